@@ -1,0 +1,174 @@
+/* csv.c — the CSV reader of csv.h: whole file in memory, records parsed in place. */
+#include "csv.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/xalloc.h"
+
+struct csv {
+	char *path;
+	char *buf;      /* whole file, NUL-terminated; records are unquoted in place */
+	size_t len, pos;
+	char sep;
+	long line;      /* line of the record last returned */
+	long next_line; /* line where the next record starts */
+	char **fields;
+	size_t cap;
+};
+
+struct csv *csv_open(const char *path, char sep, size_t max_bytes, struct err *e)
+{
+	FILE *f = fopen(path, "rb");
+	struct csv *c;
+	long sz;
+
+	if (!f) {
+		err_set(e, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		err_set(e, "%s: cannot read (not a regular file?)", path);
+		return NULL;
+	}
+	if (max_bytes && (size_t)sz > max_bytes) {
+		fclose(f);
+		err_set(e, "%s: file is %ld bytes, more than the %zu accepted", path, sz, max_bytes);
+		return NULL;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->path = xstrdup(path);
+	c->buf = xmalloc((size_t)sz + 1);
+	c->len = fread(c->buf, 1, (size_t)sz, f);
+	c->buf[c->len] = '\0';
+	fclose(f);
+	if (c->len != (size_t)sz) {
+		err_set(e, "%s: short read", path);
+		csv_free(c);
+		return NULL;
+	}
+	if (memchr(c->buf, '\0', c->len)) {
+		err_set(e, "%s: binary data (a NUL byte) in a text file", path);
+		csv_free(c);
+		return NULL;
+	}
+	if (c->len >= 3 && (unsigned char)c->buf[0] == 0xEF && (unsigned char)c->buf[1] == 0xBB &&
+	    (unsigned char)c->buf[2] == 0xBF)
+		c->pos = 3;
+	c->sep = sep;
+	c->next_line = 1;
+	return c;
+}
+
+void csv_free(struct csv *c)
+{
+	if (!c)
+		return;
+	free(c->path);
+	free(c->buf);
+	free(c->fields);
+	free(c);
+}
+
+int csv_next(struct csv *c, char ***fields, struct err *e)
+{
+	int n;
+
+	/* skip blank lines */
+	for (;;) {
+		if (c->pos >= c->len)
+			return 0;
+		if (c->buf[c->pos] == '\n') {
+			c->pos++;
+			c->next_line++;
+		} else if (c->buf[c->pos] == '\r' && c->buf[c->pos + 1] == '\n') {
+			c->pos += 2;
+			c->next_line++;
+		} else {
+			break;
+		}
+	}
+	c->line = c->next_line;
+	n = 0;
+	for (;;) {
+		char *out = c->buf + c->pos, *start = out;
+		int end_rec = 0;
+
+		if (c->buf[c->pos] == '"') {
+			c->pos++;
+			for (;;) {
+				char ch = c->buf[c->pos];
+				if (c->pos >= c->len)
+					return err_set(e, "%s:%ld: unterminated quoted field", c->path,
+						       c->line);
+				if (ch == '"' && c->buf[c->pos + 1] == '"') {
+					*out++ = '"';
+					c->pos += 2;
+				} else if (ch == '"') {
+					c->pos++;
+					break;
+				} else {
+					if (ch == '\n')
+						c->next_line++;
+					*out++ = ch;
+					c->pos++;
+				}
+			}
+			/* after the closing quote: separator, end of line or end of file */
+		}
+		while (c->pos < c->len && c->buf[c->pos] != c->sep && c->buf[c->pos] != '\n') {
+			*out++ = c->buf[c->pos++];
+		}
+		if (c->pos >= c->len || c->buf[c->pos] == '\n') {
+			end_rec = 1;
+			if (c->pos < c->len) {
+				c->pos++;
+				c->next_line++;
+			}
+			if (out > start && out[-1] == '\r')
+				out--;
+		} else {
+			c->pos++; /* separator */
+		}
+		*out = '\0';
+		xgrow((void **)&c->fields, &c->cap, (size_t)n + 1, sizeof *c->fields);
+		c->fields[n++] = start;
+		if (end_rec)
+			break;
+	}
+	*fields = c->fields;
+	return n;
+}
+
+long csv_line(const struct csv *c) { return c->line; }
+const char *csv_path(const struct csv *c) { return c->path; }
+
+int csv_num(const struct csv *c, const char *s, const char *col, double *out, struct err *e)
+{
+	char *end;
+	double v;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	errno = 0;
+	v = strtod(s, &end);
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (end == s || *end != '\0' || !isfinite(v) || errno == ERANGE)
+		return err_set(e, "%s:%ld: column %s: expected a finite number, got \"%.40s\"",
+			       c->path, c->line, col, s);
+	*out = v;
+	return 0;
+}
+
+int csv_find(char **fields, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(fields[i], name) == 0)
+			return i;
+	return -1;
+}
