@@ -1,0 +1,220 @@
+/* store.c — the SQLite results database of store.h.
+ *
+ * Design: WAL journal, synchronous=NORMAL (a committed run survives a process kill; a power cut
+ * may lose the last transaction but never corrupts the file), one transaction per run, prepared
+ * statements re-used within it. A busy timeout lets a reader and the one writer coexist.
+ */
+#include "store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/xalloc.h"
+
+struct store {
+	sqlite3 *db;
+	char *path;
+};
+
+static const char schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS runs(run_id INTEGER PRIMARY KEY, scenario TEXT,"
+	" scenario_hash TEXT, params TEXT, replication INTEGER, seed INTEGER, status TEXT,"
+	" version TEXT, started_at TEXT, wall_s REAL, message TEXT, trial_key TEXT UNIQUE);"
+	"CREATE TABLE IF NOT EXISTS metrics(run_id INTEGER, name TEXT, value REAL, unit TEXT);"
+	"CREATE INDEX IF NOT EXISTS metrics_run ON metrics(run_id);"
+	"CREATE INDEX IF NOT EXISTS metrics_name ON metrics(name);"
+	"CREATE TABLE IF NOT EXISTS timeseries(run_id INTEGER, t_s REAL, name TEXT, value REAL);"
+	"CREATE INDEX IF NOT EXISTS timeseries_run ON timeseries(run_id, name);"
+	"CREATE TABLE IF NOT EXISTS scenarios(scenario_hash TEXT PRIMARY KEY, name TEXT,"
+	" json TEXT);";
+
+static int db_err(struct store *s, struct err *e, const char *what)
+{
+	return err_set(e, "%s: %s: %s", s->path, what, s->db ? sqlite3_errmsg(s->db) : "no database");
+}
+
+struct store *store_open(const char *path, int mode, struct err *e)
+{
+	struct store *s = xcalloc(1, sizeof *s);
+	int flags = mode == STORE_CREATE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+					 : SQLITE_OPEN_READONLY;
+
+	s->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		db_err(s, e, "cannot open results database");
+		store_close(s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	if (mode == STORE_CREATE) {
+		if (store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", e) ||
+		    store_exec(s, schema_sql, e)) {
+			store_close(s);
+			return NULL;
+		}
+	} else if (store_exec(s, "SELECT count(*) FROM sqlite_master;", e)) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+int store_exec(struct store *s, const char *sql, struct err *e)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(e, "%s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+}
+
+static int step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_write_run(struct store *s, const struct store_run *r, const struct metrics *ms,
+		    long long *run_id, struct err *e)
+{
+	sqlite3_stmt *run = NULL, *met = NULL, *ser = NULL;
+	long long id;
+	int rc = -1;
+
+	if (store_exec(s, "BEGIN IMMEDIATE;", e))
+		return -1;
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO runs(scenario, scenario_hash, params, replication, seed,"
+			       " status, version, started_at, wall_s, message, trial_key)"
+			       " VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+			       -1, &run, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "INSERT INTO metrics(run_id, name, value, unit) VALUES(?,?,?,?)",
+			       -1, &met, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+			       "INSERT INTO timeseries(run_id, t_s, name, value) VALUES(?,?,?,?)", -1,
+			       &ser, NULL) != SQLITE_OK) {
+		db_err(s, e, "cannot prepare statements");
+		goto out;
+	}
+	bind_text(run, 1, r->scenario);
+	bind_text(run, 2, r->scenario_hash);
+	bind_text(run, 3, r->params ? r->params : "{}");
+	sqlite3_bind_int64(run, 4, r->replication);
+	/* SQLite integers are signed 64-bit; seeds above 2^63 are stored as their bit pattern */
+	sqlite3_bind_int64(run, 5, (sqlite3_int64)r->seed);
+	bind_text(run, 6, r->status);
+	bind_text(run, 7, r->version);
+	bind_text(run, 8, r->started_at);
+	sqlite3_bind_double(run, 9, r->wall_s);
+	bind_text(run, 10, r->message);
+	bind_text(run, 11, r->trial_key);
+	if (step_done(run)) {
+		db_err(s, e, "cannot write run");
+		goto out;
+	}
+	id = sqlite3_last_insert_rowid(s->db);
+	for (size_t i = 0; ms && i < ms->n; i++) {
+		sqlite3_bind_int64(met, 1, id);
+		bind_text(met, 2, ms->m[i].name);
+		sqlite3_bind_double(met, 3, ms->m[i].value);
+		bind_text(met, 4, ms->m[i].unit);
+		if (step_done(met)) {
+			db_err(s, e, "cannot write metric");
+			goto out;
+		}
+	}
+	for (size_t i = 0; ms && i < ms->n_pts; i++) {
+		sqlite3_bind_int64(ser, 1, id);
+		sqlite3_bind_double(ser, 2, ms->pts[i].t_s);
+		bind_text(ser, 3, ms->series_names[ms->pts[i].name_id]);
+		sqlite3_bind_double(ser, 4, ms->pts[i].value);
+		if (step_done(ser)) {
+			db_err(s, e, "cannot write time series");
+			goto out;
+		}
+	}
+	if (store_exec(s, "COMMIT;", e))
+		goto out;
+	if (run_id)
+		*run_id = id;
+	rc = 0;
+out:
+	sqlite3_finalize(run);
+	sqlite3_finalize(met);
+	sqlite3_finalize(ser);
+	if (rc)
+		sqlite3_exec(s->db, "ROLLBACK;", NULL, NULL, NULL);
+	return rc;
+}
+
+int store_put_scenario(struct store *s, const char *hash, const char *name, const char *json,
+		       struct err *e)
+{
+	const char *p[3] = { hash, name, json };
+	return store_query(s, "INSERT OR IGNORE INTO scenarios(scenario_hash, name, json) VALUES(?,?,?)",
+			   p, 3, NULL, NULL, e);
+}
+
+static int found_row(void *ctx, int n, const char *const *v, const char *const *c)
+{
+	(void)n, (void)v, (void)c;
+	*(int *)ctx = 1;
+	return 0;
+}
+
+int store_has_trial(struct store *s, const char *trial_key, int *found, struct err *e)
+{
+	*found = 0;
+	return store_query(s, "SELECT 1 FROM runs WHERE trial_key = ?", &trial_key, 1, found_row,
+			   found, e);
+}
+
+int store_query(struct store *s, const char *sql, const char *const *params, int nparams,
+		store_row_fn row, void *ctx, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc, ret = 0;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "bad query");
+	for (int i = 0; i < nparams; i++)
+		bind_text(st, i + 1, params[i]);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int n = sqlite3_column_count(st);
+		const char *vals[64], *names[64];
+		if (n > 64)
+			n = 64;
+		for (int i = 0; i < n; i++) {
+			vals[i] = (const char *)sqlite3_column_text(st, i);
+			names[i] = sqlite3_column_name(st, i);
+		}
+		if (row && (ret = row(ctx, n, vals, names)) != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		db_err(s, e, "query failed");
+		ret = -1;
+	}
+	sqlite3_finalize(st);
+	return ret;
+}

@@ -1,0 +1,66 @@
+/* store.h — the results database (SQLite): the only module that includes sqlite3.h.
+ *
+ * Tables (CONTRACT.md, binding):
+ *   runs(run_id INTEGER PRIMARY KEY, scenario, scenario_hash, params, replication, seed, status,
+ *        version, started_at, wall_s, message, trial_key)   -- message: why a run failed;
+ *                                                            -- trial_key: unique trial identity
+ *   metrics(run_id, name, value, unit)
+ *   timeseries(run_id, t_s, name, value)
+ *   scenarios(scenario_hash PRIMARY KEY, name, json)        -- the fully resolved scenario
+ * The database is in WAL mode and every run (its runs row, metrics and series) is written in one
+ * transaction, so a run interrupted at any moment leaves no partial rows. Readers (analysis/,
+ * sweeps) go through store_query, never through SQLite directly.
+ */
+#ifndef MAASIM_STORE_H
+#define MAASIM_STORE_H
+
+#include "engine/err.h"
+#include "engine/metrics.h"
+
+struct store;
+
+enum { STORE_READONLY = 0, STORE_CREATE = 1 };
+
+/* Opens (mode STORE_CREATE: creates if needed and sets up the schema) the database at path.
+ * Returns NULL and fills e on failure (unreadable, not a database, read-only directory...). */
+struct store *store_open(const char *path, int mode, struct err *e);
+void store_close(struct store *s);
+
+struct store_run {
+	const char *scenario;      /* scenario name */
+	const char *scenario_hash; /* hash of the resolved scenario JSON */
+	const char *params;        /* JSON object of the overrides that made this run, or "{}" */
+	long replication;
+	unsigned long long seed;
+	const char *status;     /* "ok" or "failed" */
+	const char *message;    /* why it failed, or NULL */
+	const char *version;
+	const char *started_at; /* ISO 8601 UTC */
+	double wall_s;
+	const char *trial_key;  /* unique identity of the trial (sweeps), or NULL */
+};
+
+/* Writes one run with its metrics and series in one transaction; *run_id receives its id
+ * (may be NULL). On failure nothing of the run is kept. */
+int store_write_run(struct store *s, const struct store_run *r, const struct metrics *ms,
+		    long long *run_id, struct err *e);
+
+/* Records the resolved scenario JSON under its hash (kept once). */
+int store_put_scenario(struct store *s, const char *hash, const char *name, const char *json,
+		       struct err *e);
+
+/* Sets *found to 1 when a run with this trial_key exists. */
+int store_has_trial(struct store *s, const char *trial_key, int *found, struct err *e);
+
+/* Runs sql (one statement; '?' parameters bound in order from params, NULL = none) and calls
+ * row(ctx, ncol, values, names) for each result row; values are text (NULL for SQL NULL).
+ * A non-zero return from row stops the query and is returned. Returns -1 with e on error. */
+typedef int (*store_row_fn)(void *ctx, int ncol, const char *const *values,
+			    const char *const *names);
+int store_query(struct store *s, const char *sql, const char *const *params, int nparams,
+		store_row_fn row, void *ctx, struct err *e);
+
+/* Executes one or more statements with no result (DDL, views). */
+int store_exec(struct store *s, const char *sql, struct err *e);
+
+#endif
