@@ -423,3 +423,41 @@ verbatim:
 	sbuf_fini(&b);
 	return xstrdup(params ? params : "");
 }
+
+static const char *const phrases[][2] = {
+	{ "carbon_operational_kg", "operational carbon" },
+	{ "carbon_embodied_kg", "embodied carbon" },
+	{ "carbon_per_request_g", "carbon per request" },
+	{ "energy_facility_kwh", "facility energy" },
+	{ "energy_it_kwh", "IT energy" },
+	{ "energy_cooling_kwh", "cooling energy" },
+	{ "energy_grid_kwh", "grid energy" },
+	{ "energy_renewable_used_kwh", "renewable energy used" },
+	{ "energy_curtailed_kwh", "curtailed energy" },
+	{ "energy_per_request_wh", "energy per request" },
+	{ "renewable_fraction", "renewable share" },
+	{ "water_l", "water use" },
+	{ "cost_usd", "cost" },
+	{ "pue", "PUE" },
+	{ "latency_mean_s", "mean latency" },
+	{ "latency_p50_s", "median latency" },
+	{ "latency_p95_s", "p95 latency" },
+	{ "latency_p99_s", "p99 latency" },
+	{ "ttft_p50_s", "median time to first token" },
+	{ "ttft_p99_s", "p99 time to first token" },
+	{ "tpot_p50_s", "median time per output token" },
+	{ "wait_mean_s", "mean wait" },
+	{ "slo_attainment", "SLO attainment" },
+	{ "utilization_mean", "mean utilization" },
+	{ "accuracy_mean", "mean accuracy" },
+	{ "requests_completed", "completed requests" },
+	{ "requests_dropped", "dropped requests" },
+};
+
+const char *study_metric_phrase(const char *name)
+{
+	for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++)
+		if (!strcmp(phrases[i][0], name))
+			return phrases[i][1];
+	return name;
+}

@@ -67,6 +67,10 @@ size_t study_values(const struct study *st, size_t p, size_t m, double *out);
  * keeping pairs where both are present; out arrays need room for st->pts[p].n. Returns pairs. */
 size_t study_pairs(const struct study *st, size_t p, size_t b, size_t m, double *x, double *y);
 
+/* A plain-language name for a metric ("carbon_operational_kg" -> "operational carbon"); the
+ * name itself when it has none. Static storage or name. */
+const char *study_metric_phrase(const char *name);
+
 /* A readable label for a params JSON object: {"a.b":"x","n":5} -> "a.b=x, n=5"; "{}" -> "".
  * Returns a new string (caller frees). Text that is not a flat JSON object comes back as is. */
 char *study_params_label(const char *params);
