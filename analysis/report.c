@@ -272,6 +272,8 @@ static void fmt_ci(char *buf, size_t n, const struct stats_summary *s)
 		snprintf(buf, n, "—");
 	else if (isnan(s->half))
 		snprintf(buf, n, "%.4g (n=1)", s->mean);
+	else if (s->half <= 1e-12 * fabs(s->mean)) /* rounding noise of equal values */
+		snprintf(buf, n, "%.4g ± 0", s->mean);
 	else
 		snprintf(buf, n, "%.4g ± %.2g", s->mean, s->half);
 }

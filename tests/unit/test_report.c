@@ -219,6 +219,22 @@ static void bad_input(void)
 
 int main(void)
 {
+	/* fixture mode for the browser test: write the study database (with series) and quit */
+	const char *fixture = getenv("MAASIM_FIXTURE_DB");
+	if (fixture) {
+		/* and, before the command line has `report`, the report itself */
+		const char *dir = getenv("MAASIM_FIXTURE_REPORT");
+		struct report_opts o = { .db = fixture, .out_dir = dir };
+		struct err e = { 0 };
+		int code;
+		if (fixture_study(fixture, 1))
+			return 1;
+		if (dir && report_write(&o, &code, &e)) {
+			fprintf(stderr, "%s\n", e.msg);
+			return code;
+		}
+		return 0;
+	}
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
 		return 1;
