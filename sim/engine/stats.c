@@ -99,7 +99,7 @@ void qsketch_fini(struct qsketch *q)
 
 void qsketch_reset(struct qsketch *q)
 {
-	if (q->n)
+	if (q->lo <= q->hi)
 		memset(q->count + q->lo, 0, (q->hi - q->lo + 1) * sizeof *q->count);
 	q->n = q->under = q->over = 0;
 	q->min = INFINITY;
