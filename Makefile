@@ -80,7 +80,12 @@ test: check-deps
 
 run: check-deps
 	@$(MAKE) --no-print-directory $(BIN)
+	@rm -f results/default.db results/default.db-wal results/default.db-shm
 	$(BIN) run scenarios/default.json --db results/default.db
+	@# the report (analysis/): a comparison against fifo dispatch, then the report of both
+	$(BIN) run scenarios/default.json --db results/default.db --set policies.dispatch=fifo -q
+	$(BIN) report results/default.db -o results/report
+	@echo "report: open results/report/report.html (Markdown: results/report/report.md)"
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/maasim

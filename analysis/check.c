@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "analysis/sbuf.h"
-#include "analysis/stats.h"
+#include "analysis/repstats.h"
 #include "engine/xalloc.h"
 #include "io/store.h"
 
@@ -167,8 +167,8 @@ int check_evaluate(const struct study *st, const struct check_baseline *b, struc
 		*r = (struct check_result){ CHECK_MISSING, 0, NAN, NAN };
 		if (p >= 0 && m >= 0) {
 			double *buf = xmalloc((st->pts[p].n + 1) * sizeof *buf);
-			struct stats_summary s =
-				stats_summarize(buf, study_values(st, (size_t)p, (size_t)m, buf), 0.95);
+			struct repstats_summary s =
+				repstats_summarize(buf, study_values(st, (size_t)p, (size_t)m, buf), 0.95);
 			free(buf);
 			r->n = s.n;
 			r->observed = s.mean;
@@ -281,12 +281,14 @@ int check_baseline_write(const struct study *st, const char *path, double ci_tol
 					  "params and cannot be written to a baseline", path, pt->label);
 		}
 		for (size_t m = 0; m < st->n_mets; m++) {
-			struct stats_summary s = stats_summarize(buf, study_values(st, p, m, buf), 0.95);
+			struct repstats_summary s = repstats_summarize(buf, study_values(st, p, m, buf), 0.95);
 			if (!s.n)
 				continue;
-			const char *kind = s.n >= 2 ? "ci" : s.mean != 0 ? "rel" : "abs";
+			/* an interval of width 0 (identical replications) cannot judge anything */
+			int ci = s.n >= 2 && s.half > 1e-9 * fabs(s.mean);
+			const char *kind = ci ? "ci" : s.mean != 0 ? "rel" : "abs";
 			sbuf_addf(&t, "%s\t%s\t%s\t%.17g\t%s\t%g\n", pt->scenario, pt->params,
-				  st->mets[m].name, s.mean, kind, s.n >= 2 ? ci_tol : rel_tol);
+				  st->mets[m].name, s.mean, kind, ci ? ci_tol : rel_tol);
 		}
 		free(buf);
 	}
@@ -304,11 +306,12 @@ int check_baseline_write(const struct study *st, const char *path, double ci_tol
 }
 
 static const char check_usage[] =
-	"usage: maasim check DB --baseline FILE [--write-baseline] [--all]\n"
+	"usage: maasim check DB --baseline FILE [--write-baseline [--tolerance X]] [--all]\n"
 	"  Compares the metrics in the results database DB with the expectations in FILE and\n"
 	"  prints what moved. Exit 0: nothing moved; 1: a regression; 2: bad usage or input.\n"
-	"  --write-baseline  write FILE from DB instead (kind ci x1 with 2+ replications,\n"
-	"                    else rel 1%)\n"
+	"  --write-baseline  write FILE from DB instead: kind ci (x1) where replications differ,\n"
+	"                    else rel (abs for a 0) with the --tolerance below\n"
+	"  --tolerance X     relative tolerance written by --write-baseline (default 0.01)\n"
 	"  --all             print every row, not only those that moved\n"
 	"  Baseline format (TSV): scenario, params, metric, expected, kind (rel|abs|ci), tolerance\n";
 
@@ -316,6 +319,7 @@ int check_main(int argc, char **argv)
 {
 	const char *db = NULL, *base = NULL;
 	int write = 0, all = 0, code = 2;
+	double rel_tol = 0.01;
 	struct err e = { 0 };
 	struct store *s = NULL;
 	struct study *st = NULL;
@@ -332,6 +336,14 @@ int check_main(int argc, char **argv)
 			base = argv[++i];
 		} else if (!strcmp(a, "--write-baseline")) {
 			write = 1;
+		} else if (!strcmp(a, "--tolerance") && i + 1 < argc) {
+			char *end;
+			rel_tol = strtod(argv[++i], &end);
+			if (*end || !(rel_tol >= 0) || !isfinite(rel_tol)) {
+				fprintf(stderr, "maasim check: --tolerance: expected a number >= 0, got "
+						"'%s'\n", argv[i]);
+				return 2;
+			}
 		} else if (!strcmp(a, "--all")) {
 			all = 1;
 		} else if (a[0] == '-' && a[1]) {
@@ -358,7 +370,7 @@ int check_main(int argc, char **argv)
 		goto out;
 	}
 	if (write) {
-		if (check_baseline_write(st, base, 1.0, 0.01, &e)) {
+		if (check_baseline_write(st, base, 1.0, rel_tol, &e)) {
 			code = 1;
 			goto out;
 		}

@@ -67,8 +67,8 @@ void check_print(FILE *out, const struct check_baseline *b, const struct check_r
 		 int all_rows);
 
 /* Writes a baseline of every metric of every configuration of the study to path (atomically):
- * kind ci with tolerance ci_tol for configurations with 2+ replications, else rel with rel_tol
- * (abs rel_tol for an expected 0). */
+ * kind ci with tolerance ci_tol where the replications differ (an interval of positive width),
+ * else rel with rel_tol (abs rel_tol for an expected 0). */
 int check_baseline_write(const struct study *st, const char *path, double ci_tol, double rel_tol,
 			 struct err *e);
 

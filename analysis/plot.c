@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "analysis/stats.h"
+#include "analysis/repstats.h"
 #include "engine/xalloc.h"
 
 #define MAX_LINES 6 /* points drawn as separate lines in one time-series figure */
@@ -665,7 +665,7 @@ static int fig_latency(struct ctx *c)
 		cols[ncols].err = xmalloc(nrows * sizeof(double));
 		for (size_t r = 0; r < nrows; r++) {
 			size_t n = study_values(c->st, pts[i], (size_t)mi[r], buf);
-			struct stats_summary s = stats_summarize(buf, n, c->level);
+			struct repstats_summary s = repstats_summarize(buf, n, c->level);
 			cols[ncols].val[r] = s.mean;
 			cols[ncols].err[r] = s.half;
 		}
@@ -727,7 +727,7 @@ static int fig_compare(struct ctx *c)
 		cols[ncols].err = xmalloc(nrows * sizeof(double));
 		for (size_t r = 0; r < nrows; r++) {
 			size_t n = study_pairs(c->st, pts[i], c->base, (size_t)mi[r], x, y);
-			struct stats_paired p = stats_compare(x, y, n, c->level);
+			struct repstats_paired p = repstats_compare(x, y, n, c->level);
 			cols[ncols].val[r] = 100 * p.rel;
 			cols[ncols].err[r] = 100 * p.rel_half;
 		}
@@ -769,7 +769,7 @@ static int fig_renewable(struct ctx *c)
 	for (size_t i = 0; i < np; i++) {
 		const struct study_point *pt = &c->st->pts[pts[i]];
 		double *buf = xmalloc((pt->n + 1) * sizeof *buf);
-		struct stats_summary s = stats_summarize(buf, study_values(c->st, pts[i], (size_t)m, buf),
+		struct repstats_summary s = repstats_summarize(buf, study_values(c->st, pts[i], (size_t)m, buf),
 							 c->level);
 		cols[i].title = pt->label;
 		cols[i].val = xmalloc(sizeof(double));
@@ -812,11 +812,11 @@ static int fig_pareto(struct ctx *c)
 	for (size_t p = 0; p < np; p++) {
 		const struct study_point *pt = &c->st->pts[p];
 		double *buf = xmalloc((pt->n + 1) * sizeof *buf);
-		struct stats_summary a = stats_summarize(buf, study_values(c->st, p, (size_t)mc, buf), 1);
-		struct stats_summary b = stats_summarize(buf, study_values(c->st, p, (size_t)ml, buf), 1);
-		struct stats_summary d = { 0, NAN, NAN, NAN };
+		struct repstats_summary a = repstats_summarize(buf, study_values(c->st, p, (size_t)mc, buf), 1);
+		struct repstats_summary b = repstats_summarize(buf, study_values(c->st, p, (size_t)ml, buf), 1);
+		struct repstats_summary d = { 0, NAN, NAN, NAN };
 		if (ma >= 0)
-			d = stats_summarize(buf, study_values(c->st, p, (size_t)ma, buf), 1);
+			d = repstats_summarize(buf, study_values(c->st, p, (size_t)ma, buf), 1);
 		free(buf);
 		if (isnan(a.mean) || isnan(b.mean))
 			continue;

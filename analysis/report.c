@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 
 #include "analysis/plot.h"
-#include "analysis/stats.h"
+#include "analysis/repstats.h"
 #include "analysis/study.h"
 #include "engine/xalloc.h"
 #include "io/store.h"
@@ -266,7 +266,7 @@ static int mkdir_p(const char *dir, struct err *e)
 	return rc;
 }
 
-static void fmt_ci(char *buf, size_t n, const struct stats_summary *s)
+static void fmt_ci(char *buf, size_t n, const struct repstats_summary *s)
 {
 	if (s->n == 0)
 		snprintf(buf, n, "—");
@@ -279,7 +279,7 @@ static void fmt_ci(char *buf, size_t n, const struct stats_summary *s)
 }
 
 /* "+4.2% ± 0.9%" or, without a relative change (baseline mean 0), the absolute difference. */
-static void fmt_change(char *buf, size_t n, const struct stats_paired *c, const char *unit,
+static void fmt_change(char *buf, size_t n, const struct repstats_paired *c, const char *unit,
 		       int with_sign)
 {
 	if (!isnan(c->rel)) {
@@ -331,20 +331,20 @@ static size_t metric_order(const struct study *st, size_t *order)
 	return n;
 }
 
-static struct stats_summary summarize(const struct study *st, size_t p, size_t m, double level)
+static struct repstats_summary summarize(const struct study *st, size_t p, size_t m, double level)
 {
 	double *buf = xmalloc((st->pts[p].n + 1) * sizeof *buf);
-	struct stats_summary s = stats_summarize(buf, study_values(st, p, m, buf), level);
+	struct repstats_summary s = repstats_summarize(buf, study_values(st, p, m, buf), level);
 	free(buf);
 	return s;
 }
 
-static struct stats_paired compare(const struct study *st, size_t p, size_t b, size_t m,
+static struct repstats_paired compare(const struct study *st, size_t p, size_t b, size_t m,
 				   double level)
 {
 	size_t cap = st->pts[p].n + 1;
 	double *x = xmalloc(cap * sizeof *x), *y = xmalloc(cap * sizeof *y);
-	struct stats_paired c = stats_compare(x, y, study_pairs(st, p, b, m, x, y), level);
+	struct repstats_paired c = repstats_compare(x, y, study_pairs(st, p, b, m, x, y), level);
 	free(x);
 	free(y);
 	return c;
@@ -370,7 +370,7 @@ static void summary_point(struct doc *d, const struct study *st, size_t p, size_
 	doc_li_begin(d);
 	doc_strong(d, st->pts[p].label);
 	if (prim >= 0) {
-		struct stats_paired c = compare(st, p, b, (size_t)prim, level);
+		struct repstats_paired c = compare(st, p, b, (size_t)prim, level);
 		const char *phrase = study_metric_phrase(st->mets[prim].name);
 		struct sbuf s;
 		sbuf_init(&s);
@@ -403,7 +403,7 @@ static void summary_point(struct doc *d, const struct study *st, size_t p, size_
 		long m = study_metric_index(st, *c);
 		if (m < 0 || m == prim)
 			continue;
-		struct stats_paired cp = compare(st, p, b, (size_t)m, level);
+		struct repstats_paired cp = compare(st, p, b, (size_t)m, level);
 		if (cp.n == 0)
 			continue;
 		fmt_change(buf, sizeof buf, &cp, st->mets[m].unit, 1);
@@ -471,7 +471,7 @@ static void section_summary(struct doc *d, const struct study *st, size_t b, dou
 				head |= !strcmp(*h, *c);
 			if (m < 0 || !head)
 				continue;
-			struct stats_summary s = summarize(st, 0, (size_t)m, level);
+			struct repstats_summary s = summarize(st, 0, (size_t)m, level);
 			fmt_ci(buf, sizeof buf, &s);
 			struct sbuf t;
 			sbuf_init(&t);
@@ -531,7 +531,7 @@ static void section_tables(struct doc *d, const struct study *st, size_t b, doub
 		cell[0] = st->mets[m].name;
 		cell[1] = st->mets[m].unit;
 		for (size_t p = 0; p < st->n_pts; p++) {
-			struct stats_summary s = summarize(st, p, m, level);
+			struct repstats_summary s = summarize(st, p, m, level);
 			fmt_ci(buf[p], sizeof buf[p], &s);
 			cell[2 + p] = buf[p];
 		}
@@ -562,7 +562,7 @@ static void section_tables(struct doc *d, const struct study *st, size_t b, doub
 			for (size_t p = 0; p < st->n_pts; p++) {
 				if (p == b)
 					continue;
-				struct stats_paired c = compare(st, p, b, m, level);
+				struct repstats_paired c = compare(st, p, b, m, level);
 				char ch[64];
 				if (c.n == 0) {
 					snprintf(buf[k], sizeof buf[k], "—");
@@ -758,6 +758,13 @@ static int section_methods(struct doc *d, struct store *s, const struct study *s
 		 st->n_runs, st->n_pts, st->n_pts == 1 ? "" : "s", st->wall_s);
 	doc_text(d, buf);
 	doc_li_end(d);
+	if (*st->common) {
+		doc_li_begin(d);
+		doc_text(d, "Overrides given to every configuration (left out of the labels): ");
+		doc_text(d, st->common);
+		doc_text(d, ".");
+		doc_li_end(d);
+	}
 	for (size_t p = 0; p < st->n_pts; p++) {
 		const struct study_point *pt = &st->pts[p];
 		struct sbuf t;
@@ -767,6 +774,10 @@ static int section_methods(struct doc *d, struct store *s, const struct study *s
 		for (size_t k = 0; k < pt->n; k++)
 			sbuf_addf(&t, "%s%s", k ? ", " : "", pt->seeds[k]);
 		sbuf_addf(&t, ")%s", pt->n_failed ? "" : ".");
+		if (pt->n_superseded)
+			sbuf_addf(&t, " %zu earlier run%s of the same replications %s superseded by "
+				      "later ones.", pt->n_superseded, pt->n_superseded == 1 ? "" : "s",
+				  pt->n_superseded == 1 ? "is" : "are");
 		if (pt->n_failed)
 			sbuf_addf(&t, ", %zu failed.", pt->n_failed);
 		doc_li_begin(d);

@@ -38,6 +38,17 @@ static void point_add_run(struct study_point *pt, long rep, long long id, const 
 {
 	size_t i = pt->n;
 
+	/* a replication run again (the same study re-run into one database): the later run wins,
+	 * so replication numbers stay unique and pairing stays one to one */
+	for (size_t k = 0; k < pt->n; k++)
+		if (pt->reps[k] == rep) {
+			pt->run_ids[k] = id;
+			free(pt->seeds[k]);
+			pt->seeds[k] = xstrdup(seed);
+			pt->n_superseded++;
+			return;
+		}
+
 	pt->reps = xrealloc(pt->reps, (pt->n + 1) * sizeof *pt->reps);
 	pt->run_ids = xrealloc(pt->run_ids, (pt->n + 1) * sizeof *pt->run_ids);
 	pt->seeds = xrealloc(pt->seeds, (pt->n + 1) * sizeof *pt->seeds);
@@ -150,6 +161,67 @@ static int metric_row(void *ctx, int ncol, const char *const *v, const char *con
 	return 0;
 }
 
+static int params_pairs(const char *params, char ***pairs, size_t *n);
+
+/* Labels: the overrides that set a point apart. Overrides shared by every point (say
+ * --replications or a shortened duration_s given to each run) go to st->common instead; a point
+ * with nothing of its own is "plain" and takes its scenario's name. */
+static void label_points(struct study *st)
+{
+	char ***pairs = xcalloc(st->n_pts + 1, sizeof *pairs);
+	size_t *np = xcalloc(st->n_pts + 1, sizeof *np);
+	int *flat = xcalloc(st->n_pts + 1, sizeof *flat);
+	int many_scenarios = 0, all_flat = 1;
+	struct sbuf common;
+
+	for (size_t p = 0; p < st->n_pts; p++) {
+		flat[p] = params_pairs(st->pts[p].params, &pairs[p], &np[p]) == 0;
+		all_flat &= flat[p];
+		if (strcmp(st->pts[p].scenario, st->pts[0].scenario))
+			many_scenarios = 1;
+	}
+	sbuf_init(&common);
+	for (size_t p = 0; p < st->n_pts; p++) {
+		struct study_point *pt = &st->pts[p];
+		struct sbuf lb, own;
+		sbuf_init(&lb);
+		sbuf_init(&own);
+		if (!flat[p])
+			sbuf_add(&own, pt->params);
+		for (size_t i = 0; i < np[p]; i++) {
+			int shared = all_flat && st->n_pts > 1;
+			for (size_t q = 0; q < st->n_pts && shared; q++) {
+				size_t j;
+				for (j = 0; j < np[q] && strcmp(pairs[q][j], pairs[p][i]); j++)
+					;
+				shared = j < np[q];
+			}
+			if (!shared)
+				sbuf_addf(&own, "%s%s", own.len ? ", " : "", pairs[p][i]);
+			else if (p == 0)
+				sbuf_addf(&common, "%s%s", common.len ? ", " : "", pairs[p][i]);
+		}
+		pt->plain = own.len == 0;
+		if (!own.len)
+			sbuf_add(&lb, pt->scenario);
+		else if (many_scenarios)
+			sbuf_addf(&lb, "%s: %s", pt->scenario, own.s);
+		else
+			sbuf_add(&lb, own.s);
+		pt->label = lb.s;
+		sbuf_fini(&own);
+	}
+	st->common = common.s;
+	for (size_t p = 0; p < st->n_pts; p++) {
+		for (size_t i = 0; i < np[p]; i++)
+			free(pairs[p][i]);
+		free(pairs[p]);
+	}
+	free(pairs);
+	free(np);
+	free(flat);
+}
+
 struct study *study_load(struct store *s, struct err *e)
 {
 	struct loader ld = { 0 };
@@ -167,23 +239,9 @@ struct study *study_load(struct store *s, struct err *e)
 	st->versions = ld.versions.s;
 	ld.versions.s = NULL;
 
-	int many_scenarios = 0;
-	for (size_t p = 1; p < st->n_pts; p++)
-		if (strcmp(st->pts[p].scenario, st->pts[0].scenario))
-			many_scenarios = 1;
+	label_points(st);
 	for (size_t p = 0; p < st->n_pts; p++) {
 		struct study_point *pt = &st->pts[p];
-		char *pl = study_params_label(pt->params);
-		struct sbuf lb;
-		sbuf_init(&lb);
-		if (!*pl)
-			sbuf_add(&lb, pt->scenario);
-		else if (many_scenarios)
-			sbuf_addf(&lb, "%s: %s", pt->scenario, pl);
-		else
-			sbuf_add(&lb, pl);
-		free(pl);
-		pt->label = lb.s;
 		for (size_t k = 0; k < pt->n; k++) {
 			xgrow((void **)&ld.refs, &ld.cap_refs, ld.n_refs + 1, sizeof *ld.refs);
 			ld.refs[ld.n_refs++] = (struct run_ref){ pt->run_ids[k], p, k };
@@ -240,6 +298,7 @@ void study_free(struct study *st)
 	free(st->pts);
 	free(st->mets);
 	free(st->versions);
+	free(st->common);
 	free(st->started_first);
 	free(st->started_last);
 	free(st);
@@ -276,13 +335,9 @@ long study_point_index(const struct study *st, const char *key)
 
 size_t study_baseline(const struct study *st)
 {
-	for (size_t p = 0; p < st->n_pts; p++) {
-		char *l = study_params_label(st->pts[p].params);
-		int empty = !*l;
-		free(l);
-		if (empty)
+	for (size_t p = 0; p < st->n_pts; p++)
+		if (st->pts[p].plain)
 			return p;
-	}
 	return 0;
 }
 
@@ -386,42 +441,67 @@ static const char *json_value(const char *s, struct sbuf *b)
 	return s;
 }
 
-char *study_params_label(const char *params)
+/* Splits a flat JSON object into "key=value" strings (*pairs, caller frees each and the array).
+ * Returns -1 (and no pairs) when params is not such an object. */
+static int params_pairs(const char *params, char ***pairs, size_t *n)
 {
-	struct sbuf b;
 	const char *s = ws(params ? params : "");
+	struct sbuf b;
 
-	sbuf_init(&b);
+	*pairs = NULL;
+	*n = 0;
 	if (*s != '{')
-		goto verbatim;
+		return -1;
 	s = ws(s + 1);
-	if (*s == '}') {
-		if (*ws(s + 1))
-			goto verbatim;
-		return b.s;
-	}
+	if (*s == '}')
+		return *ws(s + 1) ? -1 : 0;
 	for (;;) {
-		if (b.len)
-			sbuf_add(&b, ", ");
+		sbuf_init(&b);
 		s = json_string(ws(s), &b);
-		if (!s || *(s = ws(s)) != ':')
-			goto verbatim;
-		sbuf_addc(&b, '=');
-		s = json_value(ws(s + 1), &b);
-		if (!s)
-			goto verbatim;
+		if (s && *(s = ws(s)) == ':') {
+			sbuf_addc(&b, '=');
+			s = json_value(ws(s + 1), &b);
+		} else {
+			s = NULL;
+		}
+		if (!s) {
+			sbuf_fini(&b);
+			break;
+		}
+		*pairs = xrealloc(*pairs, (*n + 1) * sizeof **pairs);
+		(*pairs)[(*n)++] = b.s;
 		s = ws(s);
 		if (*s == ',') {
 			s++;
 			continue;
 		}
 		if (*s == '}' && !*ws(s + 1))
-			return b.s;
-		goto verbatim;
+			return 0;
+		break;
 	}
-verbatim:
-	sbuf_fini(&b);
-	return xstrdup(params ? params : "");
+	for (size_t i = 0; i < *n; i++)
+		free((*pairs)[i]);
+	free(*pairs);
+	*pairs = NULL;
+	*n = 0;
+	return -1;
+}
+
+char *study_params_label(const char *params)
+{
+	char **pairs;
+	size_t n;
+	struct sbuf b;
+
+	if (params_pairs(params, &pairs, &n))
+		return xstrdup(params ? params : "");
+	sbuf_init(&b);
+	for (size_t i = 0; i < n; i++) {
+		sbuf_addf(&b, "%s%s", i ? ", " : "", pairs[i]);
+		free(pairs[i]);
+	}
+	free(pairs);
+	return b.s;
 }
 
 static const char *const phrases[][2] = {

@@ -4,7 +4,8 @@
  * overrides that made the run). Its replications are its runs with status "ok"; replication r of
  * every point used the same seed (common random numbers), so comparisons pair runs by
  * replication number. Failed runs are counted per point and their messages kept, never averaged.
- * Points are ordered by their first run_id, metrics by name. Everything is read through
+ * When a replication was run more than once (a study re-run into the same database), the latest
+ * run stands for it. Points are ordered by their first run_id, metrics by name. Everything is read through
  * store_query; nothing here knows SQLite.
  */
 #ifndef MAASIM_STUDY_H
@@ -19,11 +20,14 @@ struct study_point {
 	char *scenario;      /* scenario name */
 	char *scenario_hash;
 	char *params;        /* as stored, e.g. {"policies.dispatch":"least_loaded"} */
-	char *label;         /* human label: "policies.dispatch=least_loaded", or the scenario name */
+	char *label;         /* human label: the overrides of its own, "policies.dispatch=fifo", or
+			      * the scenario name when it has none ("plain") */
+	int plain;           /* no override beyond those common to every point */
 	size_t n;            /* ok runs (replications) */
 	long *reps;          /* [n] replication numbers, ascending */
 	long long *run_ids;  /* [n] */
 	char **seeds;        /* [n] seed as stored (text) */
+	size_t n_superseded; /* ok runs replaced by a later run of the same replication */
 	size_t n_failed;     /* failed runs */
 	char *fail_msg;      /* the first failed run's message, or NULL */
 };
@@ -40,6 +44,7 @@ struct study {
 	size_t n_mets;
 	double **val;        /* val[p * n_mets + m][k]: metric m of the k-th run of point p; NaN = absent */
 	char *versions;      /* distinct versions, ", "-joined ("" when none) */
+	char *common;        /* overrides shared by every point, "k=v, k=v" ("" when none) */
 	char *started_first, *started_last; /* ISO 8601, or NULL */
 	double wall_s;       /* sum of wall_s over all runs */
 	size_t n_runs;       /* all runs, ok and failed */
@@ -55,7 +60,8 @@ long study_metric_index(const struct study *st, const char *name);
 /* Index of the point whose label or params text equals key, or -1. */
 long study_point_index(const struct study *st, const char *key);
 
-/* The default baseline: the first point with params "{}" (the scenario as written), else 0.
+/* The default baseline: the first plain point (the scenario as written, give or take the
+ * overrides every point shares), else 0.
  * Precondition: st->n_pts > 0. */
 size_t study_baseline(const struct study *st);
 

@@ -1,21 +1,21 @@
-/* stats.c — replication statistics (stats.h).
+/* repstats.c — replication statistics (repstats.h).
  *
  * Two-pass mean and variance (the values are few, accuracy beats speed); t quantiles from GSL's
  * gsl_cdf_tdist_Pinv, so the intervals match any statistics package.
  */
-#include "analysis/stats.h"
+#include "analysis/repstats.h"
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 
-double stats_tquantile(double p, double dof)
+double repstats_tquantile(double p, double dof)
 {
 	return gsl_cdf_tdist_Pinv(p, dof);
 }
 
-struct stats_summary stats_summarize(const double *x, size_t n, double level)
+struct repstats_summary repstats_summarize(const double *x, size_t n, double level)
 {
-	struct stats_summary s = { n, NAN, NAN, NAN };
+	struct repstats_summary s = { n, NAN, NAN, NAN };
 	double sum = 0, ss = 0;
 
 	if (n == 0)
@@ -28,16 +28,16 @@ struct stats_summary stats_summarize(const double *x, size_t n, double level)
 	for (size_t i = 0; i < n; i++)
 		ss += (x[i] - s.mean) * (x[i] - s.mean);
 	s.sd = sqrt(ss / (double)(n - 1));
-	s.half = stats_tquantile(1 - (1 - level) / 2, (double)(n - 1)) * s.sd / sqrt((double)n);
+	s.half = repstats_tquantile(1 - (1 - level) / 2, (double)(n - 1)) * s.sd / sqrt((double)n);
 	return s;
 }
 
-struct stats_paired stats_compare(const double *x, const double *y, size_t n, double level)
+struct repstats_paired repstats_compare(const double *x, const double *y, size_t n, double level)
 {
-	struct stats_paired c = { .n = n, .p_value = NAN, .rel = NAN, .rel_half = NAN };
+	struct repstats_paired c = { .n = n, .p_value = NAN, .rel = NAN, .rel_half = NAN };
 	double mx = 0, my = 0, ss = 0;
 
-	c.diff = stats_summarize(NULL, 0, level);
+	c.diff = repstats_summarize(NULL, 0, level);
 	if (n == 0)
 		return c;
 	for (size_t i = 0; i < n; i++) {
@@ -57,7 +57,7 @@ struct stats_paired stats_compare(const double *x, const double *y, size_t n, do
 		ss += d * d;
 	}
 	c.diff.sd = sqrt(ss / (double)(n - 1));
-	double tq = stats_tquantile(1 - (1 - level) / 2, (double)(n - 1));
+	double tq = repstats_tquantile(1 - (1 - level) / 2, (double)(n - 1));
 	double se = c.diff.sd / sqrt((double)n);
 	c.diff.half = tq * se;
 	if (se > 0)

@@ -1,26 +1,26 @@
-/* test_stats.c — t quantiles, intervals, paired comparisons and the params label reader. */
+/* test_repstats.c — t quantiles, intervals, paired comparisons and the params label reader. */
 #include <math.h>
 #include <stdlib.h>
 
-#include "analysis/stats.h"
+#include "analysis/repstats.h"
 #include "analysis/study.h"
 #include "tests/check.h"
 
 /* Student-t quantiles from standard tables (e.g. NIST/SEMATECH e-Handbook, table 1.3.6.7.2). */
 static void t_quantiles(void)
 {
-	CHECK_NEAR(stats_tquantile(0.975, 1), 12.706, 0, 5e-4);
-	CHECK_NEAR(stats_tquantile(0.975, 4), 2.776, 0, 5e-4);
-	CHECK_NEAR(stats_tquantile(0.975, 9), 2.262, 0, 5e-4);
-	CHECK_NEAR(stats_tquantile(0.975, 30), 2.042, 0, 5e-4);
-	CHECK_NEAR(stats_tquantile(0.95, 10), 1.812, 0, 5e-4);
+	CHECK_NEAR(repstats_tquantile(0.975, 1), 12.706, 0, 5e-4);
+	CHECK_NEAR(repstats_tquantile(0.975, 4), 2.776, 0, 5e-4);
+	CHECK_NEAR(repstats_tquantile(0.975, 9), 2.262, 0, 5e-4);
+	CHECK_NEAR(repstats_tquantile(0.975, 30), 2.042, 0, 5e-4);
+	CHECK_NEAR(repstats_tquantile(0.95, 10), 1.812, 0, 5e-4);
 }
 
 /* 1..5: mean 3, sd sqrt(2.5), 95% half-width 2.776445 * 1.581139 / sqrt(5) = 1.963243 */
 static void known_interval(void)
 {
 	double x[] = { 1, 2, 3, 4, 5 };
-	struct stats_summary s = stats_summarize(x, 5, 0.95);
+	struct repstats_summary s = repstats_summarize(x, 5, 0.95);
 	CHECK_INT(s.n, 5);
 	CHECK_NEAR(s.mean, 3, 1e-15, 0);
 	CHECK_NEAR(s.sd, 1.5811388300841898, 1e-12, 0);
@@ -30,11 +30,11 @@ static void known_interval(void)
 static void too_few_values(void)
 {
 	double x[] = { 7 };
-	struct stats_summary s = stats_summarize(x, 1, 0.95);
+	struct repstats_summary s = repstats_summarize(x, 1, 0.95);
 	CHECK_NEAR(s.mean, 7, 0, 0);
 	CHECK(isnan(s.sd));
 	CHECK(isnan(s.half));
-	s = stats_summarize(x, 0, 0.95);
+	s = repstats_summarize(x, 0, 0.95);
 	CHECK(isnan(s.mean));
 }
 
@@ -44,7 +44,7 @@ static void too_few_values(void)
 static void paired_compare(void)
 {
 	double x[] = { 10, 12, 11, 13 }, y[] = { 9, 11, 11, 12 };
-	struct stats_paired c = stats_compare(x, y, 4, 0.95);
+	struct repstats_paired c = repstats_compare(x, y, 4, 0.95);
 	CHECK_NEAR(c.diff.mean, 0.75, 1e-12, 0);
 	CHECK_NEAR(c.diff.sd, 0.5, 1e-12, 0);
 	CHECK_NEAR(c.diff.half, 0.795612, 1e-5, 0);
@@ -57,12 +57,12 @@ static void paired_compare(void)
 static void paired_significant(void)
 {
 	double x[] = { 77, 78.1, 79.2 }, y[] = { 100, 101, 102 };
-	struct stats_paired c = stats_compare(x, y, 3, 0.95);
+	struct repstats_paired c = repstats_compare(x, y, 3, 0.95);
 	CHECK_INT(c.significant, 1);
 	CHECK(c.p_value < 0.001);
 	CHECK(c.rel < -0.2 && c.rel > -0.25);
 	/* identical series: difference exactly 0, not significant, p = 1 */
-	c = stats_compare(y, y, 3, 0.95);
+	c = repstats_compare(y, y, 3, 0.95);
 	CHECK_INT(c.significant, 0);
 	CHECK_NEAR(c.p_value, 1, 0, 0);
 	CHECK_NEAR(c.rel, 0, 0, 0);
