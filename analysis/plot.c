@@ -442,7 +442,7 @@ static const char *const cand_temp[] = { "outdoor_temp_c", "temp_outdoor_c", "we
 					 "temp_c", NULL };
 static const char *const cand_ci[] = { "carbon_intensity_g_per_kwh", "grid_carbon_g_per_kwh",
 				       "carbon_intensity", NULL };
-static const char *const cand_load[] = { "utilization", "load", "it_load", NULL };
+static const char *const cand_load[] = { "utilization", "load", "it_load", "busy_slots", NULL };
 static const char *const cand_defer[] = { "deferred_jobs", "deferred_requests", "deferred",
 					  "queue_deferred", NULL };
 static const char *const cand_soc[] = { "battery_soc", "soc", NULL };

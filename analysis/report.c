@@ -266,16 +266,28 @@ static int mkdir_p(const char *dir, struct err *e)
 	return rc;
 }
 
+/* %.4g, but whole numbers from 1000 up are written out (18285 rather than 1.828e+04). */
+static void fmt_val(char *buf, size_t n, double v)
+{
+	if (fabs(v) >= 1000 && fabs(v) < 1e12)
+		snprintf(buf, n, "%.0f", v);
+	else
+		snprintf(buf, n, "%.4g", v);
+}
+
 static void fmt_ci(char *buf, size_t n, const struct repstats_summary *s)
 {
+	char m[48];
+
+	fmt_val(m, sizeof m, s->mean);
 	if (s->n == 0)
 		snprintf(buf, n, "—");
 	else if (isnan(s->half))
-		snprintf(buf, n, "%.4g (n=1)", s->mean);
+		snprintf(buf, n, "%s (n=1)", m);
 	else if (s->half <= 1e-12 * fabs(s->mean)) /* rounding noise of equal values */
-		snprintf(buf, n, "%.4g ± 0", s->mean);
+		snprintf(buf, n, "%s ± 0", m);
 	else
-		snprintf(buf, n, "%.4g ± %.2g", s->mean, s->half);
+		snprintf(buf, n, "%s ± %.2g", m, s->half);
 }
 
 /* "+4.2% ± 0.9%" or, without a relative change (baseline mean 0), the absolute difference. */
@@ -380,6 +392,8 @@ static void summary_point(struct doc *d, const struct study *st, size_t p, size_
 			fmt_change(buf, sizeof buf, &c, st->mets[prim].unit, 1);
 			sbuf_addf(&s, " changes %s by %s (one paired replication: no confidence "
 				      "interval) against ", phrase, buf);
+		} else if (c.diff.mean == 0 && c.diff.sd == 0) {
+			sbuf_addf(&s, " gives exactly the same %s, replication by replication, as ", phrase);
 		} else if (c.significant) {
 			fmt_change(buf, sizeof buf, &c, st->mets[prim].unit, 0);
 			sbuf_addf(&s, " %s %s by %s (%d%% CI) against ",
@@ -396,9 +410,10 @@ static void summary_point(struct doc *d, const struct study *st, size_t p, size_
 	}
 	doc_strong(d, st->pts[b].label);
 
-	struct sbuf sig, nsig;
+	struct sbuf sig, nsig, same;
 	sbuf_init(&sig);
 	sbuf_init(&nsig);
+	sbuf_init(&same);
 	for (const char *const *c = secondary_metrics; *c; c++) {
 		long m = study_metric_index(st, *c);
 		if (m < 0 || m == prim)
@@ -406,6 +421,10 @@ static void summary_point(struct doc *d, const struct study *st, size_t p, size_
 		struct repstats_paired cp = compare(st, p, b, (size_t)m, level);
 		if (cp.n == 0)
 			continue;
+		if (cp.n >= 2 && cp.diff.mean == 0 && cp.diff.sd == 0) {
+			sbuf_addf(&same, "%s%s", same.len ? ", " : "", study_metric_phrase(*c));
+			continue;
+		}
 		fmt_change(buf, sizeof buf, &cp, st->mets[m].unit, 1);
 		struct sbuf *t = cp.n < 2 || cp.significant ? &sig : &nsig;
 		if (t == &sig)
@@ -421,9 +440,14 @@ static void summary_point(struct doc *d, const struct study *st, size_t p, size_
 		doc_text(d, "; no significant change in ");
 		doc_text(d, nsig.s);
 	}
+	if (same.len) {
+		doc_text(d, "; exactly the same ");
+		doc_text(d, same.s);
+	}
 	doc_text(d, ".");
 	sbuf_fini(&sig);
 	sbuf_fini(&nsig);
+	sbuf_fini(&same);
 	doc_li_end(d);
 }
 
@@ -487,6 +511,18 @@ static void section_summary(struct doc *d, const struct study *st, size_t b, dou
 		doc_li_end(d);
 		doc_list_end(d);
 	}
+	int spread = 0, multi = 0;
+	for (size_t p = 0; p < st->n_pts; p++)
+		for (size_t m = 0; m < st->n_mets && st->pts[p].n >= 2; m++) {
+			struct repstats_summary s = summarize(st, p, m, level);
+			multi = 1;
+			spread |= s.n >= 2 && s.half > 1e-12 * fabs(s.mean);
+		}
+	if (multi && !spread)
+		doc_para(d, "Every replication of a configuration gave the same values, so the "
+			    "intervals have width 0: nothing random in this scenario varies between "
+			    "replications (a replayed trace with fixed sizes does this). The intervals "
+			    "then say nothing about uncertainty in the inputs.");
 	if (failed) {
 		doc_p_begin(d);
 		snprintf(buf, sizeof buf, "%zu run%s failed and %s left out of every statistic:",
@@ -566,6 +602,8 @@ static void section_tables(struct doc *d, const struct study *st, size_t b, doub
 				char ch[64];
 				if (c.n == 0) {
 					snprintf(buf[k], sizeof buf[k], "—");
+				} else if (c.n >= 2 && c.diff.mean == 0 && c.diff.sd == 0) {
+					snprintf(buf[k], sizeof buf[k], "identical in every replication");
 				} else {
 					fmt_change(ch, sizeof ch, &c, st->mets[m].unit, 1);
 					if (c.n < 2)
@@ -769,11 +807,22 @@ static int section_methods(struct doc *d, struct store *s, const struct study *s
 		const struct study_point *pt = &st->pts[p];
 		struct sbuf t;
 		sbuf_init(&t);
-		sbuf_addf(&t, ": scenario %s, overrides %s, %zu replication%s (seeds ", pt->scenario,
+		sbuf_addf(&t, ": scenario %s, overrides %s, %zu replication%s", pt->scenario,
 			  pt->params, pt->n, pt->n == 1 ? "" : "s");
-		for (size_t k = 0; k < pt->n; k++)
-			sbuf_addf(&t, "%s%s", k ? ", " : "", pt->seeds[k]);
-		sbuf_addf(&t, ")%s", pt->n_failed ? "" : ".");
+		int one_seed = 1;
+		for (size_t k = 1; k < pt->n; k++)
+			one_seed &= !strcmp(pt->seeds[k], pt->seeds[0]);
+		if (pt->n && one_seed && pt->n > 1) {
+			/* the scenario seed; each replication's streams derive from (seed, replication) */
+			sbuf_addf(&t, " (seed %s, replications %ld to %ld)", pt->seeds[0], pt->reps[0],
+				  pt->reps[pt->n - 1]);
+		} else if (pt->n) {
+			sbuf_add(&t, " (seeds ");
+			for (size_t k = 0; k < pt->n; k++)
+				sbuf_addf(&t, "%s%s", k ? ", " : "", pt->seeds[k]);
+			sbuf_add(&t, ")");
+		}
+		sbuf_add(&t, pt->n_failed ? "" : ".");
 		if (pt->n_superseded)
 			sbuf_addf(&t, " %zu earlier run%s of the same replications %s superseded by "
 				      "later ones.", pt->n_superseded, pt->n_superseded == 1 ? "" : "s",
