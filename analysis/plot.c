@@ -607,15 +607,28 @@ static int fig_bars(struct ctx *c, const char *id, const char *title, const char
 	struct sbuf data, sc;
 	int rc;
 
+	double lo = 0, hi = 0; /* the bars start at zero, so the range must include it */
+
 	sbuf_init(&data);
 	sbuf_init(&sc);
 	for (size_t r = 0; r < nrows; r++) {
 		data_label(&data, rows[r]);
-		for (size_t k = 0; k < ncols; k++)
-			sbuf_addf(&data, "\t%.9g\t%.9g", cols[k].val[r],
-				  isnan(cols[k].err[r]) ? 0.0 : cols[k].err[r]);
+		for (size_t k = 0; k < ncols; k++) {
+			double v = cols[k].val[r], er = isnan(cols[k].err[r]) ? 0.0 : cols[k].err[r];
+			sbuf_addf(&data, "\t%.9g\t%.9g", v, er);
+			if (isfinite(v)) {
+				lo = v - er < lo ? v - er : lo;
+				hi = v + er > hi ? v + er : hi;
+			}
+		}
 		sbuf_addc(&data, '\n');
 	}
+	if (hi - lo <= 0) {
+		lo = -1;
+		hi = 1;
+	}
+	sbuf_addf(&sc, "set yrange [%.9g:%.9g]\n", lo < 0 ? lo - 0.08 * (hi - lo) : 0,
+		  hi > 0 ? hi + 0.08 * (hi - lo) : 0);
 	sbuf_add(&sc, "set style data histograms\nset style histogram errorbars gap 1 lw 1\n"
 		      "set style fill solid 0.7 border -1\nset boxwidth 0.9\nset xtics rotate by -20\n"
 		      "set xzeroaxis lt -1\nset ylabel ");

@@ -657,7 +657,8 @@ static int section_figures(struct doc *d, const struct plot_list *pl, const char
 		sbuf_add(&d->md, "![");
 		report_md_escape(&d->md, f->title);
 		sbuf_addf(&d->md, "](%s)\n\n", f->file);
-		doc_para(d, f->caption);
+		report_md_escape(&d->md, f->caption); /* the HTML has it as the figcaption */
+		sbuf_add(&d->md, "\n\n");
 		sbuf_fini(&path);
 		sbuf_fini(&png);
 	}
@@ -965,13 +966,13 @@ int report_write(const struct report_opts *o, int *exit_code, struct err *e)
 		sbuf_fini(&t);
 	}
 	section_summary(&d, st, b, level);
-	section_tables(&d, st, b, level);
 	if (o->gnuplot && !*o->gnuplot) {
 		doc_heading(&d, 2, "figures", "Figures");
 		doc_para(&d, "Figures were not drawn (disabled for this report).");
 	} else if (section_figures(&d, &pl, o->out_dir, e)) {
 		goto out;
 	}
+	section_tables(&d, st, b, level);
 	if (section_provenance(&d, s, st, e) || section_methods(&d, s, st, b, level, e))
 		goto out;
 	sbuf_add(&d.html, "</body>\n</html>\n");

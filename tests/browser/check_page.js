@@ -3,7 +3,7 @@
 // see it: every <img> loaded (complete, with a natural width), no console error, no uncaught
 // exception, no failed resource load; saves a PNG screenshot.
 //
-// usage: node check_page.js CHROMIUM PAGE.html SCREENSHOT.png
+// usage: node check_page.js CHROMIUM PAGE.html SCREENSHOT.png [HEIGHT_PX]
 // Prints one line per finding and a last line "page ok: N images" or "page FAILED: ...";
 // exits 0 when the page is clean, 1 when it is not, 2 when the browser could not be driven.
 //
@@ -16,7 +16,8 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const [chromium, page, shot] = process.argv.slice(2);
+const [chromium, page, shot, heightArg] = process.argv.slice(2);
+const height = Number(heightArg) > 0 ? Math.min(Number(heightArg), 12000) : 1600;
 if (!chromium || !page || !shot) {
 	console.error('usage: node check_page.js CHROMIUM PAGE.html SCREENSHOT.png');
 	process.exit(2);
@@ -100,7 +101,7 @@ child.on('exit', (code) => {
 	await s('Log.enable');
 	await s('Network.enable');
 	await s('Page.enable');
-	await s('Emulation.setDeviceMetricsOverride', { width: 1100, height: 1600, deviceScaleFactor: 1, mobile: false });
+	await s('Emulation.setDeviceMetricsOverride', { width: 1100, height, deviceScaleFactor: 1, mobile: false });
 	const loaded = once('Page.loadEventFired');
 	const nav = await s('Page.navigate', { url: 'file://' + path.resolve(page) });
 	if (nav.errorText) problems.push(`navigation failed: ${nav.errorText}`);
