@@ -82,16 +82,30 @@ listeners.push((m) => {
 		problems.push(`failed load: ${p.errorText}${p.blockedReason ? ' (' + p.blockedReason + ')' : ''}`);
 });
 
+// Closes the browser (politely, then by force), removes its profile, exits with code. The
+// profile is removed only after the browser has exited: its helpers write there until then.
+let finished = false;
 function finish(code, line) {
+	if (finished) return;
+	finished = true;
 	console.log(line);
-	try { child.kill('SIGKILL'); } catch (e) { /* already gone */ }
-	fs.rmSync(profile, { recursive: true, force: true });
-	process.exit(code);
+	clearTimeout(timer);
+	const done = () => {
+		try {
+			fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+		} catch (e) { /* a leftover temporary profile is not a test failure */ }
+		process.exit(code);
+	};
+	if (child.exitCode !== null || child.signalCode !== null) return done();
+	child.once('exit', done);
+	try { out.write(JSON.stringify({ id: nextId++, method: 'Browser.close', params: {} }) + '\0'); } catch (e) { /* pipe gone */ }
+	setTimeout(() => { try { child.kill('SIGKILL'); } catch (e) { /* gone */ } }, 5000).unref();
 }
 const timer = setTimeout(() => finish(2, 'page FAILED: browser did not answer within 60 s\n' + stderr.slice(-2000)), 60000);
 child.on('exit', (code) => {
-	if (waiting.size) finish(2, `page FAILED: browser exited (${code}) before answering\n` + stderr.slice(-2000));
+	if (!finished) finish(2, `page FAILED: browser exited (${code}) before answering\n` + stderr.slice(-2000));
 });
+out.on('error', () => { /* the browser closed its end; the exit handler reports it */ });
 
 (async () => {
 	const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
@@ -125,7 +139,6 @@ child.on('exit', (code) => {
 	const shotRes = await s('Page.captureScreenshot', { format: 'png' });
 	fs.writeFileSync(shot, Buffer.from(shotRes.data, 'base64'));
 	console.log(`screenshot: ${shot}`);
-	clearTimeout(timer);
 	for (const p of problems) console.log(`problem: ${p}`);
 	if (problems.length) finish(1, `page FAILED: ${problems.length} problem(s)`);
 	finish(0, `page ok: ${info.imgs.length} images`);
