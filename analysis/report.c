@@ -700,7 +700,7 @@ static int count_row(void *ctx, int n, const char *const *v, const char *const *
 	return 0;
 }
 
-/* Trace files named by "path" keys in the resolved scenario JSON. */
+/* Trace files named by "path" keys in the resolved scenario JSON, each once, ", "-joined. */
 static void scenario_paths(const char *json, struct sbuf *out)
 {
 	const char *p = json;
@@ -719,14 +719,65 @@ static void scenario_paths(const char *json, struct sbuf *out)
 		const char *q = ++p;
 		while (*q && *q != '"')
 			q += q[0] == '\\' && q[1] ? 2 : 1;
-		sbuf_addf(out, "%s", out->len ? "\n" : "");
-		sbuf_addn(out, p, (size_t)(q - p));
+		struct sbuf one;
+		sbuf_init(&one);
+		sbuf_addn(&one, p, (size_t)(q - p));
+		/* already listed? (entries are separated by ", ") */
+		const char *f = out->s;
+		int dup = 0;
+		while (!dup && (f = strstr(f, one.s))) {
+			dup = (f == out->s || f[-1] == ' ') && (f[one.len] == '\0' || f[one.len] == ',');
+			f++;
+		}
+		if (!dup)
+			sbuf_addf(out, "%s%s", out->len ? ", " : "", one.s);
+		sbuf_fini(&one);
 		p = q;
+	}
+}
+
+/* JSON indented two spaces a level, for reading: a re-layout of the text, not a parse (strings
+ * are copied as they are, whitespace outside them is replaced). */
+static void json_pretty(struct sbuf *b, const char *s)
+{
+	int depth = 0;
+
+	for (; *s; s++) {
+		char c = *s;
+		if (c == '"') {
+			const char *q = s + 1;
+			while (*q && *q != '"')
+				q += q[0] == '\\' && q[1] ? 2 : 1;
+			sbuf_addn(b, s, (size_t)(q - s) + (*q ? 1 : 0));
+			s = *q ? q : q - 1;
+		} else if (c == '{' || c == '[') {
+			const char *n = s + 1;
+			while (*n == ' ' || *n == '\n' || *n == '\t' || *n == '\r')
+				n++;
+			sbuf_addc(b, c);
+			if (*n == (c == '{' ? '}' : ']')) { /* empty: {} or [] */
+				sbuf_addc(b, *n);
+				s = n;
+				continue;
+			}
+			depth++;
+			sbuf_addf(b, "\n%*s", 2 * depth, "");
+		} else if (c == '}' || c == ']') {
+			depth = depth > 0 ? depth - 1 : 0;
+			sbuf_addf(b, "\n%*s%c", 2 * depth, "", c);
+		} else if (c == ',') {
+			sbuf_addf(b, ",\n%*s", 2 * depth, "");
+		} else if (c == ':') {
+			sbuf_add(b, ": ");
+		} else if (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
+			sbuf_addc(b, c);
+		}
 	}
 }
 
 struct scen_ctx {
 	struct doc *d;
+	const struct study *st;
 	struct sbuf paths;
 	size_t n;
 };
@@ -734,16 +785,25 @@ struct scen_ctx {
 static int scen_row(void *ctx, int n, const char *const *v, const char *const *names)
 {
 	struct scen_ctx *c = ctx;
-	struct sbuf t;
+	struct sbuf t, pretty;
+	int used = 0;
 
 	(void)names;
 	if (n < 3)
 		return 0;
 	c->n++;
 	sbuf_init(&t);
+	sbuf_init(&pretty);
 	sbuf_addf(&t, "Scenario %s (hash %s), fully resolved", v[1] ? v[1] : "?", v[0] ? v[0] : "?");
-	doc_pre(c->d, t.s, v[2] ? v[2] : "");
+	for (size_t p = 0; p < c->st->n_pts; p++)
+		if (v[0] && !strcmp(c->st->pts[p].scenario_hash, v[0]))
+			sbuf_addf(&t, "%s%s", used++ ? ", " : "; run as: ", c->st->pts[p].label);
+	if (!used)
+		sbuf_add(&t, "; no run in this database uses it");
+	json_pretty(&pretty, v[2] ? v[2] : "");
+	doc_pre(c->d, t.s, pretty.s);
 	sbuf_fini(&t);
+	sbuf_fini(&pretty);
 	if (v[2])
 		scenario_paths(v[2], &c->paths);
 	return 0;
@@ -787,7 +847,7 @@ static int section_methods(struct doc *d, struct store *s, const struct study *s
 			   double level, struct err *e)
 {
 	char buf[256];
-	struct scen_ctx sc = { d, { 0 }, 0 };
+	struct scen_ctx sc = { d, st, { 0 }, 0 };
 	int crn = 1;
 
 	doc_heading(d, 2, "methods", "Methods");
@@ -869,8 +929,8 @@ static int section_methods(struct doc *d, struct store *s, const struct study *s
 	doc_list_end(d);
 
 	sbuf_init(&sc.paths);
-	if (store_query(s, "SELECT scenario_hash, name, json FROM scenarios ORDER BY name,"
-			   " scenario_hash", NULL, 0, scen_row, &sc, e)) {
+	if (store_query(s, "SELECT scenario_hash, name, json FROM scenarios ORDER BY rowid", NULL, 0,
+			scen_row, &sc, e)) {
 		sbuf_fini(&sc.paths);
 		return -1;
 	}

@@ -153,6 +153,9 @@ static void full_report(void)
 	CHECK(exists(out, "fig_pareto.png"));
 	CHECK(exists(out, "plot-data/fig_pareto.gp"));
 	CHECK(!exists(out, "report.html.tmp"));
+	/* the resolved scenario, indented for reading, tagged with the configuration using it */
+	CHECK_HAS(md, "fully resolved; run as: demo:");
+	CHECK_HAS(md, "  \"policies\": {\n    \"dispatch\": \"fifo\"\n  }\n}");
 done:
 	free(html);
 	free(md);
@@ -177,6 +180,76 @@ static void skipped_figures(void)
 	CHECK(exists(out, "fig_pareto.png"));
 	/* baseline chosen by label: the other point is now the one compared */
 	CHECK_HAS(md, "**demo** raises operational carbon by");
+	free(md);
+}
+
+/* A provenance table is shown as it is, escaped; hostile labels reach gnuplot harmlessly. */
+static void provenance_and_hostile_labels(void)
+{
+	char db[600], out[600], flag[600];
+	int code = -1;
+	struct err e = { 0 };
+	struct metrics ms;
+	snprintf(db, sizeof db, "%s/hostile.db", tmpdir);
+	snprintf(out, sizeof out, "%s/out4", tmpdir);
+	snprintf(flag, sizeof flag, "%s/pwned", tmpdir);
+	struct store *s = store_open(db, STORE_CREATE, &e);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK_INT(store_exec(s, "CREATE TABLE provenance(item TEXT, kind TEXT, source TEXT);"
+			       "INSERT INTO provenance VALUES('gpu idle power','measured',"
+			       "'Splitwise <ISCA 2024>');", &e), 0);
+	/* a params label built to break out of a gnuplot string and run a shell command */
+	char params[2][1400];
+	snprintf(params[0], sizeof params[0], "{}");
+	snprintf(params[1], sizeof params[1],
+		 "{\"x\":\"it's `touch %s` \\\" @x\\n'; system('touch %s')\"}", flag, flag);
+	metrics_init(&ms);
+	for (int p = 0; p < 2; p++)
+		for (int r = 0; r < 2; r++) {
+			struct store_run run = { .scenario = "h", .scenario_hash = "x", .params = params[p],
+						 .replication = r, .status = "ok", .version = "t" };
+			metrics_reset(&ms);
+			metrics_set(&ms, "carbon_operational_kg", 10 + p + r, "kg");
+			metrics_set(&ms, "latency_p99_s", 1 + 0.1 * p + 0.01 * r, "s");
+			metrics_sample(&ms, 0, "battery_soc", 0.5);
+			metrics_sample(&ms, 60, "battery_soc", 0.6);
+			CHECK_INT(store_write_run(s, &run, &ms, NULL, &e), 0);
+		}
+	metrics_fini(&ms);
+	store_close(s);
+	struct report_opts o = { .db = db, .out_dir = out };
+	CHECK_INT(report_write(&o, &code, &e), 0);
+	if (e.set)
+		fprintf(stderr, "  %s\n", e.msg);
+	char *html = slurp(out, "report.html");
+	CHECK_HAS(html, "<td>gpu idle power</td><td class=\"num\">measured</td>"
+			"<td class=\"num\">Splitwise &lt;ISCA 2024&gt;</td>");
+	CHECK(!strstr(html, "no provenance table"));
+	CHECK(exists(out, "fig_soc.png"));
+	CHECK(exists(out, "fig_pareto.png"));
+	CHECK(exists(out, "fig_compare.png"));
+	CHECK(!exists(out, "../pwned") && access(flag, F_OK) != 0);
+	free(html);
+
+	/* --no-plots: no figure, and the report says so */
+	snprintf(out, sizeof out, "%s/out5", tmpdir);
+	o.out_dir = out;
+	o.gnuplot = "";
+	CHECK_INT(report_write(&o, &code, &e), 0);
+	char *md = slurp(out, "report.md");
+	CHECK_HAS(md, "Figures were not drawn (disabled for this report).");
+	CHECK(!exists(out, "fig_soc.png"));
+	free(md);
+
+	/* gnuplot missing: figures skipped with the reason, report still written */
+	snprintf(out, sizeof out, "%s/out6", tmpdir);
+	o.out_dir = out;
+	o.gnuplot = "/nonexistent/gnuplot";
+	CHECK_INT(report_write(&o, &code, &e), 0);
+	md = slurp(out, "report.md");
+	CHECK_HAS(md, "/nonexistent/gnuplot not found (install gnuplot-nox: make deps)");
 	free(md);
 }
 
@@ -244,6 +317,7 @@ int main(void)
 	RUN(study_points);
 	RUN(full_report);
 	RUN(skipped_figures);
+	RUN(provenance_and_hostile_labels);
 	RUN(bad_input);
 	int rc = CHECK_DONE();
 	if (!getenv("KEEP_TMP")) {
