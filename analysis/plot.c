@@ -266,8 +266,9 @@ static int row_to_data(void *ctx, int n, const char *const *v, const char *const
 	return 0;
 }
 
-/* Appends one block "t_h<TAB>value" of series name in run run_id, followed by two blank lines.
- * Returns the number of rows, or -1 on a query error. */
+/* Appends one block "t_h<TAB>value" of series name in run run_id, followed by two blank lines
+ * (nothing when the series has no sample there). Returns the number of rows, or -1 on a query
+ * error. */
 static long add_series_block(struct ctx *c, struct sbuf *data, long long run_id, const char *name)
 {
 	char id[32];
@@ -278,7 +279,8 @@ static long add_series_block(struct ctx *c, struct sbuf *data, long long run_id,
 	if (store_query(c->s, "SELECT t_s, value FROM timeseries WHERE run_id = ? AND name = ?"
 			      " ORDER BY t_s", p, 2, row_to_data, &r, c->e))
 		return -1;
-	sbuf_add(data, "\n\n");
+	if (r.n) /* an empty block would not count as one: gnuplot merges runs of blank lines */
+		sbuf_add(data, "\n\n");
 	return (long)r.n;
 }
 
@@ -479,9 +481,9 @@ static int fig_pue_temp(struct ctx *c)
 			rc = -1;
 			goto out;
 		}
-		sbuf_add(&data, "\n\n");
 		if (!r.n)
 			continue;
+		sbuf_add(&data, "\n\n");
 		char st[64];
 		plot_cmd_block(&sc, idx == 0, idx, "1:2",
 			       point_style(st, sizeof st, "with points pt 7 ps 0.6", i),
@@ -535,8 +537,12 @@ static int fig_carbon_load(struct ctx *c)
 		goto out;
 	}
 	sbuf_add(&sc, "set multiplot layout 2,1\nset xlabel 'time (h)'\n"
-		      "set ylabel 'carbon intensity (gCO2/kWh)'\nset y2label 'load'\n"
-		      "set ytics nomirror\nset y2tics\n");
+		      "set ylabel 'carbon intensity (gCO2/kWh)'\n");
+	if (load) {
+		sbuf_add(&sc, "set ytics nomirror\nset y2tics\nset y2label ");
+		plot_gp_quote(&sc, load);
+		sbuf_addc(&sc, '\n');
+	}
 	plot_cmd_block(&sc, 1, idx++, "1:2", "with lines lw 3 lc rgb '#555555'",
 		       "grid carbon intensity");
 	for (size_t i = 0; load && i < np; i++) {
@@ -544,10 +550,8 @@ static int fig_carbon_load(struct ctx *c)
 			rc = -1;
 			goto out;
 		}
-		if (!n) {
-			idx++;
+		if (!n)
 			continue;
-		}
 		struct sbuf t;
 		sbuf_init(&t);
 		sbuf_addf(&t, "load: %s", c->st->pts[pts[i]].label);
@@ -558,16 +562,14 @@ static int fig_carbon_load(struct ctx *c)
 		nload++;
 	}
 	sbuf_add(&sc, "\nunset title\nunset y2label\nunset y2tics\nset ytics mirror\n"
-		      "set ylabel 'deferred work (jobs)'\n");
+		      "set ylabel 'deferred work (jobs)'\nset yrange [0:*]\n");
 	for (size_t i = 0; defer && i < np; i++) {
 		if ((n = add_series_block(c, &data, c->st->pts[pts[i]].run_ids[0], defer)) < 0) {
 			rc = -1;
 			goto out;
 		}
-		if (!n) {
-			idx++;
+		if (!n)
 			continue;
-		}
 		char st[64];
 		plot_cmd_block(&sc, ndefer == 0, idx++, "1:2",
 			       point_style(st, sizeof st, "with steps lw 1.5", i),
