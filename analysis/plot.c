@@ -129,6 +129,7 @@ struct ctx {
 	char **series; /* distinct series names in the database */
 	size_t n_series;
 	int gnuplot_missing;
+	int truncated; /* the figure being built shows only the first MAX_LINES points */
 	struct err *e;
 };
 
@@ -231,8 +232,16 @@ static int draw(struct ctx *c, const char *id, const char *title, const char *ca
 	f->file = rel.s;
 	rel.s = NULL;
 	f->title = xstrdup(title);
-	f->caption = xstrdup(caption);
+	sbuf_fini(&gp);
+	sbuf_init(&gp);
+	sbuf_add(&gp, caption);
+	if (c->truncated)
+		sbuf_addf(&gp, " Only the baseline and the first %d other configurations are drawn; "
+			       "the tables list them all.", MAX_LINES - 1);
+	f->caption = gp.s;
+	gp.s = NULL;
 out:
+	c->truncated = 0;
 	sbuf_fini(&rel);
 	sbuf_fini(&gp);
 	sbuf_fini(&full);
@@ -286,15 +295,16 @@ static long add_series_block(struct ctx *c, struct sbuf *data, long long run_id,
 
 /* Points to draw as lines: the baseline first, then the others, at most MAX_LINES, each with
  * at least one ok run. */
-static size_t line_points(const struct ctx *c, size_t *pts)
+static size_t line_points(struct ctx *c, size_t *pts)
 {
-	size_t n = 0;
+	size_t n = 0, all = 0;
 
 	if (c->st->pts[c->base].n)
 		pts[n++] = c->base;
-	for (size_t p = 0; p < c->st->n_pts && n < MAX_LINES; p++)
-		if (p != c->base && c->st->pts[p].n)
+	for (size_t p = 0; p < c->st->n_pts; p++)
+		if (p != c->base && c->st->pts[p].n && all++ < MAX_LINES - 1 && n < MAX_LINES)
 			pts[n++] = p;
+	c->truncated = all > MAX_LINES - 1;
 	return n;
 }
 
@@ -394,6 +404,7 @@ static int fig_power(struct ctx *c)
 	int idx = 0, rc = 0;
 	const struct study_point *bp = &c->st->pts[c->base];
 
+	c->truncated = 0;
 	if (!bp->n) {
 		skip(c->out, title, "the baseline configuration has no successful run");
 		return 0;
@@ -820,6 +831,7 @@ static int fig_pareto(struct ctx *c)
 	size_t *idx = xcalloc(np + 1, sizeof *idx);
 	int rc = 0;
 
+	c->truncated = 0;
 	if (mc < 0 || ml < 0) {
 		skip(c->out, title, "needs the metrics carbon_operational_kg and latency_p99_s");
 		goto done;
@@ -900,7 +912,9 @@ static int fig_pareto(struct ctx *c)
 			"replications; modelled (maasim simulation output).",
 		  use_acc ? ", coloured by mean accuracy" : "",
 		  use_acc ? " — carbon, latency, accuracy —" : "");
-	rc = draw(c, "fig_pareto", title, cap.s, data.s, sc.s, 0);
+	rc = draw(c, "fig_pareto",
+		  use_acc ? title : "Pareto front: operational carbon against p99 latency", cap.s,
+		  data.s, sc.s, 0);
 	sbuf_fini(&data);
 	sbuf_fini(&front);
 	sbuf_fini(&sc);
@@ -916,7 +930,8 @@ done:
 int plot_all(struct store *s, const struct study *st, size_t base, double level, const char *dir,
 	     const char *gnuplot, struct plot_list *out, struct err *e)
 {
-	struct ctx c = { s, st, base, level, dir, gnuplot ? gnuplot : "gnuplot", out, NULL, 0, 0, e };
+	struct ctx c = { .s = s, .st = st, .base = base, .level = level, .dir = dir,
+			 .gnuplot = gnuplot ? gnuplot : "gnuplot", .out = out, .e = e };
 	struct sbuf pd;
 	int rc = -1;
 

@@ -546,34 +546,107 @@ static void section_summary(struct doc *d, const struct study *st, size_t b, dou
 	}
 }
 
+typedef void (*cell_fn)(const struct study *st, size_t p, size_t b, size_t m, double level,
+			char *buf, size_t n);
+
+static void cell_value(const struct study *st, size_t p, size_t b, size_t m, double level,
+		       char *buf, size_t n)
+{
+	struct repstats_summary s = summarize(st, p, m, level);
+	(void)b;
+	fmt_ci(buf, n, &s);
+}
+
+static void cell_change(const struct study *st, size_t p, size_t b, size_t m, double level,
+			char *buf, size_t n)
+{
+	struct repstats_paired c = compare(st, p, b, m, level);
+	char ch[64];
+
+	if (c.n == 0) {
+		snprintf(buf, n, "—");
+		return;
+	}
+	if (c.n >= 2 && c.diff.mean == 0 && c.diff.sd == 0) {
+		snprintf(buf, n, "identical in every replication");
+		return;
+	}
+	fmt_change(ch, sizeof ch, &c, st->mets[m].unit, 1);
+	if (c.n < 2)
+		snprintf(buf, n, "%s (n=1)", ch);
+	else if (!c.significant)
+		snprintf(buf, n, "%s not significant (p=%.2g)", ch, c.p_value);
+	else if (c.p_value < 1e-4)
+		snprintf(buf, n, "%s (p<0.0001)", ch);
+	else
+		snprintf(buf, n, "%s (p=%.2g)", ch, c.p_value);
+}
+
+#define WIDE_POINTS 6 /* more configurations than this: one row per configuration */
+
+/* A table of fn(point, metric) for the points pts[0..np) and metrics order[0..nm): metrics as
+ * rows and points as columns when the points are few, else points as rows and metrics as
+ * columns, WIDE_POINTS metrics per table, so a sweep of many configurations stays readable. */
+static void matrix_table(struct doc *d, const struct study *st, size_t b, double level,
+			 const size_t *order, size_t nm, const size_t *pts, size_t np, cell_fn fn)
+{
+	size_t width = (np > nm ? np : nm) + 3;
+	const char **cell = xcalloc(width, sizeof *cell);
+	char (*buf)[96] = xcalloc(width, sizeof *buf);
+
+	if (np <= WIDE_POINTS) {
+		cell[0] = "metric";
+		cell[1] = "unit";
+		for (size_t j = 0; j < np; j++)
+			cell[2 + j] = st->pts[pts[j]].label;
+		doc_table_begin(d, cell, 2 + np);
+		for (size_t i = 0; i < nm; i++) {
+			cell[0] = st->mets[order[i]].name;
+			cell[1] = st->mets[order[i]].unit;
+			for (size_t j = 0; j < np; j++) {
+				fn(st, pts[j], b, order[i], level, buf[j], sizeof buf[j]);
+				cell[2 + j] = buf[j];
+			}
+			doc_table_row(d, cell, 2 + np);
+		}
+		doc_table_end(d);
+	} else {
+		for (size_t i0 = 0; i0 < nm; i0 += WIDE_POINTS) {
+			size_t k = nm - i0 < WIDE_POINTS ? nm - i0 : WIDE_POINTS;
+			cell[0] = "configuration";
+			for (size_t i = 0; i < k; i++) {
+				snprintf(buf[i], sizeof buf[i], "%s (%s)", st->mets[order[i0 + i]].name,
+					 st->mets[order[i0 + i]].unit);
+				cell[1 + i] = buf[i];
+			}
+			doc_table_begin(d, cell, 1 + k);
+			for (size_t j = 0; j < np; j++) {
+				cell[0] = st->pts[pts[j]].label;
+				for (size_t i = 0; i < k; i++) {
+					fn(st, pts[j], b, order[i0 + i], level, buf[i], sizeof buf[i]);
+					cell[1 + i] = buf[i];
+				}
+				doc_table_row(d, cell, 1 + k);
+			}
+			doc_table_end(d);
+		}
+	}
+	free(cell);
+	free(buf);
+}
+
 static void section_tables(struct doc *d, const struct study *st, size_t b, double level)
 {
 	size_t *order = xcalloc(st->n_mets + 1, sizeof *order), nm = metric_order(st, order);
-	size_t ncol = 2 + st->n_pts;
-	const char **cell = xcalloc(ncol + st->n_pts + 1, sizeof *cell);
-	char (*buf)[96] = xcalloc(ncol + st->n_pts + 1, sizeof *buf);
+	size_t *pts = xcalloc(st->n_pts + 1, sizeof *pts), np = 0;
 
 	doc_heading(d, 2, "metrics", "Every metric");
 	doc_para(d, "Mean over replications ± the half-width of its 95% confidence interval "
 		    "(Student t); n=1 means a single replication, where no interval exists. All "
 		    "values are modelled: outputs of the maasim simulation of the scenario below.");
-	cell[0] = "metric";
-	cell[1] = "unit";
 	for (size_t p = 0; p < st->n_pts; p++)
-		cell[2 + p] = st->pts[p].label;
-	doc_table_begin(d, cell, ncol);
-	for (size_t i = 0; i < nm; i++) {
-		size_t m = order[i];
-		cell[0] = st->mets[m].name;
-		cell[1] = st->mets[m].unit;
-		for (size_t p = 0; p < st->n_pts; p++) {
-			struct repstats_summary s = summarize(st, p, m, level);
-			fmt_ci(buf[p], sizeof buf[p], &s);
-			cell[2 + p] = buf[p];
-		}
-		doc_table_row(d, cell, ncol);
-	}
-	doc_table_end(d);
+		pts[np++] = p;
+	matrix_table(d, st, b, level, order, nm, pts, np, cell_value);
 
 	if (st->n_pts > 1) {
 		struct sbuf t;
@@ -585,47 +658,14 @@ static void section_tables(struct doc *d, const struct study *st, size_t b, doub
 			    "its 95% confidence interval (delta method); p is the two-sided paired "
 			    "t-test. \"not significant\" marks intervals that contain zero. Where the "
 			    "baseline mean is 0 the absolute difference is shown.");
-		size_t k = 1;
-		cell[0] = "metric";
+		np = 0;
 		for (size_t p = 0; p < st->n_pts; p++)
 			if (p != b)
-				cell[k++] = st->pts[p].label;
-		doc_table_begin(d, cell, k);
-		for (size_t i = 0; i < nm; i++) {
-			size_t m = order[i];
-			cell[0] = st->mets[m].name;
-			k = 1;
-			for (size_t p = 0; p < st->n_pts; p++) {
-				if (p == b)
-					continue;
-				struct repstats_paired c = compare(st, p, b, m, level);
-				char ch[64];
-				if (c.n == 0) {
-					snprintf(buf[k], sizeof buf[k], "—");
-				} else if (c.n >= 2 && c.diff.mean == 0 && c.diff.sd == 0) {
-					snprintf(buf[k], sizeof buf[k], "identical in every replication");
-				} else {
-					fmt_change(ch, sizeof ch, &c, st->mets[m].unit, 1);
-					if (c.n < 2)
-						snprintf(buf[k], sizeof buf[k], "%s (n=1)", ch);
-					else if (!c.significant)
-						snprintf(buf[k], sizeof buf[k], "%s not significant (p=%.2g)",
-							 ch, c.p_value);
-					else if (c.p_value < 1e-4)
-						snprintf(buf[k], sizeof buf[k], "%s (p<0.0001)", ch);
-					else
-						snprintf(buf[k], sizeof buf[k], "%s (p=%.2g)", ch, c.p_value);
-				}
-				cell[k] = buf[k];
-				k++;
-			}
-			doc_table_row(d, cell, k);
-		}
-		doc_table_end(d);
+				pts[np++] = p;
+		matrix_table(d, st, b, level, order, nm, pts, np, cell_change);
 	}
 	free(order);
-	free(cell);
-	free(buf);
+	free(pts);
 }
 
 static int section_figures(struct doc *d, const struct plot_list *pl, const char *dir,

@@ -253,6 +253,48 @@ static void provenance_and_hostile_labels(void)
 	free(md);
 }
 
+/* A sweep of 8 configurations: tables turn to one row per configuration, line figures say
+ * they show only some. */
+static void many_configurations(void)
+{
+	char db[600], out[600];
+	int code = -1;
+	struct err e = { 0 };
+	struct metrics ms;
+	snprintf(db, sizeof db, "%s/sweep.db", tmpdir);
+	snprintf(out, sizeof out, "%s/out7", tmpdir);
+	struct store *s = store_open(db, STORE_CREATE, &e);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	metrics_init(&ms);
+	for (int p = 0; p < 8; p++)
+		for (int r = 0; r < 2; r++) {
+			char params[64];
+			snprintf(params, sizeof params, "{\"solar_kw\":%d,\"reps\":2}", 100 * p);
+			struct store_run run = { .scenario = "sw", .scenario_hash = "x", .params = params,
+						 .replication = r, .status = "ok", .version = "t" };
+			metrics_reset(&ms);
+			metrics_set(&ms, "carbon_operational_kg", 100 - 5 * p + r, "kg");
+			metrics_set(&ms, "latency_p99_s", 1 + 0.01 * p + 0.01 * r, "s");
+			metrics_sample(&ms, 0, "battery_soc", 0.5);
+			metrics_sample(&ms, 60, "battery_soc", 0.5 + 0.01 * p);
+			CHECK_INT(store_write_run(s, &run, &ms, NULL, &e), 0);
+		}
+	metrics_fini(&ms);
+	store_close(s);
+	struct report_opts o = { .db = db, .out_dir = out };
+	CHECK_INT(report_write(&o, &code, &e), 0);
+	char *md = slurp(out, "report.md");
+	/* reps=2 is common to all: left out of labels, named under Methods */
+	CHECK_HAS(md, "| configuration | carbon\\_operational\\_kg (kg) | latency\\_p99\\_s (s) |");
+	CHECK_HAS(md, "| solar\\_kw=700 | 65.5 ± 6.4 |");
+	CHECK_HAS(md, "Overrides given to every configuration (left out of the labels): reps=2.");
+	CHECK_HAS(md, "Only the baseline and the first 5 other configurations are drawn");
+	CHECK(exists(out, "fig_pareto.png"));
+	free(md);
+}
+
 static void bad_input(void)
 {
 	char db[600], out[600];
@@ -318,6 +360,7 @@ int main(void)
 	RUN(full_report);
 	RUN(skipped_figures);
 	RUN(provenance_and_hostile_labels);
+	RUN(many_configurations);
 	RUN(bad_input);
 	int rc = CHECK_DONE();
 	if (!getenv("KEEP_TMP")) {
