@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # t_report_browser.sh — the report of a small study, opened in headless Chromium: every image
 # loads, the console stays clean; the screenshot is kept as results/report-browser.png.
-# Needs Node.js and Debian's chromium. When chromium is missing and we are root (CI), it is
+# Needs Node.js and Debian's chromium. When either is missing and we are root (CI), it is
 # installed with apt-get (MAASIM_NO_INSTALL=1 prevents that); otherwise the test is skipped and
 # says so in its summary line.
 source tests/sh/lib.sh
@@ -10,15 +10,17 @@ skip() { S=$((S + 1)); echo "skip $*"; }
 finish_skip() { echo "$P passed, $F failed, $S skipped"; [ "$F" -eq 0 ]; }
 
 chromium=$(command -v chromium || command -v chromium-browser || true)
-if [ -z "$chromium" ] && [ "$(id -u)" -eq 0 ] && [ -z "${MAASIM_NO_INSTALL:-}" ] &&
-   command -v apt-get >/dev/null; then
-	echo "installing chromium for the browser test (apt-get)"
+node=$(command -v node || command -v nodejs || true)
+if { [ -z "$chromium" ] || [ -z "$node" ]; } && [ "$(id -u)" -eq 0 ] &&
+   [ -z "${MAASIM_NO_INSTALL:-}" ] && command -v apt-get >/dev/null; then
+	want=(); [ -n "$chromium" ] || want+=(chromium); [ -n "$node" ] || want+=(nodejs)
+	echo "installing ${want[*]} for the browser test (apt-get)"
 	(export DEBIAN_FRONTEND=noninteractive; apt-get update -qq &&
-	 apt-get install -y -qq --no-install-recommends chromium) >"$TMP/apt.log" 2>&1 ||
+	 apt-get install -y -qq --no-install-recommends "${want[@]}") >"$TMP/apt.log" 2>&1 ||
 		tail -n 5 "$TMP/apt.log"
 	chromium=$(command -v chromium || true)
+	node=$(command -v node || command -v nodejs || true)
 fi
-node=$(command -v node || command -v nodejs || true)
 if [ -z "$chromium" ] || [ -z "$node" ]; then
 	skip "browser test: ${chromium:+}${chromium:-chromium not installed (apt-get install chromium)}${node:+}${node:-; Node.js not installed}"
 	finish_skip; exit $?
