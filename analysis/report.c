@@ -451,6 +451,51 @@ static void summary_point(struct doc *d, const struct study *st, size_t p, size_
 	doc_li_end(d);
 }
 
+/* With three or more configurations: which is best on each headline metric (lowest, or highest
+ * for the metrics where more is better), by mean. */
+static void summary_best(struct doc *d, const struct study *st, double level)
+{
+	static const char *const best_metrics[] = { "carbon_operational_kg", "energy_facility_kwh",
+						    "energy_it_kwh", "latency_p99_s", "ttft_p99_s",
+						    "slo_attainment", "accuracy_mean", "cost_usd",
+						    "water_l", NULL };
+	struct sbuf t;
+	int any = 0;
+
+	sbuf_init(&t);
+	for (const char *const *c = best_metrics; *c; c++) {
+		long m = study_metric_index(st, *c);
+		int higher = !strcmp(*c, "slo_attainment") || !strcmp(*c, "accuracy_mean");
+		long best = -1;
+		struct repstats_summary bs = { 0, NAN, NAN, NAN };
+		char buf[96];
+		if (m < 0)
+			continue;
+		for (size_t p = 0; p < st->n_pts; p++) {
+			struct repstats_summary s = summarize(st, p, (size_t)m, level);
+			if (s.n && (best < 0 || (higher ? s.mean > bs.mean : s.mean < bs.mean))) {
+				best = (long)p;
+				bs = s;
+			}
+		}
+		if (best < 0)
+			continue;
+		fmt_ci(buf, sizeof buf, &bs);
+		sbuf_addf(&t, "%s%s %s: %s (%s %s)", any++ ? "; " : "", higher ? "highest" : "lowest",
+			  study_metric_phrase(*c), st->pts[best].label, buf, st->mets[m].unit);
+	}
+	if (any) {
+		doc_p_begin(d);
+		doc_strong(d, "Best by mean:");
+		doc_text(d, " ");
+		doc_text(d, t.s);
+		doc_text(d, ". Ties go to the configuration listed first; the comparisons below say "
+			    "which differences are significant.");
+		doc_p_end(d);
+	}
+	sbuf_fini(&t);
+}
+
 static void section_summary(struct doc *d, const struct study *st, size_t b, double level)
 {
 	char buf[160];
@@ -476,6 +521,8 @@ static void section_summary(struct doc *d, const struct study *st, size_t b, dou
 		doc_text(d, buf);
 	}
 	doc_p_end(d);
+	if (st->n_pts > 2)
+		summary_best(d, st, level);
 	if (st->n_pts > 1) {
 		for (size_t p = 0; p < st->n_pts; p++)
 			if (p != b)
