@@ -397,12 +397,46 @@ out:
 }
 
 /* Power by component: every series power_*_w of the baseline's first run. */
+/* A power series: power_<component>_w or power_<component>_kw. Sets the component name and the
+ * factor to kW; 0 when name is not one. */
+static int power_series(const char *name, struct sbuf *comp, double *to_kw)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(name, "power_", 6))
+		return 0;
+	if (len > 9 && !strcmp(name + len - 3, "_kw")) {
+		sbuf_addn(comp, name + 6, len - 9);
+		*to_kw = 1;
+		return 1;
+	}
+	if (len > 8 && !strcmp(name + len - 2, "_w")) {
+		sbuf_addn(comp, name + 6, len - 8);
+		*to_kw = 1e-3;
+		return 1;
+	}
+	return 0;
+}
+
+static int is_supply(const char *comp)
+{
+	static const char *const supply[] = { "grid", "solar", "wind", "battery", "curtailed", NULL };
+	for (const char *const *p = supply; *p; p++)
+		if (!strcmp(*p, comp))
+			return 1;
+	return 0;
+}
+
+/* Power by component, the baseline's first run: what the facility draws (IT, cooling, other...)
+ * on top, where it comes from (grid, solar, wind, battery, curtailed) below when sampled. A
+ * component sampled both in W and in kW is drawn once, from the kW series. */
 static int fig_power(struct ctx *c)
 {
 	const char *title = "Power by component over time";
 	struct sbuf data, sc, cap;
-	int idx = 0, rc = 0;
+	int idx = 0, rc = 0, panel_n[2] = { 0, 0 };
 	const struct study_point *bp = &c->st->pts[c->base];
+	struct sbuf panel[2];
 
 	c->truncated = 0;
 	if (!bp->n) {
@@ -412,47 +446,84 @@ static int fig_power(struct ctx *c)
 	sbuf_init(&data);
 	sbuf_init(&sc);
 	sbuf_init(&cap);
-	sbuf_add(&sc, "set xlabel 'time (h)'\nset ylabel 'power (kW)'\n");
-	sbuf_add(&cap, "Power drawn by each component (series");
+	sbuf_init(&panel[0]);
+	sbuf_init(&panel[1]);
+	sbuf_add(&cap, "Power by component (series");
 	for (size_t i = 0; i < c->n_series; i++) {
 		const char *nm = c->series[i];
-		size_t len = strlen(nm);
-		if (strncmp(nm, "power_", 6) || len < 9 || strcmp(nm + len - 2, "_w"))
+		struct sbuf comp;
+		double to_kw;
+		sbuf_init(&comp);
+		if (!power_series(nm, &comp, &to_kw)) {
+			sbuf_fini(&comp);
 			continue;
+		}
+		if (to_kw != 1) { /* a W series: skip when the same component exists in kW */
+			struct sbuf kw;
+			sbuf_init(&kw);
+			sbuf_addf(&kw, "power_%s_kw", comp.s);
+			int dup = has_series(c, kw.s);
+			sbuf_fini(&kw);
+			if (dup) {
+				sbuf_fini(&comp);
+				continue;
+			}
+		}
 		long n = add_series_block(c, &data, bp->run_ids[0], nm);
 		if (n < 0) {
+			sbuf_fini(&comp);
 			rc = -1;
 			goto out;
 		}
-		if (!n)
-			continue;
-		struct sbuf t;
-		sbuf_init(&t);
-		sbuf_addn(&t, nm + 6, len - 8); /* power_<component>_w -> component */
-		plot_cmd_block(&sc, idx == 0, idx, "1:($2/1000)", "with lines lw 2", t.s);
-		sbuf_addf(&cap, "%s %s", idx ? "," : "", nm);
-		sbuf_fini(&t);
-		idx++;
+		if (n > 0) {
+			int k = is_supply(comp.s);
+			char using[48];
+			snprintf(using, sizeof using, "1:($2*%g)", to_kw);
+			char style[48];
+			snprintf(style, sizeof style, "with lines lw 2 lc %d", idx + 1);
+			plot_cmd_block(&panel[k], panel_n[k] == 0, idx, using, style, comp.s);
+			panel_n[k]++;
+			sbuf_addf(&cap, "%s %s", idx ? "," : "", nm);
+			idx++;
+		}
+		sbuf_fini(&comp);
 	}
 	if (!idx) {
-		skip(c->out, title, "no time series named power_<component>_w in the database");
+		skip(c->out, title, "no time series named power_<component>_w or power_<component>_kw "
+				    "in the database");
 		goto out;
 	}
-	sbuf_addc(&sc, '\n');
+	int two = panel_n[0] && panel_n[1];
+	if (two)
+		sbuf_add(&sc, "set multiplot layout 2,1\n");
+	sbuf_add(&sc, "set xlabel 'time (h)'\nset ylabel 'power (kW)'\n");
+	for (int k = 0; k < 2; k++) {
+		if (!panel_n[k])
+			continue;
+		if (two)
+			sbuf_addf(&sc, "set title '%s'\n", k ? "Supply: where the power comes from"
+							 : "Demand: what the facility draws");
+		sbuf_add(&sc, panel[k].s);
+		sbuf_addc(&sc, '\n');
+	}
+	if (two)
+		sbuf_add(&sc, "unset multiplot\n");
 	set_data_name(&sc, "fig_power");
 	sbuf_addf(&cap, ") in the first replication of %s. Modelled (maasim simulation output).",
 		  bp->label);
-	rc = draw(c, "fig_power", title, cap.s, data.s, sc.s, 0);
+	rc = draw(c, "fig_power", title, cap.s, data.s, sc.s, two);
 out:
 	sbuf_fini(&data);
 	sbuf_fini(&sc);
 	sbuf_fini(&cap);
+	sbuf_fini(&panel[0]);
+	sbuf_fini(&panel[1]);
 	return rc;
 }
 
 static const char *const cand_pue[] = { "pue", NULL };
-static const char *const cand_temp[] = { "outdoor_temp_c", "temp_outdoor_c", "weather_temp_c",
-					 "temp_c", NULL };
+static const char *const cand_temp[] = { "temp_out_c", "outdoor_temp_c", "temp_outdoor_c",
+					 "weather_temp_c", "temp_c", NULL };
 static const char *const cand_ci[] = { "carbon_intensity_g_per_kwh", "grid_carbon_g_per_kwh",
 				       "carbon_intensity", NULL };
 static const char *const cand_load[] = { "utilization", "load", "it_load", "busy_slots", NULL };

@@ -57,8 +57,13 @@ static int fixture_study(const char *path, int series)
 				for (int h = 0; h < 24; h++) {
 					double t = 3600.0 * h, temp = 10 + 8 * sin(h / 24.0 * 6.283);
 					metrics_sample(&ms, t, "power_it_w", 8000 + 100 * h + 50 * p);
-					metrics_sample(&ms, t, "power_cooling_w", 1000 + 40 * temp);
-					metrics_sample(&ms, t, "outdoor_temp_c", temp);
+					/* IT power in both units: the report draws the kW one */
+					metrics_sample(&ms, t, "power_it_kw", 8 + 0.1 * h + 0.05 * p);
+					metrics_sample(&ms, t, "power_cooling_kw", 1 + 0.04 * temp);
+					metrics_sample(&ms, t, "power_solar_kw", h > 6 && h < 18 ? 3 : 0);
+					metrics_sample(&ms, t, "power_grid_kw", 9 + 0.04 * temp + 0.1 * h
+										- (h > 6 && h < 18 ? 3 : 0));
+					metrics_sample(&ms, t, "temp_out_c", temp);
 					metrics_sample(&ms, t, "pue", 1.05 + 0.01 * temp);
 					metrics_sample(&ms, t, "carbon_intensity_g_per_kwh", 300 + 100 * cos(h / 4.0));
 					metrics_sample(&ms, t, "utilization", 0.5 + 0.3 * sin(h / 5.0));

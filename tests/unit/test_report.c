@@ -152,6 +152,12 @@ static void full_report(void)
 	CHECK(exists(out, "fig_compare.png"));
 	CHECK(exists(out, "fig_pareto.png"));
 	CHECK(exists(out, "plot-data/fig_pareto.gp"));
+	char *gp = slurp(out, "plot-data/fig_power.gp");
+	CHECK_HAS(gp, "title 'it'");
+	CHECK(gp && !strstr(strstr(gp, "title 'it'") + 1, "title 'it'")); /* W and kW drawn once */
+	CHECK_HAS(gp, "Supply: where the power comes from");
+	CHECK_HAS(gp, "title 'solar'");
+	free(gp);
 	CHECK(!exists(out, "report.html.tmp"));
 	/* the resolved scenario, indented for reading, tagged with the configuration using it */
 	CHECK_HAS(md, "fully resolved; run as: demo:");
