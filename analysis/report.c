@@ -1038,7 +1038,7 @@ static int section_methods(struct doc *d, struct store *s, const struct study *s
 static const char html_head[] =
 	"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	"<title>maasim report</title>\n<style>\n"
+	"<meta name=\"generator\" content=\"maasim report\">\n<style>\n"
 	"body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1000px;"
 	"margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\n"
 	"h1{border-bottom:2px solid #2a6;padding-bottom:.2em}h2{margin-top:1.6em;color:#164}\n"
@@ -1049,7 +1049,7 @@ static const char html_head[] =
 	"figcaption{font-size:.9em;color:#444}\n"
 	"pre{background:#f6f6f6;padding:.8em;overflow-x:auto;font-size:.85em}"
 	"li{margin:.3em 0}.meta{color:#666;font-size:.9em}\n"
-	"</style>\n</head>\n<body>\n";
+	"</style>\n";
 
 int report_write(const struct report_opts *o, int *exit_code, struct err *e)
 {
@@ -1099,6 +1099,14 @@ int report_write(const struct report_opts *o, int *exit_code, struct err *e)
 	}
 
 	sbuf_add(&d.html, html_head);
+	sbuf_add(&d.html, "<title>maasim report: ");
+	for (size_t p = 0; p < st->n_pts; p++) /* the scenario names, each once */
+		if (p == 0 || strcmp(st->pts[p].scenario, st->pts[p - 1].scenario)) {
+			if (p)
+				sbuf_add(&d.html, ", ");
+			report_html_escape(&d.html, st->pts[p].scenario);
+		}
+	sbuf_add(&d.html, "</title>\n</head>\n<body>\n");
 	sbuf_add(&d.html, "<h1>maasim report</h1>\n<p class=\"meta\">");
 	sbuf_add(&d.md, "# maasim report\n\n");
 	{
