@@ -70,6 +70,51 @@ static void parse_bad(void)
 	}
 }
 
+/* Mutated baselines (bytes flipped, deleted, tabs and newlines inserted): the parser returns 0
+ * or -1 with a message naming the file and a line, never anything else (run under SAN=1 this
+ * also checks memory safety). A deterministic LCG keeps the test repeatable. */
+static void parse_mutations(void)
+{
+	const char *good = "# c\ndemo\t{}\tcarbon_operational_kg\t101\trel\t0.02\n"
+			   "demo\t{\"a\":1}\tpue\t1.2e0\tci\t1\n";
+	const char alphabet[] = "\t\n\r#-+.eE0123456789abcrlsi{}\"\\ \x01\xff";
+	unsigned long long x = 12345;
+	size_t len = strlen(good);
+	int bad_msgs = 0;
+	for (int it = 0; it < 3000; it++) {
+		char buf[256];
+		memcpy(buf, good, len + 1);
+		size_t n = len;
+		for (int k = 0; k < 4; k++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			size_t pos = (size_t)(x >> 33) % (n ? n : 1);
+			char ch = alphabet[(x >> 20) % (sizeof alphabet - 1)];
+			switch ((x >> 12) % 3) {
+			case 0: buf[pos] = ch; break;
+			case 1: memmove(buf + pos, buf + pos + 1, n - pos); n--; break;
+			default:
+				if (n + 1 < sizeof buf) {
+					memmove(buf + pos + 1, buf + pos, n - pos + 1);
+					buf[pos] = ch;
+					n++;
+				}
+			}
+			buf[n] = '\0';
+		}
+		struct check_baseline b;
+		struct err e = { 0 };
+		int rc = check_baseline_parse("m.tsv", buf, &b, &e);
+		if (rc != 0 && (rc != -1 || strncmp(e.msg, "m.tsv:", 6) != 0))
+			bad_msgs++;
+		if (rc == 0)
+			for (size_t i = 0; i < b.n; i++)
+				if (!isfinite(b.v[i].expected) || !(b.v[i].tol >= 0))
+					bad_msgs++;
+		check_baseline_fini(&b);
+	}
+	CHECK_INT(bad_msgs, 0);
+}
+
 static struct study *load(struct store **s)
 {
 	struct err e = { 0 };
@@ -211,6 +256,7 @@ int main(void)
 		return 1;
 	RUN(parse_good);
 	RUN(parse_bad);
+	RUN(parse_mutations);
 	RUN(compare);
 	RUN(ci_needs_replications);
 	RUN(main_exit_codes);

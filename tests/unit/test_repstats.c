@@ -1,6 +1,7 @@
 /* test_repstats.c — t quantiles, intervals, paired comparisons and the params label reader. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "analysis/repstats.h"
 #include "analysis/study.h"
@@ -87,6 +88,36 @@ static void params_label(void)
 	free(l);
 }
 
+/* Mutated params texts: the label reader always returns a string (the text itself when it is
+ * not a flat object) and never reads past the end (checked under SAN=1). */
+static void params_label_mutations(void)
+{
+	const char *good = "{\"policies.dispatch\":\"least_loaded\",\"a\":[1,{\"b\":\"}\"}],\"n\":5}";
+	const char alphabet[] = "{}[]\",:\\ ntu0a";
+	unsigned long long x = 99;
+	size_t len = strlen(good);
+	int bad = 0;
+	for (int it = 0; it < 3000; it++) {
+		char buf[128];
+		memcpy(buf, good, len + 1);
+		size_t n = len;
+		for (int k = 0; k < 3; k++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			size_t pos = (size_t)(x >> 33) % n;
+			if ((x >> 12) % 2) {
+				buf[pos] = alphabet[(x >> 20) % (sizeof alphabet - 1)];
+			} else {
+				memmove(buf + pos, buf + pos + 1, n - pos);
+				n--;
+			}
+		}
+		char *l = study_params_label(buf);
+		bad += l == NULL || strlen(l) > 2 * n + 2;
+		free(l);
+	}
+	CHECK_INT(bad, 0);
+}
+
 int main(void)
 {
 	RUN(t_quantiles);
@@ -95,5 +126,6 @@ int main(void)
 	RUN(paired_compare);
 	RUN(paired_significant);
 	RUN(params_label);
+	RUN(params_label_mutations);
 	return CHECK_DONE();
 }
