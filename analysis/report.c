@@ -1120,6 +1120,13 @@ int report_write(const struct report_opts *o, int *exit_code, struct err *e)
 		sbuf_add(&d.md, "\n\n");
 		sbuf_fini(&t);
 	}
+	sbuf_add(&d.html, "<nav class=\"meta\">Contents: <a href=\"#summary\">Summary</a> · "
+			  "<a href=\"#figures\">Figures</a> · <a href=\"#metrics\">Every metric</a> · "
+			  "<a href=\"#provenance\">Provenance</a> · <a href=\"#methods\">Methods</a>"
+			  "</nav>\n");
+	sbuf_add(&d.md, "Contents: [Summary](#summary) · [Figures](#figures) · "
+			"[Every metric](#every-metric) · [Provenance](#provenance) · "
+			"[Methods](#methods)\n\n");
 	section_summary(&d, st, b, level);
 	if (o->gnuplot && !*o->gnuplot) {
 		doc_heading(&d, 2, "figures", "Figures");
