@@ -381,6 +381,105 @@ int profile_builtin(const char *name, struct profile_config *out, struct err *e)
 		"(`maasim list` shows all)", name, list);
 }
 
+/* --- scenario overrides --------------------------------------------------------------------- */
+
+#define NUM_KEYS "n_gpus, tp, max_batch, gpu_mem_gb, mem_util, weights_gb, kv_bytes_per_token, " \
+	"prefill_power_w, idle_power_w, host_frac, sleep_power_w, off_power_w, wake_sleep_s, " \
+	"wake_off_s"
+#define CURVE_KEYS "prefill_s, prefill_batch_factor, decode_step_s, decode_power_w"
+
+static int set_int(int *dst, const char *key, double v, struct err *e)
+{
+	if (!(v >= 1 && v <= 1e9 && v == floor(v)))
+		return err_set(e, "%s: expected an integer >= 1, got %g", key, v);
+	*dst = (int)v;
+	return 0;
+}
+
+int profile_config_set_num(struct profile_config *c, const char *key, double v, struct err *e)
+{
+	struct { const char *k; double *dst; double scale; } nums[] = {
+		{ "gpu_mem_gb", &c->gpu_mem_bytes, 1e9 },
+		{ "mem_util", &c->mem_util, 1 },
+		{ "weights_gb", &c->weight_bytes, 1e9 },
+		{ "kv_bytes_per_token", &c->kv_bytes_per_token, 1 },
+		{ "prefill_power_w", &c->prefill_gpu_power_w, 1 },
+		{ "idle_power_w", &c->idle_gpu_power_w, 1 },
+		{ "host_frac", &c->host_frac, 1 },
+		{ "sleep_power_w", &c->sleep_power_w, 1 },
+		{ "off_power_w", &c->off_power_w, 1 },
+		{ "wake_sleep_s", &c->wake_sleep_s, 1 },
+		{ "wake_off_s", &c->wake_off_s, 1 },
+	};
+	if (!isfinite(v))
+		return err_set(e, "%s: expected a finite number", key);
+	if (strcmp(key, "n_gpus") == 0)
+		return set_int(&c->n_gpus, key, v, e);
+	if (strcmp(key, "tp") == 0)
+		return set_int(&c->tp, key, v, e);
+	if (strcmp(key, "max_batch") == 0)
+		return set_int(&c->max_batch, key, v, e);
+	for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+		if (strcmp(key, nums[i].k) == 0) {
+			if (!(v >= 0))
+				return err_set(e, "%s: expected a number >= 0, got %g", key, v);
+			*nums[i].dst = v * nums[i].scale;
+			return 0;
+		}
+	return err_set(e, "%s: unknown profile key; expected one of: " NUM_KEYS ", " CURVE_KEYS
+		", prefill_mode, source", key);
+}
+
+int profile_config_set_curve(struct profile_config *c, const char *key, int n, const double *x,
+	const double *y, struct err *e)
+{
+	struct profile_curve *dst = NULL;
+	if (strcmp(key, "prefill_s") == 0)
+		dst = &c->prefill_s;
+	else if (strcmp(key, "prefill_batch_factor") == 0)
+		dst = &c->prefill_batch_factor;
+	else if (strcmp(key, "decode_step_s") == 0)
+		dst = &c->decode_step_s;
+	else if (strcmp(key, "decode_power_w") == 0)
+		dst = &c->decode_gpu_power_w;
+	else
+		return err_set(e, "%s: unknown profile table; expected one of: " CURVE_KEYS, key);
+	if (n < 1 || n > PROFILE_KNOTS_MAX)
+		return err_set(e, "%s: expected 1..%d [x, y] pairs, got %d", key, PROFILE_KNOTS_MAX,
+			n);
+	for (int i = 0; i < n; i++) {
+		if (!(x[i] > 0) || !isfinite(x[i]) || !(y[i] >= 0) || !isfinite(y[i]))
+			return err_set(e, "%s[%d]: expected [x > 0, y >= 0], got [%g, %g]", key, i,
+				x[i], y[i]);
+		if (i > 0 && !(x[i] > x[i - 1]))
+			return err_set(e, "%s[%d]: expected x increasing, got %g after %g", key, i,
+				x[i], x[i - 1]);
+	}
+	curve_set(dst, n, x, y, 1.0);
+	return 0;
+}
+
+int profile_config_set_str(struct profile_config *c, const char *key, const char *v,
+	struct err *e)
+{
+	if (strcmp(key, "prefill_mode") == 0) {
+		if (strcmp(v, "stall") == 0)
+			c->prefill_mode = PROFILE_PREFILL_STALL;
+		else if (strcmp(v, "folded") == 0)
+			c->prefill_mode = PROFILE_PREFILL_FOLDED;
+		else
+			return err_set(e, "prefill_mode: expected \"stall\" or \"folded\", got "
+				"\"%s\"", v);
+		return 0;
+	}
+	if (strcmp(key, "source") == 0) {
+		snprintf(c->source, sizeof c->source, "%s", v);
+		return 0;
+	}
+	return err_set(e, "%s: expected a number or a table for this key (string keys: "
+		"prefill_mode, source)", key);
+}
+
 /* --- checking -------------------------------------------------------------------------------- */
 
 static int curve_check(const struct profile_config *c, const struct profile_curve *k,

@@ -121,6 +121,20 @@ int profile_builtin(const char *name, struct profile_config *out, struct err *e)
  * ("profile <name>: <field>: expected ..., got ..."). */
 int profile_config_check(const struct profile_config *c, struct err *e);
 
+/* Scenario overrides, without JSON: the loader walks a node type's "profile" object and calls
+ * these per key. Numbers (units in the key): n_gpus, tp, max_batch, gpu_mem_gb (per GPU, 1e9
+ * bytes), mem_util, weights_gb (1e9 bytes), kv_bytes_per_token, prefill_power_w, idle_power_w
+ * (whole replica GPUs), host_frac, sleep_power_w, off_power_w, wake_sleep_s, wake_off_s.
+ * Curves, as n (x, y) pairs: prefill_s, prefill_batch_factor, decode_step_s, decode_power_w.
+ * Strings: prefill_mode ("stall" | "folded"), source. Return 0, or -1 with e set to
+ * "<key>: expected ..." (unknown keys list the valid ones). The result is checked by
+ * profile_config_check / profile_new, not here. */
+int profile_config_set_num(struct profile_config *c, const char *key, double v, struct err *e);
+int profile_config_set_curve(struct profile_config *c, const char *key, int n, const double *x,
+	const double *y, struct err *e);
+int profile_config_set_str(struct profile_config *c, const char *key, const char *v,
+	struct err *e);
+
 /* --- the profile object --------------------------------------------------------------------- */
 
 /* Creates a profile from a config (copied). Returns NULL with e set if the config is invalid.

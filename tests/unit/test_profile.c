@@ -187,6 +187,38 @@ static void test_config_check(void)
 	CHECK_HAS(e.msg, "pstates[0]");
 }
 
+static void test_overrides(void)
+{
+	struct profile_config c;
+	struct err e = { 0 };
+	CHECK_INT(profile_builtin("h100-llama3.1-8b-tp1", &c, &e), 0);
+	CHECK_INT(profile_config_set_num(&c, "max_batch", 128, &e), 0);
+	CHECK_INT(profile_config_set_num(&c, "gpu_mem_gb", 141, &e), 0); /* an H200 */
+	const double x[] = { 1, 64 }, y[] = { 0.006, 0.012 };
+	CHECK_INT(profile_config_set_curve(&c, "decode_step_s", 2, x, y, &e), 0);
+	CHECK_INT(profile_config_set_str(&c, "prefill_mode", "stall", &e), 0);
+	struct profile *p = profile_new(&c, &e);
+	CHECK(p != NULL);
+	if (p) {
+		CHECK_NEAR(profile_decode_step_s(p, 32.5, 0), 0.009, 1e-12, 0);
+		CHECK_NEAR(profile_kv_capacity_tokens(p),
+			floor((141e9 * 0.9 - 8.03e9 * 2) / 131072.0), 0, 0.5);
+		profile_free(p);
+	}
+	CHECK_INT(profile_config_set_num(&c, "max_batchh", 1, &e), -1);
+	CHECK_HAS(e.msg, "max_batchh: unknown profile key; expected one of: n_gpus");
+	err_clear(&e);
+	CHECK_INT(profile_config_set_num(&c, "max_batch", 2.5, &e), -1);
+	CHECK_HAS(e.msg, "max_batch: expected an integer >= 1, got 2.5");
+	err_clear(&e);
+	const double xb[] = { 4, 2 };
+	CHECK_INT(profile_config_set_curve(&c, "decode_step_s", 2, xb, y, &e), -1);
+	CHECK_HAS(e.msg, "decode_step_s[1]: expected x increasing");
+	err_clear(&e);
+	CHECK_INT(profile_config_set_str(&c, "prefill_mode", "chunky", &e), -1);
+	CHECK_HAS(e.msg, "expected \"stall\" or \"folded\"");
+}
+
 static void test_pstates_and_prefill(void)
 {
 	struct profile *h = builtin("h100-llama2-70b-tp8");
@@ -586,6 +618,7 @@ int main(void)
 	RUN(test_unknown_name);
 	RUN(test_clamp_counts_and_warns_once);
 	RUN(test_config_check);
+	RUN(test_overrides);
 	RUN(test_pstates_and_prefill);
 	RUN(test_validation);
 	return CHECK_DONE();
