@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "cli/run.h"
+#include "dc/profile.h"
 #include "engine/stats.h"
 #include "engine/xalloc.h"
 #include "io/scenario.h"
@@ -364,5 +365,13 @@ int cmd_list(int argc, char **argv)
 	printf("node types (datacenter.node_types.NAME):\n"
 	       "    %-22s %s\n", "generic server",
 	       "{\"slots\": N, \"power\": {\"idle_w\": W, \"peak_w\": W}, \"llm\": {\"prefill_tokens_per_s\": R, \"decode_tokens_per_s\": R}}");
+	/* serving profiles (sim/dc/profile.c) */
+	printf("    %-22s %s\n", "LLM replica",
+	       "{\"profile\": NAME} or {\"profile\": {\"base\": NAME, ...overrides}}; NAME one of:");
+	for (size_t i = 0; i < profile_builtin_count(); i++) {
+		char name[PROFILE_NAME_MAX], doc[256];
+		profile_builtin_name(i, name, sizeof name, doc, sizeof doc);
+		printf("      %-30s %s\n", name, doc);
+	}
 	return 0;
 }

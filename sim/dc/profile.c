@@ -193,8 +193,9 @@ int profile_builtin_name(size_t i, char *buf, size_t n, char *doc, size_t doc_n)
 		sw_name(sw, buf, n);
 		if (doc)
 			snprintf(doc, doc_n, "%s on %d x %s, Splitwise profiling (ISCA 2024): "
-				"prefill/decode measured, power Splitwise constants", sw->model, sw->tp,
-				sw->hw);
+				"prefill/decode %s, power Splitwise constants", sw->model, sw->tp,
+				sw->hw, strstr(sw->hw, "pcap") ? "derived in the data (prefill 1.30 x "
+				"H100, decode equal)" : "measured");
 	} else {
 		mle_name(mle, buf, n);
 		if (doc)
@@ -281,9 +282,13 @@ static void build_sw(const struct profile_sw_table *t, struct profile_config *c)
 	const struct gpu_meta *g = gpu_find(t->hw);
 	memset(c, 0, sizeof *c);
 	sw_name(t, c->name, sizeof c->name);
-	snprintf(c->source, sizeof c->source, "measured: Splitwise perf_model.csv (Patel et al., "
+	/* The h100-80gb-pcap rows of the source are not an independent measurement: every
+	 * prompt_time is exactly 1.30 x the h100-80gb row's and token_time is identical (checked
+	 * over all 420 rows): the Splitwise authors' model of a power-capped H100. */
+	snprintf(c->source, sizeof c->source, "%s: Splitwise perf_model.csv (Patel et al., "
 		"ISCA 2024) %s %s TP%d prompt_time/token_time; power: splitwise-sim "
-		"constant.yaml per-GPU idle/prefill/decode", t->model, t->hw, t->tp);
+		"constant.yaml per-GPU idle/prefill/decode", strstr(t->hw, "pcap") ?
+		"derived in the source (prefill 1.30 x H100)" : "measured", t->model, t->hw, t->tp);
 	c->n_gpus = t->tp;
 	c->tp = t->tp;
 	c->prefill_mode = PROFILE_PREFILL_STALL;
@@ -610,6 +615,11 @@ void profile_set_warn_stream(struct profile *p, FILE *f)
 long profile_extrapolations(const struct profile *p)
 {
 	return p->extrapolations;
+}
+
+void profile_reset_extrapolations(struct profile *p)
+{
+	p->extrapolations = 0;
 }
 
 double profile_curve_eval(const struct profile_curve *c, double x, int log_x, int *clamped)

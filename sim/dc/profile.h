@@ -148,8 +148,10 @@ const struct profile_config *profile_config_of(const struct profile *p);
 /* Where the first out-of-range warning goes (default stderr); NULL silences it. */
 void profile_set_warn_stream(struct profile *p, FILE *f);
 
-/* Count of out-of-range (clamped) queries so far: the run reports it as profile_extrapolations. */
+/* Count of out-of-range (clamped) queries so far: the run reports it as profile_extrapolations.
+ * reset sets it to 0 (warm-up); the one warning is still printed only once per profile. */
 long profile_extrapolations(const struct profile *p);
+void profile_reset_extrapolations(struct profile *p);
 
 /* Seconds to prefill `batch` prompts of `tokens` tokens in total together (the requests
  * admitted in one prefill batch) in power-cap state ps (0 = nominal):
