@@ -237,6 +237,32 @@ void llm_start(struct dc *dc, uint32_t node, uint32_t q)
 	flush_done(dc);
 }
 
+void llm_set_pstate(struct dc *dc, uint32_t node, int ps)
+{
+	if (!llm_node(dc, node))
+		return;
+	batcher_set_pstate(dc->llm->batchers[node], dc->sim->now, ps);
+	resched(dc, node);
+	flush_done(dc);
+}
+
+int llm_sleep(struct dc *dc, uint32_t node, int to_phase)
+{
+	int rc;
+
+	if (!llm_node(dc, node))
+		return -1;
+	rc = batcher_sleep(dc->llm->batchers[node], dc->sim->now, (enum profile_phase)to_phase);
+	resched(dc, node);
+	flush_done(dc);
+	return rc;
+}
+
+int llm_phase(const struct dc *dc, uint32_t node)
+{
+	return llm_node(dc, node) ? (int)batcher_phase(dc->llm->batchers[node]) : -1;
+}
+
 void llm_reset_stats(struct dc *dc)
 {
 	struct llm_state *L = dc->llm;

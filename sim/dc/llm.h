@@ -34,6 +34,15 @@ int llm_node(const struct dc *dc, uint32_t node);
 /* Hands request r (placed on node by dc_start) to the node's batcher. */
 void llm_start(struct dc *dc, uint32_t node, uint32_t r);
 
+/* Verbs for power policies on an LLM node (no-ops elsewhere), effective now:
+ * llm_set_pstate selects a power-cap state of the node's profile (index; see
+ * profile_pstate_find), llm_sleep puts an empty node to PROFILE_SLEEP or PROFILE_OFF (returns
+ * -1 if it is busy or not an LLM node); the next request handed to it wakes it, paying the
+ * profile's wake latency at idle power. llm_phase reports the node's phase. */
+void llm_set_pstate(struct dc *dc, uint32_t node, int ps);
+int llm_sleep(struct dc *dc, uint32_t node, int to_phase);
+int llm_phase(const struct dc *dc, uint32_t node);
+
 /* Warm-up: resets the LLM statistics (TTFT, TPOT, tokens, attributed energy). */
 void llm_reset_stats(struct dc *dc);
 
