@@ -357,6 +357,9 @@ int cmd_list(int argc, char **argv)
 	       "    %-22s %s\n    %-22s %s\n",
 	       "poisson", "exponential inter-arrival times at rate_per_s",
 	       "trace", "replay a trace file (Azure LLM 2023 CSV, Mooncake JSONL, or CSV with t_s): path, time_scale, loop, start_s");
+	printf("    %-22s %s\n    %-22s %s\n", /* sim/dc/arrival.c */
+	       "diurnal", "Poisson with a periodic rate profile, by thinning: rate_per_s (mean), shape [..] or path (CSV) + column, step_s, offset_s",
+	       "mmpp", "Markov-modulated Poisson (bursty): rates_per_s [..], mean_sojourn_s [..] per state");
 	printf("service and token distributions (dist):\n"
 	       "    %-22s %s\n    %-22s %s\n    %-22s %s\n    %-22s %s\n    %-22s %s\n",
 	       "deterministic", "always the mean", "exponential", "exponential with the mean",

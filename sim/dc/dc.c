@@ -158,6 +158,8 @@ static double next_arrival_time(struct dc *dc, struct class_rt *cr)
 
 	if (a->kind == ARRIVAL_POISSON)
 		return dc->sim->now + rng_exponential(&cr->arrivals, 1.0 / a->rate_per_s);
+	if (a->kind == ARRIVAL_DIURNAL || a->kind == ARRIVAL_MMPP) /* arrival.c */
+		return arrival_next(a, &cr->mod, &cr->arrivals, dc->sim->now);
 	if (cr->trace_pos >= tr->n) {
 		if (!a->loop || tr->n < 2)
 			return INFINITY;

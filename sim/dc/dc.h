@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "dc/arrival.h"
 #include "dc/cluster.h"
 #include "dc/workload.h"
 #include "engine/metrics.h"
@@ -65,6 +66,7 @@ struct class_rt {
 	struct rng arrivals, sizes;
 	size_t trace_pos;        /* next trace record */
 	double trace_offset_s;   /* added to trace times after each loop */
+	struct arrival_state mod; /* diurnal / mmpp state (arrival.h) */
 	struct class_stats st;
 };
 

@@ -21,6 +21,7 @@
 #include "dc/profile.h"
 #include "engine/xalloc.h"
 #include "io/jv.h"
+#include "io/scenario_arrival.h"
 #include "io/scenario_profile.h"
 #include "io/trace.h"
 
@@ -272,16 +273,29 @@ static int load_sub_dist(struct jv *v, const cJSON *parent, const char *key, con
 	return rc;
 }
 
-static const char *const arrival_names[] = { "poisson", "trace", NULL };
+static const char *const arrival_names[] = { "poisson", "trace", "diurnal", "mmpp", NULL };
 
 static int load_arrival(struct jv *v, const struct scenario *s, const cJSON *o, struct arrival_cfg *a)
 {
-	const char *keys[] = { "process", "rate_per_s", "path", "time_scale", "loop", "start_s", NULL };
+	const char *keys[] = { "process", "rate_per_s", "path", "time_scale", "loop", "start_s",
+			       "shape", "step_s", "offset_s", "column", "rates_per_s", "mean_sojourn_s", NULL };
+	const char *mkeys[] = { "process", "rate_per_s", "path", "shape", "step_s", "offset_s", "column", NULL };
+	const char *pkeys[] = { "process", "rates_per_s", "mean_sojourn_s", NULL };
 	int kind;
 
 	if (jv_keys(v, o, keys) || jv_enum(v, o, "process", 1, 0, arrival_names, &kind))
 		return -1;
 	a->kind = (enum arrival_kind)kind;
+	if (a->kind == ARRIVAL_DIURNAL || a->kind == ARRIVAL_MMPP) { /* scenario_arrival.c */
+		const char *p = NULL;
+		if (jv_keys(v, o, a->kind == ARRIVAL_DIURNAL ? mkeys : pkeys) ||
+		    jv_str(v, o, "path", 0, NULL, &p))
+			return -1;
+		return scenario_load_modulated(v, o, p ? resolve_path(v, s->dir, p) : NULL, a);
+	}
+	for (size_t i = 6; keys[i]; i++)
+		if (jv_get(o, keys[i]))
+			return jv_fail(v, keys[i], jv_get(o, keys[i]), "a key of the diurnal and mmpp processes only");
 	if (a->kind == ARRIVAL_POISSON) {
 		for (size_t i = 2; keys[i]; i++)
 			if (jv_get(o, keys[i]))

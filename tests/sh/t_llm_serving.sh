@@ -52,4 +52,27 @@ sed 's/"profile": "h100-llama2-70b-tp8"/"profile": { "base": "h100-llama2-70b-tp
 	scenarios/llm_azure_conv_h100.json | sed 's|traces/|'"$PWD"'/scenarios/traces/|' >"$TMP/bad2.json"
 expect_rc 2 "unknown profile key is bad input" "$MAASIM" validate "$TMP/bad2.json"
 grep -q 'max_batch' "$TMP/out" && pass "did-you-mean max_batch" || { fail "hint"; cat "$TMP/out"; }
+# arrival processes: diurnal (hourly shape from the Google cluster trace) and mmpp, on a replica
+arr_scn() { # NAME ARRIVAL-JSON
+	cat >"$TMP/$1.json" <<JSON
+{ "name": "$1", "seed": 3, "duration_s": 7200, "warmup_s": 0, "replications": 1,
+  "datacenter": { "node_types": { "r": { "profile": "h100-llama3.1-8b-tp1" } }, "nodes": [ { "type": "r", "count": 2 } ] },
+  "workload": [ { "name": "c", "kind": "llm", "arrival": $2,
+    "input_tokens": { "dist": "lognormal", "mean": 1000, "cv": 1 },
+    "output_tokens": { "dist": "lognormal", "mean": 200, "cv": 1 } } ],
+  "policies": { "dispatch": "least_loaded" } }
+JSON
+}
+arr_scn diurnal '{ "process": "diurnal", "rate_per_s": 2, "path": "'"$PWD"'/scenarios/traces/google_cluster_cpu_hourly.csv", "column": "cpu_load" }'
+expect_rc 0 "diurnal arrivals from an hourly shape run" "$MAASIM" run "$TMP/diurnal.json" --db "$TMP/d.db"
+arr_scn mmpp '{ "process": "mmpp", "rates_per_s": [0.5, 8], "mean_sojourn_s": [600, 60] }'
+expect_rc 0 "mmpp arrivals run" "$MAASIM" run "$TMP/mmpp.json" --db "$TMP/m.db"
+# 7200 s at a mean of (600*0.5 + 60*8)/660 = 1.18/s: about 8500 arrivals
+n=$(awk '$1 == "requests_arrived" { print $2 }' "$TMP/out")
+if [ -n "$n" ] && [ "$n" -gt 4000 ] && [ "$n" -lt 14000 ]; then pass "mmpp arrival count plausible ($n)"; else fail "mmpp arrivals: '$n'"; fi
+arr_scn bad1 '{ "process": "poisson", "rate_per_s": 1, "shape": [1, 2] }'
+expect_rc 2 "a diurnal key on a poisson process is bad input" "$MAASIM" validate "$TMP/bad1.json"
+arr_scn bad2 '{ "process": "mmpp", "rates_per_s": [1, 2, 3], "mean_sojourn_s": [10, 20] }'
+expect_rc 2 "mmpp needs one sojourn per rate" "$MAASIM" validate "$TMP/bad2.json"
+grep -q 'arrival.mean_sojourn_s: expected one mean sojourn per rate' "$TMP/out" && pass "mmpp error names the key" || { fail "mmpp error"; cat "$TMP/out"; }
 finish
