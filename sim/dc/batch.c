@@ -182,8 +182,14 @@ static void try_admit(struct batcher *b, double t)
 				first = r;
 			last = r;
 		} else {
-			r->t_first_s = t + profile_prefill_s(b->p, r->in_tokens, 1, b->pstate);
-			join_decode(b, r, r->out_tokens);
+			/* chunked prefill rides along the decode steps: the request holds its batch
+			 * slot for the steps its prefill takes at the current step time, then
+			 * decodes; its first token is reported at admission + prefill time */
+			double pre = profile_prefill_s(b->p, r->in_tokens, 1, b->pstate);
+			double s = profile_decode_step_s(b->p, b->ndec + 1, b->pstate);
+			double steps = ceil(pre / s);
+			r->t_first_s = t + pre;
+			join_decode(b, r, (steps < 1 ? 1 : steps) + r->out_tokens - 1);
 		}
 	}
 	if (b->stall && k > 0) {

@@ -18,8 +18,9 @@
  * batch that stalls decoding (V frozen), as vLLM without chunked prefill; their first token
  * comes at the end of the prefill, then they join the decode batch with out - 1 tokens to go.
  * FOLDED — the decode step time already contains the interleaved (chunked) prefill of the
- * measured workload: admitted requests join the decode batch at once with all out tokens, and
- * their first token is reported at admission + prefill time of their prompt (modelled).
+ * measured workload: an admitted request joins the decode batch at once, holds its slot for
+ * ceil(prefill time / step time) steps (its prompt's chunks), then decodes out - 1 more tokens;
+ * its first token is reported at admission + prefill time of its prompt (modelled).
  *
  * Power is piecewise constant (profile_node_power_w of the phase, batch and power-cap state)
  * and integrated exactly at every change. Energy is also attributed to requests: during decode
