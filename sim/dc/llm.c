@@ -17,8 +17,8 @@
 #define CHUNK 1024
 
 struct llm_class {
-	struct qsketch ttft_q, tpot_q;
-	struct tally ttft_s, tpot_s;
+	struct qsketch ttft_q, tpot_q, admit_q;
+	struct tally ttft_s, tpot_s, admit_s;  /* admit: arrival to KV admission on the replica */
 	double energy_j;       /* attributed active energy of completed requests */
 	double out_tokens, in_tokens;
 	uint64_t completed;
@@ -104,13 +104,15 @@ static void flush_done(struct dc *dc)
 		L->done_head = r->next;
 		uint32_t q = (uint32_t)r->id;
 		struct llm_class *c = &L->cls[dc->req[q].cls];
-		double ttft = r->t_first_s - r->t_arrive_s;
+		double ttft = r->t_first_s - dc->req[q].t_arrive; /* from arrival at the datacenter */
 		c->completed++;
 		c->in_tokens += r->in_tokens;
 		c->out_tokens += r->out_tokens;
 		c->energy_j += r->energy_j;
 		tally_add(&c->ttft_s, ttft);
 		qsketch_add(&c->ttft_q, ttft);
+		tally_add(&c->admit_s, r->t_admit_s - dc->req[q].t_arrive);
+		qsketch_add(&c->admit_q, r->t_admit_s - dc->req[q].t_arrive);
 		if (r->out_tokens > 1) {
 			double tpot = (r->t_done_s - r->t_first_s) / (r->out_tokens - 1);
 			tally_add(&c->tpot_s, tpot);
@@ -178,8 +180,10 @@ void llm_init(struct dc *dc)
 	for (size_t c = 0; c < L->n_cls; c++) {
 		qsketch_init(&L->cls[c].ttft_q);
 		qsketch_init(&L->cls[c].tpot_q);
+		qsketch_init(&L->cls[c].admit_q);
 		tally_init(&L->cls[c].ttft_s);
 		tally_init(&L->cls[c].tpot_s);
+		tally_init(&L->cls[c].admit_s);
 	}
 }
 
@@ -198,6 +202,7 @@ void llm_fini(struct dc *dc)
 	for (size_t c = 0; c < L->n_cls; c++) {
 		qsketch_fini(&L->cls[c].ttft_q);
 		qsketch_fini(&L->cls[c].tpot_q);
+		qsketch_fini(&L->cls[c].admit_q);
 	}
 	free(L->cls);
 	free(L->chunks);
@@ -273,8 +278,10 @@ void llm_reset_stats(struct dc *dc)
 		struct llm_class *k = &L->cls[c];
 		qsketch_reset(&k->ttft_q);
 		qsketch_reset(&k->tpot_q);
+		qsketch_reset(&k->admit_q);
 		tally_init(&k->ttft_s);
 		tally_init(&k->tpot_s);
+		tally_init(&k->admit_s);
 		k->energy_j = k->out_tokens = k->in_tokens = 0;
 		k->completed = 0;
 	}
@@ -290,6 +297,10 @@ static void report_cls(struct metrics *ms, const char *prefix, const struct llm_
 		metrics_setf(ms, c->ttft_s.mean, "s", "%sttft_mean_s", prefix);
 		metrics_setf(ms, qsketch_quantile(&c->ttft_q, 0.50), "s", "%sttft_p50_s", prefix);
 		metrics_setf(ms, qsketch_quantile(&c->ttft_q, 0.99), "s", "%sttft_p99_s", prefix);
+	}
+	if (c->admit_s.n) {
+		metrics_setf(ms, c->admit_s.mean, "s", "%sadmit_wait_mean_s", prefix);
+		metrics_setf(ms, qsketch_quantile(&c->admit_q, 0.99), "s", "%sadmit_wait_p99_s", prefix);
 	}
 	if (c->tpot_s.n) {
 		metrics_setf(ms, c->tpot_s.mean, "s", "%stpot_mean_s", prefix);
@@ -317,8 +328,10 @@ void llm_report(struct dc *dc, struct metrics *ms)
 	memset(&all, 0, sizeof all);
 	qsketch_init(&all.ttft_q);
 	qsketch_init(&all.tpot_q);
+	qsketch_init(&all.admit_q);
 	tally_init(&all.ttft_s);
 	tally_init(&all.tpot_s);
+	tally_init(&all.admit_s);
 	for (size_t c = 0; c < L->n_cls; c++) {
 		const struct llm_class *k = &L->cls[c];
 		if (dc->classes[c].cfg->kind != CLASS_LLM)
@@ -327,8 +340,10 @@ void llm_report(struct dc *dc, struct metrics *ms)
 		report_cls(ms, prefix, k);
 		qsketch_merge(&all.ttft_q, &k->ttft_q);
 		qsketch_merge(&all.tpot_q, &k->tpot_q);
+		qsketch_merge(&all.admit_q, &k->admit_q);
 		tally_merge(&all.ttft_s, &k->ttft_s);
 		tally_merge(&all.tpot_s, &k->tpot_s);
+		tally_merge(&all.admit_s, &k->admit_s);
 		all.energy_j += k->energy_j;
 		all.out_tokens += k->out_tokens;
 		all.in_tokens += k->in_tokens;
@@ -344,4 +359,5 @@ void llm_report(struct dc *dc, struct metrics *ms)
 	metrics_set(ms, "requests_dropped_kv", (double)L->dropped_kv, "1");
 	qsketch_fini(&all.ttft_q);
 	qsketch_fini(&all.tpot_q);
+	qsketch_fini(&all.admit_q);
 }
