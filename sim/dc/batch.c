@@ -138,9 +138,7 @@ static void accrue(struct batcher *b, double t)
 static void complete(struct batcher *b, struct batch_req *r, double t)
 {
 	r->t_done_s = t > r->t_first_s ? t : r->t_first_s;
-	b->kv_used -= r->in_tokens + r->out_tokens;
-	if (b->kv_used < 0.5) /* sums of integers in doubles: clear rounding residue */
-		b->kv_used = b->kv_used < 0 ? 0 : b->kv_used;
+	b->kv_used -= r->in_tokens + r->out_tokens; /* integers in doubles: exact */
 	if (b->done)
 		b->done(b->ctx, r);
 }

@@ -85,7 +85,8 @@ double batcher_next_t(const struct batcher *b);
  * t_s >= the last time given. */
 void batcher_advance(struct batcher *b, double t_s);
 
-/* Power-cap state (index into the profile's pstates) from t_s on; out of range is ignored. */
+/* Power-cap state (index into the profile's pstates) from t_s on; out of range is ignored. A
+ * prefill batch already running keeps the end time it was given (its power changes at once). */
 void batcher_set_pstate(struct batcher *b, double t_s, int ps);
 
 /* Puts an empty replica to sleep (PROFILE_SLEEP) or off (PROFILE_OFF) at t_s. Returns 0, or -1

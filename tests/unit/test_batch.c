@@ -410,6 +410,112 @@ static void closed_loop(const char *name, double B, double out, double thr_meas,
 	profile_free(p);
 }
 
+/* Every measured ML.ENERGY run of every built-in: closed loop at the run's batch size (rounded)
+ * and mean output length, 200-token prompts; throughput and GPU J/token vs the measured run. */
+#include "dc/profile_table.h"
+
+struct loop_result {
+	double thr, jpt;
+};
+
+static struct loop_result closed_loop_quiet(struct profile *p, int B, double out)
+{
+	struct done_log d = { 0 };
+	struct batcher *b = batcher_new(p, 0, on_done, &d);
+	int nreq = B * 4 + 16;
+	struct batch_req *rq = calloc((size_t)nreq, sizeof *rq);
+	struct loop_result res = { 0, 0 };
+	int next = 0, completed = 0;
+	double t_start = NAN, e_start = 0, tokens = 0, t = 0;
+
+	for (; next < B; next++) {
+		rq[next].id = (uint64_t)next + 1;
+		rq[next].in_tokens = 200;
+		rq[next].out_tokens = fmax(1, floor(out * (0.5 + (double)next / B)));
+		batcher_arrive(b, 0, &rq[next]);
+	}
+	while (next < nreq) {
+		double nt = batcher_next_t(b);
+		d.n = 0;
+		batcher_advance(b, nt);
+		t = nt;
+		for (int i = 0; i < d.n && next < nreq; i++, next++) {
+			completed++;
+			if (completed == B) {
+				t_start = t;
+				e_start = batcher_energy_j(b, t);
+			} else if (completed > B) {
+				tokens += d.r[i]->out_tokens;
+			}
+			rq[next].id = (uint64_t)next + 1;
+			rq[next].in_tokens = 200;
+			rq[next].out_tokens = d.r[i]->out_tokens;
+			batcher_arrive(b, t, &rq[next]);
+		}
+	}
+	res.thr = tokens / (t - t_start);
+	res.jpt = (batcher_energy_j(b, t) - e_start) / (1 + profile_config_of(p)->host_frac) / tokens;
+	free(rq);
+	batcher_free(b);
+	return res;
+}
+
+static void test_mlenergy_all_runs(void)
+{
+	int n = 0, kv_limited = 0;
+	double st = 0, sj = 0, wt = 0, wj = 0;
+	char worst[160] = "";
+	for (size_t k = 0; k < profile_mle_count; k++) {
+		const struct profile_mle_table *tb = &profile_mle_tables[k];
+		char needle[160], name[PROFILE_NAME_MAX];
+		struct profile *p = NULL;
+		snprintf(needle, sizeof needle, "%s %dx%s:", tb->model_id, tb->n_gpus, tb->gpu);
+		for (size_t i = 0; i < profile_builtin_count() && !p; i++) {
+			struct profile_config c;
+			struct err e = { 0 };
+			profile_builtin_name(i, name, sizeof name, NULL, 0);
+			if (profile_builtin(name, &c, &e) == 0 && strstr(c.source, needle))
+				p = profile_new(&c, &e);
+		}
+		if (!p)
+			continue; /* no built-in for this model */
+		profile_set_warn_stream(p, NULL);
+		for (int i = 0; i < tb->n; i++) {
+			int B = (int)floor(tb->batch[i] + 0.5);
+			/* admission reserves input + output tokens (no preemption); vLLM's paged
+			 * cache grows with the tokens generated, so some measured batches do not fit
+			 * under full reservation: counted apart */
+			if (B * (200 + 1.5 * tb->out_len_mean) > profile_kv_capacity_tokens(p)) {
+				kv_limited++;
+				continue;
+			}
+			struct loop_result r = closed_loop_quiet(p, B, tb->out_len_mean);
+			double thr = tb->batch[i] / tb->step_s[i];
+			double jpt = tb->power_w[i] * tb->step_s[i] / tb->batch[i];
+			double et = fabs(r.thr / thr - 1), ej = fabs(r.jpt / jpt - 1);
+			st += et;
+			sj += ej;
+			n++;
+			if (et > wt || ej > wj)
+				snprintf(worst, sizeof worst, "%s batch %d: throughput %+.1f%%, J/token "
+					 "%+.1f%%", name, B, 100 * (r.thr / thr - 1),
+					 100 * (r.jpt / jpt - 1));
+			if (et > wt)
+				wt = et;
+			if (ej > wj)
+				wj = ej;
+		}
+		profile_free(p);
+	}
+	printf("ML.ENERGY closed loop, every measured run of every built-in: %d runs, throughput "
+	       "mean |error| %.2f%% max %.2f%%, GPU J/token mean %.2f%% max %.2f%% (worst: %s); "
+	       "%d runs too large for the KV cache under full reservation\n",
+	       n, 100 * st / n, 100 * wt, 100 * sj / n, 100 * wj, worst, kv_limited);
+	CHECK(n >= 180);
+	CHECK(wt < 0.10);
+	CHECK(wj < 0.10);
+}
+
 static void test_mlenergy_closed_loop(void)
 {
 	/* measured (ML.ENERGY v3 lm-arena-chat): Llama-3.1-70B 4xH100 max_num_seqs 64:
@@ -428,5 +534,6 @@ int main(void)
 	RUN(test_sleep_wake_and_pstate);
 	RUN(test_splitwise_e2e_replay);
 	RUN(test_mlenergy_closed_loop);
+	RUN(test_mlenergy_all_runs);
 	return CHECK_DONE();
 }
