@@ -327,6 +327,10 @@ int cmd_sweep(int argc, char **argv)
 	if ((rc = parse_args(argc, argv, &a)) != 0)
 		return rc;
 	err_clear(&e);
+	if (!a.dry_run && !sweep_mpi_built() && sweep_mpi_launched()) {
+		fprintf(stderr, "maasim sweep: started by an MPI launcher, but this maasim was built without Open MPI: every rank would run the whole sweep. Install libopenmpi-dev and openmpi-bin, then make clean && make\n");
+		return 2;
+	}
 	if (!a.dry_run && sweep_mpi_built() && sweep_mpi_launched()) {
 		if (sweep_mpi_init(&rank, &size, &e)) {
 			fprintf(stderr, "maasim: %s\n", e.msg);

@@ -13,6 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Launchers set these: Open MPI's mpirun, and PMI/PMIx (Slurm srun, MPICH, Open MPI 5). */
+int sweep_mpi_launched(void)
+{
+	static const char *const vars[] = { "OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
+					    "PMI_SIZE", NULL };
+	for (int i = 0; vars[i]; i++)
+		if (getenv(vars[i]))
+			return 1;
+	return 0;
+}
+
 #ifdef MAASIM_MPI
 #include <mpi.h>
 #include <stdio.h>
@@ -23,16 +34,6 @@
 enum { TAG_READY = 1, TAG_TASK = 2, TAG_STOP = 3, TAG_RESULT = 4 };
 
 int sweep_mpi_built(void) { return 1; }
-
-int sweep_mpi_launched(void)
-{
-	static const char *const vars[] = { "OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
-					    "PMI_SIZE", NULL };
-	for (int i = 0; vars[i]; i++)
-		if (getenv(vars[i]))
-			return 1;
-	return 0;
-}
 
 int sweep_mpi_init(int *rank, int *size, struct err *e)
 {
@@ -181,7 +182,6 @@ int sweep_mpi_work(const struct sweep_job *job, struct err *e)
 #else /* !MAASIM_MPI */
 
 int sweep_mpi_built(void) { return 0; }
-int sweep_mpi_launched(void) { return 0; }
 
 int sweep_mpi_init(int *rank, int *size, struct err *e)
 {
