@@ -391,9 +391,11 @@ static void print_tables(FILE *out, const struct sweep_job *job, const struct ma
 				for (size_t i = 0; i < s->n_oat; i++) {
 					const struct tornado_row *r = &rows[i];
 					const struct sweep_oat_input *in = &s->oat[r->input];
-					fprintf(out, "    %-22.22s low %-10.10s %+11.4g (+/- %-8.2g) high %-10.10s %+11.4g (+/- %-8.2g) swing %.4g\n",
-						in->name, in->low, r->lo.diff, r->lo.diff_hw, in->high,
-						r->hi.diff, r->hi.diff_hw, r->swing < 0 ? NAN : r->swing);
+					char lo[64], hi[64];
+					snprintf(lo, sizeof lo, "%+.4g +/- %.2g", r->lo.diff, r->lo.diff_hw);
+					snprintf(hi, sizeof hi, "%+.4g +/- %.2g", r->hi.diff, r->hi.diff_hw);
+					fprintf(out, "    %-20.20s low %-10.10s %-22s high %-10.10s %-22s swing %.4g\n",
+						in->name, in->low, lo, in->high, hi, r->swing < 0 ? NAN : r->swing);
 				}
 			}
 		}
