@@ -212,29 +212,47 @@ static int sink(void *ctx, const struct sweep_outcome *o, const struct metrics *
 	return err_set(e, "%s", we.msg);
 }
 
-/* Indices of the trials still to run: not stored, and each key once. */
+static int cmp_trial_key(const void *a, const void *b)
+{
+	const struct sweep_trial *const *x = a, *const *y = b;
+	int c = strcmp((*x)->key, (*y)->key);
+	return c ? c : (*x < *y ? -1 : *x > *y); /* equal keys: the earlier trial first */
+}
+
+/* Indices of the trials still to run: not stored, and each key once (points resolving to the
+ * same scenario share their trials). */
 static int pending(struct store *st, const struct sweep_run *r, size_t **todo, size_t *n,
-		   size_t *stored, struct err *e)
+		   size_t *stored, size_t *shared, struct err *e)
 {
 	size_t nt = r->job.n_trials;
+	const struct sweep_trial **by_key = xmalloc((nt ? nt : 1) * sizeof *by_key);
+	unsigned char *dup = xcalloc(nt ? nt : 1, 1);
+	int rc = 0;
+
+	for (size_t t = 0; t < nt; t++)
+		by_key[t] = &r->trials[t];
+	qsort(by_key, nt, sizeof *by_key, cmp_trial_key);
+	for (size_t i = 1; i < nt; i++)
+		if (strcmp(by_key[i]->key, by_key[i - 1]->key) == 0)
+			dup[by_key[i] - r->trials] = 1;
 	*todo = xmalloc((nt ? nt : 1) * sizeof **todo);
-	*n = *stored = 0;
-	for (size_t t = 0; t < nt; t++) {
-		int found = 0, dup = 0;
-		/* points resolving to the same scenario share trials: run each key once */
-		for (size_t i = 0; i < *n && !dup; i++)
-			dup = r->trials[(*todo)[i]].rep == r->trials[t].rep &&
-			      strcmp(r->trials[(*todo)[i]].key, r->trials[t].key) == 0;
-		if (dup)
+	*n = *stored = *shared = 0;
+	for (size_t t = 0; t < nt && !rc; t++) {
+		int found = 0;
+		if (dup[t]) {
+			(*shared)++;
 			continue;
+		}
 		if (store_has_trial(st, r->trials[t].key, &found, e))
-			return -1;
-		if (found)
+			rc = -1;
+		else if (found)
 			(*stored)++;
 		else
 			(*todo)[(*n)++] = t;
 	}
-	return 0;
+	free(by_key);
+	free(dup);
+	return rc;
 }
 
 static void install_signals(void)
@@ -255,13 +273,13 @@ static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_s
 	struct sink_ctx ctx;
 	struct sweep_progress pg;
 	struct sweep_tally tl = { 0, 0, 0 };
-	size_t *todo = NULL, n = 0, stored = 0;
+	size_t *todo = NULL, n = 0, stored = 0, shared = 0;
 	struct err e;
 	int rc, ret = 0;
 
 	err_clear(&e);
 	if (!(st = store_open(a->db, STORE_CREATE, &e)) || sweep_db_schema(st, &e) ||
-	    sweep_db_register(st, &r->job, r->version, &e) || pending(st, r, &todo, &n, &stored, &e)) {
+	    sweep_db_register(st, &r->job, r->version, &e) || pending(st, r, &todo, &n, &stored, &shared, &e)) {
 		fprintf(stderr, "maasim: %s\n", e.msg);
 		if (mpi_size > 1) /* release the worker ranks */
 			sweep_mpi_serve(&r->job, todo, 0, &sweep_stop, sink, NULL, &pg, &tl, &e);
@@ -270,15 +288,19 @@ static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_s
 		return 2;
 	}
 	if (!a->quiet) {
-		printf("maasim %s: sweep \"%s\": %zu point(s) x %ld replication(s) = %zu trial(s); %zu already stored, %zu to run",
+		printf("maasim %s: sweep \"%s\": %zu point(s) x %ld replication(s) = %zu trial(s); ",
 		       r->version, r->spec->name, r->spec->n_points, r->spec->replications,
-		       r->job.n_trials, stored, n);
+		       r->job.n_trials);
+		if (shared)
+			printf("%zu the same as another point's, ", shared);
+		printf("%zu already stored, %zu to run", stored, n);
 		if (mpi_size > 1)
 			printf(" on %d MPI rank(s) + rank 0 writing\n", mpi_size - 1);
 		else
 			printf(" on %d worker%s\n", a->jobs, a->jobs == 1 ? " (this process)" : " processes");
 		fflush(stdout);
 	}
+	install_signals();
 	ctx = (struct sink_ctx){ st, r, isatty(STDERR_FILENO) };
 	sweep_progress_start(&pg, n, a->quiet);
 	if (mpi_size > 1)
@@ -358,8 +380,7 @@ int cmd_sweep(int argc, char **argv)
 		sweep_run_fini(&r);
 		return 0;
 	}
-	install_signals();
-	if (mpi && rank > 0) {
+	if (mpi && rank > 0) { /* workers keep the default signals: the launcher ends them */
 		rc = sweep_mpi_work(&r.job, &e) ? 1 : 0;
 		if (rc)
 			fprintf(stderr, "maasim (rank %d): %s\n", rank, e.msg);

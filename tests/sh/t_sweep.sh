@@ -93,6 +93,13 @@ mid=$(q "$TMP/int.db" "SELECT count(*) FROM runs")
 expect_rc 0 "resume after SIGINT" $MAASIM sweep $S/sweep_long.json --db "$TMP/int.db" -j 1 -q
 same_rows "interrupted-and-resumed = uninterrupted" "$TMP/ref.db" "$TMP/int.db"
 
+# ---- points that resolve to the same scenario share their trials ----
+printf '{"scenarios": "sweep_tiny.json", "replications": 2, "oat": [{"path": "workload[0].arrival.rate_per_s", "low": 1.2, "high": 1.4}]}' >"$TMP/shared.json"
+expect_rc 0 "a sweep whose oat low equals the scenario's value" $MAASIM sweep "$TMP/shared.json" --db "$TMP/shared.db" -j 2
+grep -q '2 the same as another point' "$TMP/out" && [ "$(q "$TMP/shared.db" "SELECT count(*) FROM runs")" = 4 ] &&
+[ "$(q "$TMP/shared.db" "SELECT count(DISTINCT trial_key) FROM sweep_trials")" = 4 ] &&
+	pass "runs each shared trial once (4 runs for 6 trials)" || fail "shared trials: $(head -c 300 "$TMP/out")"
+
 # ---- one-at-a-time sensitivity: the tornado table ----
 expect_rc 0 "oat sweep" $MAASIM sweep $S/sweep_oat.json --db "$TMP/oat.db" -j 2
 grep -q 'sensitivity (one at a time) around "centre"' "$TMP/out" && pass "prints the tornado table" || fail "no tornado table"
