@@ -236,8 +236,8 @@ static int draw(struct ctx *c, const char *id, const char *title, const char *ca
 	sbuf_init(&gp);
 	sbuf_add(&gp, caption);
 	if (c->truncated)
-		sbuf_addf(&gp, " Only the baseline and the first %d other configurations are drawn; "
-			       "the tables list them all.", MAX_LINES - 1);
+		sbuf_addf(&gp, " Only the first %d configurations are drawn; the tables list them "
+			       "all.", MAX_LINES);
 	f->caption = gp.s;
 	gp.s = NULL;
 out:
@@ -794,16 +794,13 @@ static int fig_compare(struct ctx *c)
 	const char *title = "Configurations against the baseline (relative change, 95% CI)";
 	const char *rows[16];
 	long mi[16];
-	size_t nrows = 0, ncols = 0;
+	size_t nrows = 0, ncols = 0, all = 0;
 	struct bar_col cols[MAX_LINES];
-	size_t pts[MAX_LINES], np = line_points(c, pts);
+	char *titles[MAX_LINES];
 	struct sbuf cap;
 	int rc;
 
-	if (np < 2) {
-		skip(c->out, title, "only one configuration in the database: nothing to compare");
-		return 0;
-	}
+	c->truncated = 0;
 	for (const char *const *q = compare_metrics; *q; q++) {
 		long m = study_metric_index(c->st, *q);
 		if (m >= 0) {
@@ -811,39 +808,61 @@ static int fig_compare(struct ctx *c)
 			rows[nrows++] = study_metric_phrase(*q);
 		}
 	}
-	if (!nrows) {
-		skip(c->out, title, "none of the headline metrics (carbon_operational_kg, "
-				    "latency_p99_s, ...) is in the database");
-		return 0;
-	}
-	for (size_t i = 1; i < np; i++) {
-		const struct study_point *pt = &c->st->pts[pts[i]];
+	for (size_t p = 0; p < c->st->n_pts; p++) {
+		size_t b = study_comparator(c->st, p, c->base);
+		const struct study_point *pt = &c->st->pts[p];
+		if (b == p || !pt->n || !c->st->pts[b].n)
+			continue;
+		if (all++ >= MAX_LINES || !nrows)
+			continue;
 		double *x = xmalloc((pt->n + 1) * sizeof *x), *y = xmalloc((pt->n + 1) * sizeof *y);
-		cols[ncols].title = pt->label;
+		struct sbuf t;
+		sbuf_init(&t);
+		if (c->st->matched)
+			sbuf_addf(&t, "%s vs %s", pt->label, c->st->pts[b].label);
+		else
+			sbuf_add(&t, pt->label);
+		titles[ncols] = t.s;
+		cols[ncols].title = t.s;
 		cols[ncols].val = xmalloc(nrows * sizeof(double));
 		cols[ncols].err = xmalloc(nrows * sizeof(double));
 		for (size_t r = 0; r < nrows; r++) {
-			size_t n = study_pairs(c->st, pts[i], c->base, (size_t)mi[r], x, y);
-			struct repstats_paired p = repstats_compare(x, y, n, c->level);
-			cols[ncols].val[r] = 100 * p.rel;
-			cols[ncols].err[r] = 100 * p.rel_half;
+			size_t n = study_pairs(c->st, p, b, (size_t)mi[r], x, y);
+			struct repstats_paired cp = repstats_compare(x, y, n, c->level);
+			cols[ncols].val[r] = 100 * cp.rel;
+			cols[ncols].err[r] = 100 * cp.rel_half;
 		}
 		free(x);
 		free(y);
 		ncols++;
 	}
+	if (!all) {
+		skip(c->out, title, "only one configuration (or only baselines) in the database: "
+				    "nothing to compare");
+		return 0;
+	}
+	if (!nrows) {
+		skip(c->out, title, "none of the headline metrics (carbon_operational_kg, "
+				    "latency_p99_s, ...) is in the database");
+		return 0;
+	}
+	c->truncated = all > MAX_LINES;
 	sbuf_init(&cap);
-	sbuf_addf(&cap, "Change of each headline metric against %s, in percent, paired by "
-			"replication (common random numbers); error bars are 95%% confidence "
-			"intervals (delta method). Bars whose interval crosses zero are not "
-			"significant. Modelled (maasim simulation output).",
-		  c->st->pts[c->base].label);
+	if (c->st->matched)
+		sbuf_add(&cap, "Change of each headline metric against each configuration's sweep "
+			       "baseline (same other settings)");
+	else
+		sbuf_addf(&cap, "Change of each headline metric against %s", c->st->pts[c->base].label);
+	sbuf_add(&cap, ", in percent, paired by replication (common random numbers); error bars are "
+		       "95% confidence intervals (delta method). Bars whose interval crosses zero are "
+		       "not significant. Modelled (maasim simulation output).");
 	rc = fig_bars(c, "fig_compare", title, "change against baseline (%)", cap.s, rows, nrows,
 		      cols, ncols);
 	sbuf_fini(&cap);
 	for (size_t k = 0; k < ncols; k++) {
 		free(cols[k].val);
 		free(cols[k].err);
+		free(titles[k]);
 	}
 	return rc;
 }
