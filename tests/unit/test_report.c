@@ -323,7 +323,7 @@ static void sweep_comparators(void)
 	metrics_init(&ms);
 	for (int pt = 0; pt < 4; pt++) {
 		int pol = pt % 2, load = pt / 2;
-		char params[128], hash[8], sql[512];
+		char params[128], hash[16], sql[512];
 		snprintf(params, sizeof params, "{\"policy\":\"%c\",\"load\":%d}", "ab"[pol], load + 1);
 		snprintf(hash, sizeof hash, "h%d", pt);
 		snprintf(sql, sizeof sql, "INSERT INTO sweep_points VALUES('s', %d, '%c at %d', 'x.json',"
