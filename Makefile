@@ -113,6 +113,7 @@ sweep: check-deps
 	@$(MAKE) --no-print-directory $(BIN)
 	@mkdir -p results
 	$(BIN) sweep scenarios/sweeps/dispatch_x_load.json --db results/sweep.db
+	$(BIN) report results/sweep.db -o results/sweep-report
 
 bench-sweep:
 	@$(MAKE) --no-print-directory $(BIN)
