@@ -152,7 +152,7 @@ static void doc_list_end(struct doc *d)
 
 static void doc_table_begin(struct doc *d, const char *const *head, size_t n)
 {
-	sbuf_add(&d->html, "<table>\n<thead><tr>");
+	sbuf_add(&d->html, "<div class=\"wide\"><table>\n<thead><tr>");
 	sbuf_add(&d->md, "|");
 	for (size_t i = 0; i < n; i++) {
 		sbuf_add(&d->html, "<th>");
@@ -187,7 +187,7 @@ static void doc_table_row(struct doc *d, const char *const *cell, size_t n)
 
 static void doc_table_end(struct doc *d)
 {
-	sbuf_add(&d->html, "</tbody></table>\n");
+	sbuf_add(&d->html, "</tbody></table></div>\n");
 	sbuf_addc(&d->md, '\n');
 }
 
@@ -640,7 +640,7 @@ static void cell_change(const struct study *st, size_t p, size_t b, size_t m, do
 		snprintf(buf, n, "%s (p=%.2g)", ch, c.p_value);
 }
 
-#define WIDE_POINTS 6 /* more configurations than this: one row per configuration */
+#define WIDE_POINTS 4 /* more configurations than this: one row per configuration */
 
 /* A table of fn(point, metric) for the points pts[0..np) and metrics order[0..nm): metrics as
  * rows and points as columns when the points are few, else points as rows and metrics as
@@ -1080,7 +1080,7 @@ static const char html_head[] =
 	"figure{margin:1em 0}img{max-width:100%;border:1px solid #ddd}"
 	"figcaption{font-size:.9em;color:#444}\n"
 	"pre{background:#f6f6f6;padding:.8em;overflow-x:auto;font-size:.85em}"
-	"li{margin:.3em 0}.meta{color:#666;font-size:.9em}\n"
+	"li{margin:.3em 0}.meta{color:#666;font-size:.9em}.wide{overflow-x:auto}\n"
 	"</style>\n";
 
 int report_write(const struct report_opts *o, int *exit_code, struct err *e)

@@ -278,6 +278,38 @@ static int sweep_baselines(struct store *s, struct study *st, struct err *e)
 	if (store_query(s, "SELECT sweep, point, scenario_hash, params, label, baseline_point"
 			   " FROM sweep_points ORDER BY sweep, point", NULL, 0, sweep_row, &r, e))
 		goto out;
+	/* points in sweep order (their runs may have finished in any order on parallel workers) */
+	{
+		size_t *key = xcalloc(st->n_pts + 1, sizeof *key), *perm, *inv;
+		for (size_t p = 0; p < st->n_pts; p++)
+			key[p] = r.n + p;
+		for (size_t i = r.n; i-- > 0;)
+			if (r.v[i].p >= 0)
+				key[r.v[i].p] = i;
+		perm = xcalloc(st->n_pts + 1, sizeof *perm);
+		inv = xcalloc(st->n_pts + 1, sizeof *inv);
+		for (size_t p = 0; p < st->n_pts; p++)
+			perm[p] = p;
+		for (size_t a = 1; a < st->n_pts; a++) /* insertion sort by key: few points */
+			for (size_t b = a; b > 0 && key[perm[b]] < key[perm[b - 1]]; b--) {
+				size_t t = perm[b];
+				perm[b] = perm[b - 1];
+				perm[b - 1] = t;
+			}
+		struct study_point *np = xcalloc(st->n_pts + 1, sizeof *np);
+		for (size_t p = 0; p < st->n_pts; p++) {
+			np[p] = st->pts[perm[p]];
+			inv[perm[p]] = p;
+		}
+		memcpy(st->pts, np, st->n_pts * sizeof *np);
+		free(np);
+		for (size_t i = 0; i < r.n; i++)
+			if (r.v[i].p >= 0)
+				r.v[i].p = (long)inv[r.v[i].p];
+		free(key);
+		free(perm);
+		free(inv);
+	}
 	seen = xcalloc(st->n_pts + 1, sizeof *seen);
 	for (size_t i = 0; i < r.n; i++) {
 		long p = r.v[i].p, b = -1;

@@ -5,10 +5,11 @@
  * every point used the same seed (common random numbers), so comparisons pair runs by
  * replication number. Failed runs are counted per point and their messages kept, never averaged.
  * When a replication was run more than once (a study re-run into the same database), the latest
- * run stands for it. When the database holds sweeps (table sweep_points, written by `maasim
- * sweep`), each point takes the sweep's label and is compared with the sweep's baseline point
- * for it, e.g. fifo at the same load. Points are ordered by their first run_id, metrics by name. Everything is read through
- * store_query; nothing here knows SQLite.
+ * run stands for it. Points are ordered by their first run_id, metrics by name. When the
+ * database holds sweeps (table sweep_points, written by `maasim sweep`), points follow the
+ * sweep's order instead, each takes the sweep's label and is compared with the sweep's baseline
+ * point for it, e.g. fifo at the same load. Everything is read through store_query; nothing
+ * here knows SQLite.
  */
 #ifndef MAASIM_STUDY_H
 #define MAASIM_STUDY_H
