@@ -321,7 +321,7 @@ static void sweep_comparators(void)
 			       " scenario TEXT, scenario_hash TEXT, params TEXT, baseline_point INTEGER,"
 			       " is_baseline INTEGER);", &e), 0);
 	metrics_init(&ms);
-	for (int pt = 0; pt < 4; pt++) {
+	for (int pt = 3; pt >= 0; pt--) { /* runs in reverse: the report follows the sweep order */
 		int pol = pt % 2, load = pt / 2;
 		char params[128], hash[16], sql[512];
 		snprintf(params, sizeof params, "{\"policy\":\"%c\",\"load\":%d}", "ab"[pol], load + 1);
@@ -348,6 +348,7 @@ static void sweep_comparators(void)
 	CHECK_HAS(md, "- **b at 1** cuts operational carbon by 10.0% ± 0.0% (95% CI) against **a at 1**");
 	CHECK_HAS(md, "- **b at 2** cuts operational carbon by 20.0% ± 0.0% (95% CI) against **a at 2**");
 	CHECK(!strstr(md, "**a at 2** raises"));
+	CHECK(md && strstr(md, "**b at 1** cuts") < strstr(md, "**b at 2** cuts"));
 	CHECK_HAS(md, "| metric | unit | b at 1 vs a at 1 | b at 2 vs a at 2 |");
 	free(md);
 	/* --baseline overrides the sweep's comparators: everything against one configuration */
