@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -266,6 +268,15 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double cpu_s(const struct timeval *tv) { return (double)tv->tv_sec + 1e-6 * (double)tv->tv_usec; }
+
 /* The writer: local workers, or rank 0 of an MPI job (mpi_size > 1). */
 static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_size)
 {
@@ -276,6 +287,7 @@ static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_s
 	size_t *todo = NULL, n = 0, stored = 0, shared = 0;
 	struct err e;
 	int rc, ret = 0;
+	double t0 = mono_s();
 
 	err_clear(&e);
 	if (!(st = store_open(a->db, STORE_CREATE, &e)) || sweep_db_schema(st, &e) ||
@@ -325,9 +337,18 @@ static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_s
 				tl.failed, tl.crashed);
 			ret = 1;
 		}
-		if (!a->quiet)
+		if (!a->quiet) {
+			struct rusage self, kids;
+			getrusage(RUSAGE_SELF, &self);
+			getrusage(RUSAGE_CHILDREN, &kids);
 			printf("results: %s (tables sweep_stats, sweep_diffs%s; sweep \"%s\")\n", a->db,
 			       r->spec->oat_axis >= 0 ? ", sweep_tornado" : "", r->spec->name);
+			/* where the time went: a writer near 100%% of wall time would be the bottleneck */
+			printf("time: %.2f s wall for %zu trial(s); CPU %.2f s in this process (loading, writing%s), %.2f s in worker processes\n",
+			       mono_s() - t0, n, cpu_s(&self.ru_utime) + cpu_s(&self.ru_stime),
+			       a->jobs == 1 || mpi_size > 1 ? ", running" : "",
+			       cpu_s(&kids.ru_utime) + cpu_s(&kids.ru_stime));
+		}
 	}
 	store_close(st);
 	free(todo);
