@@ -27,13 +27,19 @@
 static char *read_text(const char *path, struct err *e)
 {
 	FILE *f = fopen(path, "rb");
-	char *buf;
-	size_t n;
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
 
 	if (!f)
 		return err_set(e, "%s: cannot open sweep file: %s", path, strerror(errno)), NULL;
-	buf = xmalloc(SPEC_MAX_BYTES + 1);
-	n = fread(buf, 1, SPEC_MAX_BYTES + 1, f);
+	for (;;) {
+		size_t got;
+		xgrow((void **)&buf, &cap, n + 4096 + 1, 1);
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (got == 0 || n > SPEC_MAX_BYTES)
+			break;
+	}
 	if (ferror(f)) {
 		fclose(f);
 		free(buf);
