@@ -184,7 +184,8 @@ static int check_unique_path(struct jv *v, const struct sweep_spec *s, const cha
 	return 0;
 }
 
-/* A list of values for path: non-empty array, no null, no duplicate (as canonical JSON). */
+/* A list of values for path: non-empty array, no duplicate (as canonical JSON). null is a value:
+ * the scenario loader treats a null section as absent (e.g. no battery). */
 static int value_list(struct jv *v, struct sweep_spec *s, const cJSON *arr, const char *path,
 		      size_t *n_out)
 {
@@ -197,10 +198,6 @@ static int value_list(struct jv *v, struct sweep_spec *s, const cJSON *arr, cons
 	seen = xcalloc(n, sizeof *seen);
 	for (size_t i = 0; i < n; i++) {
 		const cJSON *it = cJSON_GetArrayItem(arr, (int)i);
-		if (cJSON_IsNull(it)) {
-			free(seen);
-			return jv_fail(v, path, it, "expected values, not null");
-		}
 		seen[i] = json_text(&s->arena, it);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(seen[i], seen[j]) == 0) {
@@ -609,8 +606,6 @@ static int load_root(struct jv *v, struct sweep_spec *s, const cJSON *root)
 					return err_set(v->e, "%s: %s: duplicate key \"%.80s\"", v->file, v->path, it->string);
 			if (check_path(v, it->string, it->string))
 				return -1;
-			if (cJSON_IsNull(it))
-				return jv_fail(v, it->string, it, "expected a value, not null");
 			val = json_text(&s->arena, it);
 			len = strlen(it->string) + strlen(val) + 2;
 			str = arena_alloc(&s->arena, len);

@@ -90,6 +90,16 @@ static void global_baseline_and_default(void)
 	CHECK_STR(s->scenario_labels[1], "c");
 	sweep_spec_free(s);
 
+	/* null is a value (a section left out: e.g. no battery) */
+	s = load("{\"scenarios\": \"a.json\", \"replications\": 1, \"grid\": {\"d.b\": [null, {\"c\": 5}]}}", &e);
+	CHECK(s != NULL);
+	if (s) {
+		CHECK_STR(s->points[0].sets[0], "d.b=null");
+		CHECK_STR(s->points[1].sets[0], "d.b={\"c\":5}");
+		CHECK_STR(s->points[1].label, "b={\"c\":5}");
+		sweep_spec_free(s);
+	}
+
 	s = load("{\"scenarios\": \"a.json\", \"replications\": 1, \"grid\": {\"p\": [\"u\", \"v\"]}}", &e);
 	CHECK(s != NULL);
 	if (s) {
