@@ -308,7 +308,7 @@ static int label_width(const struct sweep_spec *s)
 	for (size_t p = 0; p < s->n_points; p++)
 		if (strlen(s->points[p].label) > w)
 			w = strlen(s->points[p].label);
-	return (int)(w > 48 ? 48 : w);
+	return (int)(w > 80 ? 80 : w);
 }
 
 static void print_tables(FILE *out, const struct sweep_job *job, const struct mat *m)
