@@ -147,6 +147,10 @@ static int sweep_load(const char *file, struct sweep_run *r, struct err *e)
 		return -1;
 	s = r->spec;
 	np = s->n_points;
+	/* trial indices travel as 32-bit integers (pipes, MPI) */
+	if ((double)np * (double)s->replications > 2147483647.0)
+		return err_set(e, "%s: %zu points x %ld replications is more trials than one sweep can hold (2^31 - 1)",
+			       file, np, s->replications);
 	r->sc = xcalloc(np, sizeof *r->sc);
 	for (size_t p = 0; p < np; p++) {
 		const struct sweep_point *pt = &s->points[p];
