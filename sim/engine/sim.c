@@ -67,10 +67,7 @@ uint64_t sim_run(struct sim *s, double horizon_s, double warmup_s)
 	s->horizon_s = horizon_s;
 	if (warmup_s > 0 && warmup_s <= horizon_s)
 		sim_at(s, warmup_s, SIM_PRIO_CONTROL, warmup_fire, NULL, 0);
-	while (!s->stop) {
-		if (!(evq_peek_time(&s->q) <= horizon_s))
-			break;
-		evq_pop(&s->q, &t, &ev);
+	while (!s->stop && evq_pop_until(&s->q, horizon_s, &t, &ev)) {
 		s->now = t;
 		s->events++;
 		fired++;
