@@ -81,8 +81,28 @@ double wtally_mean(const struct wtally *w, double t_s)
 
 void wtally_reset(struct wtally *w, double t_s) { wtally_init(w, t_s, w->value); }
 
-/* log(gamma) with gamma = (1 + a) / (1 - a) */
-#define LOG_GAMMA 0.0100000833345832 /* log(1.005 / 0.995) */
+/* 1 / log(gamma), gamma = (1 + a) / (1 - a): buckets per unit of the linear log2 L(x) */
+#define QS_MULT 99.99916666111281 /* 1 / log(1.005 / 0.995) */
+
+/* L(x) = e + (m - 1) for x = m 2^e, 1 <= m < 2 (x normal and > 0) */
+static inline double lin_log2(double x)
+{
+	uint64_t b;
+
+	memcpy(&b, &x, sizeof b);
+	return (double)((int)(b >> 52) - 1023) +
+	       (double)(b & 0xfffffffffffffULL) * (1.0 / 4503599627370496.0); /* 2^-52 */
+}
+
+/* its inverse */
+static inline double lin_exp2(double l)
+{
+	double e = floor(l);
+	return ldexp(1.0 + (l - e), (int)e);
+}
+
+/* bucket index offset: QSKETCH_MIN lands in bucket 1 */
+static inline double qs_offset(void) { return floor(lin_log2(QSKETCH_MIN) * QS_MULT); }
 
 void qsketch_init(struct qsketch *q)
 {
@@ -108,10 +128,10 @@ void qsketch_reset(struct qsketch *q)
 	q->hi = 0;
 }
 
+/* x in [QSKETCH_MIN, QSKETCH_MAX]; bucket i holds L(x) in ((i - 1 + off) / MULT, (i + off) / MULT] */
 static inline uint32_t bucket_of(double x)
 {
-	/* bucket i holds (gamma^(i-1), gamma^i] relative to QSKETCH_MIN; bucket 0 unused */
-	double i = ceil(log(x / QSKETCH_MIN) / LOG_GAMMA);
+	double i = ceil(lin_log2(x) * QS_MULT) - qs_offset();
 	return i < 1 ? 1 : (uint32_t)i;
 }
 
@@ -159,10 +179,12 @@ void qsketch_merge(struct qsketch *a, const struct qsketch *b)
 		a->max = b->max;
 }
 
+/* The value reported for bucket i: the harmonic midpoint of its bounds, within alpha of both. */
 static double bucket_value(uint32_t i)
 {
-	/* midpoint in the relative sense: 2 gamma^i / (gamma + 1), scaled by QSKETCH_MIN */
-	return QSKETCH_MIN * exp(LOG_GAMMA * i) * (1.0 - QSKETCH_ALPHA);
+	double j = (double)i + qs_offset();
+	double lo = lin_exp2((j - 1) / QS_MULT), hi = lin_exp2(j / QS_MULT);
+	return 2 * lo * hi / (lo + hi);
 }
 
 double qsketch_quantile(const struct qsketch *q, double p)
