@@ -75,7 +75,6 @@ void rng_fini(struct rng *r)
 	r->st = NULL;
 }
 
-double rng_exponential(struct rng *r, double mean) { return -mean * log(rng_uniform_pos(r)); }
 
 double rng_lognormal_mean_cv(struct rng *r, double mean, double cv)
 {

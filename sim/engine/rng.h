@@ -14,6 +14,7 @@
 #ifndef MAASIM_RNG_H
 #define MAASIM_RNG_H
 
+#include <math.h>
 #include <stdint.h>
 
 #include <gsl/gsl_rng.h>
@@ -57,7 +58,10 @@ static inline double rng_uniform_pos(struct rng *r)
 }
 
 /* Exponential with the given mean, by inversion: -mean log(u). */
-double rng_exponential(struct rng *r, double mean);
+static inline double rng_exponential(struct rng *r, double mean)
+{
+	return -mean * log(rng_uniform_pos(r));
+}
 /* Lognormal with the given mean and coefficient of variation (sd/mean). */
 double rng_lognormal_mean_cv(struct rng *r, double mean, double cv);
 /* Gamma with the given mean and coefficient of variation. */

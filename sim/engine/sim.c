@@ -33,19 +33,6 @@ _Noreturn void sim_fail(const struct sim *s, const char *file, int line, const c
 	abort();
 }
 
-evq_handle sim_at(struct sim *s, double t_s, unsigned prio, sim_fn fn, void *obj, uint64_t arg)
-{
-	if (!(t_s >= s->now))
-		sim_fail(s, __FILE__, __LINE__, "scheduling into the past (t=%.17g < now=%.17g)", t_s,
-			 s->now);
-	return evq_push(&s->q, t_s, prio, fn, obj, arg);
-}
-
-evq_handle sim_after(struct sim *s, double dt_s, unsigned prio, sim_fn fn, void *obj, uint64_t arg)
-{
-	return sim_at(s, s->now + dt_s, prio, fn, obj, arg);
-}
-
 void sim_cancel(struct sim *s, evq_handle h)
 {
 	evq_cancel(&s->q, h);

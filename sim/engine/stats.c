@@ -17,19 +17,6 @@ void tally_init(struct tally *t)
 	t->max = -INFINITY;
 }
 
-void tally_add(struct tally *t, double x)
-{
-	double d = x - t->mean;
-
-	t->n++;
-	t->mean += d / (double)t->n;
-	t->m2 += d * (x - t->mean);
-	if (x < t->min)
-		t->min = x;
-	if (x > t->max)
-		t->max = x;
-}
-
 void tally_merge(struct tally *a, const struct tally *b)
 {
 	double n, d;
@@ -62,17 +49,6 @@ void wtally_init(struct wtally *w, double t0_s, double value)
 	w->min = w->max = value;
 }
 
-void wtally_set(struct wtally *w, double t_s, double value)
-{
-	w->area += w->value * (t_s - w->t_last);
-	w->t_last = t_s;
-	w->value = value;
-	if (value < w->min)
-		w->min = value;
-	if (value > w->max)
-		w->max = value;
-}
-
 double wtally_mean(const struct wtally *w, double t_s)
 {
 	double span = t_s - w->t0;
@@ -81,28 +57,12 @@ double wtally_mean(const struct wtally *w, double t_s)
 
 void wtally_reset(struct wtally *w, double t_s) { wtally_init(w, t_s, w->value); }
 
-/* 1 / log(gamma), gamma = (1 + a) / (1 - a): buckets per unit of the linear log2 L(x) */
-#define QS_MULT 99.99916666111281 /* 1 / log(1.005 / 0.995) */
-
-/* L(x) = e + (m - 1) for x = m 2^e, 1 <= m < 2 (x normal and > 0) */
-static inline double lin_log2(double x)
-{
-	uint64_t b;
-
-	memcpy(&b, &x, sizeof b);
-	return (double)((int)(b >> 52) - 1023) +
-	       (double)(b & 0xfffffffffffffULL) * (1.0 / 4503599627370496.0); /* 2^-52 */
-}
-
 /* its inverse */
 static inline double lin_exp2(double l)
 {
 	double e = floor(l);
 	return ldexp(1.0 + (l - e), (int)e);
 }
-
-/* bucket index offset: QSKETCH_MIN lands in bucket 1 */
-static inline double qs_offset(void) { return floor(lin_log2(QSKETCH_MIN) * QS_MULT); }
 
 void qsketch_init(struct qsketch *q)
 {
@@ -128,38 +88,6 @@ void qsketch_reset(struct qsketch *q)
 	q->hi = 0;
 }
 
-/* x in [QSKETCH_MIN, QSKETCH_MAX]; bucket i holds L(x) in ((i - 1 + off) / MULT, (i + off) / MULT] */
-static inline uint32_t bucket_of(double x)
-{
-	double i = ceil(lin_log2(x) * QS_MULT) - qs_offset();
-	return i < 1 ? 1 : (uint32_t)i;
-}
-
-void qsketch_add(struct qsketch *q, double x)
-{
-	q->n++;
-	if (x < q->min)
-		q->min = x;
-	if (x > q->max)
-		q->max = x;
-	if (!(x >= QSKETCH_MIN)) {
-		q->under++;
-		return;
-	}
-	if (x > QSKETCH_MAX) {
-		q->over++;
-		return;
-	}
-	uint32_t b = bucket_of(x);
-	if (b >= QSKETCH_NB)
-		b = QSKETCH_NB - 1;
-	q->count[b]++;
-	if (b < q->lo)
-		q->lo = b;
-	if (b > q->hi)
-		q->hi = b;
-}
-
 void qsketch_merge(struct qsketch *a, const struct qsketch *b)
 {
 	if (!b->n)
@@ -182,8 +110,8 @@ void qsketch_merge(struct qsketch *a, const struct qsketch *b)
 /* The value reported for bucket i: the harmonic midpoint of its bounds, within alpha of both. */
 static double bucket_value(uint32_t i)
 {
-	double j = (double)i + qs_offset();
-	double lo = lin_exp2((j - 1) / QS_MULT), hi = lin_exp2(j / QS_MULT);
+	double j = (double)i + qsketch_offset_();
+	double lo = lin_exp2((j - 1) / QSKETCH_MULT), hi = lin_exp2(j / QSKETCH_MULT);
 	return 2 * lo * hi / (lo + hi);
 }
 
@@ -226,7 +154,7 @@ double qsketch_cdf(const struct qsketch *q, double x)
 		return 1;
 	below = q->under;
 	if (x >= QSKETCH_MIN) {
-		uint32_t b = x > QSKETCH_MAX ? QSKETCH_NB : bucket_of(x);
+		uint32_t b = x > QSKETCH_MAX ? QSKETCH_NB : qsketch_bucket_(x);
 		for (uint32_t i = q->lo; i <= q->hi && i < b && i < QSKETCH_NB; i++)
 			below += q->count[i];
 		if (b < QSKETCH_NB && bucket_value(b) <= x)

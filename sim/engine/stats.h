@@ -16,8 +16,10 @@
 #ifndef MAASIM_STATS_H
 #define MAASIM_STATS_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Running tally (Welford; merge by Chan et al.). */
 struct tally {
@@ -26,7 +28,20 @@ struct tally {
 };
 
 void tally_init(struct tally *t);
-void tally_add(struct tally *t, double x);
+/* Adds one observation (inline: it is on every request's path). */
+static inline void tally_add(struct tally *t, double x)
+{
+	double d = x - t->mean;
+
+	t->n++;
+	t->mean += d / (double)t->n;
+	t->m2 += d * (x - t->mean);
+	if (x < t->min)
+		t->min = x;
+	if (x > t->max)
+		t->max = x;
+}
+
 void tally_merge(struct tally *into, const struct tally *from);
 double tally_var(const struct tally *t);   /* sample variance, 0 when n < 2 */
 double tally_sd(const struct tally *t);
@@ -38,7 +53,17 @@ struct wtally {
 
 void wtally_init(struct wtally *w, double t0_s, double value);
 /* The signal changes to value at time t_s (>= last change). */
-void wtally_set(struct wtally *w, double t_s, double value);
+static inline void wtally_set(struct wtally *w, double t_s, double value)
+{
+	w->area += w->value * (t_s - w->t_last);
+	w->t_last = t_s;
+	w->value = value;
+	if (value < w->min)
+		w->min = value;
+	if (value > w->max)
+		w->max = value;
+}
+
 /* Mean over [t0, t_s]. */
 double wtally_mean(const struct wtally *w, double t_s);
 /* Restarts the average at t_s keeping the current value (warm-up). */
@@ -59,7 +84,61 @@ struct qsketch {
 void qsketch_init(struct qsketch *q);
 void qsketch_fini(struct qsketch *q);
 void qsketch_reset(struct qsketch *q);
-void qsketch_add(struct qsketch *q, double x);
+/* Bucket index internals (inline, for qsketch_add). 1 / log(gamma), gamma = (1 + a) / (1 - a):
+ * buckets per unit of the linear log2 L(x). */
+#define QSKETCH_MULT 99.99916666111281 /* 1 / log(1.005 / 0.995) */
+
+/* L(x) = e + (m - 1) for x = m 2^e, 1 <= m < 2 (x normal and > 0) */
+static inline double qsketch_lin_log2_(double x)
+{
+	uint64_t b;
+
+	memcpy(&b, &x, sizeof b);
+	return (double)((int)(b >> 52) - 1023) +
+	       (double)(b & 0xfffffffffffffULL) * (1.0 / 4503599627370496.0); /* 2^-52 */
+}
+
+/* bucket index offset: QSKETCH_MIN lands in bucket 1 (a constant after inlining) */
+static inline double qsketch_offset_(void)
+{
+	return floor(qsketch_lin_log2_(QSKETCH_MIN) * QSKETCH_MULT);
+}
+
+/* x in [QSKETCH_MIN, QSKETCH_MAX]; bucket i holds L(x) in ((i - 1 + off) / MULT, (i + off) / MULT] */
+static inline uint32_t qsketch_bucket_(double x)
+{
+	double i = ceil(qsketch_lin_log2_(x) * QSKETCH_MULT) - qsketch_offset_();
+	return i < 1 ? 1 : (uint32_t)i;
+}
+
+/* Adds one value (inline: it is on every request's path). */
+static inline void qsketch_add(struct qsketch *q, double x)
+{
+	uint32_t b;
+
+	q->n++;
+	if (x < q->min)
+		q->min = x;
+	if (x > q->max)
+		q->max = x;
+	if (!(x >= QSKETCH_MIN)) {
+		q->under++;
+		return;
+	}
+	if (x > QSKETCH_MAX) {
+		q->over++;
+		return;
+	}
+	b = qsketch_bucket_(x);
+	if (b >= QSKETCH_NB)
+		b = QSKETCH_NB - 1;
+	q->count[b]++;
+	if (b < q->lo)
+		q->lo = b;
+	if (b > q->hi)
+		q->hi = b;
+}
+
 void qsketch_merge(struct qsketch *into, const struct qsketch *from);
 /* The p-quantile (0 <= p <= 1), NAN when empty. */
 double qsketch_quantile(const struct qsketch *q, double p);
