@@ -393,6 +393,8 @@ double facility_battery_soc(const struct facility *f)
 	return f->cfg.battery.enabled ? battery_soc(&f->batt) : 0.0;
 }
 
+double facility_battery_energy_j(const struct facility *f) { return f->batt.store_j; }
+
 void facility_set_dispatch(struct facility *f, enum fac_dispatch mode, double power_w)
 {
 	f->dispatch = mode;

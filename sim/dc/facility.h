@@ -130,6 +130,7 @@ double facility_wind_w(const struct facility *f, double t_s);          /* W AC *
 double facility_renewable_w(const struct facility *f, double t_s);     /* solar + wind, W */
 double facility_outdoor_temp_c(const struct facility *f, double t_s);  /* NaN without weather */
 double facility_battery_soc(const struct facility *f);                 /* fraction; 0 if none */
+double facility_battery_energy_j(const struct facility *f);            /* J in the store */
 /* 1 when a marginal-intensity trace is loaded (else facility_carbon_marginal = average). */
 int facility_has_marginal(const struct facility *f);
 
