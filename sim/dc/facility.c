@@ -91,6 +91,7 @@ void facility_cfg_default(struct facility_cfg *c)
 	c->embodied.kg_per_node = 4144;     /* 3000 kg 8-GPU server w/o GPUs + 8 x 143 kg A100
 					     * (Boavizta via EcoLogits, REFERENCES.md) */
 	c->embodied.lifetime_years = 5;     /* same source */
+	c->embodied.kg_per_hour = -1;
 }
 
 static int trace_check(const struct fac_trace *t, const char *path, struct err *e)
@@ -187,7 +188,8 @@ int facility_cfg_check(const struct facility_cfg *c, struct err *e)
 	}
 	if (battery_cfg_check(&c->battery, "$.datacenter.supply.battery", e))
 		return -1;
-	if (!(c->embodied.kg_per_node >= 0) || !(c->embodied.lifetime_years > 0))
+	if (!(c->embodied.kg_per_node >= 0) || !(c->embodied.lifetime_years > 0) ||
+	    isnan(c->embodied.kg_per_hour) || !(c->design_it_w < 1e12))
 		return err_set(e, "$.datacenter.embodied: expected kg_per_node >= 0 and lifetime_years "
 			       "> 0, got %g and %g", c->embodied.kg_per_node, c->embodied.lifetime_years);
 	return 0;
@@ -476,7 +478,8 @@ int facility_step(struct facility *f, double t0_s, double t1_s, double it_energy
 	double tm = 0.5 * (t0_s + t1_s), ep = f->cfg.start_epoch_s + tm;
 	struct cooling_in in = {
 		.it_w = it_energy_j / dt,
-		.design_it_w = it_peak_hint_w > 0 ? it_peak_hint_w : it_energy_j / dt,
+		.design_it_w = it_peak_hint_w > 0 ? it_peak_hint_w
+			       : f->cfg.design_it_w > 0 ? f->cfg.design_it_w : it_energy_j / dt,
 		.n_nodes = f->cfg.n_nodes,
 		.temp_c = facility_outdoor_temp_c(f, tm),
 		.rh_pct = outdoor_rh(f, tm),
@@ -610,9 +613,11 @@ void facility_report(const struct facility *f, struct metrics *ms)
 		    "1");
 	metrics_set(ms, "carbon_operational_kg", f->carbon_loc_g / 1000.0, "kg");
 	metrics_set(ms, "carbon_operational_market_kg", f->carbon_mkt_g / 1000.0, "kg");
-	metrics_set(ms, "carbon_embodied_kg",
-		    f->cfg.n_nodes * f->cfg.embodied.kg_per_node * hours /
-			    (f->cfg.embodied.lifetime_years * 8760.0), "kg");
+	double emb_kg_h = f->cfg.embodied.kg_per_hour >= 0
+				  ? f->cfg.embodied.kg_per_hour
+				  : f->cfg.n_nodes * f->cfg.embodied.kg_per_node /
+					    (f->cfg.embodied.lifetime_years * 8760.0);
+	metrics_set(ms, "carbon_embodied_kg", emb_kg_h * hours, "kg");
 	metrics_set(ms, "water_l", f->water_l, "L");
 	metrics_set(ms, "wue_l_per_kwh", it > 0 ? f->water_l / (it * kwh) : 0, "L/kWh");
 	metrics_set(ms, "cost_usd", f->cost_energy_usd + demand, "USD");

@@ -49,6 +49,8 @@ struct facility_cfg {
 	double control_step_s;    /* the run loop's control step, s (for the run loop; > 0) */
 	double sample_interval_s; /* time-series sampling interval, s; 0 = no series */
 	int n_nodes;              /* servers, for embodied carbon and server fans (>= 0) */
+	double design_it_w;       /* nameplate IT power sizing fans and pumps; <= 0: the step's
+				   * it_peak_hint_w, or its IT power */
 
 	struct {
 		enum fac_weather_src source;
@@ -91,6 +93,8 @@ struct facility_cfg {
 	struct {
 		double kg_per_node;     /* embodied kg CO2e per server */
 		double lifetime_years;  /* amortisation period */
+		double kg_per_hour;     /* >= 0: overrides n_nodes * kg_per_node / lifetime (the
+					 * loader sums it over node types); < 0: not given */
 	} embodied;
 };
 
