@@ -210,6 +210,16 @@ static int load_trace(const struct fac_trace *t, struct series *s, struct err *e
 	return ftrace_read_column(t->path, t->column, t->utc_offset_h, t->scale, s, e);
 }
 
+/* Carbon intensities are physical quantities >= 0 (prices may be negative). */
+static int check_nonneg(const struct series *s, const char *path, struct err *e)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!(s->v[i] >= 0))
+			return err_set(e, "%s: expected carbon intensity >= 0 g/kWh, got %g in data "
+				       "row %zu", path, s->v[i], i + 1);
+	return 0;
+}
+
 struct facility *facility_new(const struct facility_cfg *cfg, struct err *e)
 {
 	struct facility *f;
@@ -258,7 +268,9 @@ struct facility *facility_new(const struct facility_cfg *cfg, struct err *e)
 		goto fail;
 	if (load_trace(&cfg->grid.carbon, &f->carbon, e) ||
 	    load_trace(&cfg->grid.carbon_marginal, &f->marginal, e) ||
-	    load_trace(&cfg->grid.price, &f->price, e))
+	    load_trace(&cfg->grid.price, &f->price, e) ||
+	    check_nonneg(&f->carbon, cfg->grid.carbon.path, e) ||
+	    check_nonneg(&f->marginal, cfg->grid.carbon_marginal.path, e))
 		goto fail;
 	if (cfg->solar.pv.model == SOLAR_PROFILE) {
 		double dc_kw;
@@ -401,6 +413,19 @@ void facility_set_dispatch(struct facility *f, enum fac_dispatch mode, double po
 {
 	f->dispatch = mode;
 	f->dispatch_w = fmax(power_w, 0.0);
+}
+
+int facility_set_setpoints(struct facility *f, double supply_air_c, double chw_supply_c,
+			   struct err *e)
+{
+	struct cooling_cfg c = f->cfg.cooling;
+
+	c.supply_air_c = supply_air_c;
+	c.chw_supply_c = chw_supply_c;
+	if (cooling_cfg_check(&c, "cooling setpoints", e))
+		return -1;
+	f->cfg.cooling = c;
+	return 0;
 }
 
 void facility_test_corrupt_ledger(struct facility *f, double delta_j)

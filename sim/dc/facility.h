@@ -141,6 +141,11 @@ int facility_has_marginal(const struct facility *f);
 /* Battery dispatch for the following steps (a policy's verb); power_w for CHARGE/DISCHARGE. */
 void facility_set_dispatch(struct facility *f, enum fac_dispatch mode, double power_w);
 
+/* Cooling setpoints for the following steps (a cooling policy's verb): CRAH supply air and
+ * chilled-water supply, degC. -1 with e (nothing changed) when out of the model's ranges. */
+int facility_set_setpoints(struct facility *f, double supply_air_c, double chw_supply_c,
+			   struct err *e);
+
 /* Running totals for tests and policies (J since the first step). */
 double facility_energy_j(const struct facility *f, const char *what); /* "grid", "it", ... */
 

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../check.h"
 #include "dc/battery.h"
@@ -422,6 +423,65 @@ static void test_readers(void)
 	CHECK_HAS(e5.msg, "E-999/1");
 }
 
+/* Sampled series are window means: 100 kW IT at constant PUE 1.5 in 300 s steps, sampled
+ * hourly, give power_it_kw 100 and pue 1.5 at t = 0 and 3600; a warmer chilled-water
+ * setpoint lowers the physics plant's chiller power. */
+static void test_series_and_setpoints(void)
+{
+	struct facility_cfg c;
+	struct err e = { 0 };
+	struct metrics ms;
+	facility_cfg_default(&c);
+	c.cooling.pue = 1.5;
+	c.sample_interval_s = 3600;
+	struct facility *f = facility_new(&c, &e);
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	for (int i = 0; i < 24; i++)
+		CHECK_INT(facility_step(f, i * 300.0, (i + 1) * 300.0, 100e3 * 300, 0, &e), 0);
+	metrics_init(&ms);
+	facility_report(f, &ms);
+	int n_it = 0, n_pue = 0;
+	for (size_t i = 0; i < ms.n_pts; i++) {
+		const char *nm = ms.series_names[ms.pts[i].name_id];
+		if (strcmp(nm, "power_it_kw") == 0) {
+			CHECK_NEAR(ms.pts[i].value, 100, 1e-12, 0);
+			CHECK_NEAR(ms.pts[i].t_s, 3600.0 * n_it, 0, 0);
+			n_it++;
+		} else if (strcmp(nm, "pue") == 0) {
+			CHECK_NEAR(ms.pts[i].value, 1.5, 1e-12, 0);
+			n_pue++;
+		} else if (strcmp(nm, "power_grid_kw") == 0) {
+			CHECK_NEAR(ms.pts[i].value, 150, 1e-12, 0);
+		}
+	}
+	CHECK_INT(n_it, 2);
+	CHECK_INT(n_pue, 2);
+	metrics_fini(&ms);
+	facility_free(f);
+
+	facility_cfg_default(&c);
+	cooling_cfg_default(&c.cooling);
+	c.weather.source = FAC_WX_CONSTANT;
+	c.weather.temp_c = 30;
+	c.weather.rh_pct = 60;
+	f = facility_new(&c, &e);
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	CHECK_INT(facility_step(f, 0, 3600, 1e6 * 3600, 1e6, &e), 0);
+	double cool1 = facility_energy_j(f, "cooling");
+	CHECK_INT(facility_set_setpoints(f, 27, 18, &e), 0);
+	CHECK_INT(facility_step(f, 3600, 7200, 1e6 * 3600, 1e6, &e), 0);
+	double cool2 = facility_energy_j(f, "cooling") - cool1;
+	CHECK(cool2 < cool1);
+	struct err e2 = { 0 };
+	CHECK_INT(facility_set_setpoints(f, 80, 18, &e2), -1);
+	CHECK_HAS(e2.msg, "supply_air_c");
+	facility_free(f);
+}
+
 /* Config errors carry JSON paths. */
 static void test_cfg_errors(void)
 {
@@ -449,6 +509,7 @@ int main(void)
 	RUN(test_broken_ledger_caught);
 	RUN(test_parse_time);
 	RUN(test_readers);
+	RUN(test_series_and_setpoints);
 	RUN(test_cfg_errors);
 	return CHECK_DONE();
 }
