@@ -49,7 +49,8 @@ struct facility {
 	double step_time_s;
 	/* accumulators beyond the ledger */
 	double e_chiller_j, e_crah_j, e_tower_j, e_pumps_j, e_solar_j, e_wind_j;
-	double carbon_loc_g, carbon_mkt_g, water_l, cost_energy_usd, temp_sum_s, ci_sum_s;
+	double carbon_loc_g, carbon_mkt_g, carbon_marg_g, water_l, cost_energy_usd;
+	double temp_sum_s, ci_sum_s;
 	double demand_usd;           /* closed months */
 	int month_key;               /* year * 12 + month of the open month */
 	double month_peak_kw;
@@ -560,6 +561,7 @@ int facility_step(struct facility *f, double t0_s, double t1_s, double it_energy
 	double mf = f->cfg.grid.market_g_per_kwh >= 0 ? f->cfg.grid.market_g_per_kwh : ci;
 	f->carbon_loc_g += grid_kwh * ci;
 	f->carbon_mkt_g += grid_kwh * (1.0 - f->cfg.grid.contract_frac) * mf;
+	f->carbon_marg_g += grid_kwh * facility_carbon_marginal(f, tm);
 	f->water_l += co.water_l_per_s * dt;
 	f->cost_energy_usd += grid_kwh * facility_price(f, tm) / 1000.0;
 	int y, m;
@@ -643,6 +645,8 @@ void facility_report(const struct facility *f, struct metrics *ms)
 				  : f->cfg.n_nodes * f->cfg.embodied.kg_per_node /
 					    (f->cfg.embodied.lifetime_years * 8760.0);
 	metrics_set(ms, "carbon_embodied_kg", emb_kg_h * hours, "kg");
+	if (f->marginal.n) /* grid energy at the marginal rate: a consequential view, not Scope 2 */
+		metrics_set(ms, "carbon_marginal_kg", f->carbon_marg_g / 1000.0, "kg");
 	metrics_set(ms, "water_l", f->water_l, "L");
 	metrics_set(ms, "wue_l_per_kwh", it > 0 ? f->water_l / (it * kwh) : 0, "L/kWh");
 	metrics_set(ms, "cost_usd", f->cost_energy_usd + demand, "USD");

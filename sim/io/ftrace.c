@@ -448,7 +448,12 @@ int ftrace_read_pvwatts(const char *path, double utc_offset_h, struct series *ac
 		if (strcmp(f[0], "Totals") == 0)
 			break;
 		for (int k = 0; k < 4; k++) {
-			if (idx[k] >= n || csv_num(c, f[idx[k]], names[k], &v, e))
+			if (idx[k] >= n) {
+				err_set(e, "%s:%ld: expected %d fields, got %d", path, csv_line(c),
+					idx[k] + 1, n);
+				goto fail;
+			}
+			if (csv_num(c, f[idx[k]], names[k], &v, e))
 				goto fail;
 			grow_push(&g[k], v);
 		}
@@ -622,8 +627,12 @@ int ftrace_read_fan_curve(const char *path, struct cooling_cfg *cc, struct err *
 				COOLING_FAN_PTS);
 			goto fail;
 		}
-		if (n <= ip || n <= ir ||
-		    csv_num(c, f[ip], "server power", &cc->fan_server_w[cc->n_fan_pts], e) ||
+		if (n <= ip || n <= ir) {
+			err_set(e, "%s:%ld: expected %d fields, got %d", path, csv_line(c),
+				(ip > ir ? ip : ir) + 1, n);
+			goto fail;
+		}
+		if (csv_num(c, f[ip], "server power", &cc->fan_server_w[cc->n_fan_pts], e) ||
 		    csv_num(c, f[ir], "fan/server", &cc->fan_ratio[cc->n_fan_pts], e))
 			goto fail;
 		cc->n_fan_pts++;
