@@ -271,14 +271,16 @@ static void set_typical(struct weather *w, double t0, struct series **all, int n
 int ftrace_read_epw(const char *path, struct weather *w, struct err *e)
 {
 	/* EPW data fields (0-based): 6 dry bulb degC, 8 RH %, 13 GHI, 14 DNI, 15 DHI Wh/m2,
-	 * 21 wind speed m/s; missing-value codes 99.9, 999, 9999 (EnergyPlus Auxiliary Programs) */
-	static const int fld[] = { 6, 8, 13, 14, 15, 21 };
+	 * 21 wind speed m/s, 22 total sky cover (tenths); missing-value codes 99.9, 999, 9999,
+	 * 99 (EnergyPlus Auxiliary Programs, "Weather Converter Program") */
+	static const int fld[] = { 6, 8, 13, 14, 15, 21, 22 };
 	static const char *const nm[] = { "dry bulb", "relative humidity", "GHI", "DNI", "DHI",
-					   "wind speed" };
-	static const double missing[] = { 99.9, 999, 9999, 9999, 9999, 999 };
+					   "wind speed", "total sky cover" };
+	static const double missing[] = { 99.9, 999, 9999, 9999, 9999, 999, 99 };
+	static const double scale[] = { 1, 1, 1, 1, 1, 1, 10 }; /* tenths -> % */
 	struct series *dst[] = { &w->temp_c, &w->rh_pct, &w->ghi_w_m2, &w->dni_w_m2,
-				 &w->dhi_w_m2, &w->wind_m_s };
-	struct grow g[6];
+				 &w->dhi_w_m2, &w->wind_m_s, &w->cloud_pct };
+	struct grow g[7];
 	struct csv *c = csv_open(path, ',', FTRACE_MAX_BYTES, e);
 	char **f;
 	int n, have_loc = 0, in_data = 0;
@@ -286,7 +288,7 @@ int ftrace_read_epw(const char *path, struct weather *w, struct err *e)
 
 	if (!c)
 		return -1;
-	for (int k = 0; k < 6; k++)
+	for (int k = 0; k < 7; k++)
 		g[k] = (struct grow){ dst[k], 0 };
 	while ((n = csv_next(c, &f, e)) > 0) {
 		if (!in_data) {
@@ -304,12 +306,12 @@ int ftrace_read_epw(const char *path, struct weather *w, struct err *e)
 			}
 			continue;
 		}
-		if (n < 22) {
-			err_set(e, "%s:%ld: expected an EPW data row of at least 22 fields, got %d",
+		if (n < 23) {
+			err_set(e, "%s:%ld: expected an EPW data row of at least 23 fields, got %d",
 				path, csv_line(c), n);
 			goto fail;
 		}
-		for (int k = 0; k < 6; k++) {
+		for (int k = 0; k < 7; k++) {
 			if (csv_num(c, f[fld[k]], nm[k], &v, e))
 				goto fail;
 			if (v >= missing[k]) {
@@ -317,7 +319,7 @@ int ftrace_read_epw(const char *path, struct weather *w, struct err *e)
 					"gap before use", path, csv_line(c), nm[k], v);
 				goto fail;
 			}
-			grow_push(&g[k], v);
+			grow_push(&g[k], v * scale[k]);
 		}
 	}
 	if (n < 0)
@@ -330,7 +332,7 @@ int ftrace_read_epw(const char *path, struct weather *w, struct err *e)
 	}
 	/* hour-ending rows: row 1 covers 00:00-01:00 local standard time */
 	set_typical(w, series_civil_to_epoch(TYPICAL_YEAR, 1, 1, 0, 0, 0) - w->utc_offset_h * 3600,
-		    dst, 6);
+		    dst, 7);
 	w->wind_height_m = 10;
 	csv_free(c);
 	return 0;

@@ -11,7 +11,8 @@
  * Formats (all from ../shared/data, see scenarios/traces/LICENSES.md):
  *   Open-Meteo CSV  time_local,temperature_2m_C,relative_humidity_2m_pct,cloudcover_pct,
  *                   windspeed_10m_kmh (km/h, converted to m/s)
- *   EnergyPlus EPW  LOCATION line (lat, lon, time zone), 8760 hour-ending rows
+ *   EnergyPlus EPW  LOCATION line (lat, lon, time zone), 8760 hour-ending rows (temperature,
+ *                   RH, GHI/DNI/DHI, wind speed, total sky cover)
  *   PVGIS TMY CSV   "Latitude (decimal degrees): ..." header, time(UTC),T2m,RH,G(h),Gb(n),Gd(h),...
  *   column CSV      first column a timestamp, a named value column (Electricity Maps carbon,
  *                   market prices, WattTime MOER, any such file)
