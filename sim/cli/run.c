@@ -125,6 +125,16 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 		rc = err_set(e, "request books do not close: %lld request(s) unaccounted for", books);
 	dc_report(&r.dc, ms);
 	facility_report(r.fac, ms);
+	{ /* per request at the facility level (CONTRACT.md carbon_per_request_g) */
+		const double *done = metrics_get(ms, "requests_completed");
+		const double *op = metrics_get(ms, "carbon_operational_kg");
+		const double *emb = metrics_get(ms, "carbon_embodied_kg");
+		const double *fac = metrics_get(ms, "energy_facility_kwh");
+		if (done && *done > 0 && op && emb && fac) {
+			metrics_set(ms, "carbon_per_request_g", (*op + *emb) * 1000.0 / *done, "g");
+			metrics_set(ms, "energy_facility_per_request_wh", *fac * 1000.0 / *done, "Wh");
+		}
+	}
 	if (!rc) { /* both books see the same IT energy, or the wiring is broken */
 		double it_dc = dc_it_energy_j(&r.dc), it_fac = facility_energy_j(r.fac, "it");
 		if (fabs(it_dc - it_fac) > 1e-9 * fmax(it_dc, 1.0))

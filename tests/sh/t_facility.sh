@@ -55,7 +55,7 @@ mk "$TMP/badbatt.json" '"supply": { "battery": { "capacity_kwh": 10, "soc_min": 
 expect_rc 2 "battery SoC window" "$MAASIM" validate "$TMP/badbatt.json"
 mk "$TMP/badstart.json" '"start": "January 1st"'
 expect_rc 2 "bad start date" "$MAASIM" validate "$TMP/badstart.json"
-for z in singapore philadelphia san_jose frankfurt toronto; do
-	expect_rc 0 "validate climate_$z" "$MAASIM" validate "scenarios/climate_$z.json"
+for z in climate_singapore climate_philadelphia climate_san_jose climate_frankfurt climate_toronto facility_ashburn; do
+	expect_rc 0 "validate $z" "$MAASIM" validate "scenarios/$z.json"
 done
 finish
