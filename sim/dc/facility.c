@@ -408,6 +408,26 @@ double facility_battery_soc(const struct facility *f)
 	return f->cfg.battery.enabled ? battery_soc(&f->batt) : 0.0;
 }
 
+static double next_boundary(const struct series *s, double ep)
+{
+	if (s->n == 0)
+		return INFINITY;
+	double k = floor((ep - s->t0_s) / s->step_s + 1e-9);
+	return s->t0_s + (k + 1.0) * s->step_s;
+}
+
+double facility_next_change_s(const struct facility *f, double t_s)
+{
+	const struct series *all[] = { &f->wx.temp_c, &f->wx.ghi_w_m2, &f->wx.cloud_pct,
+				       &f->wind_wx.wind_m_s, &f->carbon, &f->marginal, &f->price,
+				       &f->pv_profile };
+	double ep = f->cfg.start_epoch_s + t_s, next = INFINITY;
+
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		next = fmin(next, next_boundary(all[i], ep));
+	return isinf(next) ? next : next - f->cfg.start_epoch_s;
+}
+
 double facility_battery_energy_j(const struct facility *f) { return f->batt.store_j; }
 
 void facility_set_dispatch(struct facility *f, enum fac_dispatch mode, double power_w)

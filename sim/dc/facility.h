@@ -138,6 +138,11 @@ double facility_battery_energy_j(const struct facility *f);            /* J in t
 /* 1 when a marginal-intensity trace is loaded (else facility_carbon_marginal = average). */
 int facility_has_marginal(const struct facility *f);
 
+/* When the facility's inputs next change after simulated time t_s: the earliest sample
+ * boundary of any loaded trace (weather, carbon, price, PV profile, wind), or INFINITY when
+ * every input is constant. A run loop may align control steps with it. */
+double facility_next_change_s(const struct facility *f, double t_s);
+
 /* Battery dispatch for the following steps (a policy's verb); power_w for CHARGE/DISCHARGE. */
 void facility_set_dispatch(struct facility *f, enum fac_dispatch mode, double power_w);
 

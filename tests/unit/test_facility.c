@@ -482,6 +482,66 @@ static void test_series_and_setpoints(void)
 	facility_free(f);
 }
 
+/* Dispatch semantics with the Golden PVWatts profile (4 kW, used 1:1, anchored at UTC) and a
+ * lossless 10 kWh battery against a 1 kW load: at noon IDLE curtails the whole surplus and
+ * SELF_CONSUMPTION charges up to the 2 kW limit; at midnight DISCHARGE capped at 500 W leaves
+ * the other 500 W to the grid. Also the next-change query on an hourly trace. */
+static void test_dispatch_modes_and_next_change(void)
+{
+	struct facility_cfg c;
+	struct err e = { 0 };
+	facility_cfg_default(&c);
+	c.cooling.model = COOLING_NONE;
+	c.solar.pv.model = SOLAR_PROFILE;
+	c.solar.pv.capacity_kw = 4; /* the Golden file itself, 1:1 */
+	c.solar.profile_utc_offset_h = 0;
+	snprintf(c.solar.profile_path, sizeof c.solar.profile_path, "%s",
+		 TR "pvwatts_8760_golden_co_4kw_rackmount.csv");
+	c.battery.enabled = 1;
+	c.battery.capacity_kwh = 10;
+	c.battery.soc_init = 0.5;
+	c.battery.max_charge_kw = 2;
+	c.battery.max_discharge_kw = 2;
+	c.battery.rt_eff = 1.0;
+	struct facility *f = facility_new(&c, &e);
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	/* 2023-07-01 12:00 UTC (hour 4380 of the typical year): PV well above 1 kW */
+	double t = 4380 * 3600.0, pv = facility_solar_w(f, t + 1800);
+	CHECK(pv > 2000);
+	CHECK_NEAR(facility_next_change_s(f, t + 10), t + 3600, 0, 1e-6);
+	facility_set_dispatch(f, FAC_DISPATCH_IDLE, 0);
+	CHECK_INT(facility_step(f, t, t + 3600, 1000.0 * 3600, 0, &e), 0);
+	CHECK_NEAR(facility_energy_j(f, "curtailed"), (pv - 1000) * 3600, 1e-12, 0);
+	CHECK_NEAR(facility_energy_j(f, "battery_charge"), 0, 0, 0);
+	facility_set_dispatch(f, FAC_DISPATCH_SELF, 0);
+	double pv2 = facility_solar_w(f, t + 3600 + 1800);
+	CHECK_INT(facility_step(f, t + 3600, t + 7200, 1000.0 * 3600, 0, &e), 0);
+	/* surplus above the 2 kW charge limit is curtailed */
+	CHECK_NEAR(facility_energy_j(f, "battery_charge"), fmin(pv2 - 1000, 2000) * 3600, 1e-12, 0);
+	/* night: DISCHARGE capped at 500 W against a 1 kW load, the rest from the grid */
+	double night = 4380 * 3600.0 + 12 * 3600; /* 00:00 of the profile's clock: PV 0 */
+	facility_free(f);
+	f = facility_new(&c, &e);
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	CHECK_NEAR(facility_solar_w(f, night + 1800), 0, 0, 0);
+	facility_set_dispatch(f, FAC_DISPATCH_DISCHARGE, 500);
+	CHECK_INT(facility_step(f, night, night + 3600, 1000.0 * 3600, 0, &e), 0);
+	CHECK_NEAR(facility_energy_j(f, "battery_discharge"), 500.0 * 3600, 1e-12, 0);
+	CHECK_NEAR(facility_energy_j(f, "grid"), 500.0 * 3600, 1e-12, 0);
+	facility_free(f);
+	/* constant inputs never change */
+	facility_cfg_default(&c);
+	f = facility_new(&c, &e);
+	CHECK(f != NULL);
+	if (f)
+		CHECK(isinf(facility_next_change_s(f, 0)));
+	facility_free(f);
+}
+
 /* Config errors carry JSON paths. */
 static void test_cfg_errors(void)
 {
@@ -510,6 +570,7 @@ int main(void)
 	RUN(test_parse_time);
 	RUN(test_readers);
 	RUN(test_series_and_setpoints);
+	RUN(test_dispatch_modes_and_next_change);
 	RUN(test_cfg_errors);
 	return CHECK_DONE();
 }
