@@ -95,7 +95,8 @@ void facility_cfg_default(struct facility_cfg *c)
 	c->embodied.kg_per_hour = -1;
 }
 
-static int trace_check(const struct fac_trace *t, const char *path, struct err *e)
+static int trace_check(const struct fac_trace *t, const char *path, const char *scale_key,
+		       struct err *e)
 {
 	if (!*t->path)
 		return 0;
@@ -103,7 +104,8 @@ static int trace_check(const struct fac_trace *t, const char *path, struct err *
 		return err_set(e, "%s.utc_offset_h: expected a number in [-14, 14], got %g", path,
 			       t->utc_offset_h);
 	if (!isfinite(t->scale) || t->scale == 0)
-		return err_set(e, "%s.scale: expected a finite non-zero number, got %g", path, t->scale);
+		return err_set(e, "%s.%s: expected a finite non-zero number, got %g", path, scale_key,
+			       t->scale);
 	return 0;
 }
 
@@ -115,7 +117,7 @@ int facility_cfg_check(const struct facility_cfg *c, struct err *e)
 		return err_set(e, "$.datacenter.control_step_s: expected a number in (0, 86400], got %g",
 			       c->control_step_s);
 	if (!(c->sample_interval_s >= 0))
-		return err_set(e, "$.outputs.sample_interval_s: expected a number >= 0, got %g",
+		return err_set(e, "$.outputs.series_interval_s: expected a number >= 0, got %g",
 			       c->sample_interval_s);
 	if (c->n_nodes < 0)
 		return err_set(e, "$.datacenter.nodes: expected a node count >= 0, got %d", c->n_nodes);
@@ -135,9 +137,9 @@ int facility_cfg_check(const struct facility_cfg *c, struct err *e)
 	if (c->cooling.model == COOLING_PHYSICS && c->weather.source == FAC_WX_NONE)
 		return err_set(e, "$.datacenter.cooling.model: \"physics\" needs outdoor conditions: "
 			       "add $.datacenter.weather (a trace, or {\"source\": \"constant\"})");
-	if (trace_check(&c->grid.carbon, "$.datacenter.supply.carbon", e) ||
-	    trace_check(&c->grid.carbon_marginal, "$.datacenter.supply.carbon_marginal", e) ||
-	    trace_check(&c->grid.price, "$.datacenter.supply.price", e))
+	if (trace_check(&c->grid.carbon, "$.datacenter.supply.carbon", "scale", e) ||
+	    trace_check(&c->grid.carbon_marginal, "$.datacenter.supply.carbon_marginal", "scale", e) ||
+	    trace_check(&c->grid.price, "$.datacenter.supply.price", "usd_per_unit", e))
 		return -1;
 	if (!(c->grid.carbon_g_per_kwh >= 0 && c->grid.carbon_g_per_kwh < 5000))
 		return err_set(e, "$.datacenter.supply.carbon.g_per_kwh: expected a number in "
