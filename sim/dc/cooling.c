@@ -40,6 +40,14 @@ void cooling_cfg_default(struct cooling_cfg *c)
 				       * Path A minimums are 0.56-0.61 kW/ton (COP 5.8-6.3) */
 	c->chiller_cop_max = 15.0;    /* assumed cap at small lift */
 	c->refrig_approach_k = 1.5;   /* assumed evaporator/condenser refrigerant approach */
+	c->chiller_cap_frac = 1.0;    /* assumed: sized to the design heat load, no redundancy */
+	c->chiller_plr_min = 0.1;     /* EnergyPlus Chiller:Electric:EIR "DOE-2 Centrifugal/5.50COP"
+				       * minimum part-load ratio */
+	/* EIR-fPLR quadratic of the same EnergyPlus dataset chiller (also the Modelica Buildings
+	 * library record DOE_2_Centrifugal_5_50COP): 0.222903 + 0.313387 PLR + 0.463710 PLR^2 */
+	c->chiller_eir_plr[0] = 0.222903;
+	c->chiller_eir_plr[1] = 0.313387;
+	c->chiller_eir_plr[2] = 0.463710;
 	c->crah_pressure_pa = 400.0;  /* assumed CRAH fan total pressure at design flow */
 	c->crah_fan_eff = 0.6;        /* assumed fan+motor+VFD efficiency */
 	c->crah_min_speed = 0.3;      /* assumed VFD minimum speed */
@@ -79,6 +87,14 @@ int cooling_cfg_check(const struct cooling_cfg *c, const char *path, struct err 
 	RANGE(chiller_cop_rated, 1.0, 15.0);
 	RANGE(chiller_cop_max, 1.0, 50.0);
 	RANGE(refrig_approach_k, 0.0, 10.0);
+	RANGE(chiller_cap_frac, 0.1, 10.0);
+	RANGE(chiller_plr_min, 0.0, 1.0);
+	{
+		const double *k = c->chiller_eir_plr;
+		if (!(fabs(k[0] + k[1] + k[2] - 1.0) < 0.01) || !(k[0] >= 0))
+			return err_set(e, "%s: chiller EIR(PLR) curve: expected a + b + c = 1 and a >= 0, "
+				       "got %g, %g, %g", path, k[0], k[1], k[2]);
+	}
 	RANGE(crah_pressure_pa, 0.0, 5000.0);
 	RANGE(crah_fan_eff, 0.05, 1.0);
 	RANGE(crah_min_speed, 0.0, 1.0);
@@ -216,8 +232,15 @@ void cooling_eval(const struct cooling_cfg *c, const struct cooling_in *in, stru
 
 	double q_ch = f * q;
 	if (q_ch > 0) {
+		/* EnergyPlus Chiller:Electric:EIR form: P = Cap / COP(T) * EIR(PLR); below the
+		 * minimum PLR the machine false-loads at PLR_min */
+		double q_design = design / c->ups_eff + c->misc_frac * design + fan_design_w;
+		double cap = c->chiller_cap_frac * q_design;
+		const double *k = c->chiller_eir_plr;
 		o->cop = cooling_chiller_cop(c, c->chw_supply_c, cw_c);
-		o->chiller_w = q_ch / o->cop;
+		o->plr = cap > 0 ? q_ch / cap : 1.0;
+		double p = fmax(o->plr, c->chiller_plr_min);
+		o->chiller_w = cap > 0 ? cap / o->cop * (k[0] + k[1] * p + k[2] * p * p) : q_ch / o->cop;
 	}
 	/* the tower/dry cooler rejects the chiller's condenser heat, plus the economizer heat on
 	 * the water side; air-side free cooling leaves with the exhaust air */

@@ -3,9 +3,10 @@
  * A pure steady-state model evaluated once per control step (no state, no I/O). Three models:
  *   COOLING_CONSTANT_PUE  the baseline: cooling = (pue - 1) * IT, water = wue * IT energy.
  *   COOLING_PHYSICS       a chilled-water plant after Lei & Masanet (Energy 201 (2020) 117556):
- *       CRAH fans on the cube law of airflow; a chiller whose COP is a fixed fraction of the
- *       Carnot COP between its refrigerant evaporating and condensing temperatures (the fraction
- *       calibrated so the chiller gives its rated COP at AHRI 550/590 conditions); a water-side
+ *       CRAH fans on the cube law of airflow; a chiller whose full-load COP is a fixed fraction of
+ *       the Carnot COP between its refrigerant evaporating and condensing temperatures (the
+ *       fraction calibrated so the chiller gives its rated COP at AHRI 550/590 conditions) and
+ *       whose part-load power follows EnergyPlus's DOE-2 centrifugal EIR(PLR) curve; a water-side
  *       economizer (plate heat exchanger on tower water, full or partial free cooling) or an
  *       air-side one (outside air, full or partial, inside a dew-point limit); heat rejected by an
  *       evaporative cooling tower (water = evaporation + blowdown) or a dry cooler (no water);
@@ -44,6 +45,9 @@ struct cooling_cfg {
 	double chiller_cop_rated;    /* COP at AHRI 550/590: 6.7 degC CHW out, 29.4 degC CW in */
 	double chiller_cop_max;      /* cap on COP at small lift */
 	double refrig_approach_k;    /* refrigerant vs water approach in evaporator and condenser, K */
+	double chiller_cap_frac;     /* chiller capacity as a share of the design heat load */
+	double chiller_plr_min;      /* below this part-load ratio the chiller false-loads */
+	double chiller_eir_plr[3];   /* EIR(PLR) = a + b PLR + c PLR^2, 1 at PLR = 1 */
 	double crah_pressure_pa;     /* CRAH fan total pressure at design airflow, Pa */
 	double crah_fan_eff;         /* fan + motor + drive efficiency */
 	double crah_min_speed;       /* VFD floor, fraction of design airflow */
@@ -85,7 +89,8 @@ struct cooling_out {
 	double rejected_w;    /* heat rejected outdoors by tower or dry cooler */
 	double water_l_per_s; /* tower evaporation + blowdown */
 	double chiller_frac;  /* share of heat the chiller removes (0 = full free cooling) */
-	double cop;           /* chiller COP at this point (0 when off) */
+	double cop;           /* chiller full-load COP at these temperatures (0 when off) */
+	double plr;           /* chiller part-load ratio (0 when off) */
 	double wetbulb_c;
 	enum cooling_mode mode;
 };

@@ -92,6 +92,8 @@ static int load_cooling(struct jv *v, const char *dir, const cJSON *d, struct fa
 		{ "chiller_cop_rated", &cc->chiller_cop_rated, 1, 15 },
 		{ "chiller_cop_max", &cc->chiller_cop_max, 1, 50 },
 		{ "refrig_approach_k", &cc->refrig_approach_k, 0, 10 },
+		{ "chiller_capacity_frac", &cc->chiller_cap_frac, 0.1, 10 },
+		{ "chiller_plr_min", &cc->chiller_plr_min, 0, 1 },
 		{ "crah_pressure_pa", &cc->crah_pressure_pa, 0, 5000 },
 		{ "crah_fan_eff", &cc->crah_fan_eff, 0.05, 1 },
 		{ "crah_min_speed", &cc->crah_min_speed, 0, 1 },

@@ -200,6 +200,21 @@ static void test_free_cooling_day(void)
 	cooling_eval(&cc, &in, &o);
 	CHECK(o.mode == MODE_CHILLER);
 	CHECK_NEAR(o.chiller_w, o.heat_w / o.cop, 1e-12, 0);
+	CHECK_NEAR(o.plr, 1.0, 1e-12, 0); /* at design load the chiller is fully loaded */
+	/* part load: P = Cap / COP * EIR(PLR), the DOE-2 centrifugal curve; false loading below
+	 * PLR 0.1 */
+	struct cooling_in lo = { 0.3e6, 1e6, 0, 30, 70 };
+	struct cooling_out ol;
+	cooling_eval(&cc, &lo, &ol);
+	double cap = 1e6 / 0.95 + 0.01 * 1e6 + 1e6 / (1.2 * 1006 * 12) * 400 / 0.6;
+	CHECK_NEAR(ol.plr, ol.heat_w / cap, 1e-12, 0);
+	CHECK_NEAR(ol.chiller_w, cap / ol.cop * (0.222903 + 0.313387 * ol.plr +
+						 0.463710 * ol.plr * ol.plr), 1e-12, 0);
+	CHECK(ol.chiller_w > ol.heat_w / ol.cop); /* part load costs efficiency */
+	lo.it_w = 0.02e6;
+	cooling_eval(&cc, &lo, &ol);
+	CHECK(ol.plr < 0.1);
+	CHECK_NEAR(ol.chiller_w, cap / ol.cop * (0.222903 + 0.0313387 + 0.0046371), 1e-12, 0);
 	/* rated COP at the AHRI point, by construction */
 	CHECK_NEAR(cooling_chiller_cop(&cc, 6.7, 29.4), 6.1, 1e-12, 0);
 	/* partial free cooling in between */
