@@ -17,7 +17,7 @@ struct run_ctx {
 	/* facility control steps (dc/facility.h): from warm-up to the horizon */
 	struct facility *fac;
 	double fac_step_s, fac_t_prev_s, fac_e_prev_j, fac_peak_w;
-	int fac_failed;
+	int fac_failed, fac_steady;
 	struct err fac_err;
 };
 
@@ -50,11 +50,10 @@ static void facility_fire(struct sim *s, void *obj, uint64_t start)
 		s->stop = 1;
 		return;
 	}
-	if (s->now + r->fac_step_s <= s->horizon_s)
+	/* a steady facility needs no periodic steps: one step at the horizon books it exactly */
+	if (!r->fac_steady && s->now + r->fac_step_s <= s->horizon_s)
 		sim_after(s, r->fac_step_s, SIM_PRIO_CONTROL, facility_fire, r, 0);
 }
-
-static void facility_fire(struct sim *s, void *obj, uint64_t start);
 
 static void on_warmup(struct sim *s, void *p)
 {
@@ -102,6 +101,7 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 	}
 	r.fac_step_s = sc->facility.control_step_s;
 	r.fac_peak_w = sc->facility.design_it_w;
+	r.fac_steady = facility_is_steady(r.fac);
 	dc_init(&r.dc, &sim, &sc->cluster, sc->classes, sc->n_classes, sc->seed, (uint64_t)rep);
 	dispatch_attach(&r.dc, &sc->policies[POLICY_DISPATCH]);
 	sim.on_warmup = on_warmup;
@@ -110,7 +110,7 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 	if (r.series_dt_s > 0)
 		sim_after(&sim, r.series_dt_s, SIM_PRIO_CONTROL, sample_fire, &r, 0);
 	if (!(sc->warmup_s > 0))
-		sim_at(&sim, 0, SIM_PRIO_CONTROL, facility_fire, &r, 1); /* else from on_warmup */
+		facility_fire(&sim, &r, 1); /* at t = 0; else from on_warmup */
 	dc_start_arrivals(&r.dc);
 	sim_run(&sim, sc->duration_s, sc->warmup_s);
 	if (!sim.stop)

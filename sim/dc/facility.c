@@ -430,6 +430,14 @@ double facility_next_change_s(const struct facility *f, double t_s)
 	return isinf(next) ? next : next - f->cfg.start_epoch_s;
 }
 
+int facility_is_steady(const struct facility *f)
+{
+	const struct facility_cfg *c = &f->cfg;
+	return c->cooling.model != COOLING_PHYSICS && c->solar.pv.model == SOLAR_NONE &&
+	       !c->wind.wt.enabled && !c->battery.enabled && c->grid.demand_usd_per_kw_month == 0 &&
+	       c->sample_interval_s == 0 && isinf(facility_next_change_s(f, 0));
+}
+
 double facility_battery_energy_j(const struct facility *f) { return f->batt.store_j; }
 
 void facility_set_dispatch(struct facility *f, enum fac_dispatch mode, double power_w)

@@ -143,6 +143,13 @@ int facility_has_marginal(const struct facility *f);
  * every input is constant. A run loop may align control steps with it. */
 double facility_next_change_s(const struct facility *f, double t_s);
 
+/* 1 when nothing in the facility depends on time or on the shape of the IT load within a
+ * run: constant weather, carbon and price, a linear cooling model (constant PUE or none), no
+ * solar, wind or battery, no demand charge and no sampled series. Then one step over the whole
+ * measured period gives exactly the books of any partition into control steps, and the run
+ * loop may skip the periodic control events. */
+int facility_is_steady(const struct facility *f);
+
 /* Battery dispatch for the following steps (a policy's verb); power_w for CHARGE/DISCHARGE. */
 void facility_set_dispatch(struct facility *f, enum fac_dispatch mode, double power_w);
 

@@ -557,6 +557,49 @@ static void test_dispatch_modes_and_next_change(void)
 	facility_free(f);
 }
 
+/* A steady facility (constant inputs, constant PUE) books the same in one step as in 288;
+ * anything time-varying is not steady. */
+static void test_steady(void)
+{
+	struct facility_cfg c;
+	struct err e = { 0 };
+	struct metrics m1, m2;
+	facility_cfg_default(&c);
+	c.sample_interval_s = 0;
+	c.n_nodes = 3;
+	struct facility *a = facility_new(&c, &e), *b = facility_new(&c, &e);
+	CHECK(a && b);
+	if (!a || !b)
+		return;
+	CHECK_INT(facility_is_steady(a), 1);
+	CHECK_INT(facility_step(a, 0, 86400, 7e3 * 86400, 0, &e), 0);
+	for (int i = 0; i < 288; i++)
+		CHECK_INT(facility_step(b, i * 300.0, (i + 1) * 300.0, 7e3 * 300, 0, &e), 0);
+	metrics_init(&m1);
+	metrics_init(&m2);
+	facility_report(a, &m1);
+	facility_report(b, &m2);
+	const char *names[] = { "energy_facility_kwh", "energy_grid_kwh", "carbon_operational_kg",
+				"carbon_embodied_kg", "water_l", "cost_usd", "pue" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		CHECK_NEAR(metric(&m1, names[i]), metric(&m2, names[i]), 1e-12, 1e-12);
+	metrics_fini(&m1);
+	metrics_fini(&m2);
+	facility_free(a);
+	facility_free(b);
+	c.grid.demand_usd_per_kw_month = 5; /* peaks depend on the step partition */
+	a = facility_new(&c, &e);
+	CHECK(a && !facility_is_steady(a));
+	facility_free(a);
+	facility_cfg_default(&c);
+	c.sample_interval_s = 0;
+	cooling_cfg_default(&c.cooling);
+	c.weather.source = FAC_WX_CONSTANT; /* physics: the cube law is not linear in IT power */
+	a = facility_new(&c, &e);
+	CHECK(a && !facility_is_steady(a));
+	facility_free(a);
+}
+
 /* Config errors carry JSON paths. */
 static void test_cfg_errors(void)
 {
@@ -586,6 +629,7 @@ int main(void)
 	RUN(test_readers);
 	RUN(test_series_and_setpoints);
 	RUN(test_dispatch_modes_and_next_change);
+	RUN(test_steady);
 	RUN(test_cfg_errors);
 	return CHECK_DONE();
 }
