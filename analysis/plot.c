@@ -618,8 +618,9 @@ static int fig_carbon_load(struct ctx *c)
 		skip(c->out, title, "the carbon intensity series has no samples");
 		goto out;
 	}
-	sbuf_add(&sc, "set multiplot layout 2,1\nset xlabel 'time (h)'\n"
-		      "set ylabel 'carbon intensity (gCO2/kWh)'\n");
+	struct sbuf bot;
+	sbuf_init(&bot);
+	sbuf_add(&sc, "set xlabel 'time (h)'\nset ylabel 'carbon intensity (gCO2/kWh)'\n");
 	if (load) {
 		sbuf_add(&sc, "set ytics nomirror\nset y2tics\nset y2label ");
 		plot_gp_quote(&sc, load);
@@ -629,6 +630,7 @@ static int fig_carbon_load(struct ctx *c)
 		       "grid carbon intensity");
 	for (size_t i = 0; load && i < np; i++) {
 		if ((n = add_series_block(c, &data, c->st->pts[pts[i]].run_ids[0], load)) < 0) {
+			sbuf_fini(&bot);
 			rc = -1;
 			goto out;
 		}
@@ -643,32 +645,49 @@ static int fig_carbon_load(struct ctx *c)
 		sbuf_fini(&t);
 		nload++;
 	}
-	sbuf_add(&sc, "\nunset title\nunset y2label\nunset y2tics\nset ytics mirror\n"
-		      "set ylabel 'deferred work (jobs)'\nset yrange [0:*]\n");
+	sbuf_add(&sc, "\n");
+	/* the bottom panel only when some configuration deferred work was sampled */
+	sbuf_add(&bot, "unset title\nunset y2label\nunset y2tics\nset ytics mirror\n"
+		       "set ylabel 'deferred work (jobs)'\nset yrange [0:*]\n");
 	for (size_t i = 0; defer && i < np; i++) {
 		if ((n = add_series_block(c, &data, c->st->pts[pts[i]].run_ids[0], defer)) < 0) {
+			sbuf_fini(&bot);
 			rc = -1;
 			goto out;
 		}
 		if (!n)
 			continue;
 		char st[64];
-		plot_cmd_block(&sc, ndefer == 0, idx++, "1:2",
+		plot_cmd_block(&bot, ndefer == 0, idx++, "1:2",
 			       point_style(st, sizeof st, "with steps lw 1.5", i),
 			       c->st->pts[pts[i]].label);
 		ndefer++;
 	}
-	if (!ndefer)
-		sbuf_add(&sc, "set label 1 'no deferred-work series in the database' at graph 0.5,0.5"
-			      " center\nplot NaN notitle");
-	sbuf_add(&sc, "\nunset multiplot\n");
+	if (ndefer) {
+		struct sbuf all;
+		sbuf_init(&all);
+		sbuf_add(&all, "set multiplot layout 2,1\n");
+		sbuf_add(&all, sc.s);
+		sbuf_add(&all, bot.s);
+		sbuf_add(&all, "\nunset multiplot\n");
+		sbuf_fini(&sc);
+		sc = all;
+	}
+	sbuf_fini(&bot);
 	set_data_name(&sc, "fig_carbon_load");
-	sbuf_addf(&cap, "Top: the grid's carbon intensity ('%s', an input trace) with the load "
-			"('%s') of each configuration; bottom: work held back by the policy ('%s'). "
-			"First replication of each configuration; load and deferred work are "
-			"modelled (maasim simulation output).",
-		  ci, load ? load : "none", defer ? defer : "none");
-	rc = draw(c, "fig_carbon_load", title, cap.s, data.s, sc.s, 1);
+	if (ndefer)
+		sbuf_addf(&cap, "Top: the grid's carbon intensity ('%s', an input trace) with the load "
+				"('%s') of each configuration; bottom: work held back by the policy "
+				"('%s'). First replication of each configuration; load and deferred work "
+				"are modelled (maasim simulation output).",
+			  ci, nload ? load : "none", defer);
+	else
+		sbuf_addf(&cap, "The grid's carbon intensity ('%s', an input trace) with the load "
+				"('%s') of each configuration, first replication. No deferred-work series "
+				"(deferred_jobs) is in the database, so no policy held work back here. "
+				"Load is modelled (maasim simulation output).",
+			  ci, nload ? load : "none");
+	rc = draw(c, "fig_carbon_load", title, cap.s, data.s, sc.s, ndefer > 0);
 out:
 	sbuf_fini(&data);
 	sbuf_fini(&sc);

@@ -221,6 +221,11 @@ static void provenance_and_hostile_labels(void)
 			metrics_set(&ms, "latency_p99_s", 1 + 0.1 * p + 0.01 * r, "s");
 			metrics_sample(&ms, 0, "battery_soc", 0.5);
 			metrics_sample(&ms, 60, "battery_soc", 0.6);
+			/* carbon intensity and load without deferred work: a one-panel figure */
+			metrics_sample(&ms, 0, "carbon_intensity_g_per_kwh", 480);
+			metrics_sample(&ms, 60, "carbon_intensity_g_per_kwh", 480);
+			metrics_sample(&ms, 0, "busy_slots", 3);
+			metrics_sample(&ms, 60, "busy_slots", 4 + p);
 			CHECK_INT(store_write_run(s, &run, &ms, NULL, &e), 0);
 		}
 	metrics_fini(&ms);
@@ -236,6 +241,8 @@ static void provenance_and_hostile_labels(void)
 	CHECK(exists(out, "fig_soc.png"));
 	CHECK(exists(out, "fig_pareto.png"));
 	CHECK(exists(out, "fig_compare.png"));
+	CHECK(exists(out, "fig_carbon_load.png"));
+	CHECK_HAS(html, "No deferred-work series (deferred_jobs) is in the database");
 	CHECK(!exists(out, "../pwned") && access(flag, F_OK) != 0);
 	free(html);
 
