@@ -201,7 +201,13 @@ static int draw(struct ctx *c, const char *id, const char *title, const char *ca
 			 "set output '%s.png'\n"
 			 "set datafile separator '\\t'\n"
 			 "set datafile missing 'NaN'\n"
-			 "set grid\nset key below\n",
+			 "set grid\nset key below\n"
+			 /* Okabe-Ito colours: distinct for colour-blind readers, dark enough on white */
+			 "set linetype 1 lc rgb '#0072B2'\nset linetype 2 lc rgb '#D55E00'\n"
+			 "set linetype 3 lc rgb '#009E73'\nset linetype 4 lc rgb '#CC79A7'\n"
+			 "set linetype 5 lc rgb '#E69F00'\nset linetype 6 lc rgb '#56B4E9'\n"
+			 "set linetype 7 lc rgb '#000000'\nset linetype 8 lc rgb '#999999'\n"
+			 "set linetype cycle 8\n",
 		  id, id, tall ? 760 : 460, id);
 	sbuf_add(&full, "set title ");
 	plot_gp_quote(&full, title);
