@@ -1,13 +1,18 @@
 /* main.c — the maasim command line: sub-commands, flags, exit codes (CONTRACT.md).
  *
- * Exit codes: 0 success; 1 a run failed or a regression was found; 2 bad usage or bad input.
+ * Exit codes: 0 success; 1 a run failed or a regression was found; 2 bad usage or bad input;
+ * 3 out of memory (xalloc.h).
  * A sub-command is a function int f(int argc, char **argv) with argv[0] its own name, listed
  * once in the commands table below; its --help is its own.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli/cli.h"
+#include "engine/xalloc.h"
 
 static const struct command {
 	const char *name;
@@ -28,11 +33,15 @@ static void usage(FILE *f)
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\n  --help      this text\n  --version   version and build\n\n"
-		   "exit codes: 0 success, 1 run failed or regression, 2 bad usage or bad input\n");
+		   "exit codes: 0 success, 1 run failed or regression, 2 bad usage or bad input,\n"
+		   "            3 out of memory\n");
 }
 
 int main(int argc, char **argv)
 {
+	/* cJSON allocates through xmalloc: running out of memory there ends cleanly (exit 3) and
+	 * fault-injection builds count its allocations (README "Reliability") */
+	cJSON_InitHooks(&(cJSON_Hooks){ .malloc_fn = xmalloc, .free_fn = free });
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

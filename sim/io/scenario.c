@@ -687,7 +687,7 @@ int scenario_load(const char *path, const char *const *sets, size_t n_sets,
 	free(dir);
 	json = cJSON_PrintUnformatted(root);
 	if (!json)
-		xmalloc((size_t)-1);
+		xalloc_oom(0);
 	s->json = arena_strdup(&s->arena, json);
 	h = scenario_hash64(json, strlen(json));
 	cJSON_free(json);

@@ -30,6 +30,56 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS scenarios(scenario_hash TEXT PRIMARY KEY, name TEXT,"
 	" json TEXT);";
 
+#ifdef MAASIM_FAULT
+/* Fault-injection builds route SQLite's allocations through the xalloc failure counter (each
+ * block carries its size in a 16-byte header, as SQLite needs xSize); a failed one returns NULL
+ * and SQLite reports SQLITE_NOMEM, which the store turns into an error message. */
+static void *fm_malloc(int n)
+{
+	size_t *p = xalloc_fail_now() ? NULL : malloc((size_t)n + 16);
+	if (!p)
+		return NULL;
+	p[0] = (size_t)n;
+	return (char *)p + 16;
+}
+
+static void fm_free(void *p)
+{
+	if (p)
+		free((char *)p - 16);
+}
+
+static void *fm_realloc(void *p, int n)
+{
+	size_t *q;
+
+	if (xalloc_fail_now())
+		return NULL;
+	if (!(q = realloc(p ? (char *)p - 16 : NULL, (size_t)n + 16)))
+		return NULL;
+	q[0] = (size_t)n;
+	return (char *)q + 16;
+}
+
+static int fm_size(void *p) { return p ? (int)*(size_t *)((char *)p - 16) : 0; }
+static int fm_roundup(int n) { return (n + 7) & ~7; }
+static int fm_init(void *x) { (void)x; return SQLITE_OK; }
+static void fm_shutdown(void *x) { (void)x; }
+
+static void fault_hooks(void)
+{
+	static const sqlite3_mem_methods mm = { fm_malloc, fm_free, fm_realloc, fm_size,
+						fm_roundup, fm_init, fm_shutdown, NULL };
+	static int done; /* test builds only: process-wide, like the xalloc counter */
+
+	if (!done && getenv("MAASIM_FAIL_ALLOC"))
+		sqlite3_config(SQLITE_CONFIG_MALLOC, &mm); /* fails harmlessly if SQLite is running */
+	done = 1;
+}
+#else
+static void fault_hooks(void) {}
+#endif
+
 static int db_err(struct store *s, struct err *e, const char *what)
 {
 	return err_set(e, "%s: %s: %s", s->path, what, s->db ? sqlite3_errmsg(s->db) : "no database");
@@ -38,11 +88,15 @@ static int db_err(struct store *s, struct err *e, const char *what)
 struct store *store_open(const char *path, int mode, struct err *e)
 {
 	struct store *s = xcalloc(1, sizeof *s);
-	int flags = mode == STORE_CREATE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+	int rc, flags = mode == STORE_CREATE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
 					 : SQLITE_OPEN_READONLY;
 
+	fault_hooks();
 	s->path = xstrdup(path);
-	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+	if ((rc = sqlite3_open_v2(path, &s->db, flags, NULL)) != SQLITE_OK) {
+		/* without a handle (out of memory) only the result code can tell why */
+		if (!s->db)
+			err_set(e, "%s: cannot open results database: %s", path, sqlite3_errstr(rc));
 		db_err(s, e, "cannot open results database");
 		store_close(s);
 		return NULL;

@@ -1,0 +1,198 @@
+/* feed.h — feeds arbitrary bytes to maasim's input readers; shared by the libFuzzer targets
+ * (tests/fuzz/fuzz_*.c) and the regression test (tests/unit/test_fuzz_inputs.c).
+ *
+ * Each feed_* writes the bytes to a file in a private temporary folder (the readers take paths,
+ * as the command line does, so the code under test is exactly the code users run), calls the
+ * reader and releases everything. The contract every reader must keep, checked here for every
+ * input: it returns 0 with a result, or -1 with a non-empty message that starts with the file
+ * name (or "--set" for an override) — never a crash, a hang, a leak or a result without
+ * an error. A broken contract aborts, which libFuzzer reports as a crash. Test code only: the
+ * temporary folder is process-wide static state.
+ */
+#ifndef MAASIM_FEED_H
+#define MAASIM_FEED_H
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/arena.h"
+#include "engine/err.h"
+#include "io/csv.h"
+#include "io/scenario.h"
+#include "io/trace.h"
+
+static char feed_dir[256];
+
+static void feed_cleanup(void);
+
+/* Writes data to <tmp>/name and returns the path (static buffer). */
+static const char *feed_write(const char *name, const uint8_t *data, size_t size)
+{
+	static char path[512];
+	FILE *f;
+
+	if (!feed_dir[0]) {
+		const char *t = getenv("TMPDIR");
+		snprintf(feed_dir, sizeof feed_dir, "%s/maasim-feed.XXXXXX", t && *t ? t : "/tmp");
+		if (!mkdtemp(feed_dir)) {
+			perror("feed: mkdtemp");
+			abort();
+		}
+		atexit(feed_cleanup);
+	}
+	snprintf(path, sizeof path, "%s/%s", feed_dir, name);
+	if (!(f = fopen(path, "wb")) || fwrite(data, 1, size, f) != size || fclose(f) != 0) {
+		perror("feed: writing the input");
+		abort();
+	}
+	return path;
+}
+
+/* Removes the temporary folder and what feed_write left in it. */
+static void feed_cleanup(void)
+{
+	static const char *const names[] = { "scenario.json", "trace.csv", "trace.jsonl", "data.csv" };
+	char path[512];
+
+	if (!feed_dir[0])
+		return;
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		snprintf(path, sizeof path, "%s/%s", feed_dir, names[i]);
+		unlink(path);
+	}
+	rmdir(feed_dir);
+	feed_dir[0] = '\0';
+}
+
+/* The reader's contract (see the top of this file); aborts when it is broken. */
+static int feed_verdict(const char *what, int rc, int have_result, const struct err *e,
+			const char *prefix)
+{
+	if (rc == 0 && have_result && !e->set)
+		return 0;
+	if (rc == -1 && !have_result && e->set && e->msg[0] &&
+	    strncmp(e->msg, prefix, strlen(prefix)) == 0)
+		return -1;
+	fprintf(stderr, "feed %s: broken contract: rc=%d result=%d error=%d \"%s\" (want prefix \"%s\")\n",
+		what, rc, have_result, e->set, e->msg, prefix);
+	abort();
+}
+
+/* A scenario file; the input is the file's bytes. */
+static int feed_scenario(const uint8_t *data, size_t size)
+{
+	const char *path = feed_write("scenario.json", data, size);
+	struct scenario *s = NULL;
+	struct err e;
+	int rc;
+
+	err_clear(&e);
+	rc = scenario_load(path, NULL, 0, &s, &e);
+	rc = feed_verdict("scenario", rc, s != NULL, &e, path);
+	scenario_free(s);
+	return rc;
+}
+
+/* --set overrides on a small valid scenario; the input is one override per line. */
+static int feed_scenario_set(const uint8_t *data, size_t size)
+{
+	static const char base[] =
+		"{\"name\":\"fz\",\"seed\":1,\"duration_s\":10,\"warmup_s\":0,\"replications\":1,"
+		"\"datacenter\":{\"node_types\":{\"s\":{\"slots\":2,\"power\":{\"idle_w\":1,\"peak_w\":2}}},"
+		"\"nodes\":[{\"type\":\"s\",\"count\":1}]},"
+		"\"workload\":[{\"name\":\"j\",\"kind\":\"job\",\"arrival\":{\"process\":\"poisson\",\"rate_per_s\":1},"
+		"\"service\":{\"dist\":\"exponential\",\"mean_s\":1}}],\"policies\":{\"dispatch\":\"fifo\"}}";
+	const char *path = feed_write("scenario.json", (const uint8_t *)base, sizeof base - 1);
+	char *text = malloc(size + 1), *sets[16], *p;
+	size_t n = 0;
+	struct scenario *s = NULL;
+	struct err e;
+	int rc;
+
+	if (!text)
+		abort();
+	memcpy(text, data, size);
+	text[size] = '\0';
+	for (p = text; n < 16;) {
+		char *nl = strchr(p, '\n');
+		sets[n++] = p;
+		if (!nl)
+			break;
+		*nl = '\0';
+		p = nl + 1;
+	}
+	err_clear(&e);
+	rc = scenario_load(path, (const char *const *)sets, n, &s, &e);
+	/* an override's error names the override ("--set ...") or the scenario file */
+	if (rc == -1 && e.set && strncmp(e.msg, "--set ", 6) == 0)
+		rc = feed_verdict("scenario --set", rc, s != NULL, &e, "--set ");
+	else
+		rc = feed_verdict("scenario --set", rc, s != NULL, &e, path);
+	scenario_free(s);
+	free(text);
+	return rc;
+}
+
+/* An arrival trace; jsonl chooses the file name ending (which selects the Mooncake reader). */
+static int feed_trace(const uint8_t *data, size_t size, int jsonl)
+{
+	const char *path = feed_write(jsonl ? "trace.jsonl" : "trace.csv", data, size);
+	struct arena a;
+	struct trace_data *td = NULL;
+	struct err e;
+	int rc;
+
+	arena_init(&a);
+	err_clear(&e);
+	rc = trace_load(path, &a, &td, &e);
+	if (rc == 0 && td) {
+		/* the promises of trace.h: at least one record, non-decreasing finite times */
+		for (size_t i = 0; i < td->n; i++)
+			if (!isfinite(td->t_s[i]) || (i && td->t_s[i] < td->t_s[i - 1])) {
+				fprintf(stderr, "feed trace: record %zu out of order or not finite\n", i);
+				abort();
+			}
+		if (td->n == 0 || !(td->span_s >= 0))
+			abort();
+	}
+	rc = feed_verdict("trace", rc, td != NULL, &e, path);
+	arena_fini(&a);
+	return rc;
+}
+
+/* The CSV reader alone: every record, every field through csv_num. */
+static int feed_csv(const uint8_t *data, size_t size)
+{
+	const char *path = feed_write("data.csv", data, size);
+	struct csv *c;
+	char **f;
+	int n, rc = 0;
+	struct err e;
+
+	err_clear(&e);
+	if (!(c = csv_open(path, ',', (size_t)1 << 24, &e)))
+		return feed_verdict("csv open", -1, 0, &e, path);
+	while ((n = csv_next(c, &f, &e)) > 0) {
+		if (csv_line(c) < 1)
+			abort();
+		for (int i = 0; i < n; i++) {
+			struct err ne;
+			double v;
+			err_clear(&ne);
+			if (csv_num(c, f[i], "x", &v, &ne) == 0 ? !isfinite(v) || ne.set
+							     : feed_verdict("csv_num", -1, 0, &ne, path) != -1)
+				abort();
+		}
+		(void)csv_find(f, n, "t_s");
+	}
+	if (n < 0)
+		rc = feed_verdict("csv_next", -1, 0, &e, path);
+	csv_free(c);
+	return rc;
+}
+
+#endif
