@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "engine/xalloc.h"
 
@@ -23,11 +24,18 @@ struct csv {
 struct csv *csv_open(const char *path, char sep, size_t max_bytes, struct err *e)
 {
 	FILE *f = fopen(path, "rb");
+	struct stat sb = { 0 };
 	struct csv *c;
 	long sz;
 
 	if (!f) {
 		err_set(e, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		fclose(f);
+		err_set(e, "%s: cannot read: not a regular file%s", path,
+			S_ISDIR(sb.st_mode) ? " (a folder)" : "");
 		return NULL;
 	}
 	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {

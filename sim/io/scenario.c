@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -46,11 +47,17 @@ uint64_t scenario_hash64(const void *data, size_t n)
 static char *read_file(const char *path, struct err *e)
 {
 	FILE *f = fopen(path, "rb");
+	struct stat sb = { 0 };
 	char *buf;
 	long sz;
 
 	if (!f)
 		return err_set(e, "%s: cannot open scenario: %s", path, strerror(errno)), NULL;
+	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		fclose(f);
+		return err_set(e, "%s: cannot read scenario: not a regular file%s", path,
+			       S_ISDIR(sb.st_mode) ? " (a folder)" : ""), NULL;
+	}
 	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
 		fclose(f);
 		return err_set(e, "%s: cannot read scenario (not a regular file?)", path), NULL;

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -275,11 +277,18 @@ int trace_load(const char *path, struct arena *a, struct trace_data **out, struc
 	FILE *probe = fopen(path, "rb");
 	int first = probe ? fgetc(probe) : EOF;
 
+	struct stat sb = { 0 };
+
 	memset(&s, 0, sizeof s);
-	if (probe)
+	if (!probe)
+		return err_set(e, "%s: cannot open trace: %s", path, strerror(errno));
+	/* a folder or a device would read as empty or never end: only regular files are traces */
+	if (fstat(fileno(probe), &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		fclose(probe);
-	else
-		return err_set(e, "%s: cannot open trace", path);
+		return err_set(e, "%s: cannot read trace: not a regular file%s", path,
+			       S_ISDIR(sb.st_mode) ? " (a folder)" : "");
+	}
+	fclose(probe);
 	if (first == EOF)
 		return err_set(e, "%s: empty trace", path);
 	if ((plen > 6 && strcmp(path + plen - 6, ".jsonl") == 0) || first == '{') {
