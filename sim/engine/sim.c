@@ -71,6 +71,13 @@ uint64_t sim_run(struct sim *s, double horizon_s, double warmup_s)
 		if (!(evq_peek_time(&s->q) <= horizon_s))
 			break;
 		evq_pop(&s->q, &t, &ev);
+		if (!(t >= s->now)) { /* the event list handed back the past: stop, report */
+			s->time_errors++;
+			s->time_error_t_s = t;
+			s->time_error_now_s = s->now;
+			s->stop = 1;
+			break;
+		}
 		s->now = t;
 		s->events++;
 		fired++;

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# t_invariants.sh — the end-of-run invariants (sim/cli/invariants.h) catch a deliberately
+# corrupted model. Fault builds (make test SAN=1 / DEBUG=1) honour MAASIM_TEST_CORRUPT=books|
+# energy|time|nan, which breaks replication MAASIM_TEST_CORRUPT_REP half-way. For each kind:
+# exit 1, the reason on stderr, the corrupted replication stored as "failed" with that reason and
+# no metrics, and the replications before and after it stored "ok" with their metrics (a failed
+# run does not stop the others). In every build: a clean run passes all invariants.
+. tests/sh/lib.sh
+scn=$TMP/small.json
+cat >"$scn" <<'JSON'
+{"name":"small","seed":1,"duration_s":200,"warmup_s":20,"replications":3,
+ "datacenter":{"node_types":{"s":{"slots":2,"power":{"idle_w":100,"peak_w":300}}},"nodes":[{"type":"s","count":2}]},
+ "workload":[{"name":"j","kind":"job","arrival":{"process":"poisson","rate_per_s":1},"service":{"dist":"exponential","mean_s":1}}],
+ "policies":{"dispatch":"least_loaded"},"outputs":{"series_interval_s":10}}
+JSON
+expect_rc 0 "a clean run passes every invariant" "$MAASIM" run "$scn" --db "$TMP/clean.db" -q
+q() { sqlite3 -separator '|' "$1" "$2" 2>&1; }
+MAASIM_TEST_CORRUPT=books "$MAASIM" run "$scn" --db "$TMP/probe.db" -q >/dev/null 2>&1
+if [ $? -ne 1 ]; then
+	skip "$MAASIM does not honour MAASIM_TEST_CORRUPT (not a fault build; make test SAN=1 checks it)"
+	finish; exit
+fi
+check() { # KIND MESSAGE-FRAGMENT
+	local kind=$1 frag=$2 db=$TMP/$1.db
+	MAASIM_TEST_CORRUPT=$kind MAASIM_TEST_CORRUPT_REP=1 "$MAASIM" run "$scn" --db "$db" -q \
+		>"$TMP/out" 2>"$TMP/err"; local rc=$?
+	[ $rc -eq 1 ] && pass "$kind: exit 1" || fail "$kind: exit $rc, wanted 1"
+	grep -qF "replication 1 FAILED: invariant broken: $frag" "$TMP/err" &&
+		pass "$kind: stderr says why" || { fail "$kind: stderr lacks \"$frag\""; cat "$TMP/err"; }
+	local got; got=$(q "$db" "SELECT replication, status, (SELECT count(*) FROM metrics m WHERE m.run_id = r.run_id) > 0 FROM runs r ORDER BY replication;" | tr '\n' ' ')
+	[ "$got" = "0|ok|1 1|failed|0 2|ok|1 " ] && pass "$kind: replication 1 stored failed without metrics, 0 and 2 ok" ||
+		fail "$kind: runs table is \"$got\""
+	got=$(q "$db" "SELECT message FROM runs WHERE replication = 1;")
+	case $got in *"$frag"*) pass "$kind: the reason is stored" ;; *) fail "$kind: stored reason \"$got\"" ;; esac
+	grep -qE 'Sanitizer|runtime error|internal error' "$TMP/err" && fail "$kind: sanitizer or internal error"
+}
+check books "request books do not close: 1 request(s)"
+check energy "IT energy 1e+30 J exceeds every node at peak power"
+check time "simulated time went backwards"
+check nan "IT energy is nan J"
+finish
