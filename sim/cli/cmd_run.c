@@ -263,7 +263,8 @@ int cmd_run(int argc, char **argv)
 		}
 		err_clear(&e);
 		if (store_write_run(st, &row, &ms, &id, &e)) {
-			fprintf(stderr, "maasim: %s\n", e.msg);
+			fprintf(stderr, "maasim: %s\nmaasim: replication %ld not stored; the %ld stored before it are kept; stopping\n",
+				e.msg, rep, rep);
 			metrics_fini(&ms);
 			failed++;
 			break;

@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <libgen.h>
+#include <unistd.h>
 
 #include "engine/xalloc.h"
 
@@ -82,7 +85,29 @@ static void fault_hooks(void) {}
 
 static int db_err(struct store *s, struct err *e, const char *what)
 {
+	int sys = s->db ? sqlite3_system_errno(s->db) : 0; /* the system's reason, when there is one */
+
+	if (sys)
+		return err_set(e, "%s: %s: %s (%s)", s->path, what, sqlite3_errmsg(s->db), strerror(sys));
 	return err_set(e, "%s: %s: %s", s->path, what, s->db ? sqlite3_errmsg(s->db) : "no database");
+}
+
+/* Before SQLite tries (its own message would be "unable to open database file"): the database
+ * and its folder must be writable, the folder because WAL mode keeps -wal and -shm files next to
+ * the database. Names the system's reason (read-only file system, permission denied...). */
+static int check_writable(const char *path, struct err *e)
+{
+	char *dir = xstrdup(path);
+	const char *d = dirname(dir);
+	int rc = 0;
+
+	if (access(path, F_OK) == 0 && access(path, W_OK) != 0)
+		rc = err_set(e, "%s: cannot write the results database: %s", path, strerror(errno));
+	else if (access(d, W_OK | X_OK) != 0)
+		rc = err_set(e, "%s: cannot create or update the results database in folder %s: %s", path,
+			     d, strerror(errno));
+	free(dir);
+	return rc;
 }
 
 struct store *store_open(const char *path, int mode, struct err *e)
@@ -93,6 +118,10 @@ struct store *store_open(const char *path, int mode, struct err *e)
 
 	fault_hooks();
 	s->path = xstrdup(path);
+	if (mode == STORE_CREATE && check_writable(path, e)) {
+		store_close(s);
+		return NULL;
+	}
 	if ((rc = sqlite3_open_v2(path, &s->db, flags, NULL)) != SQLITE_OK) {
 		/* without a handle (out of memory) only the result code can tell why */
 		if (!s->db)
@@ -129,7 +158,9 @@ int store_exec(struct store *s, const char *sql, struct err *e)
 	char *msg = NULL;
 
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		err_set(e, "%s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
+		int sys = sqlite3_system_errno(s->db);
+		err_set(e, "%s: %s%s%s%s", s->path, msg ? msg : sqlite3_errmsg(s->db), sys ? " (" : "",
+			sys ? strerror(sys) : "", sys ? ")" : "");
 		sqlite3_free(msg);
 		return -1;
 	}
