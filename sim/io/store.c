@@ -102,10 +102,10 @@ static int check_writable(const char *path, struct err *e)
 	int rc = 0;
 
 	if (access(path, F_OK) == 0 && access(path, W_OK) != 0)
-		rc = err_set(e, "%s: cannot write the results database: %s", path, strerror(errno));
+		rc = err_set(e, "%s: cannot open results database for writing: %s", path, strerror(errno));
 	else if (access(d, W_OK | X_OK) != 0)
-		rc = err_set(e, "%s: cannot create or update the results database in folder %s: %s", path,
-			     d, strerror(errno));
+		rc = err_set(e, "%s: cannot open results database: its folder %s is not writable: %s",
+			     path, d, strerror(errno));
 	free(dir);
 	return rc;
 }
