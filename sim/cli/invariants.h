@@ -8,7 +8,9 @@
  *    finite and within the horizon, and every sampled series is in time order;
  *  - request conservation: arrived + in system at warm-up = completed + dropped + in system;
  *  - energy balance (IT): 0 <= IT energy <= sum of the nodes' peak power x the measured span,
- *    and finite; (the facility ledger adds its own balance with its module);
+ *    and finite; the upper bound applies when every node is a slot server (peak_w): nodes with
+ *    an LLM serving profile draw power from its curves, so there only 0 <= energy < inf holds
+ *    (the facility ledger adds its own balance with its module);
  *  - non-negative quantities: every metric named energy_*, carbon_*, water_*, cost_*, requests_*
  *    is >= 0; utilization_mean, slo_attainment and renewable_fraction lie in [0, 1];
  *  - no NaN or infinity in any metric or sample (metrics_check).
