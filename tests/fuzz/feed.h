@@ -23,7 +23,9 @@
 #include "engine/arena.h"
 #include "engine/err.h"
 #include "io/csv.h"
+#include "cli/sweep_wire.h"
 #include "io/scenario.h"
+#include "io/sweep_spec.h"
 #include "io/trace.h"
 
 static char feed_dir[256];
@@ -63,7 +65,8 @@ static const char *feed_write(const char *name, const uint8_t *data, size_t size
 /* Removes the temporary folder and what feed_write left in it. */
 static void feed_cleanup(void)
 {
-	static const char *const names[] = { "scenario.json", "trace.csv", "trace.jsonl", "data.csv" };
+	static const char *const names[] = { "scenario.json", "trace.csv", "trace.jsonl", "data.csv",
+					     "sweep.json" };
 	char path[512];
 
 	if (!feed_dir[0])
@@ -204,6 +207,58 @@ static int feed_csv(const uint8_t *data, size_t size)
 	if (n < 0)
 		rc = feed_verdict("csv_next", -1, 0, &e, path);
 	csv_free(c);
+	return rc;
+}
+
+/* A sweep file (its base scenarios are named, not loaded, by the spec reader). */
+static int feed_sweep(const uint8_t *data, size_t size)
+{
+	const char *path = feed_write("sweep.json", data, size);
+	struct sweep_spec *sp = NULL;
+	struct err e;
+	int rc;
+
+	err_clear(&e);
+	rc = sweep_spec_load(path, &sp, &e);
+	if (rc == 0 && sp) {
+		/* the expansion's promises: points within bounds, baselines are points */
+		if (sp->n_points == 0 || sp->n_points > SWEEP_MAX_POINTS)
+			FEED_BREAK();
+		for (size_t i = 0; i < sp->n_points; i++)
+			if (sp->points[i].baseline >= sp->n_points ||
+			    sp->points[i].scenario >= sp->n_scenarios) {
+				fprintf(stderr, "feed sweep: point %zu refers outside the spec\n", i);
+				FEED_BREAK();
+				break;
+			}
+	}
+	rc = feed_verdict("sweep", rc, sp != NULL, &e, path);
+	sweep_spec_free(sp);
+	return rc;
+}
+
+/* A worker's result message (sweep_wire.h): bytes from another process or MPI rank. */
+static int feed_sweep_wire(const uint8_t *data, size_t size)
+{
+	struct sweep_outcome o;
+	struct metrics ms;
+	struct err e;
+	int rc;
+
+	metrics_init(&ms);
+	err_clear(&e);
+	rc = sweep_wire_decode(data, size, &o, &ms, &e);
+	/* a decoded message is usable: every series sample names a known series */
+	if (rc == 0)
+		for (size_t i = 0; i < ms.n_pts; i++)
+			if (ms.pts[i].name_id >= ms.n_names) {
+				fprintf(stderr, "feed sweep_wire: sample %zu names series %u of %zu\n", i,
+					ms.pts[i].name_id, ms.n_names);
+				FEED_BREAK();
+				break;
+			}
+	rc = feed_verdict("sweep_wire", rc, rc == 0, &e, "");
+	metrics_fini(&ms);
 	return rc;
 }
 
