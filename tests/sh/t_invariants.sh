@@ -4,7 +4,8 @@
 # energy|time|nan, which breaks replication MAASIM_TEST_CORRUPT_REP half-way. For each kind:
 # exit 1, the reason on stderr, the corrupted replication stored as "failed" with that reason and
 # no metrics, and the replications before and after it stored "ok" with their metrics (a failed
-# run does not stop the others). In every build: a clean run passes all invariants.
+# run does not stop the others), and a sweep stores its failed trials and runs the rest. In
+# every build: a clean run passes all invariants.
 . tests/sh/lib.sh
 scn=$TMP/small.json
 cat >"$scn" <<'JSON'
@@ -38,4 +39,20 @@ check books "request books do not close: 1 request(s)"
 check energy "IT energy 1e+30 J exceeds every node at peak power"
 check time "simulated time went backwards"
 check nan "IT energy is nan J"
+
+# a sweep goes on past failed trials: 2 points x 2 replications, replication 1 corrupted
+cat >"$TMP/base.json" <<'JSON'
+{"name":"base","seed":1,"duration_s":100,"warmup_s":10,"replications":1,
+ "datacenter":{"node_types":{"s":{"slots":2,"power":{"idle_w":100,"peak_w":300}}},"nodes":[{"type":"s","count":2}]},
+ "workload":[{"name":"j","kind":"job","arrival":{"process":"poisson","rate_per_s":1},"service":{"dist":"exponential","mean_s":1}}]}
+JSON
+cat >"$TMP/sweep.json" <<'JSON'
+{"name":"inv","scenarios":["base.json"],"replications":2,"grid":{"policies.dispatch":["fifo","least_loaded"]}}
+JSON
+MAASIM_TEST_CORRUPT=books MAASIM_TEST_CORRUPT_REP=1 "$MAASIM" sweep "$TMP/sweep.json" --db "$TMP/sw.db" -q -j 2 \
+	>"$TMP/out" 2>"$TMP/err"; rc=$?
+[ $rc -eq 1 ] && pass "sweep with failing trials: exit 1" || { fail "sweep: exit $rc, wanted 1"; tail -5 "$TMP/err"; }
+got=$(q "$TMP/sw.db" "SELECT replication, status, coalesce(message, '') LIKE 'invariant broken: request books%' FROM runs ORDER BY replication, run_id;" | tr '\n' ' ')
+[ "$got" = "0|ok|0 0|ok|0 1|failed|1 1|failed|1 " ] && pass "sweep: the failed trials are stored with the reason, the others ran and are ok" ||
+	fail "sweep: runs table is \"$got\""
 finish
