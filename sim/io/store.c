@@ -133,7 +133,8 @@ struct store *store_open(const char *path, int mode, struct err *e)
 	sqlite3_busy_timeout(s->db, 10000);
 	if (mode == STORE_CREATE) {
 		if (store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", e) ||
-		    store_exec(s, schema_sql, e)) {
+		    store_exec(s, "BEGIN;", e) || store_exec(s, schema_sql, e) ||
+		    store_exec(s, "COMMIT;", e)) {
 			store_close(s);
 			return NULL;
 		}
@@ -167,6 +168,12 @@ int store_exec(struct store *s, const char *sql, struct err *e)
 	return 0;
 }
 
+/* A failed bind does not set the connection's error message: name the result code. */
+static int bind_err(struct store *s, struct err *e, const char *what, int rc)
+{
+	return err_set(e, "%s: %s: %s", s->path, what, sqlite3_errstr(rc));
+}
+
 static int bind_text(sqlite3_stmt *st, int i, const char *v)
 {
 	return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
@@ -184,7 +191,7 @@ int store_write_run(struct store *s, const struct store_run *r, const struct met
 {
 	sqlite3_stmt *run = NULL, *met = NULL, *ser = NULL;
 	long long id;
-	int rc = -1;
+	int rc = -1, b;
 
 	if (store_exec(s, "BEGIN IMMEDIATE;", e))
 		return -1;
@@ -201,38 +208,57 @@ int store_write_run(struct store *s, const struct store_run *r, const struct met
 		db_err(s, e, "cannot prepare statements");
 		goto out;
 	}
-	bind_text(run, 1, r->scenario);
-	bind_text(run, 2, r->scenario_hash);
-	bind_text(run, 3, r->params ? r->params : "{}");
-	sqlite3_bind_int64(run, 4, r->replication);
+	/* a text bind copies its string and can fail (out of memory): a failed bind must not
+	 * become a NULL column, so every bind's result is kept (BIND: the first failure) */
+#define BIND(x) (b = b != SQLITE_OK ? b : (x))
+	b = SQLITE_OK;
+	BIND(bind_text(run, 1, r->scenario));
+	BIND(bind_text(run, 2, r->scenario_hash));
+	BIND(bind_text(run, 3, r->params ? r->params : "{}"));
+	BIND(sqlite3_bind_int64(run, 4, r->replication));
 	/* SQLite integers are signed 64-bit; seeds above 2^63 are stored as their bit pattern */
-	sqlite3_bind_int64(run, 5, (sqlite3_int64)r->seed);
-	bind_text(run, 6, r->status);
-	bind_text(run, 7, r->version);
-	bind_text(run, 8, r->started_at);
-	sqlite3_bind_double(run, 9, r->wall_s);
-	bind_text(run, 10, r->message);
-	bind_text(run, 11, r->trial_key);
+	BIND(sqlite3_bind_int64(run, 5, (sqlite3_int64)r->seed));
+	BIND(bind_text(run, 6, r->status));
+	BIND(bind_text(run, 7, r->version));
+	BIND(bind_text(run, 8, r->started_at));
+	BIND(sqlite3_bind_double(run, 9, r->wall_s));
+	BIND(bind_text(run, 10, r->message));
+	BIND(bind_text(run, 11, r->trial_key));
+	if (b != SQLITE_OK) {
+		bind_err(s, e, "cannot write run", b);
+		goto out;
+	}
 	if (step_done(run)) {
 		db_err(s, e, "cannot write run");
 		goto out;
 	}
 	id = sqlite3_last_insert_rowid(s->db);
 	for (size_t i = 0; ms && i < ms->n; i++) {
-		sqlite3_bind_int64(met, 1, id);
-		bind_text(met, 2, ms->m[i].name);
-		sqlite3_bind_double(met, 3, ms->m[i].value);
-		bind_text(met, 4, ms->m[i].unit);
+		b = SQLITE_OK;
+		BIND(sqlite3_bind_int64(met, 1, id));
+		BIND(bind_text(met, 2, ms->m[i].name));
+		BIND(sqlite3_bind_double(met, 3, ms->m[i].value));
+		BIND(bind_text(met, 4, ms->m[i].unit));
+		if (b != SQLITE_OK) {
+			bind_err(s, e, "cannot write metric", b);
+			goto out;
+		}
 		if (step_done(met)) {
 			db_err(s, e, "cannot write metric");
 			goto out;
 		}
 	}
 	for (size_t i = 0; ms && i < ms->n_pts; i++) {
-		sqlite3_bind_int64(ser, 1, id);
-		sqlite3_bind_double(ser, 2, ms->pts[i].t_s);
-		bind_text(ser, 3, ms->series_names[ms->pts[i].name_id]);
-		sqlite3_bind_double(ser, 4, ms->pts[i].value);
+		b = SQLITE_OK;
+		BIND(sqlite3_bind_int64(ser, 1, id));
+		BIND(sqlite3_bind_double(ser, 2, ms->pts[i].t_s));
+		BIND(bind_text(ser, 3, ms->series_names[ms->pts[i].name_id]));
+		BIND(sqlite3_bind_double(ser, 4, ms->pts[i].value));
+#undef BIND
+		if (b != SQLITE_OK) {
+			bind_err(s, e, "cannot write time series", b);
+			goto out;
+		}
 		if (step_done(ser)) {
 			db_err(s, e, "cannot write time series");
 			goto out;
@@ -283,17 +309,25 @@ int store_query(struct store *s, const char *sql, const char *const *params, int
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_err(s, e, "bad query");
 	for (int i = 0; i < nparams; i++)
-		bind_text(st, i + 1, params[i]);
+		if ((rc = bind_text(st, i + 1, params[i])) != SQLITE_OK) {
+			bind_err(s, e, "cannot bind a query parameter", rc);
+			sqlite3_finalize(st);
+			return -1;
+		}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int n = sqlite3_column_count(st);
 		const char *vals[64], *names[64];
 		if (n > 64)
 			n = 64;
-		for (int i = 0; i < n; i++) {
+		for (int i = 0; i < n && ret == 0; i++) {
 			vals[i] = (const char *)sqlite3_column_text(st, i);
 			names[i] = sqlite3_column_name(st, i);
+			/* NULL text for a non-NULL value: SQLite could not convert it (out of memory);
+			 * handing the row on would silently drop the value */
+			if ((!vals[i] && sqlite3_column_type(st, i) != SQLITE_NULL) || !names[i])
+				ret = err_set(e, "%s: query failed: out of memory reading a result", s->path);
 		}
-		if (row && (ret = row(ctx, n, vals, names)) != 0)
+		if (ret || (row && (ret = row(ctx, n, vals, names)) != 0))
 			break;
 	}
 	if (ret == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW) {
