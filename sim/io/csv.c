@@ -23,11 +23,18 @@ struct csv {
 
 struct csv *csv_open(const char *path, char sep, size_t max_bytes, struct err *e)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f;
 	struct stat sb = { 0 };
 	struct csv *c;
 	long sz;
 
+	/* before opening: opening a FIFO would wait for a writer, forever */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		err_set(e, "%s: cannot read: not a regular file%s", path,
+			S_ISDIR(sb.st_mode) ? " (a folder)" : "");
+		return NULL;
+	}
+	f = fopen(path, "rb");
 	if (!f) {
 		err_set(e, "%s: cannot open: %s", path, strerror(errno));
 		return NULL;

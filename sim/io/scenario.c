@@ -49,11 +49,16 @@ uint64_t scenario_hash64(const void *data, size_t n)
 
 static char *read_file(const char *path, struct err *e)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f;
 	struct stat sb = { 0 };
 	char *buf;
 	long sz;
 
+	/* before opening: opening a FIFO would wait for a writer, forever */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return err_set(e, "%s: cannot read scenario: not a regular file%s", path,
+			       S_ISDIR(sb.st_mode) ? " (a folder)" : ""), NULL;
+	f = fopen(path, "rb");
 	if (!f)
 		return err_set(e, "%s: cannot open scenario: %s", path, strerror(errno)), NULL;
 	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {

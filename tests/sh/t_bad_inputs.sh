@@ -32,7 +32,8 @@ for exp in tests/bad/*.expect; do
 	else
 		args=(run "$scn" --db "$out/results.db")
 	fi
-	"$MAASIM" "${args[@]}" >"$out.stdout" 2>"$out.stderr"; rc=$?
+	# a hang is a failure too (exit 124), not a stuck suite
+	timeout 300 "$MAASIM" "${args[@]}" >"$out.stdout" 2>"$out.stderr"; rc=$?
 	rm -rf "$in"
 	if [ "$rc" -ne "$want_rc" ]; then
 		fail "$name: exit $rc, wanted $want_rc"; head -c 400 "$out.stderr"; echo; continue
