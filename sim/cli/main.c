@@ -10,9 +10,25 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
+#include <gsl/gsl_errno.h>
 
 #include "cli/cli.h"
 #include "engine/xalloc.h"
+
+/* GSL reports errors through a process-wide handler (default: print and abort). Out of memory
+ * inside GSL ends like every other allocation failure (exit 3); any other GSL error is a bug in
+ * how maasim called it, reported with GSL's own place and reason before aborting. */
+static void gsl_fail(const char *reason, const char *file, int line, int gsl_errno)
+{
+	if (gsl_errno == GSL_ENOMEM) {
+		fprintf(stderr, "maasim: GSL: %s\n", reason);
+		xalloc_oom(0);
+	}
+	fflush(stdout);
+	fprintf(stderr, "maasim: internal error in GSL at %s:%d: %s (%s)\n", file, line, reason,
+		gsl_strerror(gsl_errno));
+	abort();
+}
 
 static const struct command {
 	const char *name;
@@ -43,6 +59,7 @@ int main(int argc, char **argv)
 	/* cJSON allocates through xmalloc: running out of memory there ends cleanly (exit 3) and
 	 * fault-injection builds count its allocations (README "Reliability") */
 	cJSON_InitHooks(&(cJSON_Hooks){ .malloc_fn = xmalloc, .free_fn = free });
+	gsl_set_error_handler(gsl_fail);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
