@@ -22,7 +22,7 @@ static const char *base_name(const char *name)
 	return name;
 }
 
-static int check_time(const struct sim *s, const struct metrics *ms, struct err *e)
+int invariants_check_clock(const struct sim *s, struct err *e)
 {
 	if (s->time_errors)
 		return err_set(e, "invariant broken: simulated time went backwards (an event at t=%.17g s fired after t=%.17g s)",
@@ -30,6 +30,13 @@ static int check_time(const struct sim *s, const struct metrics *ms, struct err 
 	if (!isfinite(s->now) || s->now < 0 || s->now > s->horizon_s * (1 + REL_TOL))
 		return err_set(e, "invariant broken: the clock ended at t=%g s, outside [0, horizon %g s]",
 			       s->now, s->horizon_s);
+	return 0;
+}
+
+static int check_time(const struct sim *s, const struct metrics *ms, struct err *e)
+{
+	if (invariants_check_clock(s, e))
+		return -1;
 	/* each series in time order (samples of different series interleave) */
 	for (size_t i = 0; i < ms->n_pts; i++)
 		for (size_t j = i + 1; j < ms->n_pts; j++)
@@ -66,8 +73,8 @@ static int check_energy(const struct sim *s, struct dc *dc, struct err *e)
 
 static int check_signs(const struct metrics *ms, struct err *e)
 {
-	static const char *const nonneg[] = { "energy_", "carbon_", "water_", "cost_", "requests_",
-					      NULL };
+	/* (not cost_*: electricity prices can be negative, and so can a cost) */
+	static const char *const nonneg[] = { "energy_", "carbon_", "water_", "requests_", NULL };
 	static const char *const unit_interval[] = { "utilization_mean", "slo_attainment",
 						     "renewable_fraction", NULL };
 
@@ -86,7 +93,30 @@ static int check_signs(const struct metrics *ms, struct err *e)
 	return 0;
 }
 
-int invariants_check(const struct sim *s, struct dc *dc, const struct metrics *ms, struct err *e)
+static int check_battery(const struct facility *fac, const struct battery_cfg *b,
+			 const struct metrics *ms, struct err *e)
+{
+	const double tol = 1e-9;
+	double lo, hi, soc;
+
+	if (!fac || !b || !b->enabled)
+		return 0;
+	lo = b->soc_min - tol;
+	hi = b->soc_max + tol;
+	for (size_t i = 0; i < ms->n_pts; i++)
+		if (strcmp(ms->series_names[ms->pts[i].name_id], "battery_soc") == 0 &&
+		    !(ms->pts[i].value >= lo && ms->pts[i].value <= hi))
+			return err_set(e, "invariant broken: battery state of charge %.9g at t=%g s; expected within [%g, %g]",
+				       ms->pts[i].value, ms->pts[i].t_s, b->soc_min, b->soc_max);
+	soc = facility_battery_soc(fac);
+	if (!(soc >= lo && soc <= hi))
+		return err_set(e, "invariant broken: battery state of charge %.9g at the end; expected within [%g, %g]",
+			       soc, b->soc_min, b->soc_max);
+	return 0;
+}
+
+int invariants_check(const struct sim *s, struct dc *dc, const struct facility *fac,
+		     const struct battery_cfg *batt, const struct metrics *ms, struct err *e)
 {
 	long long books;
 
@@ -97,7 +127,8 @@ int invariants_check(const struct sim *s, struct dc *dc, const struct metrics *m
 			       books < 0 ? -books : books,
 			       books > 0 ? "arrived but were neither completed, dropped nor in the system"
 					 : "counted out more than came in");
-	if (check_energy(s, dc, e) || check_signs(ms, e) || metrics_check(ms, e))
+	if (check_energy(s, dc, e) || check_signs(ms, e) || check_battery(fac, batt, ms, e) ||
+	    metrics_check(ms, e))
 		return -1;
 	return 0;
 }

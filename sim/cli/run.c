@@ -85,7 +85,7 @@ static void sample_fire(struct sim *s, void *obj, uint64_t arg)
 }
 
 #ifdef MAASIM_FAULT
-/* Test builds only (-DMAASIM_FAULT): MAASIM_TEST_CORRUPT=books|energy|time|nan breaks the model
+/* Test builds only (-DMAASIM_FAULT): MAASIM_TEST_CORRUPT=books|energy|time|nan|ledger breaks the model
  * on purpose half-way through the measured period of replication MAASIM_TEST_CORRUPT_REP
  * (default 0), so the suite can check that invariants_check catches it and the run is stored as
  * failed (tests/sh/t_invariants.sh). */
@@ -103,6 +103,8 @@ static void corrupt_fire(struct sim *s, void *obj, uint64_t arg)
 		evq_push(&s->q, s->now - 1.0, SIM_PRIO_DEFAULT, corrupt_fire, r, 1); /* into the past */
 	else if (strcmp(how, "nan") == 0)
 		r->dc.it_power_w = NAN;
+	else if (strcmp(how, "ledger") == 0)
+		facility_test_corrupt_ledger(r->fac, 1e6); /* 1 MJ booked nowhere */
 }
 
 static void corrupt_arm(struct sim *s, struct run_ctx *r, const struct scenario *sc, long rep)
@@ -151,9 +153,11 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 	dc_start_arrivals(&r.dc);
 	corrupt_arm(&sim, &r, sc, rep);
 	sim_run(&sim, sc->duration_s, sc->warmup_s);
+	if (invariants_check_clock(&sim, e)) /* a broken clock first: the rest are its symptoms */
+		rc = -1;
 	if (!sim.stop)
 		facility_advance(&r, sim.now); /* the last, partial control step */
-	if (r.fac_failed) {
+	if (r.fac_failed && !rc) {
 		err_clear(e);
 		rc = err_set(e, "facility: %s", r.fac_err.msg);
 	}
@@ -177,7 +181,7 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 				     it_fac, it_dc);
 	}
 	metrics_set(ms, "sim_events", (double)sim.events, "1");
-	if (invariants_check(&sim, &r.dc, ms, e)) /* e keeps the first error (facility's) */
+	if (invariants_check(&sim, &r.dc, r.fac, &sc->facility.battery, ms, e)) /* e keeps the first error */
 		rc = -1;
 	if (info) {
 		info->events = sim.events;

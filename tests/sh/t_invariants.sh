@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # t_invariants.sh — the end-of-run invariants (sim/cli/invariants.h) catch a deliberately
 # corrupted model. Fault builds (make test SAN=1 / DEBUG=1) honour MAASIM_TEST_CORRUPT=books|
-# energy|time|nan, which breaks replication MAASIM_TEST_CORRUPT_REP half-way. For each kind:
+# energy|time|nan|ledger (ledger: the facility's energy books), which breaks replication
+# MAASIM_TEST_CORRUPT_REP half-way. For each kind:
 # exit 1, the reason on stderr, the corrupted replication stored as "failed" with that reason and
 # no metrics, and the replications before and after it stored "ok" with their metrics (a failed
 # run does not stop the others), and a sweep stores its failed trials and runs the rest. In
@@ -26,7 +27,7 @@ check() { # KIND MESSAGE-FRAGMENT
 	MAASIM_TEST_CORRUPT=$kind MAASIM_TEST_CORRUPT_REP=1 "$MAASIM" run "$scn" --db "$db" -q \
 		>"$TMP/out" 2>"$TMP/err"; local rc=$?
 	[ $rc -eq 1 ] && pass "$kind: exit 1" || fail "$kind: exit $rc, wanted 1"
-	grep -qF "replication 1 FAILED: invariant broken: $frag" "$TMP/err" &&
+	grep -qF "replication 1 FAILED: $frag" "$TMP/err" &&
 		pass "$kind: stderr says why" || { fail "$kind: stderr lacks \"$frag\""; cat "$TMP/err"; }
 	local got; got=$(q "$db" "SELECT replication, status, (SELECT count(*) FROM metrics m WHERE m.run_id = r.run_id) > 0 FROM runs r ORDER BY replication;" | tr '\n' ' ')
 	[ "$got" = "0|ok|1 1|failed|0 2|ok|1 " ] && pass "$kind: replication 1 stored failed without metrics, 0 and 2 ok" ||
@@ -35,10 +36,11 @@ check() { # KIND MESSAGE-FRAGMENT
 	case $got in *"$frag"*) pass "$kind: the reason is stored" ;; *) fail "$kind: stored reason \"$got\"" ;; esac
 	grep -qE 'Sanitizer|runtime error|internal error' "$TMP/err" && fail "$kind: sanitizer or internal error"
 }
-check books "request books do not close: 1 request(s)"
-check energy "IT energy 1e+30 J exceeds every node at peak power"
-check time "simulated time went backwards"
-check nan "IT energy is nan J"
+check books "invariant broken: request books do not close: 1 request(s)"
+check energy "invariant broken: IT energy 1e+30 J exceeds every node at peak power"
+check time "invariant broken: simulated time went backwards"
+check nan "facility: facility_step" # the facility sees the NaN power first
+check ledger "facility: "
 
 # a sweep goes on past failed trials: 2 points x 2 replications, replication 1 corrupted
 cat >"$TMP/base.json" <<'JSON'

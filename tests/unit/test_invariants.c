@@ -9,6 +9,7 @@
 #include "../check.h"
 #include "cli/invariants.h"
 #include "dc/dc.h"
+#include "dc/facility.h"
 #include "engine/sim.h"
 #include "io/scenario.h"
 #include "policy/dispatch.h"
@@ -82,7 +83,7 @@ static void world_fini(struct world *w)
 static int check(struct world *w)
 {
 	err_clear(&w->e);
-	return invariants_check(&w->sim, &w->dc, &w->ms, &w->e);
+	return invariants_check(&w->sim, &w->dc, NULL, NULL, &w->ms, &w->e);
 }
 
 static void test_clean_run_passes(void)
@@ -165,6 +166,40 @@ static void test_signs_and_fractions(void)
 	world_fini(&w);
 }
 
+static void test_battery_window(void)
+{
+	struct world w;
+	struct facility_cfg fc;
+	struct facility *f;
+	struct err e;
+
+	CHECK_INT(world_run(&w), 0);
+	facility_cfg_default(&fc);
+	fc.battery.enabled = 1;
+	fc.battery.capacity_kwh = 100;
+	err_clear(&e);
+	f = facility_new(&fc, &e);
+	CHECK(f != NULL);
+	if (!f) {
+		world_fini(&w);
+		return;
+	}
+	/* a fresh battery starts at soc_init, inside [soc_min, soc_max] */
+	CHECK_INT(invariants_check(&w.sim, &w.dc, f, &fc.battery, &w.ms, &w.e), 0);
+	metrics_sample(&w.ms, 100, "battery_soc", fc.battery.soc_max);
+	CHECK_INT(invariants_check(&w.sim, &w.dc, f, &fc.battery, &w.ms, &w.e), 0);
+	metrics_sample(&w.ms, 200, "battery_soc", fc.battery.soc_max + 0.01);
+	err_clear(&w.e);
+	CHECK_INT(invariants_check(&w.sim, &w.dc, f, &fc.battery, &w.ms, &w.e), -1);
+	CHECK_HAS(w.e.msg, "battery state of charge");
+	CHECK_HAS(w.e.msg, "at t=200 s; expected within [0.1, 0.9]");
+	/* without a battery the samples are not its concern */
+	fc.battery.enabled = 0;
+	CHECK_INT(check(&w), 0);
+	facility_free(f);
+	world_fini(&w);
+}
+
 int main(void)
 {
 	RUN(test_clean_run_passes);
@@ -172,5 +207,6 @@ int main(void)
 	RUN(test_energy);
 	RUN(test_time);
 	RUN(test_signs_and_fractions);
+	RUN(test_battery_window);
 	return CHECK_DONE();
 }
