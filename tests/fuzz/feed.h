@@ -23,6 +23,7 @@
 #include "engine/arena.h"
 #include "engine/err.h"
 #include "io/csv.h"
+#include "io/ftrace.h"
 #include "cli/sweep_wire.h"
 #include "io/scenario.h"
 #include "io/sweep_spec.h"
@@ -66,7 +67,7 @@ static const char *feed_write(const char *name, const uint8_t *data, size_t size
 static void feed_cleanup(void)
 {
 	static const char *const names[] = { "scenario.json", "trace.csv", "trace.jsonl", "data.csv",
-					     "sweep.json" };
+					     "sweep.json", "facility.csv" };
 	char path[512];
 
 	if (!feed_dir[0])
@@ -259,6 +260,79 @@ static int feed_sweep_wire(const uint8_t *data, size_t size)
 			}
 	rc = feed_verdict("sweep_wire", rc, rc == 0, &e, "");
 	metrics_fini(&ms);
+	return rc;
+}
+
+/* The facility trace readers (ftrace.h). The first byte chooses the reader (mod 8), the rest is
+ * the file: 0 column CSV (second column), 1 Open-Meteo, 2 EPW, 3 PVGIS, 4 PVWatts,
+ * 5 windpowerlib, 6 OEDB power curves (turbine "E-101/3050"), 7 GreenSKU fan curve. */
+static int feed_ftrace(const uint8_t *data, size_t size)
+{
+	const char *path;
+	struct weather w;
+	struct series a, b, c, d;
+	struct wind_cfg wc;
+	struct cooling_cfg cc;
+	struct err e;
+	double dc_kw = 0;
+	int rc = -1, which;
+
+	if (size == 0)
+		return 0;
+	which = data[0] % 8;
+	path = feed_write("facility.csv", data + 1, size - 1);
+	weather_init(&w);
+	series_init(&a);
+	series_init(&b);
+	series_init(&c);
+	series_init(&d);
+	err_clear(&e);
+	switch (which) {
+	case 0: rc = ftrace_read_column(path, NULL, -5.0, 1.0, &a, &e); break;
+	case 1: rc = ftrace_read_openmeteo(path, 1.0, &w, &e); break;
+	case 2: rc = ftrace_read_epw(path, &w, &e); break;
+	case 3: rc = ftrace_read_pvgis(path, &w, &e); break;
+	case 4: rc = ftrace_read_pvwatts(path, -7.0, &a, &dc_kw, &b, &c, &d, &e); break;
+	case 5: rc = ftrace_read_windpowerlib(path, 100.0, &w, &e); break;
+	case 6:
+		wind_cfg_default(&wc);
+		snprintf(wc.turbine, sizeof wc.turbine, "%s", "E-101/3050");
+		rc = ftrace_read_power_curve(path, &wc, &e);
+		if (rc == 0 && (wc.n_pts < 1 || wc.n_pts > WIND_CURVE_PTS))
+			FEED_BREAK();
+		break;
+	default:
+		cooling_cfg_default(&cc);
+		rc = ftrace_read_fan_curve(path, &cc, &e);
+		if (rc == 0 && (cc.n_fan_pts < 0 || cc.n_fan_pts > COOLING_FAN_PTS))
+			FEED_BREAK();
+		break;
+	}
+	/* a series read is a usable series: a positive step, finite values */
+	if (rc == 0) {
+		const struct series *all[] = { &a, &b, &c, &d, &w.temp_c, &w.rh_pct, &w.wind_m_s,
+					       &w.ghi_w_m2, &w.dni_w_m2, &w.dhi_w_m2, &w.cloud_pct };
+		for (size_t k = 0; k < sizeof all / sizeof *all; k++) {
+			if (all[k]->n && !(all[k]->step_s > 0 && isfinite(all[k]->t0_s))) {
+				fprintf(stderr, "feed ftrace %d: series %zu with step %g, t0 %g\n", which, k,
+					all[k]->step_s, all[k]->t0_s);
+				FEED_BREAK();
+			}
+			for (size_t i = 0; i < all[k]->n; i++)
+				if (!isfinite(all[k]->v[i])) {
+					fprintf(stderr, "feed ftrace %d: series %zu value %zu is %g\n", which,
+						k, i, all[k]->v[i]);
+					FEED_BREAK();
+					break;
+				}
+		}
+	}
+	rc = feed_verdict("ftrace", rc, rc == 0, &e, path);
+	weather_fini(&w);
+	series_fini(&a);
+	series_fini(&b);
+	series_fini(&c);
+	series_fini(&d);
 	return rc;
 }
 

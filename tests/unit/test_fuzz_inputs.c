@@ -24,7 +24,7 @@ static struct target targets[] = {
 	{ "scenario", feed_scenario, 0, 0 },   { "scenario_set", feed_scenario_set, 0, 0 },
 	{ "trace", feed_trace_csv, 0, 0 },     { "trace_jsonl", feed_trace_jsonl, 0, 0 },
 	{ "csv", feed_csv, 0, 0 },             { "sweep", feed_sweep, 0, 0 },
-	{ "sweep_wire", feed_sweep_wire, 0, 0 },
+	{ "sweep_wire", feed_sweep_wire, 0, 0 },       { "ftrace", feed_ftrace, 0, 0 },
 };
 #define N_TARGETS (sizeof targets / sizeof *targets)
 
