@@ -67,6 +67,7 @@ fi
 # ---- read-only and full disks on a tmpfs (needs mount: root)
 mnt=$TMP/mnt; mkdir -p "$mnt"
 if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=1m tmpfs "$mnt" 2>/dev/null; then
+	trap 'umount "$mnt" 2>/dev/null; rm -rf "$TMP"' EXIT # never leave the mount behind
 	rdb=$mnt/ro.db
 	"$MAASIM" run "$scn" --db "$rdb" -q >/dev/null 2>&1
 	before=$(complete "$rdb")
