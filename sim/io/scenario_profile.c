@@ -14,7 +14,7 @@
 #include "engine/arena.h"
 
 static const char *const profile_keys[] = {
-	"base", "pstate", "prefill_mode", "source", "n_gpus", "tp", "max_batch", "gpu_mem_gb",
+	"base", "pstate", "prefill_mode", "kv_admission", "source", "n_gpus", "tp", "max_batch", "gpu_mem_gb",
 	"mem_util", "weights_gb", "kv_bytes_per_token", "prefill_power_w", "idle_power_w",
 	"host_frac", "sleep_power_w", "off_power_w", "wake_sleep_s", "wake_off_s", "prefill_s",
 	"prefill_batch_factor", "decode_step_s", "decode_power_w", NULL
