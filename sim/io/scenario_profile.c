@@ -100,7 +100,7 @@ int scenario_load_profile(struct jv *v, const cJSON *node, struct node_type_cfg 
 			else
 				return jv_fail(v, k, it, "expected a number, a string or a table");
 			if (rc < 0)
-				return pe.set ? jv_fail(v, NULL, it, "%s", pe.msg) : -1;
+				return pe.set ? jv_fail(v, NULL, NULL, "%s", pe.msg) : -1;
 		}
 		if (base)
 			snprintf(c->name, sizeof c->name, "%s", t->name);
