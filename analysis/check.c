@@ -57,9 +57,9 @@ int check_baseline_parse(const char *path, const char *text, struct check_baseli
 
 		memcpy(ln, p, len);
 		ln[len] = '\0';
+		p = eol ? eol + 1 : p + len; /* before len loses a CR: a last line "\r" must end */
 		if (len && ln[len - 1] == '\r')
 			ln[--len] = '\0';
-		p = eol ? eol + 1 : p + len;
 		line++;
 		if (!len || ln[0] == '#') {
 			free(ln);

@@ -49,6 +49,19 @@ static void parse_good(void)
 	check_baseline_fini(&b);
 }
 
+/* Found by fuzz_baseline: a last line of a lone CR (no newline after it) looped forever. */
+static void parse_trailing_cr(void)
+{
+	struct check_baseline b;
+	struct err e = { 0 };
+	CHECK_INT(check_baseline_parse("b.tsv", "\r", &b, &e), 0);
+	CHECK_INT(b.n, 0);
+	check_baseline_fini(&b);
+	CHECK_INT(check_baseline_parse("b.tsv", "demo\t{}\tpue\t1\trel\t0.1\r", &b, &e), 0);
+	CHECK_INT(b.n, 1);
+	check_baseline_fini(&b);
+}
+
 static void parse_bad(void)
 {
 	static const struct { const char *text, *msg; } cases[] = {
@@ -265,6 +278,7 @@ int main(void)
 	if (fixture_study(db, 0))
 		return 1;
 	RUN(parse_good);
+	RUN(parse_trailing_cr);
 	RUN(parse_bad);
 	RUN(parse_mutations);
 	RUN(compare);
