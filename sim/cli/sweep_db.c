@@ -112,7 +112,6 @@ int sweep_db_register(struct store *st, const struct sweep_job *job, const char 
 		const struct sweep_point *pt = &s->points[i];
 		const struct sweep_pinfo *sc = &job->pinfo[i];
 		const char *oat_in = NULL, *oat_side = NULL;
-		char b4[32];
 		if (s->oat_axis >= 0) {
 			const struct sweep_level *lv = &s->axes[s->oat_axis].levels[pt->level[s->oat_axis]];
 			oat_in = lv->oat_input >= 0 ? s->oat[lv->oat_input].name : NULL;
@@ -126,7 +125,6 @@ int sweep_db_register(struct store *st, const struct sweep_job *job, const char 
 			rc = q(st, "INSERT INTO sweep_points VALUES(?,?,?,?,?,?,?,?,?,?)", p, 10, e) ||
 			     store_put_scenario(st, sc->hash, sc->name, sc->json, e);
 		}
-		(void)b4;
 	}
 	for (size_t k = 0; !rc && k < job->n_trials; k++) {
 		const struct sweep_trial *tr = &job->trials[k];
