@@ -95,6 +95,21 @@ expect_rc 0 "resume after kill -9" $MAASIM sweep $S/sweep_long.json --db "$TMP/k
 	pass "no run without its metrics" || fail "a run lost its metrics"
 same_rows "killed-and-resumed = uninterrupted" "$TMP/ref.db" "$TMP/kill.db"
 
+# ---- a worker killed mid-trial: replaced, its trial not stored, a rerun completes ----
+$MAASIM sweep $S/sweep_long.json --db "$TMP/crash.db" -j 2 -q >"$TMP/crash.out" 2>&1 &
+pid=$!
+wait_rows "$TMP/crash.db" 3
+victim=$(pgrep -P $pid | head -n 1)
+[ -n "$victim" ] && kill -9 "$victim"
+wait $pid; rc=$?
+[ $rc = 1 ] && grep -q 'worker .* died (signal 9)' "$TMP/crash.out" && grep -q '1 crashed' "$TMP/crash.out" &&
+	pass "a killed worker is reported and replaced (exit 1)" || fail "worker kill: exit $rc: $(head -c 400 "$TMP/crash.out")"
+[ "$(q "$TMP/crash.db" "SELECT count(*) FROM runs")" = $((total - 1)) ] && pass "every other trial stored" ||
+	fail "after a worker crash: $(q "$TMP/crash.db" "SELECT count(*) FROM runs") of $((total - 1))"
+expect_rc 0 "rerun after the crash" $MAASIM sweep $S/sweep_long.json --db "$TMP/crash.db" -j 2
+grep -q "$((total - 1)) already stored, 1 to run" "$TMP/out" && pass "the rerun runs only the lost trial" || fail "rerun: $(head -c 300 "$TMP/out")"
+same_rows "crashed-and-rerun = uninterrupted" "$TMP/ref.db" "$TMP/crash.db"
+
 # ---- SIGINT stops cleanly with 130, and a rerun finishes ----
 $MAASIM sweep $S/sweep_long.json --db "$TMP/int.db" -j 2 -q >"$TMP/int.out" 2>&1 &
 pid=$!
