@@ -452,6 +452,15 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 				if (got == 1) {
 					inflight--;
 					w[i].cur = -1;
+					/* the next trial first, then the write: the worker computes while
+					 * the writer writes */
+					if (!*stop && next < n) {
+						if (assign(job, w, nw, i, todo, next, e)) {
+							rc = -1;
+							break;
+						}
+						next++, inflight++;
+					}
 					if (sink(ctx, o, &ms, e)) {
 						rc = -1;
 						break;
