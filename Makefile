@@ -5,7 +5,7 @@
 #   make test         build and run every test; the last line is "N passed, N failed"
 #   make bench        release build, performance figures vs targets -> results/bench.json (QUICK=1: < 1 min)
 #   make run          install missing packages, build, run the default study
-#   make sweep        run the shipped sweep (dispatch policy x load), print means and intervals
+#   make sweep        run the shipped sweeps (dispatch x PV x battery; dispatch x load), print means and intervals
 #   make bench-sweep  wall time of a 200-trial sweep at -j 1 and -j 2, and the speed-up
 #   make deps         install missing Debian packages (apt-get, through sudo when not root)
 #   make install PREFIX=/usr/local
@@ -113,6 +113,7 @@ run: check-deps
 sweep: check-deps
 	@$(MAKE) --no-print-directory $(BIN)
 	@mkdir -p results
+	$(BIN) sweep scenarios/sweeps/dispatch_x_solar_x_battery.json --db results/sweep.db
 	$(BIN) sweep scenarios/sweeps/dispatch_x_load.json --db results/sweep.db
 
 bench-sweep:
