@@ -115,6 +115,7 @@ sweep: check-deps
 	@mkdir -p results
 	$(BIN) sweep scenarios/sweeps/dispatch_x_solar_x_battery.json --db results/sweep.db
 	$(BIN) sweep scenarios/sweeps/dispatch_x_load.json --db results/sweep.db
+	$(BIN) report results/sweep.db -o results/sweep-report
 
 bench-sweep:
 	@$(MAKE) --no-print-directory $(BIN)

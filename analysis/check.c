@@ -257,7 +257,7 @@ void check_print(FILE *out, const struct check_baseline *b, const struct check_r
 }
 
 int check_baseline_write(const struct study *st, const char *path, double ci_tol, double rel_tol,
-			 struct err *e)
+			 const char *const *exclude, size_t n_exclude, struct err *e)
 {
 	struct sbuf t, tmp;
 	FILE *f;
@@ -270,6 +270,12 @@ int check_baseline_write(const struct study *st, const char *path, double ci_tol
 		     "# kinds: rel = fraction of expected, abs = absolute, ci = multiple of the observed"
 		     " 95% CI half-width\n"
 		     "# scenario\tparams\tmetric\texpected\tkind\ttolerance\n");
+	if (n_exclude) {
+		sbuf_add(&t, "# left out on purpose (--exclude):");
+		for (size_t x = 0; x < n_exclude; x++)
+			sbuf_addf(&t, " %s", exclude[x]);
+		sbuf_addc(&t, '\n');
+	}
 	for (size_t p = 0; p < st->n_pts; p++) {
 		const struct study_point *pt = &st->pts[p];
 		double *buf = xmalloc((pt->n + 1) * sizeof *buf);
@@ -281,6 +287,11 @@ int check_baseline_write(const struct study *st, const char *path, double ci_tol
 					  "params and cannot be written to a baseline", path, pt->label);
 		}
 		for (size_t m = 0; m < st->n_mets; m++) {
+			size_t x;
+			for (x = 0; x < n_exclude && strcmp(exclude[x], st->mets[m].name); x++)
+				;
+			if (x < n_exclude)
+				continue;
 			struct repstats_summary s = repstats_summarize(buf, study_values(st, p, m, buf), 0.95);
 			if (!s.n)
 				continue;
@@ -306,12 +317,13 @@ int check_baseline_write(const struct study *st, const char *path, double ci_tol
 }
 
 static const char check_usage[] =
-	"usage: maasim check DB --baseline FILE [--write-baseline [--tolerance X]] [--all]\n"
+	"usage: maasim check DB --baseline FILE [--write-baseline [--tolerance X] [--exclude M]...] [--all]\n"
 	"  Compares the metrics in the results database DB with the expectations in FILE and\n"
 	"  prints what moved. Exit 0: nothing moved; 1: a regression; 2: bad usage or input.\n"
 	"  --write-baseline  write FILE from DB instead: kind ci (x1) where replications differ,\n"
 	"                    else rel (abs for a 0) with the --tolerance below\n"
 	"  --tolerance X     relative tolerance written by --write-baseline (default 0.01)\n"
+	"  --exclude METRIC  leave METRIC out of the written baseline (repeatable)\n"
 	"  --all             print every row, not only those that moved\n"
 	"  Baseline format (TSV): scenario, params, metric, expected, kind (rel|abs|ci), tolerance\n";
 
@@ -320,6 +332,8 @@ int check_main(int argc, char **argv)
 	const char *db = NULL, *base = NULL;
 	int write = 0, all = 0, code = 2;
 	double rel_tol = 0.01;
+	const char **exclude = NULL;
+	size_t n_exclude = 0;
 	struct err e = { 0 };
 	struct store *s = NULL;
 	struct study *st = NULL;
@@ -331,6 +345,7 @@ int check_main(int argc, char **argv)
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(check_usage, stdout);
+			free(exclude);
 			return 0;
 		} else if (!strcmp(a, "--baseline") && i + 1 < argc) {
 			base = argv[++i];
@@ -342,25 +357,32 @@ int check_main(int argc, char **argv)
 			if (*end || !(rel_tol >= 0) || !isfinite(rel_tol)) {
 				fprintf(stderr, "maasim check: --tolerance: expected a number >= 0, got "
 						"'%s'\n", argv[i]);
+				free(exclude);
 				return 2;
 			}
+		} else if (!strcmp(a, "--exclude") && i + 1 < argc) {
+			exclude = xrealloc(exclude, (n_exclude + 1) * sizeof *exclude);
+			exclude[n_exclude++] = argv[++i];
 		} else if (!strcmp(a, "--all")) {
 			all = 1;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "maasim check: unknown or incomplete option '%s'\n%s", a,
 				check_usage);
+			free(exclude);
 			return 2;
 		} else if (!db) {
 			db = a;
 		} else {
 			fprintf(stderr, "maasim check: one database only, got '%s' too\n%s", a,
 				check_usage);
+			free(exclude);
 			return 2;
 		}
 	}
 	if (!db || !base) {
 		fprintf(stderr, "maasim check: %s\n%s",
 			!db ? "which database?" : "--baseline FILE is required", check_usage);
+		free(exclude);
 		return 2;
 	}
 	if (!(s = store_open(db, STORE_READONLY, &e)) || !(st = study_load(s, &e)))
@@ -370,7 +392,7 @@ int check_main(int argc, char **argv)
 		goto out;
 	}
 	if (write) {
-		if (check_baseline_write(st, base, 1.0, rel_tol, &e)) {
+		if (check_baseline_write(st, base, 1.0, rel_tol, exclude, n_exclude, &e)) {
 			code = 1;
 			goto out;
 		}
@@ -392,6 +414,7 @@ int check_main(int argc, char **argv)
 out:
 	if (e.set)
 		fprintf(stderr, "maasim check: %s\n", e.msg);
+	free(exclude);
 	free(res);
 	check_baseline_fini(&b);
 	study_free(st);

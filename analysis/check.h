@@ -68,9 +68,10 @@ void check_print(FILE *out, const struct check_baseline *b, const struct check_r
 
 /* Writes a baseline of every metric of every configuration of the study to path (atomically):
  * kind ci with tolerance ci_tol where the replications differ (an interval of positive width),
- * else rel with rel_tol (abs rel_tol for an expected 0). */
+ * else rel with rel_tol (abs rel_tol for an expected 0). Metrics named in exclude[0..n_exclude)
+ * are left out. */
 int check_baseline_write(const struct study *st, const char *path, double ci_tol, double rel_tol,
-			 struct err *e);
+			 const char *const *exclude, size_t n_exclude, struct err *e);
 
 /* The sub-command; argv[0] is "check". Returns the exit status (0, 1 or 2). */
 int check_main(int argc, char **argv);

@@ -201,7 +201,13 @@ static int draw(struct ctx *c, const char *id, const char *title, const char *ca
 			 "set output '%s.png'\n"
 			 "set datafile separator '\\t'\n"
 			 "set datafile missing 'NaN'\n"
-			 "set grid\nset key below\n",
+			 "set grid\nset key below\n"
+			 /* Okabe-Ito colours: distinct for colour-blind readers, dark enough on white */
+			 "set linetype 1 lc rgb '#0072B2'\nset linetype 2 lc rgb '#D55E00'\n"
+			 "set linetype 3 lc rgb '#009E73'\nset linetype 4 lc rgb '#CC79A7'\n"
+			 "set linetype 5 lc rgb '#E69F00'\nset linetype 6 lc rgb '#56B4E9'\n"
+			 "set linetype 7 lc rgb '#000000'\nset linetype 8 lc rgb '#999999'\n"
+			 "set linetype cycle 8\n",
 		  id, id, tall ? 760 : 460, id);
 	sbuf_add(&full, "set title ");
 	plot_gp_quote(&full, title);
@@ -236,8 +242,8 @@ static int draw(struct ctx *c, const char *id, const char *title, const char *ca
 	sbuf_init(&gp);
 	sbuf_add(&gp, caption);
 	if (c->truncated)
-		sbuf_addf(&gp, " Only the baseline and the first %d other configurations are drawn; "
-			       "the tables list them all.", MAX_LINES - 1);
+		sbuf_addf(&gp, " Only the first %d configurations are drawn; the tables list them "
+			       "all.", MAX_LINES);
 	f->caption = gp.s;
 	gp.s = NULL;
 out:
@@ -618,8 +624,9 @@ static int fig_carbon_load(struct ctx *c)
 		skip(c->out, title, "the carbon intensity series has no samples");
 		goto out;
 	}
-	sbuf_add(&sc, "set multiplot layout 2,1\nset xlabel 'time (h)'\n"
-		      "set ylabel 'carbon intensity (gCO2/kWh)'\n");
+	struct sbuf bot;
+	sbuf_init(&bot);
+	sbuf_add(&sc, "set xlabel 'time (h)'\nset ylabel 'carbon intensity (gCO2/kWh)'\n");
 	if (load) {
 		sbuf_add(&sc, "set ytics nomirror\nset y2tics\nset y2label ");
 		plot_gp_quote(&sc, load);
@@ -629,6 +636,7 @@ static int fig_carbon_load(struct ctx *c)
 		       "grid carbon intensity");
 	for (size_t i = 0; load && i < np; i++) {
 		if ((n = add_series_block(c, &data, c->st->pts[pts[i]].run_ids[0], load)) < 0) {
+			sbuf_fini(&bot);
 			rc = -1;
 			goto out;
 		}
@@ -643,32 +651,49 @@ static int fig_carbon_load(struct ctx *c)
 		sbuf_fini(&t);
 		nload++;
 	}
-	sbuf_add(&sc, "\nunset title\nunset y2label\nunset y2tics\nset ytics mirror\n"
-		      "set ylabel 'deferred work (jobs)'\nset yrange [0:*]\n");
+	sbuf_add(&sc, "\n");
+	/* the bottom panel only when some configuration deferred work was sampled */
+	sbuf_add(&bot, "unset title\nunset y2label\nunset y2tics\nset ytics mirror\n"
+		       "set ylabel 'deferred work (jobs)'\nset yrange [0:*]\n");
 	for (size_t i = 0; defer && i < np; i++) {
 		if ((n = add_series_block(c, &data, c->st->pts[pts[i]].run_ids[0], defer)) < 0) {
+			sbuf_fini(&bot);
 			rc = -1;
 			goto out;
 		}
 		if (!n)
 			continue;
 		char st[64];
-		plot_cmd_block(&sc, ndefer == 0, idx++, "1:2",
+		plot_cmd_block(&bot, ndefer == 0, idx++, "1:2",
 			       point_style(st, sizeof st, "with steps lw 1.5", i),
 			       c->st->pts[pts[i]].label);
 		ndefer++;
 	}
-	if (!ndefer)
-		sbuf_add(&sc, "set label 1 'no deferred-work series in the database' at graph 0.5,0.5"
-			      " center\nplot NaN notitle");
-	sbuf_add(&sc, "\nunset multiplot\n");
+	if (ndefer) {
+		struct sbuf all;
+		sbuf_init(&all);
+		sbuf_add(&all, "set multiplot layout 2,1\n");
+		sbuf_add(&all, sc.s);
+		sbuf_add(&all, bot.s);
+		sbuf_add(&all, "\nunset multiplot\n");
+		sbuf_fini(&sc);
+		sc = all;
+	}
+	sbuf_fini(&bot);
 	set_data_name(&sc, "fig_carbon_load");
-	sbuf_addf(&cap, "Top: the grid's carbon intensity ('%s', an input trace) with the load "
-			"('%s') of each configuration; bottom: work held back by the policy ('%s'). "
-			"First replication of each configuration; load and deferred work are "
-			"modelled (maasim simulation output).",
-		  ci, load ? load : "none", defer ? defer : "none");
-	rc = draw(c, "fig_carbon_load", title, cap.s, data.s, sc.s, 1);
+	if (ndefer)
+		sbuf_addf(&cap, "Top: the grid's carbon intensity ('%s', an input trace) with the load "
+				"('%s') of each configuration; bottom: work held back by the policy "
+				"('%s'). First replication of each configuration; load and deferred work "
+				"are modelled (maasim simulation output).",
+			  ci, nload ? load : "none", defer);
+	else
+		sbuf_addf(&cap, "The grid's carbon intensity ('%s', an input trace) with the load "
+				"('%s') of each configuration, first replication. No deferred-work series "
+				"(deferred_jobs) is in the database, so no policy held work back here. "
+				"Load is modelled (maasim simulation output).",
+			  ci, nload ? load : "none");
+	rc = draw(c, "fig_carbon_load", title, cap.s, data.s, sc.s, ndefer > 0);
 out:
 	sbuf_fini(&data);
 	sbuf_fini(&sc);
@@ -794,16 +819,13 @@ static int fig_compare(struct ctx *c)
 	const char *title = "Configurations against the baseline (relative change, 95% CI)";
 	const char *rows[16];
 	long mi[16];
-	size_t nrows = 0, ncols = 0;
+	size_t nrows = 0, ncols = 0, all = 0;
 	struct bar_col cols[MAX_LINES];
-	size_t pts[MAX_LINES], np = line_points(c, pts);
+	char *titles[MAX_LINES];
 	struct sbuf cap;
 	int rc;
 
-	if (np < 2) {
-		skip(c->out, title, "only one configuration in the database: nothing to compare");
-		return 0;
-	}
+	c->truncated = 0;
 	for (const char *const *q = compare_metrics; *q; q++) {
 		long m = study_metric_index(c->st, *q);
 		if (m >= 0) {
@@ -811,39 +833,61 @@ static int fig_compare(struct ctx *c)
 			rows[nrows++] = study_metric_phrase(*q);
 		}
 	}
-	if (!nrows) {
-		skip(c->out, title, "none of the headline metrics (carbon_operational_kg, "
-				    "latency_p99_s, ...) is in the database");
-		return 0;
-	}
-	for (size_t i = 1; i < np; i++) {
-		const struct study_point *pt = &c->st->pts[pts[i]];
+	for (size_t p = 0; p < c->st->n_pts; p++) {
+		size_t b = study_comparator(c->st, p, c->base);
+		const struct study_point *pt = &c->st->pts[p];
+		if (b == p || !pt->n || !c->st->pts[b].n)
+			continue;
+		if (all++ >= MAX_LINES || !nrows)
+			continue;
 		double *x = xmalloc((pt->n + 1) * sizeof *x), *y = xmalloc((pt->n + 1) * sizeof *y);
-		cols[ncols].title = pt->label;
+		struct sbuf t;
+		sbuf_init(&t);
+		if (c->st->matched)
+			sbuf_addf(&t, "%s vs %s", pt->label, c->st->pts[b].label);
+		else
+			sbuf_add(&t, pt->label);
+		titles[ncols] = t.s;
+		cols[ncols].title = t.s;
 		cols[ncols].val = xmalloc(nrows * sizeof(double));
 		cols[ncols].err = xmalloc(nrows * sizeof(double));
 		for (size_t r = 0; r < nrows; r++) {
-			size_t n = study_pairs(c->st, pts[i], c->base, (size_t)mi[r], x, y);
-			struct repstats_paired p = repstats_compare(x, y, n, c->level);
-			cols[ncols].val[r] = 100 * p.rel;
-			cols[ncols].err[r] = 100 * p.rel_half;
+			size_t n = study_pairs(c->st, p, b, (size_t)mi[r], x, y);
+			struct repstats_paired cp = repstats_compare(x, y, n, c->level);
+			cols[ncols].val[r] = 100 * cp.rel;
+			cols[ncols].err[r] = 100 * cp.rel_half;
 		}
 		free(x);
 		free(y);
 		ncols++;
 	}
+	if (!all) {
+		skip(c->out, title, "only one configuration (or only baselines) in the database: "
+				    "nothing to compare");
+		return 0;
+	}
+	if (!nrows) {
+		skip(c->out, title, "none of the headline metrics (carbon_operational_kg, "
+				    "latency_p99_s, ...) is in the database");
+		return 0;
+	}
+	c->truncated = all > MAX_LINES;
 	sbuf_init(&cap);
-	sbuf_addf(&cap, "Change of each headline metric against %s, in percent, paired by "
-			"replication (common random numbers); error bars are 95%% confidence "
-			"intervals (delta method). Bars whose interval crosses zero are not "
-			"significant. Modelled (maasim simulation output).",
-		  c->st->pts[c->base].label);
+	if (c->st->matched)
+		sbuf_add(&cap, "Change of each headline metric against each configuration's sweep "
+			       "baseline (same other settings)");
+	else
+		sbuf_addf(&cap, "Change of each headline metric against %s", c->st->pts[c->base].label);
+	sbuf_add(&cap, ", in percent, paired by replication (common random numbers); error bars are "
+		       "95% confidence intervals (delta method). Bars whose interval crosses zero are "
+		       "not significant. Modelled (maasim simulation output).");
 	rc = fig_bars(c, "fig_compare", title, "change against baseline (%)", cap.s, rows, nrows,
 		      cols, ncols);
 	sbuf_fini(&cap);
 	for (size_t k = 0; k < ncols; k++) {
 		free(cols[k].val);
 		free(cols[k].err);
+		free(titles[k]);
 	}
 	return rc;
 }

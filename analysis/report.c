@@ -152,7 +152,7 @@ static void doc_list_end(struct doc *d)
 
 static void doc_table_begin(struct doc *d, const char *const *head, size_t n)
 {
-	sbuf_add(&d->html, "<table>\n<thead><tr>");
+	sbuf_add(&d->html, "<div class=\"wide\"><table>\n<thead><tr>");
 	sbuf_add(&d->md, "|");
 	for (size_t i = 0; i < n; i++) {
 		sbuf_add(&d->html, "<th>");
@@ -187,7 +187,7 @@ static void doc_table_row(struct doc *d, const char *const *cell, size_t n)
 
 static void doc_table_end(struct doc *d)
 {
-	sbuf_add(&d->html, "</tbody></table>\n");
+	sbuf_add(&d->html, "</tbody></table></div>\n");
 	sbuf_addc(&d->md, '\n');
 }
 
@@ -296,8 +296,14 @@ static void fmt_change(char *buf, size_t n, const struct repstats_paired *c, con
 {
 	if (!isnan(c->rel)) {
 		double r = with_sign ? 100 * c->rel : fabs(100 * c->rel);
+		/* changes under 0.1% keep two significant digits rather than print as 0.0% */
+		int tiny = fabs(r) < 0.1 && r != 0;
 		if (isnan(c->rel_half))
-			snprintf(buf, n, with_sign ? "%+.1f%%" : "%.1f%%", r);
+			snprintf(buf, n, tiny ? (with_sign ? "%+.2g%%" : "%.2g%%")
+					      : (with_sign ? "%+.1f%%" : "%.1f%%"), r);
+		else if (tiny)
+			snprintf(buf, n, with_sign ? "%+.2g%% ± %.2g%%" : "%.2g%% ± %.2g%%", r,
+				 100 * c->rel_half);
 		else
 			snprintf(buf, n, with_sign ? "%+.1f%% ± %.1f%%" : "%.1f%% ± %.1f%%", r,
 				 100 * c->rel_half);
@@ -512,8 +518,13 @@ static void section_summary(struct doc *d, const struct study *st, size_t b, dou
 		 st->n_runs == 1 ? "" : "s");
 	doc_text(d, buf);
 	if (st->n_pts > 1) {
-		doc_text(d, "Every configuration is compared with the baseline ");
-		doc_strong(d, st->pts[b].label);
+		if (st->matched) {
+			doc_text(d, "Every configuration is compared with its sweep's baseline at the "
+				    "same other settings");
+		} else {
+			doc_text(d, "Every configuration is compared with the baseline ");
+			doc_strong(d, st->pts[b].label);
+		}
 		snprintf(buf, sizeof buf, ", replication by replication (each replication uses the same "
 					  "random numbers in every configuration); intervals are %d%% "
 					  "Student-t confidence intervals.",
@@ -525,8 +536,8 @@ static void section_summary(struct doc *d, const struct study *st, size_t b, dou
 		summary_best(d, st, level);
 	if (st->n_pts > 1) {
 		for (size_t p = 0; p < st->n_pts; p++)
-			if (p != b)
-				summary_point(d, st, p, b, level);
+			if (study_comparator(st, p, b) != p)
+				summary_point(d, st, p, study_comparator(st, p, b), level);
 		doc_list_end(d);
 	} else {
 		doc_li_begin(d);
@@ -607,7 +618,7 @@ static void cell_value(const struct study *st, size_t p, size_t b, size_t m, dou
 static void cell_change(const struct study *st, size_t p, size_t b, size_t m, double level,
 			char *buf, size_t n)
 {
-	struct repstats_paired c = compare(st, p, b, m, level);
+	struct repstats_paired c = compare(st, p, study_comparator(st, p, b), m, level);
 	char ch[64];
 
 	if (c.n == 0) {
@@ -629,13 +640,14 @@ static void cell_change(const struct study *st, size_t p, size_t b, size_t m, do
 		snprintf(buf, n, "%s (p=%.2g)", ch, c.p_value);
 }
 
-#define WIDE_POINTS 6 /* more configurations than this: one row per configuration */
+#define WIDE_POINTS 4 /* more configurations than this: one row per configuration */
 
 /* A table of fn(point, metric) for the points pts[0..np) and metrics order[0..nm): metrics as
  * rows and points as columns when the points are few, else points as rows and metrics as
  * columns, WIDE_POINTS metrics per table, so a sweep of many configurations stays readable. */
 static void matrix_table(struct doc *d, const struct study *st, size_t b, double level,
-			 const size_t *order, size_t nm, const size_t *pts, size_t np, cell_fn fn)
+			 const size_t *order, size_t nm, const size_t *pts, char *const *labels,
+			 size_t np, cell_fn fn)
 {
 	size_t width = (np > nm ? np : nm) + 3;
 	const char **cell = xcalloc(width, sizeof *cell);
@@ -645,7 +657,7 @@ static void matrix_table(struct doc *d, const struct study *st, size_t b, double
 		cell[0] = "metric";
 		cell[1] = "unit";
 		for (size_t j = 0; j < np; j++)
-			cell[2 + j] = st->pts[pts[j]].label;
+			cell[2 + j] = labels[j];
 		doc_table_begin(d, cell, 2 + np);
 		for (size_t i = 0; i < nm; i++) {
 			cell[0] = st->mets[order[i]].name;
@@ -668,7 +680,7 @@ static void matrix_table(struct doc *d, const struct study *st, size_t b, double
 			}
 			doc_table_begin(d, cell, 1 + k);
 			for (size_t j = 0; j < np; j++) {
-				cell[0] = st->pts[pts[j]].label;
+				cell[0] = labels[j];
 				for (size_t i = 0; i < k; i++) {
 					fn(st, pts[j], b, order[i0 + i], level, buf[i], sizeof buf[i]);
 					cell[1 + i] = buf[i];
@@ -686,19 +698,27 @@ static void section_tables(struct doc *d, const struct study *st, size_t b, doub
 {
 	size_t *order = xcalloc(st->n_mets + 1, sizeof *order), nm = metric_order(st, order);
 	size_t *pts = xcalloc(st->n_pts + 1, sizeof *pts), np = 0;
+	char **labels = xcalloc(st->n_pts + 1, sizeof *labels);
 
 	doc_heading(d, 2, "metrics", "Every metric");
 	doc_para(d, "Mean over replications ± the half-width of its 95% confidence interval "
 		    "(Student t); n=1 means a single replication, where no interval exists. All "
 		    "values are modelled: outputs of the maasim simulation of the scenario below.");
-	for (size_t p = 0; p < st->n_pts; p++)
+	for (size_t p = 0; p < st->n_pts; p++) {
+		labels[np] = xstrdup(st->pts[p].label);
 		pts[np++] = p;
-	matrix_table(d, st, b, level, order, nm, pts, np, cell_value);
+	}
+	matrix_table(d, st, b, level, order, nm, pts, labels, np, cell_value);
+	for (size_t j = 0; j < np; j++)
+		free(labels[j]);
 
 	if (st->n_pts > 1) {
 		struct sbuf t;
 		sbuf_init(&t);
-		sbuf_addf(&t, "Against %s", st->pts[b].label);
+		if (st->matched)
+			sbuf_add(&t, "Against each sweep baseline");
+		else
+			sbuf_addf(&t, "Against %s", st->pts[b].label);
 		doc_heading(d, 3, "changes", t.s);
 		sbuf_fini(&t);
 		doc_para(d, "Relative change of the mean, paired by replication, ± the half-width of "
@@ -706,13 +726,25 @@ static void section_tables(struct doc *d, const struct study *st, size_t b, doub
 			    "t-test. \"not significant\" marks intervals that contain zero. Where the "
 			    "baseline mean is 0 the absolute difference is shown.");
 		np = 0;
-		for (size_t p = 0; p < st->n_pts; p++)
-			if (p != b)
-				pts[np++] = p;
-		matrix_table(d, st, b, level, order, nm, pts, np, cell_change);
+		for (size_t p = 0; p < st->n_pts; p++) {
+			size_t cb = study_comparator(st, p, b);
+			if (cb == p)
+				continue;
+			sbuf_init(&t);
+			if (st->matched)
+				sbuf_addf(&t, "%s vs %s", st->pts[p].label, st->pts[cb].label);
+			else
+				sbuf_add(&t, st->pts[p].label);
+			labels[np] = t.s;
+			pts[np++] = p;
+		}
+		matrix_table(d, st, b, level, order, nm, pts, labels, np, cell_change);
+		for (size_t j = 0; j < np; j++)
+			free(labels[j]);
 	}
 	free(order);
 	free(pts);
+	free(labels);
 }
 
 static int section_figures(struct doc *d, const struct plot_list *pl, const char *dir,
@@ -1048,7 +1080,7 @@ static const char html_head[] =
 	"figure{margin:1em 0}img{max-width:100%;border:1px solid #ddd}"
 	"figcaption{font-size:.9em;color:#444}\n"
 	"pre{background:#f6f6f6;padding:.8em;overflow-x:auto;font-size:.85em}"
-	"li{margin:.3em 0}.meta{color:#666;font-size:.9em}\n"
+	"li{margin:.3em 0}.meta{color:#666;font-size:.9em}.wide{overflow-x:auto}\n"
 	"</style>\n";
 
 int report_write(const struct report_opts *o, int *exit_code, struct err *e)
@@ -1077,6 +1109,7 @@ int report_write(const struct report_opts *o, int *exit_code, struct err *e)
 	b = study_baseline(st);
 	if (o->baseline) {
 		long p = study_point_index(st, o->baseline);
+		study_single_baseline(st); /* the reader's choice overrides the sweeps' baselines */
 		if (p < 0) {
 			struct sbuf t;
 			sbuf_init(&t);

@@ -222,6 +222,135 @@ static void label_points(struct study *st)
 	free(flat);
 }
 
+static int count_row(void *ctx, int n, const char *const *v, const char *const *names)
+{
+	(void)names;
+	if (n > 0 && v[0])
+		*(long *)ctx = strtol(v[0], NULL, 10);
+	return 0;
+}
+
+struct sweep_row {
+	char *sweep;
+	long point, base;
+	long p; /* study point, or -1 */
+	char *label;
+};
+
+struct sweep_rows {
+	const struct study *st;
+	struct sweep_row *v;
+	size_t n, cap;
+};
+
+static int sweep_row(void *ctx, int n, const char *const *v, const char *const *names)
+{
+	struct sweep_rows *r = ctx;
+	long p = -1;
+
+	(void)names;
+	if (n < 6 || !v[0] || !v[1] || !v[2] || !v[3] || !v[5])
+		return 0;
+	for (size_t i = 0; i < r->st->n_pts; i++)
+		if (!strcmp(r->st->pts[i].scenario_hash, v[2]) && !strcmp(r->st->pts[i].params, v[3]))
+			p = (long)i;
+	xgrow((void **)&r->v, &r->cap, r->n + 1, sizeof *r->v);
+	r->v[r->n++] = (struct sweep_row){ xstrdup(v[0]), strtol(v[1], NULL, 10),
+					   strtol(v[5], NULL, 10), p, v[4] ? xstrdup(v[4]) : NULL };
+	return 0;
+}
+
+/* Comparators and labels from sweep_points, when the table exists. A point in several sweeps
+ * keeps the first sweep's comparator and its own label. */
+static int sweep_baselines(struct store *s, struct study *st, struct err *e)
+{
+	struct sweep_rows r = { st, NULL, 0, 0 };
+	long has = 0;
+	int *seen = NULL;
+
+	for (size_t p = 0; p < st->n_pts; p++)
+		st->pts[p].base = -1;
+	if (store_query(s, "SELECT count(*) FROM sqlite_master WHERE name = 'sweep_points'", NULL,
+			0, count_row, &has, e))
+		return -1;
+	if (!has)
+		return 0;
+	if (store_query(s, "SELECT sweep, point, scenario_hash, params, label, baseline_point"
+			   " FROM sweep_points ORDER BY sweep, point", NULL, 0, sweep_row, &r, e))
+		goto out;
+	/* points in sweep order (their runs may have finished in any order on parallel workers) */
+	{
+		size_t *key = xcalloc(st->n_pts + 1, sizeof *key), *perm, *inv;
+		for (size_t p = 0; p < st->n_pts; p++)
+			key[p] = r.n + p;
+		for (size_t i = r.n; i-- > 0;)
+			if (r.v[i].p >= 0)
+				key[r.v[i].p] = i;
+		perm = xcalloc(st->n_pts + 1, sizeof *perm);
+		inv = xcalloc(st->n_pts + 1, sizeof *inv);
+		for (size_t p = 0; p < st->n_pts; p++)
+			perm[p] = p;
+		for (size_t a = 1; a < st->n_pts; a++) /* insertion sort by key: few points */
+			for (size_t b = a; b > 0 && key[perm[b]] < key[perm[b - 1]]; b--) {
+				size_t t = perm[b];
+				perm[b] = perm[b - 1];
+				perm[b - 1] = t;
+			}
+		struct study_point *np = xcalloc(st->n_pts + 1, sizeof *np);
+		for (size_t p = 0; p < st->n_pts; p++) {
+			np[p] = st->pts[perm[p]];
+			inv[perm[p]] = p;
+		}
+		memcpy(st->pts, np, st->n_pts * sizeof *np);
+		free(np);
+		for (size_t i = 0; i < r.n; i++)
+			if (r.v[i].p >= 0)
+				r.v[i].p = (long)inv[r.v[i].p];
+		free(key);
+		free(perm);
+		free(inv);
+	}
+	seen = xcalloc(st->n_pts + 1, sizeof *seen);
+	for (size_t i = 0; i < r.n; i++) {
+		long p = r.v[i].p, b = -1;
+		if (p < 0)
+			continue;
+		for (size_t j = 0; j < r.n; j++)
+			if (!strcmp(r.v[j].sweep, r.v[i].sweep) && r.v[j].point == r.v[i].base)
+				b = r.v[j].p;
+		if (b < 0)
+			continue;
+		if (seen[p]++ == 0) {
+			st->pts[p].base = b;
+			st->matched = 1;
+			if (r.v[i].label && *r.v[i].label) {
+				free(st->pts[p].label);
+				st->pts[p].label = xstrdup(r.v[i].label);
+			}
+		}
+	}
+out:
+	for (size_t i = 0; i < r.n; i++) {
+		free(r.v[i].sweep);
+		free(r.v[i].label);
+	}
+	free(r.v);
+	free(seen);
+	return e->set ? -1 : 0;
+}
+
+size_t study_comparator(const struct study *st, size_t p, size_t global)
+{
+	return st->matched && st->pts[p].base >= 0 ? (size_t)st->pts[p].base : global;
+}
+
+void study_single_baseline(struct study *st)
+{
+	st->matched = 0;
+	for (size_t p = 0; p < st->n_pts; p++)
+		st->pts[p].base = -1;
+}
+
 struct study *study_load(struct store *s, struct err *e)
 {
 	struct loader ld = { 0 };
@@ -240,6 +369,8 @@ struct study *study_load(struct store *s, struct err *e)
 	ld.versions.s = NULL;
 
 	label_points(st);
+	if (sweep_baselines(s, st, e))
+		goto fail;
 	for (size_t p = 0; p < st->n_pts; p++) {
 		struct study_point *pt = &st->pts[p];
 		for (size_t k = 0; k < pt->n; k++) {

@@ -5,8 +5,11 @@
  * every point used the same seed (common random numbers), so comparisons pair runs by
  * replication number. Failed runs are counted per point and their messages kept, never averaged.
  * When a replication was run more than once (a study re-run into the same database), the latest
- * run stands for it. Points are ordered by their first run_id, metrics by name. Everything is read through
- * store_query; nothing here knows SQLite.
+ * run stands for it. Points are ordered by their first run_id, metrics by name. When the
+ * database holds sweeps (table sweep_points, written by `maasim sweep`), points follow the
+ * sweep's order instead, each takes the sweep's label and is compared with the sweep's baseline
+ * point for it, e.g. fifo at the same load. Everything is read through store_query; nothing
+ * here knows SQLite.
  */
 #ifndef MAASIM_STUDY_H
 #define MAASIM_STUDY_H
@@ -27,6 +30,9 @@ struct study_point {
 	long *reps;          /* [n] replication numbers, ascending */
 	long long *run_ids;  /* [n] */
 	char **seeds;        /* [n] seed as stored (text) */
+	long base;           /* the point this one is compared with when the database says (a
+			      * sweep's baseline_point; itself for a baseline); -1: the study's
+			      * single baseline */
 	size_t n_superseded; /* ok runs replaced by a later run of the same replication */
 	size_t n_failed;     /* failed runs */
 	char *fail_msg;      /* the first failed run's message, or NULL */
@@ -45,6 +51,7 @@ struct study {
 	double **val;        /* val[p * n_mets + m][k]: metric m of the k-th run of point p; NaN = absent */
 	char *versions;      /* distinct versions, ", "-joined ("" when none) */
 	char *common;        /* overrides shared by every point, "k=v, k=v" ("" when none) */
+	int matched;         /* 1 when points carry their own comparators (pts[].base) */
 	char *started_first, *started_last; /* ISO 8601, or NULL */
 	double wall_s;       /* sum of wall_s over all runs */
 	size_t n_runs;       /* all runs, ok and failed */
@@ -53,6 +60,14 @@ struct study {
 /* Reads the whole database. Returns NULL with e on a query error. Free with study_free. */
 struct study *study_load(struct store *s, struct err *e);
 void study_free(struct study *st);
+
+/* The point that point p is compared with: its own comparator when the study has them (from
+ * a sweep's sweep_points table: "fifo at the same load"), else global. Equal to p when p is
+ * itself a baseline and is compared with nothing. */
+size_t study_comparator(const struct study *st, size_t p, size_t global);
+
+/* Forgets the sweep comparators: every point is then compared with one baseline. */
+void study_single_baseline(struct study *st);
 
 /* Index of metric name, or -1. */
 long study_metric_index(const struct study *st, const char *name);

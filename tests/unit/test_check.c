@@ -229,6 +229,16 @@ static void main_exit_codes(void)
 	CHECK(found);
 	check_baseline_fini(&b);
 
+	/* --exclude leaves a metric out, and says so in the file */
+	char *wx[] = { "check", db, "--baseline", base, "--write-baseline", "--exclude",
+		       "carbon_operational_kg", NULL };
+	CHECK_INT(check_main(7, wx), 0);
+	CHECK_INT(check_baseline_read(base, &b, &e), 0);
+	CHECK_INT(b.n, 12);
+	for (size_t i = 0; i < b.n; i++)
+		CHECK(strcmp(b.v[i].metric, "carbon_operational_kg") != 0);
+	check_baseline_fini(&b);
+
 	/* a regression: exit 1 */
 	CHECK_INT(write_text(moved, "demo\t{}\tcarbon_operational_kg\t90\trel\t0.05\n"), 0);
 	char *m[] = { "check", db, "--baseline", moved, NULL };

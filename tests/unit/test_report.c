@@ -221,6 +221,11 @@ static void provenance_and_hostile_labels(void)
 			metrics_set(&ms, "latency_p99_s", 1 + 0.1 * p + 0.01 * r, "s");
 			metrics_sample(&ms, 0, "battery_soc", 0.5);
 			metrics_sample(&ms, 60, "battery_soc", 0.6);
+			/* carbon intensity and load without deferred work: a one-panel figure */
+			metrics_sample(&ms, 0, "carbon_intensity_g_per_kwh", 480);
+			metrics_sample(&ms, 60, "carbon_intensity_g_per_kwh", 480);
+			metrics_sample(&ms, 0, "busy_slots", 3);
+			metrics_sample(&ms, 60, "busy_slots", 4 + p);
 			CHECK_INT(store_write_run(s, &run, &ms, NULL, &e), 0);
 		}
 	metrics_fini(&ms);
@@ -236,6 +241,8 @@ static void provenance_and_hostile_labels(void)
 	CHECK(exists(out, "fig_soc.png"));
 	CHECK(exists(out, "fig_pareto.png"));
 	CHECK(exists(out, "fig_compare.png"));
+	CHECK(exists(out, "fig_carbon_load.png"));
+	CHECK_HAS(html, "No deferred-work series (deferred_jobs) is in the database");
 	CHECK(!exists(out, "../pwned") && access(flag, F_OK) != 0);
 	free(html);
 
@@ -296,10 +303,66 @@ static void many_configurations(void)
 	CHECK_HAS(md, "| configuration | carbon\\_operational\\_kg (kg) | latency\\_p99\\_s (s) |");
 	CHECK_HAS(md, "| solar\\_kw=700 | 65.5 ± 6.4 |");
 	CHECK_HAS(md, "Overrides given to every configuration (left out of the labels): reps=2.");
-	CHECK_HAS(md, "Only the baseline and the first 5 other configurations are drawn");
+	CHECK_HAS(md, "Only the first 6 configurations are drawn");
 	CHECK_HAS(md, "**Best by mean:** lowest operational carbon: solar\\_kw=700 (65.5 ± 6.4 kg); "
 		      "lowest p99 latency: solar\\_kw=0 (1.005 ± 0.064 s).");
 	CHECK(exists(out, "fig_pareto.png"));
+	free(md);
+}
+
+/* A database with a sweep: each configuration is compared with its own sweep baseline (policy
+ * a at the same load), labels come from sweep_points, baselines are not compared. */
+static void sweep_comparators(void)
+{
+	char db[600], out[600];
+	int code = -1;
+	struct err e = { 0 };
+	struct metrics ms;
+	snprintf(db, sizeof db, "%s/sw.db", tmpdir);
+	snprintf(out, sizeof out, "%s/out8", tmpdir);
+	struct store *s = store_open(db, STORE_CREATE, &e);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK_INT(store_exec(s, "CREATE TABLE sweep_points(sweep TEXT, point INTEGER, label TEXT,"
+			       " scenario TEXT, scenario_hash TEXT, params TEXT, baseline_point INTEGER,"
+			       " is_baseline INTEGER);", &e), 0);
+	metrics_init(&ms);
+	for (int pt = 3; pt >= 0; pt--) { /* runs in reverse: the report follows the sweep order */
+		int pol = pt % 2, load = pt / 2;
+		char params[128], hash[16], sql[512];
+		snprintf(params, sizeof params, "{\"policy\":\"%c\",\"load\":%d}", "ab"[pol], load + 1);
+		snprintf(hash, sizeof hash, "h%d", pt);
+		snprintf(sql, sizeof sql, "INSERT INTO sweep_points VALUES('s', %d, '%c at %d', 'x.json',"
+			 " '%s', '%s', %d, %d)", pt, "ab"[pol], load + 1, hash, params, load * 2, !pol);
+		CHECK_INT(store_exec(s, sql, &e), 0);
+		for (int r = 0; r < 3; r++) {
+			struct store_run run = { .scenario = "x", .scenario_hash = hash, .params = params,
+						 .replication = r, .status = "ok", .version = "t" };
+			metrics_reset(&ms);
+			/* b saves 10% at load 1 and 20% at load 2; load doubles the carbon */
+			metrics_set(&ms, "carbon_operational_kg",
+				    (100 + r) * (load + 1) * (pol ? (load ? 0.8 : 0.9) : 1), "kg");
+			CHECK_INT(store_write_run(s, &run, &ms, NULL, &e), 0);
+		}
+	}
+	metrics_fini(&ms);
+	store_close(s);
+	struct report_opts o = { .db = db, .out_dir = out, .gnuplot = "" };
+	CHECK_INT(report_write(&o, &code, &e), 0);
+	char *md = slurp(out, "report.md");
+	CHECK_HAS(md, "compared with its sweep's baseline at the same other settings");
+	CHECK_HAS(md, "- **b at 1** cuts operational carbon by 10.0% ± 0.0% (95% CI) against **a at 1**");
+	CHECK_HAS(md, "- **b at 2** cuts operational carbon by 20.0% ± 0.0% (95% CI) against **a at 2**");
+	CHECK(!strstr(md, "**a at 2** raises"));
+	CHECK(md && strstr(md, "**b at 1** cuts") < strstr(md, "**b at 2** cuts"));
+	CHECK_HAS(md, "| metric | unit | b at 1 vs a at 1 | b at 2 vs a at 2 |");
+	free(md);
+	/* --baseline overrides the sweep's comparators: everything against one configuration */
+	o.baseline = "a at 1";
+	CHECK_INT(report_write(&o, &code, &e), 0);
+	md = slurp(out, "report.md");
+	CHECK_HAS(md, "- **a at 2** raises operational carbon by 100.0% ± 0.0% (95% CI) against **a at 1**");
 	free(md);
 }
 
@@ -369,6 +432,7 @@ int main(void)
 	RUN(skipped_figures);
 	RUN(provenance_and_hostile_labels);
 	RUN(many_configurations);
+	RUN(sweep_comparators);
 	RUN(bad_input);
 	int rc = CHECK_DONE();
 	if (!getenv("KEEP_TMP")) {
