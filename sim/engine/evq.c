@@ -94,12 +94,9 @@ static inline size_t min_of_four(const struct evq_event *pool, const struct evq_
 	return (a & ~m) | (b & m);
 }
 
-/* Prefetches the line at byte offset off from p. Integer arithmetic: the address may lie past
- * the array (a prefetch never faults), and forming such a pointer by pointer arithmetic is UB. */
-static inline void prefetch_at(const void *p, size_t off)
-{
-	__builtin_prefetch((const void *)((uintptr_t)p + off));
-}
+/* Prefetches the line at address a. An integer: the address may lie past the array (a
+ * prefetch never faults), and forming such a pointer by pointer arithmetic would be UB. */
+static inline void prefetch_line(uintptr_t a) { __builtin_prefetch((const void *)a); }
 
 /* Places x in the hole at index top. Bottom-up (Floyd): the hole first walks down to a leaf
  * along the smallest children, without comparing with x, then x climbs back from there. An
@@ -118,10 +115,11 @@ static void sift_down(struct evq *q, size_t top, struct evq_entry x)
 		size_t w;
 
 		if (4 * c + 1 >= EVQ_PREFETCH_MIN && 4 * c + 1 < n) {
-			prefetch_at(h, (4 * c + 1) * sizeof *h);
-			prefetch_at(h, (4 * c + 5) * sizeof *h);
-			prefetch_at(h, (4 * c + 9) * sizeof *h);
-			prefetch_at(h, (4 * c + 13) * sizeof *h);
+			uintptr_t next = (uintptr_t)&h[4 * c + 1]; /* 4 lines from here on */
+			prefetch_line(next);
+			prefetch_line(next + LINE);
+			prefetch_line(next + 2 * LINE);
+			prefetch_line(next + 3 * LINE);
 		}
 		w = min_of_four(pool, g);
 		h[i] = g[w];
