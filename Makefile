@@ -101,7 +101,12 @@ test: check-deps
 
 run: check-deps
 	@$(MAKE) --no-print-directory $(BIN)
+	@rm -f results/default.db results/default.db-wal results/default.db-shm
 	$(BIN) run scenarios/default.json --db results/default.db
+	@# the report (analysis/): a comparison against fifo dispatch, then the report of both
+	$(BIN) run scenarios/default.json --db results/default.db --set policies.dispatch=fifo -q
+	$(BIN) report results/default.db -o results/report
+	@echo "report: open results/report/report.html (Markdown: results/report/report.md)"
 
 # The shipped sweep (scenarios/sweeps/): its table of means and intervals, and the benchmark
 # of a 200-trial sweep at -j 1 and -j 2 (and on MPI ranks when built with Open MPI).
