@@ -12,9 +12,10 @@
  *    after wait): M/M/1 at load 0.9 (scenarios/bench/mm1.json), wall time per customer with
  *    nothing subtracted (start-up, loading, the results database included), and the start-up of
  *    the same run with a 1 s horizon, reported separately;
- *  - 1,000 LLM servers (scenarios/bench/llm1000.json): simulated requests per wall second, and
- *    peak resident memory (wait4's ru_maxrss) at two horizons, 4x apart;
- *  - start-up: `maasim validate` of a scenario with a year-long hourly trace (8,760 rows);
+ *  - 1,000 LLM replicas with continuous batching and the facility on (scenarios/bench/
+ *    llm1000.json): simulated requests per wall second, and peak resident memory (wait4's
+ *    ru_maxrss) at two horizons, 4x apart; the same stream on slot servers for comparison;
+ *  - start-up: `maasim validate` of a scenario with the vendored year-long hourly traces;
  *  - hooks: the sweep speed-up (tests/bench/sweep_bench.sh) and `maasim calibrate --quick`
  *    GFLOP/s, measured only when those exist in this build.
  * Timings are never asserted by tests; this program only reports them.
@@ -494,7 +495,7 @@ static void bench_llm(struct bench *b)
 	if (ok) {
 		fig_runs(f, rps, crps, reps);
 		snprintf(f->note, sizeof f->note,
-			 "%.3g requests per run; continuous batching and IT power on; cooling and supply are not on main yet",
+			 "%.3g requests per run; continuous batching, IT power and the facility (weather, cooling, supply) on",
 			 req);
 	}
 	if (run_scenario(b, scn, 4 * horizon, &c) == 0) {
@@ -549,7 +550,7 @@ static void bench_startup(struct bench *b)
 	f = fig_add(b, "start-up: validate a scenario with a year of hourly traces", "ms", OP_LE, 50);
 	if (ok) {
 		fig_runs(f, ms, cms, reps);
-		snprintf(f->note, sizeof f->note, "whole process; %s (8,760-row trace)", scn);
+		snprintf(f->note, sizeof f->note, "whole process; %s (vendored year-long hourly traces)", scn);
 	}
 }
 
