@@ -5,6 +5,7 @@
  * the database; a replication whose books do not close is stored with status "failed" and its
  * reason, and the command exits 1 after the others have run.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,11 +207,15 @@ static void summary_print(const struct summary *s, long reps)
 	printf("\n%-40s %14s %12s  %s\n", "metric", "mean", "95% CI +/-", "unit");
 	for (size_t k = 0; k < s->n; k++) {
 		const struct agg *a = &s->a[k];
-		if (a->t.n >= 2)
-			printf("%-40s %14.6g %12.3g  %s\n", a->name, a->t.mean,
-			       stats_t95_halfwidth(tally_sd(&a->t), a->t.n), a->unit);
+		char mean[32], hw[32] = "-";
+		/* whole numbers (counts) in full; the rest to 6 significant digits */
+		if (a->t.mean == floor(a->t.mean) && fabs(a->t.mean) < 1e15)
+			snprintf(mean, sizeof mean, "%.0f", a->t.mean);
 		else
-			printf("%-40s %14.6g %12s  %s\n", a->name, a->t.mean, "-", a->unit);
+			snprintf(mean, sizeof mean, "%.6g", a->t.mean);
+		if (a->t.n >= 2)
+			snprintf(hw, sizeof hw, "%.3g", stats_t95_halfwidth(tally_sd(&a->t), a->t.n));
+		printf("%-40s %14s %12s  %s\n", a->name, mean, hw, a->unit);
 	}
 	printf("(%ld replication%s; interval: Student-t 95%% over replications)\n", reps,
 	       reps == 1 ? "" : "s");
@@ -336,8 +341,12 @@ int cmd_validate(int argc, char **argv)
 
 int cmd_list(int argc, char **argv)
 {
-	(void)argv;
-	if (argc > 1 && !wants_help(argc, argv)) {
+	if (wants_help(argc, argv)) {
+		fputs("usage: maasim list\n\nLists every policy (with its parameters, ranges and defaults),\n"
+		      "forecaster, arrival process, distribution and built-in node profile.\n", stdout);
+		return 0;
+	}
+	if (argc > 1) {
 		fprintf(stderr, "maasim list: takes no arguments\n");
 		return 2;
 	}
