@@ -58,7 +58,13 @@ PKG_LIBS   := -lgsl $(shell pkg-config --libs libcjson sqlite3 openblas 2>/dev/n
 CPPFLAGS += -I. -Isim -D_GNU_SOURCE -MMD -MP
 VERSION  := 0.1.0
 COMMIT   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-$(BUILD)/obj/sim/cli/%.o: CPPFLAGS += -DMAASIM_VERSION=\"$(VERSION)\" -DMAASIM_COMMIT=\"$(COMMIT)\"
+# The version and commit (with -dirty for uncommitted changes: trial identities include it) live
+# in a generated header rewritten only when they change, so exactly the objects that include it
+# are rebuilt when the commit moves.
+GEN_DIR  := $(BUILD)/gen
+COMMIT_ID := $(COMMIT)$(shell git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
+$(shell mkdir -p $(GEN_DIR) && printf '#define MAASIM_VERSION "%s"\n#define MAASIM_COMMIT "%s"\n' '$(VERSION)' '$(COMMIT_ID)' >$(GEN_DIR)/version.h.new && { cmp -s $(GEN_DIR)/version.h.new $(GEN_DIR)/version.h || mv $(GEN_DIR)/version.h.new $(GEN_DIR)/version.h; })
+CPPFLAGS += -I$(GEN_DIR)
 CFLAGS   += -std=c11 $(OPT) $(WARN) $(PKG_CFLAGS)
 LDFLAGS  += $(LDSAN)
 
