@@ -5,7 +5,7 @@
 #   make test         build and run every test; the last line is "N passed, N failed"
 #   make bench        release build, performance figures vs targets -> results/bench.json (QUICK=1: < 1 min)
 #   make run          install missing packages, build, run the default study
-#   make sweep        run the shipped sweep (dispatch policy x load), print means and intervals
+#   make sweep        run the shipped sweeps (dispatch x PV x battery; dispatch x load), print means and intervals
 #   make bench-sweep  wall time of a 200-trial sweep at -j 1 and -j 2, and the speed-up
 #   make deps         install missing Debian packages (apt-get, through sudo when not root)
 #   make install PREFIX=/usr/local
@@ -58,7 +58,13 @@ PKG_LIBS   := -lgsl $(shell pkg-config --libs libcjson sqlite3 openblas 2>/dev/n
 CPPFLAGS += -I. -Isim -D_GNU_SOURCE -MMD -MP
 VERSION  := 0.1.0
 COMMIT   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-$(BUILD)/obj/sim/cli/%.o: CPPFLAGS += -DMAASIM_VERSION=\"$(VERSION)\" -DMAASIM_COMMIT=\"$(COMMIT)\"
+# The version and commit (with -dirty for uncommitted changes: trial identities include it) live
+# in a generated header rewritten only when they change, so exactly the objects that include it
+# are rebuilt when the commit moves.
+GEN_DIR  := $(BUILD)/gen
+COMMIT_ID := $(COMMIT)$(shell git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
+$(shell mkdir -p $(GEN_DIR) && printf '#define MAASIM_VERSION "%s"\n#define MAASIM_COMMIT "%s"\n' '$(VERSION)' '$(COMMIT_ID)' >$(GEN_DIR)/version.h.new && { cmp -s $(GEN_DIR)/version.h.new $(GEN_DIR)/version.h || mv $(GEN_DIR)/version.h.new $(GEN_DIR)/version.h; })
+CPPFLAGS += -I$(GEN_DIR)
 CFLAGS   += -std=c11 $(OPT) $(WARN) $(PKG_CFLAGS)
 LDFLAGS  += $(LDSAN)
 
@@ -113,6 +119,7 @@ run: check-deps
 sweep: check-deps
 	@$(MAKE) --no-print-directory $(BIN)
 	@mkdir -p results
+	$(BIN) sweep scenarios/sweeps/dispatch_x_solar_x_battery.json --db results/sweep.db
 	$(BIN) sweep scenarios/sweeps/dispatch_x_load.json --db results/sweep.db
 	$(BIN) report results/sweep.db -o results/sweep-report
 

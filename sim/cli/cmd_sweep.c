@@ -393,10 +393,15 @@ static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_s
 			printf("results: %s (tables sweep_stats, sweep_diffs%s; sweep \"%s\")\n", a->db,
 			       r->spec->oat_axis >= 0 ? ", sweep_tornado" : "", r->spec->name);
 			/* where the time went: a writer near 100%% of wall time would be the bottleneck */
-			printf("time: %.2f s wall for %zu trial(s); CPU %.2f s in this process (loading, writing%s), %.2f s in worker processes\n",
-			       mono_s() - t0, n, cpu_s(&self.ru_utime) + cpu_s(&self.ru_stime),
-			       a->jobs == 1 || mpi_size > 1 ? ", running" : "",
-			       cpu_s(&kids.ru_utime) + cpu_s(&kids.ru_stime));
+			if (mpi_size > 1)
+				printf("time: %.2f s wall for %zu trial(s); CPU %.2f s on rank 0 (loading, writing); trials ran on %d other rank(s)\n",
+				       mono_s() - t0, n, cpu_s(&self.ru_utime) + cpu_s(&self.ru_stime),
+				       mpi_size - 1);
+			else
+				printf("time: %.2f s wall for %zu trial(s); CPU %.2f s in this process (loading, writing%s), %.2f s in worker processes\n",
+				       mono_s() - t0, n, cpu_s(&self.ru_utime) + cpu_s(&self.ru_stime),
+				       a->jobs == 1 ? ", running" : "",
+				       cpu_s(&kids.ru_utime) + cpu_s(&kids.ru_stime));
 		}
 	}
 	store_close(st);

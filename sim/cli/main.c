@@ -76,6 +76,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		if (argc > 2) {
+			fprintf(stderr, "maasim: %s takes no arguments\n", argv[1]);
+			return 2;
+		}
 		printf("maasim %s\n", cli_version());
 		return 0;
 	}

@@ -15,34 +15,66 @@
 #include "cli/sweep_stats.h"
 #include "engine/xalloc.h"
 
+/* The comments are part of the schema: SQLite keeps them, so `.schema sweep_stats` documents
+ * the columns for whoever opens the database. */
 static const char schema_sql[] =
-	"CREATE TABLE IF NOT EXISTS sweeps(sweep TEXT PRIMARY KEY, file TEXT, description TEXT,"
-	" replications INTEGER, n_points INTEGER, baseline TEXT, version TEXT, updated_at TEXT);"
-	"CREATE TABLE IF NOT EXISTS sweep_points(sweep TEXT, point INTEGER, label TEXT,"
-	" scenario TEXT, scenario_hash TEXT, params TEXT, baseline_point INTEGER,"
-	" is_baseline INTEGER, oat_input TEXT, oat_side TEXT, PRIMARY KEY(sweep, point));"
-	"CREATE TABLE IF NOT EXISTS sweep_trials(sweep TEXT, point INTEGER, replication INTEGER,"
-	" trial_key TEXT, PRIMARY KEY(sweep, point, replication));"
-	"CREATE INDEX IF NOT EXISTS sweep_trials_key ON sweep_trials(trial_key);"
-	"CREATE TABLE IF NOT EXISTS sweep_stats(sweep TEXT, point INTEGER, label TEXT, metric TEXT,"
-	" unit TEXT, n INTEGER, mean REAL, sd REAL, ci_lo REAL, ci_hi REAL,"
-	" PRIMARY KEY(sweep, point, metric));"
-	"CREATE TABLE IF NOT EXISTS sweep_diffs(sweep TEXT, point INTEGER, label TEXT,"
-	" baseline_point INTEGER, baseline_label TEXT, metric TEXT, unit TEXT, n INTEGER,"
-	" mean REAL, baseline_mean REAL, diff REAL, diff_sd REAL, diff_ci_lo REAL,"
-	" diff_ci_hi REAL, rel_change REAL, rel_ci_lo REAL, rel_ci_hi REAL,"
-	" PRIMARY KEY(sweep, point, metric));"
-	"CREATE TABLE IF NOT EXISTS sweep_tornado(sweep TEXT, centre_point INTEGER,"
-	" centre_label TEXT, input TEXT, path TEXT, low TEXT, high TEXT, metric TEXT, unit TEXT,"
-	" centre_mean REAL, low_mean REAL, high_mean REAL, low_diff REAL, low_ci_lo REAL,"
-	" low_ci_hi REAL, high_diff REAL, high_ci_lo REAL, high_ci_hi REAL, swing REAL,"
-	" rank INTEGER);"
-	"CREATE VIEW IF NOT EXISTS sweep_results AS SELECT t.sweep AS sweep, t.point AS point,"
-	" p.label AS label, t.replication AS replication, t.trial_key AS trial_key,"
-	" r.run_id AS run_id, r.status AS status, m.name AS metric, m.value AS value,"
-	" m.unit AS unit FROM sweep_trials t JOIN sweep_points p ON p.sweep = t.sweep AND"
-	" p.point = t.point JOIN runs r ON r.trial_key = t.trial_key JOIN metrics m ON"
-	" m.run_id = r.run_id;";
+	"CREATE TABLE IF NOT EXISTS sweeps( -- one row per sweep (maasim sweep SWEEP.json)\n"
+	"  sweep TEXT PRIMARY KEY, -- the sweep's name (its \"name\" key or file name)\n"
+	"  file TEXT,              -- the sweep file as given\n"
+	"  description TEXT,\n"
+	"  replications INTEGER,   -- replications per point\n"
+	"  n_points INTEGER,\n"
+	"  baseline TEXT,          -- the baseline's name\n"
+	"  version TEXT,           -- simulator version of the last run\n"
+	"  updated_at TEXT);       -- ISO 8601 UTC\n"
+	"CREATE TABLE IF NOT EXISTS sweep_points( -- one row per grid point\n"
+	"  sweep TEXT, point INTEGER, -- point: 0.. in grid order\n"
+	"  label TEXT,                -- e.g. 'dispatch=fifo rate_per_s=2.24'\n"
+	"  scenario TEXT,             -- base scenario file\n"
+	"  scenario_hash TEXT,        -- resolved scenario (scenarios.scenario_hash)\n"
+	"  params TEXT,               -- the point's overrides as JSON (= runs.params)\n"
+	"  baseline_point INTEGER,    -- the point it is compared with\n"
+	"  is_baseline INTEGER,       -- 1 when baseline_point = point\n"
+	"  oat_input TEXT,            -- one-at-a-time input varied here, or NULL\n"
+	"  oat_side TEXT,             -- 'low', 'high', 'centre', or NULL without oat\n"
+	"  PRIMARY KEY(sweep, point));\n"
+	"CREATE TABLE IF NOT EXISTS sweep_trials( -- one row per point and replication\n"
+	"  sweep TEXT, point INTEGER, replication INTEGER,\n"
+	"  trial_key TEXT, -- runs.trial_key: scenario hash . replication . version hash\n"
+	"  PRIMARY KEY(sweep, point, replication));\n"
+	"CREATE INDEX IF NOT EXISTS sweep_trials_key ON sweep_trials(trial_key);\n"
+	"CREATE TABLE IF NOT EXISTS sweep_stats( -- per point and metric, over replications\n"
+	"  sweep TEXT, point INTEGER, label TEXT, metric TEXT, unit TEXT,\n"
+	"  n INTEGER,            -- replications with a value (runs with status 'ok')\n"
+	"  mean REAL, sd REAL,   -- sample mean and standard deviation\n"
+	"  ci_lo REAL, ci_hi REAL, -- Student-t 95% interval of the mean (NULL when n < 2)\n"
+	"  PRIMARY KEY(sweep, point, metric));\n"
+	"CREATE TABLE IF NOT EXISTS sweep_diffs( -- per point and metric, paired with the baseline by replication\n"
+	"  sweep TEXT, point INTEGER, label TEXT, baseline_point INTEGER, baseline_label TEXT,\n"
+	"  metric TEXT, unit TEXT,\n"
+	"  n INTEGER,                 -- replications where both have a value\n"
+	"  mean REAL, baseline_mean REAL, -- means over those replications\n"
+	"  diff REAL, diff_sd REAL,   -- mean and sd of (point - baseline) per replication\n"
+	"  diff_ci_lo REAL, diff_ci_hi REAL, -- Student-t 95% interval of diff\n"
+	"  rel_change REAL,           -- mean / baseline_mean - 1 (0.1 = +10%); NULL if baseline_mean = 0\n"
+	"  rel_ci_lo REAL, rel_ci_hi REAL, -- 95% interval (delta method for a ratio of paired means)\n"
+	"  PRIMARY KEY(sweep, point, metric));\n"
+	"CREATE TABLE IF NOT EXISTS sweep_tornado( -- one-at-a-time sensitivity (sweeps with \"oat\")\n"
+	"  sweep TEXT, centre_point INTEGER, centre_label TEXT,\n"
+	"  input TEXT, path TEXT,     -- the uncertain input and its scenario path\n"
+	"  low TEXT, high TEXT,       -- its values (JSON)\n"
+	"  metric TEXT, unit TEXT,\n"
+	"  centre_mean REAL, low_mean REAL, high_mean REAL,\n"
+	"  low_diff REAL, low_ci_lo REAL, low_ci_hi REAL,    -- paired change low - centre, 95% CI\n"
+	"  high_diff REAL, high_ci_lo REAL, high_ci_hi REAL, -- paired change high - centre, 95% CI\n"
+	"  swing REAL,                -- |high_diff - low_diff|\n"
+	"  rank INTEGER);             -- 1 = largest swing for this centre and metric\n"
+	"CREATE VIEW IF NOT EXISTS sweep_results AS -- one row per metric per trial of a sweep\n"
+	"  SELECT t.sweep AS sweep, t.point AS point, p.label AS label, t.replication AS replication,\n"
+	"    t.trial_key AS trial_key, r.run_id AS run_id, r.status AS status, m.name AS metric,\n"
+	"    m.value AS value, m.unit AS unit\n"
+	"  FROM sweep_trials t JOIN sweep_points p ON p.sweep = t.sweep AND p.point = t.point\n"
+	"  JOIN runs r ON r.trial_key = t.trial_key JOIN metrics m ON m.run_id = r.run_id;\n";
 
 int sweep_db_schema(struct store *st, struct err *e) { return store_exec(st, schema_sql, e); }
 
@@ -112,7 +144,6 @@ int sweep_db_register(struct store *st, const struct sweep_job *job, const char 
 		const struct sweep_point *pt = &s->points[i];
 		const struct sweep_pinfo *sc = &job->pinfo[i];
 		const char *oat_in = NULL, *oat_side = NULL;
-		char b4[32];
 		if (s->oat_axis >= 0) {
 			const struct sweep_level *lv = &s->axes[s->oat_axis].levels[pt->level[s->oat_axis]];
 			oat_in = lv->oat_input >= 0 ? s->oat[lv->oat_input].name : NULL;
@@ -126,7 +157,6 @@ int sweep_db_register(struct store *st, const struct sweep_job *job, const char 
 			rc = q(st, "INSERT INTO sweep_points VALUES(?,?,?,?,?,?,?,?,?,?)", p, 10, e) ||
 			     store_put_scenario(st, sc->hash, sc->name, sc->json, e);
 		}
-		(void)b4;
 	}
 	for (size_t k = 0; !rc && k < job->n_trials; k++) {
 		const struct sweep_trial *tr = &job->trials[k];

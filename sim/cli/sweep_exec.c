@@ -346,6 +346,21 @@ static int send_task(struct worker *w, const size_t *todo, size_t i)
 	return write_full(w->to_fd, hdr, 4);
 }
 
+/* Hands todo[i] to worker k; a worker that died while idle (its pipe is broken) is reaped and
+ * replaced once. Returns 0, or -1 with e. */
+static int assign(const struct sweep_job *job, struct worker *w, size_t nw, size_t k,
+		  const size_t *todo, size_t i, struct err *e)
+{
+	if (send_task(&w[k], todo, i) == 0)
+		return 0;
+	reap(&w[k], 1);
+	if (spawn(job, &w[k], w, nw, e))
+		return -1;
+	if (send_task(&w[k], todo, i) == 0)
+		return 0;
+	return err_set(e, "sweep: cannot reach a freshly started worker: %s", strerror(errno));
+}
+
 static int run_serial(const struct sweep_job *job, const size_t *todo, size_t n,
 		      volatile sig_atomic_t *stop, sweep_sink_fn sink, void *ctx,
 		      struct sweep_progress *pg, struct sweep_tally *tl, struct err *e)
@@ -398,12 +413,10 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 	for (size_t i = 0; i < nw; i++)
 		w[i].pid = -1;
 	for (size_t i = 0; i < nw && rc == 0; i++) {
-		if (spawn(job, &w[i], w, i, e))
+		if (spawn(job, &w[i], w, i, e) || assign(job, w, nw, i, todo, next, e))
 			rc = -1;
-		else if (send_task(&w[i], todo, next) == 0)
-			next++, inflight++;
 		else
-			rc = err_set(e, "sweep: cannot reach worker %zu", i);
+			next++, inflight++;
 	}
 	while (rc == 0 && inflight > 0) {
 		int pr;
@@ -439,6 +452,15 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 				if (got == 1) {
 					inflight--;
 					w[i].cur = -1;
+					/* the next trial first, then the write: the worker computes while
+					 * the writer writes */
+					if (!*stop && next < n) {
+						if (assign(job, w, nw, i, todo, next, e)) {
+							rc = -1;
+							break;
+						}
+						next++, inflight++;
+					}
 					if (sink(ctx, o, &ms, e)) {
 						rc = -1;
 						break;
@@ -470,8 +492,8 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 				}
 			}
 			if (!*stop && next < n && w[i].cur < 0) {
-				if (send_task(&w[i], todo, next))
-					rc = err_set(e, "sweep: cannot reach worker %ld", (long)w[i].pid);
+				if (assign(job, w, nw, i, todo, next, e))
+					rc = -1;
 				else
 					next++, inflight++;
 			}

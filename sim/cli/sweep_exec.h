@@ -2,8 +2,9 @@
  * ranks, always with one writer.
  *
  * A trial is (point, replication). Every process that runs trials holds the same expanded
- * sweep and the same loaded scenarios, so a trial travels as its index alone and its result
- * comes back as one sweep_wire message. The writer (this process, or MPI rank 0) passes each
+ * sweep (and either every point's scenario preloaded, or loads a point's scenario when it first
+ * runs one of its trials, checking its hash), so a trial travels as its index alone and its
+ * result comes back as one sweep_wire message. The writer (this process, or MPI rank 0) passes each
  * result to a sink that stores it in one transaction; nothing else writes the database.
  *
  * Scheduling is dynamic: each worker holds one trial at a time and gets the next when it

@@ -603,6 +603,26 @@ int profile_config_check(const struct profile_config *c, struct err *e)
 	    nonneg(c, c->wake_sleep_s, "wake_sleep_s", e) ||
 	    nonneg(c, c->wake_off_s, "wake_off_s", e))
 		return -1;
+	/* physical ranges: the host share of Google's fleet is 25/58 = 0.43 of the accelerators'
+	 * (REFERENCES.md), so 2 is far beyond any real host; no replica draws a megawatt */
+	if (!(c->host_frac <= 2))
+		return err_set(e, "profile %s: host_frac: expected a fraction of GPU power in [0, 2], got %g",
+			c->name, c->host_frac);
+	if (!(c->prefill_gpu_power_w <= 1e6 && c->idle_gpu_power_w <= 1e6 &&
+	      c->sleep_power_w <= 1e6 && c->off_power_w <= 1e6))
+		return err_set(e, "profile %s: power: expected at most 1e6 W per replica", c->name);
+	for (int i = 0; i < c->decode_gpu_power_w.n; i++)
+		if (!(c->decode_gpu_power_w.y[i] <= 1e6))
+			return err_set(e, "profile %s: decode_power_w: expected at most 1e6 W per replica, got %g",
+				c->name, c->decode_gpu_power_w.y[i]);
+	for (int i = 0; i < c->prefill_batch_factor.n; i++)
+		if (pos(c, c->prefill_batch_factor.y[i], "prefill_batch_factor (factor)", e))
+			return -1;
+	for (int i = 0; i < c->prefill_batch_factor.n; i++)
+		if (c->prefill_batch_factor.x[i] != floor(c->prefill_batch_factor.x[i]) ||
+		    c->prefill_batch_factor.x[i] < 1)
+			return err_set(e, "profile %s: prefill_batch_factor: expected whole batch sizes >= 1, got %g",
+				c->name, c->prefill_batch_factor.x[i]);
 	if (!(c->mem_util > 0 && c->mem_util <= 1))
 		return err_set(e, "profile %s: mem_util: expected a fraction in (0, 1], got %g",
 			c->name, c->mem_util);

@@ -10,11 +10,13 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "engine/xalloc.h"
 
 #define NO_SLOT UINT32_MAX
 #define LINE 64
+#define HUGE_PAGE ((size_t)2 << 20)
 /* The first this many entries (64 KB: the top six levels) stay in the L1/L2 cache: prefetching
  * them costs more than it saves, and prefetching past the end fetches nothing useful. */
 #define EVQ_PREFETCH_MIN 4096
@@ -94,12 +96,9 @@ static inline size_t min_of_four(const struct evq_event *pool, const struct evq_
 	return (a & ~m) | (b & m);
 }
 
-/* Prefetches the line at byte offset off from p. Integer arithmetic: the address may lie past
- * the array (a prefetch never faults), and forming such a pointer by pointer arithmetic is UB. */
-static inline void prefetch_at(const void *p, size_t off)
-{
-	__builtin_prefetch((const void *)((uintptr_t)p + off));
-}
+/* Prefetches the line at address a. An integer: the address may lie past the array (a
+ * prefetch never faults), and forming such a pointer by pointer arithmetic would be UB. */
+static inline void prefetch_line(uintptr_t a) { __builtin_prefetch((const void *)a); }
 
 /* Places x in the hole at index top. Bottom-up (Floyd): the hole first walks down to a leaf
  * along the smallest children, without comparing with x, then x climbs back from there. An
@@ -118,10 +117,11 @@ static void sift_down(struct evq *q, size_t top, struct evq_entry x)
 		size_t w;
 
 		if (4 * c + 1 >= EVQ_PREFETCH_MIN && 4 * c + 1 < n) {
-			prefetch_at(h, (4 * c + 1) * sizeof *h);
-			prefetch_at(h, (4 * c + 5) * sizeof *h);
-			prefetch_at(h, (4 * c + 9) * sizeof *h);
-			prefetch_at(h, (4 * c + 13) * sizeof *h);
+			uintptr_t next = (uintptr_t)&h[4 * c + 1]; /* 4 lines from here on */
+			prefetch_line(next);
+			prefetch_line(next + LINE);
+			prefetch_line(next + 2 * LINE);
+			prefetch_line(next + 3 * LINE);
 		}
 		w = min_of_four(pool, g);
 		h[i] = g[w];
@@ -157,13 +157,29 @@ static void settle(struct evq *q)
 		sift_down(q, 0, q->heap[q->n]);
 }
 
-static void *align_line(void *p) { return (void *)(((uintptr_t)p + LINE - 1) & ~(uintptr_t)(LINE - 1)); }
+/* Returns bytes of storage aligned to a cache line, *mem receiving the block to free. Blocks of
+ * 2 MB or more are aligned to 2 MB and offered to the kernel as transparent huge pages: a sift
+ * through 10^6 events touches lines scattered over tens of MB, and with 4 KB pages nearly every
+ * level would also miss the TLB. */
+static void *alloc_aligned(size_t bytes, void **mem)
+{
+	size_t align = bytes >= HUGE_PAGE ? HUGE_PAGE : LINE;
+	void *m = xmalloc(bytes + align);
+	uintptr_t p = ((uintptr_t)m + align - 1) & ~(uintptr_t)(align - 1);
+
+#ifdef MADV_HUGEPAGE
+	if (align == HUGE_PAGE)
+		madvise((void *)p, bytes & ~(size_t)(HUGE_PAGE - 1), MADV_HUGEPAGE); /* a hint only */
+#endif
+	*mem = m;
+	return (void *)p;
+}
 
 static void heap_grow(struct evq *q)
 {
 	size_t cap = q->cap ? 2 * q->cap : 256;
-	void *mem = xmalloc((cap + 3) * sizeof *q->heap + LINE);
-	struct evq_entry *h = (struct evq_entry *)align_line(mem) + 3;
+	void *mem;
+	struct evq_entry *h = (struct evq_entry *)alloc_aligned((cap + 4) * sizeof *h, &mem) + 3;
 
 	if (q->n)
 		memcpy(h, q->heap, q->n * sizeof *h);
@@ -179,8 +195,8 @@ static uint32_t slot_alloc(struct evq *q)
 
 	if (q->free_head == NO_SLOT) {
 		size_t old = q->pool_cap, cap = old ? 2 * old : 256;
-		void *mem = xmalloc(cap * sizeof *q->pool + LINE);
-		struct evq_event *p = align_line(mem);
+		void *mem;
+		struct evq_event *p = alloc_aligned(cap * sizeof *p, &mem);
 
 		if (old)
 			memcpy(p, q->pool, old * sizeof *p);

@@ -135,9 +135,18 @@ int csv_next(struct csv *c, char ***fields, struct err *e)
 				}
 			}
 			/* after the closing quote: separator, end of line or end of file */
-		}
-		while (c->pos < c->len && c->buf[c->pos] != c->sep && c->buf[c->pos] != '\n') {
-			*out++ = c->buf[c->pos++];
+			while (c->pos < c->len && c->buf[c->pos] != c->sep && c->buf[c->pos] != '\n') {
+				*out++ = c->buf[c->pos++];
+			}
+		} else {
+			/* unquoted: the field stays where it is; scan with locals (stores through a
+			 * char pointer would make the compiler reload c->pos and c->buf per byte) */
+			const char *p = c->buf + c->pos, *end = c->buf + c->len;
+			char sep = c->sep;
+			while (p < end && *p != sep && *p != '\n')
+				p++;
+			c->pos = (size_t)(p - c->buf);
+			out = c->buf + c->pos;
 		}
 		if (c->pos >= c->len || c->buf[c->pos] == '\n') {
 			end_rec = 1;
@@ -151,7 +160,8 @@ int csv_next(struct csv *c, char ***fields, struct err *e)
 			c->pos++; /* separator */
 		}
 		*out = '\0';
-		xgrow((void **)&c->fields, &c->cap, (size_t)n + 1, sizeof *c->fields);
+		if ((size_t)n + 1 > c->cap)
+			xgrow((void **)&c->fields, &c->cap, (size_t)n + 1, sizeof *c->fields);
 		c->fields[n++] = start;
 		if (end_rec)
 			break;

@@ -83,8 +83,14 @@ int ftrace_parse_time(const char *s, double utc_offset_h, double *epoch_s)
 	}
 	while (*p == ' ')
 		p++;
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || sec > 60)
+	if (*p || mo < 1 || mo > 12 || d < 1 || h > 24 || mi > 59 || sec > 60)
 		return -1;
+	{
+		static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+		int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+		if (d > mdays[mo - 1] + (mo == 2 && leap))
+			return -1; /* 2023-02-30 is no date */
+	}
 	*epoch_s = series_civil_to_epoch(y, mo, d, h, mi, sec + frac) - off_h * 3600.0;
 	return 0;
 }

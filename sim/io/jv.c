@@ -104,6 +104,24 @@ const char *jv_closest(const char *word, const char *const *cand)
 	return bd <= limit ? best : NULL;
 }
 
+void jv_note_file(struct jv *v, const char *path)
+{
+	/* FNV-1a 64 over the contents (not the path: the same data read from another folder is
+	 * the same input), folded into the running hash so the order of the files matters */
+	uint64_t h = 0xcbf29ce484222325ULL;
+	unsigned char buf[65536];
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "rb")) != NULL) {
+		while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+			for (size_t i = 0; i < n; i++)
+				h = (h ^ buf[i]) * 0x100000001b3ULL;
+		fclose(f);
+	}
+	v->files_hash = (v->files_hash ^ h) * 0x9e3779b97f4a7c15ULL + 1;
+}
+
 int jv_is_object(struct jv *v, const cJSON *node)
 {
 	if (!cJSON_IsObject(node))

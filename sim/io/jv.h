@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "engine/arena.h"
 #include "engine/err.h"
@@ -22,6 +23,7 @@ struct jv {
 	struct arena *a;
 	char path[512];
 	size_t len;
+	uint64_t files_hash; /* content of every input file named so far (jv_note_file) */
 };
 
 /* Path handling: jv_enter_key/jv_enter_idx append and return the previous length for jv_leave. */
@@ -54,6 +56,11 @@ int jv_str(struct jv *v, const cJSON *obj, const char *key, int required, const 
 /* One of names (NULL-terminated); *out receives its index. */
 int jv_enum(struct jv *v, const cJSON *obj, const char *key, int required, int def,
 	    const char *const *names, int *out);
+
+/* Mixes the bytes of an input file (a trace, weather...) into v->files_hash, so a scenario's
+ * identity changes when the data it reads changes. A missing file adds nothing: its reader
+ * reports the error. */
+void jv_note_file(struct jv *v, const char *path);
 
 /* The closest of candidates to word by edit distance, or NULL when none is close. */
 const char *jv_closest(const char *word, const char *const *candidates);

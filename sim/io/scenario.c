@@ -21,6 +21,7 @@
 
 #include "dc/profile.h"
 #include "engine/xalloc.h"
+#include "engine/rng.h"
 #include "io/jv.h"
 #include "io/scenario_arrival.h"
 #include "io/scenario_profile.h"
@@ -185,7 +186,9 @@ static int apply_set(cJSON *root, cJSON *params, const char *file, const char *s
 		}
 		node = next;
 	}
-	val = cJSON_Parse(eq + 1);
+	/* the whole value must be JSON (5, true, {"a":1}); anything else, even text that starts
+	 * like JSON ("5fast", "2023-run", "nullx"), is taken as a string */
+	val = cJSON_ParseWithOpts(eq + 1, NULL, 1);
 	if (!val)
 		val = cJSON_CreateString(eq + 1);
 	if (st[n - 1].idx >= 0) {
@@ -217,11 +220,14 @@ static const char *resolve_path(struct jv *v, const char *dir, const char *p)
 	char *out;
 	size_t n;
 
-	if (p[0] == '/')
+	if (p[0] == '/') {
+		jv_note_file(v, p);
 		return p;
+	}
 	n = strlen(dir) + strlen(p) + 2;
 	out = arena_alloc(v->a, n);
 	snprintf(out, n, "%s/%s", dir, p);
+	jv_note_file(v, out);
 	return out;
 }
 
@@ -269,7 +275,7 @@ static int load_dist(struct jv *v, const cJSON *o, const char *mean_key, const c
 	if (jv_num(v, o, mean_key, 1, 0, 0, 1, 1e12, &d->mean))
 		return -1;
 	if (d->kind == DIST_LOGNORMAL || d->kind == DIST_GAMMA) {
-		if (jv_num(v, o, "cv", 1, 0, 0, 1, 100, &d->cv))
+		if (jv_num(v, o, "cv", 1, 0, 1e-3, 0, 100, &d->cv))
 			return -1;
 	} else if (jv_get(o, "cv")) {
 		return jv_fail(v, "cv", jv_get(o, "cv"), "cv is only for lognormal and gamma distributions");
@@ -446,7 +452,17 @@ static int load_node_type(struct jv *v, const cJSON *o, struct node_type_cfg *t)
 			return -1;
 		if (!jv_get(o, "slots") || t->slots > t->profile->max_batch)
 			t->slots = t->profile->max_batch;
-		t->idle_w = t->peak_w = 0;
+		{
+			/* nameplate of the replica for facility sizing (cooling design load): the
+			 * highest GPU power of the profile plus the host share; idle likewise */
+			const struct profile_config *pc = t->profile;
+			double gpu_peak = pc->prefill_gpu_power_w;
+			for (int i = 0; i < pc->decode_gpu_power_w.n; i++)
+				if (pc->decode_gpu_power_w.y[i] > gpu_peak)
+					gpu_peak = pc->decode_gpu_power_w.y[i];
+			t->idle_w = pc->idle_gpu_power_w * (1 + pc->host_frac);
+			t->peak_w = gpu_peak * (1 + pc->host_frac);
+		}
 		return 0;
 	}
 	p = jv_get(o, "power");
@@ -651,6 +667,16 @@ static int check_llm_capable(struct jv *v, struct scenario *s)
 				return err_set(v->e, "%s: $.datacenter.node_types.%s: cannot serve llm class \"%s\": expected \"llm\": {\"prefill_tokens_per_s\": ..., \"decode_tokens_per_s\": ...}",
 					       v->file, s->cluster.types[t].name, s->classes[c].name);
 	}
+	/* an LLM replica (a node type with a serving profile) batches tokens; a job has none, and
+	 * any dispatch may send any request to any node */
+	for (size_t c = 0; c < s->n_classes; c++) {
+		if (s->classes[c].kind != CLASS_JOB)
+			continue;
+		for (size_t t = 0; t < s->cluster.n_types; t++)
+			if (s->cluster.types[t].profile)
+				return err_set(v->e, "%s: $.workload[%zu]: a job class (\"%s\") cannot run on LLM replicas: node type \"%s\" has a serving profile; use kind \"llm\" or generic slot nodes",
+					       v->file, c, s->classes[c].name, s->cluster.types[t].name);
+	}
 	return 0;
 }
 
@@ -695,6 +721,10 @@ static int load_root(struct jv *v, struct scenario *s, const cJSON *root)
 		if (jv_keys(v, outputs, okeys) ||
 		    jv_num(v, outputs, "series_interval_s", 0, s->series_interval_s, 0, 0, 1e10, &s->series_interval_s))
 			return -1;
+		/* every sample is kept until the run is stored: bound their number */
+		if (s->series_interval_s > 0 && s->duration_s / s->series_interval_s > 1e6)
+			return jv_fail(v, "series_interval_s", jv_get(outputs, "series_interval_s"),
+				       "expected 0 (no series) or an interval >= duration_s / 1e6 = %g s", s->duration_s / 1e6);
 		jv_leave(v, m);
 	}
 	s->facility.sample_interval_s = s->series_interval_s; /* facility series on the same grid */
@@ -749,6 +779,11 @@ int scenario_load(const char *path, const char *const *sets, size_t n_sets,
 	if (load_root(&v, s, root)) {
 		scenario_free(s);
 		goto done;
+	}
+	if (v.files_hash) {
+		/* the identity covers the data files too: an edited trace is a new scenario */
+		h ^= rng_mix64(v.files_hash);
+		snprintf(s->hash, sizeof s->hash, "%016llx", (unsigned long long)h);
 	}
 	*out = s;
 	rc = 0;

@@ -24,6 +24,7 @@ static int copy_path(struct jv *v, const char *dir, const cJSON *o, const char *
 		len = snprintf(dst, n, "%s/%s", dir, p);
 	if (len < 0 || (size_t)len >= n)
 		return jv_fail(v, key, jv_get(o, key), "expected a path shorter than %zu bytes", n);
+	jv_note_file(v, dst);
 	return 0;
 }
 
@@ -328,7 +329,7 @@ int scenario_facility_load(struct jv *v, const char *dir, const cJSON *d,
 
 	facility_cfg_default(c);
 	if (jv_str(v, d, "start", 0, NULL, &start) ||
-	    jv_num(v, d, "control_step_s", 0, c->control_step_s, 0, 1, 86400, &c->control_step_s))
+	    jv_num(v, d, "control_step_s", 0, c->control_step_s, 1, 0, 86400, &c->control_step_s))
 		return -1;
 	if (start && ftrace_parse_time(start, 0, &c->start_epoch_s) != 0)
 		return jv_fail(v, "start", jv_get(d, "start"), "expected a date-time like "

@@ -639,8 +639,7 @@ static int load_root(struct jv *v, struct sweep_spec *s, const cJSON *root)
 		for (size_t i = 0; i < s->n_metrics; i++) {
 			const cJSON *it = cJSON_GetArrayItem(met, (int)i);
 			if (!cJSON_IsString(it) || !it->valuestring[0] || strlen(it->valuestring) > 95) {
-				size_t mi = jv_enter_idx(v, i);
-				(void)mi;
+				jv_enter_idx(v, i); /* the message names $.metrics[i] */
 				return jv_fail(v, NULL, it, "expected a metric name (string, e.g. \"latency_mean_s\")");
 			}
 			s->metrics[i] = arena_strdup(&s->arena, it->valuestring);

@@ -14,6 +14,7 @@
 
 #include "engine/xalloc.h"
 #include "io/csv.h"
+#include "io/ftrace.h"
 
 struct scratch {
 	double *t;
@@ -30,44 +31,10 @@ static void scratch_free(struct scratch *s)
 	free(s->svc);
 }
 
-/* days since 1970-01-01 of a civil date (H. Hinnant's algorithm, public domain) */
-static long days_from_civil(long y, long m, long d)
-{
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 int trace_parse_datetime(const char *s, double *epoch_s)
 {
-	int y, mo, d, h, mi, n = 0;
-	double sec = 0;
-
-	while (*s == ' ')
-		s++;
-	if (sscanf(s, "%4d-%2d-%2d%*1[ T]%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || n == 0)
-		return -1;
-	s += n;
-	if (*s == ':') {
-		char *end;
-		sec = strtod(s + 1, &end);
-		if (end == s + 1 || !(sec >= 0 && sec < 61))
-			return -1;
-		s = end;
-	}
-	if (*s == 'Z')
-		s++;
-	while (*s == ' ')
-		s++;
-	if (*s || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59)
-		return -1;
-	*epoch_s = (double)days_from_civil(y, mo, d) * 86400.0 + h * 3600.0 + mi * 60.0 + sec;
-	return 0;
+	/* one date-time parser for every reader: the facility's, at UTC offset 0 */
+	return ftrace_parse_time(s, 0, epoch_s);
 }
 
 static int parse_tokens(const char *path, long line, const char *col, const char *s,
@@ -119,7 +86,7 @@ static int read_csv(const char *path, struct scratch *s, const char **format, st
 {
 	struct csv *c = csv_open(path, ',', TRACE_MAX_BYTES, e);
 	char **f;
-	int n, ci_t, ci_in, ci_out, ci_svc, azure, rc = -1;
+	int n, ncols, ci_t, ci_in, ci_out, ci_svc, azure, rc = -1;
 	double t0 = 0;
 
 	if (!c)
@@ -130,6 +97,7 @@ static int read_csv(const char *path, struct scratch *s, const char **format, st
 			err_set(e, "%s: empty trace (no header line)", path);
 		goto out;
 	}
+	ncols = n;
 	azure = csv_find(f, n, "TIMESTAMP") >= 0;
 	if (azure) {
 		ci_t = csv_find(f, n, "TIMESTAMP");
@@ -166,6 +134,11 @@ static int read_csv(const char *path, struct scratch *s, const char **format, st
 		if (ci_in > need) need = ci_in;
 		if (ci_out > need) need = ci_out;
 		if (ci_svc > need) need = ci_svc;
+		if (n > ncols) {
+			err_set(e, "%s:%ld: expected %d columns like the header, got %d (a stray comma?)",
+				path, csv_line(c), ncols, n);
+			goto out;
+		}
 		if (n <= need) {
 			err_set(e, "%s:%ld: expected at least %d columns, got %d", path, csv_line(c),
 				need + 1, n);

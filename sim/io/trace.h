@@ -23,7 +23,7 @@ int trace_load(const char *path, struct arena *a, struct trace_data **out, struc
 
 
 
-/* Parses "YYYY-MM-DD[ T]HH:MM[:SS[.fff...]][Z]" into seconds since 1970-01-01 (no time zone
- * applied). Returns -1 when the text is not such a date-time. */
+/* Parses "YYYY-MM-DD[ T]HH:MM[:SS[.fff...]][Z|+hh:mm]" (ftrace_parse_time at UTC offset 0) into
+ * seconds since 1970-01-01. Returns -1 when the text is not such a date-time (or no real date). */
 int trace_parse_datetime(const char *s, double *epoch_s);
 #endif

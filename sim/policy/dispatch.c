@@ -5,14 +5,15 @@
  * exactly the M/G/c queue of queueing theory.
  * least_loaded: join-the-shortest-queue on outstanding requests (in service + queued at the
  * node), ties to the lowest-numbered node; each node serves its own queue FIFO. The node loads
- * are kept in an indexed heap, so a choice costs O(log nodes), not a scan.
+ * are kept in a bucket queue (engine/bucketq.h: a bitset of nodes per load value), so a choice
+ * and an update cost O(1), not a scan nor a heap sift.
  */
 #include "dispatch.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/iheap.h"
+#include "engine/bucketq.h"
 #include "engine/xalloc.h"
 
 struct dispatch_wrap {
@@ -88,21 +89,21 @@ const struct policy_desc dispatch_fifo = {
 /* ---- least_loaded ---- */
 
 struct ll_state {
-	struct iheap load; /* node -> outstanding requests */
+	struct bucketq load; /* node -> outstanding requests */
 };
 
 static void ll_init(struct dc *dc, void *p, const struct policy_choice *c)
 {
 	struct ll_state *st = p;
 	(void)c;
-	iheap_init(&st->load, dc->n_nodes);
+	bucketq_init(&st->load, dc->n_nodes);
 	for (uint32_t n = 0; n < dc->n_nodes; n++)
-		iheap_set(&st->load, n, 0);
+		bucketq_set(&st->load, n, 0);
 }
 
 static void ll_fini(void *p)
 {
-	iheap_fini(&((struct ll_state *)p)->load);
+	bucketq_fini(&((struct ll_state *)p)->load);
 }
 
 static void ll_arrive(struct dc *dc, void *p, uint32_t r)
@@ -114,12 +115,12 @@ static void ll_arrive(struct dc *dc, void *p, uint32_t r)
 		dc_central_enqueue(dc, r);
 		return;
 	}
-	n = iheap_top(&st->load);
+	n = bucketq_min_id(&st->load);
 	if (dc_node_has_slot(dc, n))
 		dc_start(dc, n, r);
 	else if (dc_node_enqueue(dc, n, r) != 0)
 		return;
-	iheap_set(&st->load, n, (double)dc_node_load(dc, n));
+	bucketq_set(&st->load, n, (uint32_t)dc_node_load(dc, n));
 }
 
 static void ll_freed(struct dc *dc, void *p, uint32_t n)
@@ -132,7 +133,7 @@ static void ll_freed(struct dc *dc, void *p, uint32_t n)
 			break;
 		dc_start(dc, n, r);
 	}
-	iheap_set(&st->load, n, (double)dc_node_load(dc, n));
+	bucketq_set(&st->load, n, (uint32_t)dc_node_load(dc, n));
 }
 
 static const struct dispatch_ops ll_ops = { sizeof(struct ll_state), ll_init, ll_arrive, ll_freed,

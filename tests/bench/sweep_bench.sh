@@ -28,9 +28,16 @@ timed() {
 }
 
 echo "sweep_bench: 200 trials ($spec), $(nproc) core(s), $($maasim --version)"
-timed "-j 1" "$maasim" sweep "$spec" --db "$tmp/j1.db" -j 1; w1=$wall
+timed "-j 1" "$maasim" sweep "$spec" --db "$tmp/j1.db" -j 1; w1=$wall; cpu1=$cpu
 timed "-j 2" "$maasim" sweep "$spec" --db "$tmp/j2.db" -j 2; w2=$wall
 printf 'speed-up -j 2 over -j 1: %.2f (measured)\n' "$(div "$w1" "$w2")"
+# What two idle cores would give, from the CPU times just measured: the work (writer + workers)
+# spread over 2 cores, unless the one writer alone takes longer. A model, not a measurement.
+writer=$(sed -n 's/.*CPU \([0-9.]*\) s in this process.*/\1/p' "$tmp/out")
+workers=$(sed -n 's/.* \([0-9.]*\) s in worker processes.*/\1/p' "$tmp/out")
+printf 'speed-up -j 2 on 2 idle cores: %.2f (modelled from the CPU times above: %s s writer + %s s workers vs %s s at -j 1)\n' \
+	"$(awk -v c1="$cpu1" -v w="$writer" -v k="$workers" 'BEGIN { t = (w + k) / 2; if (w > t) t = w; printf "%.4f", c1 / t }')" \
+	"$writer" "$workers" "$cpu1"
 # On a shared machine the run may get far less than 2 cores (see "cores busy"; Linux autogroup
 # gives one session one share however many processes it has): then the measured speed-up says
 # more about the neighbours than about maasim.
