@@ -7,18 +7,22 @@
 #include "dc/dc.h"
 #include "engine/sim.h"
 #include "policy/dispatch.h"
+#include "policy/meter.h"
 
 struct run_ctx {
 	struct dc dc;
 	struct metrics *ms;
 	double series_dt_s;
 	double e_prev_j, t_prev_s;
+	struct policy_env env;  /* signals policies read (policies.signals) */
+	struct meter meter;     /* IT carbon/cost from those signals (policy/meter.h) */
 };
 
 static void on_warmup(struct sim *s, void *p)
 {
 	struct run_ctx *r = p;
 	dc_reset_stats(&r->dc);
+	meter_reset(&r->meter);
 	r->e_prev_j = 0;
 	r->t_prev_s = s->now;
 }
@@ -54,7 +58,18 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 	r.ms = ms;
 	r.series_dt_s = sc->series_interval_s;
 	dc_init(&r.dc, &sim, &sc->cluster, sc->classes, sc->n_classes, sc->seed, (uint64_t)rep);
-	dispatch_attach(&r.dc, &sc->policies[POLICY_DISPATCH]);
+	r.env.carbon_g_per_kwh = signal_from_src(&sc->signals.carbon_g_per_kwh);
+	r.env.price_usd_per_mwh = signal_from_src(&sc->signals.price_usd_per_mwh);
+	r.env.renewable_w = signal_from_src(&sc->signals.renewable_w);
+	r.env.seed = sc->seed;
+	r.env.rep = (uint64_t)rep;
+	if (dispatch_attach(&r.dc, &sc->policies[POLICY_DISPATCH], &r.env, e)) {
+		dc_fini(&r.dc);
+		sim_fini(&sim);
+		return -1;
+	}
+	/* 300 s divides hourly and 5-minute traces: the meter is exact for them */
+	meter_start(&r.meter, &r.dc, &r.env, 300);
 	sim.on_warmup = on_warmup;
 	sim.warmup_ctx = &r;
 	sim.horizon_s = sc->duration_s;
@@ -67,6 +82,7 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 	if (books != 0)
 		rc = err_set(e, "request books do not close: %lld request(s) unaccounted for", books);
 	dc_report(&r.dc, ms);
+	meter_report(&r.meter, ms);
 	metrics_set(ms, "sim_events", (double)sim.events, "1");
 	if (!rc && metrics_check(ms, e))
 		rc = -1;

@@ -20,6 +20,7 @@
 
 #include "engine/xalloc.h"
 #include "io/jv.h"
+#include "io/scenario_sections.h"
 #include "io/trace.h"
 
 #define SCENARIO_MAX_BYTES ((size_t)16 << 20) /* 16 MiB: a hand-written scenario is far smaller */
@@ -579,7 +580,7 @@ static int load_policy(struct jv *v, struct scenario *s, const cJSON *o, enum po
 
 static int load_policies(struct jv *v, struct scenario *s, const cJSON *p)
 {
-	const char *keys[] = { "dispatch", "compression", "cooling", "power", NULL };
+	const char *keys[] = { "dispatch", "compression", "cooling", "power", "signals", NULL };
 	size_t m = jv_enter_key(v, "policies");
 	static const cJSON empty = { 0 };
 	const cJSON *obj = p ? p : &empty;
@@ -591,6 +592,8 @@ static int load_policies(struct jv *v, struct scenario *s, const cJSON *p)
 	for (int k = 0; k < POLICY_KINDS; k++)
 		if (load_policy(v, s, obj, (enum policy_kind)k))
 			return -1;
+	if (scenario_load_signals(v, s, p ? jv_get(p, "signals") : NULL)) /* scenario_signals.c */
+		return -1;
 	jv_leave(v, m);
 	return 0;
 }

@@ -41,16 +41,20 @@ static void wrap_freed(struct dc *dc, void *p, uint32_t n)
 	w->ops->freed(dc, w->state, n);
 }
 
-void dispatch_attach(struct dc *dc, const struct policy_choice *c)
+int dispatch_attach(struct dc *dc, const struct policy_choice *c, const struct policy_env *env,
+		    struct err *e)
 {
 	const struct dispatch_ops *ops = c->desc->ops;
 	struct dispatch_wrap *w = xcalloc(1, sizeof *w);
 
 	w->ops = ops;
 	w->state = xcalloc(1, ops->state_size ? ops->state_size : 1);
-	if (ops->init)
-		ops->init(dc, w->state, c);
+	if (ops->init && ops->init(dc, w->state, c, env, e) != 0) {
+		wrap_fini(w);
+		return -1;
+	}
 	dc->dispatch = (struct dc_dispatch){ w, wrap_arrive, wrap_freed, wrap_fini };
+	return 0;
 }
 
 /* ---- fifo ---- */
@@ -91,13 +95,15 @@ struct ll_state {
 	struct iheap load; /* node -> outstanding requests */
 };
 
-static void ll_init(struct dc *dc, void *p, const struct policy_choice *c)
+static int ll_init(struct dc *dc, void *p, const struct policy_choice *c,
+		   const struct policy_env *env, struct err *e)
 {
 	struct ll_state *st = p;
-	(void)c;
+	(void)c, (void)env, (void)e;
 	iheap_init(&st->load, dc->n_nodes);
 	for (uint32_t n = 0; n < dc->n_nodes; n++)
 		iheap_set(&st->load, n, 0);
+	return 0;
 }
 
 static void ll_fini(void *p)

@@ -11,18 +11,28 @@
 
 #include "dc/dc.h"
 #include "policy/policy.h"
+#include "policy/view.h"
 
 struct dispatch_ops {
 	size_t state_size;
-	void (*init)(struct dc *dc, void *state, const struct policy_choice *c);
+	/* env: signals and seeds (policy/view.h); may be NULL for policies that need none.
+	 * Returns 0, or -1 with e when the policy cannot run here (a signal it needs is absent). */
+	int (*init)(struct dc *dc, void *state, const struct policy_choice *c,
+		    const struct policy_env *env, struct err *e);
 	void (*arrive)(struct dc *dc, void *state, uint32_t req);
 	void (*freed)(struct dc *dc, void *state, uint32_t node);
 	void (*fini)(void *state);  /* may be NULL; must not free state itself */
 };
 
-/* Attaches the chosen dispatch policy to dc (dc owns the state afterwards). */
-void dispatch_attach(struct dc *dc, const struct policy_choice *c);
+/* Attaches the chosen dispatch policy to dc (dc owns the state afterwards). env may be NULL
+ * (no signals). Returns 0, or -1 with e (nothing attached) when the policy cannot run. */
+int dispatch_attach(struct dc *dc, const struct policy_choice *c, const struct policy_env *env,
+		    struct err *e);
 
 extern const struct policy_desc dispatch_fifo, dispatch_least_loaded;
+/* policy/dispatch_rr.c, dispatch_edf.c, shift.c */
+extern const struct policy_desc dispatch_round_robin, dispatch_edf;
+extern const struct policy_desc dispatch_carbon_aware, dispatch_price_aware,
+	dispatch_renewable_following;
 
 #endif
