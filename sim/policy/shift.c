@@ -4,8 +4,8 @@
  * One mechanism, three signals. A request of a deferrable class is given a start time within
  * its window [arrival, arrival + deadline_s - estimated service - slack_s] (a class without a
  * deadline may wait up to max_delay_s); every other request, and every deferred request when it
- * is released, is dispatched FIFO (one central queue, first free slot) exactly as `fifo` does,
- * so the only difference from the baseline is when deferrable work starts.
+ * is released, is dispatched FIFO (one central queue, first free slot) as `fifo` does, except
+ * that released work, having spent its slack, waits in a queue of its own served first.
  * Time is cut into slots of the signal's step (an hour for hourly traces). Deferred work is
  * booked into slots, at most max_util of the cluster's slot-seconds each, and released spread
  * across its slot in booking order, so a cheap hour fills up instead of receiving every job at
@@ -41,6 +41,8 @@ struct shift_state {
 	double *booked;          /* slot-seconds booked per time slot, from slot 0 */
 	size_t n_booked;
 	double *est_s;           /* per class */
+	uint32_t *rel;           /* released deferred requests waiting (ring buffer, dc_hold) */
+	size_t rel_head, rel_len, rel_cap;
 };
 
 static long long slot_of(const struct shift_state *st, double t)
@@ -141,12 +143,47 @@ static double plan(struct dc *dc, struct shift_state *st, uint32_t r)
 	return best_t;
 }
 
+static void rel_push(struct shift_state *st, uint32_t r)
+{
+	if (st->rel_len == st->rel_cap) {
+		size_t cap = st->rel_cap ? 2 * st->rel_cap : 64;
+		uint32_t *q = xmalloc(cap * sizeof *q);
+		for (size_t i = 0; i < st->rel_len; i++)
+			q[i] = st->rel[(st->rel_head + i) % st->rel_cap];
+		free(st->rel);
+		st->rel = q;
+		st->rel_cap = cap;
+		st->rel_head = 0;
+	}
+	st->rel[(st->rel_head + st->rel_len++) % st->rel_cap] = r;
+}
+
+static uint32_t rel_pop(struct shift_state *st)
+{
+	uint32_t r;
+	if (!st->rel_len)
+		return DC_NONE;
+	r = st->rel[st->rel_head];
+	st->rel_head = (st->rel_head + 1) % st->rel_cap;
+	st->rel_len--;
+	return r;
+}
+
 static void shift_arrive(struct dc *dc, void *p, uint32_t r)
 {
 	struct shift_state *st = p;
 	double t;
 
-	if (!view_deferrable(dc, r) || view_released(dc, r) || !dc->total_slots) {
+	if (view_released(dc, r)) {
+		/* released work has used up its slack: it goes ahead of the central queue */
+		uint32_t n = dc_first_free(dc);
+		if (n != DC_NONE && st->rel_len == 0)
+			dc_start(dc, n, r);
+		else if (dc_hold(dc, r) == 0)
+			rel_push(st, r);
+		return;
+	}
+	if (!view_deferrable(dc, r) || !dc->total_slots) {
 		run_fifo(dc, r);
 		return;
 	}
@@ -159,9 +196,16 @@ static void shift_arrive(struct dc *dc, void *p, uint32_t r)
 
 static void shift_freed(struct dc *dc, void *p, uint32_t n)
 {
-	(void)p;
+	struct shift_state *st = p;
+
 	while (dc_node_has_slot(dc, n)) {
-		uint32_t r = dc_central_pop(dc);
+		uint32_t r = rel_pop(st);
+		if (r != DC_NONE) {
+			dc_unhold(dc, r);
+			dc_start(dc, n, r);
+			continue;
+		}
+		r = dc_central_pop(dc);
 		if (r == DC_NONE)
 			break;
 		dc_start(dc, n, r);
@@ -220,6 +264,7 @@ static void shift_fini(void *p)
 	forecast_free(st->fc);
 	free(st->booked);
 	free(st->est_s);
+	free(st->rel);
 }
 
 #define SHIFT_INIT(fn, mode) \
@@ -248,9 +293,9 @@ SHIFT_OPS(renew_ops, renew_init);
 	  "noisy: relative sd of the forecast error" }, \
 	{ "forecast_rho", PARAM_NUM, 0.8, 0, 0.999, NULL, "1", \
 	  "noisy: lag-one correlation of the error between signal steps" }, \
-	{ "max_util", PARAM_NUM, 0.8, 0.01, 1, NULL, "1", \
+	{ "max_util", PARAM_NUM, 0.7, 0.01, 1, NULL, "1", \
 	  "share of the cluster's slot-seconds deferred work may book in one time slot" }, \
-	{ "slack_s", PARAM_NUM, 600, 0, 1e9, NULL, "s", \
+	{ "slack_s", PARAM_NUM, 3600, 0, 1e9, NULL, "s", \
 	  "latest start = deadline - estimated service - slack_s" }, \
 	{ "max_delay_s", PARAM_NUM, 172800, 0, 1e9, NULL, "s", \
 	  "longest deferral (also the window of classes without a deadline)" }
