@@ -103,12 +103,13 @@ double forecast_step_s(const struct forecast *f)
 	return f->truth.step_s;
 }
 
-/* The AR(1) error of step k, drawing forward (and, for steps before the first, restarting
- * the sequence is never needed: k0 is fixed at the first request and earlier steps are past). */
+/* The AR(1) error of step k: z[0] belongs to the step holding t = 0 (the run's start), drawn
+ * forward from there, so step k gets the same draw whatever order the questions come in.
+ * Steps before the run's start are always in the past (no error). */
 static double noise(struct forecast *f, long long k)
 {
 	if (!f->nz) {
-		f->k0 = k;
+		f->k0 = (long long)floor((0 - f->phase_s) / f->step_s);
 		f->capz = 64;
 		f->z = xmalloc(f->capz * sizeof *f->z);
 		f->z[0] = rng_gaussian(&f->rng); /* stationary start: unit variance */
