@@ -9,7 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "tests/check.h"
+#include "../check.h"
 #include "cli/run.h"
 #include "engine/rng.h"
 #include "io/scenario.h"

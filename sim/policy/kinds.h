@@ -1,0 +1,120 @@
+/* kinds.h — the ops-table shapes of compression, cooling, power and battery policies, and their
+ * parameter descriptors, for the modules that will drive them.
+ *
+ * These policies act on things the generic slot datacenter does not model yet: model variants
+ * (models/ calibration: time, memory, power and accuracy factors), the cooling plant and the
+ * battery (facility), power states and caps (serving). Their decision rules are pure functions
+ * in policy/control.h, tested now; what is fixed here is the interface each owner plugs into,
+ * so the registry entry is a few lines once the module is in the build. None of them is in
+ * the registry (`maasim list`) until it works end to end: a policy that does nothing when
+ * selected would be a lie. The parameter descriptors below are complete and are what the
+ * loader will validate; each is documented for `maasim list`.
+ */
+#ifndef MAASIM_KINDS_H
+#define MAASIM_KINDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dc/dc.h"
+#include "engine/err.h"
+#include "policy/control.h"
+#include "policy/policy.h"
+#include "policy/view.h"
+
+/* ---- compression: which model variant serves a request ---- */
+
+/* One row of the calibration table (models/), as the policy sees it. Factors are relative to
+ * the dense model on the same node type. */
+struct variant_factors {
+	const char *name;
+	double time, memory, power;  /* service time, memory, power multipliers */
+	double accuracy;             /* task accuracy (0..1) measured on real data */
+};
+
+struct compression_ops {
+	size_t state_size;
+	int (*init)(const struct dc *dc, void *state, const struct policy_choice *c,
+		    const struct policy_env *env, const struct variant_factors *v, size_t n_v,
+		    struct err *e);
+	/* Index of the variant that serves req, called when it is placed (the verb "pick variant"). */
+	size_t (*pick)(const struct dc *dc, void *state, uint32_t req);
+	void (*fini)(void *state);
+};
+
+/* static: variant (STR, required). load_adaptive: variant, on_queue, off_queue (requests
+ * waiting per slot: switch to the variant at on_queue, back at off_queue). carbon_adaptive:
+ * variant, on_g_per_kwh, off_g_per_kwh. quality_budget: target_accuracy. */
+extern const struct param_desc compression_static_params[], compression_load_adaptive_params[],
+	compression_carbon_adaptive_params[], compression_quality_budget_params[];
+
+/* ---- cooling: the supply-air setpoint ---- */
+
+struct cooling_view {
+	double t_s;
+	double outdoor_c;    /* forecast/observed outdoor dry-bulb, NaN without weather */
+	double it_power_w, it_design_w;
+};
+
+struct cooling_ops {
+	size_t state_size;
+	int (*init)(void *state, const struct policy_choice *c, struct err *e);
+	/* The setpoint (degC) for the next control step (the verb "set setpoint"). */
+	double (*setpoint_c)(void *state, const struct cooling_view *v);
+	/* 1 when the economizer should be used first whenever the weather allows it. */
+	int (*economizer_first)(void *state, const struct cooling_view *v);
+};
+
+/* fixed_setpoint: supply_c. dynamic_setpoint: min_c, max_c, approach_c, loaded_max_c,
+ * loaded_frac (setpoint_dynamic_c). economizer_first: supply_c. */
+extern const struct param_desc cooling_dynamic_setpoint_params[],
+	cooling_economizer_first_params[];
+
+/* ---- power: node power states and caps ---- */
+
+/* Verbs the serving model provides (the verbs "sleep/wake" and "set power cap"). */
+struct power_verbs {
+	void *ctx;
+	int n_pstates;
+	int (*sleep)(void *ctx, uint32_t node);              /* 0, or -1 when busy */
+	int (*wake)(void *ctx, uint32_t node);               /* pays wake latency and energy */
+	void (*set_pstate)(void *ctx, uint32_t node, int ps);
+	double (*idle_since_s)(void *ctx, uint32_t node);    /* INFINITY when busy */
+	void (*set_site_cap_w)(void *ctx, double cap_w);     /* INFINITY = uncapped */
+};
+
+struct power_ops {
+	size_t state_size;
+	int (*init)(const struct dc *dc, void *state, const struct policy_choice *c,
+		    const struct policy_env *env, struct err *e);
+	/* A control step: inspect the view, act through the verbs. */
+	void (*step)(const struct dc *dc, void *state, const struct power_verbs *pv);
+	void (*fini)(void *state);
+};
+
+/* sleep_idle: timeout_s, min_awake. dvfs: up_util, down_util, period_s. power_cap: cap_w
+ * (0 = follow on-site renewables), floor_w. power_aware (dispatch, needs power_verbs and
+ * node_capacity.awake): on_util, off_util, min_awake. */
+extern const struct param_desc power_sleep_idle_params[], power_dvfs_params[],
+	power_cap_params[], dispatch_power_aware_params[], dispatch_kv_aware_params[];
+
+/* ---- battery dispatch ---- */
+
+struct battery_view {
+	double t_s, soc, soc_min, soc_max, round_trip_eff;
+	double surplus_w;  /* on-site renewable power - site load */
+};
+
+struct battery_ops {
+	size_t state_size;
+	int (*init)(void *state, const struct policy_choice *c, const struct policy_env *env,
+		    struct err *e);
+	enum battery_cmd (*decide)(void *state, const struct battery_view *v);
+	void (*fini)(void *state);
+};
+
+/* self_consumption: none. carbon_arbitrage / price_arbitrage: window_s, q_lo, q_hi, forecast,
+ * forecast_sigma, forecast_rho (battery_arbitrage on the forecast window). */
+extern const struct param_desc battery_arbitrage_params[];
+
+#endif
