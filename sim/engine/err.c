@@ -37,20 +37,8 @@ int err_prefix(struct err *e, const char *fmt, ...)
 	vsnprintf(head, sizeof head, fmt, ap);
 	va_end(ap);
 	memcpy(old, e->msg, sizeof old);
-	{
-		/* by hand, not snprintf: gcc 12 -Wformat-truncation rejects "%s: %s" of two full
-		 * buffers under -Werror, and truncation is the intended behaviour here */
-		size_t h = strnlen(head, sizeof e->msg - 1), room = sizeof e->msg - 1 - h, o;
-		memcpy(e->msg, head, h);
-		if (room >= 2) {
-			memcpy(e->msg + h, ": ", 2);
-			h += 2;
-			room -= 2;
-		}
-		o = strnlen(old, room);
-		memcpy(e->msg + h, old, o);
-		e->msg[h + o] = '\0';
-	}
+	/* bounded so the result always fits: prefix and message share the buffer */
+	snprintf(e->msg, sizeof e->msg, "%.300s: %.700s", head, old);
 	e->set = 1;
 	return -1;
 }
