@@ -17,6 +17,7 @@
 #include "engine/xalloc.h"
 #include "io/scenario.h"
 #include "io/store.h"
+#include "policy/forecast.h"
 
 #ifndef MAASIM_VERSION
 #define MAASIM_VERSION "0.1.0"
@@ -352,6 +353,10 @@ int cmd_list(int argc, char **argv)
 			}
 		}
 	}
+	/* policies branch: forecasters, chosen by the parameter "forecast" of a shifting policy */
+	printf("forecasters (parameter forecast of carbon_aware, price_aware, renewable_following):\n");
+	for (size_t i = 0; forecast_at_index(i); i++)
+		printf("    %-22s %s\n", forecast_at_index(i)->name, forecast_at_index(i)->doc);
 	printf("arrival processes (workload[i].arrival.process):\n"
 	       "    %-22s %s\n    %-22s %s\n",
 	       "poisson", "exponential inter-arrival times at rate_per_s",
