@@ -12,6 +12,7 @@
  *   date-time ("2023-01-01 00:00:00", as Electricity Maps files) at a regular step; the named
  *   column (default: the second) times scale. Values hold over their step; the trace repeats
  *   outside its span. Errors name the file and line.
+ * It also checks the "forecast" parameter of any chosen policy against the forecasters.
  */
 #include "io/scenario_sections.h"
 
@@ -20,6 +21,7 @@
 
 #include "io/csv.h"
 #include "io/trace.h"
+#include "policy/forecast.h"
 
 /* Reads a dated column CSV into src->series (values in the arena); *first_epoch gets the
  * first row's time. */
@@ -134,6 +136,32 @@ static int load_src(struct jv *v, struct scenario *s, const cJSON *obj, const ch
 	return 0;
 }
 
+/* A policy parameter called "forecast" names a forecaster (policy/forecast.h): checked here,
+ * with the loader's message shape, so a misspelt name is bad input (exit 2), not a failed run. */
+static int check_forecasters(struct jv *v, const struct scenario *s)
+{
+	for (int k = 0; k < POLICY_KINDS; k++) {
+		const struct policy_choice *pc = &s->policies[k];
+		const char *name = pc->desc ? policy_str(pc, "forecast") : NULL;
+		const char *hint;
+		char list[128];
+		size_t i;
+
+		if (!name)
+			continue;
+		for (i = 0; forecast_name_list[i] && strcmp(forecast_name_list[i], name) != 0; i++)
+			;
+		if (forecast_name_list[i])
+			continue;
+		forecast_names(list, sizeof list);
+		hint = jv_closest(name, forecast_name_list);
+		return err_set(v->e, "%s: $.policies.%s.forecast: expected a forecaster: one of %s%s%s%s, got \"%s\"",
+			       v->file, policy_kind_names[k], list, hint ? " (did you mean \"" : "",
+			       hint ? hint : "", hint ? "\"?)" : "", name);
+	}
+	return 0;
+}
+
 int scenario_load_signals(struct jv *v, struct scenario *s, const cJSON *obj)
 {
 	const char *keys[] = { "start", "carbon_g_per_kwh", "price_usd_per_mwh", "renewable_w", NULL };
@@ -144,6 +172,8 @@ int scenario_load_signals(struct jv *v, struct scenario *s, const cJSON *obj)
 	size_t m;
 
 	memset(g, 0, sizeof *g);
+	if (check_forecasters(v, s))
+		return -1;
 	if (!obj)
 		return 0;
 	m = jv_enter_key(v, "signals");

@@ -23,6 +23,8 @@ static const struct forecast_desc descs[] = {
 };
 #define N_DESCS (sizeof descs / sizeof descs[0])
 
+const char *const forecast_name_list[] = { "oracle", "persistence", "noisy", NULL };
+
 struct forecast {
 	enum fc_kind kind;
 	struct signal truth;

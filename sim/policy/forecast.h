@@ -38,6 +38,8 @@ struct forecast_desc {
 
 /* The registry: the i-th forecaster, NULL past the end. */
 const struct forecast_desc *forecast_at_index(size_t i);
+/* The names, NULL-terminated (for parameter validation: param_desc.choices). */
+extern const char *const forecast_name_list[];
 /* "oracle, persistence, noisy" into buf. */
 void forecast_names(char *buf, size_t n);
 
