@@ -4,8 +4,10 @@
  * One mechanism, three signals. A request of a deferrable class is given a start time within
  * its window [arrival, arrival + deadline_s - estimated service - slack_s] (a class without a
  * deadline may wait up to max_delay_s); every other request, and every deferred request when it
- * is released, is dispatched FIFO (one central queue, first free slot) as `fifo` does, except
- * that released work, having spent its slack, waits in a queue of its own served first.
+ * is released, is dispatched FIFO (first free slot, in order of arrival or release) as `fifo`
+ * does; released work waits in a queue of its own merged with the central queue by entry time,
+ * and jumps ahead once it is urgent (less than slack_s / 2 of slack left before its latest
+ * start), so queueing behind new arrivals cannot make it miss its deadline.
  * Time is cut into slots of the signal's step (an hour for hourly traces). Deferred work is
  * booked into slots, at most max_util of the cluster's slot-seconds each, and released spread
  * across its slot in booking order, so a cheap hour fills up instead of receiving every job at
@@ -41,7 +43,7 @@ struct shift_state {
 	double *booked;          /* slot-seconds booked per time slot, from slot 0 */
 	size_t n_booked;
 	double *est_s;           /* per class */
-	uint32_t *rel;           /* released deferred requests waiting (ring buffer, dc_hold) */
+	struct rel_item { uint32_t req; double t_in_s; } *rel; /* released, waiting (dc_hold) */
 	size_t rel_head, rel_len, rel_cap;
 };
 
@@ -143,11 +145,11 @@ static double plan(struct dc *dc, struct shift_state *st, uint32_t r)
 	return best_t;
 }
 
-static void rel_push(struct shift_state *st, uint32_t r)
+static void rel_push(struct shift_state *st, uint32_t r, double t_s)
 {
 	if (st->rel_len == st->rel_cap) {
 		size_t cap = st->rel_cap ? 2 * st->rel_cap : 64;
-		uint32_t *q = xmalloc(cap * sizeof *q);
+		struct rel_item *q = xmalloc(cap * sizeof *q);
 		for (size_t i = 0; i < st->rel_len; i++)
 			q[i] = st->rel[(st->rel_head + i) % st->rel_cap];
 		free(st->rel);
@@ -155,7 +157,7 @@ static void rel_push(struct shift_state *st, uint32_t r)
 		st->rel_cap = cap;
 		st->rel_head = 0;
 	}
-	st->rel[(st->rel_head + st->rel_len++) % st->rel_cap] = r;
+	st->rel[(st->rel_head + st->rel_len++) % st->rel_cap] = (struct rel_item){ r, t_s };
 }
 
 static uint32_t rel_pop(struct shift_state *st)
@@ -163,7 +165,7 @@ static uint32_t rel_pop(struct shift_state *st)
 	uint32_t r;
 	if (!st->rel_len)
 		return DC_NONE;
-	r = st->rel[st->rel_head];
+	r = st->rel[st->rel_head].req;
 	st->rel_head = (st->rel_head + 1) % st->rel_cap;
 	st->rel_len--;
 	return r;
@@ -175,12 +177,11 @@ static void shift_arrive(struct dc *dc, void *p, uint32_t r)
 	double t;
 
 	if (view_released(dc, r)) {
-		/* released work has used up its slack: it goes ahead of the central queue */
 		uint32_t n = dc_first_free(dc);
 		if (n != DC_NONE && st->rel_len == 0)
 			dc_start(dc, n, r);
 		else if (dc_hold(dc, r) == 0)
-			rel_push(st, r);
+			rel_push(st, r, dc->sim->now);
 		return;
 	}
 	if (!view_deferrable(dc, r) || !dc->total_slots) {
@@ -199,7 +200,14 @@ static void shift_freed(struct dc *dc, void *p, uint32_t n)
 	struct shift_state *st = p;
 
 	while (dc_node_has_slot(dc, n)) {
-		uint32_t r = rel_pop(st);
+		uint32_t r = DC_NONE, c = dc->c_head;
+		if (st->rel_len) {
+			const struct rel_item *h = &st->rel[st->rel_head];
+			double latest = dc_req_deadline(dc, h->req) - st->est_s[dc->req[h->req].cls] -
+					st->slack_s;
+			if (c == DC_NONE || dc->sim->now >= latest)
+				r = rel_pop(st);
+		}
 		if (r != DC_NONE) {
 			dc_unhold(dc, r);
 			dc_start(dc, n, r);
