@@ -2,12 +2,14 @@
  * renewable_following.
  *
  * One mechanism, three signals. A request of a deferrable class is given a start time within
- * its window [arrival, arrival + deadline_s - estimated service - slack_s] (a class without a
+ * its window [arrival, arrival + deadline_s - (mean + safety_sd sd of the class service time)
+ * - slack_s] (a class without a
  * deadline may wait up to max_delay_s); every other request, and every deferred request when it
- * is released, is dispatched FIFO (first free slot, in order of arrival or release) as `fifo`
- * does; released work waits in a queue of its own merged with the central queue by entry time,
- * and jumps ahead once it is urgent (less than slack_s / 2 of slack left before its latest
- * start), so queueing behind new arrivals cannot make it miss its deadline.
+ * is released, is dispatched FIFO (first free slot) as `fifo` does, with one exception: released
+ * work that finds no free slot waits in a queue of its own, ordered by latest start, which a
+ * free slot serves when the central queue is empty or once the head has reached its latest
+ * start (then it goes first), so deferrable work yields to interactive work without being
+ * pushed past its deadline by it.
  * Time is cut into slots of the signal's step (an hour for hourly traces). Deferred work is
  * booked into slots, at most max_util of the cluster's slot-seconds each, and released spread
  * across its slot in booking order, so a cheap hour fills up instead of receiving every job at
@@ -42,9 +44,10 @@ struct shift_state {
 	double busy_slot_w;      /* marginal power of one busy slot, W (node type 0) */
 	double *booked;          /* slot-seconds booked per time slot, from slot 0 */
 	size_t n_booked;
-	double *est_s;           /* per class */
-	struct rel_item { uint32_t req; double t_in_s; } *rel; /* released, waiting (dc_hold) */
-	size_t rel_head, rel_len, rel_cap;
+	double *est_s;           /* per class: mean service estimate, s */
+	double *plan_s;          /* per class: est + safety_sd standard deviations, s */
+	struct rel_item { uint32_t req; double latest_s; } *rel; /* released, waiting (dc_hold) */
+	size_t rel_len, rel_cap;
 };
 
 static long long slot_of(const struct shift_state *st, double t)
@@ -102,7 +105,8 @@ static double plan(struct dc *dc, struct shift_state *st, uint32_t r)
 {
 	const struct class_cfg *cc = dc->classes[dc->req[r].cls].cfg;
 	double now = dc->sim->now, est = st->est_s[dc->req[r].cls];
-	double latest = cc->deadline_s > 0 ? dc->req[r].t_arrive + cc->deadline_s - est - st->slack_s
+	double latest = cc->deadline_s > 0 ? dc->req[r].t_arrive + cc->deadline_s -
+						     st->plan_s[dc->req[r].cls] - st->slack_s
 					   : now + st->max_delay_s;
 	long long k_now = slot_of(st, now), k_last, best_k = -1;
 	double best_t = now, best_cost = INFINITY, cost_now;
@@ -145,30 +149,46 @@ static double plan(struct dc *dc, struct shift_state *st, uint32_t r)
 	return best_t;
 }
 
-static void rel_push(struct shift_state *st, uint32_t r, double t_s)
+/* The released queue is a binary min-heap on latest start: its head is the most urgent. */
+static void rel_push(struct shift_state *st, uint32_t r, double latest_s)
 {
+	struct rel_item it = { r, latest_s };
+	size_t i;
+
 	if (st->rel_len == st->rel_cap) {
-		size_t cap = st->rel_cap ? 2 * st->rel_cap : 64;
-		struct rel_item *q = xmalloc(cap * sizeof *q);
-		for (size_t i = 0; i < st->rel_len; i++)
-			q[i] = st->rel[(st->rel_head + i) % st->rel_cap];
-		free(st->rel);
-		st->rel = q;
-		st->rel_cap = cap;
-		st->rel_head = 0;
+		st->rel_cap = st->rel_cap ? 2 * st->rel_cap : 64;
+		st->rel = xrealloc(st->rel, st->rel_cap * sizeof *st->rel);
 	}
-	st->rel[(st->rel_head + st->rel_len++) % st->rel_cap] = (struct rel_item){ r, t_s };
+	for (i = st->rel_len++; i > 0 && it.latest_s < st->rel[(i - 1) / 2].latest_s; i = (i - 1) / 2)
+		st->rel[i] = st->rel[(i - 1) / 2];
+	st->rel[i] = it;
 }
 
 static uint32_t rel_pop(struct shift_state *st)
 {
-	uint32_t r;
-	if (!st->rel_len)
-		return DC_NONE;
-	r = st->rel[st->rel_head].req;
-	st->rel_head = (st->rel_head + 1) % st->rel_cap;
-	st->rel_len--;
-	return r;
+	struct rel_item top = st->rel[0], last = st->rel[--st->rel_len];
+	size_t i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= st->rel_len)
+			break;
+		if (c + 1 < st->rel_len && st->rel[c + 1].latest_s < st->rel[c].latest_s)
+			c++;
+		if (!(st->rel[c].latest_s < last.latest_s))
+			break;
+		st->rel[i] = st->rel[c];
+		i = c;
+	}
+	if (st->rel_len)
+		st->rel[i] = last;
+	return top.req;
+}
+
+/* Latest start of request r that still leaves its planned margin before the deadline. */
+static double latest_start(const struct dc *dc, const struct shift_state *st, uint32_t r)
+{
+	return dc_req_deadline(dc, r) - st->plan_s[dc->req[r].cls] - st->slack_s;
 }
 
 static void shift_arrive(struct dc *dc, void *p, uint32_t r)
@@ -181,7 +201,7 @@ static void shift_arrive(struct dc *dc, void *p, uint32_t r)
 		if (n != DC_NONE && st->rel_len == 0)
 			dc_start(dc, n, r);
 		else if (dc_hold(dc, r) == 0)
-			rel_push(st, r, dc->sim->now);
+			rel_push(st, r, latest_start(dc, st, r));
 		return;
 	}
 	if (!view_deferrable(dc, r) || !dc->total_slots) {
@@ -201,13 +221,8 @@ static void shift_freed(struct dc *dc, void *p, uint32_t n)
 
 	while (dc_node_has_slot(dc, n)) {
 		uint32_t r = DC_NONE, c = dc->c_head;
-		if (st->rel_len) {
-			const struct rel_item *h = &st->rel[st->rel_head];
-			double latest = dc_req_deadline(dc, h->req) - st->est_s[dc->req[h->req].cls] -
-					st->slack_s;
-			if (c == DC_NONE || dc->sim->now >= latest)
-				r = rel_pop(st);
-		}
+		if (st->rel_len && (c == DC_NONE || dc->sim->now >= st->rel[0].latest_s))
+			r = rel_pop(st);
 		if (r != DC_NONE) {
 			dc_unhold(dc, r);
 			dc_start(dc, n, r);
@@ -218,6 +233,30 @@ static void shift_freed(struct dc *dc, void *p, uint32_t n)
 			break;
 		dc_start(dc, n, r);
 	}
+}
+
+/* Standard deviation of a class's service time from its configured distributions (what a
+ * scheduler learns from history); 0 for sizes replayed from a trace. */
+static double service_sd_s(const struct dc *dc, size_t k)
+{
+	const struct class_cfg *cc = dc->classes[k].cfg;
+	const struct node_type_cfg *t = dc->cfg->n_types ? &dc->cfg->types[0] : NULL;
+	double m, vi, vo;
+
+	if (cc->kind == CLASS_JOB) {
+		if (cc->service_from_trace)
+			return 0;
+		m = dist_mean(&cc->service);
+		return sqrt(fmax(0, dist_second_moment(&cc->service) - m * m));
+	}
+	if (cc->tokens_from_trace || !t || !(t->prefill_tokens_per_s > 0) || !(t->decode_tokens_per_s > 0))
+		return 0;
+	m = dist_mean(&cc->in_tokens);
+	vi = fmax(0, dist_second_moment(&cc->in_tokens) - m * m);
+	m = dist_mean(&cc->out_tokens);
+	vo = fmax(0, dist_second_moment(&cc->out_tokens) - m * m);
+	return sqrt(vi / (t->prefill_tokens_per_s * t->prefill_tokens_per_s) +
+		    vo / (t->decode_tokens_per_s * t->decode_tokens_per_s));
 }
 
 static int shift_init(struct dc *dc, struct shift_state *st, enum shift_mode mode,
@@ -261,8 +300,11 @@ static int shift_init(struct dc *dc, struct shift_state *st, enum shift_mode mod
 			st->base_load_w += dc->cfg->types[dc->nodes[n].type].idle_w;
 	}
 	st->est_s = xcalloc(dc->n_classes ? dc->n_classes : 1, sizeof *st->est_s);
-	for (size_t k = 0; k < dc->n_classes; k++)
+	st->plan_s = xcalloc(dc->n_classes ? dc->n_classes : 1, sizeof *st->plan_s);
+	for (size_t k = 0; k < dc->n_classes; k++) {
 		st->est_s[k] = dc_class_service_estimate_s(dc, k);
+		st->plan_s[k] = st->est_s[k] + policy_num(c, "safety_sd") * service_sd_s(dc, k);
+	}
 	return 0;
 }
 
@@ -272,6 +314,7 @@ static void shift_fini(void *p)
 	forecast_free(st->fc);
 	free(st->booked);
 	free(st->est_s);
+	free(st->plan_s);
 	free(st->rel);
 }
 
@@ -304,7 +347,9 @@ SHIFT_OPS(renew_ops, renew_init);
 	{ "max_util", PARAM_NUM, 0.7, 0.01, 1, NULL, "1", \
 	  "share of the cluster's slot-seconds deferred work may book in one time slot" }, \
 	{ "slack_s", PARAM_NUM, 3600, 0, 1e9, NULL, "s", \
-	  "latest start = deadline - estimated service - slack_s" }, \
+	  "latest start = deadline - (mean + safety_sd x sd of service) - slack_s" }, \
+	{ "safety_sd", PARAM_NUM, 3, 0, 100, NULL, "1", \
+	  "service-time standard deviations kept free before a deadline" }, \
 	{ "max_delay_s", PARAM_NUM, 172800, 0, 1e9, NULL, "s", \
 	  "longest deferral (also the window of classes without a deadline)" }
 
