@@ -34,5 +34,8 @@ extern const struct policy_desc dispatch_fifo, dispatch_least_loaded;
 extern const struct policy_desc dispatch_round_robin, dispatch_edf;
 extern const struct policy_desc dispatch_carbon_aware, dispatch_price_aware,
 	dispatch_renewable_following;
+/* policy/dispatch_power.c: not in the registry until the serving model provides
+ * policy_env.power / policy_env.capacity (their init refuses without them). */
+extern const struct policy_desc dispatch_power_aware, dispatch_kv_aware;
 
 #endif

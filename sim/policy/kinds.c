@@ -53,17 +53,6 @@ const struct param_desc power_cap_params[] = {
 	{ "floor_w", PARAM_NUM, 0, 0, 1e12, NULL, "W", "never cap below this" },
 	{ 0 },
 };
-const struct param_desc dispatch_power_aware_params[] = {
-	{ "on_util", PARAM_NUM, 0.8, 0, 1, NULL, "1", "awake-slot utilisation that wakes a node" },
-	{ "off_util", PARAM_NUM, 0.4, 0, 1, NULL, "1", "utilisation that lets a node sleep" },
-	{ "min_awake", PARAM_NUM, 1, 0, 1e6, NULL, "1", "nodes kept awake" },
-	{ 0 },
-};
-const struct param_desc dispatch_kv_aware_params[] = {
-	{ "reserve_frac", PARAM_NUM, 0.05, 0, 0.5, NULL, "1",
-	  "KV cache kept free per node against output growth" },
-	{ 0 },
-};
 const struct param_desc battery_arbitrage_params[] = {
 	{ "window_s", PARAM_NUM, 86400, 3600, 1e7, NULL, "s", "forecast window looked at" },
 	{ "q_lo", PARAM_NUM, 0.25, 0, 1, NULL, "1", "charge when now is below this quantile" },

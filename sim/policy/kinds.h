@@ -72,31 +72,20 @@ extern const struct param_desc cooling_dynamic_setpoint_params[],
 
 /* ---- power: node power states and caps ---- */
 
-/* Verbs the serving model provides (the verbs "sleep/wake" and "set power cap"). */
-struct power_verbs {
-	void *ctx;
-	int n_pstates;
-	int (*sleep)(void *ctx, uint32_t node);              /* 0, or -1 when busy */
-	int (*wake)(void *ctx, uint32_t node);               /* pays wake latency and energy */
-	void (*set_pstate)(void *ctx, uint32_t node, int ps);
-	double (*idle_since_s)(void *ctx, uint32_t node);    /* INFINITY when busy */
-	void (*set_site_cap_w)(void *ctx, double cap_w);     /* INFINITY = uncapped */
-};
-
 struct power_ops {
 	size_t state_size;
 	int (*init)(const struct dc *dc, void *state, const struct policy_choice *c,
 		    const struct policy_env *env, struct err *e);
 	/* A control step: inspect the view, act through the verbs. */
-	void (*step)(const struct dc *dc, void *state, const struct power_verbs *pv);
+	void (*step)(const struct dc *dc, void *state, const struct power_verbs *pv); /* view.h */
 	void (*fini)(void *state);
 };
 
 /* sleep_idle: timeout_s, min_awake. dvfs: up_util, down_util, period_s. power_cap: cap_w
- * (0 = follow on-site renewables), floor_w. power_aware (dispatch, needs power_verbs and
- * node_capacity.awake): on_util, off_util, min_awake. */
+ * (0 = follow on-site renewables), floor_w. (power_aware and kv_aware are dispatch policies:
+ * policy/dispatch_power.c.) */
 extern const struct param_desc power_sleep_idle_params[], power_dvfs_params[],
-	power_cap_params[], dispatch_power_aware_params[], dispatch_kv_aware_params[];
+	power_cap_params[];
 
 /* ---- battery dispatch ---- */
 

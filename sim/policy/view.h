@@ -9,7 +9,7 @@
  *   admit/drop     dc_drop (dc/dc.h)
  *   pick variant   the return value of compression_ops.pick (policy/kinds.h)
  *   set setpoint   the return value of cooling_ops.setpoint_c (policy/kinds.h)
- *   sleep/wake, power cap   struct power_verbs, provided by the serving model (policy/kinds.h)
+ *   sleep/wake, power cap   struct power_verbs, provided by the serving model (below)
  * Node capabilities that the generic slot model lacks (free KV cache, power state) come through
  * struct node_capacity, filled by the serving model when it is in the build; policies that
  * need it check for NULL callbacks and refuse to attach without them.
@@ -22,12 +22,36 @@
 #include "dc/dc.h"
 #include "policy/signal.h"
 
-/* The world as handed to policies at attach time. Absent signals have at == NULL. */
+/* Per-node capabilities beyond slots (serving model). Any callback may be NULL (absent). */
+struct node_capacity {
+	const void *ctx;
+	double (*kv_free_tokens)(const void *ctx, uint32_t node); /* free KV-cache tokens now */
+	double (*kv_need_tokens)(const void *ctx, uint32_t req);  /* KV a request will reserve */
+};
+
+/* Node power verbs (the serving model provides them: llm_sleep, llm_set_pstate, ...). A node
+ * asleep wakes when a request is started on it, paying the model's wake latency and energy;
+ * wake() lets a policy wake one ahead of demand. Any callback may be NULL (absent). */
+struct power_verbs {
+	void *ctx;
+	int n_pstates;
+	int (*sleep)(void *ctx, uint32_t node);              /* 0, or -1 when busy */
+	int (*wake)(void *ctx, uint32_t node);
+	int (*asleep)(void *ctx, uint32_t node);             /* 1 when asleep (or waking) */
+	void (*set_pstate)(void *ctx, uint32_t node, int ps);
+	double (*idle_since_s)(void *ctx, uint32_t node);    /* INFINITY when busy */
+	void (*set_site_cap_w)(void *ctx, double cap_w);     /* INFINITY = uncapped */
+};
+
+/* The world as handed to policies at attach time. Absent signals have at == NULL; absent
+ * capabilities are NULL pointers (the generic slot datacenter has neither). */
 struct policy_env {
 	struct signal carbon_g_per_kwh;  /* grid carbon intensity (average, location-based) */
 	struct signal price_usd_per_mwh; /* grid energy price */
 	struct signal renewable_w;       /* on-site renewable power available (solar + wind) */
 	uint64_t seed, rep;              /* for the policies' own RNG streams (forecast noise) */
+	const struct node_capacity *capacity;
+	const struct power_verbs *power;
 };
 
 /* RNG stream ids of the policy layer (stable; the datacenter uses 1000 + 2 class (+1)). */
@@ -35,12 +59,6 @@ struct policy_env {
 #define POLICY_STREAM_FORECAST_PRICE 501u
 #define POLICY_STREAM_FORECAST_RENEWABLE 502u
 
-/* Per-node capabilities beyond slots (serving model). Any callback may be NULL (absent). */
-struct node_capacity {
-	const void *ctx;
-	double (*kv_free_tokens)(const void *ctx, uint32_t node); /* free KV-cache tokens */
-	int (*awake)(const void *ctx, uint32_t node);             /* 1: can serve now */
-};
 
 /* Read-only accessors. */
 static inline double view_now(const struct dc *dc) { return dc->sim->now; }

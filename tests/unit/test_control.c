@@ -71,8 +71,7 @@ static void test_descriptors(void)
 	const struct param_desc *all[] = { compression_static_params, compression_load_adaptive_params,
 		compression_carbon_adaptive_params, compression_quality_budget_params,
 		cooling_dynamic_setpoint_params, cooling_economizer_first_params, power_sleep_idle_params,
-		power_dvfs_params, power_cap_params, dispatch_power_aware_params,
-		dispatch_kv_aware_params, battery_arbitrage_params };
+		power_dvfs_params, power_cap_params, battery_arbitrage_params };
 	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
 		for (const struct param_desc *p = all[k]; p->name; p++) {
 			CHECK(p->doc && p->doc[0]);
