@@ -8,7 +8,7 @@
 
 #include "engine/xalloc.h"
 
-int hysteresis_update(struct hysteresis *h, double x)
+int control_hyst_update(struct control_hyst *h, double x)
 {
 	if (!h->on && x >= h->on_at)
 		h->on = 1;
@@ -17,7 +17,7 @@ int hysteresis_update(struct hysteresis *h, double x)
 	return h->on;
 }
 
-int dvfs_next_state(double util, int state, int n_states, double up_util, double down_util)
+int control_dvfs_next(double util, int state, int n_states, double up_util, double down_util)
 {
 	if (util > up_util)
 		return 0;
@@ -26,7 +26,7 @@ int dvfs_next_state(double util, int state, int n_states, double up_util, double
 	return state;
 }
 
-double setpoint_dynamic_c(const struct setpoint_cfg *c, double outdoor_c, double load_frac)
+double control_setpoint_c(const struct control_setpoint_cfg *c, double outdoor_c, double load_frac)
 {
 	double ceil_c = load_frac > c->loaded_frac ? c->loaded_max_c : c->max_c, sp;
 
@@ -60,25 +60,25 @@ double control_quantile(const double *x, size_t n, double q)
 	return r;
 }
 
-enum battery_cmd battery_arbitrage(const double *fc, size_t n, double soc, double soc_min,
+enum control_storage_cmd control_arbitrage(const double *fc, size_t n, double soc, double soc_min,
 				   double soc_max, double q_lo, double q_hi, double round_trip_eff)
 {
 	double lo, hi;
 
 	if (n < 2)
-		return BATTERY_IDLE;
+		return CONTROL_STORAGE_IDLE;
 	lo = control_quantile(fc, n, q_lo);
 	hi = control_quantile(fc, n, q_hi);
 	if (hi * round_trip_eff <= lo)
-		return BATTERY_IDLE;
+		return CONTROL_STORAGE_IDLE;
 	if (fc[0] <= lo && soc < soc_max)
-		return BATTERY_CHARGE;
+		return CONTROL_STORAGE_CHARGE;
 	if (fc[0] >= hi && soc > soc_min)
-		return BATTERY_DISCHARGE;
-	return BATTERY_IDLE;
+		return CONTROL_STORAGE_DISCHARGE;
+	return CONTROL_STORAGE_IDLE;
 }
 
-int quality_budget_mix(const double *energy, const double *accuracy, size_t n, double target,
+int control_quality_mix(const double *energy, const double *accuracy, size_t n, double target,
 		       size_t *bi, size_t *bj, double *bfrac)
 {
 	double best = INFINITY;

@@ -18,24 +18,24 @@
 
 /* On when x reaches on_at, off again only when x falls to off_at (off_at < on_at): a signal
  * hovering near one threshold does not make the controller chatter. */
-struct hysteresis {
+struct control_hyst {
 	double on_at, off_at;
 	int on;
 };
 
 /* Feeds x and returns the new state (0 or 1). */
-int hysteresis_update(struct hysteresis *h, double x);
+int control_hyst_update(struct control_hyst *h, double x);
 
 /* ---- dvfs ---- */
 
 /* Governor over power-cap states 0 (nominal, fastest) .. n-1 (most capped). Utilisation above
  * up_util jumps to state 0 (latency first, as Linux's ondemand governor); below down_util steps
  * one state down in clock; in between it holds. Returns the new state. */
-int dvfs_next_state(double util, int state, int n_states, double up_util, double down_util);
+int control_dvfs_next(double util, int state, int n_states, double up_util, double down_util);
 
 /* ---- setpoint ---- */
 
-struct setpoint_cfg {
+struct control_setpoint_cfg {
 	double min_c, max_c;        /* envelope: 18, 27 degC, ASHRAE TC 9.9 class A1 recommended */
 	double approach_c;          /* economizer: supply = outdoor + approach (air-side, assumed 3) */
 	double loaded_max_c;        /* ceiling at high load, where server fans would race */
@@ -47,17 +47,18 @@ struct setpoint_cfg {
  * warmer than loaded_max_c when the IT load fraction exceeds loaded_frac (server fan power
  * grows steeply with inlet temperature at high load). NaN outdoor (no weather): max_c or the
  * loaded ceiling. */
-double setpoint_dynamic_c(const struct setpoint_cfg *c, double outdoor_c, double load_frac);
+double control_setpoint_c(const struct control_setpoint_cfg *c, double outdoor_c, double load_frac);
 
 /* ---- battery ---- */
 
-enum battery_cmd { BATTERY_IDLE, BATTERY_CHARGE, BATTERY_DISCHARGE };
+enum control_storage_cmd { CONTROL_STORAGE_IDLE, CONTROL_STORAGE_CHARGE, CONTROL_STORAGE_DISCHARGE,
+			    CONTROL_STORAGE_SELF /* self-consumption: surplus in, deficit out */ };
 
 /* Arbitrage on a forecast window fc[0..n) of a price or carbon signal, fc[0] the value now:
  * charge when now is in the window's cheapest q_lo quantile, discharge when in its dearest
  * (1 - q_hi), within the state-of-charge band; idle when the spread cannot pay for the round
  * trip (high quantile x round_trip_eff <= low quantile). */
-enum battery_cmd battery_arbitrage(const double *fc, size_t n, double soc, double soc_min,
+enum control_storage_cmd control_arbitrage(const double *fc, size_t n, double soc, double soc_min,
 				   double soc_max, double q_lo, double q_hi, double round_trip_eff);
 
 /* ---- quality budget ---- */
@@ -66,7 +67,7 @@ enum battery_cmd battery_arbitrage(const double *fc, size_t n, double soc, doubl
  * (frac_j to j, 1 - frac_j to i) minimising mean energy factor subject to mean accuracy
  * >= target. A linear programme with one constraint has an optimum on at most two variants
  * (a vertex), found by checking every pair. Returns 0, or -1 when no variant reaches target. */
-int quality_budget_mix(const double *energy, const double *accuracy, size_t n, double target,
+int control_quality_mix(const double *energy, const double *accuracy, size_t n, double target,
 		       size_t *i, size_t *j, double *frac_j);
 
 /* The empirical q-quantile (0..1, linear interpolation) of x[0..n) (n >= 1; x not modified). */

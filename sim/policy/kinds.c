@@ -53,7 +53,7 @@ const struct param_desc power_cap_params[] = {
 	{ "floor_w", PARAM_NUM, 0, 0, 1e12, NULL, "W", "never cap below this" },
 	{ 0 },
 };
-const struct param_desc battery_arbitrage_params[] = {
+const struct param_desc storage_arbitrage_params[] = {
 	{ "window_s", PARAM_NUM, 86400, 3600, 1e7, NULL, "s", "forecast window looked at" },
 	{ "q_lo", PARAM_NUM, 0.25, 0, 1, NULL, "1", "charge when now is below this quantile" },
 	{ "q_hi", PARAM_NUM, 0.75, 0, 1, NULL, "1", "discharge when now is above this quantile" },

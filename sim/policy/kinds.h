@@ -47,6 +47,9 @@ struct compression_ops {
  * variant, on_g_per_kwh, off_g_per_kwh. quality_budget: target_accuracy. */
 extern const struct param_desc compression_static_params[], compression_load_adaptive_params[],
 	compression_carbon_adaptive_params[], compression_quality_budget_params[];
+/* policy/compress.c: complete, not registered until the datacenter applies variants. */
+extern const struct policy_desc compress_static, compress_load_adaptive, compress_carbon_adaptive,
+	compress_quality_budget;
 
 /* ---- cooling: the supply-air setpoint ---- */
 
@@ -66,7 +69,7 @@ struct cooling_ops {
 };
 
 /* fixed_setpoint: supply_c. dynamic_setpoint: min_c, max_c, approach_c, loaded_max_c,
- * loaded_frac (setpoint_dynamic_c). economizer_first: supply_c. */
+ * loaded_frac (control_setpoint_c). economizer_first: supply_c. */
 extern const struct param_desc cooling_dynamic_setpoint_params[],
 	cooling_economizer_first_params[];
 
@@ -89,21 +92,24 @@ extern const struct param_desc power_sleep_idle_params[], power_dvfs_params[],
 
 /* ---- battery dispatch ---- */
 
-struct battery_view {
+struct storage_view {
 	double t_s, soc, soc_min, soc_max, round_trip_eff;
 	double surplus_w;  /* on-site renewable power - site load */
 };
 
-struct battery_ops {
+struct storage_ops {
 	size_t state_size;
 	int (*init)(void *state, const struct policy_choice *c, const struct policy_env *env,
 		    struct err *e);
-	enum battery_cmd (*decide)(void *state, const struct battery_view *v);
+	enum control_storage_cmd (*decide)(void *state, const struct storage_view *v);
 	void (*fini)(void *state);
 };
 
 /* self_consumption: none. carbon_arbitrage / price_arbitrage: window_s, q_lo, q_hi, forecast,
- * forecast_sigma, forecast_rho (battery_arbitrage on the forecast window). */
-extern const struct param_desc battery_arbitrage_params[];
+ * forecast_sigma, forecast_rho (control_arbitrage on the forecast window). */
+extern const struct param_desc storage_arbitrage_params[];
+/* policy/storage.c: complete, not registered until the facility's battery is driven by them. */
+extern const struct policy_desc storage_self_consumption, storage_carbon_arbitrage,
+	storage_price_arbitrage;
 
 #endif
