@@ -8,6 +8,7 @@
 #include "engine/sim.h"
 #include "policy/dispatch.h"
 #include "policy/meter.h"
+#include "policy/power.h"
 
 struct run_ctx {
 	struct dc dc;
@@ -16,6 +17,7 @@ struct run_ctx {
 	double e_prev_j, t_prev_s;
 	struct policy_env env;  /* signals policies read (policies.signals) */
 	struct meter meter;     /* IT carbon/cost from those signals (policy/meter.h) */
+	struct power_rt power;  /* the power policy's control steps (policy/power.h) */
 };
 
 static void on_warmup(struct sim *s, void *p)
@@ -68,6 +70,12 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 		sim_fini(&sim);
 		return -1;
 	}
+	if (power_attach(&r.power, &r.dc, &sc->policies[POLICY_POWER], &r.env, e)) {
+		power_fini(&r.power);
+		dc_fini(&r.dc);
+		sim_fini(&sim);
+		return -1;
+	}
 	/* 300 s divides hourly and 5-minute traces: the meter is exact for them */
 	meter_start(&r.meter, &r.dc, &r.env, 300);
 	sim.on_warmup = on_warmup;
@@ -91,6 +99,7 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 		info->seed = sc->seed;
 	}
 	dc_fini(&r.dc);
+	power_fini(&r.power);
 	sim_fini(&sim);
 	return rc;
 }

@@ -13,6 +13,7 @@
 
 static void arrival_fire(struct sim *s, void *obj, uint64_t arg);
 static void done_fire(struct sim *s, void *obj, uint64_t arg);
+static void offer_capacity(struct dc *dc);
 
 static void set_free_bit(struct dc *dc, uint32_t n, int on)
 {
@@ -73,6 +74,7 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 	wtally_init(&dc->busy_slots, 0, 0);
 	wtally_init(&dc->queue_len, 0, 0);
 	tally_init(&dc->defer_s);
+	dc->busy_cap = -1;
 }
 
 void dc_fini(struct dc *dc)
@@ -226,13 +228,21 @@ static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
 
 /* ---- service ---- */
 
+/* 1 while the concurrency cap (dc_set_busy_cap) leaves room for one more request */
+static int under_cap(const struct dc *dc)
+{
+	return dc->busy_cap < 0 || dc->busy_slots.value < (double)dc->busy_cap;
+}
+
 int dc_node_has_slot(const struct dc *dc, uint32_t node)
 {
-	return dc->nodes[node].busy < dc->nodes[node].slots;
+	return dc->nodes[node].busy < dc->nodes[node].slots && under_cap(dc);
 }
 
 uint32_t dc_first_free(const struct dc *dc)
 {
+	if (!under_cap(dc))
+		return DC_NONE;
 	for (uint32_t w = 0; w < dc->n_words; w++)
 		if (dc->free_bits[w])
 			return w * 64 + (uint32_t)__builtin_ctzll(dc->free_bits[w]);
@@ -295,6 +305,8 @@ static void done_fire(struct sim *s, void *obj, uint64_t arg)
 		cr->st.deadline_met++;
 	req_release(dc, r);
 	dc->dispatch.freed(dc, dc->dispatch.state, node);
+	if (dc->busy_cap >= 0 && dc->queued > 0)
+		offer_capacity(dc);
 }
 
 /* ---- queues ---- */
@@ -382,7 +394,26 @@ uint32_t dc_central_pop(struct dc *dc)
 	return r;
 }
 
-/* ---- policy verbs: deferral, policy-owned queues, admission ---- */
+/* ---- policy verbs: deferral, policy-owned queues, admission, concurrency cap ---- */
+
+/* Under a cap, a slot freed on one node may be the room another node's queue waits for: offer
+ * every node with a free slot to the dispatch policy until the cap is reached or no node
+ * takes work. O(nodes) per call; only runs while a cap is set and requests wait. */
+static void offer_capacity(struct dc *dc)
+{
+	for (uint32_t n = 0; n < dc->n_nodes && under_cap(dc) && dc->queued > 0; n++)
+		if (dc->nodes[n].busy < dc->nodes[n].slots)
+			dc->dispatch.freed(dc, dc->dispatch.state, n);
+}
+
+void dc_set_busy_cap(struct dc *dc, long max_busy)
+{
+	long old = dc->busy_cap;
+
+	dc->busy_cap = max_busy;
+	if (dc->queued > 0 && (max_busy < 0 || (old >= 0 && max_busy > old)))
+		offer_capacity(dc);
+}
 
 static void release_fire(struct sim *s, void *obj, uint64_t arg)
 {

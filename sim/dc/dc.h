@@ -107,6 +107,7 @@ struct dc {
 	uint64_t n_deferred;     /* requests released from deferral in the measured period */
 	struct tally defer_s;    /* how long each released request was held */
 	long held;               /* waiting in a policy-owned queue (counted in queued) */
+	long busy_cap;           /* most requests in service at once (dc_set_busy_cap); -1: none */
 };
 
 /* Builds nodes and classes (RNG streams from seed and replication). classes must outlive dc. */
@@ -149,6 +150,12 @@ int dc_hold(struct dc *dc, uint32_t req);
 void dc_unhold(struct dc *dc, uint32_t req);
 /* Drops req (admission control): counted in requests_dropped; req must not be queued. */
 void dc_drop(struct dc *dc, uint32_t req);
+/* Caps the requests in service at once across the datacenter (a power cap on slot nodes:
+ * power_cap); -1 lifts it. While capped, dc_node_has_slot and dc_first_free report no room
+ * at the cap, so every dispatch policy respects it; raising it, and every completion under it,
+ * offers the free slots to the dispatch policy's freed() so waiting work starts. Requests
+ * already in service above a lowered cap finish undisturbed. */
+void dc_set_busy_cap(struct dc *dc, long max_busy);
 /* Absolute deadline of req (arrival + class deadline_s), INFINITY when its class has none. */
 double dc_req_deadline(const struct dc *dc, uint32_t req);
 /* Expected service time (s) of a request of class cls on a node of type 0, from the class's

@@ -12,7 +12,8 @@
  *   date-time ("2023-01-01 00:00:00", as Electricity Maps files) at a regular step; the named
  *   column (default: the second) times scale. Values hold over their step; the trace repeats
  *   outside its span. Errors name the file and line.
- * It also checks the "forecast" parameter of any chosen policy against the forecasters.
+ * It also checks the "forecast" parameter of any chosen policy against the forecasters, and
+ * that every chosen policy that reads a signal has it.
  */
 #include "io/scenario_sections.h"
 
@@ -162,6 +163,38 @@ static int check_forecasters(struct jv *v, const struct scenario *s)
 	return 0;
 }
 
+/* Policies that read a signal need it in the scenario: checked at load, so a missing signal
+ * is bad input (exit 2) rather than a failed run. (When the facility provides signals, its
+ * supply section counts too.) */
+static int check_needs(struct jv *v, const struct scenario *s)
+{
+	static const struct {
+		int kind;
+		const char *policy, *what, *key;
+	} needs[] = {
+		{ POLICY_DISPATCH, "carbon_aware", "a carbon intensity signal", "carbon_g_per_kwh" },
+		{ POLICY_DISPATCH, "price_aware", "a price signal", "price_usd_per_mwh" },
+		{ POLICY_DISPATCH, "renewable_following", "an on-site renewable signal", "renewable_w" },
+		{ POLICY_POWER, "power_cap", "an on-site renewable signal (cap_w 0 follows it)", "renewable_w" },
+	};
+	const struct signals_cfg *g = &s->signals;
+
+	for (size_t i = 0; i < sizeof needs / sizeof needs[0]; i++) {
+		const struct policy_choice *pc = &s->policies[needs[i].kind];
+		const struct signal_src *src = strcmp(needs[i].key, "carbon_g_per_kwh") == 0 ? &g->carbon_g_per_kwh
+					       : strcmp(needs[i].key, "price_usd_per_mwh") == 0 ? &g->price_usd_per_mwh
+												 : &g->renewable_w;
+		if (!pc->desc || strcmp(pc->desc->name, needs[i].policy) != 0 || src->kind != SIGNAL_SRC_NONE)
+			continue;
+		if (strcmp(needs[i].policy, "power_cap") == 0 && policy_num(pc, "cap_w") > 0)
+			continue;
+		return err_set(v->e, "%s: $.policies.%s: %s needs %s: give policies.signals.%s",
+			       v->file, policy_kind_names[needs[i].kind], needs[i].policy, needs[i].what,
+			       needs[i].key);
+	}
+	return 0;
+}
+
 int scenario_load_signals(struct jv *v, struct scenario *s, const cJSON *obj)
 {
 	const char *keys[] = { "start", "carbon_g_per_kwh", "price_usd_per_mwh", "renewable_w", NULL };
@@ -175,7 +208,7 @@ int scenario_load_signals(struct jv *v, struct scenario *s, const cJSON *obj)
 	if (check_forecasters(v, s))
 		return -1;
 	if (!obj)
-		return 0;
+		return check_needs(v, s);
 	m = jv_enter_key(v, "signals");
 	if (jv_keys(v, obj, keys) || jv_str(v, obj, "start", 0, NULL, &start_s) ||
 	    load_src(v, s, obj, "carbon_g_per_kwh", 0, &g->carbon_g_per_kwh, &first[0]) ||
@@ -192,5 +225,5 @@ int scenario_load_signals(struct jv *v, struct scenario *s, const cJSON *obj)
 		if (srcs[i]->kind == SIGNAL_SRC_SERIES)
 			srcs[i]->series.t0_s = first[i] - g->start_epoch_s;
 	jv_leave(v, m);
-	return 0;
+	return check_needs(v, s);
 }

@@ -51,6 +51,7 @@ const struct param_desc power_dvfs_params[] = {
 const struct param_desc power_cap_params[] = {
 	{ "cap_w", PARAM_NUM, 0, 0, 1e12, NULL, "W", "site IT power cap (0: follow on-site renewables)" },
 	{ "floor_w", PARAM_NUM, 0, 0, 1e12, NULL, "W", "never cap below this" },
+	{ "period_s", PARAM_NUM, 300, 1, 1e7, NULL, "s", "control step: how often the cap is set" },
 	{ 0 },
 };
 const struct param_desc storage_arbitrage_params[] = {

@@ -77,10 +77,12 @@ extern const struct param_desc cooling_dynamic_setpoint_params[],
 
 struct power_ops {
 	size_t state_size;
-	int (*init)(const struct dc *dc, void *state, const struct policy_choice *c,
+	int (*init)(struct dc *dc, void *state, const struct policy_choice *c,
 		    const struct policy_env *env, struct err *e);
-	/* A control step: inspect the view, act through the verbs. */
-	void (*step)(const struct dc *dc, void *state, const struct power_verbs *pv); /* view.h */
+	/* A control step (policy/power.h runs it): inspect the datacenter, act through its verbs
+	 * (dc_set_busy_cap) and env->power (sleep, wake, power-cap states). Returns the time to
+	 * the next step, s (> 0). */
+	double (*step)(struct dc *dc, void *state, const struct policy_env *env);
 	void (*fini)(void *state);
 };
 

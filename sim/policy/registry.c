@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "policy/dispatch.h"
+#include "policy/power.h"
 
 const char *const policy_kind_names[POLICY_KINDS] = { "dispatch", "compression", "cooling", "power" };
 const char *const policy_default_names[POLICY_KINDS] = { "fifo", "none", "fixed_setpoint", "always_on" };
@@ -36,7 +37,11 @@ static const struct policy_desc *const dispatch_list[] = {
 };
 static const struct policy_desc *const compression_list[] = { &compression_none, NULL };
 static const struct policy_desc *const cooling_list[] = { &cooling_fixed, NULL };
-static const struct policy_desc *const power_list[] = { &power_always_on, NULL };
+static const struct policy_desc *const power_list[] = {
+	&power_always_on,
+	&power_cap, /* policies branch: power.c */
+	NULL,
+};
 
 static const struct policy_desc *const *const lists[POLICY_KINDS] = {
 	dispatch_list, compression_list, cooling_list, power_list,

@@ -3,7 +3,7 @@
 # tool works, and bad policies.signals input is rejected with file:line messages.
 . "$(dirname "$0")/lib.sh"
 
-for f in carbon_aware price_aware renewable_following edf round_robin; do
+for f in carbon_aware price_aware renewable_following edf round_robin power_cap study; do
 	expect_rc 0 "validate $f" "$MAASIM" validate "scenarios/policies/$f.json"
 done
 expect_rc 0 "carbon_compare" env MAASIM="$MAASIM" tools/carbon_compare.sh scenarios/policies/carbon_aware.json 1
@@ -28,4 +28,8 @@ expect_rc 2 "unknown forecaster" "$MAASIM" run scenarios/policies/carbon_aware.j
 	--replications 1 --set policies.dispatch.forecast=crystal_ball
 grep -q "oracle, persistence, noisy" "$TMP/out" && pass "unknown forecaster lists the valid ones" ||
 	{ fail "unknown forecaster lists the valid ones"; cat "$TMP/out"; }
+expect_rc 2 "carbon_aware without a carbon signal" "$MAASIM" validate scenarios/policies/edf.json \
+	--set policies.dispatch=carbon_aware
+grep -q "carbon_aware needs a carbon intensity signal" "$TMP/out" && pass "missing signal named" ||
+	{ fail "missing signal named"; cat "$TMP/out"; }
 finish
