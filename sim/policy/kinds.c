@@ -40,6 +40,7 @@ const struct param_desc cooling_economizer_first_params[] = {
 const struct param_desc power_sleep_idle_params[] = {
 	{ "timeout_s", PARAM_NUM, 300, 0, 1e9, NULL, "s", "idle time before a node sleeps" },
 	{ "min_awake", PARAM_NUM, 1, 0, 1e6, NULL, "1", "nodes kept awake" },
+	{ "period_s", PARAM_NUM, 30, 1, 1e6, NULL, "s", "how often idle times are checked" },
 	{ 0 },
 };
 const struct param_desc power_dvfs_params[] = {

@@ -112,3 +112,122 @@ const struct policy_desc power_cap = {
 	"cap IT power at cap_w, or follow on-site renewable power (cap_w 0), by limiting requests in service",
 	power_cap_params, &cap_ops,
 };
+
+/* ---- sleep_idle ---- */
+
+struct sleep_state {
+	double timeout_s, period_s;
+	long min_awake;
+	double *idle_since;   /* per node: when it was last seen going idle (INFINITY: busy) */
+	uint32_t n;
+};
+
+static int sleep_init(struct dc *dc, void *p, const struct policy_choice *c,
+		      const struct policy_env *env, struct err *e)
+{
+	struct sleep_state *st = p;
+
+	if (!env || !env->power || !env->power->sleep || !env->power->asleep)
+		return err_set(e, "power sleep_idle needs node sleep states (the serving model's power verbs), not in this build");
+	st->timeout_s = policy_num(c, "timeout_s");
+	st->period_s = policy_num(c, "period_s");
+	st->min_awake = (long)policy_num(c, "min_awake");
+	st->n = dc->n_nodes;
+	st->idle_since = xmalloc((dc->n_nodes ? dc->n_nodes : 1) * sizeof *st->idle_since);
+	for (uint32_t n = 0; n < dc->n_nodes; n++)
+		st->idle_since[n] = dc->sim->now;
+	return 0;
+}
+
+/* Idle times are observed at step resolution (period_s): a node asleep longer than timeout_s
+ * by up to one period. A node is woken by the serving model when work is started on it. */
+static double sleep_step(struct dc *dc, void *p, const struct policy_env *env)
+{
+	struct sleep_state *st = p;
+	const struct power_verbs *pv = env->power;
+	double now = dc->sim->now;
+	long awake = 0;
+
+	for (uint32_t n = 0; n < st->n; n++) {
+		if (dc->nodes[n].busy)
+			st->idle_since[n] = INFINITY;
+		else if (isinf(st->idle_since[n]))
+			st->idle_since[n] = now;
+		awake += !pv->asleep(pv->ctx, n);
+	}
+	for (uint32_t n = 0; n < st->n && awake > st->min_awake; n++)
+		if (!dc->nodes[n].busy && !pv->asleep(pv->ctx, n) &&
+		    now - st->idle_since[n] >= st->timeout_s && pv->sleep(pv->ctx, n) == 0)
+			awake--;
+	return st->period_s;
+}
+
+static void sleep_fini(void *p)
+{
+	free(((struct sleep_state *)p)->idle_since);
+}
+
+static const struct power_ops sleep_ops = { sizeof(struct sleep_state), sleep_init, sleep_step,
+					    sleep_fini };
+
+const struct policy_desc power_sleep_idle = {
+	POLICY_POWER, "sleep_idle",
+	"put a node to sleep after timeout_s idle (needs sleep states); work started on it wakes it",
+	power_sleep_idle_params, &sleep_ops,
+};
+
+/* ---- dvfs ---- */
+
+struct dvfs_state {
+	double up, down, period_s;
+	int *ps;
+	uint32_t n;
+};
+
+static int dvfs_init(struct dc *dc, void *p, const struct policy_choice *c,
+		     const struct policy_env *env, struct err *e)
+{
+	struct dvfs_state *st = p;
+
+	if (!env || !env->power || !env->power->set_pstate || env->power->n_pstates < 2)
+		return err_set(e, "power dvfs needs power-cap states (the serving model's power verbs), not in this build");
+	st->up = policy_num(c, "up_util");
+	st->down = policy_num(c, "down_util");
+	st->period_s = policy_num(c, "period_s");
+	if (!(st->down < st->up))
+		return err_set(e, "power dvfs: expected down_util < up_util, got %g and %g", st->down, st->up);
+	st->n = dc->n_nodes;
+	st->ps = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *st->ps);
+	return 0;
+}
+
+/* Utilisation is the node's busy share at the step (its slots in service). */
+static double dvfs_step(struct dc *dc, void *p, const struct policy_env *env)
+{
+	struct dvfs_state *st = p;
+	const struct power_verbs *pv = env->power;
+
+	for (uint32_t n = 0; n < st->n; n++) {
+		double util = (double)dc->nodes[n].busy / (double)dc->nodes[n].slots;
+		int next = control_dvfs_next(util, st->ps[n], pv->n_pstates, st->up, st->down);
+		if (next != st->ps[n]) {
+			pv->set_pstate(pv->ctx, n, next);
+			st->ps[n] = next;
+		}
+	}
+	return st->period_s;
+}
+
+static void dvfs_fini(void *p)
+{
+	free(((struct dvfs_state *)p)->ps);
+}
+
+static const struct power_ops dvfs_ops = { sizeof(struct dvfs_state), dvfs_init, dvfs_step,
+					   dvfs_fini };
+
+const struct policy_desc power_dvfs = {
+	POLICY_POWER, "dvfs",
+	"per-node governor: nominal clocks above up_util, one power-cap state lower below down_util",
+	power_dvfs_params, &dvfs_ops,
+};

@@ -9,6 +9,11 @@
  *               a limit on requests in service, (cap - idle power of every node) / busy-slot
  *               power (dc_set_busy_cap), exact under the linear slot power model; work beyond
  *               it waits. (Serving-profile nodes would map a cap to power-cap states instead.)
+ *   sleep_idle  puts a node asleep after timeout_s idle (observed each period_s), keeping
+ *               min_awake nodes awake; the serving model wakes it when work is started on it
+ *   dvfs        per node, each period_s: nominal clocks above up_util, one power-cap state
+ *               lower below down_util (control_dvfs_next)
+ * sleep_idle and dvfs need env->power (the serving model) and refuse to attach without it.
  */
 #ifndef MAASIM_POWER_H
 #define MAASIM_POWER_H
@@ -31,5 +36,7 @@ int power_attach(struct power_rt *rt, struct dc *dc, const struct policy_choice 
 void power_fini(struct power_rt *rt);
 
 extern const struct policy_desc power_cap;
+/* Need the serving model's power verbs (policy_env.power); not in the registry until then. */
+extern const struct policy_desc power_sleep_idle, power_dvfs;
 
 #endif

@@ -14,6 +14,7 @@
 #include "engine/sim.h"
 #include "io/scenario.h"
 #include "policy/dispatch.h"
+#include "policy/power.h"
 
 #define SLEEP_W 50.0   /* stand-in sleep power, W (assumed) */
 #define KV_NEED 1500.0 /* stand-in KV tokens per request (assumed) */
@@ -21,7 +22,8 @@
 struct mock {
 	struct dc *dc;
 	int asleep[64];
-	long wakes, sleeps;
+	long wakes, sleeps, pstate_changes;
+	int pstate[64];
 	double kv_cap[64];
 };
 
@@ -45,9 +47,19 @@ static int m_wake(void *ctx, uint32_t n)
 	return 0;
 }
 
+/* Asleep while it draws the sleep power: a request started on a sleeping node (dc_start sets
+ * its busy power) wakes it at once, as the serving model does (there with a latency). */
 static int m_asleep(void *ctx, uint32_t n)
 {
-	return ((struct mock *)ctx)->asleep[n];
+	const struct mock *m = ctx;
+	return m->dc->nodes[n].power_w == SLEEP_W;
+}
+
+static void m_set_pstate(void *ctx, uint32_t n, int ps)
+{
+	struct mock *m = ctx;
+	m->pstate[n] = ps;
+	m->pstate_changes++;
 }
 
 static double m_kv_free(const void *ctx, uint32_t n)
@@ -72,8 +84,8 @@ struct result {
 
 /* One replication of path with dispatch name (a registered one) or desc (an unregistered one),
  * the stand-in models in the policies' env. */
-static struct result run(const char *path, const char *name, const struct policy_desc *desc,
-			 struct mock *m, int with_env)
+static struct result run_p(const char *path, const char *name, const struct policy_desc *desc,
+			   const struct policy_desc *power, struct mock *m, int with_env)
 {
 	struct scenario *s;
 	struct err e = { 0 };
@@ -81,7 +93,8 @@ static struct result run(const char *path, const char *name, const struct policy
 	struct sim sim;
 	struct dc dc;
 	struct policy_env env;
-	struct power_verbs pv = { m, 1, m_sleep, m_wake, m_asleep, NULL, NULL, NULL };
+	struct power_verbs pv = { m, 4, m_sleep, m_wake, m_asleep, m_set_pstate, NULL, NULL };
+	struct power_rt prt;
 	struct node_capacity cap = { m, m_kv_free, m_kv_need };
 	char set[64];
 	const char *sets[] = { set };
@@ -99,6 +112,12 @@ static struct result run(const char *path, const char *name, const struct policy
 		for (int i = 0; desc->params[i].name; i++)
 			pc->num[i] = desc->params[i].def;
 	}
+	if (power) {
+		struct policy_choice *pc = &s->policies[POLICY_POWER];
+		pc->desc = power;
+		for (int i = 0; power->params[i].name; i++)
+			pc->num[i] = power->params[i].def;
+	}
 	sim_init(&sim);
 	dc_init(&dc, &sim, &s->cluster, s->classes, s->n_classes, s->seed, 0);
 	m->dc = &dc;
@@ -108,6 +127,8 @@ static struct result run(const char *path, const char *name, const struct policy
 		env.capacity = &cap;
 	}
 	res.rc = dispatch_attach(&dc, &s->policies[POLICY_DISPATCH], &env, &e);
+	if (res.rc == 0)
+		res.rc = power_attach(&prt, &dc, &s->policies[POLICY_POWER], &env, &e);
 	if (res.rc == 0) {
 		sim.horizon_s = s->duration_s;
 		dc_start_arrivals(&dc);
@@ -127,9 +148,17 @@ static struct result run(const char *path, const char *name, const struct policy
 		CHECK_HAS(e.msg, "not in this build");
 	}
 	dc_fini(&dc);
+	if (power)
+		power_fini(&prt);
 	sim_fini(&sim);
 	scenario_free(s);
 	return res;
+}
+
+static struct result run(const char *path, const char *name, const struct policy_desc *desc,
+			 struct mock *m, int with_env)
+{
+	return run_p(path, name, desc, NULL, m, with_env);
 }
 
 /* At light load (7.5 % of 16 slots) power_aware sleeps most servers: less IT energy than
@@ -184,8 +213,34 @@ static void test_kv_aware(void)
 	CHECK(r.starts[2] > 0);
 }
 
+/* sleep_idle with any dispatch policy (fifo here): idle servers sleep after the timeout, so
+ * less IT energy than always_on on the same arrivals; dvfs steps idle nodes' clocks down. */
+static void test_sleep_idle_and_dvfs(void)
+{
+	const char *path = "scenarios/policies/round_robin.json";
+	struct mock m0, m1, m2;
+	memset(&m0, 0, sizeof m0);
+	memset(&m1, 0, sizeof m1);
+	memset(&m2, 0, sizeof m2);
+	struct result base = run(path, "fifo", NULL, &m0, 1);
+	struct result sl = run_p(path, "fifo", NULL, &power_sleep_idle, &m1, 1);
+	CHECK_INT(sl.rc, 0);
+	CHECK_INT(sl.books, 0);
+	CHECK_INT(sl.arrived, base.arrived);
+	CHECK(sl.energy_kwh < 0.8 * base.energy_kwh);
+	CHECK(m1.sleeps > 0);
+	CHECK(sl.awake_end >= 1);
+	struct result dv = run_p(path, "fifo", NULL, &power_dvfs, &m2, 1);
+	CHECK_INT(dv.rc, 0);
+	CHECK(m2.pstate_changes > 0);
+	CHECK(m2.pstate[3] == 3); /* the last node, never needed at this load, at the lowest clock */
+	struct result no = run_p(path, "fifo", NULL, &power_sleep_idle, &m0, 0);
+	CHECK_INT(no.rc, -1);
+}
+
 int main(void)
 {
+	RUN(test_sleep_idle_and_dvfs);
 	RUN(test_power_aware_low_load);
 	RUN(test_needs_serving);
 	RUN(test_kv_aware);
