@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "cli/run.h"
+#include "dc/profile.h"
 #include "engine/stats.h"
 #include "engine/xalloc.h"
 #include "io/scenario.h"
@@ -363,6 +364,9 @@ int cmd_list(int argc, char **argv)
 	       "    %-22s %s\n    %-22s %s\n",
 	       "poisson", "exponential inter-arrival times at rate_per_s",
 	       "trace", "replay a trace file (Azure LLM 2023 CSV, Mooncake JSONL, or CSV with t_s): path, time_scale, loop, start_s");
+	printf("    %-22s %s\n    %-22s %s\n", /* sim/dc/arrival.c */
+	       "diurnal", "Poisson with a periodic rate profile, by thinning: rate_per_s (mean), shape [..] or path (CSV) + column, step_s, offset_s",
+	       "mmpp", "Markov-modulated Poisson (bursty): rates_per_s [..], mean_sojourn_s [..] per state");
 	printf("service and token distributions (dist):\n"
 	       "    %-22s %s\n    %-22s %s\n    %-22s %s\n    %-22s %s\n    %-22s %s\n",
 	       "deterministic", "always the mean", "exponential", "exponential with the mean",
@@ -371,5 +375,13 @@ int cmd_list(int argc, char **argv)
 	printf("node types (datacenter.node_types.NAME):\n"
 	       "    %-22s %s\n", "generic server",
 	       "{\"slots\": N, \"power\": {\"idle_w\": W, \"peak_w\": W}, \"llm\": {\"prefill_tokens_per_s\": R, \"decode_tokens_per_s\": R}}");
+	/* serving profiles (sim/dc/profile.c) */
+	printf("    %-22s %s\n", "LLM replica",
+	       "{\"profile\": NAME} or {\"profile\": {\"base\": NAME, ...overrides}}; NAME one of:");
+	for (size_t i = 0; i < profile_builtin_count(); i++) {
+		char name[PROFILE_NAME_MAX], doc[256];
+		profile_builtin_name(i, name, sizeof name, doc, sizeof doc);
+		printf("      %-30s %s\n", name, doc);
+	}
 	return 0;
 }

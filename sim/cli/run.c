@@ -65,7 +65,7 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 	r.env.renewable_w = signal_from_src(&sc->signals.renewable_w);
 	r.env.seed = sc->seed;
 	r.env.rep = (uint64_t)rep;
-	if (dispatch_attach(&r.dc, &sc->policies[POLICY_DISPATCH], &r.env, e)) {
+	if (dispatch_attach_env(&r.dc, &sc->policies[POLICY_DISPATCH], &r.env, e)) {
 		dc_fini(&r.dc);
 		sim_fini(&sim);
 		return -1;

@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "dc/arrival.h"
 #include "dc/cluster.h"
 #include "dc/workload.h"
 #include "engine/metrics.h"
@@ -71,6 +72,7 @@ struct class_rt {
 	struct rng arrivals, sizes;
 	size_t trace_pos;        /* next trace record */
 	double trace_offset_s;   /* added to trace times after each loop */
+	struct arrival_state mod; /* diurnal / mmpp state (arrival.h) */
 	struct class_stats st;
 };
 
@@ -108,6 +110,7 @@ struct dc {
 	struct tally defer_s;    /* how long each released request was held */
 	long held;               /* waiting in a policy-owned queue (counted in queued) */
 	long busy_cap;           /* most requests in service at once (dc_set_busy_cap); -1: none */
+	struct llm_state *llm;   /* LLM serving nodes (llm.c), NULL when no type has a profile */
 };
 
 /* Builds nodes and classes (RNG streams from seed and replication). classes must outlive dc. */
@@ -162,6 +165,12 @@ double dc_req_deadline(const struct dc *dc, uint32_t req);
  * mean sizes (jobs: mean service time; llm: mean tokens over the node type's rates). What a
  * policy may know before a request runs; never the request's own drawn size. */
 double dc_class_service_estimate_s(const struct dc *dc, size_t cls);
+/* Completion of request r on its node: books, latency, SLO, frees the slot, calls dispatch
+ * freed(). Used by the slot model's completion event and by LLM serving (llm.c). */
+void dc_finish(struct dc *dc, uint32_t r);
+/* A request started on a node that cannot serve it after all (larger than the node's whole KV
+ * cache): frees its slot and counts it dropped. */
+void dc_drop_started(struct dc *dc, uint32_t r);
 
 /* Sets node power (W), integrating IT energy up to now first. */
 void dc_set_node_power(struct dc *dc, uint32_t node, double power_w);

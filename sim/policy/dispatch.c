@@ -41,8 +41,15 @@ static void wrap_freed(struct dc *dc, void *p, uint32_t n)
 	w->ops->freed(dc, w->state, n);
 }
 
-int dispatch_attach(struct dc *dc, const struct policy_choice *c, const struct policy_env *env,
-		    struct err *e)
+void dispatch_attach(struct dc *dc, const struct policy_choice *c)
+{
+	struct err e = { 0 };
+	if (dispatch_attach_env(dc, c, NULL, &e))
+		sim_fail(dc->sim, __FILE__, __LINE__, "%s", e.msg);
+}
+
+int dispatch_attach_env(struct dc *dc, const struct policy_choice *c,
+			const struct policy_env *env, struct err *e)
 {
 	const struct dispatch_ops *ops = c->desc->ops;
 	struct dispatch_wrap *w = xcalloc(1, sizeof *w);

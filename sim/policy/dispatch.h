@@ -24,10 +24,14 @@ struct dispatch_ops {
 	void (*fini)(void *state);  /* may be NULL; must not free state itself */
 };
 
-/* Attaches the chosen dispatch policy to dc (dc owns the state afterwards). env may be NULL
- * (no signals). Returns 0, or -1 with e (nothing attached) when the policy cannot run. */
-int dispatch_attach(struct dc *dc, const struct policy_choice *c, const struct policy_env *env,
-		    struct err *e);
+/* Attaches the chosen dispatch policy to dc (dc owns the state afterwards), with the signals
+ * and capabilities of env (NULL: none). Returns 0, or -1 with e (nothing attached) when the
+ * policy cannot run without what env lacks. */
+int dispatch_attach_env(struct dc *dc, const struct policy_choice *c,
+			const struct policy_env *env, struct err *e);
+/* The same without env, for policies that need none (fifo, least_loaded, round_robin, edf):
+ * a policy that needs env here is a bug (the loader checks what a scenario's policies need). */
+void dispatch_attach(struct dc *dc, const struct policy_choice *c);
 
 extern const struct policy_desc dispatch_fifo, dispatch_least_loaded;
 /* policy/dispatch_rr.c, dispatch_edf.c, shift.c */

@@ -126,7 +126,7 @@ static struct result run_p(const char *path, const char *name, const struct poli
 		env.power = &pv;
 		env.capacity = &cap;
 	}
-	res.rc = dispatch_attach(&dc, &s->policies[POLICY_DISPATCH], &env, &e);
+	res.rc = dispatch_attach_env(&dc, &s->policies[POLICY_DISPATCH], &env, &e);
 	if (res.rc == 0)
 		res.rc = power_attach(&prt, &dc, &s->policies[POLICY_POWER], &env, &e);
 	if (res.rc == 0) {
