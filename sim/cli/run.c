@@ -7,6 +7,7 @@
 #include "dc/dc.h"
 #include "engine/sim.h"
 #include "policy/dispatch.h"
+#include "policy/llm_env.h"
 #include "policy/meter.h"
 #include "policy/power.h"
 
@@ -18,6 +19,7 @@ struct run_ctx {
 	struct policy_env env;  /* signals policies read (policies.signals) */
 	struct meter meter;     /* IT carbon/cost from those signals (policy/meter.h) */
 	struct power_rt power;  /* the power policy's control steps (policy/power.h) */
+	struct llm_env llm_env; /* serving-model verbs and KV view for policies */
 };
 
 static void on_warmup(struct sim *s, void *p)
@@ -63,6 +65,10 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 	r.env.carbon_g_per_kwh = signal_from_src(&sc->signals.carbon_g_per_kwh);
 	r.env.price_usd_per_mwh = signal_from_src(&sc->signals.price_usd_per_mwh);
 	r.env.renewable_w = signal_from_src(&sc->signals.renewable_w);
+	if (llm_env_init(&r.llm_env, &r.dc)) {
+		r.env.power = &r.llm_env.pv;
+		r.env.capacity = &r.llm_env.cap;
+	}
 	r.env.seed = sc->seed;
 	r.env.rep = (uint64_t)rep;
 	if (dispatch_attach_env(&r.dc, &sc->policies[POLICY_DISPATCH], &r.env, e)) {

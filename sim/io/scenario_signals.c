@@ -177,7 +177,24 @@ static int check_needs(struct jv *v, const struct scenario *s)
 		{ POLICY_DISPATCH, "renewable_following", "an on-site renewable signal", "renewable_w" },
 		{ POLICY_POWER, "power_cap", "an on-site renewable signal (cap_w 0 follows it)", "renewable_w" },
 	};
+	static const struct {
+		int kind;
+		const char *policy;
+	} serving[] = {
+		{ POLICY_DISPATCH, "power_aware" }, { POLICY_DISPATCH, "kv_aware" },
+		{ POLICY_POWER, "sleep_idle" }, { POLICY_POWER, "dvfs" },
+	};
 	const struct signals_cfg *g = &s->signals;
+	int has_profile = 0;
+
+	for (size_t t = 0; t < s->cluster.n_types; t++)
+		has_profile |= s->cluster.types[t].profile != NULL;
+	for (size_t i = 0; i < sizeof serving / sizeof serving[0] && !has_profile; i++) {
+		const struct policy_choice *pc = &s->policies[serving[i].kind];
+		if (pc->desc && strcmp(pc->desc->name, serving[i].policy) == 0)
+			return err_set(v->e, "%s: $.policies.%s: %s needs nodes with a serving profile (node type \"profile\"): generic slot servers have no sleep states, power-cap states or KV cache",
+				       v->file, policy_kind_names[serving[i].kind], serving[i].policy);
+	}
 
 	for (size_t i = 0; i < sizeof needs / sizeof needs[0]; i++) {
 		const struct policy_choice *pc = &s->policies[needs[i].kind];

@@ -14,7 +14,9 @@
  * it waits centrally. Hysteresis on the utilisation of the awake slots: at on_util or more one
  * more node is woken ahead of demand; a node that becomes idle is put to sleep only when the
  * utilisation is at most off_util (< on_util) and more than min_awake nodes are awake, so load
- * hovering near one threshold does not make nodes flap. Choices scan the nodes: O(nodes) per
+ * hovering near one threshold does not make nodes flap; and a node must have stayed idle for
+ * idle_s before it may sleep (hysteresis in time: a wake costs latency and energy, so a short
+ * lull should not buy one). Choices scan the nodes: O(nodes) per
  * request, meant for clusters of tens to hundreds of replicas.
  * kv_aware: the node with a free slot and the most free KV-cache tokens, if that is at least
  * what the request will reserve; else the request waits centrally (FIFO; a freed node takes the
@@ -22,12 +24,18 @@
  */
 #include "policy/dispatch.h"
 
+#include <stdlib.h>
+
+#include "engine/xalloc.h"
+
 
 
 struct pa_state {
 	const struct power_verbs *pv;
-	double on_util, off_util;
+	double on_util, off_util, idle_s;
 	long min_awake, n_awake, awake_slots;
+	double *idle_from;   /* per node: when it last became idle */
+	struct dc *dc;
 };
 
 static int pa_asleep(const struct pa_state *st, uint32_t n)
@@ -55,6 +63,8 @@ static uint32_t pa_first_asleep(const struct dc *dc, const struct pa_state *st)
 	return DC_NONE;
 }
 
+static void pa_idle_fire(struct sim *s, void *obj, uint64_t arg);
+
 static int pa_init(struct dc *dc, void *p, const struct policy_choice *c,
 		   const struct policy_env *env, struct err *e)
 {
@@ -67,6 +77,9 @@ static int pa_init(struct dc *dc, void *p, const struct policy_choice *c,
 	st->on_util = policy_num(c, "on_util");
 	st->off_util = policy_num(c, "off_util");
 	st->min_awake = (long)policy_num(c, "min_awake");
+	st->idle_s = policy_num(c, "idle_s");
+	st->dc = dc;
+	st->idle_from = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *st->idle_from);
 	if (!(st->off_util < st->on_util))
 		return err_set(e, "dispatch power_aware: expected off_util < on_util, got %g and %g",
 			       st->off_util, st->on_util);
@@ -75,6 +88,11 @@ static int pa_init(struct dc *dc, void *p, const struct policy_choice *c,
 			st->n_awake++;
 			st->awake_slots += dc->nodes[n].slots;
 		}
+	/* every node starts idle: one that never receives work must be able to sleep too */
+	for (uint32_t n = 0; n < dc->n_nodes; n++) {
+		st->idle_from[n] = dc->sim->now;
+		sim_after(dc->sim, st->idle_s, SIM_PRIO_CONTROL, pa_idle_fire, st, n);
+	}
 	return 0;
 }
 
@@ -106,16 +124,10 @@ static void pa_arrive(struct dc *dc, void *p, uint32_t r)
 	}
 }
 
-static void pa_freed(struct dc *dc, void *p, uint32_t n)
+/* Puts node n to sleep if it is idle, awake, not the last min_awake, and the utilisation of
+ * the other awake slots is at most off_util. */
+static void pa_try_sleep(struct dc *dc, struct pa_state *st, uint32_t n)
 {
-	struct pa_state *st = p;
-
-	while (dc_node_has_slot(dc, n)) {
-		uint32_t r = dc_central_pop(dc);
-		if (r == DC_NONE)
-			break;
-		dc_start(dc, n, r);
-	}
 	if (dc->nodes[n].busy == 0 && st->n_awake > st->min_awake && !pa_asleep(st, n)) {
 		double util_after = st->awake_slots - dc->nodes[n].slots > 0
 					    ? dc->busy_slots.value / (double)(st->awake_slots - dc->nodes[n].slots)
@@ -127,9 +139,45 @@ static void pa_freed(struct dc *dc, void *p, uint32_t n)
 	}
 }
 
+/* idle_s after node arg became idle: sleeps it if it has stayed idle all along (an event left
+ * from an earlier idle period finds a later idle_from and does nothing). */
+static void pa_idle_fire(struct sim *s, void *obj, uint64_t arg)
+{
+	struct pa_state *st = obj;
+	uint32_t n = (uint32_t)arg;
+
+	s->where = "power_aware idle timer";
+	if (st->dc->nodes[n].busy == 0 && s->now - st->idle_from[n] >= st->idle_s - 1e-9)
+		pa_try_sleep(st->dc, st, n);
+}
+
+static void pa_freed(struct dc *dc, void *p, uint32_t n)
+{
+	struct pa_state *st = p;
+
+	while (dc_node_has_slot(dc, n)) {
+		uint32_t r = dc_central_pop(dc);
+		if (r == DC_NONE)
+			break;
+		dc_start(dc, n, r);
+	}
+	if (dc->nodes[n].busy)
+		return;
+	st->idle_from[n] = dc->sim->now;
+	if (st->idle_s > 0)
+		sim_after(dc->sim, st->idle_s, SIM_PRIO_CONTROL, pa_idle_fire, st, n);
+	else
+		pa_try_sleep(dc, st, n);
+}
+
+static void pa_fini(void *p)
+{
+	free(((struct pa_state *)p)->idle_from);
+}
+
 static const struct dispatch_ops pa_ops = {
 	.state_size = sizeof(struct pa_state), .init = pa_init, .arrive = pa_arrive,
-	.freed = pa_freed,
+	.freed = pa_freed, .fini = pa_fini,
 };
 static const struct param_desc pa_params[] = {
 	{ "on_util", PARAM_NUM, 0.8, 0, 1, NULL, "1",
@@ -137,6 +185,8 @@ static const struct param_desc pa_params[] = {
 	{ "off_util", PARAM_NUM, 0.5, 0, 1, NULL, "1",
 	  "an idle node sleeps when the utilisation without it is at most this (< on_util)" },
 	{ "min_awake", PARAM_NUM, 1, 0, 1e6, NULL, "1", "nodes always kept awake" },
+	{ "idle_s", PARAM_NUM, 60, 0, 1e7, NULL, "s",
+	  "a node must stay idle this long before it may sleep (0: at once)" },
 	{ 0 },
 };
 

@@ -32,14 +32,14 @@ static const struct policy_desc *const dispatch_list[] = {
 	&dispatch_fifo, &dispatch_least_loaded,
 	/* policies branch: dispatch_rr.c, dispatch_edf.c, shift.c */
 	&dispatch_round_robin, &dispatch_edf, &dispatch_carbon_aware, &dispatch_price_aware,
-	&dispatch_renewable_following,
+	&dispatch_renewable_following, &dispatch_power_aware, &dispatch_kv_aware,
 	NULL,
 };
 static const struct policy_desc *const compression_list[] = { &compression_none, NULL };
 static const struct policy_desc *const cooling_list[] = { &cooling_fixed, NULL };
 static const struct policy_desc *const power_list[] = {
 	&power_always_on,
-	&power_cap, /* policies branch: power.c */
+	&power_cap, &power_sleep_idle, &power_dvfs, /* policies branch: power.c */
 	NULL,
 };
 

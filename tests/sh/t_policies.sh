@@ -32,4 +32,8 @@ expect_rc 2 "carbon_aware without a carbon signal" "$MAASIM" validate scenarios/
 	--set policies.dispatch=carbon_aware
 grep -q "carbon_aware needs a carbon intensity signal" "$TMP/out" && pass "missing signal named" ||
 	{ fail "missing signal named"; cat "$TMP/out"; }
+expect_rc 2 "power_aware on slot servers" "$MAASIM" validate scenarios/policies/edf.json \
+	--set policies.dispatch=power_aware
+grep -q "power_aware needs nodes with a serving profile" "$TMP/out" && pass "serving need named" ||
+	{ fail "serving need named"; cat "$TMP/out"; }
 finish
