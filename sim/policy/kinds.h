@@ -1,14 +1,14 @@
 /* kinds.h — the ops-table shapes of compression, cooling, power and battery policies, and their
- * parameter descriptors, for the modules that will drive them.
+ * parameter descriptors.
  *
- * These policies act on things the generic slot datacenter does not model yet: model variants
- * (models/ calibration: time, memory, power and accuracy factors), the cooling plant and the
- * battery (facility), power states and caps (serving). Their decision rules are pure functions
- * in policy/control.h, tested now; what is fixed here is the interface each owner plugs into,
- * so the registry entry is a few lines once the module is in the build. None of them is in
- * the registry (`maasim list`) until it works end to end: a policy that does nothing when
- * selected would be a lie. The parameter descriptors below are complete and are what the
- * loader will validate; each is documented for `maasim list`.
+ * Power policies run now (policy/power.h drives struct power_ops: power_cap, sleep_idle, dvfs).
+ * Compression (policy/compress.c) and battery (policy/storage.c) ops are complete and tested but
+ * wait for their drivers: the datacenter applying a variant's factors to a request (models/),
+ * and the run loop handing battery commands to the facility. Cooling has the shape and the rule
+ * (control_setpoint_c) only. What is fixed here is the interface each owner plugs into, so a
+ * registry entry is a few lines once the driver exists; until then those policies stay out of
+ * `maasim list`: a policy that does nothing when selected would mislead. The parameter
+ * descriptors are complete: they are what the loader will validate and `maasim list` shows.
  */
 #ifndef MAASIM_KINDS_H
 #define MAASIM_KINDS_H
