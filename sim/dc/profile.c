@@ -354,6 +354,30 @@ static void build_mle(const struct profile_mle_table *t, struct profile_config *
 		"(Splitwise llama2-70b H100 x %.3g)", t->model_id, t->n_gpus, t->gpu, f);
 }
 
+/* Edit distance of a and b (both shorter than PROFILE_NAME_MAX), for the did-you-mean hint. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[PROFILE_NAME_MAX + 1];
+	if (la > PROFILE_NAME_MAX || lb > PROFILE_NAME_MAX)
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
 int profile_builtin(const char *name, struct profile_config *out, struct err *e)
 {
 	size_t n = profile_builtin_count();
@@ -371,9 +395,21 @@ int profile_builtin(const char *name, struct profile_config *out, struct err *e)
 			build_mle(mle, out);
 		return 0;
 	}
-	char list[ERR_MSG_MAX / 2];
-	size_t used = 0;
+	char list[300]; /* short enough for the loader to add the JSON path and a hint */
+	char best[PROFILE_NAME_MAX] = "";
+	size_t used = 0, best_d = 4; /* suggest only names within 3 edits */
 	list[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		profile_builtin_name(i, buf, sizeof buf, NULL, 0);
+		size_t d = edit_distance(name, buf);
+		if (d < best_d) {
+			best_d = d;
+			snprintf(best, sizeof best, "%s", buf);
+		}
+	}
+	if (best[0])
+		return err_set(e, "unknown serving profile \"%s\"; did you mean \"%s\"? "
+			"(`maasim list` shows all)", name, best);
 	for (size_t i = 0; i < n; i++) {
 		profile_builtin_name(i, buf, sizeof buf, NULL, 0);
 		if (used + strlen(buf) + 8 >= sizeof list) {

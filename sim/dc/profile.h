@@ -50,7 +50,8 @@ struct profile_curve {
  * STALL: prefill of newly admitted requests runs alone and stalls the decode batch (vLLM without
  *        chunked prefill; what the Splitwise table measures: prompt_time and token_time apart).
  * FOLDED: the decode step time already includes the interleaved prefill of the measured workload
- *        (ML.ENERGY reports steady-state throughput with vLLM's chunked prefill); prefill time
+ *        (ML.ENERGY reports steady-state output throughput under vLLM, which by our reading
+ *        interleaves chunked prefill with decode); prefill time
  *        is then only used for a request's time to first token, never added to the batch. */
 enum profile_prefill_mode { PROFILE_PREFILL_STALL = 0, PROFILE_PREFILL_FOLDED = 1 };
 

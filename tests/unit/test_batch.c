@@ -177,10 +177,10 @@ static void test_kv_admission_and_max_batch(void)
 	profile_free(q);
 }
 
-static void test_energy_books_close(void)
+static void books_close(const char *name, double kv_gb)
 {
 	/* random-ish arrivals; replica energy = attributed request energy + idle energy */
-	struct profile *p = builtin("h100-llama2-70b-tp8", 0, 0);
+	struct profile *p = builtin(name, 0, kv_gb);
 	if (!p)
 		return;
 	struct done_log d = { 0 };
@@ -231,8 +231,16 @@ static void test_energy_books_close(void)
 	}
 	double idle_w = profile_node_power_w(p, PROFILE_IDLE, 0, 0);
 	CHECK_NEAR(batcher_energy_j(b, last), sum + idle_w * idle_t, 1e-9, 0);
+	CHECK_NEAR(batcher_kv_used(b), 0, 0, 0);
 	batcher_free(b);
 	profile_free(p);
+}
+
+static void test_energy_books_close(void)
+{
+	books_close("h100-llama2-70b-tp8", 0);   /* stall prefill */
+	books_close("h100-llama3.1-8b-tp1", 0);  /* folded prefill */
+	books_close("h100-llama2-70b-tp4", 1.5); /* a small KV cache: requests wait for it */
 }
 
 static void test_sleep_wake_and_pstate(void)
