@@ -172,8 +172,6 @@ static int check_needs(struct jv *v, const struct scenario *s)
 		int kind;
 		const char *policy, *what, *key;
 	} needs[] = {
-		{ POLICY_DISPATCH, "carbon_aware", "a carbon intensity signal", "carbon_g_per_kwh" },
-		{ POLICY_DISPATCH, "price_aware", "a price signal", "price_usd_per_mwh" },
 		{ POLICY_DISPATCH, "renewable_following", "an on-site renewable signal", "renewable_w" },
 		{ POLICY_POWER, "power_cap", "an on-site renewable signal (cap_w 0 follows it)", "renewable_w" },
 	};
@@ -196,16 +194,19 @@ static int check_needs(struct jv *v, const struct scenario *s)
 				       v->file, policy_kind_names[serving[i].kind], serving[i].policy);
 	}
 
+	/* carbon and price always exist: the facility's (datacenter.supply, or its documented
+	 * constants); on-site renewable power only with solar or wind in the supply */
+	int has_renewable = g->renewable_w.kind != SIGNAL_SRC_NONE ||
+			    (s->facility.solar.pv.model != SOLAR_NONE && s->facility.solar.pv.capacity_kw > 0) ||
+			    (s->facility.wind.wt.enabled && s->facility.wind.wt.count > 0);
+
 	for (size_t i = 0; i < sizeof needs / sizeof needs[0]; i++) {
 		const struct policy_choice *pc = &s->policies[needs[i].kind];
-		const struct signal_src *src = strcmp(needs[i].key, "carbon_g_per_kwh") == 0 ? &g->carbon_g_per_kwh
-					       : strcmp(needs[i].key, "price_usd_per_mwh") == 0 ? &g->price_usd_per_mwh
-												 : &g->renewable_w;
-		if (!pc->desc || strcmp(pc->desc->name, needs[i].policy) != 0 || src->kind != SIGNAL_SRC_NONE)
+		if (!pc->desc || strcmp(pc->desc->name, needs[i].policy) != 0 || has_renewable)
 			continue;
 		if (strcmp(needs[i].policy, "power_cap") == 0 && policy_num(pc, "cap_w") > 0)
 			continue;
-		return err_set(v->e, "%s: $.policies.%s: %s needs %s: give policies.signals.%s",
+		return err_set(v->e, "%s: $.policies.%s: %s needs %s: give datacenter.supply.solar or .wind, or policies.signals.%s",
 			       v->file, policy_kind_names[needs[i].kind], needs[i].policy, needs[i].what,
 			       needs[i].key);
 	}

@@ -28,9 +28,9 @@ expect_rc 2 "unknown forecaster" "$MAASIM" run scenarios/policies/carbon_aware.j
 	--replications 1 --set policies.dispatch.forecast=crystal_ball
 grep -q "oracle, persistence, noisy" "$TMP/out" && pass "unknown forecaster lists the valid ones" ||
 	{ fail "unknown forecaster lists the valid ones"; cat "$TMP/out"; }
-expect_rc 2 "carbon_aware without a carbon signal" "$MAASIM" validate scenarios/policies/edf.json \
-	--set policies.dispatch=carbon_aware
-grep -q "carbon_aware needs a carbon intensity signal" "$TMP/out" && pass "missing signal named" ||
+expect_rc 2 "renewable_following without renewables" "$MAASIM" validate scenarios/policies/edf.json \
+	--set policies.dispatch=renewable_following
+grep -q "renewable_following needs an on-site renewable signal" "$TMP/out" && pass "missing signal named" ||
 	{ fail "missing signal named"; cat "$TMP/out"; }
 expect_rc 2 "power_aware on slot servers" "$MAASIM" validate scenarios/policies/edf.json \
 	--set policies.dispatch=power_aware

@@ -325,13 +325,23 @@ static void test_dvfs_kv_llm(void)
 	metrics_fini(&m_kv);
 }
 
-/* A shifting policy without the signal it needs refuses to run, naming what is missing. */
+/* renewable_following without on-site renewables (no solar or wind in the supply, no
+ * policies.signals.renewable_w) is bad input; carbon_aware without a carbon trace runs on the
+ * facility's constant intensity, where nothing is worth deferring. */
 static void test_missing_signal(void)
 {
-	const char *sets[] = { "policies.dispatch=carbon_aware", "policies.signals.carbon_g_per_kwh=null" };
-	struct metrics m;
-	CHECK_INT(run("scenarios/policies/price_aware.json", sets, 2, 0, &m), -1);
+	const char *sets[] = { "policies.dispatch=renewable_following" };
+	const char *flat[] = { "policies.dispatch=carbon_aware", "policies.signals=null" };
+	struct metrics m, c;
+	struct scenario *sc;
+	struct err e = { 0 };
+	CHECK_INT(scenario_load("scenarios/policies/edf.json", sets, 1, &sc, &e), -1);
+	CHECK_HAS(e.msg, "renewable_following needs an on-site renewable signal");
+	CHECK_INT(run("scenarios/policies/edf.json", sets, 1, 0, &m), -1);
+	CHECK_INT(run("scenarios/policies/round_robin.json", flat, 2, 0, &c), 0);
+	CHECK_NEAR(get(&c, "requests_deferred"), 0, 0, 0);
 	metrics_fini(&m);
+	metrics_fini(&c);
 }
 
 int main(void)
