@@ -10,8 +10,8 @@ reps=${2:-5}
 bin=${MAASIM:-build/maasim}
 db=$(mktemp /tmp/maasim_study.XXXXXX)
 trap 'rm -f "$db" "$db-wal" "$db-shm"' EXIT
-cols="energy_it_kwh carbon_it_kg cost_it_usd energy_it_renewable_kwh class.interactive.slo_attainment class.interactive.latency_p95_s class.batch.deadline_attainment requests_deferred"
-printf '| policy | IT kWh | IT carbon kg | IT cost USD | renewable kWh | interactive SLO | interactive p95 s | batch deadlines met | deferred |\n'
+cols="energy_facility_kwh carbon_operational_kg cost_usd energy_renewable_used_kwh class.interactive.slo_attainment class.interactive.latency_p95_s class.batch.deadline_attainment requests_deferred"
+printf '| policy | facility kWh | carbon kg | cost USD | PV used kWh | interactive SLO | interactive p95 s | batch deadlines met | deferred |\n'
 printf '|---|---|---|---|---|---|---|---|---|\n'
 for p in fifo least_loaded round_robin edf carbon_aware:oracle carbon_aware:persistence \
 	carbon_aware:noisy price_aware:oracle renewable_following:oracle; do
