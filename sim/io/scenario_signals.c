@@ -2,8 +2,6 @@
  * reads (policy/signal.h) when the build has no facility model.
  *
  *   "signals": {
- *     "start": "2023-06-01T00:00:00Z",          UTC time of simulated t = 0 (default: the first
- *                                               row of the first trace given)
  *     "carbon_g_per_kwh": 250 | TRACE,          grid carbon intensity
  *     "price_usd_per_mwh": 80 | TRACE,          grid energy price
  *     "renewable_w": 0 | TRACE                  on-site renewable power
@@ -11,7 +9,8 @@
  *   TRACE = { "path": P, "column": NAME, "scale": 1 }: a CSV whose first column is a UTC
  *   date-time ("2023-01-01 00:00:00", as Electricity Maps files) at a regular step; the named
  *   column (default: the second) times scale. Values hold over their step; the trace repeats
- *   outside its span. Errors name the file and line.
+ *   outside its span; simulated t = 0 is datacenter.start (the facility's clock), so every
+ *   trace of a scenario shares one calendar. Errors name the file and line.
  * It also checks the "forecast" parameter of any chosen policy against the forecasters, and
  * that every chosen policy that reads a signal has it.
  */
@@ -215,11 +214,10 @@ static int check_needs(struct jv *v, const struct scenario *s)
 
 int scenario_load_signals(struct jv *v, struct scenario *s, const cJSON *obj)
 {
-	const char *keys[] = { "start", "carbon_g_per_kwh", "price_usd_per_mwh", "renewable_w", NULL };
+	const char *keys[] = { "carbon_g_per_kwh", "price_usd_per_mwh", "renewable_w", NULL };
 	struct signals_cfg *g = &s->signals;
 	struct signal_src *srcs[] = { &g->carbon_g_per_kwh, &g->price_usd_per_mwh, &g->renewable_w };
-	double first[3] = { NAN, NAN, NAN }, start = NAN;
-	const char *start_s = NULL;
+	double first[3] = { NAN, NAN, NAN };
 	size_t m;
 
 	memset(g, 0, sizeof *g);
@@ -228,17 +226,12 @@ int scenario_load_signals(struct jv *v, struct scenario *s, const cJSON *obj)
 	if (!obj)
 		return check_needs(v, s);
 	m = jv_enter_key(v, "signals");
-	if (jv_keys(v, obj, keys) || jv_str(v, obj, "start", 0, NULL, &start_s) ||
+	if (jv_keys(v, obj, keys) ||
 	    load_src(v, s, obj, "carbon_g_per_kwh", 0, &g->carbon_g_per_kwh, &first[0]) ||
 	    load_src(v, s, obj, "price_usd_per_mwh", -1e6, &g->price_usd_per_mwh, &first[1]) ||
 	    load_src(v, s, obj, "renewable_w", 0, &g->renewable_w, &first[2]))
 		return -1;
-	if (start_s && trace_parse_datetime(start_s, &start) != 0)
-		return jv_fail(v, "start", jv_get(obj, "start"),
-			       "expected a UTC date-time like \"2023-06-01T00:00:00Z\"");
-	for (int i = 0; i < 3 && isnan(start); i++)
-		start = first[i];
-	g->start_epoch_s = isnan(start) ? 0 : start;
+	g->start_epoch_s = s->facility.start_epoch_s; /* datacenter.start */
 	for (int i = 0; i < 3; i++)
 		if (srcs[i]->kind == SIGNAL_SRC_SERIES)
 			srcs[i]->series.t0_s = first[i] - g->start_epoch_s;

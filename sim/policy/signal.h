@@ -65,7 +65,7 @@ struct signal_src {
 /* policies.signals: the signals a policy study reads when the build has no facility. */
 struct signals_cfg {
 	struct signal_src carbon_g_per_kwh, price_usd_per_mwh, renewable_w;
-	double start_epoch_s;  /* UTC epoch s of simulated t = 0 */
+	double start_epoch_s;  /* UTC epoch s of simulated t = 0 (datacenter.start) */
 };
 
 /* The signal of a source (src must outlive it); at == NULL when absent. */

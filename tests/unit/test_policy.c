@@ -335,7 +335,7 @@ static void test_signals_meter(void)
 {
 	const char *sets[] = {
 		"datacenter.supply=null",
-		"policies.signals={\"start\":\"2023-06-05T00:00:00Z\",\"carbon_g_per_kwh\":{\"path\":\"../traces/electricitymaps_US-CAL-CISO_2023_hourly.csv\",\"column\":\"Carbon Intensity gCO₂eq/kWh (direct)\"}}",
+		"policies.signals={\"carbon_g_per_kwh\":{\"path\":\"../traces/electricitymaps_US-CAL-CISO_2023_hourly.csv\",\"column\":\"Carbon Intensity gCO₂eq/kWh (direct)\"}}",
 	};
 	const char *fac[] = { "policies.dispatch.forecast=oracle" };
 	struct metrics m, f;
