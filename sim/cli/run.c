@@ -2,12 +2,15 @@
 #include "run.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dc/dc.h"
 #include "dc/facility.h"
 #include "engine/sim.h"
 #include "policy/dispatch.h"
+#include "engine/xalloc.h"
+#include "policy/kinds.h"
 #include "policy/llm_env.h"
 #include "policy/meter.h"
 #include "policy/power.h"
@@ -22,6 +25,9 @@ struct run_ctx {
 	struct meter meter;     /* IT carbon/cost from policies.signals (policy/meter.h) */
 	struct power_rt power;  /* the power policy's control steps (policy/power.h) */
 	struct llm_env llm_env; /* serving-model verbs and KV view for policies */
+	const struct storage_ops *batt_ops; /* policies.battery, when the supply has a battery */
+	void *batt_state;
+	const struct battery_cfg *batt_cfg;
 	/* facility control steps (dc/facility.h): from warm-up to the horizon */
 	struct facility *fac;
 	double fac_step_s, fac_t_prev_s, fac_e_prev_j, fac_peak_w;
@@ -62,6 +68,28 @@ static int facility_advance(struct run_ctx *r, double now)
 	return 0;
 }
 
+/* The battery policy's command for the next control step, handed to the facility. */
+static void battery_decide(struct run_ctx *r, double now)
+{
+	const struct battery_cfg *b = r->batt_cfg;
+	struct storage_view v = { now, facility_battery_soc(r->fac), b->soc_min, b->soc_max, b->rt_eff, 0 };
+
+	switch (r->batt_ops->decide(r->batt_state, &v)) {
+	case CONTROL_STORAGE_CHARGE:
+		facility_set_dispatch(r->fac, FAC_DISPATCH_CHARGE, b->max_charge_kw * 1000);
+		break;
+	case CONTROL_STORAGE_DISCHARGE:
+		facility_set_dispatch(r->fac, FAC_DISPATCH_DISCHARGE, b->max_discharge_kw * 1000);
+		break;
+	case CONTROL_STORAGE_IDLE:
+		facility_set_dispatch(r->fac, FAC_DISPATCH_IDLE, 0);
+		break;
+	case CONTROL_STORAGE_SELF:
+		facility_set_dispatch(r->fac, FAC_DISPATCH_SELF, 0);
+		break;
+	}
+}
+
 static void facility_fire(struct sim *s, void *obj, uint64_t start)
 {
 	struct run_ctx *r = obj;
@@ -74,6 +102,8 @@ static void facility_fire(struct sim *s, void *obj, uint64_t start)
 		s->stop = 1;
 		return;
 	}
+	if (r->batt_ops)
+		battery_decide(r, s->now);
 	/* a steady facility needs no periodic steps: one step at the horizon books it exactly */
 	if (!r->fac_steady && s->now + r->fac_step_s <= s->horizon_s)
 		sim_after(s, r->fac_step_s, SIM_PRIO_CONTROL, facility_fire, r, 0);
@@ -143,8 +173,18 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 	}
 	r.env.seed = sc->seed;
 	r.env.rep = (uint64_t)rep;
+	if (sc->facility.battery.enabled && sc->policies[POLICY_BATTERY].desc &&
+	    sc->policies[POLICY_BATTERY].desc->ops) {
+		r.batt_ops = sc->policies[POLICY_BATTERY].desc->ops;
+		r.batt_cfg = &sc->facility.battery;
+		r.batt_state = xcalloc(1, r.batt_ops->state_size);
+	}
 	if (dispatch_attach_env(&r.dc, &sc->policies[POLICY_DISPATCH], &r.env, e) ||
-	    power_attach(&r.power, &r.dc, &sc->policies[POLICY_POWER], &r.env, e)) {
+	    power_attach(&r.power, &r.dc, &sc->policies[POLICY_POWER], &r.env, e) ||
+	    (r.batt_ops && r.batt_ops->init(r.batt_state, &sc->policies[POLICY_BATTERY], &r.env, e))) {
+		if (r.batt_ops)
+			r.batt_ops->fini(r.batt_state);
+		free(r.batt_state);
 		power_fini(&r.power);
 		dc_fini(&r.dc);
 		facility_free(r.fac);
@@ -200,6 +240,9 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 	}
 	dc_fini(&r.dc);
 	power_fini(&r.power);
+	if (r.batt_ops)
+		r.batt_ops->fini(r.batt_state);
+	free(r.batt_state);
 	facility_free(r.fac);
 	sim_fini(&sim);
 	return rc;

@@ -614,7 +614,7 @@ static int load_policy(struct jv *v, struct scenario *s, const cJSON *o, enum po
 
 static int load_policies(struct jv *v, struct scenario *s, const cJSON *p)
 {
-	const char *keys[] = { "dispatch", "compression", "cooling", "power", "signals", NULL };
+	const char *keys[] = { "dispatch", "compression", "cooling", "power", "battery", "signals", NULL };
 	size_t m = jv_enter_key(v, "policies");
 	static const cJSON empty = { 0 };
 	const cJSON *obj = p ? p : &empty;

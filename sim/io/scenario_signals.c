@@ -193,6 +193,13 @@ static int check_needs(struct jv *v, const struct scenario *s)
 				       v->file, policy_kind_names[serving[i].kind], serving[i].policy);
 	}
 
+	{
+		const struct policy_choice *pc = &s->policies[POLICY_BATTERY];
+		if (pc->desc && strcmp(pc->desc->name, "self_consumption") != 0 && !s->facility.battery.enabled)
+			return err_set(v->e, "%s: $.policies.battery: %s needs a battery: give datacenter.supply.battery",
+				       v->file, pc->desc->name);
+	}
+
 	/* carbon and price always exist: the facility's (datacenter.supply, or its documented
 	 * constants); on-site renewable power only with solar or wind in the supply */
 	int has_renewable = g->renewable_w.kind != SIGNAL_SRC_NONE ||

@@ -2,9 +2,9 @@
  * parameter descriptors.
  *
  * Power policies run now (policy/power.h drives struct power_ops: power_cap, sleep_idle, dvfs).
- * Compression (policy/compress.c) and battery (policy/storage.c) ops are complete and tested but
- * wait for their drivers: the datacenter applying a variant's factors to a request (models/),
- * and the run loop handing battery commands to the facility. Cooling has the shape and the rule
+ * Battery policies (policy/storage.c) run at the facility's control steps (sim/cli/run.c).
+ * Compression ops (policy/compress.c) are complete and tested but wait for their driver: the
+ * datacenter applying a variant's factors to a request (models/). Cooling has the shape and the rule
  * (control_setpoint_c) only. What is fixed here is the interface each owner plugs into, so a
  * registry entry is a few lines once the driver exists; until then those policies stay out of
  * `maasim list`: a policy that does nothing when selected would mislead. The parameter
@@ -110,7 +110,7 @@ struct storage_ops {
 /* self_consumption: none. carbon_arbitrage / price_arbitrage: window_s, q_lo, q_hi, forecast,
  * forecast_sigma, forecast_rho (control_arbitrage on the forecast window). */
 extern const struct param_desc storage_arbitrage_params[];
-/* policy/storage.c: complete, not registered until the facility's battery is driven by them. */
+/* policy/storage.c: policies.battery, driven by the run loop at the facility's control steps. */
 extern const struct policy_desc storage_self_consumption, storage_carbon_arbitrage,
 	storage_price_arbitrage;
 

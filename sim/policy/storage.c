@@ -7,10 +7,10 @@
  *   price_arbitrage    the same on the energy price
  * The forecast window is window_s ahead from now, one value per signal step, from the policy's
  * own forecaster (oracle, persistence or noisy), so results can be reported against the oracle.
- * Complete and tested (tests/unit/test_compress.c) but not in the registry: the facility's
- * battery (facility_set_dispatch) is not yet driven by a policy in the run loop. The mapping is
- * one to one: CONTROL_STORAGE_SELF -> FAC_DISPATCH_SELF, CHARGE -> FAC_DISPATCH_CHARGE,
- * DISCHARGE -> FAC_DISPATCH_DISCHARGE, IDLE -> FAC_DISPATCH_IDLE.
+ * The run loop asks decide() at every facility control step and hands the command to the
+ * facility (sim/cli/run.c): CONTROL_STORAGE_SELF -> FAC_DISPATCH_SELF, CHARGE ->
+ * FAC_DISPATCH_CHARGE at the battery's charge limit, DISCHARGE -> FAC_DISPATCH_DISCHARGE at its
+ * discharge limit (covering the site's deficit, no export), IDLE -> FAC_DISPATCH_IDLE.
  */
 #include "policy/kinds.h"
 
@@ -96,16 +96,16 @@ static const struct storage_ops price_ops = { sizeof(struct st_state), price_ini
 static const struct param_desc no_params[] = { { 0 } };
 
 const struct policy_desc storage_self_consumption = {
-	POLICY_POWER, "self_consumption",
+	POLICY_BATTERY, "self_consumption",
 	"battery stores surplus on-site renewable energy and covers deficits", no_params, &self_ops,
 };
 const struct policy_desc storage_carbon_arbitrage = {
-	POLICY_POWER, "carbon_arbitrage",
+	POLICY_BATTERY, "carbon_arbitrage",
 	"battery charges from the grid in the forecast cleanest hours, discharges in the dirtiest",
 	storage_arbitrage_params, &carbon_ops,
 };
 const struct policy_desc storage_price_arbitrage = {
-	POLICY_POWER, "price_arbitrage",
+	POLICY_BATTERY, "price_arbitrage",
 	"battery charges from the grid in the forecast cheapest hours, discharges in the dearest",
 	storage_arbitrage_params, &price_ops,
 };

@@ -3,7 +3,7 @@
 # tool works, and bad policies.signals input is rejected with file:line messages.
 . "$(dirname "$0")/lib.sh"
 
-for f in carbon_aware price_aware renewable_following edf round_robin power_cap study; do
+for f in carbon_aware price_aware renewable_following edf round_robin power_cap study battery_arbitrage; do
 	expect_rc 0 "validate $f" "$MAASIM" validate "scenarios/policies/$f.json"
 done
 expect_rc 0 "carbon_compare" env MAASIM="$MAASIM" tools/carbon_compare.sh scenarios/policies/carbon_aware.json 1
