@@ -468,7 +468,7 @@ int profile_config_set_num(struct profile_config *c, const char *key, double v, 
 			return 0;
 		}
 	return err_set(e, "%s: unknown profile key; expected one of: " NUM_KEYS ", " CURVE_KEYS
-		", prefill_mode, source", key);
+		", prefill_mode, kv_admission, source", key);
 }
 
 int profile_config_set_curve(struct profile_config *c, const char *key, int n, const double *x,
@@ -513,12 +513,22 @@ int profile_config_set_str(struct profile_config *c, const char *key, const char
 				"\"%s\"", v);
 		return 0;
 	}
+	if (strcmp(key, "kv_admission") == 0) {
+		if (strcmp(v, "reserve") == 0)
+			c->kv_admission = PROFILE_KV_RESERVE;
+		else if (strcmp(v, "paged") == 0)
+			c->kv_admission = PROFILE_KV_PAGED;
+		else
+			return err_set(e, "kv_admission: expected \"reserve\" or \"paged\", got \"%s\"",
+				v);
+		return 0;
+	}
 	if (strcmp(key, "source") == 0) {
 		snprintf(c->source, sizeof c->source, "%s", v);
 		return 0;
 	}
 	return err_set(e, "%s: expected a number or a table for this key (string keys: "
-		"prefill_mode, source)", key);
+		"prefill_mode, kv_admission, source)", key);
 }
 
 /* --- checking -------------------------------------------------------------------------------- */
@@ -566,6 +576,8 @@ int profile_config_check(const struct profile_config *c, struct err *e)
 			"n_gpus %d", c->name, c->tp, c->n_gpus);
 	if (c->prefill_mode != PROFILE_PREFILL_STALL && c->prefill_mode != PROFILE_PREFILL_FOLDED)
 		return err_set(e, "profile %s: prefill_mode: expected stall or folded", c->name);
+	if (c->kv_admission != PROFILE_KV_RESERVE && c->kv_admission != PROFILE_KV_PAGED)
+		return err_set(e, "profile %s: kv_admission: expected reserve or paged", c->name);
 	if (curve_check(c, &c->prefill_s, "prefill_s", e) ||
 	    curve_check(c, &c->prefill_batch_factor, "prefill_batch_factor", e) ||
 	    curve_check(c, &c->decode_step_s, "decode_step_s", e) ||
