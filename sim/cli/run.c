@@ -173,8 +173,9 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 	}
 	r.env.seed = sc->seed;
 	r.env.rep = (uint64_t)rep;
+	/* self_consumption leaves the battery to the facility's own datacenter.supply.battery.dispatch */
 	if (sc->facility.battery.enabled && sc->policies[POLICY_BATTERY].desc &&
-	    sc->policies[POLICY_BATTERY].desc->ops) {
+	    sc->policies[POLICY_BATTERY].desc != &storage_self_consumption) {
 		r.batt_ops = sc->policies[POLICY_BATTERY].desc->ops;
 		r.batt_cfg = &sc->facility.battery;
 		r.batt_state = xcalloc(1, r.batt_ops->state_size);
