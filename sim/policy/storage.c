@@ -97,7 +97,8 @@ static const struct param_desc no_params[] = { { 0 } };
 
 const struct policy_desc storage_self_consumption = {
 	POLICY_BATTERY, "self_consumption",
-	"battery stores surplus on-site renewable energy and covers deficits", no_params, &self_ops,
+	"the battery follows datacenter.supply.battery.dispatch (default: store surplus, cover deficits)",
+	no_params, &self_ops,
 };
 const struct policy_desc storage_carbon_arbitrage = {
 	POLICY_BATTERY, "carbon_arbitrage",
