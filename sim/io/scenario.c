@@ -23,6 +23,7 @@
 #include "engine/xalloc.h"
 #include "engine/rng.h"
 #include "io/jv.h"
+#include "io/scenario_sections.h"
 #include "io/scenario_arrival.h"
 #include "io/scenario_profile.h"
 #include "io/scenario_facility.h"
@@ -641,7 +642,7 @@ static int load_policy(struct jv *v, struct scenario *s, const cJSON *o, enum po
 
 static int load_policies(struct jv *v, struct scenario *s, const cJSON *p)
 {
-	const char *keys[] = { "dispatch", "compression", "cooling", "power", NULL };
+	const char *keys[] = { "dispatch", "compression", "cooling", "power", "battery", "signals", NULL };
 	size_t m = jv_enter_key(v, "policies");
 	static const cJSON empty = { 0 };
 	const cJSON *obj = p ? p : &empty;
@@ -653,6 +654,8 @@ static int load_policies(struct jv *v, struct scenario *s, const cJSON *p)
 	for (int k = 0; k < POLICY_KINDS; k++)
 		if (load_policy(v, s, obj, (enum policy_kind)k))
 			return -1;
+	if (scenario_load_signals(v, s, p ? jv_get(p, "signals") : NULL)) /* scenario_signals.c */
+		return -1;
 	jv_leave(v, m);
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "engine/arena.h"
 #include "engine/err.h"
 #include "policy/policy.h"
+#include "policy/signal.h"
 
 struct scenario {
 	struct arena arena;
@@ -34,6 +35,7 @@ struct scenario {
 	struct class_cfg *classes;
 	size_t n_classes;
 	struct policy_choice policies[POLICY_KINDS];
+	struct signals_cfg signals; /* policies.signals (policy/signal.h) */
 
 	double series_interval_s; /* outputs.series_interval_s: sampling of time series (0: off) */
 
