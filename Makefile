@@ -35,6 +35,9 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := -lgsl $(shell pkg-config --libs libcjson sqlite3 openblas 2>/dev/null) -llapacke -lm -lpthread
 
 CPPFLAGS += -I. -Isim -D_GNU_SOURCE -MMD -MP
+VERSION  := 0.1.0
+COMMIT   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+$(BUILD)/obj/sim/cli/%.o: CPPFLAGS += -DMAASIM_VERSION=\"$(VERSION)\" -DMAASIM_COMMIT=\"$(COMMIT)\"
 CFLAGS   += -std=c11 $(OPT) $(WARN) $(PKG_CFLAGS)
 LDFLAGS  += $(LDSAN)
 

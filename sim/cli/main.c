@@ -1,8 +1,54 @@
-/* main.c — the maasim command line (placeholder until the foundation lands). */
+/* main.c — the maasim command line: sub-commands, flags, exit codes (CONTRACT.md).
+ *
+ * Exit codes: 0 success; 1 a run failed or a regression was found; 2 bad usage or bad input.
+ * A sub-command is a function int f(int argc, char **argv) with argv[0] its own name, listed
+ * once in the commands table below; its --help is its own.
+ */
 #include <stdio.h>
+#include <string.h>
 
-int main(void)
+#include "cli/cli.h"
+
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "run", cmd_run, "run one scenario (all its replications), write the results database, print a summary" },
+	{ "validate", cmd_validate, "check a scenario and its traces without running it" },
+	{ "list", cmd_list, "list every policy, arrival process, distribution and node profile" },
+	{ NULL, NULL, NULL },
+};
+
+static void usage(FILE *f)
 {
-	puts("maasim: foundation in progress");
-	return 0;
+	fprintf(f, "usage: maasim COMMAND [ARGS]   (maasim COMMAND --help for its options)\n\n"
+		   "maasim simulates a Model-as-a-Service AI-inference datacenter: requests, nodes,\n"
+		   "power, and what serving costs in energy, carbon, water and money.\n\ncommands:\n");
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f, "\n  --help      this text\n  --version   version and build\n\n"
+		   "exit codes: 0 success, 1 run failed or regression, 2 bad usage or bad input\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("maasim %s\n", cli_version());
+		return 0;
+	}
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(argv[1], c->name) == 0)
+			return c->fn(argc - 1, argv + 1);
+	fprintf(stderr, "maasim: unknown command \"%s\"\n\n", argv[1]);
+	usage(stderr);
+	return 2;
 }

@@ -1,0 +1,34 @@
+/* cluster.h — configuration of the compute nodes (plain structs filled by the loader). */
+#ifndef MAASIM_CLUSTER_H
+#define MAASIM_CLUSTER_H
+
+#include <stddef.h>
+
+/* A node type. The simplest is a generic server: slots concurrent requests, power linear from
+ * idle_w (no request) to peak_w (all slots busy). LLM requests on a slot node take
+ * in_tokens / prefill_tokens_per_s + out_tokens / decode_tokens_per_s seconds of one slot. */
+struct node_type_cfg {
+	const char *name;
+	int slots;                     /* concurrent requests */
+	double idle_w, peak_w;         /* W, whole node */
+	double prefill_tokens_per_s;   /* 0: cannot serve llm requests */
+	double decode_tokens_per_s;
+	double memory_gb;              /* informational for now */
+	double embodied_kg;            /* kg CO2e per node (0 = not given) */
+	double lifetime_years;
+};
+
+struct node_group_cfg {
+	size_t type;  /* index into cluster_cfg.types */
+	int count;
+};
+
+struct cluster_cfg {
+	struct node_type_cfg *types;
+	size_t n_types;
+	struct node_group_cfg *groups;
+	size_t n_groups;
+	long queue_capacity;  /* waiting requests admitted (central or per node); <0: unlimited */
+};
+
+#endif

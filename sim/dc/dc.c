@@ -1,0 +1,482 @@
+/* dc.c — requests, nodes, queues, IT power and books of the datacenter (dc.h). */
+#include "dc.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/xalloc.h"
+
+/* RNG stream ids: stable numbers, so adding a source never shifts another's stream. */
+#define STREAM_ARRIVALS(c) (1000u + 2u * (uint64_t)(c))
+#define STREAM_SIZES(c) (1001u + 2u * (uint64_t)(c))
+
+static void arrival_fire(struct sim *s, void *obj, uint64_t arg);
+static void done_fire(struct sim *s, void *obj, uint64_t arg);
+
+static void set_free_bit(struct dc *dc, uint32_t n, int on)
+{
+	uint64_t m = 1ULL << (n & 63);
+	if (on)
+		dc->free_bits[n >> 6] |= m;
+	else
+		dc->free_bits[n >> 6] &= ~m;
+}
+
+static double slot_power(const struct node_type_cfg *t, int busy)
+{
+	return t->idle_w + (t->peak_w - t->idle_w) * (double)busy / (double)t->slots;
+}
+
+void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
+	     const struct class_cfg *classes, size_t n_classes, uint64_t seed, uint64_t rep)
+{
+	uint32_t n = 0;
+
+	memset(dc, 0, sizeof *dc);
+	dc->sim = s;
+	dc->cfg = cfg;
+	for (size_t g = 0; g < cfg->n_groups; g++)
+		n += (uint32_t)cfg->groups[g].count;
+	dc->n_nodes = n;
+	dc->nodes = xcalloc(n ? n : 1, sizeof *dc->nodes);
+	dc->n_words = (n + 63) / 64;
+	dc->free_bits = xcalloc(dc->n_words ? dc->n_words : 1, sizeof *dc->free_bits);
+	n = 0;
+	for (size_t g = 0; g < cfg->n_groups; g++) {
+		const struct node_type_cfg *t = &cfg->types[cfg->groups[g].type];
+		for (int k = 0; k < cfg->groups[g].count; k++, n++) {
+			struct node *nd = &dc->nodes[n];
+			nd->type = (uint32_t)cfg->groups[g].type;
+			nd->slots = t->slots;
+			nd->q_head = nd->q_tail = DC_NONE;
+			nd->power_w = slot_power(t, 0);
+			dc->it_power_w += nd->power_w;
+			dc->total_slots += t->slots;
+			set_free_bit(dc, n, 1);
+		}
+	}
+	dc->c_head = dc->c_tail = DC_NONE;
+	dc->req_free = DC_NONE;
+	dc->classes = xcalloc(n_classes ? n_classes : 1, sizeof *dc->classes);
+	dc->n_classes = n_classes;
+	for (size_t c = 0; c < n_classes; c++) {
+		struct class_rt *cr = &dc->classes[c];
+		cr->cfg = &classes[c];
+		rng_init(&cr->arrivals, seed, rep, STREAM_ARRIVALS(c));
+		rng_init(&cr->sizes, seed, rep, STREAM_SIZES(c));
+		tally_init(&cr->st.wait_s);
+		tally_init(&cr->st.latency_s);
+		qsketch_init(&cr->st.latency_q);
+		qsketch_init(&cr->st.wait_q);
+	}
+	wtally_init(&dc->busy_slots, 0, 0);
+	wtally_init(&dc->queue_len, 0, 0);
+}
+
+void dc_fini(struct dc *dc)
+{
+	if (dc->dispatch.fini)
+		dc->dispatch.fini(dc->dispatch.state);
+	for (size_t c = 0; c < dc->n_classes; c++) {
+		rng_fini(&dc->classes[c].arrivals);
+		rng_fini(&dc->classes[c].sizes);
+		qsketch_fini(&dc->classes[c].st.latency_q);
+		qsketch_fini(&dc->classes[c].st.wait_q);
+	}
+	free(dc->classes);
+	free(dc->nodes);
+	free(dc->free_bits);
+	free(dc->req);
+	memset(dc, 0, sizeof *dc);
+}
+
+/* ---- power ---- */
+
+static void integrate(struct dc *dc)
+{
+	double now = dc->sim->now;
+	dc->it_energy_j += dc->it_power_w * (now - dc->t_power);
+	dc->t_power = now;
+}
+
+void dc_set_node_power(struct dc *dc, uint32_t node, double power_w)
+{
+	integrate(dc);
+	dc->it_power_w += power_w - dc->nodes[node].power_w;
+	dc->nodes[node].power_w = power_w;
+}
+
+double dc_it_energy_j(struct dc *dc)
+{
+	integrate(dc);
+	return dc->it_energy_j;
+}
+
+/* ---- request pool ---- */
+
+static uint32_t req_alloc(struct dc *dc)
+{
+	uint32_t r;
+
+	if (dc->req_free == DC_NONE) {
+		uint32_t old = dc->req_cap, cap = old ? old * 2 : 1024;
+		dc->req = xrealloc(dc->req, (size_t)cap * sizeof *dc->req);
+		for (uint32_t i = old; i < cap; i++)
+			dc->req[i].next = i + 1 < cap ? i + 1 : DC_NONE;
+		dc->req_free = old;
+		dc->req_cap = cap;
+	}
+	r = dc->req_free;
+	dc->req_free = dc->req[r].next;
+	return r;
+}
+
+static void req_release(struct dc *dc, uint32_t r)
+{
+	dc->req[r].next = dc->req_free;
+	dc->req_free = r;
+	dc->in_system--;
+}
+
+/* ---- arrivals ---- */
+
+static uint32_t clamp_tokens(double x)
+{
+	double r = floor(x + 0.5);
+	return r < 1 ? 1 : r > 4e9 ? 4000000000u : (uint32_t)r;
+}
+
+/* Time of the class's next arrival after now, or INFINITY when a trace has ended. */
+static double next_arrival_time(struct dc *dc, struct class_rt *cr)
+{
+	const struct arrival_cfg *a = &cr->cfg->arrival;
+	const struct trace_data *tr = a->trace;
+
+	if (a->kind == ARRIVAL_POISSON)
+		return dc->sim->now + rng_exponential(&cr->arrivals, 1.0 / a->rate_per_s);
+	if (cr->trace_pos >= tr->n) {
+		if (!a->loop || tr->n < 2)
+			return INFINITY;
+		/* the loop restarts one mean gap after the last record */
+		cr->trace_offset_s += (tr->span_s + tr->span_s / (double)(tr->n - 1)) * a->time_scale;
+		cr->trace_pos = 0;
+	}
+	return cr->trace_offset_s + (tr->t_s[cr->trace_pos] - tr->t_s[0]) * a->time_scale;
+}
+
+static void schedule_next_arrival(struct dc *dc, struct class_rt *cr)
+{
+	double t = next_arrival_time(dc, cr);
+
+	if (t <= dc->sim->horizon_s)
+		sim_at(dc->sim, t < dc->sim->now ? dc->sim->now : t, SIM_PRIO_ARRIVE, arrival_fire, dc,
+		       (uint64_t)(cr - dc->classes));
+}
+
+void dc_start_arrivals(struct dc *dc)
+{
+	for (size_t c = 0; c < dc->n_classes; c++) {
+		struct class_rt *cr = &dc->classes[c];
+		const struct arrival_cfg *a = &cr->cfg->arrival;
+		if (a->kind == ARRIVAL_TRACE) {
+			const struct trace_data *tr = a->trace;
+			while (cr->trace_pos < tr->n && tr->t_s[cr->trace_pos] - tr->t_s[0] < a->start_s)
+				cr->trace_pos++;
+			cr->trace_offset_s = -a->start_s * a->time_scale;
+		}
+		schedule_next_arrival(dc, cr);
+	}
+}
+
+static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
+{
+	struct dc *dc = obj;
+	struct class_rt *cr = &dc->classes[arg];
+	const struct class_cfg *cc = cr->cfg;
+	const struct trace_data *tr = cc->arrival.trace;
+	size_t rec = cr->trace_pos;
+	uint32_t r = req_alloc(dc);
+	struct request *q = &dc->req[r];
+
+	s->where = "arrival";
+	memset(q, 0, sizeof *q);
+	q->t_arrive = s->now;
+	q->cls = (uint16_t)arg;
+	q->node = DC_NONE;
+	q->next = DC_NONE;
+	if (cc->kind == CLASS_JOB) {
+		q->work_s = cc->service_from_trace ? tr->service_s[rec]
+						   : dist_sample(&cc->service, &cr->sizes);
+	} else if (cc->tokens_from_trace) {
+		q->in_tokens = tr->in_tokens[rec];
+		q->out_tokens = tr->out_tokens[rec];
+	} else {
+		q->in_tokens = clamp_tokens(dist_sample(&cc->in_tokens, &cr->sizes));
+		q->out_tokens = clamp_tokens(dist_sample(&cc->out_tokens, &cr->sizes));
+	}
+	if (cc->arrival.kind == ARRIVAL_TRACE)
+		cr->trace_pos++;
+	cr->st.arrived++;
+	dc->in_system++;
+	schedule_next_arrival(dc, cr);
+	dc->dispatch.arrive(dc, dc->dispatch.state, r);
+}
+
+/* ---- service ---- */
+
+int dc_node_has_slot(const struct dc *dc, uint32_t node)
+{
+	return dc->nodes[node].busy < dc->nodes[node].slots;
+}
+
+uint32_t dc_first_free(const struct dc *dc)
+{
+	for (uint32_t w = 0; w < dc->n_words; w++)
+		if (dc->free_bits[w])
+			return w * 64 + (uint32_t)__builtin_ctzll(dc->free_bits[w]);
+	return DC_NONE;
+}
+
+static double service_time(const struct dc *dc, const struct node *nd, const struct request *q)
+{
+	const struct node_type_cfg *t;
+
+	if (dc->classes[q->cls].cfg->kind == CLASS_JOB)
+		return q->work_s;
+	t = &dc->cfg->types[nd->type];
+	return (double)q->in_tokens / t->prefill_tokens_per_s +
+	       (double)q->out_tokens / t->decode_tokens_per_s;
+}
+
+void dc_start(struct dc *dc, uint32_t node, uint32_t r)
+{
+	struct node *nd = &dc->nodes[node];
+	struct request *q = &dc->req[r];
+	struct class_stats *st = &dc->classes[q->cls].st;
+	double now = dc->sim->now;
+
+	sim_assert(dc->sim, nd->busy < nd->slots);
+	q->node = node;
+	q->t_start = now;
+	tally_add(&st->wait_s, now - q->t_arrive);
+	qsketch_add(&st->wait_q, now - q->t_arrive);
+	nd->busy++;
+	if (nd->busy == nd->slots)
+		set_free_bit(dc, node, 0);
+	wtally_set(&dc->busy_slots, now, dc->busy_slots.value + 1);
+	dc_set_node_power(dc, node, slot_power(&dc->cfg->types[nd->type], nd->busy));
+	sim_after(dc->sim, service_time(dc, nd, q), SIM_PRIO_DEPART, done_fire, dc, r);
+}
+
+static void done_fire(struct sim *s, void *obj, uint64_t arg)
+{
+	struct dc *dc = obj;
+	uint32_t r = (uint32_t)arg;
+	struct request *q = &dc->req[r];
+	uint32_t node = q->node;
+	struct node *nd = &dc->nodes[node];
+	struct class_rt *cr = &dc->classes[q->cls];
+	double lat = s->now - q->t_arrive;
+
+	s->where = "service completion";
+	nd->busy--;
+	set_free_bit(dc, node, 1);
+	wtally_set(&dc->busy_slots, s->now, dc->busy_slots.value - 1);
+	dc_set_node_power(dc, node, slot_power(&dc->cfg->types[nd->type], nd->busy));
+	cr->st.completed++;
+	tally_add(&cr->st.latency_s, lat);
+	qsketch_add(&cr->st.latency_q, lat);
+	if (cr->cfg->slo_s > 0 && lat <= cr->cfg->slo_s)
+		cr->st.slo_met++;
+	req_release(dc, r);
+	dc->dispatch.freed(dc, dc->dispatch.state, node);
+}
+
+/* ---- queues ---- */
+
+static int queue_full(const struct dc *dc, long len)
+{
+	return dc->cfg->queue_capacity >= 0 && len >= dc->cfg->queue_capacity;
+}
+
+static void drop(struct dc *dc, uint32_t r)
+{
+	dc->classes[dc->req[r].cls].st.dropped++;
+	req_release(dc, r);
+}
+
+static void queued_change(struct dc *dc, long d)
+{
+	dc->queued += d;
+	wtally_set(&dc->queue_len, dc->sim->now, (double)dc->queued);
+}
+
+int dc_node_enqueue(struct dc *dc, uint32_t node, uint32_t r)
+{
+	struct node *nd = &dc->nodes[node];
+
+	if (queue_full(dc, nd->q_len)) {
+		drop(dc, r);
+		return -1;
+	}
+	dc->req[r].next = DC_NONE;
+	dc->req[r].node = node;
+	if (nd->q_tail == DC_NONE)
+		nd->q_head = r;
+	else
+		dc->req[nd->q_tail].next = r;
+	nd->q_tail = r;
+	nd->q_len++;
+	queued_change(dc, 1);
+	return 0;
+}
+
+uint32_t dc_node_pop(struct dc *dc, uint32_t node)
+{
+	struct node *nd = &dc->nodes[node];
+	uint32_t r = nd->q_head;
+
+	if (r == DC_NONE)
+		return DC_NONE;
+	nd->q_head = dc->req[r].next;
+	if (nd->q_head == DC_NONE)
+		nd->q_tail = DC_NONE;
+	nd->q_len--;
+	queued_change(dc, -1);
+	return r;
+}
+
+int dc_central_enqueue(struct dc *dc, uint32_t r)
+{
+	if (queue_full(dc, dc->c_len)) {
+		drop(dc, r);
+		return -1;
+	}
+	dc->req[r].next = DC_NONE;
+	if (dc->c_tail == DC_NONE)
+		dc->c_head = r;
+	else
+		dc->req[dc->c_tail].next = r;
+	dc->c_tail = r;
+	dc->c_len++;
+	queued_change(dc, 1);
+	return 0;
+}
+
+uint32_t dc_central_pop(struct dc *dc)
+{
+	uint32_t r = dc->c_head;
+
+	if (r == DC_NONE)
+		return DC_NONE;
+	dc->c_head = dc->req[r].next;
+	if (dc->c_head == DC_NONE)
+		dc->c_tail = DC_NONE;
+	dc->c_len--;
+	queued_change(dc, -1);
+	return r;
+}
+
+/* ---- statistics and books ---- */
+
+void dc_reset_stats(struct dc *dc)
+{
+	double now = dc->sim->now;
+
+	for (size_t c = 0; c < dc->n_classes; c++) {
+		struct class_stats *st = &dc->classes[c].st;
+		st->arrived = st->completed = st->dropped = st->slo_met = 0;
+		tally_init(&st->wait_s);
+		tally_init(&st->latency_s);
+		qsketch_reset(&st->latency_q);
+		qsketch_reset(&st->wait_q);
+	}
+	integrate(dc);
+	dc->it_energy_j = 0;
+	wtally_reset(&dc->busy_slots, now);
+	wtally_reset(&dc->queue_len, now);
+	dc->in_system_at_warmup = dc->in_system;
+	dc->t_stats0 = now;
+}
+
+long long dc_books_error(const struct dc *dc)
+{
+	long long in = (long long)dc->in_system_at_warmup, out = (long long)dc->in_system;
+
+	for (size_t c = 0; c < dc->n_classes; c++) {
+		const struct class_stats *st = &dc->classes[c].st;
+		in += (long long)st->arrived;
+		out += (long long)(st->completed + st->dropped);
+	}
+	return in - out;
+}
+
+static void report_class(struct metrics *ms, const char *prefix, const struct class_stats *st,
+			 int has_slo)
+{
+	char name[96];
+#define M(metric, value, unit) \
+	(snprintf(name, sizeof name, "%s%s", prefix, metric), metrics_set(ms, name, value, unit))
+	M("requests_arrived", (double)st->arrived, "1");
+	M("requests_completed", (double)st->completed, "1");
+	M("requests_dropped", (double)st->dropped, "1");
+	if (st->wait_s.n)
+		M("wait_mean_s", st->wait_s.mean, "s");
+	if (st->latency_s.n) {
+		M("latency_mean_s", st->latency_s.mean, "s");
+		M("latency_p50_s", qsketch_quantile(&st->latency_q, 0.50), "s");
+		M("latency_p95_s", qsketch_quantile(&st->latency_q, 0.95), "s");
+		M("latency_p99_s", qsketch_quantile(&st->latency_q, 0.99), "s");
+		M("wait_p99_s", qsketch_quantile(&st->wait_q, 0.99), "s");
+	}
+	if (has_slo && st->completed + st->dropped)
+		M("slo_attainment", (double)st->slo_met / (double)(st->completed + st->dropped), "1");
+#undef M
+}
+
+void dc_report(struct dc *dc, struct metrics *ms)
+{
+	struct class_stats all;
+	double now = dc->sim->now, span = now - dc->t_stats0;
+	double e_it = dc_it_energy_j(dc);
+	uint64_t slo_met = 0, slo_n = 0;
+	char prefix[80];
+
+	memset(&all, 0, sizeof all);
+	tally_init(&all.wait_s);
+	tally_init(&all.latency_s);
+	qsketch_init(&all.latency_q);
+	qsketch_init(&all.wait_q);
+	for (size_t c = 0; c < dc->n_classes; c++) {
+		const struct class_stats *st = &dc->classes[c].st;
+		all.arrived += st->arrived;
+		all.completed += st->completed;
+		all.dropped += st->dropped;
+		tally_merge(&all.wait_s, &st->wait_s);
+		tally_merge(&all.latency_s, &st->latency_s);
+		qsketch_merge(&all.latency_q, &st->latency_q);
+		qsketch_merge(&all.wait_q, &st->wait_q);
+		if (dc->classes[c].cfg->slo_s > 0) {
+			slo_met += st->slo_met;
+			slo_n += st->completed + st->dropped;
+		}
+		snprintf(prefix, sizeof prefix, "class.%s.", dc->classes[c].cfg->name);
+		report_class(ms, prefix, st, dc->classes[c].cfg->slo_s > 0);
+	}
+	report_class(ms, "", &all, 0);
+	if (slo_n)
+		metrics_set(ms, "slo_attainment", (double)slo_met / (double)slo_n, "1");
+	metrics_set(ms, "requests_in_system_end", (double)dc->in_system, "1");
+	metrics_set(ms, "utilization_mean",
+		    dc->total_slots ? wtally_mean(&dc->busy_slots, now) / (double)dc->total_slots : 0,
+		    "1");
+	metrics_set(ms, "queue_length_mean", wtally_mean(&dc->queue_len, now), "1");
+	metrics_set(ms, "throughput_per_s", span > 0 ? (double)all.completed / span : 0, "1/s");
+	metrics_set(ms, "energy_it_kwh", e_it / 3.6e6, "kWh");
+	metrics_set(ms, "power_it_mean_w", span > 0 ? e_it / span : dc->it_power_w, "W");
+	if (all.completed)
+		metrics_set(ms, "energy_per_request_wh", e_it / 3600.0 / (double)all.completed, "Wh");
+	qsketch_fini(&all.latency_q);
+	qsketch_fini(&all.wait_q);
+}

@@ -1,0 +1,138 @@
+/* dc.h — the datacenter at run time: requests, nodes, queues, IT power and the request books.
+ *
+ * Requests live in a pool indexed by uint32 (free list; no allocation per request in steady
+ * state) and queue through intrusive index links. A node serves up to `slots` requests at once.
+ * Dispatch is a policy (sim/policy) plugged in through struct dc_dispatch: the datacenter calls
+ * arrive() for each new request and freed() whenever a node frees capacity; the policy acts
+ * through the verbs below (start on a node, queue at a node, queue centrally, drop).
+ * IT power is piecewise constant: every change integrates the energy up to now first, so the
+ * IT energy is exact. The request books close: arrived + in system at warm-up = completed +
+ * dropped + in system now (dc_books_error reports any difference).
+ */
+#ifndef MAASIM_DC_H
+#define MAASIM_DC_H
+
+#include <stdint.h>
+
+#include "dc/cluster.h"
+#include "dc/workload.h"
+#include "engine/metrics.h"
+#include "engine/rng.h"
+#include "engine/sim.h"
+#include "engine/stats.h"
+
+#define DC_NONE UINT32_MAX
+
+struct request {
+	double t_arrive;
+	double t_start;     /* service start */
+	double work_s;      /* job: service time drawn at arrival */
+	uint32_t in_tokens, out_tokens;
+	uint32_t next;      /* queue link / free list */
+	uint32_t node;      /* DC_NONE until placed */
+	uint16_t cls;
+	uint16_t flags;
+};
+
+struct node {
+	uint32_t type;
+	int slots, busy;
+	uint32_t q_head, q_tail;  /* local queue (DC_NONE when empty) */
+	long q_len;
+	double power_w;
+};
+
+struct dc;
+
+/* Dispatch hooks, filled by the dispatch policy. */
+struct dc_dispatch {
+	void *state;
+	void (*arrive)(struct dc *dc, void *state, uint32_t req);
+	void (*freed)(struct dc *dc, void *state, uint32_t node);
+	void (*fini)(void *state);
+};
+
+struct class_stats {
+	uint64_t arrived, completed, dropped, slo_met;
+	struct tally wait_s, latency_s;
+	struct qsketch latency_q;
+	struct qsketch wait_q;
+	double energy_share_j;  /* not yet attributed per request: kept for later models */
+};
+
+struct class_rt {
+	const struct class_cfg *cfg;
+	struct rng arrivals, sizes;
+	size_t trace_pos;        /* next trace record */
+	double trace_offset_s;   /* added to trace times after each loop */
+	struct class_stats st;
+};
+
+struct dc {
+	struct sim *sim;
+	const struct cluster_cfg *cfg;
+	struct node *nodes;
+	uint32_t n_nodes;
+	long total_slots;
+	uint64_t *free_bits;     /* bit i set: node i has a free slot */
+	uint32_t n_words;
+
+	struct request *req;     /* pool */
+	uint32_t req_cap, req_free;
+	uint64_t in_system;      /* requests arrived and not completed or dropped */
+	uint64_t in_system_at_warmup;
+
+	uint32_t c_head, c_tail; /* central queue */
+	long c_len;
+	long queued;             /* all waiting requests (central + node queues) */
+
+	struct class_rt *classes;
+	size_t n_classes;
+
+	double it_power_w, it_energy_j, t_power;  /* integral of it_power_w up to t_power */
+	struct wtally busy_slots;
+	struct wtally queue_len;
+	double t_stats0;         /* start of the measured period (0 or warm-up) */
+
+	struct dc_dispatch dispatch;
+};
+
+/* Builds nodes and classes (RNG streams from seed and replication). classes must outlive dc. */
+void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
+	     const struct class_cfg *classes, size_t n_classes, uint64_t seed, uint64_t rep);
+void dc_fini(struct dc *dc);
+/* Schedules the first arrival of every class. */
+void dc_start_arrivals(struct dc *dc);
+/* Warm-up: resets every statistic and the energy integral, keeps the state. */
+void dc_reset_stats(struct dc *dc);
+
+/* Verbs for dispatch policies. */
+int dc_node_has_slot(const struct dc *dc, uint32_t node);
+/* Lowest-index node with a free slot, or DC_NONE. */
+uint32_t dc_first_free(const struct dc *dc);
+/* Starts request on node (which must have a free slot). */
+void dc_start(struct dc *dc, uint32_t node, uint32_t req);
+/* Queues at a node / centrally; returns -1 (and drops the request) when the queue is full. */
+int dc_node_enqueue(struct dc *dc, uint32_t node, uint32_t req);
+int dc_central_enqueue(struct dc *dc, uint32_t req);
+/* Pops the head of a node's / the central queue, DC_NONE when empty. */
+uint32_t dc_node_pop(struct dc *dc, uint32_t node);
+uint32_t dc_central_pop(struct dc *dc);
+/* Requests at a node: in service + queued there. */
+static inline long dc_node_load(const struct dc *dc, uint32_t node)
+{
+	return dc->nodes[node].busy + dc->nodes[node].q_len;
+}
+
+/* Sets node power (W), integrating IT energy up to now first. */
+void dc_set_node_power(struct dc *dc, uint32_t node, double power_w);
+/* IT energy (J) from the start of the measured period up to now. */
+double dc_it_energy_j(struct dc *dc);
+
+/* Request books: (in system at warm-up + arrived) - (completed + dropped + in system). */
+long long dc_books_error(const struct dc *dc);
+
+/* Appends the run's metrics (requests, waits, latencies, utilisation, IT energy). */
+void dc_report(struct dc *dc, struct metrics *ms);
+
+#endif

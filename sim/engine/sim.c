@@ -1,0 +1,82 @@
+/* sim.c — clock, scheduling and the run loop (sim.h). */
+#include "sim.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void sim_init(struct sim *s)
+{
+	memset(s, 0, sizeof *s);
+	evq_init(&s->q);
+}
+
+void sim_fini(struct sim *s)
+{
+	evq_fini(&s->q);
+}
+
+_Noreturn void sim_fail(const struct sim *s, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "maasim: internal error at %s:%d, simulated t=%.9g s, event #%llu (%s): ",
+		file, line, s ? s->now : NAN, s ? (unsigned long long)s->events : 0ULL,
+		s && s->where ? s->where : "-");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+evq_handle sim_at(struct sim *s, double t_s, unsigned prio, sim_fn fn, void *obj, uint64_t arg)
+{
+	if (!(t_s >= s->now))
+		sim_fail(s, __FILE__, __LINE__, "scheduling into the past (t=%.17g < now=%.17g)", t_s,
+			 s->now);
+	return evq_push(&s->q, t_s, prio, fn, obj, arg);
+}
+
+evq_handle sim_after(struct sim *s, double dt_s, unsigned prio, sim_fn fn, void *obj, uint64_t arg)
+{
+	return sim_at(s, s->now + dt_s, prio, fn, obj, arg);
+}
+
+void sim_cancel(struct sim *s, evq_handle h)
+{
+	evq_cancel(&s->q, h);
+}
+
+static void warmup_fire(struct sim *s, void *obj, uint64_t arg)
+{
+	(void)obj, (void)arg;
+	if (s->on_warmup)
+		s->on_warmup(s, s->warmup_ctx);
+}
+
+uint64_t sim_run(struct sim *s, double horizon_s, double warmup_s)
+{
+	struct evq_event ev;
+	double t;
+	uint64_t fired = 0;
+
+	s->horizon_s = horizon_s;
+	if (warmup_s > 0 && warmup_s <= horizon_s)
+		sim_at(s, warmup_s, SIM_PRIO_CONTROL, warmup_fire, NULL, 0);
+	while (!s->stop) {
+		if (!(evq_peek_time(&s->q) <= horizon_s))
+			break;
+		evq_pop(&s->q, &t, &ev);
+		s->now = t;
+		s->events++;
+		fired++;
+		ev.fn(s, ev.obj, ev.arg);
+	}
+	if (!s->stop && s->now < horizon_s)
+		s->now = horizon_s;
+	return fired;
+}

@@ -1,0 +1,59 @@
+/* sim.h — the simulation context: clock, future-event list, run loop, assertions.
+ *
+ * One struct sim is passed first to everything (no globals). Handlers have the signature
+ * void fn(struct sim *s, void *obj, uint64_t arg). The run loop pops events in (time, priority,
+ * insertion) order until the horizon; an event at exactly the horizon still fires. A warm-up
+ * event (priority 0 at warmup_s) calls the on_warmup hook so models reset their statistics.
+ * sim_assert is the bug channel: it prints the simulated time and the event count and aborts.
+ */
+#ifndef MAASIM_SIM_H
+#define MAASIM_SIM_H
+
+#include <stdint.h>
+
+#include "engine/evq.h"
+
+struct sim;
+typedef void (*sim_fn)(struct sim *s, void *obj, uint64_t arg);
+
+/* Priorities at equal times: lower fires first. */
+enum {
+	SIM_PRIO_CONTROL = 10,  /* facility control steps, warm-up */
+	SIM_PRIO_DEPART = 50,   /* service completions: free capacity before new arrivals */
+	SIM_PRIO_DEFAULT = 100,
+	SIM_PRIO_ARRIVE = 150,
+};
+
+struct sim {
+	double now;           /* simulated time, s */
+	double horizon_s;
+	uint64_t events;      /* events fired */
+	struct evq q;
+	int stop;             /* set by a handler to end the run early */
+	void (*on_warmup)(struct sim *s, void *ctx);
+	void *warmup_ctx;
+	const char *where;    /* the kind of event firing, for assertion messages */
+};
+
+void sim_init(struct sim *s);
+void sim_fini(struct sim *s);
+
+/* Schedules fn at now + dt_s (dt_s >= 0). */
+evq_handle sim_after(struct sim *s, double dt_s, unsigned prio, sim_fn fn, void *obj, uint64_t arg);
+/* Schedules fn at absolute time t_s >= now. */
+evq_handle sim_at(struct sim *s, double t_s, unsigned prio, sim_fn fn, void *obj, uint64_t arg);
+/* Cancels; a stale handle or EVQ_NONE is ignored. */
+void sim_cancel(struct sim *s, evq_handle h);
+
+/* Runs until the horizon (or until stop is set / no event is left). If warmup_s > 0 the
+ * on_warmup hook fires at warmup_s. Returns the number of events fired. */
+uint64_t sim_run(struct sim *s, double horizon_s, double warmup_s);
+
+/* Broken invariant: prints message with simulated time and event count, then aborts. */
+_Noreturn void sim_fail(const struct sim *s, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#define sim_assert(s, cond) \
+	do { if (!(cond)) sim_fail((s), __FILE__, __LINE__, "assertion failed: %s", #cond); } while (0)
+
+#endif

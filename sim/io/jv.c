@@ -1,0 +1,261 @@
+/* jv.c — validated reading of a cJSON tree (jv.h). */
+#include "jv.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_STR 4096 /* longest string value accepted, bytes */
+
+size_t jv_enter_key(struct jv *v, const char *key)
+{
+	size_t mark = v->len;
+	int w = snprintf(v->path + v->len, sizeof v->path - v->len, ".%s", key);
+	if (w > 0)
+		v->len = v->len + (size_t)w < sizeof v->path ? v->len + (size_t)w : sizeof v->path - 1;
+	return mark;
+}
+
+size_t jv_enter_idx(struct jv *v, size_t i)
+{
+	size_t mark = v->len;
+	int w = snprintf(v->path + v->len, sizeof v->path - v->len, "[%zu]", i);
+	if (w > 0)
+		v->len = v->len + (size_t)w < sizeof v->path ? v->len + (size_t)w : sizeof v->path - 1;
+	return mark;
+}
+
+void jv_leave(struct jv *v, size_t mark)
+{
+	v->len = mark;
+	v->path[mark] = '\0';
+}
+
+const char *jv_show(const cJSON *node, char *buf, size_t n)
+{
+	char *s;
+
+	if (!node)
+		return snprintf(buf, n, "nothing"), buf;
+	s = cJSON_PrintUnformatted(node);
+	if (!s)
+		return snprintf(buf, n, "(unprintable)"), buf;
+	if (strlen(s) > 60)
+		snprintf(buf, n, "%.57s...", s);
+	else
+		snprintf(buf, n, "%s", s);
+	cJSON_free(s);
+	return buf;
+}
+
+int jv_fail(struct jv *v, const char *key, const cJSON *node, const char *fmt, ...)
+{
+	char what[512], got[80];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	if (node)
+		return err_set(v->e, "%s: %s%s%s: %s, got %s", v->file, v->path, key ? "." : "",
+			       key ? key : "", what, jv_show(node, got, sizeof got));
+	return err_set(v->e, "%s: %s%s%s: %s", v->file, v->path, key ? "." : "", key ? key : "",
+		       what);
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[65], cur[65];
+
+	if (la > 64 || lb > 64)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof *prev);
+	}
+	return prev[lb];
+}
+
+const char *jv_closest(const char *word, const char *const *cand)
+{
+	const char *best = NULL;
+	size_t bd = 99, limit = strlen(word) / 3 + 2;
+
+	for (size_t i = 0; cand[i]; i++) {
+		size_t d = edit_distance(word, cand[i]);
+		if (d < bd) {
+			bd = d;
+			best = cand[i];
+		}
+	}
+	return bd <= limit ? best : NULL;
+}
+
+int jv_is_object(struct jv *v, const cJSON *node)
+{
+	if (!cJSON_IsObject(node))
+		return jv_fail(v, NULL, node, "expected an object");
+	return 0;
+}
+
+int jv_keys(struct jv *v, const cJSON *obj, const char *const *allowed)
+{
+	const cJSON *it, *jt;
+
+	if (jv_is_object(v, obj))
+		return -1;
+	for (it = obj->child; it; it = it->next) {
+		size_t i;
+		for (i = 0; allowed[i]; i++)
+			if (strcmp(it->string, allowed[i]) == 0)
+				break;
+		if (!allowed[i]) {
+			const char *hint = jv_closest(it->string, allowed);
+			char list[512];
+			size_t used = 0;
+			list[0] = '\0';
+			for (size_t k = 0; allowed[k] && used < sizeof list; k++)
+				used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+							 k ? ", " : "", allowed[k]);
+			if (hint)
+				return err_set(v->e, "%s: %s: unknown key \"%.80s\" (did you mean \"%s\"?)",
+					       v->file, v->path[0] ? v->path : "$", it->string, hint);
+			return err_set(v->e, "%s: %s: unknown key \"%.80s\" (expected one of: %s)",
+				       v->file, v->path[0] ? v->path : "$", it->string, list);
+		}
+		for (jt = obj->child; jt != it; jt = jt->next)
+			if (strcmp(jt->string, it->string) == 0)
+				return err_set(v->e, "%s: %s: duplicate key \"%.80s\"", v->file,
+					       v->path[0] ? v->path : "$", it->string);
+	}
+	return 0;
+}
+
+const cJSON *jv_get(const cJSON *obj, const char *key)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsNull(n) ? NULL : n;
+}
+
+int jv_num(struct jv *v, const cJSON *obj, const char *key, int required, double def, double lo,
+	   int lo_open, double hi, double *out)
+{
+	const cJSON *n = jv_get(obj, key);
+	double x;
+
+	if (!n) {
+		if (required)
+			return jv_fail(v, key, NULL, "required number is missing");
+		*out = def;
+		return 0;
+	}
+	if (!cJSON_IsNumber(n))
+		return jv_fail(v, key, n, "expected a number");
+	x = n->valuedouble;
+	if (!isfinite(x))
+		return jv_fail(v, key, n, "expected a finite number");
+	if ((lo_open ? !(x > lo) : !(x >= lo)) || !(x <= hi)) {
+		if (isinf(hi))
+			return jv_fail(v, key, n, "expected a number %s %g", lo_open ? ">" : ">=", lo);
+		return jv_fail(v, key, n, "expected a number in %s%g, %g]", lo_open ? "(" : "[", lo, hi);
+	}
+	*out = x;
+	return 0;
+}
+
+int jv_int(struct jv *v, const cJSON *obj, const char *key, int required, long def, long lo,
+	   long hi, long *out)
+{
+	const cJSON *n = jv_get(obj, key);
+	double x;
+
+	if (!n) {
+		if (required)
+			return jv_fail(v, key, NULL, "required integer is missing");
+		*out = def;
+		return 0;
+	}
+	x = cJSON_IsNumber(n) ? n->valuedouble : NAN;
+	if (!cJSON_IsNumber(n) || !isfinite(x) || x != floor(x))
+		return jv_fail(v, key, n, "expected an integer");
+	if (x < (double)lo || x > (double)hi)
+		return jv_fail(v, key, n, "expected an integer in [%ld, %ld]", lo, hi);
+	*out = (long)x;
+	return 0;
+}
+
+int jv_bool(struct jv *v, const cJSON *obj, const char *key, int def, int *out)
+{
+	const cJSON *n = jv_get(obj, key);
+
+	if (!n) {
+		*out = def;
+		return 0;
+	}
+	if (!cJSON_IsBool(n))
+		return jv_fail(v, key, n, "expected true or false");
+	*out = cJSON_IsTrue(n);
+	return 0;
+}
+
+int jv_str(struct jv *v, const cJSON *obj, const char *key, int required, const char *def,
+	   const char **out)
+{
+	const cJSON *n = jv_get(obj, key);
+
+	if (!n) {
+		if (required)
+			return jv_fail(v, key, NULL, "required string is missing");
+		*out = def ? arena_strdup(v->a, def) : NULL;
+		return 0;
+	}
+	if (!cJSON_IsString(n))
+		return jv_fail(v, key, n, "expected a string");
+	if (strlen(n->valuestring) > MAX_STR)
+		return jv_fail(v, key, NULL, "expected a string of at most %d bytes, got one of %zu",
+			       MAX_STR, strlen(n->valuestring));
+	if (n->valuestring[0] == '\0')
+		return jv_fail(v, key, n, "expected a non-empty string");
+	*out = arena_strdup(v->a, n->valuestring);
+	return 0;
+}
+
+int jv_enum(struct jv *v, const cJSON *obj, const char *key, int required, int def,
+	    const char *const *names, int *out)
+{
+	const cJSON *n = jv_get(obj, key);
+	char list[512];
+	size_t used = 0;
+
+	if (!n) {
+		if (required)
+			return jv_fail(v, key, NULL, "required value is missing");
+		*out = def;
+		return 0;
+	}
+	if (cJSON_IsString(n))
+		for (int i = 0; names[i]; i++)
+			if (strcmp(n->valuestring, names[i]) == 0) {
+				*out = i;
+				return 0;
+			}
+	list[0] = '\0';
+	for (size_t k = 0; names[k] && used < sizeof list; k++)
+		used += (size_t)snprintf(list + used, sizeof list - used, "%s\"%s\"", k ? ", " : "",
+					 names[k]);
+	if (cJSON_IsString(n)) {
+		const char *hint = jv_closest(n->valuestring, names);
+		if (hint)
+			return jv_fail(v, key, n, "expected one of %s (did you mean \"%s\"?)", list, hint);
+	}
+	return jv_fail(v, key, n, "expected one of %s", list);
+}

@@ -1,0 +1,145 @@
+/* dispatch.c — the dispatch policies fifo and least_loaded, and their attachment.
+ *
+ * fifo: one central FIFO queue; an arriving request takes the lowest-numbered node with a free
+ * slot, else waits; a freed slot takes the head of the queue. With single-slot nodes this is
+ * exactly the M/G/c queue of queueing theory.
+ * least_loaded: join-the-shortest-queue on outstanding requests (in service + queued at the
+ * node), ties to the lowest-numbered node; each node serves its own queue FIFO. The node loads
+ * are kept in an indexed heap, so a choice costs O(log nodes), not a scan.
+ */
+#include "dispatch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/iheap.h"
+#include "engine/xalloc.h"
+
+struct dispatch_wrap {
+	const struct dispatch_ops *ops;
+	void *state;
+};
+
+static void wrap_fini(void *p)
+{
+	struct dispatch_wrap *w = p;
+	if (w->ops->fini)
+		w->ops->fini(w->state);
+	free(w->state);
+	free(w);
+}
+
+static void wrap_arrive(struct dc *dc, void *p, uint32_t r)
+{
+	struct dispatch_wrap *w = p;
+	w->ops->arrive(dc, w->state, r);
+}
+
+static void wrap_freed(struct dc *dc, void *p, uint32_t n)
+{
+	struct dispatch_wrap *w = p;
+	w->ops->freed(dc, w->state, n);
+}
+
+void dispatch_attach(struct dc *dc, const struct policy_choice *c)
+{
+	const struct dispatch_ops *ops = c->desc->ops;
+	struct dispatch_wrap *w = xcalloc(1, sizeof *w);
+
+	w->ops = ops;
+	w->state = xcalloc(1, ops->state_size ? ops->state_size : 1);
+	if (ops->init)
+		ops->init(dc, w->state, c);
+	dc->dispatch = (struct dc_dispatch){ w, wrap_arrive, wrap_freed, wrap_fini };
+}
+
+/* ---- fifo ---- */
+
+static void fifo_arrive(struct dc *dc, void *st, uint32_t r)
+{
+	uint32_t n = dc_first_free(dc);
+	(void)st;
+	if (n != DC_NONE && dc->c_len == 0)
+		dc_start(dc, n, r);
+	else
+		dc_central_enqueue(dc, r);
+}
+
+static void fifo_freed(struct dc *dc, void *st, uint32_t n)
+{
+	(void)st;
+	while (dc_node_has_slot(dc, n)) {
+		uint32_t r = dc_central_pop(dc);
+		if (r == DC_NONE)
+			break;
+		dc_start(dc, n, r);
+	}
+}
+
+static const struct dispatch_ops fifo_ops = { 0, NULL, fifo_arrive, fifo_freed, NULL };
+static const struct param_desc no_params[] = { { 0 } };
+
+const struct policy_desc dispatch_fifo = {
+	POLICY_DISPATCH, "fifo",
+	"one central FIFO queue; a request takes the first free slot (lowest node number)",
+	no_params, &fifo_ops,
+};
+
+/* ---- least_loaded ---- */
+
+struct ll_state {
+	struct iheap load; /* node -> outstanding requests */
+};
+
+static void ll_init(struct dc *dc, void *p, const struct policy_choice *c)
+{
+	struct ll_state *st = p;
+	(void)c;
+	iheap_init(&st->load, dc->n_nodes);
+	for (uint32_t n = 0; n < dc->n_nodes; n++)
+		iheap_set(&st->load, n, 0);
+}
+
+static void ll_fini(void *p)
+{
+	iheap_fini(&((struct ll_state *)p)->load);
+}
+
+static void ll_arrive(struct dc *dc, void *p, uint32_t r)
+{
+	struct ll_state *st = p;
+	uint32_t n;
+
+	if (!dc->n_nodes) {
+		dc_central_enqueue(dc, r);
+		return;
+	}
+	n = iheap_top(&st->load);
+	if (dc_node_has_slot(dc, n))
+		dc_start(dc, n, r);
+	else if (dc_node_enqueue(dc, n, r) != 0)
+		return;
+	iheap_set(&st->load, n, (double)dc_node_load(dc, n));
+}
+
+static void ll_freed(struct dc *dc, void *p, uint32_t n)
+{
+	struct ll_state *st = p;
+
+	while (dc_node_has_slot(dc, n)) {
+		uint32_t r = dc_node_pop(dc, n);
+		if (r == DC_NONE)
+			break;
+		dc_start(dc, n, r);
+	}
+	iheap_set(&st->load, n, (double)dc_node_load(dc, n));
+}
+
+static const struct dispatch_ops ll_ops = { sizeof(struct ll_state), ll_init, ll_arrive, ll_freed,
+					    ll_fini };
+
+const struct policy_desc dispatch_least_loaded = {
+	POLICY_DISPATCH, "least_loaded",
+	"join the node with the fewest outstanding requests (in service + queued), ties to the lowest number",
+	no_params, &ll_ops,
+};

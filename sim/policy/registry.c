@@ -1,0 +1,85 @@
+/* registry.c — every policy of every kind, by name (policy.h). Add a policy by adding its
+ * descriptor to the array of its kind. */
+#include "policy.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "policy/dispatch.h"
+
+const char *const policy_kind_names[POLICY_KINDS] = { "dispatch", "compression", "cooling", "power" };
+const char *const policy_default_names[POLICY_KINDS] = { "fifo", "none", "fixed_setpoint", "always_on" };
+
+static const struct param_desc no_params[] = { { 0 } };
+
+/* compression "none" and power "always_on" are what a datacenter without such a policy does:
+ * every request runs on the dense model, every node stays powered. They are the baselines. */
+static const struct policy_desc compression_none = {
+	POLICY_COMPRESSION, "none", "serve every request with the dense (uncompressed) model",
+	no_params, NULL,
+};
+static const struct policy_desc power_always_on = {
+	POLICY_POWER, "always_on", "every node stays powered and at full clocks", no_params, NULL,
+};
+static const struct policy_desc cooling_fixed = {
+	POLICY_COOLING, "fixed_setpoint",
+	"cooling keeps the configured supply-air setpoint whatever the load and weather", no_params,
+	NULL,
+};
+
+static const struct policy_desc *const dispatch_list[] = { &dispatch_fifo, &dispatch_least_loaded, NULL };
+static const struct policy_desc *const compression_list[] = { &compression_none, NULL };
+static const struct policy_desc *const cooling_list[] = { &cooling_fixed, NULL };
+static const struct policy_desc *const power_list[] = { &power_always_on, NULL };
+
+static const struct policy_desc *const *const lists[POLICY_KINDS] = {
+	dispatch_list, compression_list, cooling_list, power_list,
+};
+
+const struct policy_desc *policy_at(enum policy_kind kind, size_t i)
+{
+	const struct policy_desc *const *l = lists[kind];
+	for (size_t k = 0; l[k]; k++)
+		if (k == i)
+			return l[k];
+	return NULL;
+}
+
+const struct policy_desc *policy_find(enum policy_kind kind, const char *name)
+{
+	const struct policy_desc *d;
+	for (size_t i = 0; (d = policy_at(kind, i)) != NULL; i++)
+		if (strcmp(d->name, name) == 0)
+			return d;
+	return NULL;
+}
+
+void policy_names(enum policy_kind kind, char *buf, size_t n)
+{
+	const struct policy_desc *d;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; (d = policy_at(kind, i)) != NULL && used < n; i++)
+		used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", d->name);
+}
+
+static int param_index(const struct policy_desc *d, const char *name)
+{
+	for (int i = 0; d->params[i].name; i++)
+		if (strcmp(d->params[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+double policy_num(const struct policy_choice *c, const char *name)
+{
+	int i = param_index(c->desc, name);
+	return i < 0 ? 0 : c->num[i];
+}
+
+const char *policy_str(const struct policy_choice *c, const char *name)
+{
+	int i = param_index(c->desc, name);
+	return i < 0 ? NULL : c->str[i];
+}
