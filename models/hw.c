@@ -3,8 +3,11 @@
 
 #include <immintrin.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "engine/xalloc.h"
 
 void hw_detect(struct hw_features *f)
 {
@@ -209,4 +212,42 @@ double hw_peak_int8_vnni_ops(double budget_s)
 	if (!f.avx512vnni)
 		return 0;
 	return best_rate(run_vnni, 10.0 * 64 * 2, budget_s); /* 10 dpbusd x 64 MAC x 2 OP */
+}
+
+__attribute__((target("avx2"))) static double sum_read(const float *a, size_t n)
+{
+	__m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+	for (size_t i = 0; i + 32 <= n; i += 32) {
+		s0 = _mm256_add_ps(s0, _mm256_load_ps(a + i));
+		s1 = _mm256_add_ps(s1, _mm256_load_ps(a + i + 8));
+		s2 = _mm256_add_ps(s2, _mm256_load_ps(a + i + 16));
+		s3 = _mm256_add_ps(s3, _mm256_load_ps(a + i + 24));
+	}
+	float out[8];
+	_mm256_storeu_ps(out, _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+	return (double)out[0];
+}
+
+double hw_read_bandwidth(size_t bytes, double budget_s)
+{
+	struct hw_features f;
+	hw_detect(&f);
+	if (!f.avx2)
+		return 0;
+	size_t n = bytes / sizeof(float) / 32 * 32;
+	char *raw = xmalloc(n * sizeof(float) + 64);
+	float *a = (float *)(void *)(raw + (64 - ((size_t)raw & 63)) % 64);
+	for (size_t i = 0; i < n; i++)
+		a[i] = 1e-3f;
+	double best = 0, t0 = hw_now_s();
+	volatile double sink;
+	do {
+		double t = hw_now_s();
+		sink = sum_read(a, n);
+		double r = (double)(n * sizeof(float)) / (hw_now_s() - t);
+		best = r > best ? r : best;
+	} while (hw_now_s() - t0 < budget_s);
+	(void)sink;
+	free(raw);
+	return best;
 }

@@ -38,4 +38,9 @@ double hw_peak_int8_avx2_ops(double budget_s);
 /* Same with AVX-512 VNNI (vpdpbusd); 0 when the CPU lacks it. */
 double hw_peak_int8_vnni_ops(double budget_s);
 
+/* Measured single-core streaming read bandwidth in bytes/s: the best of repeated AVX2 sums over
+ * a buffer of `bytes` (use one far larger than the last-level cache), for about budget_s.
+ * 0 without AVX2. The buffer is allocated and freed here. */
+double hw_read_bandwidth(size_t bytes, double budget_s);
+
 #endif

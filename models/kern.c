@@ -9,6 +9,12 @@
 void kern_sgemm_nt(int b, int n, int k, float alpha, const float *x, int ldx, const float *w,
 		   int ldw, float beta, float *y, int ldy)
 {
+	/* OpenBLAS 0.3.21 runs a one-row GEMM through the full packing GEMM path (GEMV forwarding
+	 * arrived in 0.3.27); a serving stack decodes one token with GEMV, so dense does too */
+	if (b == 1) {
+		cblas_sgemv(CblasRowMajor, CblasNoTrans, n, k, alpha, w, ldw, x, 1, beta, y, 1);
+		return;
+	}
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, n, k, alpha, x, ldx, w, ldw, beta,
 		    y, ldy);
 }

@@ -137,21 +137,72 @@ void quant_i8_dequant(const struct quant_i8 *q, float *w)
 				(float)q->w[(size_t)i * (size_t)q->kp + (size_t)j] * q->scale[i];
 }
 
+/* Per-row symmetric quantization; the AVX2 and scalar versions give identical codes (both
+ * round half to even: lrintf in the default rounding mode, vcvtps2dq) and identical scales. */
+static void quantize_row_scalar(const float *row, int k, int ld, signed char *out, float *xs)
+{
+	float amax = 0;
+	for (int j = 0; j < k; j++) {
+		float a = row[j] < 0 ? -row[j] : row[j];
+		amax = a > amax ? a : amax;
+	}
+	float s = amax > 0 ? amax / 127.0f : 1.0f, inv = 1.0f / s;
+	for (int j = 0; j < k; j++) {
+		long v = lrintf(row[j] * inv);
+		out[j] = (signed char)(v > 127 ? 127 : v < -127 ? -127 : v);
+	}
+	memset(out + k, 0, (size_t)(ld - k));
+	*xs = s;
+}
+
+__attribute__((target("avx2"))) static void quantize_row_avx2(const float *row, int k, int ld,
+							       signed char *out, float *xs)
+{
+	const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+	__m256 m = _mm256_setzero_ps();
+	int j = 0;
+	for (; j + 8 <= k; j += 8)
+		m = _mm256_max_ps(m, _mm256_and_ps(absmask, _mm256_loadu_ps(row + j)));
+	float lanes[8], amax = 0;
+	_mm256_storeu_ps(lanes, m);
+	for (int u = 0; u < 8; u++)
+		amax = lanes[u] > amax ? lanes[u] : amax;
+	for (; j < k; j++) {
+		float a = row[j] < 0 ? -row[j] : row[j];
+		amax = a > amax ? a : amax;
+	}
+	float s = amax > 0 ? amax / 127.0f : 1.0f, inv = 1.0f / s;
+	const __m256 vinv = _mm256_set1_ps(inv);
+	const __m256i lo = _mm256_set1_epi32(-127), hi = _mm256_set1_epi32(127);
+	const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+	for (j = 0; j + 32 <= k; j += 32) {
+		__m256i q[4];
+		for (int u = 0; u < 4; u++) {
+			__m256i v = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(row + j + 8 * u), vinv));
+			q[u] = _mm256_min_epi32(_mm256_max_epi32(v, lo), hi);
+		}
+		__m256i p01 = _mm256_packs_epi32(q[0], q[1]), p23 = _mm256_packs_epi32(q[2], q[3]);
+		__m256i p = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(p01, p23), perm);
+		_mm256_storeu_si256((__m256i *)(out + j), p);
+	}
+	for (; j < k; j++) {
+		long v = lrintf(row[j] * inv);
+		out[j] = (signed char)(v > 127 ? 127 : v < -127 ? -127 : v);
+	}
+	memset(out + k, 0, (size_t)(ld - k));
+	*xs = s;
+}
+
 static void quantize_rows_ld(const float *x, int b, int k, int ld, signed char *xq, float *xs)
 {
+	const int avx2 = path_supported(QUANT_AVX2);
 	for (int t = 0; t < b; t++) {
 		const float *row = x + (size_t)t * (size_t)k;
 		signed char *out = xq + (size_t)t * (size_t)ld;
-		float amax = 0;
-		for (int j = 0; j < k; j++)
-			amax = fmaxf(amax, fabsf(row[j]));
-		float s = amax > 0 ? amax / 127.0f : 1.0f, inv = 1.0f / s;
-		for (int j = 0; j < k; j++) {
-			long v = lrintf(row[j] * inv);
-			out[j] = (signed char)(v > 127 ? 127 : v < -127 ? -127 : v);
-		}
-		memset(out + k, 0, (size_t)(ld - k));
-		xs[t] = s;
+		if (avx2)
+			quantize_row_avx2(row, k, ld, out, xs + t);
+		else
+			quantize_row_scalar(row, k, ld, out, xs + t);
 	}
 }
 
@@ -188,19 +239,20 @@ __attribute__((target("avx2"))) static inline int32_t hsum_epi32(__m256i v)
 	acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(ax, \
 				_mm256_sign_epi8(w, x)), ones))
 
-/* 4 tokens x 2 channels over the whole padded row */
-__attribute__((target("avx2"))) static void i8_avx2_4x2(const signed char *const *xr,
+/* 3 tokens x 2 channels over the whole padded row: 6 accumulators, the two weight vectors and
+ * one token's codes stay in registers (16 ymm), so each 32-byte load feeds 2-3 products */
+__attribute__((target("avx2"))) static void i8_avx2_3x2(const signed char *const *xr,
 							 const unsigned char *const *ar,
 							 const signed char *w0, const signed char *w1,
-							 int kp, int32_t out[4][2])
+							 int kp, int32_t out[3][2])
 {
 	const __m256i ones = _mm256_set1_epi16(1);
 	__m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00,
-		c21 = c00, c30 = c00, c31 = c00;
+		c21 = c00;
 
 	for (int j = 0; j < kp; j += 32) {
-		__m256i a = _mm256_load_si256((const __m256i *)(w0 + j));
-		__m256i bw = _mm256_load_si256((const __m256i *)(w1 + j));
+		const __m256i a = _mm256_load_si256((const __m256i *)(w0 + j));
+		const __m256i bw = _mm256_load_si256((const __m256i *)(w1 + j));
 		__m256i x, ax;
 		x = _mm256_load_si256((const __m256i *)(xr[0] + j));
 		ax = _mm256_load_si256((const __m256i *)(ar[0] + j));
@@ -211,14 +263,10 @@ __attribute__((target("avx2"))) static void i8_avx2_4x2(const signed char *const
 		x = _mm256_load_si256((const __m256i *)(xr[2] + j));
 		ax = _mm256_load_si256((const __m256i *)(ar[2] + j));
 		I8_STEP(c20, ax, x, a); I8_STEP(c21, ax, x, bw);
-		x = _mm256_load_si256((const __m256i *)(xr[3] + j));
-		ax = _mm256_load_si256((const __m256i *)(ar[3] + j));
-		I8_STEP(c30, ax, x, a); I8_STEP(c31, ax, x, bw);
 	}
 	out[0][0] = hsum_epi32(c00); out[0][1] = hsum_epi32(c01);
 	out[1][0] = hsum_epi32(c10); out[1][1] = hsum_epi32(c11);
 	out[2][0] = hsum_epi32(c20); out[2][1] = hsum_epi32(c21);
-	out[3][0] = hsum_epi32(c30); out[3][1] = hsum_epi32(c31);
 }
 
 /* 1 token x 4 channels (the decode shape: each weight row is read once) */
@@ -259,30 +307,30 @@ __attribute__((target("avx2"))) static void i8_avx2(const struct quant_i8 *q,
 						     int b, float *y)
 {
 	const size_t kp = (size_t)q->kp;
-	const int n = q->n, b4 = b / 4 * 4;
+	const int n = q->n, b3 = b / 3 * 3;
 
 	for (int n0 = 0; n0 < n; n0 += I8_NB) {
 		int n1 = n0 + I8_NB < n ? n0 + I8_NB : n;
-		for (int t = 0; t < b4; t += 4) {
-			const signed char *xr[4];
-			const unsigned char *ar[4];
-			for (int u = 0; u < 4; u++) {
+		for (int t = 0; t < b3; t += 3) {
+			const signed char *xr[3];
+			const unsigned char *ar[3];
+			for (int u = 0; u < 3; u++) {
 				xr[u] = xq + (size_t)(t + u) * kp;
 				ar[u] = xa + (size_t)(t + u) * kp;
 			}
 			for (int i = n0; i < n1; i += 2) {
 				int i1 = i + 1 < n1 ? i + 1 : i;
-				int32_t o[4][2];
-				i8_avx2_4x2(xr, ar, q->w + (size_t)i * kp, q->w + (size_t)i1 * kp,
+				int32_t o[3][2];
+				i8_avx2_3x2(xr, ar, q->w + (size_t)i * kp, q->w + (size_t)i1 * kp,
 					    q->kp, o);
-				for (int u = 0; u < 4; u++) {
+				for (int u = 0; u < 3; u++) {
 					i8_store(q, y, xs, t + u, i, o[u][0], 0);
 					if (i1 != i)
 						i8_store(q, y, xs, t + u, i1, o[u][1], 0);
 				}
 			}
 		}
-		for (int t = b4; t < b; t++) {
+		for (int t = b3; t < b; t++) {
 			for (int i = n0; i < n1; i += 4) {
 				const signed char *wr[4];
 				int32_t o[4];
@@ -376,6 +424,15 @@ static void i8_vnni(const struct quant_i8 *q, const unsigned char *xu, const flo
 	}
 }
 
+/* |code| as u8 (len a multiple of 64: rows are padded) */
+__attribute__((target("avx2"))) static void abs_codes(const signed char *xq, unsigned char *xa,
+						       size_t len)
+{
+	for (size_t j = 0; j < len; j += 32)
+		_mm256_store_si256((__m256i *)(xa + j),
+				   _mm256_abs_epi8(_mm256_load_si256((const __m256i *)(xq + j))));
+}
+
 int quant_i8_gemm(struct quant_i8 *q, const float *x, int b, float *y, int path)
 {
 	if (path == QUANT_AUTO)
@@ -393,8 +450,7 @@ int quant_i8_gemm(struct quant_i8 *q, const float *x, int b, float *y, int path)
 	}
 	unsigned char *xa = abuf_get(&q->xa, rows * kp);
 	if (path == QUANT_AVX2) {
-		for (size_t j = 0; j < rows * kp; j++)
-			xa[j] = (unsigned char)(xq[j] < 0 ? -xq[j] : xq[j]);
+		abs_codes(xq, xa, rows * kp);
 		i8_avx2(q, xq, xa, xs, b, y);
 	} else {
 		for (size_t j = 0; j < rows * kp; j++)

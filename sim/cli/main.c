@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "models/calibrate.h" /* models: maasim calibrate */
 
 static const struct command {
 	const char *name;
@@ -16,6 +17,7 @@ static const struct command {
 } commands[] = {
 	{ "run", cmd_run, "run one scenario (all its replications), write the results database, print a summary" },
 	{ "validate", cmd_validate, "check a scenario and its traces without running it" },
+	{ "calibrate", calibrate_main, "run the real model kernels and write a calibration table" },
 	{ "list", cmd_list, "list every policy, arrival process, distribution and node profile" },
 	{ NULL, NULL, NULL },
 };

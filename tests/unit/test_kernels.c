@@ -295,6 +295,31 @@ static void test_paths_agree(void)
 	free(y2);
 }
 
+/* activation codes: the (vectorized) quantizer against the definition, bit for bit */
+static void test_quantize_rows(void)
+{
+	const int b = 5, k = 77;
+	float x[5 * 77], xs[5];
+	signed char xq[5 * 77];
+	fill(x, (size_t)b * k);
+	x[3] = 0.5f * 127.0f / 127.0f; /* values landing on .5 code boundaries are rare; add one */
+	quant_i8_quantize_rows(x, b, k, xq, xs);
+	int bad = 0;
+	for (int t = 0; t < b; t++) {
+		float amax = 0;
+		for (int j = 0; j < k; j++)
+			amax = fmaxf(amax, fabsf(x[t * k + j]));
+		CHECK(xs[t] == amax / 127.0f);
+		float inv = 1.0f / (amax / 127.0f);
+		for (int j = 0; j < k; j++) {
+			long v = lrintf(x[t * k + j] * inv);
+			v = v > 127 ? 127 : v < -127 ? -127 : v;
+			bad += xq[t * k + j] != (signed char)v;
+		}
+	}
+	CHECK_INT(bad, 0);
+}
+
 static void test_bf16_rounding(void)
 {
 	CHECK_INT(quant_to_bf16(1.0f), 0x3f80);
@@ -363,6 +388,7 @@ int main(void)
 	RUN(test_lowrank_eckart_young);
 	RUN(test_prune);
 	RUN(test_paths_agree);
+	RUN(test_quantize_rows);
 	RUN(test_bf16_rounding);
 	RUN(test_sbgemm_probe);
 	RUN(test_unknown_variant);
