@@ -157,10 +157,15 @@ static int apply_set(cJSON *root, cJSON *params, const char *file, const char *s
 	for (int i = 0; i < n - 1; i++) {
 		cJSON *next = st[i].idx >= 0 ? (cJSON_IsArray(node) ? cJSON_GetArrayItem(node, (int)st[i].idx) : NULL)
 					     : (cJSON_IsObject(node) ? cJSON_GetObjectItemCaseSensitive(node, st[i].key) : NULL);
+		if (!next && st[i].idx < 0 && cJSON_IsObject(node)) {
+			/* a missing section is created, so a default can be overridden; what is set
+			 * there is validated like the rest of the file */
+			next = cJSON_AddObjectToObject(node, st[i].key);
+		}
 		if (!next) {
 			if (st[i].idx >= 0)
 				return err_set(e, "--set %.*s: %s has no element [%ld] to descend into", plen, set, file, st[i].idx);
-			return err_set(e, "--set %.*s: %s has no object \"%s\" to descend into", plen, set, file, st[i].key);
+			return err_set(e, "--set %.*s: \"%s\" is not an object in %s", plen, set, st[i].key, file);
 		}
 		node = next;
 	}

@@ -1,0 +1,263 @@
+/* test_io.c — CSV reader, trace readers, scenario loader (values, overrides, errors), store. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../check.h"
+#include "io/csv.h"
+#include "io/scenario.h"
+#include "io/store.h"
+#include "io/trace.h"
+
+static char tmpdir[] = "/tmp/maasim-test-io.XXXXXX";
+
+static const char *write_tmp(const char *name, const char *text)
+{
+	static char path[8][256];
+	static int k;
+	char *p = path[k++ % 8];
+	FILE *f;
+
+	snprintf(p, 256, "%s/%s", tmpdir, name);
+	f = fopen(p, "wb");
+	fputs(text, f);
+	fclose(f);
+	return p;
+}
+
+static void test_csv(void)
+{
+	const char *p = write_tmp("a.csv", "\xEF\xBB\xBFx,\"y, z\",w\r\n\n1,\"say \"\"hi\"\"\",3\r\n4,5,6");
+	struct err e;
+	struct csv *c;
+	char **f;
+	double v;
+
+	err_clear(&e);
+	c = csv_open(p, ',', 0, &e);
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	CHECK_INT(csv_next(c, &f, &e), 3);
+	CHECK_STR(f[0], "x");
+	CHECK_STR(f[1], "y, z");
+	CHECK_INT(csv_next(c, &f, &e), 3);
+	CHECK_INT(csv_line(c), 3);
+	CHECK_STR(f[1], "say \"hi\"");
+	CHECK_INT(csv_next(c, &f, &e), 3);
+	CHECK_STR(f[2], "6");
+	CHECK_INT(csv_next(c, &f, &e), 0);
+	CHECK_INT(csv_num(c, "nan", "x", &v, &e), -1);
+	CHECK_HAS(e.msg, "expected a finite number");
+	err_clear(&e);
+	CHECK_INT(csv_num(c, " 2.5 ", "x", &v, &e), 0);
+	CHECK_NEAR(v, 2.5, 0, 0);
+	csv_free(c);
+	CHECK(csv_open("/nonexistent/x.csv", ',', 0, &e) == NULL);
+	CHECK_HAS(e.msg, "cannot open");
+}
+
+static void test_traces(void)
+{
+	struct arena a;
+	struct trace_data *td;
+	struct err e;
+	double t;
+
+	arena_init(&a);
+	err_clear(&e);
+	CHECK_INT(trace_load(write_tmp("az.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n"
+						 "2023-11-16 18:15:46.0537769,374,44\n"
+						 "2023-11-16 18:15:47.5537769,0,8"), &a, &td, &e), 0);
+	if (!e.set) {
+		CHECK_INT(td->n, 2);
+		CHECK_NEAR(td->t_s[1], 1.5, 1e-9, 0);
+		CHECK_INT(td->in_tokens[0], 374);
+		CHECK_INT(td->in_tokens[1], 1); /* 0 tokens costs one token of work */
+		CHECK_STR(td->format, "azure-llm-2023");
+	}
+	CHECK_INT(trace_load(write_tmp("mc.jsonl", "{\"timestamp\": 0, \"input_length\": 10, \"output_length\": 5, \"hash_ids\": [1]}\n"
+						   "{\"timestamp\": 2500, \"input_length\": 20, \"output_length\": 6}\n"), &a, &td, &e), 0);
+	if (!e.set) {
+		CHECK_INT(td->n, 2);
+		CHECK_NEAR(td->span_s, 2.5, 1e-12, 0);
+		CHECK_INT(td->out_tokens[1], 6);
+	}
+	CHECK_INT(trace_load(write_tmp("back.csv", "t_s,service_s\n0,1\n5,1\n4,1\n"), &a, &td, &e), -1);
+	CHECK_HAS(e.msg, "back.csv:4: timestamps go backwards");
+	err_clear(&e);
+	CHECK_INT(trace_load(write_tmp("neg.csv", "t_s,service_s\n0,-1\n"), &a, &td, &e), -1);
+	CHECK_HAS(e.msg, "neg.csv:2: column service_s: expected a time > 0 s");
+	err_clear(&e);
+	CHECK_INT(trace_load(write_tmp("nocol.csv", "time,x\n0,1\n"), &a, &td, &e), -1);
+	CHECK_HAS(e.msg, "needs a t_s column");
+	CHECK_INT(trace_parse_datetime("2023-01-01T00:00:00Z", &t), 0);
+	CHECK_NEAR(t, 1672531200.0, 0, 0);
+	CHECK_INT(trace_parse_datetime("2023-13-01 00:00", &t), -1);
+	arena_fini(&a);
+}
+
+static const char base_json[] =
+	"{ \"name\": \"t\", \"duration_s\": 100, \"datacenter\": {"
+	"  \"node_types\": { \"server\": { \"slots\": 2, \"power\": { \"idle_w\": 100, \"peak_w\": 300 } } },"
+	"  \"nodes\": [ { \"type\": \"server\", \"count\": 3 } ] },"
+	" \"workload\": [ { \"name\": \"jobs\", \"kind\": \"job\","
+	"   \"arrival\": { \"process\": \"poisson\", \"rate_per_s\": 2 },"
+	"   \"service\": { \"dist\": \"lognormal\", \"mean_s\": 0.5, \"cv\": 1.5 } } ] }";
+
+static void test_scenario_ok(void)
+{
+	const char *p = write_tmp("ok.json", base_json);
+	const char *sets[] = { "policies.dispatch=least_loaded", "workload[0].arrival.rate_per_s=7",
+			       "seed=9", "replications=3" };
+	struct scenario *s;
+	struct err e;
+
+	err_clear(&e);
+	CHECK_INT(scenario_load(p, NULL, 0, &s, &e), 0);
+	if (!s) {
+		fprintf(stderr, "%s\n", e.msg);
+		return;
+	}
+	CHECK_STR(s->policies[POLICY_DISPATCH].desc->name, "fifo");
+	CHECK_STR(s->policies[POLICY_POWER].desc->name, "always_on");
+	CHECK_INT(s->replications, 1);
+	CHECK_INT(s->cluster.groups[0].count, 3);
+	CHECK_NEAR(s->classes[0].service.cv, 1.5, 0, 0);
+	CHECK_STR(s->params, "{}");
+	{
+		char h[17];
+		memcpy(h, s->hash, sizeof h);
+		scenario_free(s);
+		CHECK_INT(scenario_load(p, sets, 4, &s, &e), 0);
+		if (!s)
+			return;
+		CHECK(strcmp(h, s->hash) != 0);
+	}
+	CHECK_STR(s->policies[POLICY_DISPATCH].desc->name, "least_loaded");
+	CHECK_NEAR(s->classes[0].arrival.rate_per_s, 7, 0, 0);
+	CHECK_INT(s->seed, 9);
+	CHECK_INT(s->replications, 3);
+	CHECK_HAS(s->params, "\"policies.dispatch\":\"least_loaded\"");
+	scenario_free(s);
+}
+
+/* Each malformed variant is rejected with the JSON path and the expectation. */
+static void test_scenario_errors(void)
+{
+	static const struct {
+		const char *set, *want;
+	} cases[] = {
+		{ "duration_s=-5", "$.duration_s: expected a number in (0, 1e+10], got -5" },
+		{ "workload[0].arrival.rate_per_s=\"fast\"", "$.workload[0].arrival.rate_per_s: expected a number, got \"fast\"" },
+		{ "workload[0].arival={}", "unknown key \"arival\" (did you mean \"arrival\"?)" },
+		{ "policies.dispatch=least_loded", "did you mean \"least_loaded\"?" },
+		{ "datacenter.nodes[0].type=sever", "$.datacenter.nodes[0].type: expected a node type defined in datacenter.node_types (did you mean \"server\"?)" },
+		{ "datacenter.node_types.server.power.peak_w=50", "expected peak_w >= idle_w" },
+		{ "workload[0].service.dist=weibull", "$.workload[0].service.dist: expected one of" },
+		{ "warmup_s=100", "expected warmup_s < duration_s" },
+		{ "nope[3]=1", "has no element [3]" },
+	};
+	const char *p = write_tmp("err.json", base_json);
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct scenario *s;
+		struct err e;
+		err_clear(&e);
+		CHECK_INT(scenario_load(p, &cases[i].set, 1, &s, &e), -1);
+		CHECK(s == NULL);
+		CHECK_HAS(e.msg, cases[i].want);
+		scenario_free(s);
+	}
+	{
+		struct scenario *s;
+		struct err e;
+		err_clear(&e);
+		CHECK_INT(scenario_load(write_tmp("syntax.json", "{\n \"name\": \"x\",\n \"seed\": 1,,\n}"), NULL, 0, &s, &e), -1);
+		CHECK_HAS(e.msg, "syntax.json:3:");
+		err_clear(&e);
+		CHECK_INT(scenario_load(write_tmp("dup.json", "{\"name\": \"a\", \"name\": \"b\"}"), NULL, 0, &s, &e), -1);
+		CHECK_HAS(e.msg, "duplicate key \"name\"");
+	}
+}
+
+static int count_rows(void *ctx, int n, const char *const *v, const char *const *c)
+{
+	(void)n, (void)c;
+	*(long *)ctx = atol(v[0]);
+	return 0;
+}
+
+static void test_store(void)
+{
+	char path[300];
+	struct store *st;
+	struct metrics ms;
+	struct err e;
+	struct store_run r = { "s", "h", "{}", 0, 1, "ok", NULL, "v", "t", 0.5, "key1" };
+	long long id = 0;
+	long n = -1;
+	int found;
+
+	snprintf(path, sizeof path, "%s/r.db", tmpdir);
+	err_clear(&e);
+	st = store_open(path, STORE_CREATE, &e);
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	metrics_init(&ms);
+	metrics_set(&ms, "energy_it_kwh", 1.5, "kWh");
+	metrics_set(&ms, "energy_it_kwh", 2.5, "kWh"); /* replaces */
+	metrics_sample(&ms, 10, "power_it_w", 300);
+	CHECK_INT(store_write_run(st, &r, &ms, &id, &e), 0);
+	CHECK_INT(id, 1);
+	CHECK_INT(store_query(st, "SELECT count(*) FROM metrics WHERE value = 2.5", NULL, 0, count_rows, &n, &e), 0);
+	CHECK_INT(n, 1);
+	CHECK_INT(store_has_trial(st, "key1", &found, &e), 0);
+	CHECK_INT(found, 1);
+	/* a second run with the same trial key fails as a whole: no metric row of it remains */
+	CHECK_INT(store_write_run(st, &r, &ms, &id, &e), -1);
+	CHECK_HAS(e.msg, "UNIQUE");
+	err_clear(&e);
+	CHECK_INT(store_query(st, "SELECT count(*) FROM metrics", NULL, 0, count_rows, &n, &e), 0);
+	CHECK_INT(n, 1);
+	metrics_fini(&ms);
+	store_close(st);
+	CHECK(store_open("/nonexistent-dir/x.db", STORE_CREATE, &e) == NULL);
+	CHECK_HAS(e.msg, "cannot open results database");
+}
+
+static void test_metrics_check(void)
+{
+	struct metrics ms;
+	struct err e;
+
+	metrics_init(&ms);
+	err_clear(&e);
+	metrics_set(&ms, "a", 1, "1");
+	CHECK_INT(metrics_check(&ms, &e), 0);
+	metrics_setf(&ms, 0.0 / 0.0, "1", "class.%s.x", "c");
+	CHECK_INT(metrics_check(&ms, &e), -1);
+	CHECK_HAS(e.msg, "class.c.x is not finite");
+	metrics_fini(&ms);
+}
+
+int main(void)
+{
+	if (!mkdtemp(tmpdir))
+		return 1;
+	RUN(test_csv);
+	RUN(test_traces);
+	RUN(test_scenario_ok);
+	RUN(test_scenario_errors);
+	RUN(test_store);
+	RUN(test_metrics_check);
+	{
+		char cmd[300];
+		snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", tmpdir);
+	}
+	return CHECK_DONE();
+}
