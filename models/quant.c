@@ -582,41 +582,64 @@ void quant_i4_dequant(const struct quant_i4 *q, float *w)
 	free(row);
 }
 
-/* fused decode + dot for b <= QUANT_FUSED_MAX_B tokens; x has leading dimension kp */
-__attribute__((target("avx2,fma"))) static void i4_fused_avx2(const struct quant_i4 *q,
-							       const float *x, int b, float *y)
+/* Fused decode + dot for B tokens (B a compile-time constant after inlining, so the
+ * accumulators live in registers). Few tokens give few independent FMA chains, so each token
+ * gets NA accumulators (4 for one or two tokens, 2 up to four, 1 beyond): without them one
+ * token's products would wait on the FMA latency. x has leading dimension kp. */
+#define ACCS(B) ((B) <= 2 ? 4 : (B) <= 4 ? 2 : 1)
+
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+i4_fused_b(const struct quant_i4 *q, const float *x, float *y, const int B)
 {
-	const int g = QUANT_I4_GROUP, ng = q->kp / g;
+	const int g = QUANT_I4_GROUP, ng = q->kp / g, na = ACCS(B);
 	const __m128i lo4 = _mm_set1_epi8(15), eight = _mm_set1_epi8(8);
 	const size_t kp = (size_t)q->kp;
 
 	for (int i = 0; i < q->n; i++) {
 		const unsigned char *src = q->w + (size_t)i * kp / 2;
 		const float *sc = q->scale + (size_t)i * (size_t)ng;
-		__m256 acc[QUANT_FUSED_MAX_B];
-		for (int t = 0; t < b; t++)
-			acc[t] = _mm256_setzero_ps();
+		__m256 acc[QUANT_FUSED_MAX_B][4];
+		for (int t = 0; t < B; t++)
+			for (int a = 0; a < na; a++)
+				acc[t][a] = _mm256_setzero_ps();
 		for (int gi = 0; gi < ng; gi++) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(src + gi * g / 2));
 			__m128i lo = _mm_sub_epi8(_mm_and_si128(v, lo4), eight);
 			__m128i hi = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(v, 4), lo4), eight);
 			__m256 s = _mm256_set1_ps(sc[gi]);
-			__m256 w0 = _mm256_mul_ps(s, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(lo)));
-			__m256 w1 = _mm256_mul_ps(s, _mm256_cvtepi32_ps(
-							     _mm256_cvtepi8_epi32(_mm_srli_si128(lo, 8))));
-			__m256 w2 = _mm256_mul_ps(s, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(hi)));
-			__m256 w3 = _mm256_mul_ps(s, _mm256_cvtepi32_ps(
-							     _mm256_cvtepi8_epi32(_mm_srli_si128(hi, 8))));
-			for (int t = 0; t < b; t++) {
+			__m256 w[4];
+			w[0] = _mm256_mul_ps(s, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(lo)));
+			w[1] = _mm256_mul_ps(s, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(lo, 8))));
+			w[2] = _mm256_mul_ps(s, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(hi)));
+			w[3] = _mm256_mul_ps(s, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(hi, 8))));
+			for (int t = 0; t < B; t++) {
 				const float *xr = x + (size_t)t * kp + (size_t)gi * (size_t)g;
-				acc[t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xr), acc[t]);
-				acc[t] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xr + 8), acc[t]);
-				acc[t] = _mm256_fmadd_ps(w2, _mm256_loadu_ps(xr + 16), acc[t]);
-				acc[t] = _mm256_fmadd_ps(w3, _mm256_loadu_ps(xr + 24), acc[t]);
+				for (int u = 0; u < 4; u++)
+					acc[t][u % na] = _mm256_fmadd_ps(w[u], _mm256_loadu_ps(xr + 8 * u),
+									 acc[t][u % na]);
 			}
 		}
-		for (int t = 0; t < b; t++)
-			y[(size_t)t * (size_t)q->n + (size_t)i] = hsum_ps(acc[t]);
+		for (int t = 0; t < B; t++) {
+			__m256 sum = acc[t][0];
+			for (int a = 1; a < na; a++)
+				sum = _mm256_add_ps(sum, acc[t][a]);
+			y[(size_t)t * (size_t)q->n + (size_t)i] = hsum_ps(sum);
+		}
+	}
+}
+
+__attribute__((target("avx2,fma"))) static void i4_fused_avx2(const struct quant_i4 *q,
+							       const float *x, int b, float *y)
+{
+	switch (b) {
+	case 1: i4_fused_b(q, x, y, 1); break;
+	case 2: i4_fused_b(q, x, y, 2); break;
+	case 3: i4_fused_b(q, x, y, 3); break;
+	case 4: i4_fused_b(q, x, y, 4); break;
+	case 5: i4_fused_b(q, x, y, 5); break;
+	case 6: i4_fused_b(q, x, y, 6); break;
+	case 7: i4_fused_b(q, x, y, 7); break;
+	default: i4_fused_b(q, x, y, 8); break;
 	}
 }
 
@@ -669,7 +692,7 @@ float quant_from_bf16(unsigned short h)
 }
 
 struct quant_bf16 {
-	int n, k, kp; /* kp: k padded to a multiple of 8 */
+	int n, k, kp; /* kp: k padded to a multiple of 32 */
 	unsigned short *w;
 	struct abuf wbuf, tile, xpad;
 };
@@ -679,7 +702,7 @@ struct quant_bf16 *quant_bf16_new(const float *w, int n, int k)
 	struct quant_bf16 *q = xcalloc(1, sizeof *q);
 	q->n = n;
 	q->k = k;
-	q->kp = round_up(k, 8);
+	q->kp = round_up(k, 32);
 	q->w = abuf_get(&q->wbuf, (size_t)n * (size_t)q->kp * sizeof *q->w);
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < q->kp; j++)
@@ -720,24 +743,52 @@ void quant_bf16_dequant(const struct quant_bf16 *q, float *w)
 				quant_from_bf16(q->w[(size_t)i * (size_t)q->kp + (size_t)j]);
 }
 
+/* Fused bf16 decode + dot for B tokens, 32 weights per step (rows padded to 32), with the
+ * accumulator scheme of i4_fused_b. */
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+bf16_fused_b(const struct quant_bf16 *q, const float *x, float *y, const int B)
+{
+	const size_t kp = (size_t)q->kp;
+	const int na = ACCS(B);
+	for (int i = 0; i < q->n; i++) {
+		const unsigned short *src = q->w + (size_t)i * kp;
+		__m256 acc[QUANT_FUSED_MAX_B][4];
+		for (int t = 0; t < B; t++)
+			for (int a = 0; a < na; a++)
+				acc[t][a] = _mm256_setzero_ps();
+		for (size_t j = 0; j < kp; j += 32) {
+			__m256 w[4];
+			for (int u = 0; u < 4; u++) {
+				__m128i h = _mm_loadu_si128((const __m128i *)(src + j + 8 * (size_t)u));
+				w[u] = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+			}
+			for (int t = 0; t < B; t++)
+				for (int u = 0; u < 4; u++)
+					acc[t][u % na] = _mm256_fmadd_ps(
+						w[u], _mm256_loadu_ps(x + (size_t)t * kp + j + 8 * (size_t)u),
+						acc[t][u % na]);
+		}
+		for (int t = 0; t < B; t++) {
+			__m256 sum = acc[t][0];
+			for (int a = 1; a < na; a++)
+				sum = _mm256_add_ps(sum, acc[t][a]);
+			y[(size_t)t * (size_t)q->n + (size_t)i] = hsum_ps(sum);
+		}
+	}
+}
+
 __attribute__((target("avx2,fma"))) static void bf16_fused_avx2(const struct quant_bf16 *q,
 								 const float *x, int b, float *y)
 {
-	const size_t kp = (size_t)q->kp;
-	for (int i = 0; i < q->n; i++) {
-		const unsigned short *src = q->w + (size_t)i * kp;
-		__m256 acc[QUANT_FUSED_MAX_B];
-		for (int t = 0; t < b; t++)
-			acc[t] = _mm256_setzero_ps();
-		for (size_t j = 0; j < kp; j += 8) {
-			__m128i h = _mm_loadu_si128((const __m128i *)(src + j));
-			__m256 w = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-			for (int t = 0; t < b; t++)
-				acc[t] = _mm256_fmadd_ps(w, _mm256_loadu_ps(x + (size_t)t * kp + j),
-							 acc[t]);
-		}
-		for (int t = 0; t < b; t++)
-			y[(size_t)t * (size_t)q->n + (size_t)i] = hsum_ps(acc[t]);
+	switch (b) {
+	case 1: bf16_fused_b(q, x, y, 1); break;
+	case 2: bf16_fused_b(q, x, y, 2); break;
+	case 3: bf16_fused_b(q, x, y, 3); break;
+	case 4: bf16_fused_b(q, x, y, 4); break;
+	case 5: bf16_fused_b(q, x, y, 5); break;
+	case 6: bf16_fused_b(q, x, y, 6); break;
+	case 7: bf16_fused_b(q, x, y, 7); break;
+	default: bf16_fused_b(q, x, y, 8); break;
 	}
 }
 

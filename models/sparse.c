@@ -192,10 +192,33 @@ static float row_dot1(const struct rowview *r, const float *x)
 
 typedef void (*row_fn)(const void *s, int i, struct rowview *r);
 
+struct sparse_csr;
+static void csr_row(const void *sv, int i, struct rowview *r);
+static float csr_dot1(const struct sparse_csr *s, int i, const float *x);
+static const row_fn csr_row_fn = csr_row;
+struct sparse_24;
+static void s24_row(const void *sv, int i, struct rowview *r);
+static float s24_dot1(const struct sparse_24 *s, int i, const float *x);
+static const row_fn s24_row_fn = s24_row;
+
 static void spmm(const void *s, row_fn rowof, int n, int k, const float *x, int b, float *y,
 		 int path, void **buf, size_t *cap)
 {
 	struct rowview r;
+	if (b == 1 && rowof == csr_row_fn) {
+		/* one token, CSR: no position decoding, four independent sums */
+		const struct sparse_csr *c = s;
+		for (int i = 0; i < n; i++)
+			y[i] = csr_dot1(c, i, x);
+		return;
+	}
+	if (b == 1 && rowof == s24_row_fn) {
+		/* one token, 2:4: positions decoded from the metadata byte, two sums */
+		const struct sparse_24 *c = s;
+		for (int i = 0; i < n; i++)
+			y[i] = s24_dot1(c, i, x);
+		return;
+	}
 	if (b == 1 || path == P_PORTABLE) {
 		for (int t = 0; t < b; t++)
 			for (int i = 0; i < n; i++) {
@@ -299,6 +322,24 @@ static void csr_row(const void *sv, int i, struct rowview *r)
 	r->nnz = (int)(s->rowptr[i + 1] - s->rowptr[i]);
 }
 
+static float csr_dot1(const struct sparse_csr *s, int i, const float *x)
+{
+	const uint32_t p0 = s->rowptr[i], p1 = s->rowptr[i + 1];
+	const float *v = s->val;
+	const uint16_t *c = s->col;
+	float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+	uint32_t p = p0;
+	for (; p + 3 < p1; p += 4) {
+		s0 += v[p] * x[c[p]];
+		s1 += v[p + 1] * x[c[p + 1]];
+		s2 += v[p + 2] * x[c[p + 2]];
+		s3 += v[p + 3] * x[c[p + 3]];
+	}
+	for (; p < p1; p++)
+		s0 += v[p] * x[c[p]];
+	return (s0 + s1) + (s2 + s3);
+}
+
 int sparse_csr_gemm(struct sparse_csr *s, const float *x, int b, float *y, int path)
 {
 	path = pick_path(path);
@@ -383,6 +424,20 @@ static void s24_row(const void *sv, int i, struct rowview *r)
 	r->col = NULL;
 	r->meta = s->meta + (size_t)i * (size_t)(s->k / 4);
 	r->nnz = s->k / 2;
+}
+
+static float s24_dot1(const struct sparse_24 *s, int i, const float *x)
+{
+	const int ng = s->k / 4;
+	const float *v = s->val + (size_t)i * (size_t)(s->k / 2);
+	const uint8_t *m = s->meta + (size_t)i * (size_t)ng;
+	float s0 = 0, s1 = 0;
+	for (int g = 0; g < ng; g++) {
+		const float *xg = x + 4 * g;
+		s0 += v[2 * g] * xg[m[g] & 3];
+		s1 += v[2 * g + 1] * xg[(m[g] >> 2) & 3];
+	}
+	return s0 + s1;
 }
 
 int sparse_24_gemm(struct sparse_24 *s, const float *x, int b, float *y, int path)

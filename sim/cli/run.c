@@ -68,6 +68,8 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 		rc = err_set(e, "request books do not close: %lld request(s) unaccounted for", books);
 	dc_report(&r.dc, ms);
 	metrics_set(ms, "sim_events", (double)sim.events, "1");
+	if (sc->model.variant) /* models: the served variant's measured (or published) accuracy */
+		metrics_set(ms, "accuracy_mean", sc->model.accuracy, "1");
 	if (!rc && metrics_check(ms, e))
 		rc = -1;
 	if (info) {

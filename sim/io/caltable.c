@@ -94,7 +94,7 @@ static int load_variant(const char *file, const cJSON *jv, size_t i,
 	if (!v->supported) {
 		char reason[160];
 		get_str(jv, "reason", reason, sizeof reason);
-		snprintf(v->provenance, sizeof v->provenance, "%.90s; unsupported: %.150s",
+		snprintf(v->provenance, sizeof v->provenance, "%.90s; %.150s",
 			 t->provenance, reason);
 		v->time_factor = v->time_factor_decode = v->time_factor_prefill = NAN;
 		v->memory_factor = v->power_factor = v->accuracy = v->agreement = NAN;

@@ -20,6 +20,16 @@
 #include "engine/err.h"
 #include "policy/policy.h"
 
+/* models section (io/scenario_models.h): the served variant and the provenance of its factors.
+ * variant NULL: dense, nothing scaled. Time factors have already been applied to the node types'
+ * token rates; accuracy is the variant's measured (or published) test accuracy. */
+struct model_choice {
+	const char *variant;
+	const char *provenance;  /* "calibrated: ..." or "published: ..." */
+	const char *mapping;     /* "cpu" (measured), "gpu" (roofline from the table), "published" */
+	double time_factor_prefill, time_factor_decode, memory_factor, power_factor, accuracy;
+};
+
 struct scenario {
 	struct arena arena;
 	const char *file;      /* as given */
@@ -34,6 +44,7 @@ struct scenario {
 	size_t n_classes;
 	struct policy_choice policies[POLICY_KINDS];
 
+	struct model_choice model; /* models section */
 	double series_interval_s; /* outputs.series_interval_s: sampling of time series (0: off) */
 
 	const char *json;      /* resolved scenario, compact JSON */
