@@ -268,8 +268,11 @@ int caltable_gpu_factors(const struct caltable_variant *v, const struct caltable
 		rate = f * node->sparse24_speedup;
 	/* per dense parameter: bytes moved and FLOPs done in one step */
 	const double t_dense = fmax(2.0 / bw, 2.0 * tokens / f);
-	const double t_mem = v->gpu_bits_per_weight / 8.0 / (bw * clamp_ratio(v->bandwidth_ratio));
-	const double t_cmp = 2.0 * tokens * v->flop_factor / (rate * clamp_ratio(v->efficiency_ratio));
+	const int measured = node->cpu_efficiency_all || strncmp(v->name, "prune", 5) == 0;
+	const double bwr = measured ? clamp_ratio(v->bandwidth_ratio) : 1;
+	const double effr = measured ? clamp_ratio(v->efficiency_ratio) : 1;
+	const double t_mem = v->gpu_bits_per_weight / 8.0 / (bw * bwr);
+	const double t_cmp = 2.0 * tokens * v->flop_factor / (rate * effr);
 	out->time_factor = fmax(t_mem, t_cmp) / t_dense;
 	out->memory_factor = v->gpu_bits_per_weight / 16.0;
 	out->bound = t_cmp > t_mem;

@@ -78,6 +78,8 @@ struct caltable_gpu_node {
 	double bandwidth_bytes_per_s; /* HBM, e.g. 3.35e12 H100 SXM datasheet */
 	double sparse24_speedup;    /* 2:4 sparse tensor-core rate multiplier (2 on Ampere/Hopper,
 				     * datasheet; 1 when absent) */
+	int cpu_efficiency_all;     /* 0: the CPU-measured efficiency ratios bound only variants
+				     * without a vendor GPU kernel (unstructured CSR); 1: all */
 };
 
 struct caltable_gpu_factors {
@@ -89,11 +91,15 @@ struct caltable_gpu_factors {
 /* Roofline for one forward step over the layer weights with `tokens` tokens in flight (decode:
  * the batch size; prefill: the prompt tokens). Dense is 16-bit weights (2 bytes, 2 FLOP per
  * parameter per token); the variant moves gpu_bits_per_weight / 8 bytes and does flop_factor
- * of the FLOPs at its rate (int8 at peak_int8_ops, 2:4 at sparse24_speedup x peak), with the
- * CPU-measured efficiency ratios (each clamped to at most 1: a variant is never assumed to be
- * more efficient than the vendor's dense GEMM) applied to its compute and memory terms:
+ * of the FLOPs at its rate (int8 at peak_int8_ops, 2:4 at sparse24_speedup x peak):
  *   t_dense = max(2 / BW, 2 tokens / F)       (per parameter)
  *   t_var   = max(bits / 8 / (BW bw_ratio), 2 tokens flop_factor / (F_var eff_ratio))
+ * bw_ratio and eff_ratio are the CPU-measured ratios of the variant's kernel to dense (each
+ * clamped to at most 1: never more efficient than the vendor's dense GEMM). They apply to
+ * unstructured sparsity (CSR), which has no tensor-core path, and to every variant when
+ * node->cpu_efficiency_all is set; otherwise they are 1, as dense-format variants (bf16, int8,
+ * int4 weight-only, low-rank) and 2:4 run on vendor-tuned GPU kernels whose efficiency a
+ * hand-written CPU kernel's says nothing about.
  * Returns -1 with e when the variant lacks a needed figure or the node's rates are not > 0. */
 int caltable_gpu_factors(const struct caltable_variant *v, const struct caltable_gpu_node *node,
 			 double tokens, struct caltable_gpu_factors *out, struct err *e);

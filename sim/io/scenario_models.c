@@ -35,7 +35,8 @@ static int load_gpu(struct jv *v, const cJSON *g, const struct caltable_variant 
 		    struct model_choice *mc)
 {
 	const char *keys[] = { "peak_tflops", "int8_peak_tops", "bandwidth_tb_per_s",
-			       "sparse24_speedup", "decode_batch", "prefill_tokens", NULL };
+			       "sparse24_speedup", "decode_batch", "prefill_tokens",
+			       "cpu_efficiency_all", NULL };
 	struct caltable_gpu_node node;
 	struct caltable_gpu_factors f;
 	double tf, it, bw, dec, pre;
@@ -46,7 +47,8 @@ static int load_gpu(struct jv *v, const cJSON *g, const struct caltable_variant 
 	    jv_num(v, g, "bandwidth_tb_per_s", 1, 0, 0, 1, 1e4, &bw) ||
 	    jv_num(v, g, "sparse24_speedup", 0, 1, 1, 0, 16, &node.sparse24_speedup) ||
 	    jv_num(v, g, "decode_batch", 0, 16, 0, 1, 1e6, &dec) ||
-	    jv_num(v, g, "prefill_tokens", 0, 2048, 0, 1, 1e9, &pre))
+	    jv_num(v, g, "prefill_tokens", 0, 2048, 0, 1, 1e9, &pre) ||
+	    jv_bool(v, g, "cpu_efficiency_all", 0, &node.cpu_efficiency_all))
 		return -1;
 	node.peak_flops = tf * 1e12;
 	node.peak_int8_ops = it * 1e12;

@@ -83,7 +83,9 @@ static void test_gpu_roofline(void)
 	struct err e = { 0 };
 	struct caltable_gpu_factors g;
 	/* H100 SXM datasheet: 989 TFLOP/s dense bf16, 1979 TOP/s dense int8, 3.35 TB/s HBM3 */
-	const struct caltable_gpu_node h100 = { 989e12, 1979e12, 3.35e12, 2.0 };
+	const struct caltable_gpu_node h100 = { 989e12, 1979e12, 3.35e12, 2.0, 1 };
+	struct caltable_gpu_node vendor = h100;
+	vendor.cpu_efficiency_all = 0;
 	write_file(good);
 	CHECK_INT(caltable_load(tmp_path, &t, &e), 0);
 	if (e.set)
@@ -111,7 +113,12 @@ static void test_gpu_roofline(void)
 	/* int8 decode at 1 token: 8/16 of the bytes at 0.8 of dense's bandwidth */
 	CHECK_INT(caltable_gpu_factors(i8, &h100, 1, &g, &e), 0);
 	CHECK_NEAR(g.time_factor, 0.5 / 0.8, 1e-12, 0);
-	const struct caltable_gpu_node bad = { 0, 0, 3e12, 1 };
+	/* by default only unstructured sparsity takes the CPU-measured efficiency */
+	CHECK_INT(caltable_gpu_factors(i4, &vendor, 4096, &g, &e), 0);
+	CHECK_NEAR(g.time_factor, 1.0, 1e-12, 0);
+	CHECK_INT(caltable_gpu_factors(i8, &vendor, 1, &g, &e), 0);
+	CHECK_NEAR(g.time_factor, 0.5, 1e-12, 0);
+	const struct caltable_gpu_node bad = { 0, 0, 3e12, 1, 0 };
 	CHECK_INT(caltable_gpu_factors(i8, &bad, 1, &g, &e), -1);
 	CHECK_HAS(e.msg, "peak_flops");
 	err_clear(&e);
