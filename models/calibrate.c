@@ -771,6 +771,14 @@ int calibrate_main(int argc, char **argv)
 		}
 		fclose(probe);
 		remove(tmp);
+		struct err pe = { 0 };
+		struct store *st = db ? store_open(db, STORE_CREATE, &pe) : NULL;
+		if (db && !st) {
+			fprintf(stderr, "maasim calibrate: %s\n", pe.msg);
+			free(c);
+			return 1;
+		}
+		store_close(st);
 	}
 	c->t_start = hw_now_s();
 	int nspec;

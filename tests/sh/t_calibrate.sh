@@ -26,4 +26,7 @@ grep -q "^drift: time here/table geometric mean" "$TMP/out" && pass "check repor
 	|| fail "check reports drift"
 expect_rc 2 "calibrate --check on a missing table" "$MAASIM" calibrate --check "$TMP/none.json"
 expect_rc 1 "calibrate into an unwritable folder" "$MAASIM" calibrate --tiny --out "$TMP/no/such/dir/t.json"
+expect_rc 1 "calibrate with an unwritable database" "$MAASIM" calibrate --tiny --out "$TMP/u.json" \
+	--db "$TMP/no/such/dir/t.db"
+[ ! -e "$TMP/u.json" ] && pass "no table after a failed start" || fail "table left after a failed start"
 finish
