@@ -4,7 +4,8 @@
 # apt-get, through sudo when not root.
 set -eu
 pkgs=(build-essential pkg-config libgsl-dev libcjson-dev libsqlite3-dev sqlite3 libopenblas-dev
-      liblapacke-dev gnuplot-nox)
+      liblapacke-dev gnuplot-nox
+      libopenmpi-dev openmpi-bin)  # Open MPI: maasim sweep under mpirun (sweeps)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -6,6 +6,7 @@
 int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_sweep(int argc, char **argv); /* cmd_sweep.c */
 
 /* "0.1.0 (commit abc1234)" */
 const char *cli_version(void);

@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "cli/run.h"
+#include "dc/profile.h"
 #include "engine/stats.h"
 #include "engine/xalloc.h"
 #include "io/scenario.h"
@@ -97,7 +98,6 @@ static void add_set(struct scn_args *a, const char *key, const char *val)
 
 static int parse_scn_args(const char *cmd, int argc, char **argv, struct scn_args *a, int with_db)
 {
-	memset(a, 0, sizeof *a);
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i];
 		int has_val = i + 1 < argc;
@@ -142,6 +142,33 @@ static int wants_help(int argc, char **argv)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
 			return 1;
 	return 0;
+}
+
+/* Shared start of run and validate: --help, the arguments, the scenario. Returns -1 when the
+ * scenario is loaded (*sc set; the caller frees it and a), else the exit code to return now. */
+static int scn_start(const char *cmd, const char *help, int argc, char **argv, int with_db,
+		     struct scn_args *a, struct scenario **sc)
+{
+	struct err e;
+	int rc;
+
+	memset(a, 0, sizeof *a);
+	*sc = NULL;
+	if (wants_help(argc, argv)) {
+		fputs(help, stdout);
+		return 0;
+	}
+	if ((rc = parse_scn_args(cmd, argc, argv, a, with_db)) != 0) {
+		scn_args_fini(a);
+		return rc;
+	}
+	err_clear(&e);
+	if (scenario_load(a->scenario, a->sets, a->n_sets, sc, &e)) {
+		fprintf(stderr, "maasim: %s\n", e.msg);
+		scn_args_fini(a);
+		return 2;
+	}
+	return -1;
 }
 
 /* ---- summary across replications ---- */
@@ -210,20 +237,9 @@ int cmd_run(int argc, char **argv)
 	struct err e;
 	int failed = 0, rc;
 
-	if (wants_help(argc, argv)) {
-		fputs(run_help, stdout);
-		return 0;
-	}
-	if ((rc = parse_scn_args("run", argc, argv, &a, 1)) != 0) {
-		scn_args_fini(&a);
+	if ((rc = scn_start("run", run_help, argc, argv, 1, &a, &sc)) >= 0)
 		return rc;
-	}
 	err_clear(&e);
-	if (scenario_load(a.scenario, a.sets, a.n_sets, &sc, &e)) {
-		fprintf(stderr, "maasim: %s\n", e.msg);
-		scn_args_fini(&a);
-		return 2;
-	}
 	if (!a.db)
 		a.db = "maasim.db";
 	if (!(st = store_open(a.db, STORE_CREATE, &e)) ||
@@ -293,24 +309,11 @@ int cmd_validate(int argc, char **argv)
 {
 	struct scn_args a;
 	struct scenario *sc = NULL;
-	struct err e;
 	int rc;
 	long nodes = 0;
 
-	if (wants_help(argc, argv)) {
-		fputs(validate_help, stdout);
-		return 0;
-	}
-	if ((rc = parse_scn_args("validate", argc, argv, &a, 0)) != 0) {
-		scn_args_fini(&a);
+	if ((rc = scn_start("validate", validate_help, argc, argv, 0, &a, &sc)) >= 0)
 		return rc;
-	}
-	err_clear(&e);
-	if (scenario_load(a.scenario, a.sets, a.n_sets, &sc, &e)) {
-		fprintf(stderr, "maasim: %s\n", e.msg);
-		scn_args_fini(&a);
-		return 2;
-	}
 	for (size_t g = 0; g < sc->cluster.n_groups; g++)
 		nodes += sc->cluster.groups[g].count;
 	printf("%s: valid: scenario \"%s\" (hash %s): %zu node type(s), %ld node(s), %zu class(es), %g s x %ld replication(s)\n",
@@ -361,6 +364,9 @@ int cmd_list(int argc, char **argv)
 	       "    %-22s %s\n    %-22s %s\n",
 	       "poisson", "exponential inter-arrival times at rate_per_s",
 	       "trace", "replay a trace file (Azure LLM 2023 CSV, Mooncake JSONL, or CSV with t_s): path, time_scale, loop, start_s");
+	printf("    %-22s %s\n    %-22s %s\n", /* sim/dc/arrival.c */
+	       "diurnal", "Poisson with a periodic rate profile, by thinning: rate_per_s (mean), shape [..] or path (CSV) + column, step_s, offset_s",
+	       "mmpp", "Markov-modulated Poisson (bursty): rates_per_s [..], mean_sojourn_s [..] per state");
 	printf("service and token distributions (dist):\n"
 	       "    %-22s %s\n    %-22s %s\n    %-22s %s\n    %-22s %s\n    %-22s %s\n",
 	       "deterministic", "always the mean", "exponential", "exponential with the mean",
@@ -369,5 +375,13 @@ int cmd_list(int argc, char **argv)
 	printf("node types (datacenter.node_types.NAME):\n"
 	       "    %-22s %s\n", "generic server",
 	       "{\"slots\": N, \"power\": {\"idle_w\": W, \"peak_w\": W}, \"llm\": {\"prefill_tokens_per_s\": R, \"decode_tokens_per_s\": R}}");
+	/* serving profiles (sim/dc/profile.c) */
+	printf("    %-22s %s\n", "LLM replica",
+	       "{\"profile\": NAME} or {\"profile\": {\"base\": NAME, ...overrides}}; NAME one of:");
+	for (size_t i = 0; i < profile_builtin_count(); i++) {
+		char name[PROFILE_NAME_MAX], doc[256];
+		profile_builtin_name(i, name, sizeof name, doc, sizeof doc);
+		printf("      %-30s %s\n", name, doc);
+	}
 	return 0;
 }

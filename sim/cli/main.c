@@ -16,6 +16,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "run", cmd_run, "run one scenario (all its replications), write the results database, print a summary" },
+	{ "sweep", cmd_sweep, "run a sweep: scenarios x parameter grid x replications, resumable, -j N or mpirun" },
 	{ "validate", cmd_validate, "check a scenario and its traces without running it" },
 	{ "calibrate", calibrate_main, "run the real model kernels and write a calibration table" },
 	{ "list", cmd_list, "list every policy, arrival process, distribution and node profile" },

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+struct profile_config;
+
 /* A node type. The simplest is a generic server: slots concurrent requests, power linear from
  * idle_w (no request) to peak_w (all slots busy). LLM requests on a slot node take
  * in_tokens / prefill_tokens_per_s + out_tokens / decode_tokens_per_s seconds of one slot. */
@@ -16,6 +18,10 @@ struct node_type_cfg {
 	double memory_gb;              /* informational for now */
 	double embodied_kg;            /* kg CO2e per node (0 = not given) */
 	double lifetime_years;
+	/* LLM serving profile (sim/dc/profile.h, llm.c); NULL: a slot server as above. With a
+	 * profile, slots caps the batch handed to the node and power comes from the profile. */
+	const struct profile_config *profile;
+	int pstate;                    /* initial power-cap state index in the profile */
 };
 
 struct node_group_cfg {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dc/llm.h"
 #include "engine/xalloc.h"
 
 /* RNG stream ids: stable numbers, so adding a source never shifts another's stream. */
@@ -72,12 +73,14 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 	}
 	wtally_init(&dc->busy_slots, 0, 0);
 	wtally_init(&dc->queue_len, 0, 0);
+	llm_init(dc); /* nodes with a serving profile */
 }
 
 void dc_fini(struct dc *dc)
 {
 	if (dc->dispatch.fini)
 		dc->dispatch.fini(dc->dispatch.state);
+	llm_fini(dc);
 	for (size_t c = 0; c < dc->n_classes; c++) {
 		rng_fini(&dc->classes[c].arrivals);
 		rng_fini(&dc->classes[c].sizes);
@@ -155,6 +158,8 @@ static double next_arrival_time(struct dc *dc, struct class_rt *cr)
 
 	if (a->kind == ARRIVAL_POISSON)
 		return dc->sim->now + rng_exponential(&cr->arrivals, 1.0 / a->rate_per_s);
+	if (a->kind == ARRIVAL_DIURNAL || a->kind == ARRIVAL_MMPP) /* arrival.c */
+		return arrival_next(a, &cr->mod, &cr->arrivals, dc->sim->now);
 	if (cr->trace_pos >= tr->n) {
 		if (!a->loop || tr->n < 2)
 			return INFINITY;
@@ -265,25 +270,46 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 	if (nd->busy == nd->slots)
 		set_free_bit(dc, node, 0);
 	wtally_set(&dc->busy_slots, now, dc->busy_slots.value + 1);
+	if (llm_node(dc, node)) { /* continuous batching with a serving profile (llm.c) */
+		llm_start(dc, node, r);
+		return;
+	}
 	dc_set_node_power(dc, node, slot_power(&dc->cfg->types[nd->type], nd->busy));
 	sim_after(dc->sim, service_time(dc, nd, q), SIM_PRIO_DEPART, done_fire, dc, r);
 }
 
 static void done_fire(struct sim *s, void *obj, uint64_t arg)
 {
-	struct dc *dc = obj;
-	uint32_t r = (uint32_t)arg;
+	s->where = "service completion";
+	dc_finish(obj, (uint32_t)arg);
+}
+
+void dc_drop_started(struct dc *dc, uint32_t r)
+{
+	uint32_t node = dc->req[r].node;
+
+	dc->nodes[node].busy--;
+	set_free_bit(dc, node, 1);
+	wtally_set(&dc->busy_slots, dc->sim->now, dc->busy_slots.value - 1);
+	dc->classes[dc->req[r].cls].st.dropped++;
+	req_release(dc, r);
+	dc->dispatch.freed(dc, dc->dispatch.state, node);
+}
+
+void dc_finish(struct dc *dc, uint32_t r)
+{
+	struct sim *s = dc->sim;
 	struct request *q = &dc->req[r];
 	uint32_t node = q->node;
 	struct node *nd = &dc->nodes[node];
 	struct class_rt *cr = &dc->classes[q->cls];
 	double lat = s->now - q->t_arrive;
 
-	s->where = "service completion";
 	nd->busy--;
 	set_free_bit(dc, node, 1);
 	wtally_set(&dc->busy_slots, s->now, dc->busy_slots.value - 1);
-	dc_set_node_power(dc, node, slot_power(&dc->cfg->types[nd->type], nd->busy));
+	if (!llm_node(dc, node))
+		dc_set_node_power(dc, node, slot_power(&dc->cfg->types[nd->type], nd->busy));
 	cr->st.completed++;
 	tally_add(&cr->st.latency_s, lat);
 	qsketch_add(&cr->st.latency_q, lat);
@@ -396,6 +422,7 @@ void dc_reset_stats(struct dc *dc)
 	dc->it_energy_j = 0;
 	wtally_reset(&dc->busy_slots, now);
 	wtally_reset(&dc->queue_len, now);
+	llm_reset_stats(dc);
 	dc->in_system_at_warmup = dc->in_system;
 	dc->t_stats0 = now;
 }
@@ -477,6 +504,7 @@ void dc_report(struct dc *dc, struct metrics *ms)
 	metrics_set(ms, "power_it_mean_w", span > 0 ? e_it / span : dc->it_power_w, "W");
 	if (all.completed)
 		metrics_set(ms, "energy_per_request_wh", e_it / 3600.0 / (double)all.completed, "Wh");
+	llm_report(dc, ms);
 	qsketch_fini(&all.latency_q);
 	qsketch_fini(&all.wait_q);
 }

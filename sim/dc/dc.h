@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "dc/arrival.h"
 #include "dc/cluster.h"
 #include "dc/workload.h"
 #include "engine/metrics.h"
@@ -65,6 +66,7 @@ struct class_rt {
 	struct rng arrivals, sizes;
 	size_t trace_pos;        /* next trace record */
 	double trace_offset_s;   /* added to trace times after each loop */
+	struct arrival_state mod; /* diurnal / mmpp state (arrival.h) */
 	struct class_stats st;
 };
 
@@ -95,6 +97,7 @@ struct dc {
 	double t_stats0;         /* start of the measured period (0 or warm-up) */
 
 	struct dc_dispatch dispatch;
+	struct llm_state *llm;   /* LLM serving nodes (llm.c), NULL when no type has a profile */
 };
 
 /* Builds nodes and classes (RNG streams from seed and replication). classes must outlive dc. */
@@ -123,6 +126,13 @@ static inline long dc_node_load(const struct dc *dc, uint32_t node)
 {
 	return dc->nodes[node].busy + dc->nodes[node].q_len;
 }
+
+/* Completion of request r on its node: books, latency, SLO, frees the slot, calls dispatch
+ * freed(). Used by the slot model's completion event and by LLM serving (llm.c). */
+void dc_finish(struct dc *dc, uint32_t r);
+/* A request started on a node that cannot serve it after all (larger than the node's whole KV
+ * cache): frees its slot and counts it dropped. */
+void dc_drop_started(struct dc *dc, uint32_t r);
 
 /* Sets node power (W), integrating IT energy up to now first. */
 void dc_set_node_power(struct dc *dc, uint32_t node, double power_w);

@@ -1,6 +1,8 @@
 /* workload.c — sampling of size distributions (workload.h). */
 #include "workload.h"
 
+#include "dc/arrival.h"
+
 #include <math.h>
 
 double dist_sample(const struct dist_cfg *d, struct rng *r)
@@ -57,6 +59,8 @@ double class_mean_rate(const struct class_cfg *c)
 
 	if (a->kind == ARRIVAL_POISSON)
 		return a->rate_per_s;
+	if (a->kind == ARRIVAL_DIURNAL || a->kind == ARRIVAL_MMPP)
+		return arrival_mean_rate(a);
 	if (!a->trace || a->trace->n < 2 || a->trace->span_s <= 0)
 		return 0;
 	return (double)(a->trace->n - 1) / (a->trace->span_s * a->time_scale);

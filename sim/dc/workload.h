@@ -42,7 +42,7 @@ struct trace_data {
 	const char *format; /* "azure-llm-2023", "mooncake-jsonl", "csv" */
 };
 
-enum arrival_kind { ARRIVAL_POISSON, ARRIVAL_TRACE };
+enum arrival_kind { ARRIVAL_POISSON, ARRIVAL_TRACE, ARRIVAL_DIURNAL, ARRIVAL_MMPP };
 
 struct arrival_cfg {
 	enum arrival_kind kind;
@@ -52,6 +52,14 @@ struct arrival_cfg {
 	int loop;               /* trace: replay again from the start when it ends */
 	double start_s;         /* trace: skip records before this trace time (default 0) */
 	const struct trace_data *trace;
+	/* diurnal (arrival.h): rate_per_s is the mean; shape values >= 0, one per step_s */
+	const double *shape;
+	size_t n_shape;
+	double shape_step_s;
+	double shape_offset_steps;  /* shape position at t = 0, in steps */
+	/* mmpp (arrival.h): n states, Poisson rate and mean sojourn of each */
+	const double *mmpp_rates_per_s, *mmpp_sojourn_s;
+	size_t mmpp_n;
 };
 
 enum class_kind { CLASS_JOB, CLASS_LLM };

@@ -37,7 +37,8 @@ int err_prefix(struct err *e, const char *fmt, ...)
 	vsnprintf(head, sizeof head, fmt, ap);
 	va_end(ap);
 	memcpy(old, e->msg, sizeof old);
-	snprintf(e->msg, sizeof e->msg, "%s: %s", head, old);
+	/* bounded so the result always fits: prefix and message share the buffer */
+	snprintf(e->msg, sizeof e->msg, "%.300s: %.700s", head, old);
 	e->set = 1;
 	return -1;
 }

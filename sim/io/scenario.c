@@ -18,9 +18,12 @@
 
 #include <cjson/cJSON.h>
 
+#include "dc/profile.h"
 #include "engine/xalloc.h"
 #include "io/jv.h"
+#include "io/scenario_arrival.h"
 #include "io/scenario_models.h" /* models section */
+#include "io/scenario_profile.h"
 #include "io/trace.h"
 
 #define SCENARIO_MAX_BYTES ((size_t)16 << 20) /* 16 MiB: a hand-written scenario is far smaller */
@@ -271,16 +274,29 @@ static int load_sub_dist(struct jv *v, const cJSON *parent, const char *key, con
 	return rc;
 }
 
-static const char *const arrival_names[] = { "poisson", "trace", NULL };
+static const char *const arrival_names[] = { "poisson", "trace", "diurnal", "mmpp", NULL };
 
 static int load_arrival(struct jv *v, const struct scenario *s, const cJSON *o, struct arrival_cfg *a)
 {
-	const char *keys[] = { "process", "rate_per_s", "path", "time_scale", "loop", "start_s", NULL };
+	const char *keys[] = { "process", "rate_per_s", "path", "time_scale", "loop", "start_s",
+			       "shape", "step_s", "offset_s", "column", "rates_per_s", "mean_sojourn_s", NULL };
+	const char *mkeys[] = { "process", "rate_per_s", "path", "shape", "step_s", "offset_s", "column", NULL };
+	const char *pkeys[] = { "process", "rates_per_s", "mean_sojourn_s", NULL };
 	int kind;
 
 	if (jv_keys(v, o, keys) || jv_enum(v, o, "process", 1, 0, arrival_names, &kind))
 		return -1;
 	a->kind = (enum arrival_kind)kind;
+	if (a->kind == ARRIVAL_DIURNAL || a->kind == ARRIVAL_MMPP) { /* scenario_arrival.c */
+		const char *p = NULL;
+		if (jv_keys(v, o, a->kind == ARRIVAL_DIURNAL ? mkeys : pkeys) ||
+		    jv_str(v, o, "path", 0, NULL, &p))
+			return -1;
+		return scenario_load_modulated(v, o, p ? resolve_path(v, s->dir, p) : NULL, a);
+	}
+	for (size_t i = 6; keys[i]; i++)
+		if (jv_get(o, keys[i]))
+			return jv_fail(v, keys[i], jv_get(o, keys[i]), "a key of the diurnal and mmpp processes only");
 	if (a->kind == ARRIVAL_POISSON) {
 		for (size_t i = 2; keys[i]; i++)
 			if (jv_get(o, keys[i]))
@@ -397,19 +413,30 @@ static int load_workload(struct jv *v, struct scenario *s, const cJSON *w)
 
 static int load_node_type(struct jv *v, const cJSON *o, struct node_type_cfg *t)
 {
-	const char *keys[] = { "slots", "power", "llm", "memory_gb", "embodied_kg", "lifetime_years", NULL };
+	const char *keys[] = { "slots", "power", "llm", "memory_gb", "embodied_kg", "lifetime_years", "profile", NULL };
 	const char *pkeys[] = { "idle_w", "peak_w", NULL };
 	const char *lkeys[] = { "prefill_tokens_per_s", "decode_tokens_per_s", NULL };
 	const cJSON *p, *l;
 	long slots;
 	size_t m;
 
-	if (jv_keys(v, o, keys) || jv_int(v, o, "slots", 1, 1, 1, 1000000, &slots) ||
+	if (jv_keys(v, o, keys) || jv_int(v, o, "slots", !jv_get(o, "profile"), 1, 1, 1000000, &slots) ||
 	    jv_num(v, o, "memory_gb", 0, 0, 0, 0, 1e6, &t->memory_gb) ||
 	    jv_num(v, o, "embodied_kg", 0, 0, 0, 0, 1e9, &t->embodied_kg) ||
 	    jv_num(v, o, "lifetime_years", 0, 5, 0, 1, 100, &t->lifetime_years))
 		return -1;
 	t->slots = (int)slots;
+	if (jv_get(o, "profile")) { /* LLM serving profile: batching, KV cache, power (llm.c) */
+		if (jv_get(o, "power") || jv_get(o, "llm"))
+			return jv_fail(v, jv_get(o, "power") ? "power" : "llm", NULL,
+				       "a node type with a serving profile takes its speed and power from the profile");
+		if (scenario_load_profile(v, jv_get(o, "profile"), t))
+			return -1;
+		if (!jv_get(o, "slots") || t->slots > t->profile->max_batch)
+			t->slots = t->profile->max_batch;
+		t->idle_w = t->peak_w = 0;
+		return 0;
+	}
 	p = jv_get(o, "power");
 	if (!p)
 		return jv_fail(v, "power", NULL, "required power profile is missing (e.g. {\"idle_w\": 100, \"peak_w\": 300})");
@@ -607,7 +634,7 @@ static int check_llm_capable(struct jv *v, struct scenario *s)
 		if (s->classes[c].kind != CLASS_LLM)
 			continue;
 		for (size_t t = 0; t < s->cluster.n_types; t++)
-			if (!(s->cluster.types[t].prefill_tokens_per_s > 0))
+			if (!(s->cluster.types[t].prefill_tokens_per_s > 0) && !s->cluster.types[t].profile)
 				return err_set(v->e, "%s: $.datacenter.node_types.%s: cannot serve llm class \"%s\": expected \"llm\": {\"prefill_tokens_per_s\": ..., \"decode_tokens_per_s\": ...}",
 					       v->file, s->cluster.types[t].name, s->classes[c].name);
 	}

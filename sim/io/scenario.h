@@ -28,6 +28,7 @@ struct model_choice {
 	const char *provenance;  /* "calibrated: ..." or "published: ..." */
 	const char *mapping;     /* "cpu" (measured), "gpu" (roofline from the table), "published" */
 	double time_factor_prefill, time_factor_decode, memory_factor, power_factor, accuracy;
+	double weight_factor_16bit; /* weight bytes vs a 16-bit model (scales serving profiles) */
 };
 
 struct scenario {

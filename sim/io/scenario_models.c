@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dc/profile.h"
 #include "engine/xalloc.h"
 #include "io/caltable.h"
 #include "io/scenario.h"
@@ -27,6 +28,7 @@ static int load_published(struct jv *v, struct model_choice *mc, const cJSON *p)
 	snprintf(buf, sizeof buf, "published: %s", src);
 	mc->provenance = arena_strdup(v->a, buf);
 	mc->mapping = "published";
+	mc->weight_factor_16bit = mc->memory_factor;
 	jv_leave(v, m);
 	return 0;
 }
@@ -128,6 +130,9 @@ int scenario_models_load(struct jv *v, struct scenario *s, const cJSON *models)
 			mc->accuracy = finetuned ? cv->accuracy_finetuned : cv->accuracy;
 			mc->provenance = arena_strdup(v->a, cv->provenance);
 			mc->mapping = "cpu";
+			mc->weight_factor_16bit = cv->gpu_bits_per_weight / 16.0;
+			if (!isfinite(mc->weight_factor_16bit))
+				mc->weight_factor_16bit = 1;
 			if (finetuned && !isfinite(mc->accuracy))
 				rc = jv_fail(v, "finetuned", jv_get(models, "finetuned"), "expected false: the table has no fine-tuned accuracy for %s", mc->variant);
 			else if (jv_get(models, "gpu"))
@@ -139,7 +144,20 @@ int scenario_models_load(struct jv *v, struct scenario *s, const cJSON *models)
 	}
 	for (size_t i = 0; i < s->cluster.n_types; i++) {
 		struct node_type_cfg *nt = &s->cluster.types[i];
-		if (nt->prefill_tokens_per_s > 0) {
+		if (nt->profile) {
+			/* a serving profile (16-bit weights): scale its measured step times, and its
+			 * weight bytes by the 16-bit-relative factor, which frees KV-cache space */
+			struct profile_config *pc = arena_alloc(v->a, sizeof *pc);
+			*pc = *nt->profile;
+			for (int j = 0; j < pc->prefill_s.n; j++)
+				pc->prefill_s.y[j] *= mc->time_factor_prefill;
+			for (int j = 0; j < pc->decode_step_s.n; j++)
+				pc->decode_step_s.y[j] *= mc->time_factor_decode;
+			pc->weight_bytes *= mc->weight_factor_16bit;
+			if (profile_config_check(pc, v->e))
+				return -1;
+			nt->profile = pc;
+		} else if (nt->prefill_tokens_per_s > 0) {
 			nt->prefill_tokens_per_s /= mc->time_factor_prefill;
 			nt->decode_tokens_per_s /= mc->time_factor_decode;
 		}

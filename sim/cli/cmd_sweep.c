@@ -1,0 +1,394 @@
+/* cmd_sweep.c — `maasim sweep SWEEP.json [--db FILE] [-j N]`: a parameter grid with
+ * replications, resumable, on local worker processes or Open MPI ranks.
+ *
+ * Order of work: read the sweep file, expand its points, load and validate the scenario of every
+ * point (scenario_load with the point's overrides), so bad input stops the sweep before the
+ * database is touched. Each trial (point, replication) gets its key from the resolved scenario,
+ * the replication and the simulator version; trials whose key is already in runs are skipped,
+ * so a rerun after a crash or an interrupt runs only what is missing, and two points that
+ * resolve to the same scenario share their trials. Every stored trial is one transaction
+ * (store_write_run). The statistics tables are rebuilt from the database at the end.
+ *
+ * Signals: the first SIGINT or SIGTERM stops the hand-out (see sweep_exec.h for what happens to
+ * trials in flight); the command exits 130 with a message saying how to resume. A second one
+ * kills the process at once (SA_RESETHAND): the database stays consistent either way.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/sweep_db.h"
+#include "cli/sweep_exec.h"
+#include "engine/xalloc.h"
+#include "io/store.h"
+
+/* The one piece of process state a signal handler may touch (command line only). */
+static volatile sig_atomic_t sweep_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	sweep_stop = 1;
+}
+
+static const char sweep_help[] =
+	"usage: maasim sweep SWEEP.json [--db FILE] [-j N] [-q] [--dry-run]\n"
+	"\nRuns every point of a sweep (scenarios x grid x replications; scenarios/README.md, \"Sweeps\")\n"
+	"and writes each trial as one transaction to the results database, then the tables\n"
+	"sweep_points, sweep_trials, sweep_stats (mean, sd, 95%% CI), sweep_diffs (paired differences\n"
+	"and relative changes against the baseline) and, with an \"oat\" block, sweep_tornado.\n"
+	"Trials already in the database (same resolved scenario, replication and simulator version)\n"
+	"are skipped: rerun the same command after a crash or Ctrl-C to finish the rest.\n"
+	"  --db FILE      results database (SQLite; created if missing; default maasim.db)\n"
+	"  -j N           worker processes (default: the number of cores; 1 runs in this process)\n"
+	"  -q, --quiet    no progress output, only the tables\n"
+	"  --dry-run      list the points and their overrides, run nothing\n"
+	"Under mpirun (e.g. mpirun -np 9 maasim sweep S.json) rank 0 hands out trials and writes the\n"
+	"database; ranks 1..N-1 run them (-j is ignored). This build: Open MPI %s.\n"
+	"exit: 0 all trials ok, 1 a trial failed or the run broke off, 2 bad usage or input,\n"
+	"      130 interrupted (rerun to resume)\n";
+
+struct sweep_args {
+	const char *file, *db;
+	int jobs, quiet, dry_run;
+};
+
+static int usage_err(const char *msg, const char *arg)
+{
+	fprintf(stderr, "maasim sweep: %s%s%s%s\n(maasim sweep --help for usage)\n", msg,
+		arg ? " \"" : "", arg ? arg : "", arg ? "\"" : "");
+	return 2;
+}
+
+static int parse_jobs(const char *s, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < 1 || v > 4096)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct sweep_args *a)
+{
+	memset(a, 0, sizeof *a);
+	for (int i = 1; i < argc; i++) {
+		const char *o = argv[i];
+		if (strcmp(o, "--db") == 0) {
+			if (i + 1 >= argc || !*argv[i + 1])
+				return usage_err("--db needs a file name", NULL);
+			a->db = argv[++i];
+		} else if (strcmp(o, "-j") == 0 || strcmp(o, "--jobs") == 0) {
+			if (i + 1 >= argc || parse_jobs(argv[i + 1], &a->jobs))
+				return usage_err("-j needs a number of workers >= 1, got", i + 1 < argc ? argv[i + 1] : "nothing");
+			i++;
+		} else if (strncmp(o, "-j", 2) == 0 && o[2]) {
+			if (parse_jobs(o + 2, &a->jobs))
+				return usage_err("-j needs a number of workers >= 1, got", o + 2);
+		} else if (strcmp(o, "-q") == 0 || strcmp(o, "--quiet") == 0) {
+			a->quiet = 1;
+		} else if (strcmp(o, "--dry-run") == 0) {
+			a->dry_run = 1;
+		} else if (o[0] == '-' && o[1]) {
+			return usage_err("unknown option", o);
+		} else if (!a->file) {
+			a->file = o;
+		} else {
+			return usage_err("unexpected argument (one sweep file at a time)", o);
+		}
+	}
+	if (!a->file)
+		return usage_err("missing SWEEP.json", NULL);
+	if (!a->db)
+		a->db = "maasim.db";
+	if (!a->jobs) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		a->jobs = n >= 1 && n <= 4096 ? (int)n : 1;
+	}
+	return 0;
+}
+
+/* ---- the sweep's in-memory form ---- */
+
+struct sweep_run {
+	struct sweep_spec *spec;
+	struct scenario **sc;
+	struct sweep_trial *trials;
+	struct sweep_job job;
+	const char *version;
+};
+
+static void sweep_run_fini(struct sweep_run *r)
+{
+	if (r->sc)
+		for (size_t p = 0; p < r->spec->n_points; p++)
+			scenario_free(r->sc[p]);
+	free(r->sc);
+	free(r->trials);
+	sweep_spec_free(r->spec);
+}
+
+/* Loads the spec and every point's scenario; builds the trials (replication-major, so an
+ * interrupted sweep has whole replications across the grid). */
+static int sweep_load(const char *file, struct sweep_run *r, struct err *e)
+{
+	struct sweep_spec *s;
+	size_t np, k = 0;
+
+	memset(r, 0, sizeof *r);
+	r->version = cli_version();
+	if (sweep_spec_load(file, &r->spec, e))
+		return -1;
+	s = r->spec;
+	np = s->n_points;
+	r->sc = xcalloc(np, sizeof *r->sc);
+	for (size_t p = 0; p < np; p++) {
+		const struct sweep_point *pt = &s->points[p];
+		if (scenario_load(s->scenarios[pt->scenario], pt->sets, pt->n_sets, &r->sc[p], e))
+			return err_prefix(e, "%s: point \"%s\"", file, pt->label);
+	}
+	r->trials = xcalloc(np * (size_t)s->replications, sizeof *r->trials);
+	for (long rep = 0; rep < s->replications; rep++)
+		for (size_t p = 0; p < np; p++, k++) {
+			r->trials[k].point = p;
+			r->trials[k].rep = rep;
+			sweep_trial_key(r->sc[p], rep, r->version, r->trials[k].key,
+					sizeof r->trials[k].key);
+		}
+	r->job = (struct sweep_job){ s, r->sc, r->trials, k };
+	return 0;
+}
+
+static void dry_run(const struct sweep_run *r)
+{
+	const struct sweep_spec *s = r->spec;
+	printf("sweep \"%s\": %zu point(s) x %ld replication(s) = %zu trial(s); baseline \"%s\"\n",
+	       s->name, s->n_points, s->replications, r->job.n_trials, s->baseline_name);
+	for (size_t p = 0; p < s->n_points; p++) {
+		const struct sweep_point *pt = &s->points[p];
+		printf("  %4zu  %-40s scenario %s (hash %s)%s\n", p, pt->label,
+		       s->scenario_labels[pt->scenario], r->sc[p]->hash,
+		       pt->baseline == p ? "  [baseline]" : "");
+		for (size_t i = 0; i < pt->n_sets; i++)
+			printf("          --set %s\n", pt->sets[i]);
+		if (pt->baseline != p)
+			printf("          compared with point %zu\n", pt->baseline);
+	}
+}
+
+/* ---- the writer ---- */
+
+struct sink_ctx {
+	struct store *st;
+	const struct sweep_run *r;
+	int tty;
+};
+
+static int sink(void *ctx, const struct sweep_outcome *o, const struct metrics *ms, struct err *e)
+{
+	struct sink_ctx *c = ctx;
+	const struct sweep_trial *tr = &c->r->trials[o->trial];
+	const struct scenario *sc = c->r->sc[tr->point];
+	struct store_run row = { sc->name, sc->hash, sc->params, tr->rep, sc->seed,
+				 o->ok ? "ok" : "failed", o->ok ? NULL : o->message, c->r->version,
+				 o->started_at, o->wall_s, tr->key };
+	struct err we;
+	int found = 0;
+
+	if (!o->ok)
+		fprintf(stderr, "%smaasim sweep: trial %s (point \"%s\", replication %ld) FAILED: %s\n",
+			c->tty ? "\n" : "", tr->key, c->r->spec->points[tr->point].label, tr->rep,
+			o->message);
+	err_clear(&we);
+	if (store_write_run(c->st, &row, ms, NULL, &we) == 0)
+		return 0;
+	/* another writer stored the same trial meanwhile: the UNIQUE key kept one row */
+	if (store_has_trial(c->st, tr->key, &found, e) == 0 && found)
+		return 0;
+	return err_set(e, "%s", we.msg);
+}
+
+static int cmp_trial_key(const void *a, const void *b)
+{
+	const struct sweep_trial *const *x = a, *const *y = b;
+	int c = strcmp((*x)->key, (*y)->key);
+	return c ? c : (*x < *y ? -1 : *x > *y); /* equal keys: the earlier trial first */
+}
+
+/* Indices of the trials still to run: not stored, and each key once (points resolving to the
+ * same scenario share their trials). */
+static int pending(struct store *st, const struct sweep_run *r, size_t **todo, size_t *n,
+		   size_t *stored, size_t *shared, struct err *e)
+{
+	size_t nt = r->job.n_trials;
+	const struct sweep_trial **by_key = xmalloc((nt ? nt : 1) * sizeof *by_key);
+	unsigned char *dup = xcalloc(nt ? nt : 1, 1);
+	int rc = 0;
+
+	for (size_t t = 0; t < nt; t++)
+		by_key[t] = &r->trials[t];
+	qsort(by_key, nt, sizeof *by_key, cmp_trial_key);
+	for (size_t i = 1; i < nt; i++)
+		if (strcmp(by_key[i]->key, by_key[i - 1]->key) == 0)
+			dup[by_key[i] - r->trials] = 1;
+	*todo = xmalloc((nt ? nt : 1) * sizeof **todo);
+	*n = *stored = *shared = 0;
+	for (size_t t = 0; t < nt && !rc; t++) {
+		int found = 0;
+		if (dup[t]) {
+			(*shared)++;
+			continue;
+		}
+		if (store_has_trial(st, r->trials[t].key, &found, e))
+			rc = -1;
+		else if (found)
+			(*stored)++;
+		else
+			(*todo)[(*n)++] = t;
+	}
+	free(by_key);
+	free(dup);
+	return rc;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = (int)SA_RESETHAND; /* no SA_RESTART: poll and sleeps wake up */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The writer: local workers, or rank 0 of an MPI job (mpi_size > 1). */
+static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_size)
+{
+	struct store *st = NULL;
+	struct sink_ctx ctx;
+	struct sweep_progress pg;
+	struct sweep_tally tl = { 0, 0, 0 };
+	size_t *todo = NULL, n = 0, stored = 0, shared = 0;
+	struct err e;
+	int rc, ret = 0;
+
+	err_clear(&e);
+	if (!(st = store_open(a->db, STORE_CREATE, &e)) || sweep_db_schema(st, &e) ||
+	    sweep_db_register(st, &r->job, r->version, &e) || pending(st, r, &todo, &n, &stored, &shared, &e)) {
+		fprintf(stderr, "maasim: %s\n", e.msg);
+		if (mpi_size > 1) /* release the worker ranks */
+			sweep_mpi_serve(&r->job, todo, 0, &sweep_stop, sink, NULL, &pg, &tl, &e);
+		store_close(st);
+		free(todo);
+		return 2;
+	}
+	if (!a->quiet) {
+		printf("maasim %s: sweep \"%s\": %zu point(s) x %ld replication(s) = %zu trial(s); ",
+		       r->version, r->spec->name, r->spec->n_points, r->spec->replications,
+		       r->job.n_trials);
+		if (shared)
+			printf("%zu the same as another point's, ", shared);
+		printf("%zu already stored, %zu to run", stored, n);
+		if (mpi_size > 1)
+			printf(" on %d MPI rank(s) + rank 0 writing\n", mpi_size - 1);
+		else
+			printf(" on %d worker%s\n", a->jobs, a->jobs == 1 ? " (this process)" : " processes");
+		fflush(stdout);
+	}
+	install_signals();
+	ctx = (struct sink_ctx){ st, r, isatty(STDERR_FILENO) };
+	sweep_progress_start(&pg, n, a->quiet);
+	if (mpi_size > 1)
+		rc = sweep_mpi_serve(&r->job, todo, n, &sweep_stop, sink, &ctx, &pg, &tl, &e);
+	else
+		rc = sweep_exec_local(&r->job, todo, n, a->jobs, &sweep_stop, sink, &ctx, &pg, &tl, &e);
+	sweep_progress_end(&pg);
+	if (rc < 0) {
+		fprintf(stderr, "maasim: %s\n", e.msg);
+		ret = 1;
+	} else if (rc == 1) {
+		fprintf(stderr, "maasim sweep: interrupted: %zu of %zu trial(s) stored in %s, nothing partial; rerun the same command to resume\n",
+			stored + tl.stored + tl.failed, r->job.n_trials, a->db);
+		ret = 130;
+	} else {
+		err_clear(&e);
+		if (sweep_db_stats(st, &r->job, stdout, &e)) {
+			fprintf(stderr, "maasim: %s\n", e.msg);
+			ret = 1;
+		} else if (tl.failed || tl.crashed) {
+			fprintf(stderr, "maasim sweep: %zu trial(s) failed their checks, %zu crashed (not stored; a rerun retries them)\n",
+				tl.failed, tl.crashed);
+			ret = 1;
+		}
+		if (!a->quiet)
+			printf("results: %s (tables sweep_stats, sweep_diffs%s; sweep \"%s\")\n", a->db,
+			       r->spec->oat_axis >= 0 ? ", sweep_tornado" : "", r->spec->name);
+	}
+	store_close(st);
+	free(todo);
+	return ret;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+	struct sweep_args a;
+	struct sweep_run r;
+	struct err e;
+	int rc, rank = 0, size = 1, mpi = 0, loaded;
+
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf(sweep_help, sweep_mpi_built() ? "yes" : "no");
+			return 0;
+		}
+	if ((rc = parse_args(argc, argv, &a)) != 0)
+		return rc;
+	err_clear(&e);
+	if (!a.dry_run && !sweep_mpi_built() && sweep_mpi_launched()) {
+		fprintf(stderr, "maasim sweep: started by an MPI launcher, but this maasim was built without Open MPI: every rank would run the whole sweep. Install libopenmpi-dev and openmpi-bin, then make clean && make\n");
+		return 2;
+	}
+	if (!a.dry_run && sweep_mpi_built() && sweep_mpi_launched()) {
+		if (sweep_mpi_init(&rank, &size, &e)) {
+			fprintf(stderr, "maasim: %s\n", e.msg);
+			return 2;
+		}
+		mpi = 1;
+	}
+	loaded = sweep_load(a.file, &r, &e) == 0;
+	if (mpi && !sweep_mpi_all_ok(loaded)) {
+		if (!loaded)
+			fprintf(stderr, "maasim (rank %d): %s\n", rank, e.msg);
+		else if (rank == 0)
+			fprintf(stderr, "maasim: another MPI rank could not load the sweep (see its message)\n");
+		sweep_run_fini(&r);
+		sweep_mpi_finalize();
+		return 2;
+	}
+	if (!loaded) {
+		fprintf(stderr, "maasim: %s\n", e.msg);
+		sweep_run_fini(&r);
+		return 2;
+	}
+	if (a.dry_run) {
+		dry_run(&r);
+		sweep_run_fini(&r);
+		return 0;
+	}
+	if (mpi && rank > 0) { /* workers keep the default signals: the launcher ends them */
+		rc = sweep_mpi_work(&r.job, &e) ? 1 : 0;
+		if (rc)
+			fprintf(stderr, "maasim (rank %d): %s\n", rank, e.msg);
+	} else {
+		rc = run_writer(&a, &r, size);
+	}
+	sweep_run_fini(&r);
+	if (mpi)
+		sweep_mpi_finalize();
+	return rc;
+}

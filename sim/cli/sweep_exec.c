@@ -1,0 +1,443 @@
+/* sweep_exec.c — trials in this process or in forked workers; progress (sweep_exec.h).
+ *
+ * Forked workers: each has a task pipe (parent -> worker: a 4-byte trial index) and a result
+ * pipe (worker -> parent: a 4-byte length and one sweep_wire message). The parent polls the
+ * result pipes and is the only process that touches the database; workers never use the
+ * parent's open database handle and leave with _exit. A worker that dies (signal, abort) is
+ * replaced and its trial counted as crashed (not stored, so a rerun retries it). Workers ignore
+ * SIGINT (the parent decides) and, on Linux, die with the parent (PR_SET_PDEATHSIG), so a
+ * kill -9 of the parent leaves no orphan running. Without PDEATHSIG, an orphan ends at its next
+ * read (end of file) or write (EPIPE).
+ */
+#include "sweep_exec.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "cli/run.h"
+#include "engine/xalloc.h"
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* ---- progress ---- */
+
+static void fmt_dur(double s, char *buf, size_t n)
+{
+	long t = s < 0 || s > 1e8 ? 0 : (long)(s + 0.5);
+	if (t >= 3600)
+		snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+	else
+		snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
+}
+
+void sweep_progress_start(struct sweep_progress *pg, size_t total, int quiet)
+{
+	memset(pg, 0, sizeof *pg);
+	pg->total = total;
+	pg->quiet = quiet;
+	pg->tty = isatty(STDERR_FILENO);
+	pg->t0_s = pg->last_s = mono_s();
+}
+
+static void progress_draw(struct sweep_progress *pg, int final)
+{
+	double now = mono_s(), el = now - pg->t0_s;
+	double eta = pg->done ? el / (double)pg->done * (double)(pg->total - pg->done) : 0;
+	char e1[32], e2[32], fails[32] = "";
+	int pct = pg->total ? (int)(100.0 * (double)pg->done / (double)pg->total) : 100;
+
+	fmt_dur(el, e1, sizeof e1);
+	fmt_dur(eta, e2, sizeof e2);
+	if (pg->failed)
+		snprintf(fails, sizeof fails, ", %zu failed", pg->failed);
+	if (pg->tty) {
+		char bar[31];
+		size_t fill = pg->total ? pg->done * 30 / pg->total : 30;
+		for (size_t i = 0; i < 30; i++)
+			bar[i] = i < fill ? '#' : '.';
+		bar[30] = '\0';
+		fprintf(stderr, "\r[%s] %zu/%zu %3d%%  %s elapsed  ETA %s%s \033[K", bar, pg->done,
+			pg->total, pct, e1, pg->done ? e2 : "?", fails);
+		if (final)
+			fputc('\n', stderr);
+	} else {
+		fprintf(stderr, "sweep: %zu/%zu trials (%d%%), %s elapsed, ETA %s%s\n", pg->done,
+			pg->total, pct, e1, pg->done ? e2 : "?", fails);
+	}
+	fflush(stderr);
+	pg->last_s = now;
+}
+
+void sweep_progress_step(struct sweep_progress *pg, int ok)
+{
+	double now;
+	int decile;
+
+	pg->done++;
+	if (!ok)
+		pg->failed++;
+	if (pg->quiet)
+		return;
+	now = mono_s();
+	decile = pg->total ? (int)(10 * pg->done / pg->total) : 10;
+	if (pg->tty ? now - pg->last_s >= 0.1 || pg->done == pg->total
+		    : decile != pg->last_decile || now - pg->last_s >= 30) {
+		pg->last_decile = decile;
+		progress_draw(pg, 0);
+	}
+}
+
+void sweep_progress_end(struct sweep_progress *pg)
+{
+	if (pg->quiet || !pg->total)
+		return;
+	if (pg->tty)
+		progress_draw(pg, 1);
+	else if (pg->last_decile != 10)
+		progress_draw(pg, 1);
+}
+
+/* ---- one trial ---- */
+
+void sweep_trial_key(const struct scenario *sc, long rep, const char *version, char *out, size_t n)
+{
+	uint64_t vh = scenario_hash64(version, strlen(version));
+	snprintf(out, n, "%s.r%ld.%08llx", sc->hash, rep, (unsigned long long)(vh & 0xffffffffULL));
+}
+
+void sweep_exec_trial(const struct sweep_job *job, size_t t, struct sweep_outcome *o,
+		      struct metrics *ms)
+{
+	const struct sweep_trial *tr = &job->trials[t];
+	struct run_info info;
+	struct err e;
+	time_t now = time(NULL);
+	struct tm tm;
+	double t0;
+
+	memset(o, 0, sizeof *o);
+	metrics_reset(ms);
+	o->trial = (long)t;
+	snprintf(o->key, sizeof o->key, "%s", tr->key);
+	gmtime_r(&now, &tm);
+	strftime(o->started_at, sizeof o->started_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	err_clear(&e);
+	memset(&info, 0, sizeof info);
+	t0 = mono_s();
+	o->ok = run_replication(job->sc[tr->point], tr->rep, ms, &info, &e) == 0;
+	o->wall_s = mono_s() - t0;
+	o->events = info.events;
+	if (!o->ok) {
+		snprintf(o->message, sizeof o->message, "%s", e.msg);
+		metrics_reset(ms); /* a failed run's numbers are not results */
+	}
+}
+
+/* ---- forked workers ---- */
+
+struct worker {
+	pid_t pid;
+	int to_fd, from_fd;
+	long cur; /* index into todo of the trial in flight, -1 when idle */
+};
+
+static int write_full(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* 1 on success, 0 on end of file at the start, -1 on error or a short message. */
+static int read_full(int fd, void *p, size_t n)
+{
+	char *c = p;
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(fd, c + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return got ? -1 : 0;
+		got += (size_t)r;
+	}
+	return 1;
+}
+
+static void put_u32(unsigned char *b, uint32_t x)
+{
+	for (int i = 0; i < 4; i++)
+		b[i] = (unsigned char)(x >> (8 * i));
+}
+
+static uint32_t get_u32(const unsigned char *b)
+{
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static _Noreturn void worker_main(const struct sweep_job *job, int in_fd, int out_fd)
+{
+	struct metrics ms;
+	struct sweep_outcome o;
+	struct sweep_buf b = { 0 };
+	unsigned char hdr[4];
+
+	metrics_init(&ms);
+	for (;;) {
+		uint32_t t;
+		if (read_full(in_fd, hdr, 4) != 1)
+			break; /* parent closed the pipe (done) or died */
+		t = get_u32(hdr);
+		if (t >= job->n_trials)
+			break;
+		sweep_exec_trial(job, t, &o, &ms);
+		sweep_wire_encode(&o, &ms, &b);
+		put_u32(hdr, (uint32_t)b.n);
+		if (write_full(out_fd, hdr, 4) || write_full(out_fd, b.p, b.n))
+			break;
+	}
+	/* _exit: no stdio flush, no atexit, nothing of the parent's database is touched */
+	_exit(0);
+}
+
+static int spawn(const struct sweep_job *job, struct worker *w, const struct worker *others,
+		 size_t n_others, struct err *e)
+{
+	int to[2], from[2];
+	pid_t pid;
+
+	if (pipe(to))
+		return err_set(e, "sweep: cannot create a pipe: %s", strerror(errno));
+	if (pipe(from)) {
+		close(to[0]);
+		close(to[1]);
+		return err_set(e, "sweep: cannot create a pipe: %s", strerror(errno));
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(to[0]), close(to[1]), close(from[0]), close(from[1]);
+		return err_set(e, "sweep: cannot start a worker process: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_DFL);
+#ifdef __linux__
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(0); /* the parent died before prctl took effect */
+#endif
+		for (size_t i = 0; i < n_others; i++)
+			if (others[i].pid > 0) {
+				close(others[i].to_fd);
+				close(others[i].from_fd);
+			}
+		close(to[1]);
+		close(from[0]);
+		worker_main(job, to[0], from[1]);
+	}
+	close(to[0]);
+	close(from[1]);
+	w->pid = pid;
+	w->to_fd = to[1];
+	w->from_fd = from[0];
+	w->cur = -1;
+	return 0;
+}
+
+static void reap(struct worker *w, int kill_it)
+{
+	if (w->pid <= 0)
+		return;
+	if (kill_it)
+		kill(w->pid, SIGKILL);
+	close(w->to_fd);
+	close(w->from_fd);
+	while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	w->pid = -1;
+}
+
+static int send_task(struct worker *w, const size_t *todo, size_t i)
+{
+	unsigned char hdr[4];
+	put_u32(hdr, (uint32_t)todo[i]);
+	w->cur = (long)i;
+	return write_full(w->to_fd, hdr, 4);
+}
+
+static int run_serial(const struct sweep_job *job, const size_t *todo, size_t n,
+		      volatile sig_atomic_t *stop, sweep_sink_fn sink, void *ctx,
+		      struct sweep_progress *pg, struct sweep_tally *tl, struct err *e)
+{
+	struct metrics ms;
+	struct sweep_outcome *o = xmalloc(sizeof *o);
+	int rc = 0;
+
+	metrics_init(&ms);
+	for (size_t i = 0; i < n; i++) {
+		if (*stop) {
+			rc = 1;
+			break;
+		}
+		sweep_exec_trial(job, todo[i], o, &ms);
+		if (sink(ctx, o, &ms, e)) {
+			rc = -1;
+			break;
+		}
+		if (o->ok)
+			tl->stored++;
+		else
+			tl->failed++;
+		sweep_progress_step(pg, o->ok);
+	}
+	metrics_fini(&ms);
+	free(o);
+	return rc;
+}
+
+int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, int nworkers,
+		     volatile sig_atomic_t *stop, sweep_sink_fn sink, void *ctx,
+		     struct sweep_progress *pg, struct sweep_tally *tl, struct err *e)
+{
+	struct worker *w;
+	struct pollfd *pf;
+	struct metrics ms;
+	struct sweep_outcome *o;
+	struct sweep_buf b = { 0 };
+	size_t next = 0, inflight = 0, nw;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	if (nworkers <= 1)
+		return run_serial(job, todo, n, stop, sink, ctx, pg, tl, e);
+	nw = (size_t)nworkers < n ? (size_t)nworkers : n;
+	signal(SIGPIPE, SIG_IGN); /* a dead worker's pipe gives EPIPE, not a dead parent */
+	w = xcalloc(nw, sizeof *w);
+	pf = xcalloc(nw, sizeof *pf);
+	o = xmalloc(sizeof *o);
+	metrics_init(&ms);
+	for (size_t i = 0; i < nw; i++)
+		w[i].pid = -1;
+	for (size_t i = 0; i < nw && rc == 0; i++) {
+		if (spawn(job, &w[i], w, i, e))
+			rc = -1;
+		else if (send_task(&w[i], todo, next) == 0)
+			next++, inflight++;
+		else
+			rc = err_set(e, "sweep: cannot reach worker %zu", i);
+	}
+	while (rc == 0 && inflight > 0) {
+		int pr;
+		if (*stop) {
+			rc = 1;
+			break;
+		}
+		for (size_t i = 0; i < nw; i++) {
+			pf[i].fd = w[i].cur >= 0 ? w[i].from_fd : -1;
+			pf[i].events = POLLIN;
+			pf[i].revents = 0;
+		}
+		pr = poll(pf, (nfds_t)nw, 500);
+		if (pr < 0 && errno != EINTR) {
+			rc = err_set(e, "sweep: poll: %s", strerror(errno));
+			break;
+		}
+		for (size_t i = 0; pr > 0 && i < nw && rc == 0; i++) {
+			unsigned char hdr[4];
+			int got;
+			if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			got = read_full(w[i].from_fd, hdr, 4);
+			if (got == 1) {
+				size_t len = get_u32(hdr);
+				xgrow((void **)&b.p, &b.cap, len ? len : 1, 1);
+				got = read_full(w[i].from_fd, b.p, len);
+				if (got == 1 && (sweep_wire_decode(b.p, len, o, &ms, e) ||
+						 (size_t)o->trial != todo[w[i].cur])) {
+					rc = err_set(e, "sweep: worker %ld sent a result for the wrong trial", (long)w[i].pid);
+					break;
+				}
+				if (got == 1) {
+					inflight--;
+					w[i].cur = -1;
+					if (sink(ctx, o, &ms, e)) {
+						rc = -1;
+						break;
+					}
+					if (o->ok)
+						tl->stored++;
+					else
+						tl->failed++;
+					sweep_progress_step(pg, o->ok);
+				}
+			}
+			if (got != 1) { /* the worker died: its trial is not stored; replace it */
+				int status = 0;
+				const struct sweep_trial *tr = &job->trials[todo[w[i].cur]];
+				pid_t pid = w[i].pid;
+				close(w[i].to_fd);
+				close(w[i].from_fd);
+				while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+					;
+				w[i].pid = -1;
+				fprintf(stderr, "%smaasim sweep: worker %ld died (%s %d) running trial %s (point %zu, replication %ld); not stored\n",
+					pg->tty ? "\n" : "", (long)pid,
+					WIFSIGNALED(status) ? "signal" : "exit status",
+					WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
+					tr->key, tr->point, tr->rep);
+				tl->crashed++;
+				inflight--;
+				sweep_progress_step(pg, 0);
+				if (spawn(job, &w[i], w, nw, e)) {
+					rc = -1;
+					break;
+				}
+			}
+			if (!*stop && next < n && w[i].cur < 0) {
+				if (send_task(&w[i], todo, next))
+					rc = err_set(e, "sweep: cannot reach worker %ld", (long)w[i].pid);
+				else
+					next++, inflight++;
+			}
+		}
+	}
+	/* done: idle workers see end of file and leave; on stop or error, in-flight trials are
+	 * abandoned (killed): they were never stored and a rerun does them */
+	for (size_t i = 0; i < nw; i++)
+		reap(&w[i], rc != 0 || w[i].cur >= 0);
+	if (rc == 0 && next < n)
+		rc = 1;
+	sweep_buf_fini(&b);
+	metrics_fini(&ms);
+	free(o);
+	free(pf);
+	free(w);
+	return rc;
+}

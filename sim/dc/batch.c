@@ -1,0 +1,399 @@
+/* batch.c — continuous batching on one LLM serving replica, in virtual time (see batch.h).
+ *
+ * Invariants between calls: b->t is the last time processed and energy, V (decode steps done)
+ * and W (energy charged per decoding sequence) are integrated up to it; power_w and step_s are
+ * those of the current phase and batch; the heap holds exactly the decoding requests ordered by
+ * (v_finish, id); kv_used is the sum of in + out over admitted, unfinished requests; in STALL
+ * mode V and W are frozen while a prefill batch runs.
+ */
+#include "dc/batch.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "engine/xalloc.h"
+
+enum power_state { PS_ON = 0, PS_SLEEP, PS_OFF, PS_WAKING };
+
+struct batcher {
+	struct profile *p;
+	batch_done_fn done;
+	void *ctx;
+	int pstate;
+	int max_batch, max_prefill_batch;
+	int stall;             /* prefill_mode == STALL */
+	double kv_cap, kv_used;
+	double t, energy_j, v, w;
+	double step_s, power_w;
+	enum power_state pw_state;
+	double t_wake_end;
+	long wakeups;
+	/* decoding requests: min-heap on (v_finish, id) */
+	struct batch_req **heap;
+	int ndec, heap_cap;
+	/* waiting FIFO */
+	struct batch_req *wait_head, *wait_tail;
+	int nwait;
+	/* prefill batch in progress (STALL) */
+	struct batch_req *pre_head;
+	int npre;
+	double t_pre_end, pre_start;
+};
+
+/* --- heap -------------------------------------------------------------------------------- */
+
+static int before(const struct batch_req *a, const struct batch_req *c)
+{
+	return a->v_finish < c->v_finish || (a->v_finish == c->v_finish && a->id < c->id);
+}
+
+static void heap_push(struct batcher *b, struct batch_req *r)
+{
+	if (b->ndec == b->heap_cap) {
+		b->heap_cap = b->heap_cap ? 2 * b->heap_cap : 64;
+		b->heap = xrealloc(b->heap, (size_t)b->heap_cap * sizeof *b->heap);
+	}
+	int i = b->ndec++;
+	while (i > 0) {
+		int up = (i - 1) / 2;
+		if (!before(r, b->heap[up]))
+			break;
+		b->heap[i] = b->heap[up];
+		i = up;
+	}
+	b->heap[i] = r;
+}
+
+static struct batch_req *heap_pop(struct batcher *b)
+{
+	struct batch_req *top = b->heap[0], *last = b->heap[--b->ndec];
+	int i = 0;
+	for (;;) {
+		int l = 2 * i + 1, m = i;
+		const struct batch_req *best = last;
+		if (l < b->ndec && before(b->heap[l], best)) {
+			m = l;
+			best = b->heap[l];
+		}
+		if (l + 1 < b->ndec && before(b->heap[l + 1], best))
+			m = l + 1;
+		if (m == i)
+			break;
+		b->heap[i] = b->heap[m];
+		i = m;
+	}
+	if (b->ndec > 0)
+		b->heap[i] = last;
+	return top;
+}
+
+/* --- state --------------------------------------------------------------------------------- */
+
+static int decode_running(const struct batcher *b)
+{
+	return b->pw_state == PS_ON && b->ndec > 0 && !(b->stall && b->npre > 0);
+}
+
+enum profile_phase batcher_phase(const struct batcher *b)
+{
+	if (b->pw_state == PS_OFF)
+		return PROFILE_OFF;
+	if (b->pw_state == PS_SLEEP)
+		return PROFILE_SLEEP;
+	if (b->pw_state == PS_WAKING)
+		return PROFILE_IDLE;
+	if (b->stall && b->npre > 0)
+		return PROFILE_PREFILL;
+	if (b->ndec > 0)
+		return PROFILE_DECODE;
+	return PROFILE_IDLE;
+}
+
+/* Recomputes step time and power after any change of phase, batch or power-cap state. */
+static void update_rate(struct batcher *b)
+{
+	enum profile_phase ph = batcher_phase(b);
+	double batch = ph == PROFILE_PREFILL ? b->npre : b->ndec;
+	b->power_w = profile_node_power_w(b->p, ph, batch, b->pstate);
+	if (b->ndec > 0)
+		b->step_s = profile_decode_step_s(b->p, b->ndec, b->pstate);
+}
+
+/* Integrates energy, V and W from b->t to t. */
+static void accrue(struct batcher *b, double t)
+{
+	double dt = t - b->t;
+	assert(dt >= -1e-9 * (1 + fabs(t)));
+	if (dt <= 0)
+		return;
+	b->energy_j += b->power_w * dt;
+	if (decode_running(b)) {
+		b->v += dt / b->step_s;
+		b->w += b->power_w / b->ndec * dt;
+	}
+	b->t = t;
+}
+
+static void complete(struct batcher *b, struct batch_req *r, double t)
+{
+	r->t_done_s = t > r->t_first_s ? t : r->t_first_s;
+	b->kv_used -= r->in_tokens + r->out_tokens; /* integers in doubles: exact */
+	if (b->done)
+		b->done(b->ctx, r);
+}
+
+static void join_decode(struct batcher *b, struct batch_req *r, double tokens)
+{
+	r->v_finish = b->v + tokens;
+	r->w_join = b->w;
+	heap_push(b, r);
+}
+
+/* Admits waiting requests that fit, FIFO (head-of-line blocking, as vLLM's FCFS scheduler). */
+static void try_admit(struct batcher *b, double t)
+{
+	if (b->pw_state != PS_ON || (b->stall && b->npre > 0) || !b->wait_head)
+		return;
+	struct batch_req *first = NULL, *last = NULL;
+	int k = 0;
+	double tokens = 0;
+	while (b->wait_head) {
+		struct batch_req *r = b->wait_head;
+		double need = r->in_tokens + r->out_tokens;
+		if (b->ndec + k + 1 > b->max_batch || b->kv_used + need > b->kv_cap ||
+		    (b->stall && k + 1 > b->max_prefill_batch))
+			break;
+		b->wait_head = r->next;
+		if (!b->wait_head)
+			b->wait_tail = NULL;
+		b->nwait--;
+		r->next = NULL;
+		r->t_admit_s = t;
+		b->kv_used += need;
+		tokens += r->in_tokens;
+		k++;
+		if (b->stall) {
+			if (last)
+				last->next = r;
+			else
+				first = r;
+			last = r;
+		} else {
+			/* chunked prefill rides along the decode steps: the request holds its batch
+			 * slot for the steps its prefill takes at the current step time, then
+			 * decodes; its first token is reported at admission + prefill time */
+			double pre = profile_prefill_s(b->p, r->in_tokens, 1, b->pstate);
+			double s = profile_decode_step_s(b->p, b->ndec + 1, b->pstate);
+			double steps = ceil(pre / s);
+			r->t_first_s = t + pre;
+			join_decode(b, r, (steps < 1 ? 1 : steps) + r->out_tokens - 1);
+		}
+	}
+	if (b->stall && k > 0) {
+		b->pre_head = first;
+		b->npre = k;
+		b->pre_start = t;
+		b->t_pre_end = t + profile_prefill_s(b->p, tokens, k, b->pstate);
+	}
+}
+
+/* The end of the prefill batch at t: first tokens, energy shares, then decode. */
+static void finish_prefill(struct batcher *b, double t)
+{
+	double share = b->power_w * (t - b->pre_start) / b->npre;
+	struct batch_req *r = b->pre_head;
+	b->pre_head = NULL;
+	b->npre = 0;
+	while (r) {
+		struct batch_req *nx = r->next;
+		r->next = NULL;
+		r->t_first_s = t;
+		r->energy_j += share;
+		if (r->out_tokens > 1) {
+			join_decode(b, r, r->out_tokens - 1);
+		} else {
+			r->w_join = b->w;
+			complete(b, r, t);
+		}
+		r = nx;
+	}
+}
+
+double batcher_next_t(const struct batcher *b)
+{
+	if (b->pw_state == PS_WAKING)
+		return b->t_wake_end;
+	if (b->pw_state != PS_ON)
+		return INFINITY;
+	if (b->stall && b->npre > 0)
+		return b->t_pre_end;
+	if (b->ndec > 0) {
+		double dv = b->heap[0]->v_finish - b->v;
+		return b->t + (dv > 0 ? dv : 0) * b->step_s;
+	}
+	return INFINITY;
+}
+
+void batcher_advance(struct batcher *b, double t)
+{
+	for (;;) {
+		double nt = batcher_next_t(b);
+		if (!(nt <= t))
+			break;
+		if (nt < b->t)
+			nt = b->t;
+		int kind = b->pw_state == PS_WAKING ? 0 : (b->stall && b->npre > 0) ? 1 : 2;
+		accrue(b, nt);
+		if (kind == 0) {
+			b->pw_state = PS_ON;
+		} else if (kind == 1) {
+			finish_prefill(b, nt);
+		} else {
+			/* snap V to the finish that defined nt, then complete everything due */
+			if (b->v < b->heap[0]->v_finish)
+				b->v = b->heap[0]->v_finish;
+			double eps = 1e-9 * (1 + b->v);
+			while (b->ndec > 0 && b->heap[0]->v_finish <= b->v + eps) {
+				struct batch_req *r = heap_pop(b);
+				r->energy_j += b->w - r->w_join;
+				complete(b, r, nt);
+			}
+		}
+		try_admit(b, nt);
+		update_rate(b);
+	}
+	accrue(b, t);
+}
+
+/* --- public -------------------------------------------------------------------------------- */
+
+struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, void *ctx)
+{
+	struct batcher *b = xcalloc(1, sizeof *b);
+	const struct profile_config *c = profile_config_of(p);
+	b->p = p;
+	b->done = done;
+	b->ctx = ctx;
+	b->max_batch = c->max_batch;
+	/* a prefill batch holds at most the largest measured batch (no extrapolation) */
+	b->max_prefill_batch = c->prefill_batch_factor.n > 1 ?
+		(int)c->prefill_batch_factor.x[c->prefill_batch_factor.n - 1] : c->max_batch;
+	if (b->max_prefill_batch < 1)
+		b->max_prefill_batch = 1;
+	b->stall = c->prefill_mode == PROFILE_PREFILL_STALL;
+	b->kv_cap = profile_kv_capacity_tokens(p);
+	b->t = t0_s;
+	update_rate(b);
+	return b;
+}
+
+void batcher_free(struct batcher *b)
+{
+	if (!b)
+		return;
+	free(b->heap);
+	free(b);
+}
+
+/* Queues r at t (advance already done); wakes a sleeping replica. */
+static int enqueue(struct batcher *b, double t, struct batch_req *r)
+{
+	if (r->in_tokens + r->out_tokens > b->kv_cap) {
+		r->t_arrive_s = NAN;
+		return -1;
+	}
+	r->t_arrive_s = t;
+	r->t_admit_s = r->t_first_s = r->t_done_s = NAN;
+	r->energy_j = 0;
+	r->next = NULL;
+	if (b->wait_tail)
+		b->wait_tail->next = r;
+	else
+		b->wait_head = r;
+	b->wait_tail = r;
+	b->nwait++;
+	if (b->pw_state == PS_SLEEP || b->pw_state == PS_OFF) {
+		b->t_wake_end = t + profile_wake_s(b->p, b->pw_state == PS_OFF ? PROFILE_OFF :
+			PROFILE_SLEEP);
+		b->pw_state = PS_WAKING;
+		b->wakeups++;
+	}
+	return 0;
+}
+
+int batcher_arrive(struct batcher *b, double t, struct batch_req *r)
+{
+	batcher_advance(b, t);
+	if (enqueue(b, t, r) < 0)
+		return -1;
+	try_admit(b, t);
+	update_rate(b);
+	return 0;
+}
+
+int batcher_arrive_n(struct batcher *b, double t, struct batch_req **r, int n)
+{
+	int dropped = 0;
+	batcher_advance(b, t);
+	for (int i = 0; i < n; i++)
+		dropped += enqueue(b, t, r[i]) < 0;
+	try_admit(b, t);
+	update_rate(b);
+	return dropped;
+}
+
+void batcher_set_pstate(struct batcher *b, double t, int ps)
+{
+	batcher_advance(b, t);
+	if (ps < 0 || ps >= profile_config_of(b->p)->n_pstates)
+		return;
+	b->pstate = ps;
+	update_rate(b);
+}
+
+int batcher_sleep(struct batcher *b, double t, enum profile_phase to)
+{
+	batcher_advance(b, t);
+	if (b->pw_state != PS_ON || b->ndec || b->nwait || b->npre ||
+	    (to != PROFILE_SLEEP && to != PROFILE_OFF))
+		return -1;
+	b->pw_state = to == PROFILE_OFF ? PS_OFF : PS_SLEEP;
+	update_rate(b);
+	return 0;
+}
+
+double batcher_power_w(const struct batcher *b)
+{
+	return b->power_w;
+}
+
+double batcher_energy_j(const struct batcher *b, double t)
+{
+	return b->energy_j + (t > b->t ? b->power_w * (t - b->t) : 0);
+}
+
+int batcher_decoding(const struct batcher *b)
+{
+	return b->ndec;
+}
+
+int batcher_waiting(const struct batcher *b)
+{
+	return b->nwait;
+}
+
+int batcher_prefilling(const struct batcher *b)
+{
+	return b->npre;
+}
+
+double batcher_kv_used(const struct batcher *b)
+{
+	return b->kv_used;
+}
+
+long batcher_wakeups(const struct batcher *b)
+{
+	return b->wakeups;
+}

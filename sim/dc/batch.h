@@ -1,0 +1,112 @@
+/* batch.h — continuous batching on one LLM serving replica, in virtual time.
+ *
+ * The replica serves requests the way vLLM does: a FIFO of waiting requests; a request is
+ * admitted when the batch has room (max_batch) and its whole KV footprint (input + output
+ * tokens) fits in the free KV cache (no preemption); admitted requests are prefilled, then
+ * decode one token per decode step together.
+ *
+ * Processor sharing with a batch-dependent rate: every decoding request advances one token per
+ * step and a step takes s(b) seconds with b requests decoding, so the virtual time V (decode
+ * steps done) advances at rate 1/s(b) between events. A request that joins at V0 with k tokens
+ * to go finishes at V0 + k: it sits in a min-heap keyed by that virtual finish, and the only
+ * thing the event loop needs is the next real time anything happens (batcher_next_t): the
+ * earliest virtual finish converted at the current rate, the end of a prefill, or the end of a
+ * wake-up. A request therefore costs O(log n) work and a fixed number of events (arrival, end
+ * of its prefill batch, completion) whatever its token counts.
+ *
+ * Prefill (profile prefill_mode): STALL — the requests admitted together are prefilled as one
+ * batch that stalls decoding (V frozen), as vLLM without chunked prefill; their first token
+ * comes at the end of the prefill, then they join the decode batch with out - 1 tokens to go.
+ * FOLDED — the decode step time already contains the interleaved (chunked) prefill of the
+ * measured workload: an admitted request joins the decode batch at once, holds its slot for
+ * ceil(prefill time / step time) steps (its prompt's chunks), then decodes out - 1 more tokens;
+ * its first token is reported at admission + prefill time of its prompt (modelled).
+ *
+ * Power is piecewise constant (profile_node_power_w of the phase, batch and power-cap state)
+ * and integrated exactly at every change. Energy is also attributed to requests: during decode
+ * each of the b requests is charged P/b (an accumulator in the same virtual-time spirit), a
+ * prefill batch's energy is split among its requests; idle, sleep and wake energy stay with the
+ * replica. Sleep/off: an empty replica can be put to sleep or off; an arrival wakes it (wake
+ * latency at idle power, from the profile).
+ */
+#ifndef MAASIM_BATCH_H
+#define MAASIM_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dc/profile.h"
+
+/* One LLM request. The caller owns it and must keep it alive until the done callback. */
+struct batch_req {
+	uint64_t id;
+	int cls;                /* workload class index (caller's) */
+	double in_tokens;       /* prompt tokens, >= 1 */
+	double out_tokens;      /* output tokens, >= 1 */
+	double t_arrive_s;      /* set by batcher_arrive */
+	/* results, filled by the batcher */
+	double t_admit_s;       /* admitted: KV reserved, prefill starts */
+	double t_first_s;       /* first output token */
+	double t_done_s;        /* last output token */
+	double energy_j;        /* attributed active energy (replica incl. host), J */
+	/* internal */
+	double v_finish;        /* virtual finish (decode steps) */
+	double w_join;          /* per-sequence energy accumulator at decode join */
+	struct batch_req *next; /* FIFO link while waiting or prefilling */
+};
+
+/* Called once per completed request, at its t_done_s. */
+typedef void (*batch_done_fn)(void *ctx, struct batch_req *r);
+
+struct batcher;
+
+/* A replica serving with profile p (borrowed; must outlive the batcher) in power-cap state 0,
+ * idle at time t0_s. done may be NULL. */
+struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, void *ctx);
+void batcher_free(struct batcher *b);
+
+/* A request arrives at t_s (>= the last time given). Sets r->t_arrive_s. Returns 0 if queued
+ * or admitted, -1 if it can never be served (in + out tokens exceed the whole KV cache): the
+ * request is then not kept and the caller counts it dropped. */
+int batcher_arrive(struct batcher *b, double t_s, struct batch_req *r);
+
+/* n requests arriving together at t_s, admitted as one group (what a scheduler step sees when
+ * they are all waiting): used to replay measured batches. Returns the number dropped (see
+ * batcher_arrive); dropped ones have t_arrive_s = NAN. */
+int batcher_arrive_n(struct batcher *b, double t_s, struct batch_req **r, int n);
+
+/* Real time of the next internal change (a completion, the end of a prefill or of a wake-up),
+ * or INFINITY when nothing is pending. The event loop keeps one event per replica at this time
+ * and reschedules it after every call that may change it (arrive, advance, set_pstate,
+ * sleep). */
+double batcher_next_t(const struct batcher *b);
+
+/* Processes everything due at or before t_s (completions call done), then admits what fits.
+ * t_s >= the last time given. */
+void batcher_advance(struct batcher *b, double t_s);
+
+/* Power-cap state (index into the profile's pstates) from t_s on; out of range is ignored. A
+ * prefill batch already running keeps the end time it was given (its power changes at once). */
+void batcher_set_pstate(struct batcher *b, double t_s, int ps);
+
+/* Puts an empty replica to sleep (PROFILE_SLEEP) or off (PROFILE_OFF) at t_s. Returns 0, or -1
+ * if it is not empty or awake. The next arrival wakes it (profile wake latency). */
+int batcher_sleep(struct batcher *b, double t_s, enum profile_phase to);
+
+/* Current phase (OFF, SLEEP, IDLE, PREFILL, DECODE; a waking replica reports IDLE) and power
+ * of the whole replica, W. */
+enum profile_phase batcher_phase(const struct batcher *b);
+double batcher_power_w(const struct batcher *b);
+
+/* Energy of the replica from t0 to t_s (>= the last time given; integrates the current power up
+ * to t_s without changing state), J. */
+double batcher_energy_j(const struct batcher *b, double t_s);
+
+/* Requests decoding, waiting (not admitted), prefilling; KV tokens reserved; wake-ups so far. */
+int batcher_decoding(const struct batcher *b);
+int batcher_waiting(const struct batcher *b);
+int batcher_prefilling(const struct batcher *b);
+double batcher_kv_used(const struct batcher *b);
+long batcher_wakeups(const struct batcher *b);
+
+#endif

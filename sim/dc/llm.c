@@ -1,0 +1,363 @@
+/* llm.c — LLM serving on datacenter nodes whose type has a serving profile (llm.h).
+ *
+ * Per-request records (struct batch_req) live in chunks of fixed address, because the batcher
+ * keeps pointers to them while dc's request pool may be reallocated; a free list recycles them.
+ * batch_req.id holds the dc request index.
+ */
+#include "dc/llm.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dc/batch.h"
+#include "dc/dc.h"
+#include "engine/xalloc.h"
+
+#define CHUNK 1024
+
+struct llm_class {
+	struct qsketch ttft_q, tpot_q, admit_q;
+	struct tally ttft_s, tpot_s, admit_s;  /* admit: arrival to KV admission on the replica */
+	double energy_j;       /* attributed active energy of completed requests */
+	double out_tokens, in_tokens;
+	uint64_t completed;
+};
+
+struct llm_state {
+	struct profile **profiles;   /* per node type, NULL without a profile */
+	struct batcher **batchers;   /* per node, NULL without a profile */
+	evq_handle *ev;              /* the node's pending event */
+	double *ev_t;
+	struct batch_req **chunks;
+	size_t n_chunks;
+	struct batch_req *free_list;
+	struct batch_req *done_head; /* completions waiting for dc_finish */
+	struct llm_class *cls;
+	size_t n_cls;
+	uint64_t dropped_kv;         /* requests larger than a node's whole KV cache */
+};
+
+/* ---- record pool ---- */
+
+static struct batch_req *rec_alloc(struct llm_state *L)
+{
+	if (!L->free_list) {
+		struct batch_req *c = xcalloc(CHUNK, sizeof *c);
+		L->chunks = xrealloc(L->chunks, (L->n_chunks + 1) * sizeof *L->chunks);
+		L->chunks[L->n_chunks++] = c;
+		for (int i = CHUNK - 1; i >= 0; i--) {
+			c[i].next = L->free_list;
+			L->free_list = &c[i];
+		}
+	}
+	struct batch_req *r = L->free_list;
+	L->free_list = r->next;
+	memset(r, 0, sizeof *r);
+	return r;
+}
+
+static void rec_free(struct llm_state *L, struct batch_req *r)
+{
+	r->next = L->free_list;
+	L->free_list = r;
+}
+
+/* ---- events ---- */
+
+static void node_fire(struct sim *s, void *obj, uint64_t arg);
+
+static void on_done(void *ctx, struct batch_req *r)
+{
+	struct llm_state *L = ctx;
+	r->next = L->done_head; /* order does not matter: each finishes at its own t_done */
+	L->done_head = r;
+}
+
+/* Pushes the node's power to the datacenter and keeps its one pending event at next_t. */
+static void resched(struct dc *dc, uint32_t node)
+{
+	struct llm_state *L = dc->llm;
+	struct batcher *b = L->batchers[node];
+	double t = batcher_next_t(b);
+
+	dc_set_node_power(dc, node, batcher_power_w(b));
+	if (t == L->ev_t[node] && L->ev[node] != EVQ_NONE)
+		return;
+	sim_cancel(dc->sim, L->ev[node]);
+	L->ev[node] = EVQ_NONE;
+	L->ev_t[node] = INFINITY;
+	if (isfinite(t) && t <= dc->sim->horizon_s) {
+		if (t < dc->sim->now)
+			t = dc->sim->now;
+		L->ev[node] = sim_at(dc->sim, t, SIM_PRIO_DEPART, node_fire, dc, node);
+		L->ev_t[node] = t;
+	}
+}
+
+/* Books the completions collected by on_done, then lets dispatch refill. */
+static void flush_done(struct dc *dc)
+{
+	struct llm_state *L = dc->llm;
+	while (L->done_head) {
+		struct batch_req *r = L->done_head;
+		L->done_head = r->next;
+		uint32_t q = (uint32_t)r->id;
+		struct llm_class *c = &L->cls[dc->req[q].cls];
+		double ttft = r->t_first_s - dc->req[q].t_arrive; /* from arrival at the datacenter */
+		c->completed++;
+		c->in_tokens += r->in_tokens;
+		c->out_tokens += r->out_tokens;
+		c->energy_j += r->energy_j;
+		tally_add(&c->ttft_s, ttft);
+		qsketch_add(&c->ttft_q, ttft);
+		tally_add(&c->admit_s, r->t_admit_s - dc->req[q].t_arrive);
+		qsketch_add(&c->admit_q, r->t_admit_s - dc->req[q].t_arrive);
+		if (r->out_tokens > 1) {
+			double tpot = (r->t_done_s - r->t_first_s) / (r->out_tokens - 1);
+			tally_add(&c->tpot_s, tpot);
+			qsketch_add(&c->tpot_q, tpot);
+		}
+		rec_free(L, r);
+		dc_finish(dc, q);
+	}
+}
+
+static void node_fire(struct sim *s, void *obj, uint64_t arg)
+{
+	struct dc *dc = obj;
+	uint32_t node = (uint32_t)arg;
+	struct llm_state *L = dc->llm;
+
+	s->where = "llm replica event";
+	L->ev[node] = EVQ_NONE;
+	L->ev_t[node] = INFINITY;
+	batcher_advance(L->batchers[node], s->now);
+	resched(dc, node);
+	flush_done(dc);
+}
+
+/* ---- public ---- */
+
+void llm_init(struct dc *dc)
+{
+	const struct cluster_cfg *cfg = dc->cfg;
+	struct llm_state *L;
+	int any = 0;
+
+	for (size_t t = 0; t < cfg->n_types; t++)
+		any |= cfg->types[t].profile != NULL;
+	if (!any)
+		return;
+	L = xcalloc(1, sizeof *L);
+	dc->llm = L;
+	L->profiles = xcalloc(cfg->n_types, sizeof *L->profiles);
+	for (size_t t = 0; t < cfg->n_types; t++) {
+		struct err e = { 0 };
+		if (!cfg->types[t].profile)
+			continue;
+		L->profiles[t] = profile_new(cfg->types[t].profile, &e);
+		if (!L->profiles[t])
+			sim_fail(dc->sim, __FILE__, __LINE__, "node type %s: %s", cfg->types[t].name,
+				 e.msg);
+	}
+	L->batchers = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->batchers);
+	L->ev = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->ev);
+	L->ev_t = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->ev_t);
+	for (uint32_t n = 0; n < dc->n_nodes; n++) {
+		struct profile *p = L->profiles[dc->nodes[n].type];
+		L->ev_t[n] = INFINITY;
+		if (!p)
+			continue;
+		L->batchers[n] = batcher_new(p, dc->sim->now, on_done, L);
+		if (cfg->types[dc->nodes[n].type].pstate > 0)
+			batcher_set_pstate(L->batchers[n], dc->sim->now,
+					   cfg->types[dc->nodes[n].type].pstate);
+		dc_set_node_power(dc, n, batcher_power_w(L->batchers[n]));
+	}
+	L->n_cls = dc->n_classes;
+	L->cls = xcalloc(L->n_cls ? L->n_cls : 1, sizeof *L->cls);
+	for (size_t c = 0; c < L->n_cls; c++) {
+		qsketch_init(&L->cls[c].ttft_q);
+		qsketch_init(&L->cls[c].tpot_q);
+		qsketch_init(&L->cls[c].admit_q);
+		tally_init(&L->cls[c].ttft_s);
+		tally_init(&L->cls[c].tpot_s);
+		tally_init(&L->cls[c].admit_s);
+	}
+}
+
+void llm_fini(struct dc *dc)
+{
+	struct llm_state *L = dc->llm;
+
+	if (!L)
+		return;
+	for (uint32_t n = 0; n < dc->n_nodes; n++)
+		batcher_free(L->batchers[n]);
+	for (size_t t = 0; t < dc->cfg->n_types; t++)
+		profile_free(L->profiles[t]);
+	for (size_t i = 0; i < L->n_chunks; i++)
+		free(L->chunks[i]);
+	for (size_t c = 0; c < L->n_cls; c++) {
+		qsketch_fini(&L->cls[c].ttft_q);
+		qsketch_fini(&L->cls[c].tpot_q);
+		qsketch_fini(&L->cls[c].admit_q);
+	}
+	free(L->cls);
+	free(L->chunks);
+	free(L->ev);
+	free(L->ev_t);
+	free(L->batchers);
+	free(L->profiles);
+	free(L);
+	dc->llm = NULL;
+}
+
+int llm_node(const struct dc *dc, uint32_t node)
+{
+	return dc->llm && dc->llm->batchers[node] != NULL;
+}
+
+void llm_start(struct dc *dc, uint32_t node, uint32_t q)
+{
+	struct llm_state *L = dc->llm;
+	struct request *rq = &dc->req[q];
+	struct batch_req *r = rec_alloc(L);
+
+	r->id = q;
+	r->cls = rq->cls;
+	r->in_tokens = rq->in_tokens ? rq->in_tokens : 1;
+	r->out_tokens = rq->out_tokens ? rq->out_tokens : 1;
+	if (batcher_arrive(L->batchers[node], dc->sim->now, r) < 0) {
+		/* larger than the replica's whole KV cache: it can never run here */
+		rec_free(L, r);
+		L->dropped_kv++;
+		resched(dc, node);
+		flush_done(dc);
+		dc_drop_started(dc, q);
+		return;
+	}
+	resched(dc, node);
+	flush_done(dc);
+}
+
+void llm_set_pstate(struct dc *dc, uint32_t node, int ps)
+{
+	if (!llm_node(dc, node))
+		return;
+	batcher_set_pstate(dc->llm->batchers[node], dc->sim->now, ps);
+	resched(dc, node);
+	flush_done(dc);
+}
+
+int llm_sleep(struct dc *dc, uint32_t node, int to_phase)
+{
+	int rc;
+
+	if (!llm_node(dc, node))
+		return -1;
+	rc = batcher_sleep(dc->llm->batchers[node], dc->sim->now, (enum profile_phase)to_phase);
+	resched(dc, node);
+	flush_done(dc);
+	return rc;
+}
+
+int llm_phase(const struct dc *dc, uint32_t node)
+{
+	return llm_node(dc, node) ? (int)batcher_phase(dc->llm->batchers[node]) : -1;
+}
+
+void llm_reset_stats(struct dc *dc)
+{
+	struct llm_state *L = dc->llm;
+
+	if (!L)
+		return;
+	for (size_t c = 0; c < L->n_cls; c++) {
+		struct llm_class *k = &L->cls[c];
+		qsketch_reset(&k->ttft_q);
+		qsketch_reset(&k->tpot_q);
+		qsketch_reset(&k->admit_q);
+		tally_init(&k->ttft_s);
+		tally_init(&k->tpot_s);
+		tally_init(&k->admit_s);
+		k->energy_j = k->out_tokens = k->in_tokens = 0;
+		k->completed = 0;
+	}
+	L->dropped_kv = 0;
+	for (size_t t = 0; t < dc->cfg->n_types; t++)
+		if (L->profiles[t])
+			profile_reset_extrapolations(L->profiles[t]);
+}
+
+static void report_cls(struct metrics *ms, const char *prefix, const struct llm_class *c)
+{
+	if (c->ttft_s.n) {
+		metrics_setf(ms, c->ttft_s.mean, "s", "%sttft_mean_s", prefix);
+		metrics_setf(ms, qsketch_quantile(&c->ttft_q, 0.50), "s", "%sttft_p50_s", prefix);
+		metrics_setf(ms, qsketch_quantile(&c->ttft_q, 0.99), "s", "%sttft_p99_s", prefix);
+	}
+	if (c->admit_s.n) {
+		metrics_setf(ms, c->admit_s.mean, "s", "%sadmit_wait_mean_s", prefix);
+		metrics_setf(ms, qsketch_quantile(&c->admit_q, 0.99), "s", "%sadmit_wait_p99_s", prefix);
+	}
+	if (c->tpot_s.n) {
+		metrics_setf(ms, c->tpot_s.mean, "s", "%stpot_mean_s", prefix);
+		metrics_setf(ms, qsketch_quantile(&c->tpot_q, 0.50), "s", "%stpot_p50_s", prefix);
+		metrics_setf(ms, qsketch_quantile(&c->tpot_q, 0.99), "s", "%stpot_p99_s", prefix);
+	}
+	if (c->completed) {
+		metrics_setf(ms, c->out_tokens, "1", "%soutput_tokens", prefix);
+		metrics_setf(ms, c->energy_j / 3600.0 / (double)c->completed, "Wh",
+			     "%senergy_active_per_request_wh", prefix);
+		metrics_setf(ms, c->energy_j / c->out_tokens, "J", "%sj_active_per_output_token",
+			     prefix);
+	}
+}
+
+void llm_report(struct dc *dc, struct metrics *ms)
+{
+	struct llm_state *L = dc->llm;
+	struct llm_class all;
+	char prefix[96];
+	long extrap = 0;
+
+	if (!L)
+		return;
+	memset(&all, 0, sizeof all);
+	qsketch_init(&all.ttft_q);
+	qsketch_init(&all.tpot_q);
+	qsketch_init(&all.admit_q);
+	tally_init(&all.ttft_s);
+	tally_init(&all.tpot_s);
+	tally_init(&all.admit_s);
+	for (size_t c = 0; c < L->n_cls; c++) {
+		const struct llm_class *k = &L->cls[c];
+		if (dc->classes[c].cfg->kind != CLASS_LLM)
+			continue;
+		snprintf(prefix, sizeof prefix, "class.%s.", dc->classes[c].cfg->name);
+		report_cls(ms, prefix, k);
+		qsketch_merge(&all.ttft_q, &k->ttft_q);
+		qsketch_merge(&all.tpot_q, &k->tpot_q);
+		qsketch_merge(&all.admit_q, &k->admit_q);
+		tally_merge(&all.ttft_s, &k->ttft_s);
+		tally_merge(&all.tpot_s, &k->tpot_s);
+		tally_merge(&all.admit_s, &k->admit_s);
+		all.energy_j += k->energy_j;
+		all.out_tokens += k->out_tokens;
+		all.in_tokens += k->in_tokens;
+		all.completed += k->completed;
+	}
+	report_cls(ms, "", &all);
+	if (all.out_tokens > 0)
+		metrics_set(ms, "j_per_output_token", dc_it_energy_j(dc) / all.out_tokens, "J");
+	for (size_t t = 0; t < dc->cfg->n_types; t++)
+		if (L->profiles[t])
+			extrap += profile_extrapolations(L->profiles[t]);
+	metrics_set(ms, "profile_extrapolations", (double)extrap, "1");
+	metrics_set(ms, "requests_dropped_kv", (double)L->dropped_kv, "1");
+	qsketch_fini(&all.ttft_q);
+	qsketch_fini(&all.tpot_q);
+	qsketch_fini(&all.admit_q);
+}

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# t_sweep.sh — maasim sweep: usage, statistics tables, resume, kill -9 and SIGINT mid-sweep,
+# and -j 1 = -j 3 row for row.
+. tests/sh/lib.sh
+. tests/sh/sweep_lib.sh
+S=scenarios/test
+
+expect_rc 2 "no sweep file is bad usage" $MAASIM sweep
+expect_rc 2 "-j 0 is bad usage" $MAASIM sweep $S/sweep_small.json -j 0
+expect_rc 0 "--help" $MAASIM sweep --help
+printf '{"scenarios": "sweep_tiny.json", "replications": 2, "grid": {"workload[0].arival.rate_per_s": [1, 2]}}' >"$TMP/bad.json"
+cp $S/sweep_tiny.json "$TMP/"
+expect_rc 2 "a grid path the scenario lacks is bad input" $MAASIM sweep "$TMP/bad.json" --db "$TMP/bad.db"
+grep -q 'point "rate_per_s=1"' "$TMP/out" && grep -q 'arival' "$TMP/out" &&
+	pass "the message names the point and the path" || { fail "message: $(head -c 300 "$TMP/out")"; }
+[ ! -e "$TMP/bad.db" ] && pass "bad input leaves no database behind" || fail "bad input created $TMP/bad.db"
+
+expect_rc 0 "--dry-run lists the points" $MAASIM sweep $S/sweep_small.json --dry-run
+grep -q -- '--set policies.dispatch="least_loaded"' "$TMP/out" && grep -q '4 point(s) x 3 replication(s) = 12 trial(s)' "$TMP/out" &&
+	pass "dry run shows overrides and counts" || fail "dry run output: $(head -c 300 "$TMP/out")"
+
+# ---- a full sweep at -j 1, its tables, and a rerun that skips everything ----
+expect_rc 0 "sweep -j 1" $MAASIM sweep $S/sweep_small.json --db "$TMP/j1.db" -j 1
+grep -q 'change vs baseline "fifo"' "$TMP/out" && grep -q 'dispatch=least_loaded rate_per_s=1.5' "$TMP/out" &&
+	pass "prints the table of means and the comparison" || fail "table missing: $(head -c 400 "$TMP/out")"
+[ "$(q "$TMP/j1.db" "SELECT count(*), count(DISTINCT trial_key) FROM runs")" = "12|12" ] &&
+	pass "12 trials stored once each" || fail "runs: $(q "$TMP/j1.db" "SELECT count(*), count(DISTINCT trial_key) FROM runs")"
+[ "$(q "$TMP/j1.db" "SELECT count(*) FROM sweep_points WHERE sweep='sweep_small'")" = 4 ] &&
+[ "$(q "$TMP/j1.db" "SELECT count(*) FROM sweep_trials WHERE sweep='sweep_small'")" = 12 ] &&
+	pass "sweep_points and sweep_trials" || fail "sweep_points/sweep_trials counts"
+# sweep_stats agrees with a direct computation from the stored runs
+got=$(q "$TMP/j1.db" "SELECT printf('%.9g', mean) FROM sweep_stats WHERE sweep='sweep_small' AND point=3 AND metric='latency_mean_s'")
+want=$(q "$TMP/j1.db" "SELECT printf('%.9g', avg(value)) FROM sweep_results WHERE sweep='sweep_small' AND point=3 AND metric='latency_mean_s'")
+[ -n "$got" ] && [ "$got" = "$want" ] && pass "sweep_stats mean = mean of sweep_results ($got)" || fail "stats mean $got, direct $want"
+n=$(q "$TMP/j1.db" "SELECT n FROM sweep_stats WHERE sweep='sweep_small' AND point=3 AND metric='latency_mean_s'")
+[ "$n" = 3 ] && pass "n = 3 replications" || fail "n = $n"
+# paired difference of point 3 against its baseline (point 1: fifo at rate 1.5), by hand
+got=$(q "$TMP/j1.db" "SELECT printf('%.9g', diff) FROM sweep_diffs WHERE sweep='sweep_small' AND point=3 AND metric='latency_mean_s'")
+want=$(q "$TMP/j1.db" "SELECT printf('%.9g', avg(a.value - b.value)) FROM sweep_results a JOIN sweep_results b ON a.replication = b.replication AND a.metric = b.metric AND a.sweep = b.sweep WHERE a.sweep='sweep_small' AND a.point=3 AND b.point=1 AND a.metric='latency_mean_s'")
+[ -n "$got" ] && [ "$got" = "$want" ] && pass "sweep_diffs paired difference ($got)" || fail "diff $got, direct $want"
+[ "$(q "$TMP/j1.db" "SELECT baseline_label FROM sweep_diffs WHERE sweep='sweep_small' AND point=3 LIMIT 1")" = "dispatch=fifo rate_per_s=1.5" ] &&
+	pass "the baseline is fifo at the same rate" || fail "baseline label"
+[ "$(q "$TMP/j1.db" "SELECT count(*) FROM sweep_stats WHERE ci_lo > mean OR ci_hi < mean")" = 0 ] &&
+	pass "every interval contains its mean" || fail "intervals"
+expect_rc 0 "rerun" $MAASIM sweep $S/sweep_small.json --db "$TMP/j1.db" -j 2
+grep -q '12 already stored, 0 to run' "$TMP/out" && [ "$(q "$TMP/j1.db" "SELECT count(*) FROM runs")" = 12 ] &&
+	pass "a rerun runs nothing and adds no row" || fail "rerun: $(head -c 300 "$TMP/out")"
+
+# ---- parallel workers give the same rows ----
+expect_rc 0 "sweep -j 3" $MAASIM sweep $S/sweep_small.json --db "$TMP/j3.db" -j 3 -q
+same_rows "-j 1 = -j 3" "$TMP/j1.db" "$TMP/j3.db"
+
+# ---- kill -9 in the middle, then resume ----
+expect_rc 0 "reference run of the long sweep (-j 2)" $MAASIM sweep $S/sweep_long.json --db "$TMP/ref.db" -j 2 -q
+total=$(q "$TMP/ref.db" "SELECT count(*) FROM runs")
+# wait_rows DB N: until the database holds at least N runs (at most ~20 s)
+wait_rows() {
+	for _ in $(seq 400); do
+		[ "$(q "$1" "SELECT count(*) FROM runs" 2>/dev/null || echo 0)" -ge "$2" ] 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+$MAASIM sweep $S/sweep_long.json --db "$TMP/kill.db" -j 2 -q >/dev/null 2>&1 &
+pid=$!
+wait_rows "$TMP/kill.db" 4
+workers=$(pgrep -P $pid | tr '\n' ' ')
+kill -9 $pid; wait $pid 2>/dev/null
+mid=$(q "$TMP/kill.db" "SELECT count(*) FROM runs")
+[ "$mid" -ge 4 ] && [ "$mid" -lt "$total" ] && pass "killed mid-sweep with $mid of $total trials stored" ||
+	fail "kill -9 did not land mid-sweep ($mid of $total)"
+sleep 0.3
+alive=0  # a zombie (state Z) waiting for a reaper is dead too
+for w in $workers; do st=$(ps -o stat= -p "$w" 2>/dev/null); case "$st" in ""|Z*) ;; *) alive=1 ;; esac; done
+[ -n "$workers" ] && [ $alive = 0 ] && pass "workers died with their parent" || fail "workers [$workers] alive=$alive"
+expect_rc 0 "resume after kill -9" $MAASIM sweep $S/sweep_long.json --db "$TMP/kill.db" -j 2 -q
+[ "$(q "$TMP/kill.db" "SELECT count(*), count(DISTINCT trial_key) FROM runs")" = "$total|$total" ] &&
+	pass "all $total trials present, none twice" || fail "after resume: $(q "$TMP/kill.db" "SELECT count(*), count(DISTINCT trial_key) FROM runs")"
+[ "$(q "$TMP/kill.db" "SELECT count(*) FROM runs r WHERE NOT EXISTS (SELECT 1 FROM metrics m WHERE m.run_id = r.run_id)")" = 0 ] &&
+	pass "no run without its metrics" || fail "a run lost its metrics"
+same_rows "killed-and-resumed = uninterrupted" "$TMP/ref.db" "$TMP/kill.db"
+
+# ---- SIGINT stops cleanly with 130, and a rerun finishes ----
+$MAASIM sweep $S/sweep_long.json --db "$TMP/int.db" -j 2 -q >"$TMP/int.out" 2>&1 &
+pid=$!
+wait_rows "$TMP/int.db" 3
+kill -INT $pid; wait $pid; rc=$?
+[ $rc = 130 ] && grep -q 'interrupted: .* rerun the same command to resume' "$TMP/int.out" &&
+	pass "SIGINT: exit 130 with a resume hint" || fail "SIGINT: exit $rc: $(cat "$TMP/int.out")"
+mid=$(q "$TMP/int.db" "SELECT count(*) FROM runs")
+[ "$mid" -lt "$total" ] && pass "interrupted with $mid of $total stored" || fail "SIGINT came too late ($mid)"
+[ "$(q "$TMP/int.db" "SELECT count(*) FROM sweep_stats")" = 0 ] && pass "no statistics from a partial sweep" || fail "partial stats written"
+expect_rc 0 "resume after SIGINT" $MAASIM sweep $S/sweep_long.json --db "$TMP/int.db" -j 1 -q
+same_rows "interrupted-and-resumed = uninterrupted" "$TMP/ref.db" "$TMP/int.db"
+
+# ---- points that resolve to the same scenario share their trials ----
+printf '{"scenarios": "sweep_tiny.json", "replications": 2, "oat": [{"path": "workload[0].arrival.rate_per_s", "low": 1.2, "high": 1.4}]}' >"$TMP/shared.json"
+expect_rc 0 "a sweep whose oat low equals the scenario's value" $MAASIM sweep "$TMP/shared.json" --db "$TMP/shared.db" -j 2
+grep -q '2 the same as another point' "$TMP/out" && [ "$(q "$TMP/shared.db" "SELECT count(*) FROM runs")" = 4 ] &&
+[ "$(q "$TMP/shared.db" "SELECT count(DISTINCT trial_key) FROM sweep_trials")" = 4 ] &&
+	pass "runs each shared trial once (4 runs for 6 trials)" || fail "shared trials: $(head -c 300 "$TMP/out")"
+
+# ---- one-at-a-time sensitivity: the tornado table ----
+expect_rc 0 "oat sweep" $MAASIM sweep $S/sweep_oat.json --db "$TMP/oat.db" -j 2
+grep -q 'sensitivity (one at a time) around "centre"' "$TMP/out" && pass "prints the tornado table" || fail "no tornado table"
+[ "$(q "$TMP/oat.db" "SELECT input FROM sweep_tornado WHERE metric='energy_it_kwh' AND rank=1")" = peak_w ] &&
+	pass "peak_w moves IT energy most" || fail "rank 1: $(q "$TMP/oat.db" "SELECT input, swing FROM sweep_tornado WHERE metric='energy_it_kwh' ORDER BY rank")"
+[ "$(q "$TMP/oat.db" "SELECT printf('%g', swing) FROM sweep_tornado WHERE metric='latency_mean_s' AND input='idle_w'")" = 0 ] &&
+	pass "the power curve does not move latency (common random numbers: exactly 0)" || fail "idle_w latency swing"
+[ "$(q "$TMP/oat.db" "SELECT count(*) FROM sweep_tornado WHERE metric='energy_it_kwh' AND low_diff < 0 AND high_diff > 0")" = 3 ] &&
+	pass "every input raises IT energy from low to high" || fail "tornado signs"
+finish

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# t_sweep_mpi.sh — maasim sweep under Open MPI: rank 0 hands out trials and writes; the rows
+# equal those of -j 1 and -j 3 exactly; a rerun skips everything; bad input ends every rank.
+# A build without MPI (MPI=0, or SAN=1) must refuse to run under mpirun instead.
+. tests/sh/lib.sh
+. tests/sh/sweep_lib.sh
+S=scenarios/test
+# containers often forbid the cross-memory-attach single-copy path: use plain shared memory
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
+MPIRUN="timeout 300 mpirun --oversubscribe --allow-run-as-root"
+
+if ! command -v mpirun >/dev/null 2>&1; then
+	echo "mpirun not installed (tools/deps.sh installs openmpi-bin): nothing to test"
+	finish; exit
+fi
+if ! $MAASIM sweep --help | grep -q 'Open MPI yes'; then
+	expect_rc 2 "a build without MPI refuses to run under mpirun" \
+		$MPIRUN -np 2 $MAASIM sweep $S/sweep_small.json --db "$TMP/x.db"
+	grep -q 'built without Open MPI' "$TMP/out" && pass "and says why" || fail "message: $(head -c 300 "$TMP/out")"
+	finish; exit
+fi
+
+expect_rc 0 "sweep -j 1" $MAASIM sweep $S/sweep_small.json --db "$TMP/j1.db" -j 1 -q
+expect_rc 0 "sweep -j 3" $MAASIM sweep $S/sweep_small.json --db "$TMP/j3.db" -j 3 -q
+expect_rc 0 "mpirun -np 3 sweep" $MPIRUN -np 3 $MAASIM sweep $S/sweep_small.json --db "$TMP/mpi.db"
+grep -q 'on 2 MPI rank(s) + rank 0 writing' "$TMP/out" && pass "rank 0 dispatches to 2 ranks" || fail "not in MPI mode: $(head -c 300 "$TMP/out")"
+[ "$(grep -c 'sweep "sweep_small": mean' "$TMP/out")" = 1 ] && pass "only rank 0 prints the table" || fail "table printed $(grep -c 'sweep "sweep_small": mean' "$TMP/out") times"
+same_rows "-j 1 = MPI" "$TMP/j1.db" "$TMP/mpi.db"
+same_rows "-j 3 = MPI" "$TMP/j3.db" "$TMP/mpi.db"
+[ "$(q "$TMP/mpi.db" "SELECT count(*) FROM sweep_stats")" = "$(q "$TMP/j1.db" "SELECT count(*) FROM sweep_stats")" ] &&
+	pass "same statistics rows" || fail "statistics differ"
+expect_rc 0 "MPI rerun" $MPIRUN -np 3 $MAASIM sweep $S/sweep_small.json --db "$TMP/mpi.db"
+grep -q '12 already stored, 0 to run' "$TMP/out" && [ "$(q "$TMP/mpi.db" "SELECT count(*) FROM runs")" = 12 ] &&
+	pass "an MPI rerun skips every stored trial" || fail "MPI rerun: $(head -c 300 "$TMP/out")"
+printf '{"scenarios": "nope.json", "replications": 1}' >"$TMP/bad.json"
+expect_rc 2 "bad input ends every rank (no hang)" $MPIRUN -np 3 $MAASIM sweep "$TMP/bad.json" --db "$TMP/bad.db"
+[ ! -e "$TMP/bad.db" ] && pass "and leaves no database" || fail "bad input created a database"
+finish

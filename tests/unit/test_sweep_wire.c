@@ -1,0 +1,108 @@
+/* test_sweep_wire.c — the trial-result message: exact round trip, every truncation rejected. */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "tests/check.h"
+#include "cli/sweep_wire.h"
+
+static void fill(struct metrics *ms, struct sweep_outcome *o)
+{
+	metrics_init(ms);
+	metrics_set(ms, "latency_mean_s", 1.0 / 3.0, "s");
+	metrics_set(ms, "energy_it_kwh", DBL_MIN, "kWh");
+	metrics_set(ms, "class.jobs.requests_arrived", 123456789.0, "1");
+	metrics_set(ms, "tiny_negative", -5e-300, "");
+	metrics_sample(ms, 0.5, "power_it_w", 1234.5678901234567);
+	metrics_sample(ms, 0.5, "queue_length", 3);
+	metrics_sample(ms, 1.0, "power_it_w", 0.1);
+	memset(o, 0, sizeof *o);
+	o->trial = 4242;
+	o->ok = 1;
+	o->events = 9876543210ULL;
+	o->wall_s = 0.125;
+	snprintf(o->key, sizeof o->key, "%s", "0123456789abcdef.r3.deadbeef");
+	snprintf(o->started_at, sizeof o->started_at, "%s", "2026-11-28T13:00:00Z");
+}
+
+static void round_trip_exact(void)
+{
+	struct metrics a, b;
+	struct sweep_outcome o, p;
+	struct sweep_buf buf = { 0 };
+	struct err e;
+
+	fill(&a, &o);
+	snprintf(o.message, sizeof o.message, "%s", "books do not close");
+	o.ok = 0;
+	sweep_wire_encode(&o, &a, &buf);
+	metrics_init(&b);
+	err_clear(&e);
+	CHECK_INT(sweep_wire_decode(buf.p, buf.n, &p, &b, &e), 0);
+	CHECK_INT(p.trial, 4242);
+	CHECK_INT(p.ok, 0);
+	CHECK(p.events == 9876543210ULL);
+	CHECK(p.wall_s == 0.125);
+	CHECK_STR(p.key, o.key);
+	CHECK_STR(p.started_at, o.started_at);
+	CHECK_STR(p.message, "books do not close");
+	CHECK_INT(b.n, a.n);
+	for (size_t i = 0; i < a.n && i < b.n; i++) {
+		CHECK_STR(b.m[i].name, a.m[i].name);
+		CHECK_STR(b.m[i].unit, a.m[i].unit);
+		CHECK(memcmp(&b.m[i].value, &a.m[i].value, sizeof(double)) == 0); /* bit for bit */
+	}
+	CHECK_INT(b.n_names, 2);
+	CHECK_INT(b.n_pts, 3);
+	for (size_t i = 0; i < a.n_pts && i < b.n_pts; i++) {
+		CHECK(b.pts[i].t_s == a.pts[i].t_s);
+		CHECK(memcmp(&b.pts[i].value, &a.pts[i].value, sizeof(double)) == 0);
+		CHECK_STR(b.series_names[b.pts[i].name_id], a.series_names[a.pts[i].name_id]);
+	}
+	sweep_buf_fini(&buf);
+	metrics_fini(&a);
+	metrics_fini(&b);
+}
+
+static void truncation_and_corruption_rejected(void)
+{
+	struct metrics a, b;
+	struct sweep_outcome o, p;
+	struct sweep_buf buf = { 0 };
+	struct err e;
+	int accepted = 0;
+
+	fill(&a, &o);
+	sweep_wire_encode(&o, &a, &buf);
+	metrics_init(&b);
+	for (size_t n = 0; n < buf.n; n++) {
+		err_clear(&e);
+		if (sweep_wire_decode(buf.p, n, &p, &b, &e) == 0)
+			accepted++;
+	}
+	CHECK_INT(accepted, 0);
+	CHECK_HAS(e.msg, "malformed");
+	/* one byte too many is also malformed */
+	{
+		unsigned char *big = malloc(buf.n + 1);
+		memcpy(big, buf.p, buf.n);
+		big[buf.n] = 0;
+		err_clear(&e);
+		CHECK_INT(sweep_wire_decode(big, buf.n + 1, &p, &b, &e), -1);
+		free(big);
+	}
+	buf.p[0] = 'X';
+	err_clear(&e);
+	CHECK_INT(sweep_wire_decode(buf.p, buf.n, &p, &b, &e), -1);
+	CHECK_HAS(e.msg, "bad magic");
+	sweep_buf_fini(&buf);
+	metrics_fini(&a);
+	metrics_fini(&b);
+}
+
+int main(void)
+{
+	RUN(round_trip_exact);
+	RUN(truncation_and_corruption_rejected);
+	return CHECK_DONE();
+}
