@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # tools/models_study.sh [BUILD_DIR] — serves scenarios/models_study.json once per model variant
 # of the shipped calibration table (factors mapped onto an H100-class node) and prints latency,
-# energy and accuracy per variant from the results database results/models_study.db.
+# energy and accuracy per variant from the results database results/models_study.db (the runs'
+# warnings go to results/models_study.log).
 set -eu
 build=${1:-build}
 db=results/models_study.db
 mkdir -p results
 rm -f "$db"
-"$build/maasim" run scenarios/models_study.json --db "$db" --set 'models={}' >/dev/null
+log=results/models_study.log
+"$build/maasim" run scenarios/models_study.json --db "$db" --set 'models={}' >/dev/null 2>"$log"
 for v in bf16_weights int8 int4_weights prune50 prune75 prune90 prune95 sparse24 \
 	 lowrank_d2 lowrank_d4 lowrank_d8; do
-	"$build/maasim" run scenarios/models_study.json --db "$db" --set models.variant=$v >/dev/null
+	"$build/maasim" run scenarios/models_study.json --db "$db" --set models.variant=$v >/dev/null 2>>"$log"
 done
 sqlite3 -header -column "$db" "
 SELECT CASE WHEN r.params LIKE '%variant%' THEN substr(r.params, instr(r.params, 'variant') + 10,
@@ -19,6 +21,8 @@ SELECT CASE WHEN r.params LIKE '%variant%' THEN substr(r.params, instr(r.params,
        printf('%.2f', avg(CASE WHEN m.name = 'latency_mean_s' THEN m.value END)) AS latency_mean_s,
        printf('%.3f', avg(CASE WHEN m.name = 'energy_per_request_wh' THEN m.value END)) AS wh_per_request,
        printf('%.2f', avg(CASE WHEN m.name = 'energy_it_kwh' THEN m.value END)) AS energy_it_kwh,
-       printf('%.4f', avg(CASE WHEN m.name = 'accuracy_mean' THEN m.value END)) AS accuracy
+       CASE WHEN avg(CASE WHEN m.name = 'accuracy_mean' THEN m.value END) IS NULL THEN '-'
+            ELSE printf('%.4f', avg(CASE WHEN m.name = 'accuracy_mean' THEN m.value END))
+       END AS accuracy
 FROM runs r JOIN metrics m ON m.run_id = r.run_id
 GROUP BY r.params ORDER BY min(r.run_id);"
