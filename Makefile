@@ -3,6 +3,7 @@
 #   make DEBUG=1      build build/debug/maasim (-O0 -g)
 #   make SAN=1        build build/san/maasim (AddressSanitizer + UndefinedBehaviorSanitizer)
 #   make test         build and run every test; the last line is "N passed, N failed"
+#   make bench        release build, performance figures vs targets -> results/bench.json (QUICK=1: < 1 min)
 #   make run          install missing packages, build, run the default study
 #   make sweep        run the shipped sweep (dispatch policy x load), print means and intervals
 #   make bench-sweep  wall time of a 200-trial sweep at -j 1 and -j 2, and the speed-up
@@ -69,7 +70,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN      := $(BUILD)/maasim
 LIB      := $(BUILD)/libmaasim.a
 
-.PHONY: all deps check-deps test run install clean sweep bench-sweep
+.PHONY: all deps check-deps test run install clean sweep bench-sweep bench
 all: $(BIN)
 
 $(BUILD)/obj/%.o: %.c
@@ -100,7 +101,12 @@ test: check-deps
 
 run: check-deps
 	@$(MAKE) --no-print-directory $(BIN)
+	@rm -f results/default.db results/default.db-wal results/default.db-shm
 	$(BIN) run scenarios/default.json --db results/default.db
+	@# the report (analysis/): a comparison against fifo dispatch, then the report of both
+	$(BIN) run scenarios/default.json --db results/default.db --set policies.dispatch=fifo -q
+	$(BIN) report results/default.db -o results/report
+	@echo "report: open results/report/report.html (Markdown: results/report/report.md)"
 
 # The shipped sweep (scenarios/sweeps/): its table of means and intervals, and the benchmark
 # of a 200-trial sweep at -j 1 and -j 2 (and on MPI ranks when built with Open MPI).
@@ -113,6 +119,22 @@ bench-sweep:
 	@$(MAKE) --no-print-directory $(BIN)
 	tests/bench/sweep_bench.sh $(BIN)
 
+# ---- bench (issue 10): always the release build, whatever SAN/DEBUG say ----
+BENCH_BIN := build/bench/maasim_bench
+BENCH_ID  := $(COMMIT)$(shell git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
+
+build/bench/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 -O2 -g -march=x86-64-v2 -mtune=native $(WARN) $(PKG_CFLAGS) -c $< -o $@
+
+$(BENCH_BIN): build/bench/obj/tests/bench/bench.o build/libmaasim.a
+	$(CC) -o $@ $^ $(PKG_LIBS)
+
+bench: check-deps
+	@$(MAKE) --no-print-directory SAN= DEBUG= build/maasim $(BENCH_BIN)
+	@mkdir -p results
+	$(BENCH_BIN) --maasim build/maasim --out results/bench.json --commit $(BENCH_ID) $(if $(filter 1 true,$(QUICK)),--quick)
+
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/maasim
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/maasim
@@ -121,4 +143,4 @@ install: $(BIN)
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/obj/$(MAIN_SRC:.c=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.d)
+-include build/bench/obj/tests/bench/bench.d $(LIB_OBJ:.o=.d) $(BUILD)/obj/$(MAIN_SRC:.c=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.d)

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -114,30 +116,60 @@ static int parse_args(int argc, char **argv, struct sweep_args *a)
 
 /* ---- the sweep's in-memory form ---- */
 
+/* Sweeps with at most this many points keep every point's scenario loaded (forked workers share
+ * them copy-on-write); bigger ones load a point's scenario in the process that runs its trial.
+ * MAASIM_SWEEP_PRELOAD=N overrides it (0: always on demand). */
+#define SWEEP_PRELOAD_MAX 256
+
 struct sweep_run {
 	struct sweep_spec *spec;
-	struct scenario **sc;
+	struct sweep_pinfo *pinfo;
+	struct scenario **sc; /* NULL when loading on demand */
 	struct sweep_trial *trials;
+	struct sweep_cache cache;
 	struct sweep_job job;
 	const char *version;
 };
 
 static void sweep_run_fini(struct sweep_run *r)
 {
-	if (r->sc)
-		for (size_t p = 0; p < r->spec->n_points; p++)
-			scenario_free(r->sc[p]);
+	if (r->spec)
+		for (size_t p = 0; p < r->spec->n_points; p++) {
+			if (r->sc)
+				scenario_free(r->sc[p]);
+			if (r->pinfo) {
+				free(r->pinfo[p].name);
+				free(r->pinfo[p].params);
+				free(r->pinfo[p].json);
+			}
+		}
+	sweep_cache_fini(&r->cache);
+	free(r->pinfo);
 	free(r->sc);
 	free(r->trials);
 	sweep_spec_free(r->spec);
 }
 
-/* Loads the spec and every point's scenario; builds the trials (replication-major, so an
- * interrupted sweep has whole replications across the grid). */
+static size_t preload_max(void)
+{
+	const char *v = getenv("MAASIM_SWEEP_PRELOAD");
+	char *end;
+	long n;
+	if (!v || !*v)
+		return SWEEP_PRELOAD_MAX;
+	n = strtol(v, &end, 10);
+	return *end || n < 0 ? SWEEP_PRELOAD_MAX : (size_t)n;
+}
+
+/* Loads the spec and validates every point's scenario (keeping it when the sweep is small);
+ * builds the trials: replication-major when preloaded (an interrupted sweep then has whole
+ * replications across the grid), point-major otherwise (consecutive trials of one point reuse a
+ * worker's cached scenario). */
 static int sweep_load(const char *file, struct sweep_run *r, struct err *e)
 {
 	struct sweep_spec *s;
 	size_t np, k = 0;
+	int keep;
 
 	memset(r, 0, sizeof *r);
 	r->version = cli_version();
@@ -145,21 +177,38 @@ static int sweep_load(const char *file, struct sweep_run *r, struct err *e)
 		return -1;
 	s = r->spec;
 	np = s->n_points;
-	r->sc = xcalloc(np, sizeof *r->sc);
+	/* trial indices travel as 32-bit integers (pipes, MPI) */
+	if ((double)np * (double)s->replications > 2147483647.0)
+		return err_set(e, "%s: %zu points x %ld replications is more trials than one sweep can hold (2^31 - 1)",
+			       file, np, s->replications);
+	keep = np <= preload_max();
+	r->pinfo = xcalloc(np, sizeof *r->pinfo);
+	if (keep)
+		r->sc = xcalloc(np, sizeof *r->sc);
 	for (size_t p = 0; p < np; p++) {
 		const struct sweep_point *pt = &s->points[p];
-		if (scenario_load(s->scenarios[pt->scenario], pt->sets, pt->n_sets, &r->sc[p], e))
+		struct scenario *sc;
+		if (scenario_load(s->scenarios[pt->scenario], pt->sets, pt->n_sets, &sc, e))
 			return err_prefix(e, "%s: point \"%s\"", file, pt->label);
+		memcpy(r->pinfo[p].hash, sc->hash, sizeof sc->hash);
+		r->pinfo[p].name = xstrdup(sc->name);
+		r->pinfo[p].params = xstrdup(sc->params);
+		r->pinfo[p].json = xstrdup(sc->json);
+		r->pinfo[p].seed = sc->seed;
+		if (keep)
+			r->sc[p] = sc;
+		else
+			scenario_free(sc);
 	}
 	r->trials = xcalloc(np * (size_t)s->replications, sizeof *r->trials);
-	for (long rep = 0; rep < s->replications; rep++)
-		for (size_t p = 0; p < np; p++, k++) {
-			r->trials[k].point = p;
-			r->trials[k].rep = rep;
-			sweep_trial_key(r->sc[p], rep, r->version, r->trials[k].key,
-					sizeof r->trials[k].key);
-		}
-	r->job = (struct sweep_job){ s, r->sc, r->trials, k };
+	for (size_t i = 0; i < np * (size_t)s->replications; i++, k++) {
+		size_t p = keep ? i % np : i / (size_t)s->replications;
+		long rep = keep ? (long)(i / np) : (long)(i % (size_t)s->replications);
+		r->trials[k].point = p;
+		r->trials[k].rep = rep;
+		sweep_trial_key(r->pinfo[p].hash, rep, r->version, r->trials[k].key, sizeof r->trials[k].key);
+	}
+	r->job = (struct sweep_job){ s, r->pinfo, r->sc, r->trials, k, &r->cache };
 	return 0;
 }
 
@@ -171,7 +220,7 @@ static void dry_run(const struct sweep_run *r)
 	for (size_t p = 0; p < s->n_points; p++) {
 		const struct sweep_point *pt = &s->points[p];
 		printf("  %4zu  %-40s scenario %s (hash %s)%s\n", p, pt->label,
-		       s->scenario_labels[pt->scenario], r->sc[p]->hash,
+		       s->scenario_labels[pt->scenario], r->pinfo[p].hash,
 		       pt->baseline == p ? "  [baseline]" : "");
 		for (size_t i = 0; i < pt->n_sets; i++)
 			printf("          --set %s\n", pt->sets[i]);
@@ -192,17 +241,19 @@ static int sink(void *ctx, const struct sweep_outcome *o, const struct metrics *
 {
 	struct sink_ctx *c = ctx;
 	const struct sweep_trial *tr = &c->r->trials[o->trial];
-	const struct scenario *sc = c->r->sc[tr->point];
-	struct store_run row = { sc->name, sc->hash, sc->params, tr->rep, sc->seed,
-				 o->ok ? "ok" : "failed", o->ok ? NULL : o->message, c->r->version,
-				 o->started_at, o->wall_s, tr->key };
+	const struct sweep_pinfo *pi = &c->r->pinfo[tr->point];
+	struct store_run row = { pi->name, pi->hash, pi->params, tr->rep, pi->seed,
+				 o->ok == 1 ? "ok" : "failed", o->ok == 1 ? NULL : o->message,
+				 c->r->version, o->started_at, o->wall_s, tr->key };
 	struct err we;
 	int found = 0;
 
-	if (!o->ok)
-		fprintf(stderr, "%smaasim sweep: trial %s (point \"%s\", replication %ld) FAILED: %s\n",
+	if (o->ok != 1)
+		fprintf(stderr, "%smaasim sweep: trial %s (point \"%s\", replication %ld) %s: %s\n",
 			c->tty ? "\n" : "", tr->key, c->r->spec->points[tr->point].label, tr->rep,
-			o->message);
+			o->ok == 0 ? "FAILED its checks" : "NOT RUN (not stored)", o->message);
+	if (o->ok == SWEEP_NOT_RUN)
+		return 0;
 	err_clear(&we);
 	if (store_write_run(c->st, &row, ms, NULL, &we) == 0)
 		return 0;
@@ -266,16 +317,26 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double cpu_s(const struct timeval *tv) { return (double)tv->tv_sec + 1e-6 * (double)tv->tv_usec; }
+
 /* The writer: local workers, or rank 0 of an MPI job (mpi_size > 1). */
 static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_size)
 {
 	struct store *st = NULL;
 	struct sink_ctx ctx;
 	struct sweep_progress pg;
-	struct sweep_tally tl = { 0, 0, 0 };
+	struct sweep_tally tl = { 0, 0, 0, 0 };
 	size_t *todo = NULL, n = 0, stored = 0, shared = 0;
 	struct err e;
 	int rc, ret = 0;
+	double t0 = mono_s();
 
 	err_clear(&e);
 	if (!(st = store_open(a->db, STORE_CREATE, &e)) || sweep_db_schema(st, &e) ||
@@ -320,14 +381,23 @@ static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_s
 		if (sweep_db_stats(st, &r->job, stdout, &e)) {
 			fprintf(stderr, "maasim: %s\n", e.msg);
 			ret = 1;
-		} else if (tl.failed || tl.crashed) {
-			fprintf(stderr, "maasim sweep: %zu trial(s) failed their checks, %zu crashed (not stored; a rerun retries them)\n",
-				tl.failed, tl.crashed);
+		} else if (tl.failed || tl.crashed || tl.not_run) {
+			fprintf(stderr, "maasim sweep: %zu trial(s) failed their checks (stored as failed); %zu crashed and %zu could not start (not stored: a rerun retries them)\n",
+				tl.failed, tl.crashed, tl.not_run);
 			ret = 1;
 		}
-		if (!a->quiet)
+		if (!a->quiet) {
+			struct rusage self, kids;
+			getrusage(RUSAGE_SELF, &self);
+			getrusage(RUSAGE_CHILDREN, &kids);
 			printf("results: %s (tables sweep_stats, sweep_diffs%s; sweep \"%s\")\n", a->db,
 			       r->spec->oat_axis >= 0 ? ", sweep_tornado" : "", r->spec->name);
+			/* where the time went: a writer near 100%% of wall time would be the bottleneck */
+			printf("time: %.2f s wall for %zu trial(s); CPU %.2f s in this process (loading, writing%s), %.2f s in worker processes\n",
+			       mono_s() - t0, n, cpu_s(&self.ru_utime) + cpu_s(&self.ru_stime),
+			       a->jobs == 1 || mpi_size > 1 ? ", running" : "",
+			       cpu_s(&kids.ru_utime) + cpu_s(&kids.ru_stime));
+		}
 	}
 	store_close(st);
 	free(todo);

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis/check.h"
+#include "analysis/export.h"
+#include "analysis/report.h"
 #include "cli/cli.h"
 #include "models/calibrate.h" /* models: maasim calibrate */
 
@@ -20,6 +23,10 @@ static const struct command {
 	{ "validate", cmd_validate, "check a scenario and its traces without running it" },
 	{ "calibrate", calibrate_main, "run the real model kernels and write a calibration table" },
 	{ "list", cmd_list, "list every policy, arrival process, distribution and node profile" },
+	/* reports, regression checks and CSV export of a results database (analysis/) */
+	{ "report", report_main, "write DIR/report.html and DIR/report.md with figures from a results database" },
+	{ "check", check_main, "compare a results database with a baseline; exit 1 on regression" },
+	{ "export", export_main, "write every table of a results database as CSV" },
 	{ NULL, NULL, NULL },
 };
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dc/dc.h"
+#include "dc/facility.h"
 #include "engine/sim.h"
 #include "policy/dispatch.h"
 
@@ -13,7 +14,46 @@ struct run_ctx {
 	struct metrics *ms;
 	double series_dt_s;
 	double e_prev_j, t_prev_s;
+	/* facility control steps (dc/facility.h): from warm-up to the horizon */
+	struct facility *fac;
+	double fac_step_s, fac_t_prev_s, fac_e_prev_j, fac_peak_w;
+	int fac_failed, fac_steady;
+	struct err fac_err;
 };
+
+/* One facility control step: hands the exact IT energy since the last step to the facility. */
+static int facility_advance(struct run_ctx *r, double now)
+{
+	double e = dc_it_energy_j(&r->dc);
+
+	if (r->fac_failed || !(now > r->fac_t_prev_s))
+		return 0;
+	if (facility_step(r->fac, r->fac_t_prev_s, now, e - r->fac_e_prev_j, r->fac_peak_w,
+			  &r->fac_err)) {
+		r->fac_failed = 1;
+		return -1;
+	}
+	r->fac_t_prev_s = now;
+	r->fac_e_prev_j = e;
+	return 0;
+}
+
+static void facility_fire(struct sim *s, void *obj, uint64_t start)
+{
+	struct run_ctx *r = obj;
+
+	s->where = "facility control step";
+	if (start) { /* at warm-up (after the reset) or t = 0: the books start here */
+		r->fac_t_prev_s = s->now;
+		r->fac_e_prev_j = dc_it_energy_j(&r->dc);
+	} else if (facility_advance(r, s->now)) {
+		s->stop = 1;
+		return;
+	}
+	/* a steady facility needs no periodic steps: one step at the horizon books it exactly */
+	if (!r->fac_steady && s->now + r->fac_step_s <= s->horizon_s)
+		sim_after(s, r->fac_step_s, SIM_PRIO_CONTROL, facility_fire, r, 0);
+}
 
 static void on_warmup(struct sim *s, void *p)
 {
@@ -21,6 +61,7 @@ static void on_warmup(struct sim *s, void *p)
 	dc_reset_stats(&r->dc);
 	r->e_prev_j = 0;
 	r->t_prev_s = s->now;
+	facility_fire(s, r, 1); /* the facility's books start with the measured period */
 }
 
 /* Samples the time series: mean IT power over the last interval, and the state now. */
@@ -53,6 +94,14 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 	memset(&r, 0, sizeof r);
 	r.ms = ms;
 	r.series_dt_s = sc->series_interval_s;
+	r.fac = facility_new(&sc->facility, e);
+	if (!r.fac) {
+		sim_fini(&sim);
+		return -1;
+	}
+	r.fac_step_s = sc->facility.control_step_s;
+	r.fac_peak_w = sc->facility.design_it_w;
+	r.fac_steady = facility_is_steady(r.fac);
 	dc_init(&r.dc, &sim, &sc->cluster, sc->classes, sc->n_classes, sc->seed, (uint64_t)rep);
 	dispatch_attach(&r.dc, &sc->policies[POLICY_DISPATCH]);
 	sim.on_warmup = on_warmup;
@@ -60,13 +109,38 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 	sim.horizon_s = sc->duration_s;
 	if (r.series_dt_s > 0)
 		sim_after(&sim, r.series_dt_s, SIM_PRIO_CONTROL, sample_fire, &r, 0);
+	if (!(sc->warmup_s > 0))
+		facility_fire(&sim, &r, 1); /* at t = 0; else from on_warmup */
 	dc_start_arrivals(&r.dc);
 	sim_run(&sim, sc->duration_s, sc->warmup_s);
+	if (!sim.stop)
+		facility_advance(&r, sim.now); /* the last, partial control step */
+	if (r.fac_failed) {
+		err_clear(e);
+		rc = err_set(e, "facility: %s", r.fac_err.msg);
+	}
 
 	books = dc_books_error(&r.dc);
-	if (books != 0)
+	if (books != 0 && !rc)
 		rc = err_set(e, "request books do not close: %lld request(s) unaccounted for", books);
 	dc_report(&r.dc, ms);
+	facility_report(r.fac, ms);
+	{ /* per request at the facility level (CONTRACT.md carbon_per_request_g) */
+		const double *done = metrics_get(ms, "requests_completed");
+		const double *op = metrics_get(ms, "carbon_operational_kg");
+		const double *emb = metrics_get(ms, "carbon_embodied_kg");
+		const double *fac = metrics_get(ms, "energy_facility_kwh");
+		if (done && *done > 0 && op && emb && fac) {
+			metrics_set(ms, "carbon_per_request_g", (*op + *emb) * 1000.0 / *done, "g");
+			metrics_set(ms, "energy_facility_per_request_wh", *fac * 1000.0 / *done, "Wh");
+		}
+	}
+	if (!rc) { /* both books see the same IT energy, or the wiring is broken */
+		double it_dc = dc_it_energy_j(&r.dc), it_fac = facility_energy_j(r.fac, "it");
+		if (fabs(it_dc - it_fac) > 1e-9 * fmax(it_dc, 1.0))
+			rc = err_set(e, "facility books %.17g J of IT energy, the cluster %.17g J",
+				     it_fac, it_dc);
+	}
 	metrics_set(ms, "sim_events", (double)sim.events, "1");
 	if (sc->model.variant) /* models: the served variant's measured (or published) accuracy */
 		metrics_set(ms, "accuracy_mean", sc->model.accuracy, "1");
@@ -77,6 +151,7 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 		info->seed = sc->seed;
 	}
 	dc_fini(&r.dc);
+	facility_free(r.fac);
 	sim_fini(&sim);
 	return rc;
 }

@@ -110,7 +110,7 @@ int sweep_db_register(struct store *st, const struct sweep_job *job, const char 
 	}
 	for (size_t i = 0; !rc && i < s->n_points; i++) {
 		const struct sweep_point *pt = &s->points[i];
-		const struct scenario *sc = job->sc[i];
+		const struct sweep_pinfo *sc = &job->pinfo[i];
 		const char *oat_in = NULL, *oat_side = NULL;
 		char b4[32];
 		if (s->oat_axis >= 0) {
@@ -308,7 +308,7 @@ static int label_width(const struct sweep_spec *s)
 	for (size_t p = 0; p < s->n_points; p++)
 		if (strlen(s->points[p].label) > w)
 			w = strlen(s->points[p].label);
-	return (int)(w > 48 ? 48 : w);
+	return (int)(w > 80 ? 80 : w);
 }
 
 static void print_tables(FILE *out, const struct sweep_job *job, const struct mat *m)

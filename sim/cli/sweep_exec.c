@@ -114,16 +114,55 @@ void sweep_progress_end(struct sweep_progress *pg)
 
 /* ---- one trial ---- */
 
-void sweep_trial_key(const struct scenario *sc, long rep, const char *version, char *out, size_t n)
+void sweep_trial_key(const char *scenario_hash, long rep, const char *version, char *out, size_t n)
 {
 	uint64_t vh = scenario_hash64(version, strlen(version));
-	snprintf(out, n, "%s.r%ld.%08llx", sc->hash, rep, (unsigned long long)(vh & 0xffffffffULL));
+	snprintf(out, n, "%s.r%ld.%08llx", scenario_hash, rep, (unsigned long long)(vh & 0xffffffffULL));
+}
+
+void sweep_cache_fini(struct sweep_cache *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < SWEEP_CACHE_N; i++) {
+		scenario_free(c->sc[i]);
+		c->sc[i] = NULL;
+	}
+}
+
+/* The scenario of point p: preloaded, cached, or loaded now (and checked against the hash the
+ * sweep computed when it started, so a file edited meanwhile is caught, not silently mixed). */
+static const struct scenario *point_scenario(const struct sweep_job *job, size_t p, struct err *e)
+{
+	const struct sweep_point *pt = &job->spec->points[p];
+	struct sweep_cache *c = job->cache;
+	struct scenario *sc;
+
+	if (job->sc && job->sc[p])
+		return job->sc[p];
+	for (int i = 0; i < SWEEP_CACHE_N; i++)
+		if (c->sc[i] && c->point[i] == p)
+			return c->sc[i];
+	if (scenario_load(job->spec->scenarios[pt->scenario], pt->sets, pt->n_sets, &sc, e))
+		return NULL;
+	if (strcmp(sc->hash, job->pinfo[p].hash) != 0) {
+		err_set(e, "point \"%s\": its scenario changed since the sweep started (hash %s, was %s)",
+			pt->label, sc->hash, job->pinfo[p].hash);
+		scenario_free(sc);
+		return NULL;
+	}
+	scenario_free(c->sc[c->next]);
+	c->sc[c->next] = sc;
+	c->point[c->next] = p;
+	c->next = (c->next + 1) % SWEEP_CACHE_N;
+	return sc;
 }
 
 void sweep_exec_trial(const struct sweep_job *job, size_t t, struct sweep_outcome *o,
 		      struct metrics *ms)
 {
 	const struct sweep_trial *tr = &job->trials[t];
+	const struct scenario *sc;
 	struct run_info info;
 	struct err e;
 	time_t now = time(NULL);
@@ -139,13 +178,28 @@ void sweep_exec_trial(const struct sweep_job *job, size_t t, struct sweep_outcom
 	err_clear(&e);
 	memset(&info, 0, sizeof info);
 	t0 = mono_s();
-	o->ok = run_replication(job->sc[tr->point], tr->rep, ms, &info, &e) == 0;
+	if (!(sc = point_scenario(job, tr->point, &e))) {
+		o->ok = SWEEP_NOT_RUN;
+		snprintf(o->message, sizeof o->message, "%s", e.msg);
+		return;
+	}
+	o->ok = run_replication(sc, tr->rep, ms, &info, &e) == 0;
 	o->wall_s = mono_s() - t0;
 	o->events = info.events;
 	if (!o->ok) {
 		snprintf(o->message, sizeof o->message, "%s", e.msg);
 		metrics_reset(ms); /* a failed run's numbers are not results */
 	}
+}
+
+void sweep_tally_add(struct sweep_tally *tl, int ok)
+{
+	if (ok == 1)
+		tl->stored++;
+	else if (ok == 0)
+		tl->failed++;
+	else
+		tl->not_run++;
 }
 
 /* ---- forked workers ---- */
@@ -210,6 +264,7 @@ static _Noreturn void worker_main(const struct sweep_job *job, int in_fd, int ou
 	metrics_init(&ms);
 	for (;;) {
 		uint32_t t;
+		/* the cache holds scenarios of this worker only: it is freed by _exit */
 		if (read_full(in_fd, hdr, 4) != 1)
 			break; /* parent closed the pipe (done) or died */
 		t = get_u32(hdr);
@@ -310,11 +365,8 @@ static int run_serial(const struct sweep_job *job, const size_t *todo, size_t n,
 			rc = -1;
 			break;
 		}
-		if (o->ok)
-			tl->stored++;
-		else
-			tl->failed++;
-		sweep_progress_step(pg, o->ok);
+		sweep_tally_add(tl, o->ok);
+		sweep_progress_step(pg, o->ok == 1);
 	}
 	metrics_fini(&ms);
 	free(o);
@@ -391,11 +443,8 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 						rc = -1;
 						break;
 					}
-					if (o->ok)
-						tl->stored++;
-					else
-						tl->failed++;
-					sweep_progress_step(pg, o->ok);
+					sweep_tally_add(tl, o->ok);
+					sweep_progress_step(pg, o->ok == 1);
 				}
 			}
 			if (got != 1) { /* the worker died: its trial is not stored; replace it */

@@ -29,11 +29,29 @@ struct sweep_trial {
 	char key[64]; /* runs.trial_key */
 };
 
+/* What the writer needs of each point's resolved scenario, kept for every point. */
+struct sweep_pinfo {
+	char hash[17];            /* scenario hash (of the resolved JSON) */
+	char *name, *params, *json;
+	unsigned long long seed;
+};
+
+/* Scenarios loaded on demand by the process that runs a trial (small sweeps preload every
+ * point instead; big ones would hold thousands of scenarios, traces included, in memory). */
+#define SWEEP_CACHE_N 4
+struct sweep_cache {
+	struct scenario *sc[SWEEP_CACHE_N];
+	size_t point[SWEEP_CACHE_N];
+	unsigned next; /* round-robin victim */
+};
+
 struct sweep_job {
 	const struct sweep_spec *spec;
-	struct scenario *const *sc;       /* loaded scenario of each point */
+	const struct sweep_pinfo *pinfo;  /* every point */
+	struct scenario *const *sc;       /* preloaded scenario of each point, or NULL: load on demand */
 	const struct sweep_trial *trials; /* every trial of the sweep */
 	size_t n_trials;
+	struct sweep_cache *cache;        /* per process (a forked worker has its own copy) */
 };
 
 /* Writer side: stores one result. Returns 0, or -1 with e (the sweep stops). */
@@ -52,16 +70,24 @@ void sweep_progress_end(struct sweep_progress *pg);
 
 /* The trial key: "<scenario hash>.r<replication>.<version hash>" (scenario hash of the fully
  * resolved JSON after overrides, version = cli_version()). Writes at most n bytes to out. */
-void sweep_trial_key(const struct scenario *sc, long rep, const char *version, char *out, size_t n);
+void sweep_trial_key(const char *scenario_hash, long rep, const char *version, char *out, size_t n);
 
-/* Runs trial t of job in this process: fills o (o->trial = t) and ms (reset first). */
+/* Frees the scenarios of a cache (the cache itself is the caller's). */
+void sweep_cache_fini(struct sweep_cache *c);
+
+/* Runs trial t of job in this process: fills o (o->trial = t) and ms (reset first). o->ok is 1
+ * (ran, books closed), 0 (ran, failed: stored as "failed") or SWEEP_NOT_RUN (its scenario could
+ * not be loaded as the sweep saw it: not stored, a rerun retries it). */
+#define SWEEP_NOT_RUN 2
 void sweep_exec_trial(const struct sweep_job *job, size_t t, struct sweep_outcome *o,
 		      struct metrics *ms);
 
 /* Counts of what happened to the trials handed to an executor. */
 struct sweep_tally {
-	size_t stored, failed, crashed; /* failed: stored with status "failed"; crashed: worker died */
+	size_t stored, failed;  /* stored as "ok" / as "failed" */
+	size_t crashed, not_run; /* worker died / scenario could not be loaded: not stored */
 };
+void sweep_tally_add(struct sweep_tally *tl, int ok);
 
 /* Runs the trials todo[0..n) on nworkers local processes (1: in this process) and hands each
  * result to sink. Returns 0 when every trial was run, 1 when *stop ended it early, -1 with e

@@ -120,11 +120,8 @@ int sweep_mpi_serve(const struct sweep_job *job, const size_t *todo, size_t n,
 				if (sink(ctx, o, &ms, e))
 					rc = -1;
 				else {
-					if (o->ok)
-						tl->stored++;
-					else
-						tl->failed++;
-					sweep_progress_step(pg, o->ok);
+					sweep_tally_add(tl, o->ok);
+					sweep_progress_step(pg, o->ok == 1);
 				}
 			}
 		}

@@ -49,7 +49,7 @@ void sweep_wire_encode(const struct sweep_outcome *o, const struct metrics *ms, 
 	b->n = 0;
 	put(b, "MSW1", 4);
 	put_u(b, (uint64_t)o->trial, 4);
-	put_u(b, o->ok ? 1 : 0, 1);
+	put_u(b, (uint64_t)(o->ok >= 0 && o->ok <= 2 ? o->ok : 0), 1);
 	put_u(b, o->events, 8);
 	put_f64(b, o->wall_s);
 	put_str(b, o->key);
@@ -126,6 +126,8 @@ int sweep_wire_decode(const void *p, size_t n, struct sweep_outcome *o, struct m
 	r.at = 4;
 	o->trial = (long)get_u(&r, 4);
 	o->ok = (int)get_u(&r, 1);
+	if (o->ok > 2)
+		r.bad = 1;
 	o->events = get_u(&r, 8);
 	o->wall_s = get_f64(&r);
 	get_str(&r, o->key, sizeof o->key);

@@ -21,7 +21,7 @@
 
 struct sweep_outcome {
 	long trial;                /* index into the sweep's trial list */
-	int ok;                    /* 1: the run's books closed; 0: failed (message says why) */
+	int ok;                    /* 1: books closed; 0: failed; 2: not run (message says why) */
 	unsigned long long events; /* simulation events */
 	double wall_s;             /* wall time of the run on its worker */
 	char key[64];              /* trial key as the worker computed it (cross-checked) */

@@ -3,8 +3,10 @@
  * Invariants between calls: b->t is the last time processed and energy, V (decode steps done)
  * and W (energy charged per decoding sequence) are integrated up to it; power_w and step_s are
  * those of the current phase and batch; the heap holds exactly the decoding requests ordered by
- * (v_finish, id); kv_used is the sum of in + out over admitted, unfinished requests; in STALL
- * mode V and W are frozen while a prefill batch runs.
+ * (v_finish, id), each knowing its position, and the admission-ordered list holds the same
+ * requests; kv_used is the sum over admitted, unfinished requests of in + out (RESERVE) or of
+ * kv_base + (V - v_join) (PAGED: prompt + tokens generated); in STALL mode V and W are frozen
+ * while a prefill batch runs.
  */
 #include "dc/batch.h"
 
@@ -23,7 +25,10 @@ struct batcher {
 	int pstate;
 	int max_batch, max_prefill_batch;
 	int stall;             /* prefill_mode == STALL */
-	double kv_cap, kv_used;
+	int paged;             /* kv_admission == PAGED */
+	double kv_cap, kv_used, kv_admit_cap; /* admit below kv_admit_cap (PAGED: 1% watermark) */
+	long preemptions;
+	struct batch_req *dec_head, *dec_tail; /* decoding, in admission order */
 	double t, energy_j, v, w;
 	double step_s, power_w;
 	enum power_state pw_state;
@@ -48,30 +53,22 @@ static int before(const struct batch_req *a, const struct batch_req *c)
 	return a->v_finish < c->v_finish || (a->v_finish == c->v_finish && a->id < c->id);
 }
 
-static void heap_push(struct batcher *b, struct batch_req *r)
+static void heap_put(struct batcher *b, int i, struct batch_req *r)
 {
-	if (b->ndec == b->heap_cap) {
-		b->heap_cap = b->heap_cap ? 2 * b->heap_cap : 64;
-		b->heap = xrealloc(b->heap, (size_t)b->heap_cap * sizeof *b->heap);
-	}
-	int i = b->ndec++;
-	while (i > 0) {
-		int up = (i - 1) / 2;
-		if (!before(r, b->heap[up]))
-			break;
-		b->heap[i] = b->heap[up];
-		i = up;
-	}
 	b->heap[i] = r;
+	r->heap_pos = i;
 }
 
-static struct batch_req *heap_pop(struct batcher *b)
+/* Places r, which belongs at slot i, by moving it up or down. */
+static void heap_fix(struct batcher *b, int i, struct batch_req *r)
 {
-	struct batch_req *top = b->heap[0], *last = b->heap[--b->ndec];
-	int i = 0;
+	while (i > 0 && before(r, b->heap[(i - 1) / 2])) {
+		heap_put(b, i, b->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
 	for (;;) {
 		int l = 2 * i + 1, m = i;
-		const struct batch_req *best = last;
+		const struct batch_req *best = r;
 		if (l < b->ndec && before(b->heap[l], best)) {
 			m = l;
 			best = b->heap[l];
@@ -80,12 +77,48 @@ static struct batch_req *heap_pop(struct batcher *b)
 			m = l + 1;
 		if (m == i)
 			break;
-		b->heap[i] = b->heap[m];
+		heap_put(b, i, b->heap[m]);
 		i = m;
 	}
-	if (b->ndec > 0)
-		b->heap[i] = last;
+	heap_put(b, i, r);
+}
+
+static void heap_push(struct batcher *b, struct batch_req *r)
+{
+	if (b->ndec == b->heap_cap) {
+		b->heap_cap = b->heap_cap ? 2 * b->heap_cap : 64;
+		b->heap = xrealloc(b->heap, (size_t)b->heap_cap * sizeof *b->heap);
+	}
+	b->ndec++;
+	heap_fix(b, b->ndec - 1, r);
+}
+
+/* Removes the request at slot i. */
+static void heap_remove(struct batcher *b, int i)
+{
+	struct batch_req *last = b->heap[--b->ndec];
+	if (i < b->ndec)
+		heap_fix(b, i, last);
+}
+
+static struct batch_req *heap_pop(struct batcher *b)
+{
+	struct batch_req *top = b->heap[0];
+	heap_remove(b, 0);
 	return top;
+}
+
+static void list_remove(struct batcher *b, struct batch_req *r)
+{
+	if (r->lprev)
+		r->lprev->lnext = r->lnext;
+	else
+		b->dec_head = r->lnext;
+	if (r->lnext)
+		r->lnext->lprev = r->lprev;
+	else
+		b->dec_tail = r->lprev;
+	r->lprev = r->lnext = NULL;
 }
 
 /* --- state --------------------------------------------------------------------------------- */
@@ -131,23 +164,68 @@ static void accrue(struct batcher *b, double t)
 	if (decode_running(b)) {
 		b->v += dt / b->step_s;
 		b->w += b->power_w / b->ndec * dt;
+		if (b->paged) /* every decoding request adds one token per step */
+			b->kv_used += b->ndec * dt / b->step_s;
 	}
 	b->t = t;
+}
+
+/* KV tokens r holds now (it is decoding, or joined at this V). */
+static double kv_held(const struct batcher *b, const struct batch_req *r)
+{
+	return b->paged ? r->kv_base + (b->v - r->v_join) : r->in_tokens + r->out_tokens;
 }
 
 static void complete(struct batcher *b, struct batch_req *r, double t)
 {
 	r->t_done_s = t > r->t_first_s ? t : r->t_first_s;
-	b->kv_used -= r->in_tokens + r->out_tokens; /* integers in doubles: exact */
+	b->kv_used -= kv_held(b, r);
+	if (b->kv_used < 0 && b->kv_used > -1e-6 * (1 + b->kv_cap))
+		b->kv_used = 0; /* PAGED: rounding of the linear fill */
 	if (b->done)
 		b->done(b->ctx, r);
 }
 
 static void join_decode(struct batcher *b, struct batch_req *r, double tokens)
 {
+	r->v_join = b->v;
 	r->v_finish = b->v + tokens;
 	r->w_join = b->w;
 	heap_push(b, r);
+	r->lnext = NULL;
+	r->lprev = b->dec_tail;
+	if (b->dec_tail)
+		b->dec_tail->lnext = r;
+	else
+		b->dec_head = r;
+	b->dec_tail = r;
+}
+
+/* PAGED, the cache is full: the most recently admitted decoding request gives its cache back
+ * and returns to the head of the queue with its output so far (recomputed when readmitted). */
+static void preempt(struct batcher *b)
+{
+	struct batch_req *r = b->dec_tail;
+	double steps = floor(b->v - r->v_join + 1e-9), done;
+	list_remove(b, r);
+	heap_remove(b, r->heap_pos);
+	r->energy_j += b->w - r->w_join;
+	b->kv_used -= kv_held(b, r);
+	if (b->stall)
+		done = steps; /* the prefill's token was already taken off todo_out */
+	else
+		done = steps >= r->pre_steps ? 1 + floor(steps - r->pre_steps) : 0;
+	if (done > r->todo_out - 1)
+		done = r->todo_out - 1;
+	r->todo_out -= done;
+	r->todo_in = r->in_tokens + (r->out_tokens - r->todo_out);
+	r->preemptions++;
+	b->preemptions++;
+	r->next = b->wait_head;
+	b->wait_head = r;
+	if (!b->wait_tail)
+		b->wait_tail = r;
+	b->nwait++;
 }
 
 /* Admits waiting requests that fit, FIFO (head-of-line blocking, as vLLM's FCFS scheduler). */
@@ -160,8 +238,11 @@ static void try_admit(struct batcher *b, double t)
 	double tokens = 0;
 	while (b->wait_head) {
 		struct batch_req *r = b->wait_head;
-		double need = r->in_tokens + r->out_tokens;
-		if (b->ndec + k + 1 > b->max_batch || b->kv_used + need > b->kv_cap ||
+		double need = b->paged ? r->todo_in + 1 : r->in_tokens + r->out_tokens;
+		/* the watermark never blocks an empty cache: a request that fits the whole cache
+		 * (checked on arrival) must be able to run alone */
+		double cap = b->kv_used < 0.5 && k == 0 ? b->kv_cap : b->kv_admit_cap;
+		if (b->ndec + k + 1 > b->max_batch || b->kv_used + need > cap ||
 		    (b->stall && k + 1 > b->max_prefill_batch))
 			break;
 		b->wait_head = r->next;
@@ -169,9 +250,11 @@ static void try_admit(struct batcher *b, double t)
 			b->wait_tail = NULL;
 		b->nwait--;
 		r->next = NULL;
-		r->t_admit_s = t;
+		if (isnan(r->t_admit_s))
+			r->t_admit_s = t;
+		r->kv_base = need;
 		b->kv_used += need;
-		tokens += r->in_tokens;
+		tokens += r->todo_in;
 		k++;
 		if (b->stall) {
 			if (last)
@@ -183,11 +266,13 @@ static void try_admit(struct batcher *b, double t)
 			/* chunked prefill rides along the decode steps: the request holds its batch
 			 * slot for the steps its prefill takes at the current step time, then
 			 * decodes; its first token is reported at admission + prefill time */
-			double pre = profile_prefill_s(b->p, r->in_tokens, 1, b->pstate);
+			double pre = profile_prefill_s(b->p, r->todo_in, 1, b->pstate);
 			double s = profile_decode_step_s(b->p, b->ndec + 1, b->pstate);
 			double steps = ceil(pre / s);
-			r->t_first_s = t + pre;
-			join_decode(b, r, (steps < 1 ? 1 : steps) + r->out_tokens - 1);
+			if (isnan(r->t_first_s))
+				r->t_first_s = t + pre;
+			r->pre_steps = steps < 1 ? 1 : steps;
+			join_decode(b, r, r->pre_steps + r->todo_out - 1);
 		}
 	}
 	if (b->stall && k > 0) {
@@ -208,12 +293,14 @@ static void finish_prefill(struct batcher *b, double t)
 	while (r) {
 		struct batch_req *nx = r->next;
 		r->next = NULL;
-		r->t_first_s = t;
+		if (isnan(r->t_first_s))
+			r->t_first_s = t;
 		r->energy_j += share;
-		if (r->out_tokens > 1) {
-			join_decode(b, r, r->out_tokens - 1);
+		r->todo_out -= 1; /* the prefill produces a token */
+		if (r->todo_out > 0) {
+			join_decode(b, r, r->todo_out);
 		} else {
-			r->w_join = b->w;
+			r->v_join = b->v;
 			complete(b, r, t);
 		}
 		r = nx;
@@ -230,9 +317,21 @@ double batcher_next_t(const struct batcher *b)
 		return b->t_pre_end;
 	if (b->ndec > 0) {
 		double dv = b->heap[0]->v_finish - b->v;
+		if (b->paged) {
+			double full = (b->kv_cap - b->kv_used) / b->ndec;
+			if (full < dv)
+				dv = full;
+		}
 		return b->t + (dv > 0 ? dv : 0) * b->step_s;
 	}
 	return INFINITY;
+}
+
+/* PAGED: the cache fills before the next completion. */
+static int cache_full_first(const struct batcher *b)
+{
+	return b->paged && b->ndec > 0 &&
+	       (b->kv_cap - b->kv_used) / b->ndec < b->heap[0]->v_finish - b->v;
 }
 
 void batcher_advance(struct batcher *b, double t)
@@ -243,12 +342,15 @@ void batcher_advance(struct batcher *b, double t)
 			break;
 		if (nt < b->t)
 			nt = b->t;
-		int kind = b->pw_state == PS_WAKING ? 0 : (b->stall && b->npre > 0) ? 1 : 2;
+		int kind = b->pw_state == PS_WAKING ? 0 : (b->stall && b->npre > 0) ? 1 :
+			   cache_full_first(b) ? 3 : 2;
 		accrue(b, nt);
 		if (kind == 0) {
 			b->pw_state = PS_ON;
 		} else if (kind == 1) {
 			finish_prefill(b, nt);
+		} else if (kind == 3) {
+			preempt(b);
 		} else {
 			/* snap V to the finish that defined nt, then complete everything due */
 			if (b->v < b->heap[0]->v_finish)
@@ -256,6 +358,7 @@ void batcher_advance(struct batcher *b, double t)
 			double eps = 1e-9 * (1 + b->v);
 			while (b->ndec > 0 && b->heap[0]->v_finish <= b->v + eps) {
 				struct batch_req *r = heap_pop(b);
+				list_remove(b, r);
 				r->energy_j += b->w - r->w_join;
 				complete(b, r, nt);
 			}
@@ -282,7 +385,10 @@ struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, 
 	if (b->max_prefill_batch < 1)
 		b->max_prefill_batch = 1;
 	b->stall = c->prefill_mode == PROFILE_PREFILL_STALL;
+	b->paged = c->kv_admission == PROFILE_KV_PAGED;
 	b->kv_cap = profile_kv_capacity_tokens(p);
+	/* vLLM keeps 1% of the cache blocks free at admission (watermark, default 0.01) */
+	b->kv_admit_cap = b->paged ? 0.99 * b->kv_cap : b->kv_cap;
 	b->t = t0_s;
 	update_rate(b);
 	return b;
@@ -306,7 +412,10 @@ static int enqueue(struct batcher *b, double t, struct batch_req *r)
 	r->t_arrive_s = t;
 	r->t_admit_s = r->t_first_s = r->t_done_s = NAN;
 	r->energy_j = 0;
-	r->next = NULL;
+	r->preemptions = 0;
+	r->todo_in = r->in_tokens;
+	r->todo_out = r->out_tokens;
+	r->next = r->lprev = r->lnext = NULL;
 	if (b->wait_tail)
 		b->wait_tail->next = r;
 	else
@@ -396,4 +505,9 @@ double batcher_kv_used(const struct batcher *b)
 long batcher_wakeups(const struct batcher *b)
 {
 	return b->wakeups;
+}
+
+long batcher_preemptions(const struct batcher *b)
+{
+	return b->preemptions;
 }

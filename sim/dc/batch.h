@@ -1,9 +1,15 @@
 /* batch.h — continuous batching on one LLM serving replica, in virtual time.
  *
  * The replica serves requests the way vLLM does: a FIFO of waiting requests; a request is
- * admitted when the batch has room (max_batch) and its whole KV footprint (input + output
- * tokens) fits in the free KV cache (no preemption); admitted requests are prefilled, then
- * decode one token per decode step together.
+ * admitted when the batch has room (max_batch) and its KV cache fits; admitted requests are
+ * prefilled, then decode one token per decode step together. KV admission (profile
+ * kv_admission): RESERVE (default) — the whole footprint, input + output tokens, must fit at
+ * admission and is held to the end, so nothing is ever preempted; PAGED — as vLLM's paged
+ * cache: admission needs the prompt + 1 token below a 1% watermark, the cache then grows by one
+ * token per decoding request per step, and when it is full the most recently admitted decoding
+ * request is preempted (its cache freed, its output so far kept; it goes back to the head of
+ * the queue and is recomputed: prompt + output so far prefilled again). In virtual time the
+ * cache fill is linear in V, so "cache full" is one more predictable event.
  *
  * Processor sharing with a batch-dependent rate: every decoding request advances one token per
  * step and a step takes s(b) seconds with b requests decoding, so the virtual time V (decode
@@ -49,10 +55,18 @@ struct batch_req {
 	double t_first_s;       /* first output token */
 	double t_done_s;        /* last output token */
 	double energy_j;        /* attributed active energy (replica incl. host), J */
+	long preemptions;       /* times this request was preempted (PAGED) */
 	/* internal */
 	double v_finish;        /* virtual finish (decode steps) */
 	double w_join;          /* per-sequence energy accumulator at decode join */
+	double v_join;          /* V at decode join */
+	double todo_in;         /* tokens to prefill at the next admission */
+	double todo_out;        /* output tokens still to produce */
+	double kv_base;         /* KV tokens charged at admission */
+	double pre_steps;       /* FOLDED: decode steps its prefill chunks take */
+	int heap_pos;
 	struct batch_req *next; /* FIFO link while waiting or prefilling */
+	struct batch_req *lprev, *lnext; /* decoding requests in admission order */
 };
 
 /* Called once per completed request, at its t_done_s. */
@@ -102,11 +116,13 @@ double batcher_power_w(const struct batcher *b);
  * to t_s without changing state), J. */
 double batcher_energy_j(const struct batcher *b, double t_s);
 
-/* Requests decoding, waiting (not admitted), prefilling; KV tokens reserved; wake-ups so far. */
+/* Requests decoding, waiting (not admitted), prefilling; KV tokens in use (as of the last time
+ * given); wake-ups and preemptions so far. */
 int batcher_decoding(const struct batcher *b);
 int batcher_waiting(const struct batcher *b);
 int batcher_prefilling(const struct batcher *b);
 double batcher_kv_used(const struct batcher *b);
 long batcher_wakeups(const struct batcher *b);
+long batcher_preemptions(const struct batcher *b);
 
 #endif

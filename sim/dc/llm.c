@@ -36,6 +36,7 @@ struct llm_state {
 	struct llm_class *cls;
 	size_t n_cls;
 	uint64_t dropped_kv;         /* requests larger than a node's whole KV cache */
+	long *preempt0;              /* per node: preemptions before the measured period */
 };
 
 /* ---- record pool ---- */
@@ -164,6 +165,7 @@ void llm_init(struct dc *dc)
 	L->batchers = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->batchers);
 	L->ev = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->ev);
 	L->ev_t = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->ev_t);
+	L->preempt0 = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->preempt0);
 	for (uint32_t n = 0; n < dc->n_nodes; n++) {
 		struct profile *p = L->profiles[dc->nodes[n].type];
 		L->ev_t[n] = INFINITY;
@@ -208,6 +210,7 @@ void llm_fini(struct dc *dc)
 	free(L->chunks);
 	free(L->ev);
 	free(L->ev_t);
+	free(L->preempt0);
 	free(L->batchers);
 	free(L->profiles);
 	free(L);
@@ -286,6 +289,9 @@ void llm_reset_stats(struct dc *dc)
 		k->completed = 0;
 	}
 	L->dropped_kv = 0;
+	for (uint32_t n = 0; n < dc->n_nodes; n++)
+		if (L->batchers[n])
+			L->preempt0[n] = batcher_preemptions(L->batchers[n]);
 	for (size_t t = 0; t < dc->cfg->n_types; t++)
 		if (L->profiles[t])
 			profile_reset_extrapolations(L->profiles[t]);
@@ -356,6 +362,13 @@ void llm_report(struct dc *dc, struct metrics *ms)
 		if (L->profiles[t])
 			extrap += profile_extrapolations(L->profiles[t]);
 	metrics_set(ms, "profile_extrapolations", (double)extrap, "1");
+	{
+		long pre = 0;
+		for (uint32_t n = 0; n < dc->n_nodes; n++)
+			if (L->batchers[n])
+				pre += batcher_preemptions(L->batchers[n]) - L->preempt0[n];
+		metrics_set(ms, "kv_preemptions", (double)pre, "1");
+	}
 	metrics_set(ms, "requests_dropped_kv", (double)L->dropped_kv, "1");
 	qsketch_fini(&all.ttft_q);
 	qsketch_fini(&all.tpot_q);

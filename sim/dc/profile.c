@@ -354,6 +354,30 @@ static void build_mle(const struct profile_mle_table *t, struct profile_config *
 		"(Splitwise llama2-70b H100 x %.3g)", t->model_id, t->n_gpus, t->gpu, f);
 }
 
+/* Edit distance of a and b (both shorter than PROFILE_NAME_MAX), for the did-you-mean hint. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[PROFILE_NAME_MAX + 1];
+	if (la > PROFILE_NAME_MAX || lb > PROFILE_NAME_MAX)
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
 int profile_builtin(const char *name, struct profile_config *out, struct err *e)
 {
 	size_t n = profile_builtin_count();
@@ -371,9 +395,21 @@ int profile_builtin(const char *name, struct profile_config *out, struct err *e)
 			build_mle(mle, out);
 		return 0;
 	}
-	char list[ERR_MSG_MAX / 2];
-	size_t used = 0;
+	char list[300]; /* short enough for the loader to add the JSON path and a hint */
+	char best[PROFILE_NAME_MAX] = "";
+	size_t used = 0, best_d = 4; /* suggest only names within 3 edits */
 	list[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		profile_builtin_name(i, buf, sizeof buf, NULL, 0);
+		size_t d = edit_distance(name, buf);
+		if (d < best_d) {
+			best_d = d;
+			snprintf(best, sizeof best, "%s", buf);
+		}
+	}
+	if (best[0])
+		return err_set(e, "unknown serving profile \"%s\"; did you mean \"%s\"? "
+			"(`maasim list` shows all)", name, best);
 	for (size_t i = 0; i < n; i++) {
 		profile_builtin_name(i, buf, sizeof buf, NULL, 0);
 		if (used + strlen(buf) + 8 >= sizeof list) {
@@ -432,7 +468,7 @@ int profile_config_set_num(struct profile_config *c, const char *key, double v, 
 			return 0;
 		}
 	return err_set(e, "%s: unknown profile key; expected one of: " NUM_KEYS ", " CURVE_KEYS
-		", prefill_mode, source", key);
+		", prefill_mode, kv_admission, source", key);
 }
 
 int profile_config_set_curve(struct profile_config *c, const char *key, int n, const double *x,
@@ -477,12 +513,22 @@ int profile_config_set_str(struct profile_config *c, const char *key, const char
 				"\"%s\"", v);
 		return 0;
 	}
+	if (strcmp(key, "kv_admission") == 0) {
+		if (strcmp(v, "reserve") == 0)
+			c->kv_admission = PROFILE_KV_RESERVE;
+		else if (strcmp(v, "paged") == 0)
+			c->kv_admission = PROFILE_KV_PAGED;
+		else
+			return err_set(e, "kv_admission: expected \"reserve\" or \"paged\", got \"%s\"",
+				v);
+		return 0;
+	}
 	if (strcmp(key, "source") == 0) {
 		snprintf(c->source, sizeof c->source, "%s", v);
 		return 0;
 	}
 	return err_set(e, "%s: expected a number or a table for this key (string keys: "
-		"prefill_mode, source)", key);
+		"prefill_mode, kv_admission, source)", key);
 }
 
 /* --- checking -------------------------------------------------------------------------------- */
@@ -530,6 +576,8 @@ int profile_config_check(const struct profile_config *c, struct err *e)
 			"n_gpus %d", c->name, c->tp, c->n_gpus);
 	if (c->prefill_mode != PROFILE_PREFILL_STALL && c->prefill_mode != PROFILE_PREFILL_FOLDED)
 		return err_set(e, "profile %s: prefill_mode: expected stall or folded", c->name);
+	if (c->kv_admission != PROFILE_KV_RESERVE && c->kv_admission != PROFILE_KV_PAGED)
+		return err_set(e, "profile %s: kv_admission: expected reserve or paged", c->name);
 	if (curve_check(c, &c->prefill_s, "prefill_s", e) ||
 	    curve_check(c, &c->prefill_batch_factor, "prefill_batch_factor", e) ||
 	    curve_check(c, &c->decode_step_s, "decode_step_s", e) ||

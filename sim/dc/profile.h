@@ -50,9 +50,14 @@ struct profile_curve {
  * STALL: prefill of newly admitted requests runs alone and stalls the decode batch (vLLM without
  *        chunked prefill; what the Splitwise table measures: prompt_time and token_time apart).
  * FOLDED: the decode step time already includes the interleaved prefill of the measured workload
- *        (ML.ENERGY reports steady-state throughput with vLLM's chunked prefill); prefill time
+ *        (ML.ENERGY reports steady-state output throughput under vLLM, which by our reading
+ *        interleaves chunked prefill with decode); prefill time
  *        is then only used for a request's time to first token, never added to the batch. */
 enum profile_prefill_mode { PROFILE_PREFILL_STALL = 0, PROFILE_PREFILL_FOLDED = 1 };
+
+/* KV-cache admission (batch.h): RESERVE holds input + output tokens from admission on (never
+ * preempts); PAGED grows the cache token by token and preempts when it is full (vLLM). */
+enum profile_kv_admission { PROFILE_KV_RESERVE = 0, PROFILE_KV_PAGED = 1 };
 
 /* Power states of a replica. */
 enum profile_phase {
@@ -77,6 +82,7 @@ struct profile_config {
 	int n_gpus;                      /* GPUs in the replica */
 	int tp;                          /* tensor-parallel degree */
 	enum profile_prefill_mode prefill_mode;
+	enum profile_kv_admission kv_admission;  /* default RESERVE */
 	struct profile_curve prefill_s;          /* x: prompt tokens (one prompt); y: s */
 	struct profile_curve prefill_batch_factor; /* x: prompts prefilled together; y: time of
 	                                            * the batch / (b * time of one), 1 at b = 1 */
@@ -126,7 +132,7 @@ int profile_config_check(const struct profile_config *c, struct err *e);
  * bytes), mem_util, weights_gb (1e9 bytes), kv_bytes_per_token, prefill_power_w, idle_power_w
  * (whole replica GPUs), host_frac, sleep_power_w, off_power_w, wake_sleep_s, wake_off_s.
  * Curves, as n (x, y) pairs: prefill_s, prefill_batch_factor, decode_step_s, decode_power_w.
- * Strings: prefill_mode ("stall" | "folded"), source. Return 0, or -1 with e set to
+ * Strings: prefill_mode ("stall" | "folded"), kv_admission ("reserve" | "paged"), source. Return 0, or -1 with e set to
  * "<key>: expected ..." (unknown keys list the valid ones). The result is checked by
  * profile_config_check / profile_new, not here. */
 int profile_config_set_num(struct profile_config *c, const char *key, double v, struct err *e);

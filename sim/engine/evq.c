@@ -1,7 +1,9 @@
-/* evq.c — 4-ary heap future-event list with pooled records and lazy cancellation (evq.h).
+/* evq.c — cache-aligned 4-ary heap future-event list with pooled records, lazy cancellation and
+ * a deferred pop (evq.h).
  *
- * A 4-ary heap halves the depth of a binary heap and keeps the four children of a node in
- * one or two cache lines (24-byte entries), which is what matters at 10^5..10^6 pending events.
+ * Layout: heap entries are 16 bytes and the array starts 3 entries before a 64-byte boundary,
+ * so heap[1..4], heap[5..8], ... (the children of 0, 1, ...) each fill exactly one cache line.
+ * Comparisons read only the entries' times; the pool is read on a time tie only.
  */
 #include "evq.h"
 
@@ -12,33 +14,60 @@
 #include "engine/xalloc.h"
 
 #define NO_SLOT UINT32_MAX
+#define LINE 64
+/* The first this many entries (64 KB: the top six levels) stay in the L1/L2 cache: prefetching
+ * them costs more than it saves, and prefetching past the end fetches nothing useful. */
+#define EVQ_PREFETCH_MIN 4096
 
 void evq_init(struct evq *q)
 {
 	memset(q, 0, sizeof *q);
 	q->free_head = NO_SLOT;
+	q->seq = 1;
 }
 
 void evq_fini(struct evq *q)
 {
-	free(q->heap);
-	free(q->pool);
-	memset(q, 0, sizeof *q);
-	q->free_head = NO_SLOT;
+	free(q->heap_mem);
+	free(q->pool_mem);
+	evq_init(q);
 }
 
-static inline int before(const struct evq_entry *a, const struct evq_entry *b)
+/* Times are stored as order-preserving integers: the IEEE-754 bits with the sign bit flipped
+ * for t >= 0 and all bits flipped for t < 0 (-0.0 is made +0.0 first). Integer compares are
+ * shorter on the sift's critical path than floating-point ones. */
+static inline uint64_t tkey_of(double t)
 {
-	return a->t < b->t || (a->t == b->t && a->key < b->key);
+	uint64_t b;
+
+	t += 0.0; /* -0.0 -> +0.0 */
+	memcpy(&b, &t, sizeof b);
+	return b ^ ((uint64_t)((int64_t)b >> 63) | 0x8000000000000000ULL);
 }
 
-static void sift_up(struct evq_entry *h, size_t i)
+static inline double t_of(uint64_t k)
 {
-	struct evq_entry x = h[i];
+	uint64_t b = k ^ ((uint64_t)((int64_t)~k >> 63) | 0x8000000000000000ULL);
+	double t;
+
+	memcpy(&t, &b, sizeof t);
+	return t;
+}
+
+/* (time, key) order; keys are read from the pool only when the times are equal */
+static inline int before(const struct evq_event *pool, const struct evq_entry *a,
+			 const struct evq_entry *b)
+{
+	return a->tk < b->tk || (a->tk == b->tk && pool[a->slot].key < pool[b->slot].key);
+}
+
+static void sift_up(struct evq *q, size_t i, struct evq_entry x)
+{
+	struct evq_entry *h = q->heap;
 
 	while (i > 0) {
 		size_t p = (i - 1) >> 2;
-		if (!before(&x, &h[p]))
+		if (!before(q->pool, &x, &h[p]))
 			break;
 		h[i] = h[p];
 		i = p;
@@ -46,25 +75,102 @@ static void sift_up(struct evq_entry *h, size_t i)
 	h[i] = x;
 }
 
-static void sift_down(struct evq_entry *h, size_t n, size_t i)
+/* Offset (0..3) of the smallest of the four entries g[0..3]. The tournament picks by time
+ * alone with branch-free selects (setcc/cmov): a data-dependent branch here would mispredict
+ * about half the time. Only when one of its three comparisons was a tie does it redo the
+ * choice with the pool's keys (a predictable, almost never taken branch). */
+static inline size_t min_of_four(const struct evq_event *pool, const struct evq_entry *g)
 {
-	struct evq_entry x = h[i];
+	uint64_t t0 = g[0].tk, t1 = g[1].tk, t2 = g[2].tk, t3 = g[3].tk;
+	uint64_t ta = t1 < t0 ? t1 : t0, tb = t3 < t2 ? t3 : t2;
+	size_t a = t1 < t0, b = 2 + (t3 < t2);
+	size_t m = (size_t)0 - (size_t)(tb < ta); /* all ones when b wins: no branch */
 
-	for (;;) {
-		size_t c = 4 * i + 1, best, end;
-		if (c >= n)
-			break;
-		best = c;
-		end = c + 4 < n ? c + 4 : n;
-		for (size_t k = c + 1; k < end; k++)
-			if (before(&h[k], &h[best]))
+	if (__builtin_expect((t0 == t1) | (t2 == t3) | (ta == tb), 0)) {
+		a = before(pool, &g[1], &g[0]);
+		b = 2 + (size_t)before(pool, &g[3], &g[2]);
+		return before(pool, &g[b], &g[a]) ? b : a;
+	}
+	return (a & ~m) | (b & m);
+}
+
+/* Prefetches the line at byte offset off from p. Integer arithmetic: the address may lie past
+ * the array (a prefetch never faults), and forming such a pointer by pointer arithmetic is UB. */
+static inline void prefetch_at(const void *p, size_t off)
+{
+	__builtin_prefetch((const void *)((uintptr_t)p + off));
+}
+
+/* Places x in the hole at index top. Bottom-up (Floyd): the hole first walks down to a leaf
+ * along the smallest children, without comparing with x, then x climbs back from there. An
+ * entry that sifts down from the root (the last one after a pop, or a new event due later than
+ * most) belongs near the bottom, so the climb is short, and the walk has no unpredictable
+ * branch. While a group is compared, the four lines of the next level's candidate groups are
+ * prefetched, so a deep walk overlaps its cache misses. */
+static void sift_down(struct evq *q, size_t top, struct evq_entry x)
+{
+	struct evq_entry *h = q->heap;
+	const struct evq_event *pool = q->pool;
+	size_t n = q->n, i = top, c;
+
+	while ((c = 4 * i + 1) + 3 < n) {
+		const struct evq_entry *g = &h[c];
+		size_t w;
+
+		if (4 * c + 1 >= EVQ_PREFETCH_MIN && 4 * c + 1 < n) {
+			prefetch_at(h, (4 * c + 1) * sizeof *h);
+			prefetch_at(h, (4 * c + 5) * sizeof *h);
+			prefetch_at(h, (4 * c + 9) * sizeof *h);
+			prefetch_at(h, (4 * c + 13) * sizeof *h);
+		}
+		w = min_of_four(pool, g);
+		h[i] = g[w];
+		if (i == 0) /* the new root fires next: fetch its record now */
+			__builtin_prefetch(&pool[g[w].slot]);
+		i = c + w;
+	}
+	if (c < n) { /* the one partly filled group at the bottom */
+		size_t best = c;
+		for (size_t k = c + 1; k < n; k++)
+			if (before(pool, &h[k], &h[best]))
 				best = k;
-		if (!before(&h[best], &x))
-			break;
 		h[i] = h[best];
 		i = best;
 	}
+	while (i > top) {
+		size_t p = (i - 1) >> 2;
+		if (!before(pool, &x, &h[p]))
+			break;
+		h[i] = h[p];
+		i = p;
+	}
 	h[i] = x;
+}
+
+/* Fills a hole left by a deferred pop the classic way: the last entry sifts down from the root. */
+static void settle(struct evq *q)
+{
+	if (!q->hole)
+		return;
+	q->hole = 0;
+	if (--q->n > 0)
+		sift_down(q, 0, q->heap[q->n]);
+}
+
+static void *align_line(void *p) { return (void *)(((uintptr_t)p + LINE - 1) & ~(uintptr_t)(LINE - 1)); }
+
+static void heap_grow(struct evq *q)
+{
+	size_t cap = q->cap ? 2 * q->cap : 256;
+	void *mem = xmalloc((cap + 3) * sizeof *q->heap + LINE);
+	struct evq_entry *h = (struct evq_entry *)align_line(mem) + 3;
+
+	if (q->n)
+		memcpy(h, q->heap, q->n * sizeof *h);
+	free(q->heap_mem);
+	q->heap_mem = mem;
+	q->heap = h;
+	q->cap = cap;
 }
 
 static uint32_t slot_alloc(struct evq *q)
@@ -72,24 +178,29 @@ static uint32_t slot_alloc(struct evq *q)
 	uint32_t s;
 
 	if (q->free_head == NO_SLOT) {
-		size_t old = q->pool_cap, cap = old ? old * 2 : 256;
-		q->pool = xrealloc(q->pool, cap * sizeof *q->pool);
-		for (size_t i = old; i < cap; i++) {
-			q->pool[i].gen = 1;
-			q->pool[i].next_free = i + 1 < cap ? (uint32_t)(i + 1) : q->free_head;
-		}
-		q->free_head = (uint32_t)old;
+		size_t old = q->pool_cap, cap = old ? 2 * old : 256;
+		void *mem = xmalloc(cap * sizeof *q->pool + LINE);
+		struct evq_event *p = align_line(mem);
+
+		if (old)
+			memcpy(p, q->pool, old * sizeof *p);
+		for (size_t i = old; i < cap; i++)
+			p[i] = (struct evq_event){ NULL, NULL, i + 1 < cap ? i + 1 : NO_SLOT, 0 };
+		free(q->pool_mem);
+		q->pool_mem = mem;
+		q->pool = p;
 		q->pool_cap = cap;
+		q->free_head = (uint32_t)old;
 	}
 	s = q->free_head;
-	q->free_head = q->pool[s].next_free;
+	q->free_head = (uint32_t)q->pool[s].arg;
 	return s;
 }
 
 static void slot_free(struct evq *q, uint32_t s)
 {
-	q->pool[s].gen++;
-	q->pool[s].next_free = q->free_head;
+	q->pool[s].fn = NULL;
+	q->pool[s].arg = q->free_head;
 	q->free_head = s;
 }
 
@@ -97,64 +208,76 @@ evq_handle evq_push(struct evq *q, double t, unsigned prio,
 		    void (*fn)(struct sim *s, void *obj, uint64_t arg), void *obj, uint64_t arg)
 {
 	uint32_t s = slot_alloc(q);
-	struct evq_event *ev = &q->pool[s];
+	uint64_t seq = q->seq++;
+	struct evq_entry x = { tkey_of(t), s, 0 };
 
-	ev->fn = fn;
-	ev->obj = obj;
-	ev->arg = arg;
-	if (q->n == q->cap) {
-		q->cap = q->cap ? q->cap * 2 : 256;
-		q->heap = xrealloc(q->heap, q->cap * sizeof *q->heap);
+	if ((uint32_t)seq == 0) /* keep handles != EVQ_NONE: skip sequence numbers 0 mod 2^32 */
+		seq = q->seq++;
+	q->pool[s] = (struct evq_event){ fn, obj, arg, ((uint64_t)(prio & 0xff) << 56) | seq };
+	if (q->hole) {
+		q->hole = 0;
+		sift_down(q, 0, x);
+	} else {
+		if (q->n == q->cap)
+			heap_grow(q);
+		sift_up(q, q->n++, x);
 	}
-	q->heap[q->n] = (struct evq_entry){ t, ((uint64_t)(prio & 0xff) << 56) | q->seq++, s, ev->gen };
-	sift_up(q->heap, q->n++);
 	q->live++;
-	return ((uint64_t)ev->gen << 32) | s;
+	return ((uint64_t)(uint32_t)seq << 32) | s;
 }
 
 int evq_cancel(struct evq *q, evq_handle h)
 {
-	uint32_t s = (uint32_t)h, gen = (uint32_t)(h >> 32);
+	uint32_t s = (uint32_t)h;
 
-	if (h == EVQ_NONE || s >= q->pool_cap || q->pool[s].gen != gen)
+	if (h == EVQ_NONE || s >= q->pool_cap || q->pool[s].fn == NULL ||
+	    (uint32_t)q->pool[s].key != (uint32_t)(h >> 32))
 		return 0;
-	slot_free(q, s);
+	/* the slot stays taken (its key orders the heap entry) until the entry reaches the top */
+	q->pool[s].fn = NULL;
 	q->live--;
 	return 1;
 }
 
-static void pop_top(struct evq *q)
+int evq_pop_until(struct evq *q, double t_max, double *t, struct evq_event *out)
 {
-	q->heap[0] = q->heap[--q->n];
-	if (q->n)
-		sift_down(q->heap, q->n, 0);
-}
+	for (;;) {
+		uint32_t s;
 
-/* Drops stale entries at the top. */
-static void skip_stale(struct evq *q)
-{
-	while (q->n && q->pool[q->heap[0].slot].gen != q->heap[0].gen)
-		pop_top(q);
+		settle(q);
+		if (!q->n)
+			return 0;
+		s = q->heap[0].slot;
+		if (q->pool[s].fn == NULL) { /* cancelled: drop it */
+			slot_free(q, s);
+			q->hole = 1;
+			continue;
+		}
+		if (!(t_of(q->heap[0].tk) <= t_max))
+			return 0;
+		*t = t_of(q->heap[0].tk);
+		*out = q->pool[s];
+		slot_free(q, s);
+		q->hole = 1;
+		q->live--;
+		return 1;
+	}
 }
 
 int evq_pop(struct evq *q, double *t, struct evq_event *out)
 {
-	uint32_t s;
-
-	skip_stale(q);
-	if (!q->n)
-		return 0;
-	s = q->heap[0].slot;
-	*t = q->heap[0].t;
-	*out = q->pool[s];
-	pop_top(q);
-	slot_free(q, s);
-	q->live--;
-	return 1;
+	return evq_pop_until(q, INFINITY, t, out);
 }
 
 double evq_peek_time(struct evq *q)
 {
-	skip_stale(q);
-	return q->n ? q->heap[0].t : INFINITY;
+	for (;;) {
+		settle(q);
+		if (!q->n)
+			return INFINITY;
+		if (q->pool[q->heap[0].slot].fn != NULL)
+			return t_of(q->heap[0].tk);
+		slot_free(q, q->heap[0].slot);
+		q->hole = 1;
+	}
 }

@@ -1,4 +1,5 @@
-/* rng.c — seeded GSL streams and the few distributions the models use (rng.h). */
+/* rng.c — seeded taus2 streams, maasim's GSL generator type, and the few distributions the
+ * models use (rng.h). */
 #include "rng.h"
 
 #include <math.h>
@@ -24,16 +25,46 @@ uint64_t rng_stream_seed(uint64_t seed, uint64_t rep, uint64_t stream_id)
 			 (stream_id * 0xbf58476d1ce4e5b9ULL + 1));
 }
 
+/* ---- taus2 as a GSL generator type ----
+ * Seeding as GSL's taus2 (L'Ecuyer 1999 erratum: components seeded by the LCG x -> 69069 x mod
+ * 2^32, raised above their minimum, then six outputs discarded), checked against GSL itself. */
+static void taus_set(void *vstate, unsigned long seed)
+{
+	struct rng_taus *t = vstate;
+	uint32_t s = (uint32_t)(seed ? seed : 1); /* 0 is GSL's default seed 1; then mod 2^32 */
+
+	t->s1 = 69069u * s;
+	if (t->s1 < 2)
+		t->s1 += 2;
+	t->s2 = 69069u * t->s1;
+	if (t->s2 < 8)
+		t->s2 += 8;
+	t->s3 = 69069u * t->s2;
+	if (t->s3 < 16)
+		t->s3 += 16;
+	for (int i = 0; i < 6; i++)
+		rng_taus_next(t);
+}
+
+static unsigned long taus_get(void *vstate) { return rng_taus_next(vstate); }
+
+static double taus_get_double(void *vstate) { return rng_taus_next(vstate) / 4294967296.0; }
+
+static const gsl_rng_type maasim_taus2 = {
+	"maasim-taus2", 0xffffffffUL, 0, sizeof(struct rng_taus), taus_set, taus_get, taus_get_double,
+};
+
 void rng_init(struct rng *r, uint64_t seed, uint64_t rep, uint64_t stream_id)
 {
 	uint64_t s = rng_stream_seed(seed, rep, stream_id);
 
-	r->g = gsl_rng_alloc(gsl_rng_taus2);
+	r->g = gsl_rng_alloc(&maasim_taus2);
 	if (!r->g)
 		xmalloc((size_t)-1); /* GSL failed to allocate: report as out of memory */
 	/* taus2 takes an unsigned long seed; fold the 64-bit seed, avoiding 0 (GSL maps 0 to
 	 * its default seed, which would make distinct streams collide) */
 	s ^= s >> 32;
+	r->st = r->g->state;
 	gsl_rng_set(r->g, (unsigned long)(s ? s : 1));
 }
 
@@ -41,11 +72,9 @@ void rng_fini(struct rng *r)
 {
 	gsl_rng_free(r->g);
 	r->g = NULL;
+	r->st = NULL;
 }
 
-double rng_uniform_pos(struct rng *r) { return gsl_rng_uniform_pos(r->g); }
-
-double rng_exponential(struct rng *r, double mean) { return -mean * log(gsl_rng_uniform_pos(r->g)); }
 
 double rng_lognormal_mean_cv(struct rng *r, double mean, double cv)
 {

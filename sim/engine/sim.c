@@ -33,19 +33,6 @@ _Noreturn void sim_fail(const struct sim *s, const char *file, int line, const c
 	abort();
 }
 
-evq_handle sim_at(struct sim *s, double t_s, unsigned prio, sim_fn fn, void *obj, uint64_t arg)
-{
-	if (!(t_s >= s->now))
-		sim_fail(s, __FILE__, __LINE__, "scheduling into the past (t=%.17g < now=%.17g)", t_s,
-			 s->now);
-	return evq_push(&s->q, t_s, prio, fn, obj, arg);
-}
-
-evq_handle sim_after(struct sim *s, double dt_s, unsigned prio, sim_fn fn, void *obj, uint64_t arg)
-{
-	return sim_at(s, s->now + dt_s, prio, fn, obj, arg);
-}
-
 void sim_cancel(struct sim *s, evq_handle h)
 {
 	evq_cancel(&s->q, h);
@@ -67,10 +54,7 @@ uint64_t sim_run(struct sim *s, double horizon_s, double warmup_s)
 	s->horizon_s = horizon_s;
 	if (warmup_s > 0 && warmup_s <= horizon_s)
 		sim_at(s, warmup_s, SIM_PRIO_CONTROL, warmup_fire, NULL, 0);
-	while (!s->stop) {
-		if (!(evq_peek_time(&s->q) <= horizon_s))
-			break;
-		evq_pop(&s->q, &t, &ev);
+	while (!s->stop && evq_pop_until(&s->q, horizon_s, &t, &ev)) {
 		s->now = t;
 		s->events++;
 		fired++;

@@ -38,20 +38,32 @@ struct sim {
 void sim_init(struct sim *s);
 void sim_fini(struct sim *s);
 
+/* Broken invariant: prints message with simulated time and event count, then aborts. */
+_Noreturn void sim_fail(const struct sim *s, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Schedules fn at absolute time t_s >= now (inline: every event passes here). */
+static inline evq_handle sim_at(struct sim *s, double t_s, unsigned prio, sim_fn fn, void *obj,
+				uint64_t arg)
+{
+	if (__builtin_expect(!(t_s >= s->now), 0))
+		sim_fail(s, __FILE__, __LINE__, "scheduling into the past (t=%.17g < now=%.17g)", t_s,
+			 s->now);
+	return evq_push(&s->q, t_s, prio, fn, obj, arg);
+}
+
 /* Schedules fn at now + dt_s (dt_s >= 0). */
-evq_handle sim_after(struct sim *s, double dt_s, unsigned prio, sim_fn fn, void *obj, uint64_t arg);
-/* Schedules fn at absolute time t_s >= now. */
-evq_handle sim_at(struct sim *s, double t_s, unsigned prio, sim_fn fn, void *obj, uint64_t arg);
+static inline evq_handle sim_after(struct sim *s, double dt_s, unsigned prio, sim_fn fn, void *obj,
+				   uint64_t arg)
+{
+	return sim_at(s, s->now + dt_s, prio, fn, obj, arg);
+}
 /* Cancels; a stale handle or EVQ_NONE is ignored. */
 void sim_cancel(struct sim *s, evq_handle h);
 
 /* Runs until the horizon (or until stop is set / no event is left). If warmup_s > 0 the
  * on_warmup hook fires at warmup_s. Returns the number of events fired. */
 uint64_t sim_run(struct sim *s, double horizon_s, double warmup_s);
-
-/* Broken invariant: prints message with simulated time and event count, then aborts. */
-_Noreturn void sim_fail(const struct sim *s, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 
 #define sim_assert(s, cond) \
 	do { if (!(cond)) sim_fail((s), __FILE__, __LINE__, "assertion failed: %s", #cond); } while (0)

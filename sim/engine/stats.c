@@ -17,19 +17,6 @@ void tally_init(struct tally *t)
 	t->max = -INFINITY;
 }
 
-void tally_add(struct tally *t, double x)
-{
-	double d = x - t->mean;
-
-	t->n++;
-	t->mean += d / (double)t->n;
-	t->m2 += d * (x - t->mean);
-	if (x < t->min)
-		t->min = x;
-	if (x > t->max)
-		t->max = x;
-}
-
 void tally_merge(struct tally *a, const struct tally *b)
 {
 	double n, d;
@@ -62,17 +49,6 @@ void wtally_init(struct wtally *w, double t0_s, double value)
 	w->min = w->max = value;
 }
 
-void wtally_set(struct wtally *w, double t_s, double value)
-{
-	w->area += w->value * (t_s - w->t_last);
-	w->t_last = t_s;
-	w->value = value;
-	if (value < w->min)
-		w->min = value;
-	if (value > w->max)
-		w->max = value;
-}
-
 double wtally_mean(const struct wtally *w, double t_s)
 {
 	double span = t_s - w->t0;
@@ -81,8 +57,12 @@ double wtally_mean(const struct wtally *w, double t_s)
 
 void wtally_reset(struct wtally *w, double t_s) { wtally_init(w, t_s, w->value); }
 
-/* log(gamma) with gamma = (1 + a) / (1 - a) */
-#define LOG_GAMMA 0.0100000833345832 /* log(1.005 / 0.995) */
+/* its inverse */
+static inline double lin_exp2(double l)
+{
+	double e = floor(l);
+	return ldexp(1.0 + (l - e), (int)e);
+}
 
 void qsketch_init(struct qsketch *q)
 {
@@ -108,38 +88,6 @@ void qsketch_reset(struct qsketch *q)
 	q->hi = 0;
 }
 
-static inline uint32_t bucket_of(double x)
-{
-	/* bucket i holds (gamma^(i-1), gamma^i] relative to QSKETCH_MIN; bucket 0 unused */
-	double i = ceil(log(x / QSKETCH_MIN) / LOG_GAMMA);
-	return i < 1 ? 1 : (uint32_t)i;
-}
-
-void qsketch_add(struct qsketch *q, double x)
-{
-	q->n++;
-	if (x < q->min)
-		q->min = x;
-	if (x > q->max)
-		q->max = x;
-	if (!(x >= QSKETCH_MIN)) {
-		q->under++;
-		return;
-	}
-	if (x > QSKETCH_MAX) {
-		q->over++;
-		return;
-	}
-	uint32_t b = bucket_of(x);
-	if (b >= QSKETCH_NB)
-		b = QSKETCH_NB - 1;
-	q->count[b]++;
-	if (b < q->lo)
-		q->lo = b;
-	if (b > q->hi)
-		q->hi = b;
-}
-
 void qsketch_merge(struct qsketch *a, const struct qsketch *b)
 {
 	if (!b->n)
@@ -159,10 +107,12 @@ void qsketch_merge(struct qsketch *a, const struct qsketch *b)
 		a->max = b->max;
 }
 
+/* The value reported for bucket i: the harmonic midpoint of its bounds, within alpha of both. */
 static double bucket_value(uint32_t i)
 {
-	/* midpoint in the relative sense: 2 gamma^i / (gamma + 1), scaled by QSKETCH_MIN */
-	return QSKETCH_MIN * exp(LOG_GAMMA * i) * (1.0 - QSKETCH_ALPHA);
+	double j = (double)i + qsketch_offset_();
+	double lo = lin_exp2((j - 1) / QSKETCH_MULT), hi = lin_exp2(j / QSKETCH_MULT);
+	return 2 * lo * hi / (lo + hi);
 }
 
 double qsketch_quantile(const struct qsketch *q, double p)
@@ -204,7 +154,7 @@ double qsketch_cdf(const struct qsketch *q, double x)
 		return 1;
 	below = q->under;
 	if (x >= QSKETCH_MIN) {
-		uint32_t b = x > QSKETCH_MAX ? QSKETCH_NB : bucket_of(x);
+		uint32_t b = x > QSKETCH_MAX ? QSKETCH_NB : qsketch_bucket_(x);
 		for (uint32_t i = q->lo; i <= q->hi && i < b && i < QSKETCH_NB; i++)
 			below += q->count[i];
 		if (b < QSKETCH_NB && bucket_value(b) <= x)

@@ -2,18 +2,24 @@
  *
  * All are plain, mergeable accumulators with O(1) memory in the number of observations
  * (Cimba's cmb_datasummary/cmb_wtdsummary are the model). The quantile sketch is a log-bucket
- * histogram with relative accuracy alpha = 0.5%: a value x > 0 goes to bucket
- * ceil(log(x) / log(gamma)), gamma = (1 + alpha) / (1 - alpha), and a quantile is reported as
- * the bucket's midpoint 2 gamma^i / (gamma + 1), within alpha of every value in the bucket
- * (the DDSketch bound, Masson et al., VLDB 2019). Buckets span 1e-7 s .. 1e7 s (so 1 us .. 1 day
- * is well inside); values outside are counted in an underflow or overflow bucket and reported
- * as the observed min or max. Sketches merge by adding counts, so replications pool exactly.
+ * histogram with relative accuracy alpha = 0.5% (the DDSketch bound, Masson et al., VLDB 2019),
+ * indexed without a log(): with x = m 2^e (1 <= m < 2, read from the IEEE-754 bits), the
+ * piecewise-linear logarithm L(x) = e + (m - 1) is exact at powers of two, and a value goes to
+ * bucket ceil(L(x) / ln(gamma)), gamma = (1 + alpha) / (1 - alpha) (DDSketch's "linearly
+ * interpolated" mapping). Since d(ln x)/dL = 1/m <= 1, no bucket is wider than gamma, so the
+ * bucket's harmonic midpoint 2 lo hi / (lo + hi) is within alpha of every value in it; the price
+ * is 1/ln 2 = 1.44 times more buckets than exact log buckets. Buckets span 1e-7 s .. 1e7 s (so
+ * 1 us .. 1 day is well inside); values outside are counted in an underflow or overflow bucket
+ * and reported as the observed min or max. Sketches merge by adding counts, so replications
+ * pool exactly.
  */
 #ifndef MAASIM_STATS_H
 #define MAASIM_STATS_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Running tally (Welford; merge by Chan et al.). */
 struct tally {
@@ -22,7 +28,20 @@ struct tally {
 };
 
 void tally_init(struct tally *t);
-void tally_add(struct tally *t, double x);
+/* Adds one observation (inline: it is on every request's path). */
+static inline void tally_add(struct tally *t, double x)
+{
+	double d = x - t->mean;
+
+	t->n++;
+	t->mean += d / (double)t->n;
+	t->m2 += d * (x - t->mean);
+	if (x < t->min)
+		t->min = x;
+	if (x > t->max)
+		t->max = x;
+}
+
 void tally_merge(struct tally *into, const struct tally *from);
 double tally_var(const struct tally *t);   /* sample variance, 0 when n < 2 */
 double tally_sd(const struct tally *t);
@@ -34,7 +53,17 @@ struct wtally {
 
 void wtally_init(struct wtally *w, double t0_s, double value);
 /* The signal changes to value at time t_s (>= last change). */
-void wtally_set(struct wtally *w, double t_s, double value);
+static inline void wtally_set(struct wtally *w, double t_s, double value)
+{
+	w->area += w->value * (t_s - w->t_last);
+	w->t_last = t_s;
+	w->value = value;
+	if (value < w->min)
+		w->min = value;
+	if (value > w->max)
+		w->max = value;
+}
+
 /* Mean over [t0, t_s]. */
 double wtally_mean(const struct wtally *w, double t_s);
 /* Restarts the average at t_s keeping the current value (warm-up). */
@@ -43,7 +72,7 @@ void wtally_reset(struct wtally *w, double t_s);
 #define QSKETCH_ALPHA 0.005
 #define QSKETCH_MIN 1e-7
 #define QSKETCH_MAX 1e7
-#define QSKETCH_NB 3226 /* ceil(log(QSKETCH_MAX / QSKETCH_MIN) / log(gamma)) + 2 */
+#define QSKETCH_NB 4655 /* buckets 1 .. 4653 cover QSKETCH_MIN .. QSKETCH_MAX (tests/unit/test_qsketch.c) */
 
 struct qsketch {
 	uint64_t n, under, over;
@@ -55,7 +84,61 @@ struct qsketch {
 void qsketch_init(struct qsketch *q);
 void qsketch_fini(struct qsketch *q);
 void qsketch_reset(struct qsketch *q);
-void qsketch_add(struct qsketch *q, double x);
+/* Bucket index internals (inline, for qsketch_add). 1 / log(gamma), gamma = (1 + a) / (1 - a):
+ * buckets per unit of the linear log2 L(x). */
+#define QSKETCH_MULT 99.99916666111281 /* 1 / log(1.005 / 0.995) */
+
+/* L(x) = e + (m - 1) for x = m 2^e, 1 <= m < 2 (x normal and > 0) */
+static inline double qsketch_lin_log2_(double x)
+{
+	uint64_t b;
+
+	memcpy(&b, &x, sizeof b);
+	return (double)((int)(b >> 52) - 1023) +
+	       (double)(b & 0xfffffffffffffULL) * (1.0 / 4503599627370496.0); /* 2^-52 */
+}
+
+/* bucket index offset: QSKETCH_MIN lands in bucket 1 (a constant after inlining) */
+static inline double qsketch_offset_(void)
+{
+	return floor(qsketch_lin_log2_(QSKETCH_MIN) * QSKETCH_MULT);
+}
+
+/* x in [QSKETCH_MIN, QSKETCH_MAX]; bucket i holds L(x) in ((i - 1 + off) / MULT, (i + off) / MULT] */
+static inline uint32_t qsketch_bucket_(double x)
+{
+	double i = ceil(qsketch_lin_log2_(x) * QSKETCH_MULT) - qsketch_offset_();
+	return i < 1 ? 1 : (uint32_t)i;
+}
+
+/* Adds one value (inline: it is on every request's path). */
+static inline void qsketch_add(struct qsketch *q, double x)
+{
+	uint32_t b;
+
+	q->n++;
+	if (x < q->min)
+		q->min = x;
+	if (x > q->max)
+		q->max = x;
+	if (!(x >= QSKETCH_MIN)) {
+		q->under++;
+		return;
+	}
+	if (x > QSKETCH_MAX) {
+		q->over++;
+		return;
+	}
+	b = qsketch_bucket_(x);
+	if (b >= QSKETCH_NB)
+		b = QSKETCH_NB - 1;
+	q->count[b]++;
+	if (b < q->lo)
+		q->lo = b;
+	if (b > q->hi)
+		q->hi = b;
+}
+
 void qsketch_merge(struct qsketch *into, const struct qsketch *from);
 /* The p-quantile (0 <= p <= 1), NAN when empty. */
 double qsketch_quantile(const struct qsketch *q, double p);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,6 +148,32 @@ int csv_next(struct csv *c, char ***fields, struct err *e)
 long csv_line(const struct csv *c) { return c->line; }
 const char *csv_path(const struct csv *c) { return c->path; }
 
+double csv_strtod(const char *s, char **end)
+{
+	static const double p10[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+				      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+				      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+	const char *p = s;
+	uint64_t m = 0;
+	int digits = 0, decimals = 0, neg = 0;
+	double v;
+
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	for (; *p >= '0' && *p <= '9'; p++, digits++)
+		m = m * 10 + (uint64_t)(*p - '0');
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++, decimals++)
+			m = m * 10 + (uint64_t)(*p - '0');
+	/* digits <= 15: m < 10^15 < 2^53 is exact; no exponent, hex, inf or nan follows */
+	if (digits == 0 || digits > 15 || decimals > 22 || (*p >= 'a' && *p <= 'z') ||
+	    (*p >= 'A' && *p <= 'Z') || *p == '.')
+		return strtod(s, end);
+	v = (double)m / p10[decimals];
+	*end = (char *)p;
+	return neg ? -v : v;
+}
+
 int csv_num(const struct csv *c, const char *s, const char *col, double *out, struct err *e)
 {
 	char *end;
@@ -155,7 +182,7 @@ int csv_num(const struct csv *c, const char *s, const char *col, double *out, st
 	while (*s == ' ' || *s == '\t')
 		s++;
 	errno = 0;
-	v = strtod(s, &end);
+	v = csv_strtod(s, &end);
 	while (*end == ' ' || *end == '\t')
 		end++;
 	if (end == s || *end != '\0' || !isfinite(v) || errno == ERANGE)

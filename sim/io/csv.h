@@ -32,6 +32,12 @@ const char *csv_path(const struct csv *c);
  * "<file>:<line>: column <col>: expected a number, got "<s>"" and returns -1. */
 int csv_num(const struct csv *c, const char *s, const char *col, double *out, struct err *e);
 
+/* strtod with a fast path: plain decimals ([+-]digits[.digits], at most 15 significant digits
+ * and 22 decimals, as traces hold) are converted as an exact integer divided by an exact power
+ * of ten, one correctly rounded operation, hence the same double strtod returns (Clinger 1990,
+ * "How to read floating point numbers accurately"); anything else goes to strtod. */
+double csv_strtod(const char *s, char **end);
+
 /* Index of the column named name in a header record, or -1. */
 int csv_find(char **fields, int n, const char *name);
 

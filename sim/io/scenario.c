@@ -24,6 +24,7 @@
 #include "io/scenario_arrival.h"
 #include "io/scenario_models.h" /* models section */
 #include "io/scenario_profile.h"
+#include "io/scenario_facility.h"
 #include "io/trace.h"
 
 #define SCENARIO_MAX_BYTES ((size_t)16 << 20) /* 16 MiB: a hand-written scenario is far smaller */
@@ -460,7 +461,8 @@ static int load_node_type(struct jv *v, const cJSON *o, struct node_type_cfg *t)
 
 static int load_datacenter(struct jv *v, struct scenario *s, const cJSON *d)
 {
-	const char *keys[] = { "nodes", "node_types", "queue_capacity", "cooling", "supply", "weather", NULL };
+	const char *keys[] = { "nodes", "node_types", "queue_capacity", "cooling", "supply", "weather",
+			       "start", "control_step_s", NULL };
 	const cJSON *types, *nodes, *it;
 	struct cluster_cfg *c = &s->cluster;
 	const char **type_names;
@@ -471,9 +473,6 @@ static int load_datacenter(struct jv *v, struct scenario *s, const cJSON *d)
 		return jv_fail(v, NULL, NULL, "required section is missing");
 	if (jv_keys(v, d, keys) || jv_int(v, d, "queue_capacity", 0, -1, -1, 1000000000L, &c->queue_capacity))
 		return -1;
-	for (const char *const *k = (const char *const[]){ "cooling", "supply", "weather", NULL }; *k; k++)
-		if (jv_get(d, *k))
-			return jv_fail(v, *k, NULL, "the facility models (cooling, supply, weather) are not in this build yet; remove the section to report IT energy only");
 	types = jv_get(d, "node_types");
 	mt = jv_enter_key(v, "node_types");
 	if (!cJSON_IsObject(types) || !types->child)
@@ -525,6 +524,9 @@ static int load_datacenter(struct jv *v, struct scenario *s, const cJSON *d)
 		i++;
 	}
 	jv_leave(v, mt);
+	/* facility: start, control step, weather, cooling, supply (io/scenario_facility.c) */
+	if (scenario_facility_load(v, s->dir, d, c, &s->facility))
+		return -1;
 	jv_leave(v, m);
 	return 0;
 }
@@ -677,6 +679,7 @@ static int load_root(struct jv *v, struct scenario *s, const cJSON *root)
 			return -1;
 		jv_leave(v, m);
 	}
+	s->facility.sample_interval_s = s->series_interval_s; /* facility series on the same grid */
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "dc/cluster.h"
+#include "dc/facility.h"
 #include "dc/workload.h"
 #include "engine/arena.h"
 #include "engine/err.h"
@@ -47,6 +48,8 @@ struct scenario {
 
 	struct model_choice model; /* models section */
 	double series_interval_s; /* outputs.series_interval_s: sampling of time series (0: off) */
+
+	struct facility_cfg facility; /* datacenter.start/control_step_s/weather/cooling/supply */
 
 	const char *json;      /* resolved scenario, compact JSON */
 	const char *params;    /* the --set overrides as a JSON object ("{}" when none) */

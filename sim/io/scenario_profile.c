@@ -14,7 +14,7 @@
 #include "engine/arena.h"
 
 static const char *const profile_keys[] = {
-	"base", "pstate", "prefill_mode", "source", "n_gpus", "tp", "max_batch", "gpu_mem_gb",
+	"base", "pstate", "prefill_mode", "kv_admission", "source", "n_gpus", "tp", "max_batch", "gpu_mem_gb",
 	"mem_util", "weights_gb", "kv_bytes_per_token", "prefill_power_w", "idle_power_w",
 	"host_frac", "sleep_power_w", "off_power_w", "wake_sleep_s", "wake_off_s", "prefill_s",
 	"prefill_batch_factor", "decode_step_s", "decode_power_w", NULL
@@ -100,7 +100,7 @@ int scenario_load_profile(struct jv *v, const cJSON *node, struct node_type_cfg 
 			else
 				return jv_fail(v, k, it, "expected a number, a string or a table");
 			if (rc < 0)
-				return pe.set ? jv_fail(v, NULL, it, "%s", pe.msg) : -1;
+				return pe.set ? jv_fail(v, NULL, NULL, "%s", pe.msg) : -1;
 		}
 		if (base)
 			snprintf(c->name, sizeof c->name, "%s", t->name);

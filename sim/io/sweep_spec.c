@@ -27,13 +27,19 @@
 static char *read_text(const char *path, struct err *e)
 {
 	FILE *f = fopen(path, "rb");
-	char *buf;
-	size_t n;
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
 
 	if (!f)
 		return err_set(e, "%s: cannot open sweep file: %s", path, strerror(errno)), NULL;
-	buf = xmalloc(SPEC_MAX_BYTES + 1);
-	n = fread(buf, 1, SPEC_MAX_BYTES + 1, f);
+	for (;;) {
+		size_t got;
+		xgrow((void **)&buf, &cap, n + 4096 + 1, 1);
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (got == 0 || n > SPEC_MAX_BYTES)
+			break;
+	}
 	if (ferror(f)) {
 		fclose(f);
 		free(buf);
@@ -178,7 +184,8 @@ static int check_unique_path(struct jv *v, const struct sweep_spec *s, const cha
 	return 0;
 }
 
-/* A list of values for path: non-empty array, no null, no duplicate (as canonical JSON). */
+/* A list of values for path: non-empty array, no duplicate (as canonical JSON). null is a value:
+ * the scenario loader treats a null section as absent (e.g. no battery). */
 static int value_list(struct jv *v, struct sweep_spec *s, const cJSON *arr, const char *path,
 		      size_t *n_out)
 {
@@ -191,10 +198,6 @@ static int value_list(struct jv *v, struct sweep_spec *s, const cJSON *arr, cons
 	seen = xcalloc(n, sizeof *seen);
 	for (size_t i = 0; i < n; i++) {
 		const cJSON *it = cJSON_GetArrayItem(arr, (int)i);
-		if (cJSON_IsNull(it)) {
-			free(seen);
-			return jv_fail(v, path, it, "expected values, not null");
-		}
 		seen[i] = json_text(&s->arena, it);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(seen[i], seen[j]) == 0) {
@@ -603,8 +606,6 @@ static int load_root(struct jv *v, struct sweep_spec *s, const cJSON *root)
 					return err_set(v->e, "%s: %s: duplicate key \"%.80s\"", v->file, v->path, it->string);
 			if (check_path(v, it->string, it->string))
 				return -1;
-			if (cJSON_IsNull(it))
-				return jv_fail(v, it->string, it, "expected a value, not null");
 			val = json_text(&s->arena, it);
 			len = strlen(it->string) + strlen(val) + 2;
 			str = arena_alloc(&s->arena, len);

@@ -72,7 +72,7 @@ static int parse_tokens(const char *path, long line, const char *col, const char
 			uint32_t *out, struct err *e)
 {
 	char *end;
-	double v = strtod(s, &end);
+	double v = csv_strtod(s, &end);
 
 	while (*end == ' ')
 		end++;

@@ -46,9 +46,24 @@ expect_rc 0 "rerun" $MAASIM sweep $S/sweep_small.json --db "$TMP/j1.db" -j 2
 grep -q '12 already stored, 0 to run' "$TMP/out" && [ "$(q "$TMP/j1.db" "SELECT count(*) FROM runs")" = 12 ] &&
 	pass "a rerun runs nothing and adds no row" || fail "rerun: $(head -c 300 "$TMP/out")"
 
-# ---- parallel workers give the same rows ----
+# ---- parallel workers give the same rows; so does loading scenarios on demand ----
 expect_rc 0 "sweep -j 3" $MAASIM sweep $S/sweep_small.json --db "$TMP/j3.db" -j 3 -q
 same_rows "-j 1 = -j 3" "$TMP/j1.db" "$TMP/j3.db"
+MAASIM_SWEEP_PRELOAD=0 expect_rc 0 "sweep -j 1, scenarios loaded on demand" $MAASIM sweep $S/sweep_small.json --db "$TMP/lazy1.db" -j 1 -q
+MAASIM_SWEEP_PRELOAD=0 expect_rc 0 "sweep -j 3, scenarios loaded on demand" $MAASIM sweep $S/sweep_small.json --db "$TMP/lazy3.db" -j 3 -q
+same_rows "-j 1 = on-demand -j 1" "$TMP/j1.db" "$TMP/lazy1.db"
+same_rows "-j 1 = on-demand -j 3" "$TMP/j1.db" "$TMP/lazy3.db"
+# a scenario edited while its sweep runs is caught, not mixed in (on-demand loading)
+cp $S/sweep_tiny.json "$TMP/edit_tiny.json"
+printf '{"scenarios": "edit_tiny.json", "replications": 8, "set": {"duration_s": 100000}, "grid": {"policies.dispatch": ["fifo", "least_loaded"]}}' >"$TMP/edit.json"
+MAASIM_SWEEP_PRELOAD=0 $MAASIM sweep "$TMP/edit.json" --db "$TMP/edit.db" -j 1 -q >"$TMP/edit.out" 2>&1 &
+pid=$!
+for _ in $(seq 400); do [ "$(q "$TMP/edit.db" "SELECT count(*) FROM runs" 2>/dev/null || echo 0)" -ge 1 ] 2>/dev/null && break; sleep 0.05; done
+sed -i 's/"seed": 7/"seed": 8/' "$TMP/edit_tiny.json"
+wait $pid; rc=$?
+n=$(q "$TMP/edit.db" "SELECT count(*) FROM runs")
+[ $rc = 1 ] && grep -q 'changed since the sweep started' "$TMP/edit.out" && [ "$n" -lt 16 ] &&
+	pass "an edited scenario stops its trials ($n of 16 stored, exit 1)" || fail "edit: exit $rc, $n runs: $(head -c 300 "$TMP/edit.out")"
 
 # ---- kill -9 in the middle, then resume ----
 expect_rc 0 "reference run of the long sweep (-j 2)" $MAASIM sweep $S/sweep_long.json --db "$TMP/ref.db" -j 2 -q

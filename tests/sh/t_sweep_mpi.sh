@@ -27,6 +27,8 @@ grep -q 'on 2 MPI rank(s) + rank 0 writing' "$TMP/out" && pass "rank 0 dispatche
 [ "$(grep -c 'sweep "sweep_small": mean' "$TMP/out")" = 1 ] && pass "only rank 0 prints the table" || fail "table printed $(grep -c 'sweep "sweep_small": mean' "$TMP/out") times"
 same_rows "-j 1 = MPI" "$TMP/j1.db" "$TMP/mpi.db"
 same_rows "-j 3 = MPI" "$TMP/j3.db" "$TMP/mpi.db"
+MAASIM_SWEEP_PRELOAD=0 expect_rc 0 "mpirun -np 3 sweep, scenarios loaded on demand" $MPIRUN -x MAASIM_SWEEP_PRELOAD -np 3 $MAASIM sweep $S/sweep_small.json --db "$TMP/mpi_lazy.db"
+same_rows "-j 1 = on-demand MPI" "$TMP/j1.db" "$TMP/mpi_lazy.db"
 [ "$(q "$TMP/mpi.db" "SELECT count(*) FROM sweep_stats")" = "$(q "$TMP/j1.db" "SELECT count(*) FROM sweep_stats")" ] &&
 	pass "same statistics rows" || fail "statistics differ"
 expect_rc 0 "MPI rerun" $MPIRUN -np 3 $MAASIM sweep $S/sweep_small.json --db "$TMP/mpi.db"

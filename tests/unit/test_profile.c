@@ -132,6 +132,9 @@ static void test_unknown_name(void)
 	CHECK_INT(profile_builtin("h100-llama9-1t", &c, &e), -1);
 	CHECK_HAS(e.msg, "unknown serving profile \"h100-llama9-1t\"");
 	CHECK_HAS(e.msg, "a100-bloom-176b-tp8");
+	err_clear(&e);
+	CHECK_INT(profile_builtin("h100-llama3.1-70b-tp8", &c, &e), -1);
+	CHECK_HAS(e.msg, "did you mean \"h100-llama3.1-70b-tp4\"?");
 }
 
 static void test_clamp_counts_and_warns_once(void)

@@ -90,6 +90,16 @@ static void global_baseline_and_default(void)
 	CHECK_STR(s->scenario_labels[1], "c");
 	sweep_spec_free(s);
 
+	/* null is a value (a section left out: e.g. no battery) */
+	s = load("{\"scenarios\": \"a.json\", \"replications\": 1, \"grid\": {\"d.b\": [null, {\"c\": 5}]}}", &e);
+	CHECK(s != NULL);
+	if (s) {
+		CHECK_STR(s->points[0].sets[0], "d.b=null");
+		CHECK_STR(s->points[1].sets[0], "d.b={\"c\":5}");
+		CHECK_STR(s->points[1].label, "b={\"c\":5}");
+		sweep_spec_free(s);
+	}
+
 	s = load("{\"scenarios\": \"a.json\", \"replications\": 1, \"grid\": {\"p\": [\"u\", \"v\"]}}", &e);
 	CHECK(s != NULL);
 	if (s) {
@@ -171,6 +181,44 @@ static void errors(void)
 	}
 }
 
+/* Mutation fuzzing with a fixed seed: every mutant either loads or fails with a message (the
+ * sanitizer build catches any read out of bounds on the way). */
+static void mutants_never_crash(void)
+{
+	static const char good[] =
+		"{\"name\": \"m\", \"scenarios\": [\"a.json\"], \"replications\": 2,"
+		" \"set\": {\"duration_s\": 10}, \"grid\": {\"p.q\": [1, 2], \"r[0].s\": [\"x\", \"y\"]},"
+		" \"zip\": [{\"t\": [1, 2], \"u\": [3, 4]}],"
+		" \"oat\": [{\"path\": \"v.w\", \"low\": 1, \"high\": 2}],"
+		" \"baseline\": {\"name\": \"b\", \"at\": {\"p.q\": 1}}, \"metrics\": [\"x\"]}";
+	static const char alphabet[] = "{}[]\":,.0123456789-eE tfnul\\ax=";
+	unsigned long long st = 12345;
+	char buf[sizeof good + 8];
+	int loaded = 0, failed_without_message = 0;
+
+	for (int it = 0; it < 1000; it++) {
+		size_t n = sizeof good - 1;
+		struct sweep_spec *s = NULL;
+		struct err e;
+		memcpy(buf, good, n + 1);
+		for (int k = 0; k < 1 + it % 3; k++) {
+			size_t at;
+			st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+			at = (size_t)(st >> 33) % n;
+			buf[at] = alphabet[(st >> 20) % (sizeof alphabet - 1)];
+		}
+		err_clear(&e);
+		if (sweep_spec_load(write_spec("m.json", buf), &s, &e) == 0)
+			loaded++;
+		else if (!e.set || !e.msg[0])
+			failed_without_message++;
+		sweep_spec_free(s);
+	}
+	CHECK_INT(failed_without_message, 0);
+	CHECK(loaded > 0); /* some mutants stay valid (e.g. a digit changed) */
+	unlink(write_spec("m.json", ""));
+}
+
 int main(void)
 {
 	int rc;
@@ -181,6 +229,7 @@ int main(void)
 	RUN(global_baseline_and_default);
 	RUN(oat_points);
 	RUN(errors);
+	RUN(mutants_never_crash);
 	rc = CHECK_DONE();
 	unlink(write_spec("s.json", ""));
 	rmdir(dir);

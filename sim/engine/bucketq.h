@@ -1,0 +1,53 @@
+/* bucketq.h — ids 0..n-1 keyed by small non-negative integers (a node's outstanding requests),
+ * answering "the lowest id among those with the smallest key" in O(1).
+ *
+ * Design: one bitset of ids per key value ("level"), each with a summary bitset (bit w set when
+ * word w of the level is non-zero), plus a count per level and the lowest non-empty level.
+ * Changing a key moves one bit between two levels; the minimum level moves only when its last
+ * id leaves, and then usually by one step (keys change by +-1 when requests arrive and
+ * leave), so every operation is O(1) amortised, with no comparison-based sifting. Finding the
+ * lowest id scans ceil(n / 4096) summary words: one word up to 4,096 ids. It replaces an
+ * indexed heap for join-the-shortest-queue dispatch, whose O(log n) sifts through long runs of
+ * equal keys dominated the dispatcher at 1,000 nodes; the choice is the same (smallest key,
+ * ties to the lowest id), so results do not change.
+ * Memory: (n / 8 + n / 512) bytes per level up to the largest key seen; levels are never
+ * freed during a run (they are as many as the longest queue, whose requests cost far more).
+ * Invariant: key[id] == BUCKETQ_OUT, or id's bit is set in exactly level key[id].
+ */
+#ifndef MAASIM_BUCKETQ_H
+#define MAASIM_BUCKETQ_H
+
+#include <stdint.h>
+
+#define BUCKETQ_OUT UINT32_MAX
+
+struct bucketq {
+	uint32_t n;          /* ids 0..n-1 */
+	uint32_t words;      /* 64-bit words per level bitset */
+	uint32_t sum_words;  /* 64-bit words per level summary */
+	uint32_t levels;     /* allocated levels (keys 0..levels-1) */
+	uint32_t min;        /* lowest non-empty level; levels when empty */
+	uint32_t size;       /* ids present */
+	uint32_t *key;       /* by id, BUCKETQ_OUT when absent */
+	uint32_t *count;     /* by level */
+	uint64_t *bits;      /* levels x words */
+	uint64_t *sum;       /* levels x sum_words */
+};
+
+/* Room for ids 0..n-1 (n >= 0); empty. */
+void bucketq_init(struct bucketq *b, uint32_t n);
+void bucketq_fini(struct bucketq *b);
+/* Inserts id with key, or moves it to key. key < BUCKETQ_OUT. Grows the levels as needed. */
+void bucketq_set(struct bucketq *b, uint32_t id, uint32_t key);
+/* Removes id (absent: no-op). */
+void bucketq_remove(struct bucketq *b, uint32_t id);
+/* The lowest id among those with the smallest key; BUCKETQ_OUT when empty. */
+uint32_t bucketq_min_id(const struct bucketq *b);
+/* The smallest key; BUCKETQ_OUT when empty. */
+static inline uint32_t bucketq_min_key(const struct bucketq *b)
+{
+	return b->size ? b->min : BUCKETQ_OUT;
+}
+static inline uint32_t bucketq_key(const struct bucketq *b, uint32_t id) { return b->key[id]; }
+
+#endif

@@ -1,0 +1,256 @@
+/* test_evq.c — the future-event list against a sorted reference: random push/cancel/pop with
+ * many equal times and priorities, stale handles, pop_until, peek, growth past the prefetch
+ * threshold, and the time-key mapping (negative times, -0.0). */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "tests/check.h"
+#include "engine/evq.h"
+
+static void fire_a(struct sim *s, void *obj, uint64_t arg) { (void)s, (void)obj, (void)arg; }
+static void fire_b(struct sim *s, void *obj, uint64_t arg) { (void)s, (void)obj, (void)arg; }
+
+/* The reference: every live event, the earliest found by a linear scan over (t, prio, seq). */
+struct ref_ev {
+	double t;
+	unsigned prio;
+	uint64_t seq, id;
+	evq_handle h;
+	int live;
+};
+
+struct ref {
+	struct ref_ev *e;
+	size_t n;
+};
+
+static long ref_min(const struct ref *r)
+{
+	long best = -1;
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct ref_ev *a = &r->e[i], *b;
+		if (!a->live)
+			continue;
+		if (best < 0) {
+			best = (long)i;
+			continue;
+		}
+		b = &r->e[best];
+		if (a->t < b->t || (a->t == b->t && (a->prio < b->prio ||
+						     (a->prio == b->prio && a->seq < b->seq))))
+			best = (long)i;
+	}
+	return best;
+}
+
+static uint64_t lcg(uint64_t *x)
+{
+	*x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *x >> 33;
+}
+
+/* ops random operations; times drawn from `distinct` values above now (few values: many ties) */
+static void random_run(uint64_t seed, int ops, int distinct, int max_live)
+{
+	struct evq q;
+	struct ref r = { calloc((size_t)ops, sizeof(struct ref_ev)), 0 };
+	uint64_t x = seed, seq = 0;
+	double now = 0;
+	int live = 0, mismatches = 0, pops = 0, cancels = 0;
+
+	evq_init(&q);
+	for (int k = 0; k < ops; k++) {
+		uint64_t u = lcg(&x) % 100;
+		if ((u < 55 && live < max_live) || live == 0) {
+			struct ref_ev *e = &r.e[r.n];
+			e->t = now + (double)(lcg(&x) % (uint64_t)distinct) * 0.25;
+			e->prio = (unsigned)(lcg(&x) % 3) * 50;
+			e->seq = seq++;
+			e->id = r.n;
+			e->live = 1;
+			e->h = evq_push(&q, e->t, e->prio, (e->id & 1) ? fire_a : fire_b, &r, e->id);
+			CHECK(e->h != EVQ_NONE);
+			r.n++;
+			live++;
+		} else if (u < 70) {
+			/* cancel a random earlier event: live ones are removed, others are no-ops */
+			struct ref_ev *e = &r.e[lcg(&x) % r.n];
+			int got = evq_cancel(&q, e->h);
+			CHECK_INT(got, e->live);
+			if (e->live) {
+				e->live = 0;
+				live--;
+				cancels++;
+			}
+			CHECK_INT(evq_cancel(&q, e->h), 0); /* twice: a no-op */
+		} else {
+			struct evq_event ev;
+			double t;
+			long m = ref_min(&r);
+			int got = evq_pop(&q, &t, &ev);
+			CHECK_INT(got, 1);
+			if (!got || m < 0)
+				break;
+			if (ev.arg != r.e[m].id || t != r.e[m].t)
+				mismatches++;
+			CHECK(ev.obj == &r);
+			CHECK(ev.fn == ((ev.arg & 1) ? fire_a : fire_b));
+			r.e[ev.arg < r.n ? ev.arg : 0].live = 0;
+			CHECK(t >= now);
+			now = t;
+			live--;
+			pops++;
+		}
+		CHECK_INT(evq_size(&q), live);
+	}
+	/* drain: the rest leaves in reference order */
+	for (;;) {
+		struct evq_event ev;
+		double t;
+		long m = ref_min(&r);
+		int got = evq_pop(&q, &t, &ev);
+		CHECK_INT(got, m >= 0);
+		if (!got || m < 0)
+			break;
+		if (ev.arg != r.e[m].id || t != r.e[m].t)
+			mismatches++;
+		r.e[m].live = 0;
+		pops++;
+	}
+	CHECK_INT(mismatches, 0);
+	CHECK_INT(evq_size(&q), 0);
+	CHECK(pops > ops / 4);
+	CHECK(cancels > 0);
+	evq_fini(&q);
+	free(r.e);
+}
+
+static void test_random_ties(void)
+{
+	/* few distinct times and three priorities: ties everywhere, order by insertion */
+	random_run(1, 20000, 3, 200);
+	random_run(2, 20000, 20, 50);
+}
+
+static void test_random_continuous(void)
+{
+	/* many distinct times, a queue that grows past the prefetch threshold (4096 entries) */
+	random_run(3, 40000, 1 << 20, 10000);
+}
+
+static void test_fifo_equal_keys(void)
+{
+	struct evq q;
+	struct evq_event ev;
+	double t;
+
+	evq_init(&q);
+	for (uint64_t i = 0; i < 5000; i++)
+		evq_push(&q, 7.0, 100, fire_a, NULL, i);
+	for (uint64_t i = 0; i < 5000; i++) {
+		CHECK_INT(evq_pop(&q, &t, &ev), 1);
+		CHECK_INT(ev.arg, i);
+	}
+	CHECK_INT(evq_pop(&q, &t, &ev), 0);
+	evq_fini(&q);
+}
+
+static void test_priority_before_sequence(void)
+{
+	struct evq q;
+	struct evq_event ev;
+	double t;
+
+	evq_init(&q);
+	evq_push(&q, 1.0, 150, fire_a, NULL, 1);
+	evq_push(&q, 1.0, 50, fire_a, NULL, 2);
+	evq_push(&q, 0.5, 200, fire_a, NULL, 3);
+	evq_push(&q, 1.0, 10, fire_a, NULL, 4);
+	CHECK_INT((evq_pop(&q, &t, &ev), ev.arg), 3);
+	CHECK_INT((evq_pop(&q, &t, &ev), ev.arg), 4);
+	CHECK_INT((evq_pop(&q, &t, &ev), ev.arg), 2);
+	CHECK_INT((evq_pop(&q, &t, &ev), ev.arg), 1);
+	evq_fini(&q);
+}
+
+static void test_pop_until_and_peek(void)
+{
+	struct evq q;
+	struct evq_event ev;
+	double t = -1;
+	evq_handle h;
+
+	evq_init(&q);
+	CHECK(isinf(evq_peek_time(&q)));
+	CHECK_INT(evq_pop_until(&q, 100, &t, &ev), 0);
+	h = evq_push(&q, 2.0, 100, fire_a, NULL, 1);
+	evq_push(&q, 3.0, 100, fire_b, NULL, 2);
+	CHECK_NEAR(evq_peek_time(&q), 2.0, 0, 0);
+	CHECK_INT(evq_cancel(&q, h), 1);
+	CHECK_NEAR(evq_peek_time(&q), 3.0, 0, 0); /* the cancelled top is dropped */
+	CHECK_INT(evq_pop_until(&q, 2.5, &t, &ev), 0);
+	CHECK_INT(evq_size(&q), 1);
+	CHECK_INT(evq_pop_until(&q, 3.0, &t, &ev), 1); /* an event at exactly t_max fires */
+	CHECK(ev.fn == fire_b);
+	CHECK_NEAR(t, 3.0, 0, 0);
+	CHECK_INT(evq_cancel(&q, h), 0);
+	CHECK_INT(evq_cancel(&q, EVQ_NONE), 0);
+	CHECK_INT(evq_cancel(&q, ((evq_handle)77 << 32) | 12345), 0); /* out of the pool */
+	evq_fini(&q);
+}
+
+static void test_stale_handle_after_reuse(void)
+{
+	struct evq q;
+	struct evq_event ev;
+	double t;
+	evq_handle a, b;
+
+	evq_init(&q);
+	a = evq_push(&q, 1.0, 100, fire_a, NULL, 1);
+	CHECK_INT(evq_pop(&q, &t, &ev), 1);
+	b = evq_push(&q, 2.0, 100, fire_b, NULL, 2); /* reuses a's slot */
+	CHECK((uint32_t)a == (uint32_t)b);
+	CHECK_INT(evq_cancel(&q, a), 0); /* a already fired: b must survive */
+	CHECK_INT(evq_size(&q), 1);
+	CHECK_INT(evq_pop(&q, &t, &ev), 1);
+	CHECK_INT(ev.arg, 2);
+	evq_fini(&q);
+}
+
+static void test_time_keys(void)
+{
+	static const double ts[] = { 3.5, -2.0, 0.0, -0.0, 1e-300, -1e300, 1e300, 7.25, -7.25, 2.0 };
+	static const double sorted[] = { -1e300, -7.25, -2.0, 0.0, 0.0, 1e-300, 2.0, 3.5, 7.25, 1e300 };
+	struct evq q;
+	struct evq_event ev;
+	double t;
+
+	evq_init(&q);
+	for (size_t i = 0; i < sizeof ts / sizeof *ts; i++)
+		evq_push(&q, ts[i], 100, fire_a, NULL, i);
+	for (size_t i = 0; i < sizeof ts / sizeof *ts; i++) {
+		CHECK_INT(evq_pop(&q, &t, &ev), 1);
+		CHECK(t == sorted[i]);
+	}
+	/* 0.0 and -0.0 compare equal: insertion order decides (index 2 before 3) */
+	evq_push(&q, -0.0, 100, fire_a, NULL, 1);
+	evq_push(&q, 0.0, 100, fire_a, NULL, 2);
+	CHECK_INT((evq_pop(&q, &t, &ev), ev.arg), 1);
+	CHECK_INT((evq_pop(&q, &t, &ev), ev.arg), 2);
+	evq_fini(&q);
+}
+
+int main(void)
+{
+	RUN(test_random_ties);
+	RUN(test_random_continuous);
+	RUN(test_fifo_equal_keys);
+	RUN(test_priority_before_sequence);
+	RUN(test_pop_until_and_peek);
+	RUN(test_stale_handle_after_reuse);
+	RUN(test_time_keys);
+	return CHECK_DONE();
+}
