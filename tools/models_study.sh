@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/models_study.sh [BUILD_DIR] — serves scenarios/models_study.json once per model variant
 # of the shipped calibration table (factors mapped onto an H100-class node) and prints latency,
-# energy and accuracy per variant from the results database results/models_study.db (the runs'
+# IT and facility energy per request, operational carbon and accuracy per variant from the results database results/models_study.db (the runs'
 # warnings go to results/models_study.log).
 set -eu
 build=${1:-build}
@@ -20,7 +20,9 @@ SELECT CASE WHEN r.params LIKE '%variant%' THEN substr(r.params, instr(r.params,
        ELSE 'dense (no models)' END AS variant,
        printf('%.2f', avg(CASE WHEN m.name = 'latency_mean_s' THEN m.value END)) AS latency_mean_s,
        printf('%.3f', avg(CASE WHEN m.name = 'energy_per_request_wh' THEN m.value END)) AS wh_per_request,
-       printf('%.2f', avg(CASE WHEN m.name = 'energy_it_kwh' THEN m.value END)) AS energy_it_kwh,
+       printf('%.3f', avg(CASE WHEN m.name = 'energy_facility_per_request_wh' THEN m.value END)) AS facility_wh_per_req,
+       printf('%.3f', avg(CASE WHEN m.name = 'carbon_per_request_g' THEN m.value END)) AS co2_g_per_req,
+       printf('%.2f', avg(CASE WHEN m.name = 'carbon_operational_kg' THEN m.value END)) AS co2_kg,
        CASE WHEN avg(CASE WHEN m.name = 'accuracy_mean' THEN m.value END) IS NULL THEN '-'
             ELSE printf('%.4f', avg(CASE WHEN m.name = 'accuracy_mean' THEN m.value END))
        END AS accuracy
