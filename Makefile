@@ -144,3 +144,31 @@ clean:
 	rm -rf build
 
 -include build/bench/obj/tests/bench/bench.d $(LIB_OBJ:.o=.d) $(BUILD)/obj/$(MAIN_SRC:.c=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.d)
+
+# ---- fuzzing (tests/fuzz; README "Reliability") ----------------------------------------------
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="scenario trace"]
+# Builds every tests/fuzz/fuzz_<target>.c with clang, libFuzzer, ASan and UBSan into build/fuzz
+# and runs each for FUZZ_SECONDS, starting from the seed corpus tests/fuzz/<target>/ (new inputs
+# go to build/fuzz/corpus/<target>, crashes to build/fuzz/crashes/). Exit 1 on any crash.
+FUZZ_CC      ?= $(shell command -v clang-14 || command -v clang)
+FUZZ_SECONDS ?= 60
+FUZZ_ALL     := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TARGETS ?= $(FUZZ_ALL)
+FUZZ_B       := build/fuzz
+FUZZ_SAN     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJ     := $(LIB_SRC:%.c=$(FUZZ_B)/obj/%.o)
+.PHONY: fuzz fuzz-build
+$(FUZZ_B)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -c $< -o $@
+$(FUZZ_B)/libmaasim.a: $(FUZZ_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/feed.h $(FUZZ_B)/libmaasim.a
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(FUZZ_SAN) -fsanitize=fuzzer $(PKG_CFLAGS) $< -o $@ $(FUZZ_B)/libmaasim.a $(PKG_LIBS)
+fuzz-build:
+	@test -n "$(FUZZ_CC)" || { echo "make fuzz needs clang (tools/deps.sh installs clang-14)"; exit 2; }
+	@$(MAKE) --no-print-directory $(FUZZ_ALL:%=$(FUZZ_B)/fuzz_%)
+fuzz: fuzz-build
+	@tools/fuzz.sh $(FUZZ_B) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+-include $(FUZZ_OBJ:.o=.d)

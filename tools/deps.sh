@@ -5,7 +5,8 @@
 set -eu
 pkgs=(build-essential pkg-config libgsl-dev libcjson-dev libsqlite3-dev sqlite3 libopenblas-dev
       liblapacke-dev gnuplot-nox
-      libopenmpi-dev openmpi-bin)  # Open MPI: maasim sweep under mpirun (sweeps)
+      libopenmpi-dev openmpi-bin                 # Open MPI: maasim sweep under mpirun (sweeps)
+      valgrind clang-14 libclang-rt-14-dev)      # reliability: valgrind test, make fuzz (libFuzzer)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -257,7 +257,7 @@ int cmd_run(int argc, char **argv)
 		struct metrics ms;
 		struct run_info info;
 		struct store_run row;
-		char started[32];
+		char started[32], why[ERR_MSG_MAX];
 		double t0 = wall_now(), wall;
 		long long id;
 		int ok;
@@ -267,8 +267,10 @@ int cmd_run(int argc, char **argv)
 		err_clear(&e);
 		ok = run_replication(sc, rep, &ms, &info, &e) == 0;
 		wall = wall_now() - t0;
+		/* the reason is copied: e is cleared before the store reuses it */
+		snprintf(why, sizeof why, "%s", e.msg);
 		row = (struct store_run){ sc->name, sc->hash, sc->params, rep, sc->seed,
-					  ok ? "ok" : "failed", ok ? NULL : e.msg, cli_version(), started,
+					  ok ? "ok" : "failed", ok ? NULL : why, cli_version(), started,
 					  wall, NULL };
 		if (!ok) {
 			fprintf(stderr, "maasim: replication %ld FAILED: %s\n", rep, e.msg);
@@ -277,7 +279,8 @@ int cmd_run(int argc, char **argv)
 		}
 		err_clear(&e);
 		if (store_write_run(st, &row, &ms, &id, &e)) {
-			fprintf(stderr, "maasim: %s\n", e.msg);
+			fprintf(stderr, "maasim: %s\nmaasim: replication %ld not stored; the %ld stored before it are kept; stopping\n",
+				e.msg, rep, rep);
 			metrics_fini(&ms);
 			failed++;
 			break;

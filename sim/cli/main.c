@@ -1,17 +1,38 @@
 /* main.c — the maasim command line: sub-commands, flags, exit codes (CONTRACT.md).
  *
- * Exit codes: 0 success; 1 a run failed or a regression was found; 2 bad usage or bad input.
+ * Exit codes: 0 success; 1 a run failed or a regression was found; 2 bad usage or bad input;
+ * 3 out of memory (xalloc.h).
  * A sub-command is a function int f(int argc, char **argv) with argv[0] its own name, listed
  * once in the commands table below; its --help is its own.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <cjson/cJSON.h>
+#include <gsl/gsl_errno.h>
 
 #include "analysis/check.h"
 #include "analysis/export.h"
 #include "analysis/report.h"
 #include "cli/cli.h"
+#include "engine/xalloc.h"
 #include "models/calibrate.h" /* models: maasim calibrate */
+
+/* GSL reports errors through a process-wide handler (default: print and abort). Out of memory
+ * inside GSL ends like every other allocation failure (exit 3); any other GSL error is a bug in
+ * how maasim called it, reported with GSL's own place and reason before aborting. */
+static void gsl_fail(const char *reason, const char *file, int line, int gsl_errno)
+{
+	if (gsl_errno == GSL_ENOMEM) {
+		fprintf(stderr, "maasim: GSL: %s\n", reason);
+		xalloc_oom(0);
+	}
+	fflush(stdout);
+	fprintf(stderr, "maasim: internal error in GSL at %s:%d: %s (%s)\n", file, line, reason,
+		gsl_strerror(gsl_errno));
+	abort();
+}
 
 static const struct command {
 	const char *name;
@@ -38,11 +59,16 @@ static void usage(FILE *f)
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\n  --help      this text\n  --version   version and build\n\n"
-		   "exit codes: 0 success, 1 run failed or regression, 2 bad usage or bad input\n");
+		   "exit codes: 0 success, 1 run failed or regression, 2 bad usage or bad input,\n"
+		   "            3 out of memory\n");
 }
 
 int main(int argc, char **argv)
 {
+	/* cJSON allocates through xmalloc: running out of memory there ends cleanly (exit 3) and
+	 * fault-injection builds count its allocations (README "Reliability") */
+	cJSON_InitHooks(&(cJSON_Hooks){ .malloc_fn = xmalloc, .free_fn = free });
+	gsl_set_error_handler(gsl_fail);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -1,8 +1,8 @@
 /* run.h — one replication of a scenario, from config to metrics.
  *
  * run_replication builds the datacenter of a validated scenario in a fresh simulation, runs it
- * to the horizon (statistics reset at warm-up), checks the books (request balance, finite
- * metrics) and appends the metrics and sampled series to ms. A broken invariant of the books is
+ * to the horizon (statistics reset at warm-up), checks the invariants (cli/invariants.h: time,
+ * request books, energy, signs, finite metrics) and appends the metrics and sampled series to ms. A broken invariant of the books is
  * not a crash: it returns -1 with the reason in e, and the caller records the run as failed.
  */
 #ifndef MAASIM_RUN_H

@@ -168,7 +168,11 @@ static int cmp_name(const void *key, const void *elem)
 
 static long metric_index(const struct mat *m, const char *name)
 {
-	char *const *f = bsearch(name, m->names, m->n_metrics, sizeof *m->names, cmp_name);
+	char *const *f;
+
+	if (!m->n_metrics) /* bsearch must not see a NULL array, even of length 0 */
+		return -1;
+	f = bsearch(name, m->names, m->n_metrics, sizeof *m->names, cmp_name);
 	return f ? (long)(f - m->names) : -1;
 }
 

@@ -60,7 +60,7 @@ void rng_init(struct rng *r, uint64_t seed, uint64_t rep, uint64_t stream_id)
 
 	r->g = gsl_rng_alloc(&maasim_taus2);
 	if (!r->g)
-		xmalloc((size_t)-1); /* GSL failed to allocate: report as out of memory */
+		xalloc_oom(sizeof(gsl_rng)); /* GSL failed to allocate: report as out of memory */
 	/* taus2 takes an unsigned long seed; fold the 64-bit seed, avoiding 0 (GSL maps 0 to
 	 * its default seed, which would make distinct streams collide) */
 	s ^= s >> 32;

@@ -33,6 +33,10 @@ struct sim {
 	void (*on_warmup)(struct sim *s, void *ctx);
 	void *warmup_ctx;
 	const char *where;    /* the kind of event firing, for assertion messages */
+	/* Time monotonicity (checked by sim_run on every event): an event popped before now
+	 * stops the run and is recorded here for the end-of-run invariants (sim/cli/invariants.h) */
+	uint64_t time_errors;
+	double time_error_t_s, time_error_now_s;
 };
 
 void sim_init(struct sim *s);

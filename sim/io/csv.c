@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "engine/xalloc.h"
 
@@ -23,12 +24,26 @@ struct csv {
 
 struct csv *csv_open(const char *path, char sep, size_t max_bytes, struct err *e)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f;
+	struct stat sb = { 0 };
 	struct csv *c;
 	long sz;
 
+	/* before opening: opening a FIFO would wait for a writer, forever */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		err_set(e, "%s: cannot read: not a regular file%s", path,
+			S_ISDIR(sb.st_mode) ? " (a folder)" : "");
+		return NULL;
+	}
+	f = fopen(path, "rb");
 	if (!f) {
 		err_set(e, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		fclose(f);
+		err_set(e, "%s: cannot read: not a regular file%s", path,
+			S_ISDIR(sb.st_mode) ? " (a folder)" : "");
 		return NULL;
 	}
 	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {

@@ -39,6 +39,10 @@ const char *jv_show(const cJSON *node, char *buf, size_t n)
 
 	if (!node)
 		return snprintf(buf, n, "nothing"), buf;
+	/* cJSON prints a number beyond the double range (1e999 in the file) as null */
+	if (cJSON_IsNumber(node) && !isfinite(node->valuedouble))
+		return snprintf(buf, n, "%s", node->valuedouble > 0 ? "a number too large (inf)"
+								 : "a number too large (-inf)"), buf;
 	s = cJSON_PrintUnformatted(node);
 	if (!s)
 		return snprintf(buf, n, "(unprintable)"), buf;

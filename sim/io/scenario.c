@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -50,12 +51,23 @@ uint64_t scenario_hash64(const void *data, size_t n)
 
 static char *read_file(const char *path, struct err *e)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f;
+	struct stat sb = { 0 };
 	char *buf;
 	long sz;
 
+	/* before opening: opening a FIFO would wait for a writer, forever */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return err_set(e, "%s: cannot read scenario: not a regular file%s", path,
+			       S_ISDIR(sb.st_mode) ? " (a folder)" : ""), NULL;
+	f = fopen(path, "rb");
 	if (!f)
 		return err_set(e, "%s: cannot open scenario: %s", path, strerror(errno)), NULL;
+	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		fclose(f);
+		return err_set(e, "%s: cannot read scenario: not a regular file%s", path,
+			       S_ISDIR(sb.st_mode) ? " (a folder)" : ""), NULL;
+	}
 	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
 		fclose(f);
 		return err_set(e, "%s: cannot read scenario (not a regular file?)", path), NULL;
@@ -716,7 +728,7 @@ int scenario_load(const char *path, const char *const *sets, size_t n_sets,
 	free(dir);
 	json = cJSON_PrintUnformatted(root);
 	if (!json)
-		xmalloc((size_t)-1);
+		xalloc_oom(0);
 	s->json = arena_strdup(&s->arena, json);
 	h = scenario_hash64(json, strlen(json));
 	cJSON_free(json);

@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <libgen.h>
+#include <unistd.h>
 
 #include "engine/xalloc.h"
 
@@ -30,19 +33,99 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS scenarios(scenario_hash TEXT PRIMARY KEY, name TEXT,"
 	" json TEXT);";
 
+#ifdef MAASIM_FAULT
+/* Fault-injection builds route SQLite's allocations through the xalloc failure counter (each
+ * block carries its size in a 16-byte header, as SQLite needs xSize); a failed one returns NULL
+ * and SQLite reports SQLITE_NOMEM, which the store turns into an error message. */
+static void *fm_malloc(int n)
+{
+	size_t *p = xalloc_fail_now() ? NULL : malloc((size_t)n + 16);
+	if (!p)
+		return NULL;
+	p[0] = (size_t)n;
+	return (char *)p + 16;
+}
+
+static void fm_free(void *p)
+{
+	if (p)
+		free((char *)p - 16);
+}
+
+static void *fm_realloc(void *p, int n)
+{
+	size_t *q;
+
+	if (xalloc_fail_now())
+		return NULL;
+	if (!(q = realloc(p ? (char *)p - 16 : NULL, (size_t)n + 16)))
+		return NULL;
+	q[0] = (size_t)n;
+	return (char *)q + 16;
+}
+
+static int fm_size(void *p) { return p ? (int)*(size_t *)((char *)p - 16) : 0; }
+static int fm_roundup(int n) { return (n + 7) & ~7; }
+static int fm_init(void *x) { (void)x; return SQLITE_OK; }
+static void fm_shutdown(void *x) { (void)x; }
+
+static void fault_hooks(void)
+{
+	static const sqlite3_mem_methods mm = { fm_malloc, fm_free, fm_realloc, fm_size,
+						fm_roundup, fm_init, fm_shutdown, NULL };
+	static int done; /* test builds only: process-wide, like the xalloc counter */
+
+	if (!done && getenv("MAASIM_FAIL_ALLOC"))
+		sqlite3_config(SQLITE_CONFIG_MALLOC, &mm); /* fails harmlessly if SQLite is running */
+	done = 1;
+}
+#else
+static void fault_hooks(void) {}
+#endif
+
 static int db_err(struct store *s, struct err *e, const char *what)
 {
+	int sys = s->db ? sqlite3_system_errno(s->db) : 0; /* the system's reason, when there is one */
+
+	if (sys)
+		return err_set(e, "%s: %s: %s (%s)", s->path, what, sqlite3_errmsg(s->db), strerror(sys));
 	return err_set(e, "%s: %s: %s", s->path, what, s->db ? sqlite3_errmsg(s->db) : "no database");
+}
+
+/* Before SQLite tries (its own message would be "unable to open database file"): the database
+ * and its folder must be writable, the folder because WAL mode keeps -wal and -shm files next to
+ * the database. Names the system's reason (read-only file system, permission denied...). */
+static int check_writable(const char *path, struct err *e)
+{
+	char *dir = xstrdup(path);
+	const char *d = dirname(dir);
+	int rc = 0;
+
+	if (access(path, F_OK) == 0 && access(path, W_OK) != 0)
+		rc = err_set(e, "%s: cannot open results database for writing: %s", path, strerror(errno));
+	else if (access(d, W_OK | X_OK) != 0)
+		rc = err_set(e, "%s: cannot open results database: its folder %s is not writable: %s",
+			     path, d, strerror(errno));
+	free(dir);
+	return rc;
 }
 
 struct store *store_open(const char *path, int mode, struct err *e)
 {
 	struct store *s = xcalloc(1, sizeof *s);
-	int flags = mode == STORE_CREATE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+	int rc, flags = mode == STORE_CREATE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
 					 : SQLITE_OPEN_READONLY;
 
+	fault_hooks();
 	s->path = xstrdup(path);
-	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+	if (mode == STORE_CREATE && check_writable(path, e)) {
+		store_close(s);
+		return NULL;
+	}
+	if ((rc = sqlite3_open_v2(path, &s->db, flags, NULL)) != SQLITE_OK) {
+		/* without a handle (out of memory) only the result code can tell why */
+		if (!s->db)
+			err_set(e, "%s: cannot open results database: %s", path, sqlite3_errstr(rc));
 		db_err(s, e, "cannot open results database");
 		store_close(s);
 		return NULL;
@@ -50,7 +133,8 @@ struct store *store_open(const char *path, int mode, struct err *e)
 	sqlite3_busy_timeout(s->db, 10000);
 	if (mode == STORE_CREATE) {
 		if (store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", e) ||
-		    store_exec(s, schema_sql, e)) {
+		    store_exec(s, "BEGIN;", e) || store_exec(s, schema_sql, e) ||
+		    store_exec(s, "COMMIT;", e)) {
 			store_close(s);
 			return NULL;
 		}
@@ -75,11 +159,19 @@ int store_exec(struct store *s, const char *sql, struct err *e)
 	char *msg = NULL;
 
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		err_set(e, "%s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
+		int sys = sqlite3_system_errno(s->db);
+		err_set(e, "%s: %s%s%s%s", s->path, msg ? msg : sqlite3_errmsg(s->db), sys ? " (" : "",
+			sys ? strerror(sys) : "", sys ? ")" : "");
 		sqlite3_free(msg);
 		return -1;
 	}
 	return 0;
+}
+
+/* A failed bind does not set the connection's error message: name the result code. */
+static int bind_err(struct store *s, struct err *e, const char *what, int rc)
+{
+	return err_set(e, "%s: %s: %s", s->path, what, sqlite3_errstr(rc));
 }
 
 static int bind_text(sqlite3_stmt *st, int i, const char *v)
@@ -99,7 +191,7 @@ int store_write_run(struct store *s, const struct store_run *r, const struct met
 {
 	sqlite3_stmt *run = NULL, *met = NULL, *ser = NULL;
 	long long id;
-	int rc = -1;
+	int rc = -1, b;
 
 	if (store_exec(s, "BEGIN IMMEDIATE;", e))
 		return -1;
@@ -116,38 +208,57 @@ int store_write_run(struct store *s, const struct store_run *r, const struct met
 		db_err(s, e, "cannot prepare statements");
 		goto out;
 	}
-	bind_text(run, 1, r->scenario);
-	bind_text(run, 2, r->scenario_hash);
-	bind_text(run, 3, r->params ? r->params : "{}");
-	sqlite3_bind_int64(run, 4, r->replication);
+	/* a text bind copies its string and can fail (out of memory): a failed bind must not
+	 * become a NULL column, so every bind's result is kept (BIND: the first failure) */
+#define BIND(x) (b = b != SQLITE_OK ? b : (x))
+	b = SQLITE_OK;
+	BIND(bind_text(run, 1, r->scenario));
+	BIND(bind_text(run, 2, r->scenario_hash));
+	BIND(bind_text(run, 3, r->params ? r->params : "{}"));
+	BIND(sqlite3_bind_int64(run, 4, r->replication));
 	/* SQLite integers are signed 64-bit; seeds above 2^63 are stored as their bit pattern */
-	sqlite3_bind_int64(run, 5, (sqlite3_int64)r->seed);
-	bind_text(run, 6, r->status);
-	bind_text(run, 7, r->version);
-	bind_text(run, 8, r->started_at);
-	sqlite3_bind_double(run, 9, r->wall_s);
-	bind_text(run, 10, r->message);
-	bind_text(run, 11, r->trial_key);
+	BIND(sqlite3_bind_int64(run, 5, (sqlite3_int64)r->seed));
+	BIND(bind_text(run, 6, r->status));
+	BIND(bind_text(run, 7, r->version));
+	BIND(bind_text(run, 8, r->started_at));
+	BIND(sqlite3_bind_double(run, 9, r->wall_s));
+	BIND(bind_text(run, 10, r->message));
+	BIND(bind_text(run, 11, r->trial_key));
+	if (b != SQLITE_OK) {
+		bind_err(s, e, "cannot write run", b);
+		goto out;
+	}
 	if (step_done(run)) {
 		db_err(s, e, "cannot write run");
 		goto out;
 	}
 	id = sqlite3_last_insert_rowid(s->db);
 	for (size_t i = 0; ms && i < ms->n; i++) {
-		sqlite3_bind_int64(met, 1, id);
-		bind_text(met, 2, ms->m[i].name);
-		sqlite3_bind_double(met, 3, ms->m[i].value);
-		bind_text(met, 4, ms->m[i].unit);
+		b = SQLITE_OK;
+		BIND(sqlite3_bind_int64(met, 1, id));
+		BIND(bind_text(met, 2, ms->m[i].name));
+		BIND(sqlite3_bind_double(met, 3, ms->m[i].value));
+		BIND(bind_text(met, 4, ms->m[i].unit));
+		if (b != SQLITE_OK) {
+			bind_err(s, e, "cannot write metric", b);
+			goto out;
+		}
 		if (step_done(met)) {
 			db_err(s, e, "cannot write metric");
 			goto out;
 		}
 	}
 	for (size_t i = 0; ms && i < ms->n_pts; i++) {
-		sqlite3_bind_int64(ser, 1, id);
-		sqlite3_bind_double(ser, 2, ms->pts[i].t_s);
-		bind_text(ser, 3, ms->series_names[ms->pts[i].name_id]);
-		sqlite3_bind_double(ser, 4, ms->pts[i].value);
+		b = SQLITE_OK;
+		BIND(sqlite3_bind_int64(ser, 1, id));
+		BIND(sqlite3_bind_double(ser, 2, ms->pts[i].t_s));
+		BIND(bind_text(ser, 3, ms->series_names[ms->pts[i].name_id]));
+		BIND(sqlite3_bind_double(ser, 4, ms->pts[i].value));
+#undef BIND
+		if (b != SQLITE_OK) {
+			bind_err(s, e, "cannot write time series", b);
+			goto out;
+		}
 		if (step_done(ser)) {
 			db_err(s, e, "cannot write time series");
 			goto out;
@@ -198,17 +309,25 @@ int store_query(struct store *s, const char *sql, const char *const *params, int
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_err(s, e, "bad query");
 	for (int i = 0; i < nparams; i++)
-		bind_text(st, i + 1, params[i]);
+		if ((rc = bind_text(st, i + 1, params[i])) != SQLITE_OK) {
+			bind_err(s, e, "cannot bind a query parameter", rc);
+			sqlite3_finalize(st);
+			return -1;
+		}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int n = sqlite3_column_count(st);
 		const char *vals[64], *names[64];
 		if (n > 64)
 			n = 64;
-		for (int i = 0; i < n; i++) {
+		for (int i = 0; i < n && ret == 0; i++) {
 			vals[i] = (const char *)sqlite3_column_text(st, i);
 			names[i] = sqlite3_column_name(st, i);
+			/* NULL text for a non-NULL value: SQLite could not convert it (out of memory);
+			 * handing the row on would silently drop the value */
+			if ((!vals[i] && sqlite3_column_type(st, i) != SQLITE_NULL) || !names[i])
+				ret = err_set(e, "%s: query failed: out of memory reading a result", s->path);
 		}
-		if (row && (ret = row(ctx, n, vals, names)) != 0)
+		if (ret || (row && (ret = row(ctx, n, vals, names)) != 0))
 			break;
 	}
 	if (ret == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW) {

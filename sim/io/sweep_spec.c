@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -26,10 +27,16 @@
 
 static char *read_text(const char *path, struct err *e)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f;
+	struct stat sb;
 	char *buf = NULL;
 	size_t n = 0, cap = 0;
 
+	/* before opening: a folder reads as an error, a device never ends, a FIFO blocks the open */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return err_set(e, "%s: cannot read sweep file: not a regular file%s", path,
+			       S_ISDIR(sb.st_mode) ? " (a folder)" : ""), NULL;
+	f = fopen(path, "rb");
 	if (!f)
 		return err_set(e, "%s: cannot open sweep file: %s", path, strerror(errno)), NULL;
 	for (;;) {

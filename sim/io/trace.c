@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -271,15 +273,20 @@ int trace_load(const char *path, struct arena *a, struct trace_data **out, struc
 	struct trace_data *td;
 	const char *format = "csv";
 	size_t plen = strlen(path);
-	int rc;
-	FILE *probe = fopen(path, "rb");
-	int first = probe ? fgetc(probe) : EOF;
+	int rc, first;
+	FILE *probe;
+	struct stat sb = { 0 };
 
 	memset(&s, 0, sizeof s);
-	if (probe)
-		fclose(probe);
-	else
-		return err_set(e, "%s: cannot open trace", path);
+	/* a folder, a device or a FIFO would read as empty, never end, or (a FIFO) block the open
+	 * itself: only regular files are traces, checked before opening */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return err_set(e, "%s: cannot read trace: not a regular file%s", path,
+			       S_ISDIR(sb.st_mode) ? " (a folder)" : "");
+	if (!(probe = fopen(path, "rb")))
+		return err_set(e, "%s: cannot open trace: %s", path, strerror(errno));
+	first = fgetc(probe);
+	fclose(probe);
 	if (first == EOF)
 		return err_set(e, "%s: empty trace", path);
 	if ((plen > 6 && strcmp(path + plen - 6, ".jsonl") == 0) || first == '{') {
