@@ -337,6 +337,11 @@ int cmd_validate(int argc, char **argv)
 			       cc->arrival.path, cc->arrival.trace->format, cc->arrival.trace->n,
 			       cc->arrival.trace->span_s);
 	}
+	if (sc->model.variant) /* models section (io/scenario_models.c) */
+		printf("  model %s (%s factors): prefill time x%.3g, decode time x%.3g, weights x%.3g, "
+		       "accuracy %.4f; %s\n", sc->model.variant, sc->model.mapping,
+		       sc->model.time_factor_prefill, sc->model.time_factor_decode,
+		       sc->model.memory_factor, sc->model.accuracy, sc->model.provenance);
 	scenario_free(sc);
 	scn_args_fini(&a);
 	return 0;

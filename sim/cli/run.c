@@ -271,6 +271,8 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 				     it_fac, it_dc);
 	}
 	metrics_set(ms, "sim_events", (double)sim.events, "1");
+	if (sc->model.variant) /* models: the served variant's measured (or published) accuracy */
+		metrics_set(ms, "accuracy_mean", sc->model.accuracy, "1");
 	if (invariants_check(&sim, &r.dc, r.fac, &sc->facility.battery, ms, e)) /* e keeps the first error */
 		rc = -1;
 	if (info) {

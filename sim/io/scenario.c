@@ -25,6 +25,7 @@
 #include "io/jv.h"
 #include "io/scenario_sections.h"
 #include "io/scenario_arrival.h"
+#include "io/scenario_models.h" /* models section */
 #include "io/scenario_profile.h"
 #include "io/scenario_facility.h"
 #include "io/trace.h"
@@ -687,7 +688,7 @@ static int load_root(struct jv *v, struct scenario *s, const cJSON *root)
 {
 	const char *keys[] = { "name", "description", "seed", "duration_s", "warmup_s", "replications",
 			       "datacenter", "models", "workload", "policies", "outputs", NULL };
-	const cJSON *models, *outputs;
+	const cJSON *outputs;
 	double seed;
 
 	strcpy(v->path, "$");
@@ -705,17 +706,10 @@ static int load_root(struct jv *v, struct scenario *s, const cJSON *root)
 	s->seed = (uint64_t)seed;
 	if (s->warmup_s >= s->duration_s)
 		return jv_fail(v, "warmup_s", jv_get(root, "warmup_s"), "expected warmup_s < duration_s (%g s)", s->duration_s);
-	if ((models = jv_get(root, "models")) != NULL) {
-		size_t m = jv_enter_key(v, "models");
-		if (!cJSON_IsObject(models))
-			return jv_fail(v, NULL, models, "expected an object");
-		if (models->child)
-			return jv_fail(v, NULL, NULL, "model variants are not in this build yet; use {}");
-		jv_leave(v, m);
-	}
 	if (load_datacenter(v, s, jv_get(root, "datacenter")) ||
 	    load_workload(v, s, jv_get(root, "workload")) ||
-	    load_policies(v, s, jv_get(root, "policies")) || check_llm_capable(v, s))
+	    load_policies(v, s, jv_get(root, "policies")) || check_llm_capable(v, s) ||
+	    scenario_models_load(v, s, jv_get(root, "models"))) /* models: io/scenario_models.c */
 		return -1;
 	s->series_interval_s = s->duration_s / 240;
 	if ((outputs = jv_get(root, "outputs")) != NULL) {
