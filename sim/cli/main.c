@@ -17,6 +17,7 @@
 #include "analysis/report.h"
 #include "cli/cli.h"
 #include "engine/xalloc.h"
+#include "models/calibrate.h" /* models: maasim calibrate */
 
 /* GSL reports errors through a process-wide handler (default: print and abort). Out of memory
  * inside GSL ends like every other allocation failure (exit 3); any other GSL error is a bug in
@@ -41,6 +42,7 @@ static const struct command {
 	{ "run", cmd_run, "run one scenario (all its replications), write the results database, print a summary" },
 	{ "sweep", cmd_sweep, "run a sweep: scenarios x parameter grid x replications, resumable, -j N or mpirun" },
 	{ "validate", cmd_validate, "check a scenario and its traces without running it" },
+	{ "calibrate", calibrate_main, "run the real model kernels and write a calibration table" },
 	{ "list", cmd_list, "list every policy, arrival process, distribution and node profile" },
 	/* reports, regression checks and CSV export of a results database (analysis/) */
 	{ "report", report_main, "write DIR/report.html and DIR/report.md with figures from a results database" },

@@ -10,18 +10,47 @@
 #include "dc/facility.h"
 #include "engine/sim.h"
 #include "policy/dispatch.h"
+#include "engine/xalloc.h"
+#include "policy/kinds.h"
+#include "policy/llm_env.h"
+#include "policy/meter.h"
+#include "policy/power.h"
 
 struct run_ctx {
 	struct dc dc;
 	struct metrics *ms;
 	double series_dt_s;
 	double e_prev_j, t_prev_s;
+	struct policy_env env;  /* what policies read: policies.signals, else the facility's */
+	struct policy_env study_env; /* policies.signals alone, for the meter */
+	struct meter meter;     /* IT carbon/cost from policies.signals (policy/meter.h) */
+	struct power_rt power;  /* the power policy's control steps (policy/power.h) */
+	struct llm_env llm_env; /* serving-model verbs and KV view for policies */
+	const struct storage_ops *batt_ops; /* policies.battery, when the supply has a battery */
+	void *batt_state;
+	const struct battery_cfg *batt_cfg;
 	/* facility control steps (dc/facility.h): from warm-up to the horizon */
 	struct facility *fac;
 	double fac_step_s, fac_t_prev_s, fac_e_prev_j, fac_peak_w;
 	int fac_failed, fac_steady;
 	struct err fac_err;
 };
+
+/* The facility's signals as policies read them (policy/signal.h): the facility's traces hold
+ * over hours (5-minute traces are read exactly by value; forecast means take hourly pieces). */
+static double fac_carbon(const void *f, double t_s) { return facility_carbon_avg(f, t_s); }
+static double fac_price(const void *f, double t_s) { return facility_price(f, t_s); }
+static double fac_renewable(const void *f, double t_s) { return facility_renewable_w(f, t_s); }
+
+/* The signal of src when policies.signals gives it, else the facility's. */
+static struct signal pick_signal(const struct signal_src *src, double (*fac_at)(const void *, double),
+				 const struct facility *fac, double start_epoch_s)
+{
+	if (src->kind != SIGNAL_SRC_NONE)
+		return signal_from_src(src);
+	/* pieces start on whole UTC hours, as the traces' rows do */
+	return (struct signal){ fac_at, fac, 3600, -fmod(start_epoch_s, 3600) };
+}
 
 /* One facility control step: hands the exact IT energy since the last step to the facility. */
 static int facility_advance(struct run_ctx *r, double now)
@@ -40,6 +69,28 @@ static int facility_advance(struct run_ctx *r, double now)
 	return 0;
 }
 
+/* The battery policy's command for the next control step, handed to the facility. */
+static void battery_decide(struct run_ctx *r, double now)
+{
+	const struct battery_cfg *b = r->batt_cfg;
+	struct storage_view v = { now, facility_battery_soc(r->fac), b->soc_min, b->soc_max, b->rt_eff, 0 };
+
+	switch (r->batt_ops->decide(r->batt_state, &v)) {
+	case CONTROL_STORAGE_CHARGE:
+		facility_set_dispatch(r->fac, FAC_DISPATCH_CHARGE, b->max_charge_kw * 1000);
+		break;
+	case CONTROL_STORAGE_DISCHARGE:
+		facility_set_dispatch(r->fac, FAC_DISPATCH_DISCHARGE, b->max_discharge_kw * 1000);
+		break;
+	case CONTROL_STORAGE_IDLE:
+		facility_set_dispatch(r->fac, FAC_DISPATCH_IDLE, 0);
+		break;
+	case CONTROL_STORAGE_SELF:
+		facility_set_dispatch(r->fac, FAC_DISPATCH_SELF, 0);
+		break;
+	}
+}
+
 static void facility_fire(struct sim *s, void *obj, uint64_t start)
 {
 	struct run_ctx *r = obj;
@@ -52,6 +103,8 @@ static void facility_fire(struct sim *s, void *obj, uint64_t start)
 		s->stop = 1;
 		return;
 	}
+	if (r->batt_ops)
+		battery_decide(r, s->now);
 	/* a steady facility needs no periodic steps: one step at the horizon books it exactly */
 	if (!r->fac_steady && s->now + r->fac_step_s <= s->horizon_s)
 		sim_after(s, r->fac_step_s, SIM_PRIO_CONTROL, facility_fire, r, 0);
@@ -61,6 +114,7 @@ static void on_warmup(struct sim *s, void *p)
 {
 	struct run_ctx *r = p;
 	dc_reset_stats(&r->dc);
+	meter_reset(&r->meter);
 	r->e_prev_j = 0;
 	r->t_prev_s = s->now;
 	facility_fire(s, r, 1); /* the facility's books start with the measured period */
@@ -142,7 +196,42 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 	r.fac_peak_w = sc->facility.design_it_w;
 	r.fac_steady = facility_is_steady(r.fac);
 	dc_init(&r.dc, &sim, &sc->cluster, sc->classes, sc->n_classes, sc->seed, (uint64_t)rep);
-	dispatch_attach(&r.dc, &sc->policies[POLICY_DISPATCH]);
+	r.study_env.carbon_g_per_kwh = signal_from_src(&sc->signals.carbon_g_per_kwh);
+	r.study_env.price_usd_per_mwh = signal_from_src(&sc->signals.price_usd_per_mwh);
+	r.study_env.renewable_w = signal_from_src(&sc->signals.renewable_w);
+	r.env.carbon_g_per_kwh = pick_signal(&sc->signals.carbon_g_per_kwh, fac_carbon, r.fac,
+					     sc->facility.start_epoch_s);
+	r.env.price_usd_per_mwh = pick_signal(&sc->signals.price_usd_per_mwh, fac_price, r.fac,
+					      sc->facility.start_epoch_s);
+	r.env.renewable_w = pick_signal(&sc->signals.renewable_w, fac_renewable, r.fac,
+					sc->facility.start_epoch_s);
+	if (llm_env_init(&r.llm_env, &r.dc)) {
+		r.env.power = &r.llm_env.pv;
+		r.env.capacity = &r.llm_env.cap;
+	}
+	r.env.seed = sc->seed;
+	r.env.rep = (uint64_t)rep;
+	/* self_consumption leaves the battery to the facility's own datacenter.supply.battery.dispatch */
+	if (sc->facility.battery.enabled && sc->policies[POLICY_BATTERY].desc &&
+	    sc->policies[POLICY_BATTERY].desc != &storage_self_consumption) {
+		r.batt_ops = sc->policies[POLICY_BATTERY].desc->ops;
+		r.batt_cfg = &sc->facility.battery;
+		r.batt_state = xcalloc(1, r.batt_ops->state_size);
+	}
+	if (dispatch_attach_env(&r.dc, &sc->policies[POLICY_DISPATCH], &r.env, e) ||
+	    power_attach(&r.power, &r.dc, &sc->policies[POLICY_POWER], &r.env, e) ||
+	    (r.batt_ops && r.batt_ops->init(r.batt_state, &sc->policies[POLICY_BATTERY], &r.env, e))) {
+		if (r.batt_ops)
+			r.batt_ops->fini(r.batt_state);
+		free(r.batt_state);
+		power_fini(&r.power);
+		dc_fini(&r.dc);
+		facility_free(r.fac);
+		sim_fini(&sim);
+		return -1;
+	}
+	/* 300 s divides hourly and 5-minute traces: the meter is exact for them */
+	meter_start(&r.meter, &r.dc, &r.study_env, 300);
 	sim.on_warmup = on_warmup;
 	sim.warmup_ctx = &r;
 	sim.horizon_s = sc->duration_s;
@@ -163,6 +252,7 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 	}
 
 	dc_report(&r.dc, ms);
+	meter_report(&r.meter, ms);
 	facility_report(r.fac, ms);
 	{ /* per request at the facility level (CONTRACT.md carbon_per_request_g) */
 		const double *done = metrics_get(ms, "requests_completed");
@@ -181,6 +271,8 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 				     it_fac, it_dc);
 	}
 	metrics_set(ms, "sim_events", (double)sim.events, "1");
+	if (sc->model.variant) /* models: the served variant's measured (or published) accuracy */
+		metrics_set(ms, "accuracy_mean", sc->model.accuracy, "1");
 	if (invariants_check(&sim, &r.dc, r.fac, &sc->facility.battery, ms, e)) /* e keeps the first error */
 		rc = -1;
 	if (info) {
@@ -188,6 +280,10 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 		info->seed = sc->seed;
 	}
 	dc_fini(&r.dc);
+	power_fini(&r.power);
+	if (r.batt_ops)
+		r.batt_ops->fini(r.batt_state);
+	free(r.batt_state);
 	facility_free(r.fac);
 	sim_fini(&sim);
 	return rc;

@@ -14,6 +14,7 @@
 
 static void arrival_fire(struct sim *s, void *obj, uint64_t arg);
 static void done_fire(struct sim *s, void *obj, uint64_t arg);
+static void offer_capacity(struct dc *dc);
 
 static void set_free_bit(struct dc *dc, uint32_t n, int on)
 {
@@ -73,6 +74,8 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 	}
 	wtally_init(&dc->busy_slots, 0, 0);
 	wtally_init(&dc->queue_len, 0, 0);
+	tally_init(&dc->defer_s);
+	dc->busy_cap = -1;
 	llm_init(dc); /* nodes with a serving profile */
 }
 
@@ -230,13 +233,21 @@ static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
 
 /* ---- service ---- */
 
+/* 1 while the concurrency cap (dc_set_busy_cap) leaves room for one more request */
+static int under_cap(const struct dc *dc)
+{
+	return dc->busy_cap < 0 || dc->busy_slots.value < (double)dc->busy_cap;
+}
+
 int dc_node_has_slot(const struct dc *dc, uint32_t node)
 {
-	return dc->nodes[node].busy < dc->nodes[node].slots;
+	return dc->nodes[node].busy < dc->nodes[node].slots && under_cap(dc);
 }
 
 uint32_t dc_first_free(const struct dc *dc)
 {
+	if (!under_cap(dc))
+		return DC_NONE;
 	for (uint32_t w = 0; w < dc->n_words; w++)
 		if (dc->free_bits[w])
 			return w * 64 + (uint32_t)__builtin_ctzll(dc->free_bits[w]);
@@ -267,6 +278,7 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 	tally_add(&st->wait_s, now - q->t_arrive);
 	qsketch_add(&st->wait_q, now - q->t_arrive);
 	nd->busy++;
+	nd->starts++;
 	if (nd->busy == nd->slots)
 		set_free_bit(dc, node, 0);
 	wtally_set(&dc->busy_slots, now, dc->busy_slots.value + 1);
@@ -315,8 +327,12 @@ void dc_finish(struct dc *dc, uint32_t r)
 	qsketch_add(&cr->st.latency_q, lat);
 	if (cr->cfg->slo_s > 0 && lat <= cr->cfg->slo_s)
 		cr->st.slo_met++;
+	if (cr->cfg->deadline_s > 0 && lat <= cr->cfg->deadline_s)
+		cr->st.deadline_met++;
 	req_release(dc, r);
 	dc->dispatch.freed(dc, dc->dispatch.state, node);
+	if (dc->busy_cap >= 0 && dc->queued > 0)
+		offer_capacity(dc);
 }
 
 /* ---- queues ---- */
@@ -404,6 +420,108 @@ uint32_t dc_central_pop(struct dc *dc)
 	return r;
 }
 
+/* ---- policy verbs: deferral, policy-owned queues, admission, concurrency cap ---- */
+
+/* Under a cap, a slot freed on one node may be the room another node's queue waits for: offer
+ * every node with a free slot to the dispatch policy until the cap is reached or no node
+ * takes work. O(nodes) per call; only runs while a cap is set and requests wait. */
+static void offer_capacity(struct dc *dc)
+{
+	for (uint32_t n = 0; n < dc->n_nodes && under_cap(dc) && dc->queued > 0; n++)
+		if (dc->nodes[n].busy < dc->nodes[n].slots)
+			dc->dispatch.freed(dc, dc->dispatch.state, n);
+}
+
+void dc_set_busy_cap(struct dc *dc, long max_busy)
+{
+	long old = dc->busy_cap;
+
+	dc->busy_cap = max_busy;
+	if (dc->queued > 0 && (max_busy < 0 || (old >= 0 && max_busy > old)))
+		offer_capacity(dc);
+}
+
+static void release_fire(struct sim *s, void *obj, uint64_t arg)
+{
+	struct dc *dc = obj;
+	uint32_t r = (uint32_t)arg;
+	struct request *q = &dc->req[r];
+
+	s->where = "deferred release";
+	dc->deferred_now--;
+	dc->n_deferred++;
+	tally_add(&dc->defer_s, s->now - q->t_arrive);
+	q->flags |= DC_REQ_DEFERRED;
+	dc->dispatch.arrive(dc, dc->dispatch.state, r);
+}
+
+void dc_defer(struct dc *dc, uint32_t r, double t_release_s)
+{
+	sim_assert(dc->sim, t_release_s >= dc->sim->now && dc->req[r].node == DC_NONE);
+	dc->deferred_now++;
+	/* DEFAULT priority: completions at the same instant free their slots first */
+	sim_at(dc->sim, t_release_s, SIM_PRIO_DEFAULT, release_fire, dc, r);
+}
+
+int dc_hold(struct dc *dc, uint32_t r)
+{
+	if (queue_full(dc, dc->held)) {
+		drop(dc, r);
+		return -1;
+	}
+	dc->held++;
+	queued_change(dc, 1);
+	return 0;
+}
+
+void dc_unhold(struct dc *dc, uint32_t r)
+{
+	(void)r;
+	sim_assert(dc->sim, dc->held > 0);
+	dc->held--;
+	queued_change(dc, -1);
+}
+
+void dc_drop(struct dc *dc, uint32_t r)
+{
+	drop(dc, r);
+}
+
+double dc_req_deadline(const struct dc *dc, uint32_t r)
+{
+	double d = dc->classes[dc->req[r].cls].cfg->deadline_s;
+	return d > 0 ? dc->req[r].t_arrive + d : INFINITY;
+}
+
+double dc_class_service_estimate_s(const struct dc *dc, size_t cls)
+{
+	const struct class_cfg *c = dc->classes[cls].cfg;
+	const struct node_type_cfg *t = dc->cfg->n_types ? &dc->cfg->types[0] : NULL;
+
+	if (c->kind == CLASS_JOB) {
+		if (c->service_from_trace && c->arrival.trace && c->arrival.trace->n) {
+			double sum = 0;
+			for (size_t i = 0; i < c->arrival.trace->n; i++)
+				sum += c->arrival.trace->service_s[i];
+			return sum / (double)c->arrival.trace->n;
+		}
+		return dist_mean(&c->service);
+	}
+	if (!t || !(t->prefill_tokens_per_s > 0) || !(t->decode_tokens_per_s > 0))
+		return 0;
+	if (c->tokens_from_trace && c->arrival.trace && c->arrival.trace->n) {
+		double in = 0, out = 0;
+		for (size_t i = 0; i < c->arrival.trace->n; i++) {
+			in += c->arrival.trace->in_tokens[i];
+			out += c->arrival.trace->out_tokens[i];
+		}
+		return (in / t->prefill_tokens_per_s + out / t->decode_tokens_per_s) /
+		       (double)c->arrival.trace->n;
+	}
+	return dist_mean(&c->in_tokens) / t->prefill_tokens_per_s +
+	       dist_mean(&c->out_tokens) / t->decode_tokens_per_s;
+}
+
 /* ---- statistics and books ---- */
 
 void dc_reset_stats(struct dc *dc)
@@ -412,7 +530,7 @@ void dc_reset_stats(struct dc *dc)
 
 	for (size_t c = 0; c < dc->n_classes; c++) {
 		struct class_stats *st = &dc->classes[c].st;
-		st->arrived = st->completed = st->dropped = st->slo_met = 0;
+		st->arrived = st->completed = st->dropped = st->slo_met = st->deadline_met = 0;
 		tally_init(&st->wait_s);
 		tally_init(&st->latency_s);
 		qsketch_reset(&st->latency_q);
@@ -425,6 +543,10 @@ void dc_reset_stats(struct dc *dc)
 	llm_reset_stats(dc);
 	dc->in_system_at_warmup = dc->in_system;
 	dc->t_stats0 = now;
+	dc->n_deferred = 0;
+	tally_init(&dc->defer_s);
+	for (uint32_t n = 0; n < dc->n_nodes; n++)
+		dc->nodes[n].starts = 0;
 }
 
 long long dc_books_error(const struct dc *dc)
@@ -440,7 +562,7 @@ long long dc_books_error(const struct dc *dc)
 }
 
 static void report_class(struct metrics *ms, const char *prefix, const struct class_stats *st,
-			 int has_slo)
+			 int has_slo, int has_deadline)
 {
 	char name[96];
 #define M(metric, value, unit) \
@@ -459,6 +581,11 @@ static void report_class(struct metrics *ms, const char *prefix, const struct cl
 	}
 	if (has_slo && st->completed + st->dropped)
 		M("slo_attainment", (double)st->slo_met / (double)(st->completed + st->dropped), "1");
+	if (has_deadline && st->completed + st->dropped) {
+		M("deadline_attainment",
+		  (double)st->deadline_met / (double)(st->completed + st->dropped), "1");
+		M("deadline_missed", (double)(st->completed + st->dropped - st->deadline_met), "1");
+	}
 #undef M
 }
 
@@ -467,7 +594,8 @@ void dc_report(struct dc *dc, struct metrics *ms)
 	struct class_stats all;
 	double now = dc->sim->now, span = now - dc->t_stats0;
 	double e_it = dc_it_energy_j(dc);
-	uint64_t slo_met = 0, slo_n = 0;
+	uint64_t slo_met = 0, slo_n = 0, dl_met = 0, dl_n = 0;
+	double starts_max = 0, starts_sum = 0;
 	char prefix[80];
 
 	memset(&all, 0, sizeof all);
@@ -488,10 +616,30 @@ void dc_report(struct dc *dc, struct metrics *ms)
 			slo_met += st->slo_met;
 			slo_n += st->completed + st->dropped;
 		}
+		if (dc->classes[c].cfg->deadline_s > 0) {
+			dl_met += st->deadline_met;
+			dl_n += st->completed + st->dropped;
+		}
 		snprintf(prefix, sizeof prefix, "class.%s.", dc->classes[c].cfg->name);
-		report_class(ms, prefix, st, dc->classes[c].cfg->slo_s > 0);
+		report_class(ms, prefix, st, dc->classes[c].cfg->slo_s > 0,
+			     dc->classes[c].cfg->deadline_s > 0);
 	}
-	report_class(ms, "", &all, 0);
+	report_class(ms, "", &all, 0, 0);
+	if (dl_n) {
+		metrics_set(ms, "deadline_attainment", (double)dl_met / (double)dl_n, "1");
+		metrics_set(ms, "deadline_missed", (double)(dl_n - dl_met), "1");
+	}
+	metrics_set(ms, "requests_deferred", (double)dc->n_deferred, "1");
+	if (dc->defer_s.n)
+		metrics_set(ms, "defer_mean_s", dc->defer_s.mean, "s");
+	for (uint32_t n = 0; n < dc->n_nodes; n++) {
+		double x = (double)dc->nodes[n].starts;
+		starts_sum += x;
+		starts_max = x > starts_max ? x : starts_max;
+	}
+	/* 1 = perfectly even; n_nodes = everything on one node */
+	if (starts_sum > 0)
+		metrics_set(ms, "node_share_max", starts_max * (double)dc->n_nodes / starts_sum, "1");
 	if (slo_n)
 		metrics_set(ms, "slo_attainment", (double)slo_met / (double)slo_n, "1");
 	metrics_set(ms, "requests_in_system_end", (double)dc->in_system, "1");

@@ -32,8 +32,12 @@ struct request {
 	uint32_t next;      /* queue link / free list */
 	uint32_t node;      /* DC_NONE until placed */
 	uint16_t cls;
-	uint16_t flags;
+	uint16_t flags;     /* DC_REQ_* */
 };
+
+/* Request flags. DEFERRED: the request was held by dc_defer and has been released (its
+ * dispatch arrive() is then a release, not a new arrival). */
+#define DC_REQ_DEFERRED 1u
 
 struct node {
 	uint32_t type;
@@ -41,6 +45,7 @@ struct node {
 	uint32_t q_head, q_tail;  /* local queue (DC_NONE when empty) */
 	long q_len;
 	double power_w;
+	uint64_t starts;          /* requests started here in the measured period */
 };
 
 struct dc;
@@ -55,6 +60,7 @@ struct dc_dispatch {
 
 struct class_stats {
 	uint64_t arrived, completed, dropped, slo_met;
+	uint64_t deadline_met;   /* completed within the class deadline_s (classes with one) */
 	struct tally wait_s, latency_s;
 	struct qsketch latency_q;
 	struct qsketch wait_q;
@@ -97,6 +103,13 @@ struct dc {
 	double t_stats0;         /* start of the measured period (0 or warm-up) */
 
 	struct dc_dispatch dispatch;
+
+	/* policy layer: deferral (dc_defer) and policy-owned waiting (dc_hold) */
+	uint64_t deferred_now;   /* held by dc_defer right now (in system, not queued) */
+	uint64_t n_deferred;     /* requests released from deferral in the measured period */
+	struct tally defer_s;    /* how long each released request was held */
+	long held;               /* waiting in a policy-owned queue (counted in queued) */
+	long busy_cap;           /* most requests in service at once (dc_set_busy_cap); -1: none */
 	struct llm_state *llm;   /* LLM serving nodes (llm.c), NULL when no type has a profile */
 };
 
@@ -127,6 +140,31 @@ static inline long dc_node_load(const struct dc *dc, uint32_t node)
 	return dc->nodes[node].busy + dc->nodes[node].q_len;
 }
 
+/* Policy verbs beyond placement (sim/policy).
+ * dc_defer: holds request req (arrived, not placed or queued anywhere) until t_release_s
+ * (>= now), then sets DC_REQ_DEFERRED on it and hands it to the dispatch policy's arrive()
+ * again. A held request stays in the system for the books and its wait and latency run from its
+ * original arrival; it is not counted as queued (it is not waiting for capacity). */
+void dc_defer(struct dc *dc, uint32_t req, double t_release_s);
+/* dc_hold: req waits in a queue the policy keeps itself (e.g. EDF's deadline heap): it counts as
+ * queued and against queue_capacity. Returns -1 (and drops req) when the queue is full.
+ * dc_unhold: req leaves that queue (to be started or dropped by the policy). */
+int dc_hold(struct dc *dc, uint32_t req);
+void dc_unhold(struct dc *dc, uint32_t req);
+/* Drops req (admission control): counted in requests_dropped; req must not be queued. */
+void dc_drop(struct dc *dc, uint32_t req);
+/* Caps the requests in service at once across the datacenter (a power cap on slot nodes:
+ * power_cap); -1 lifts it. While capped, dc_node_has_slot and dc_first_free report no room
+ * at the cap, so every dispatch policy respects it; raising it, and every completion under it,
+ * offers the free slots to the dispatch policy's freed() so waiting work starts. Requests
+ * already in service above a lowered cap finish undisturbed. */
+void dc_set_busy_cap(struct dc *dc, long max_busy);
+/* Absolute deadline of req (arrival + class deadline_s), INFINITY when its class has none. */
+double dc_req_deadline(const struct dc *dc, uint32_t req);
+/* Expected service time (s) of a request of class cls on a node of type 0, from the class's
+ * mean sizes (jobs: mean service time; llm: mean tokens over the node type's rates). What a
+ * policy may know before a request runs; never the request's own drawn size. */
+double dc_class_service_estimate_s(const struct dc *dc, size_t cls);
 /* Completion of request r on its node: books, latency, SLO, frees the slot, calls dispatch
  * freed(). Used by the slot model's completion event and by LLM serving (llm.c). */
 void dc_finish(struct dc *dc, uint32_t r);

@@ -271,6 +271,22 @@ int llm_phase(const struct dc *dc, uint32_t node)
 	return llm_node(dc, node) ? (int)batcher_phase(dc->llm->batchers[node]) : -1;
 }
 
+/* policies branch: the KV view for kv_aware (policy/llm_env.c) */
+double llm_kv_free_tokens(const struct dc *dc, uint32_t node)
+{
+	const struct llm_state *L = dc->llm;
+	if (!llm_node(dc, node))
+		return 0;
+	return profile_kv_capacity_tokens(L->profiles[dc->nodes[node].type]) -
+	       batcher_kv_used(L->batchers[node]);
+}
+
+int llm_n_pstates(const struct dc *dc, uint32_t node)
+{
+	const struct llm_state *L = dc->llm;
+	return llm_node(dc, node) ? profile_config_of(L->profiles[dc->nodes[node].type])->n_pstates : 0;
+}
+
 void llm_reset_stats(struct dc *dc)
 {
 	struct llm_state *L = dc->llm;

@@ -42,6 +42,10 @@ void llm_start(struct dc *dc, uint32_t node, uint32_t r);
 void llm_set_pstate(struct dc *dc, uint32_t node, int ps);
 int llm_sleep(struct dc *dc, uint32_t node, int to_phase);
 int llm_phase(const struct dc *dc, uint32_t node);
+/* policies branch: KV-cache tokens not reserved on node now (capacity - reserved; 0 for a
+ * node without a profile), and the number of power-cap states of node's profile (0 without). */
+double llm_kv_free_tokens(const struct dc *dc, uint32_t node);
+int llm_n_pstates(const struct dc *dc, uint32_t node);
 
 /* Warm-up: resets the LLM statistics (TTFT, TPOT, tokens, attributed energy). */
 void llm_reset_stats(struct dc *dc);

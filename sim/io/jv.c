@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define MAX_STR 4096 /* longest string value accepted, bytes */
 
@@ -110,9 +111,13 @@ void jv_note_file(struct jv *v, const char *path)
 	 * the same input), folded into the running hash so the order of the files matters */
 	uint64_t h = 0xcbf29ce484222325ULL;
 	unsigned char buf[65536];
+	struct stat sb;
 	size_t n;
 	FILE *f;
 
+	/* only regular files: opening a FIFO would wait for a writer; the reader reports it */
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return;
 	if ((f = fopen(path, "rb")) != NULL) {
 		while ((n = fread(buf, 1, sizeof buf, f)) > 0)
 			for (size_t i = 0; i < n; i++)

@@ -23,7 +23,9 @@
 #include "engine/xalloc.h"
 #include "engine/rng.h"
 #include "io/jv.h"
+#include "io/scenario_sections.h"
 #include "io/scenario_arrival.h"
+#include "io/scenario_models.h" /* models section */
 #include "io/scenario_profile.h"
 #include "io/scenario_facility.h"
 #include "io/trace.h"
@@ -641,7 +643,7 @@ static int load_policy(struct jv *v, struct scenario *s, const cJSON *o, enum po
 
 static int load_policies(struct jv *v, struct scenario *s, const cJSON *p)
 {
-	const char *keys[] = { "dispatch", "compression", "cooling", "power", NULL };
+	const char *keys[] = { "dispatch", "compression", "cooling", "power", "battery", "signals", NULL };
 	size_t m = jv_enter_key(v, "policies");
 	static const cJSON empty = { 0 };
 	const cJSON *obj = p ? p : &empty;
@@ -653,6 +655,8 @@ static int load_policies(struct jv *v, struct scenario *s, const cJSON *p)
 	for (int k = 0; k < POLICY_KINDS; k++)
 		if (load_policy(v, s, obj, (enum policy_kind)k))
 			return -1;
+	if (scenario_load_signals(v, s, p ? jv_get(p, "signals") : NULL)) /* scenario_signals.c */
+		return -1;
 	jv_leave(v, m);
 	return 0;
 }
@@ -684,7 +688,7 @@ static int load_root(struct jv *v, struct scenario *s, const cJSON *root)
 {
 	const char *keys[] = { "name", "description", "seed", "duration_s", "warmup_s", "replications",
 			       "datacenter", "models", "workload", "policies", "outputs", NULL };
-	const cJSON *models, *outputs;
+	const cJSON *outputs;
 	double seed;
 
 	strcpy(v->path, "$");
@@ -702,17 +706,10 @@ static int load_root(struct jv *v, struct scenario *s, const cJSON *root)
 	s->seed = (uint64_t)seed;
 	if (s->warmup_s >= s->duration_s)
 		return jv_fail(v, "warmup_s", jv_get(root, "warmup_s"), "expected warmup_s < duration_s (%g s)", s->duration_s);
-	if ((models = jv_get(root, "models")) != NULL) {
-		size_t m = jv_enter_key(v, "models");
-		if (!cJSON_IsObject(models))
-			return jv_fail(v, NULL, models, "expected an object");
-		if (models->child)
-			return jv_fail(v, NULL, NULL, "model variants are not in this build yet; use {}");
-		jv_leave(v, m);
-	}
 	if (load_datacenter(v, s, jv_get(root, "datacenter")) ||
 	    load_workload(v, s, jv_get(root, "workload")) ||
-	    load_policies(v, s, jv_get(root, "policies")) || check_llm_capable(v, s))
+	    load_policies(v, s, jv_get(root, "policies")) || check_llm_capable(v, s) ||
+	    scenario_models_load(v, s, jv_get(root, "models"))) /* models: io/scenario_models.c */
 		return -1;
 	s->series_interval_s = s->duration_s / 240;
 	if ((outputs = jv_get(root, "outputs")) != NULL) {

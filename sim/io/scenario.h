@@ -20,6 +20,18 @@
 #include "engine/arena.h"
 #include "engine/err.h"
 #include "policy/policy.h"
+#include "policy/signal.h"
+
+/* models section (io/scenario_models.h): the served variant and the provenance of its factors.
+ * variant NULL: dense, nothing scaled. Time factors have already been applied to the node types'
+ * token rates; accuracy is the variant's measured (or published) test accuracy. */
+struct model_choice {
+	const char *variant;
+	const char *provenance;  /* "calibrated: ..." or "published: ..." */
+	const char *mapping;     /* "cpu" (measured), "gpu" (roofline from the table), "published" */
+	double time_factor_prefill, time_factor_decode, memory_factor, power_factor, accuracy;
+	double weight_factor_16bit; /* weight bytes vs a 16-bit model (scales serving profiles) */
+};
 
 struct scenario {
 	struct arena arena;
@@ -34,7 +46,9 @@ struct scenario {
 	struct class_cfg *classes;
 	size_t n_classes;
 	struct policy_choice policies[POLICY_KINDS];
+	struct signals_cfg signals; /* policies.signals (policy/signal.h) */
 
+	struct model_choice model; /* models section */
 	double series_interval_s; /* outputs.series_interval_s: sampling of time series (0: off) */
 
 	struct facility_cfg facility; /* datacenter.start/control_step_s/weather/cooling/supply */

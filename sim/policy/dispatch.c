@@ -44,14 +44,25 @@ static void wrap_freed(struct dc *dc, void *p, uint32_t n)
 
 void dispatch_attach(struct dc *dc, const struct policy_choice *c)
 {
+	struct err e = { 0 };
+	if (dispatch_attach_env(dc, c, NULL, &e))
+		sim_fail(dc->sim, __FILE__, __LINE__, "%s", e.msg);
+}
+
+int dispatch_attach_env(struct dc *dc, const struct policy_choice *c,
+			const struct policy_env *env, struct err *e)
+{
 	const struct dispatch_ops *ops = c->desc->ops;
 	struct dispatch_wrap *w = xcalloc(1, sizeof *w);
 
 	w->ops = ops;
 	w->state = xcalloc(1, ops->state_size ? ops->state_size : 1);
-	if (ops->init)
-		ops->init(dc, w->state, c);
+	if (ops->init && ops->init(dc, w->state, c, env, e) != 0) {
+		wrap_fini(w);
+		return -1;
+	}
 	dc->dispatch = (struct dc_dispatch){ w, wrap_arrive, wrap_freed, wrap_fini };
+	return 0;
 }
 
 /* ---- fifo ---- */
@@ -92,13 +103,15 @@ struct ll_state {
 	struct bucketq load; /* node -> outstanding requests */
 };
 
-static void ll_init(struct dc *dc, void *p, const struct policy_choice *c)
+static int ll_init(struct dc *dc, void *p, const struct policy_choice *c,
+		   const struct policy_env *env, struct err *e)
 {
 	struct ll_state *st = p;
-	(void)c;
+	(void)c, (void)env, (void)e;
 	bucketq_init(&st->load, dc->n_nodes);
 	for (uint32_t n = 0; n < dc->n_nodes; n++)
 		bucketq_set(&st->load, n, 0);
+	return 0;
 }
 
 static void ll_fini(void *p)

@@ -6,9 +6,13 @@
 #include <string.h>
 
 #include "policy/dispatch.h"
+#include "policy/kinds.h"
+#include "policy/power.h"
 
-const char *const policy_kind_names[POLICY_KINDS] = { "dispatch", "compression", "cooling", "power" };
-const char *const policy_default_names[POLICY_KINDS] = { "fifo", "none", "fixed_setpoint", "always_on" };
+const char *const policy_kind_names[POLICY_KINDS] = { "dispatch", "compression", "cooling", "power",
+						      "battery" };
+const char *const policy_default_names[POLICY_KINDS] = { "fifo", "none", "fixed_setpoint", "always_on",
+							 "self_consumption" };
 
 static const struct param_desc no_params[] = { { 0 } };
 
@@ -27,13 +31,28 @@ static const struct policy_desc cooling_fixed = {
 	NULL,
 };
 
-static const struct policy_desc *const dispatch_list[] = { &dispatch_fifo, &dispatch_least_loaded, NULL };
+static const struct policy_desc *const dispatch_list[] = {
+	&dispatch_fifo, &dispatch_least_loaded,
+	/* policies branch: dispatch_rr.c, dispatch_edf.c, shift.c */
+	&dispatch_round_robin, &dispatch_edf, &dispatch_carbon_aware, &dispatch_price_aware,
+	&dispatch_renewable_following, &dispatch_power_aware, &dispatch_kv_aware,
+	NULL,
+};
 static const struct policy_desc *const compression_list[] = { &compression_none, NULL };
 static const struct policy_desc *const cooling_list[] = { &cooling_fixed, NULL };
-static const struct policy_desc *const power_list[] = { &power_always_on, NULL };
+static const struct policy_desc *const power_list[] = {
+	&power_always_on,
+	&power_cap, &power_sleep_idle, &power_dvfs, /* policies branch: power.c */
+	NULL,
+};
+
+/* policies branch: battery dispatch (storage.c), driven by the run loop's facility steps */
+static const struct policy_desc *const battery_list[] = {
+	&storage_self_consumption, &storage_carbon_arbitrage, &storage_price_arbitrage, NULL,
+};
 
 static const struct policy_desc *const *const lists[POLICY_KINDS] = {
-	dispatch_list, compression_list, cooling_list, power_list,
+	dispatch_list, compression_list, cooling_list, power_list, battery_list,
 };
 
 const struct policy_desc *policy_at(enum policy_kind kind, size_t i)

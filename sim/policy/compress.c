@@ -1,0 +1,171 @@
+/* compress.c — compression policies: which calibrated model variant serves each request.
+ *
+ *   static           always the named variant
+ *   load_adaptive    the named (cheaper) variant while the queue is long: on at on_queue waiting
+ *                    requests per slot, back to dense only at off_queue (hysteresis)
+ *   carbon_adaptive  the named variant while the grid's observed carbon intensity is high: on at
+ *                    on_g_per_kwh, off at off_g_per_kwh
+ *   quality_budget   the least-energy mix of variants whose mean accuracy stays >= the target
+ *                    (control_quality_mix on energy = time x power factors), realised
+ *                    deterministically: the less accurate variant of the pair serves a request
+ *                    only while its share stays within the plan, so the delivered mean accuracy
+ *                    is never below the target and the mix tracks the plan exactly
+ * The variant table (names, time/memory/power/accuracy factors) comes from the models'
+ * calibration; "dense" (or the first row) is the uncompressed model. These ops are complete
+ * and tested (tests/unit/test_compress.c) but not in the registry: the datacenter does not yet
+ * apply a variant's factors to a request (that hook arrives with models/ and serving), and a
+ * compression policy without it would do nothing.
+ */
+#include "policy/kinds.h"
+
+#include <string.h>
+
+#include "policy/forecast.h"
+
+enum cz_kind { CZ_STATIC, CZ_LOAD, CZ_CARBON, CZ_BUDGET };
+
+struct cz_state {
+	enum cz_kind kind;
+	size_t dense, alt;          /* variant indices */
+	struct control_hyst h;
+	struct forecast *fc;        /* carbon_adaptive: the observed intensity */
+	size_t bi, bj;              /* quality_budget: the mix */
+	double frac_j;
+	uint64_t n_all, n_j;
+};
+
+static int find_variant(const struct variant_factors *v, size_t n, const char *name, size_t *out,
+			const char *policy, struct err *e)
+{
+	if (!name)
+		return err_set(e, "compression %s needs parameter variant", policy);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0) {
+			*out = i;
+			return 0;
+		}
+	return err_set(e, "compression %s: no variant \"%s\" in the calibration table", policy, name);
+}
+
+static int cz_init(const struct dc *dc, struct cz_state *st, enum cz_kind kind,
+		   const struct policy_choice *c, const struct policy_env *env,
+		   const struct variant_factors *v, size_t n_v, struct err *e)
+{
+	(void)dc;
+	st->kind = kind;
+	if (!n_v)
+		return err_set(e, "compression %s: no model variants (models section)", c->desc->name);
+	st->dense = 0;
+	find_variant(v, n_v, "dense", &st->dense, c->desc->name, NULL);
+	if (kind != CZ_BUDGET &&
+	    find_variant(v, n_v, policy_str(c, "variant"), &st->alt, c->desc->name, e))
+		return -1;
+	if (kind == CZ_LOAD)
+		st->h = (struct control_hyst){ policy_num(c, "on_queue"), policy_num(c, "off_queue"), 0 };
+	if (kind == CZ_CARBON) {
+		struct forecast_cfg fcfg = { "oracle", 0, 0, 0 };
+		if (!env || !signal_present(&env->carbon_g_per_kwh))
+			return err_set(e, "compression carbon_adaptive needs a carbon intensity signal");
+		st->h = (struct control_hyst){ policy_num(c, "on_g_per_kwh"), policy_num(c, "off_g_per_kwh"), 0 };
+		/* only the current value is read, which every forecaster reports as observed */
+		st->fc = forecast_new(&fcfg, env->carbon_g_per_kwh, env->seed, env->rep,
+				      POLICY_STREAM_FORECAST_CARBON, e);
+		if (!st->fc)
+			return -1;
+	}
+	if ((kind == CZ_LOAD || kind == CZ_CARBON) && !(st->h.off_at < st->h.on_at))
+		return err_set(e, "compression %s: expected the off threshold below the on threshold",
+			       c->desc->name);
+	if (kind == CZ_BUDGET) {
+		double en[64], acc[64];
+		size_t n = n_v < 64 ? n_v : 64;
+		for (size_t i = 0; i < n; i++) {
+			en[i] = v[i].time * v[i].power; /* energy per request relative to dense */
+			acc[i] = v[i].accuracy;
+		}
+		if (control_quality_mix(en, acc, n, policy_num(c, "target_accuracy"), &st->bi, &st->bj,
+					&st->frac_j))
+			return err_set(e, "compression quality_budget: no variant reaches accuracy %g",
+				       policy_num(c, "target_accuracy"));
+		if (acc[st->bj] > acc[st->bi]) { /* j is the less accurate one, its share is capped */
+			size_t t = st->bi;
+			st->bi = st->bj;
+			st->bj = t;
+			st->frac_j = 1 - st->frac_j;
+		}
+	}
+	return 0;
+}
+
+static size_t cz_pick(const struct dc *dc, void *p, uint32_t req)
+{
+	struct cz_state *st = p;
+	(void)req;
+
+	switch (st->kind) {
+	case CZ_STATIC:
+		return st->alt;
+	case CZ_LOAD:
+		return control_hyst_update(&st->h, dc->total_slots
+							  ? (double)dc->queued / (double)dc->total_slots
+							  : 0)
+			       ? st->alt : st->dense;
+	case CZ_CARBON:
+		return control_hyst_update(&st->h, forecast_value(st->fc, dc->sim->now, dc->sim->now))
+			       ? st->alt : st->dense;
+	case CZ_BUDGET:
+		/* the less accurate variant only while its share stays within the plan, so the
+		 * delivered mean accuracy never drops below the target */
+		st->n_all++;
+		if ((double)(st->n_j + 1) <= st->frac_j * (double)st->n_all + 1e-9) {
+			st->n_j++;
+			return st->bj;
+		}
+		return st->bi;
+	}
+	return st->dense;
+}
+
+static void cz_fini(void *p)
+{
+	forecast_free(((struct cz_state *)p)->fc);
+}
+
+#define CZ_INIT(fn, kind) \
+	static int fn(const struct dc *dc, void *p, const struct policy_choice *c, \
+		      const struct policy_env *env, const struct variant_factors *v, size_t n_v, \
+		      struct err *e) \
+	{ \
+		return cz_init(dc, p, kind, c, env, v, n_v, e); \
+	}
+CZ_INIT(static_init, CZ_STATIC)
+CZ_INIT(load_init, CZ_LOAD)
+CZ_INIT(carbon_init, CZ_CARBON)
+CZ_INIT(budget_init, CZ_BUDGET)
+
+#define CZ_OPS(name, initfn) \
+	static const struct compression_ops name = { sizeof(struct cz_state), initfn, cz_pick, cz_fini }
+CZ_OPS(static_ops, static_init);
+CZ_OPS(load_ops, load_init);
+CZ_OPS(carbon_ops, carbon_init);
+CZ_OPS(budget_ops, budget_init);
+
+const struct policy_desc compress_static = {
+	POLICY_COMPRESSION, "static", "serve every request with the named variant",
+	compression_static_params, &static_ops,
+};
+const struct policy_desc compress_load_adaptive = {
+	POLICY_COMPRESSION, "load_adaptive",
+	"switch to a cheaper variant while the queue is long, back with hysteresis",
+	compression_load_adaptive_params, &load_ops,
+};
+const struct policy_desc compress_carbon_adaptive = {
+	POLICY_COMPRESSION, "carbon_adaptive",
+	"switch to a cheaper variant while grid carbon intensity is high, back with hysteresis",
+	compression_carbon_adaptive_params, &carbon_ops,
+};
+const struct policy_desc compress_quality_budget = {
+	POLICY_COMPRESSION, "quality_budget",
+	"the least-energy variant mix whose mean accuracy stays at or above a target",
+	compression_quality_budget_params, &budget_ops,
+};

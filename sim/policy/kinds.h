@@ -1,0 +1,117 @@
+/* kinds.h — the ops-table shapes of compression, cooling, power and battery policies, and their
+ * parameter descriptors.
+ *
+ * Power policies run now (policy/power.h drives struct power_ops: power_cap, sleep_idle, dvfs).
+ * Battery policies (policy/storage.c) run at the facility's control steps (sim/cli/run.c).
+ * Compression ops (policy/compress.c) are complete and tested but wait for their driver: the
+ * datacenter applying a variant's factors to a request (models/). Cooling has the shape and the rule
+ * (control_setpoint_c) only. What is fixed here is the interface each owner plugs into, so a
+ * registry entry is a few lines once the driver exists; until then those policies stay out of
+ * `maasim list`: a policy that does nothing when selected would mislead. The parameter
+ * descriptors are complete: they are what the loader will validate and `maasim list` shows.
+ */
+#ifndef MAASIM_KINDS_H
+#define MAASIM_KINDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dc/dc.h"
+#include "engine/err.h"
+#include "policy/control.h"
+#include "policy/policy.h"
+#include "policy/view.h"
+
+/* ---- compression: which model variant serves a request ---- */
+
+/* One row of the calibration table (models/), as the policy sees it. Factors are relative to
+ * the dense model on the same node type. */
+struct variant_factors {
+	const char *name;
+	double time, memory, power;  /* service time, memory, power multipliers */
+	double accuracy;             /* task accuracy (0..1) measured on real data */
+};
+
+struct compression_ops {
+	size_t state_size;
+	int (*init)(const struct dc *dc, void *state, const struct policy_choice *c,
+		    const struct policy_env *env, const struct variant_factors *v, size_t n_v,
+		    struct err *e);
+	/* Index of the variant that serves req, called when it is placed (the verb "pick variant"). */
+	size_t (*pick)(const struct dc *dc, void *state, uint32_t req);
+	void (*fini)(void *state);
+};
+
+/* static: variant (STR, required). load_adaptive: variant, on_queue, off_queue (requests
+ * waiting per slot: switch to the variant at on_queue, back at off_queue). carbon_adaptive:
+ * variant, on_g_per_kwh, off_g_per_kwh. quality_budget: target_accuracy. */
+extern const struct param_desc compression_static_params[], compression_load_adaptive_params[],
+	compression_carbon_adaptive_params[], compression_quality_budget_params[];
+/* policy/compress.c: complete, not registered until the datacenter applies variants. */
+extern const struct policy_desc compress_static, compress_load_adaptive, compress_carbon_adaptive,
+	compress_quality_budget;
+
+/* ---- cooling: the supply-air setpoint ---- */
+
+struct cooling_view {
+	double t_s;
+	double outdoor_c;    /* forecast/observed outdoor dry-bulb, NaN without weather */
+	double it_power_w, it_design_w;
+};
+
+struct cooling_ops {
+	size_t state_size;
+	int (*init)(void *state, const struct policy_choice *c, struct err *e);
+	/* The setpoint (degC) for the next control step (the verb "set setpoint"). */
+	double (*setpoint_c)(void *state, const struct cooling_view *v);
+	/* 1 when the economizer should be used first whenever the weather allows it. */
+	int (*economizer_first)(void *state, const struct cooling_view *v);
+};
+
+/* fixed_setpoint: supply_c. dynamic_setpoint: min_c, max_c, approach_c, loaded_max_c,
+ * loaded_frac (control_setpoint_c). economizer_first: supply_c. */
+extern const struct param_desc cooling_dynamic_setpoint_params[],
+	cooling_economizer_first_params[];
+
+/* ---- power: node power states and caps ---- */
+
+struct power_ops {
+	size_t state_size;
+	int (*init)(struct dc *dc, void *state, const struct policy_choice *c,
+		    const struct policy_env *env, struct err *e);
+	/* A control step (policy/power.h runs it): inspect the datacenter, act through its verbs
+	 * (dc_set_busy_cap) and env->power (sleep, wake, power-cap states). Returns the time to
+	 * the next step, s (> 0). */
+	double (*step)(struct dc *dc, void *state, const struct policy_env *env);
+	void (*fini)(void *state);
+};
+
+/* sleep_idle: timeout_s, min_awake. dvfs: up_util, down_util, period_s. power_cap: cap_w
+ * (0 = follow on-site renewables), floor_w. (power_aware and kv_aware are dispatch policies:
+ * policy/dispatch_power.c.) */
+extern const struct param_desc power_sleep_idle_params[], power_dvfs_params[],
+	power_cap_params[];
+
+/* ---- battery dispatch ---- */
+
+struct storage_view {
+	double t_s, soc, soc_min, soc_max, round_trip_eff;
+	double surplus_w;  /* on-site renewable power - site load */
+};
+
+struct storage_ops {
+	size_t state_size;
+	int (*init)(void *state, const struct policy_choice *c, const struct policy_env *env,
+		    struct err *e);
+	enum control_storage_cmd (*decide)(void *state, const struct storage_view *v);
+	void (*fini)(void *state);
+};
+
+/* self_consumption: none. carbon_arbitrage / price_arbitrage: window_s, q_lo, q_hi, forecast,
+ * forecast_sigma, forecast_rho (control_arbitrage on the forecast window). */
+extern const struct param_desc storage_arbitrage_params[];
+/* policy/storage.c: policies.battery, driven by the run loop at the facility's control steps. */
+extern const struct policy_desc storage_self_consumption, storage_carbon_arbitrage,
+	storage_price_arbitrage;
+
+#endif

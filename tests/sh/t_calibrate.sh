@@ -1,0 +1,32 @@
+# t_calibrate.sh — `maasim calibrate` end to end on the --tiny shape (a few seconds): the JSON
+# table, the database rows, --check against the table just written, usage errors.
+. tests/sh/lib.sh
+
+expect_rc 0 "calibrate --help" "$MAASIM" calibrate --help
+grep -q -- "--check FILE" "$TMP/out" && pass "help lists --check" || fail "help lists --check"
+expect_rc 2 "calibrate rejects an unknown flag" "$MAASIM" calibrate --fast
+expect_rc 2 "calibrate --out needs a value" "$MAASIM" calibrate --out
+
+expect_rc 0 "calibrate --tiny" "$MAASIM" calibrate --tiny --out "$TMP/t.json" --db "$TMP/t.db"
+grep -q '"schema": "maasim-calibration/1"' "$TMP/t.json" && pass "table written" || fail "table written"
+grep -q '"openblas_core": "' "$TMP/t.json" && pass "provenance names the OpenBLAS core" \
+	|| fail "provenance names the OpenBLAS core"
+grep -q "512^3: SGEMM" "$TMP/out" && pass "summary reports the 512^3 SGEMM/int8 headline" \
+	|| fail "summary reports the 512^3 headline"
+[ ! -e "$TMP/t.json.tmp" ] && pass "no temporary file left" || fail "temporary file left"
+rows=$(sqlite3 "$TMP/t.db" "SELECT count(*) FROM calibration WHERE status = 'ok'" 2>&1)
+# 12 supported variants here x 1 shape x 2 batches (bf16_sbgemm is one 'unsupported' row when
+# this OpenBLAS lacks it)
+[ "${rows:-0}" -ge 20 ] && pass "database rows ($rows)" || fail "database rows: $rows"
+dense=$(sqlite3 "$TMP/t.db" "SELECT speedup FROM calibration WHERE variant = 'dense_fp32' LIMIT 1")
+[ "$dense" = "1.0" ] && pass "dense speed-up is 1" || fail "dense speed-up: $dense"
+
+expect_rc 0 "calibrate --check against the table" "$MAASIM" calibrate --check "$TMP/t.json"
+grep -q "^drift: time here/table geometric mean" "$TMP/out" && pass "check reports drift" \
+	|| fail "check reports drift"
+expect_rc 2 "calibrate --check on a missing table" "$MAASIM" calibrate --check "$TMP/none.json"
+expect_rc 1 "calibrate into an unwritable folder" "$MAASIM" calibrate --tiny --out "$TMP/no/such/dir/t.json"
+expect_rc 1 "calibrate with an unwritable database" "$MAASIM" calibrate --tiny --out "$TMP/u.json" \
+	--db "$TMP/no/such/dir/t.db"
+[ ! -e "$TMP/u.json" ] && pass "no table after a failed start" || fail "table left after a failed start"
+finish
