@@ -107,10 +107,10 @@ test: check-deps
 
 run: check-deps
 	@$(MAKE) --no-print-directory $(BIN)
+	@mkdir -p results
 	@rm -f results/default.db results/default.db-wal results/default.db-shm
-	$(BIN) run scenarios/default.json --db results/default.db
-	@# the report (analysis/): a comparison against fifo dispatch, then the report of both
-	$(BIN) run scenarios/default.json --db results/default.db --set policies.dispatch=fifo -q
+	@# the default study: dispatch policies on one week of a California site (README "The default study")
+	$(BIN) sweep scenarios/study/default_study_sweep.json --db results/default.db
 	$(BIN) report results/default.db -o results/report
 	@echo "report: open results/report/report.html (Markdown: results/report/report.md)"
 

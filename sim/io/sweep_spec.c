@@ -23,7 +23,7 @@
 #include "io/jv.h"
 
 #define SPEC_MAX_BYTES ((size_t)4 << 20) /* 4 MiB: a hand-written sweep is far smaller */
-#define LABEL_VALUE_MAX 24              /* characters of a value shown in a point label */
+#define LABEL_VALUE_MAX 64              /* characters of a value shown in a point label */
 
 static char *read_text(const char *path, struct err *e)
 {
@@ -130,10 +130,40 @@ static void short_name(const char *path, char *out, size_t n)
 	snprintf(out, n, "%.*s", (int)k, s);
 }
 
-/* Value for a label: strings unquoted, long values cut. */
+/* Value for a label: strings unquoted, a policy object {"name": N, k: v...} as N(k=v,...),
+ * long values cut. */
 static void show_value(const char *json, char *out, size_t n)
 {
 	size_t len = strlen(json);
+	cJSON *o = cJSON_Parse(json);
+	const cJSON *nm = cJSON_GetObjectItemCaseSensitive(o, "name");
+
+	if (cJSON_IsObject(o) && cJSON_IsString(nm)) {
+		char buf[512];
+		size_t used = (size_t)snprintf(buf, sizeof buf, "%s", nm->valuestring);
+		int first = 1;
+		for (const cJSON *it = o->child; it && used < sizeof buf; it = it->next) {
+			char *v;
+			if (strcmp(it->string, "name") == 0)
+				continue;
+			v = cJSON_IsString(it) ? NULL : cJSON_PrintUnformatted(it);
+			used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s=%s", first ? "(" : ",",
+						 it->string, v ? v : it->valuestring);
+			cJSON_free(v);
+			first = 0;
+		}
+		if (!first && used < sizeof buf)
+			snprintf(buf + used, sizeof buf - used, ")");
+		cJSON_Delete(o);
+		json = buf;
+		len = strlen(buf);
+		if (len > LABEL_VALUE_MAX)
+			snprintf(out, n, "%.*s...", LABEL_VALUE_MAX - 3, json);
+		else
+			snprintf(out, n, "%s", json);
+		return;
+	}
+	cJSON_Delete(o);
 
 	if (len >= 2 && json[0] == '"' && json[len - 1] == '"') {
 		json++;
