@@ -263,7 +263,7 @@ int cmd_run(int argc, char **argv)
 		       sc->name, sc->hash, sc->replications, sc->duration_s);
 	for (long rep = 0; rep < sc->replications; rep++) {
 		struct metrics ms;
-		struct run_info info;
+		struct run_info info = { 0 };
 		struct store_run row;
 		char started[32], why[ERR_MSG_MAX];
 		double t0 = wall_now(), wall;
