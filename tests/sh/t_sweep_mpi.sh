@@ -35,16 +35,16 @@ expect_rc 0 "MPI rerun" $MPIRUN -np 3 $MAASIM sweep $S/sweep_small.json --db "$T
 grep -q '12 already stored, 0 to run' "$TMP/out" && [ "$(q "$TMP/mpi.db" "SELECT count(*) FROM runs")" = 12 ] &&
 	pass "an MPI rerun skips every stored trial" || fail "MPI rerun: $(head -c 300 "$TMP/out")"
 # Ctrl-C to mpirun mid-sweep: the job ends, what was stored stays whole, a rerun finishes it
-expect_rc 0 "reference run of the long sweep (-j 2)" $MAASIM sweep $S/sweep_long.json --db "$TMP/ref.db" -j 2 -q
+expect_rc 0 "reference run of the long sweep (-j 2)" $MAASIM sweep $S/sweep_long_mpi.json --db "$TMP/ref.db" -j 2 -q
 total=$(q "$TMP/ref.db" "SELECT count(*) FROM runs")
-$MPIRUN -np 3 $MAASIM sweep $S/sweep_long.json --db "$TMP/int.db" -q >"$TMP/int.out" 2>&1 &
+$MPIRUN -np 3 $MAASIM sweep $S/sweep_long_mpi.json --db "$TMP/int.db" -q >"$TMP/int.out" 2>&1 &
 pid=$!
 for _ in $(seq 400); do [ "$(q "$TMP/int.db" "SELECT count(*) FROM runs" 2>/dev/null || echo 0)" -ge 3 ] 2>/dev/null && break; sleep 0.05; done
 kill -INT $pid; wait $pid; rc=$?
 mid=$(q "$TMP/int.db" "SELECT count(*) FROM runs")
 [ $rc != 0 ] && [ "$mid" -ge 3 ] && [ "$mid" -lt "$total" ] && pass "SIGINT to mpirun stops the sweep (exit $rc, $mid of $total stored)" ||
 	fail "SIGINT to mpirun: exit $rc, $mid of $total stored"
-expect_rc 0 "MPI rerun after SIGINT" $MPIRUN -np 3 $MAASIM sweep $S/sweep_long.json --db "$TMP/int.db" -q
+expect_rc 0 "MPI rerun after SIGINT" $MPIRUN -np 3 $MAASIM sweep $S/sweep_long_mpi.json --db "$TMP/int.db" -q
 [ "$(q "$TMP/int.db" "SELECT count(*), count(DISTINCT trial_key) FROM runs")" = "$total|$total" ] &&
 	pass "all $total trials present, none twice" || fail "after resume: $(q "$TMP/int.db" "SELECT count(*), count(DISTINCT trial_key) FROM runs")"
 same_rows "interrupted MPI + resumed MPI = -j 2" "$TMP/ref.db" "$TMP/int.db"
