@@ -2,11 +2,14 @@
 #include "jv.h"
 
 #include <math.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "engine/xalloc.h"
 
 #define MAX_STR 4096 /* longest string value accepted, bytes */
 
@@ -125,6 +128,77 @@ void jv_note_file(struct jv *v, const char *path)
 		fclose(f);
 	}
 	v->files_hash = (v->files_hash ^ h) * 0x9e3779b97f4a7c15ULL + 1;
+}
+
+char *jv_read_text(const char *path, const char *what, size_t max_bytes, struct err *e)
+{
+	struct stat sb;
+	char *buf = NULL;
+	size_t n = 0, cap = 0, got;
+	FILE *f;
+
+	/* before opening: a folder reads as an error, a device never ends, a FIFO blocks the open */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return err_set(e, "%s: cannot read %s: not a regular file%s", path, what,
+			       S_ISDIR(sb.st_mode) ? " (a folder)" : ""), NULL;
+	if (stat(path, &sb) == 0 && (unsigned long long)sb.st_size > max_bytes)
+		return err_set(e, "%s: %s is %lld bytes; at most %zu are accepted", path, what,
+			       (long long)sb.st_size, max_bytes), NULL;
+	if (!(f = fopen(path, "rb")))
+		return err_set(e, "%s: cannot open %s: %s", path, what, strerror(errno)), NULL;
+	do {
+		xgrow((void **)&buf, &cap, n + 65536 + 1, 1);
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+	} while (got > 0 && n <= max_bytes);
+	if (ferror(f)) {
+		fclose(f);
+		free(buf);
+		return err_set(e, "%s: cannot read %s", path, what), NULL;
+	}
+	fclose(f);
+	if (n > max_bytes) {
+		free(buf);
+		return err_set(e, "%s: %s is more than %zu bytes, the most accepted", path, what,
+			       max_bytes), NULL;
+	}
+	if (memchr(buf, '\0', n)) {
+		free(buf);
+		return err_set(e, "%s: %s contains a NUL byte; expected JSON text", path, what), NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+cJSON *jv_parse_text(const char *file, const char *text, struct err *e)
+{
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
+	long line = 1, col = 1;
+
+	if (root)
+		return root;
+	if (!end) /* cJSON's error pointer is global: copy the position at once */
+		end = cJSON_GetErrorPtr();
+	if (!end)
+		end = text;
+	for (const char *p = text; p < end && *p; p++) {
+		if (*p == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	if (strspn(text, " \t\r\n") == strlen(text))
+		err_set(e, "%s: empty file; expected a JSON object", file);
+	else if (!*end)
+		err_set(e, "%s:%ld:%ld: invalid JSON at end of file (expected a JSON object; unclosed bracket or quote?)",
+			file, line, col);
+	else
+		err_set(e, "%s:%ld:%ld: invalid JSON near \"%.20s\" (expected a JSON object; check commas, quotes and brackets, and nesting depth <= %d)",
+			file, line, col, end, CJSON_NESTING_LIMIT);
+	return NULL;
 }
 
 int jv_is_object(struct jv *v, const cJSON *node)

@@ -62,6 +62,15 @@ int jv_enum(struct jv *v, const cJSON *obj, const char *key, int required, int d
  * reports the error. */
 void jv_note_file(struct jv *v, const char *path);
 
+/* Reads the JSON text file path whole (at most max_bytes, no NUL byte, a regular file: a
+ * FIFO or device is refused before opening). what names the file in messages ("scenario",
+ * "sweep file"). Returns a malloc'd NUL-terminated text, or NULL with e set. */
+char *jv_read_text(const char *path, const char *what, size_t max_bytes, struct err *e);
+
+/* Parses text as one JSON value with nothing after it; on failure e names file:line:column
+ * and what is wrong ("empty file", "invalid JSON near ..."). Free with cJSON_Delete. */
+cJSON *jv_parse_text(const char *file, const char *text, struct err *e);
+
 /* The closest of candidates to word by edit distance, or NULL when none is close. */
 const char *jv_closest(const char *word, const char *const *candidates);
 

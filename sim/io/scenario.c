@@ -51,75 +51,6 @@ uint64_t scenario_hash64(const void *data, size_t n)
 
 /* ---- reading and parsing ---- */
 
-static char *read_file(const char *path, struct err *e)
-{
-	FILE *f;
-	struct stat sb = { 0 };
-	char *buf;
-	long sz;
-
-	/* before opening: opening a FIFO would wait for a writer, forever */
-	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
-		return err_set(e, "%s: cannot read scenario: not a regular file%s", path,
-			       S_ISDIR(sb.st_mode) ? " (a folder)" : ""), NULL;
-	f = fopen(path, "rb");
-	if (!f)
-		return err_set(e, "%s: cannot open scenario: %s", path, strerror(errno)), NULL;
-	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		fclose(f);
-		return err_set(e, "%s: cannot read scenario: not a regular file%s", path,
-			       S_ISDIR(sb.st_mode) ? " (a folder)" : ""), NULL;
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		return err_set(e, "%s: cannot read scenario (not a regular file?)", path), NULL;
-	}
-	if ((size_t)sz > SCENARIO_MAX_BYTES) {
-		fclose(f);
-		return err_set(e, "%s: scenario file is %ld bytes; at most %zu are accepted", path, sz,
-			       SCENARIO_MAX_BYTES), NULL;
-	}
-	buf = xmalloc((size_t)sz + 1);
-	if (fread(buf, 1, (size_t)sz, f) != (size_t)sz) {
-		fclose(f);
-		free(buf);
-		return err_set(e, "%s: cannot read scenario", path), NULL;
-	}
-	buf[sz] = '\0';
-	fclose(f);
-	if (strlen(buf) != (size_t)sz) {
-		free(buf);
-		return err_set(e, "%s: scenario contains a NUL byte; expected JSON text", path), NULL;
-	}
-	return buf;
-}
-
-static cJSON *parse_json(const char *file, const char *text, struct err *e)
-{
-	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
-	long line = 1, col = 1;
-
-	if (root)
-		return root;
-	if (!end)
-		end = text;
-	for (const char *p = text; p < end && *p; p++) {
-		if (*p == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-	}
-	if (!*text || strspn(text, " \t\r\n") == strlen(text))
-		err_set(e, "%s: empty file; expected a JSON object", file);
-	else
-		err_set(e, "%s:%ld:%ld: invalid JSON near \"%.20s\" (expected a JSON object; check commas, quotes and brackets, and nesting depth <= %d)",
-			file, line, col, *end ? end : "end of file", CJSON_NESTING_LIMIT);
-	return NULL;
-}
-
 /* ---- --set overrides ---- */
 
 struct step {
@@ -739,9 +670,9 @@ int scenario_load(const char *path, const char *const *sets, size_t n_sets,
 	int rc = -1;
 
 	*out = NULL;
-	if (!(text = read_file(path, e)))
+	if (!(text = jv_read_text(path, "scenario", SCENARIO_MAX_BYTES, e)))
 		return -1;
-	root = parse_json(path, text, e);
+	root = jv_parse_text(path, text, e);
 	free(text);
 	if (!root)
 		return -1;

@@ -25,75 +25,6 @@
 #define SPEC_MAX_BYTES ((size_t)4 << 20) /* 4 MiB: a hand-written sweep is far smaller */
 #define LABEL_VALUE_MAX 64              /* characters of a value shown in a point label */
 
-static char *read_text(const char *path, struct err *e)
-{
-	FILE *f;
-	struct stat sb;
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-
-	/* before opening: a folder reads as an error, a device never ends, a FIFO blocks the open */
-	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
-		return err_set(e, "%s: cannot read sweep file: not a regular file%s", path,
-			       S_ISDIR(sb.st_mode) ? " (a folder)" : ""), NULL;
-	f = fopen(path, "rb");
-	if (!f)
-		return err_set(e, "%s: cannot open sweep file: %s", path, strerror(errno)), NULL;
-	for (;;) {
-		size_t got;
-		xgrow((void **)&buf, &cap, n + 4096 + 1, 1);
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-		if (got == 0 || n > SPEC_MAX_BYTES)
-			break;
-	}
-	if (ferror(f)) {
-		fclose(f);
-		free(buf);
-		return err_set(e, "%s: cannot read sweep file (not a regular file?)", path), NULL;
-	}
-	fclose(f);
-	if (n > SPEC_MAX_BYTES) {
-		free(buf);
-		return err_set(e, "%s: sweep file larger than %zu bytes", path, SPEC_MAX_BYTES), NULL;
-	}
-	if (memchr(buf, '\0', n)) {
-		free(buf);
-		return err_set(e, "%s: sweep file contains a NUL byte; expected JSON text", path), NULL;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-static cJSON *parse_text(const char *file, const char *text, struct err *e)
-{
-	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithOpts(text, &end, 0);
-	long line = 1, col = 1;
-
-	if (root)
-		return root;
-	if (!end) /* cJSON's error pointer is global: copy the position at once */
-		end = cJSON_GetErrorPtr();
-	if (!end)
-		end = text;
-	for (const char *p = text; p < end && *p; p++) {
-		if (*p == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-	}
-	if (!*end)
-		err_set(e, "%s:%ld:%ld: invalid JSON at end of file (expected a JSON object; unclosed bracket or quote?)",
-			file, line, col);
-	else
-		err_set(e, "%s:%ld:%ld: invalid JSON near \"%.20s\" (expected a JSON object; check commas, quotes and brackets)",
-			file, line, col, end);
-	return NULL;
-}
-
 /* Compact JSON of node, copied into the arena. */
 static const char *json_text(struct arena *a, const cJSON *node)
 {
@@ -708,9 +639,9 @@ int sweep_spec_load(const char *path, struct sweep_spec **out, struct err *e)
 	char *text, *dir;
 
 	*out = NULL;
-	if (!(text = read_text(path, e)))
+	if (!(text = jv_read_text(path, "sweep file", SPEC_MAX_BYTES, e)))
 		return -1;
-	root = parse_text(path, text, e);
+	root = jv_parse_text(path, text, e);
 	free(text);
 	if (!root)
 		return -1;
