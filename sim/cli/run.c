@@ -29,6 +29,10 @@ struct run_ctx {
 	const struct storage_ops *batt_ops; /* policies.battery, when the supply has a battery */
 	void *batt_state;
 	const struct battery_cfg *batt_cfg;
+	const struct cooling_ops *cool_ops; /* policies.cooling, when the plant is physical */
+	void *cool_state;
+	double cool_t_s;        /* midpoint of the coming control step (the what-if's weather) */
+	double cool_config_c;   /* datacenter.cooling.supply_air_c */
 	/* facility control steps (dc/facility.h): from warm-up to the horizon */
 	struct facility *fac;
 	double fac_step_s, fac_t_prev_s, fac_e_prev_j, fac_peak_w;
@@ -91,6 +95,29 @@ static void battery_decide(struct run_ctx *r, double now)
 	}
 }
 
+/* The cooling policy's what-if: the plant at the coming step's weather (policy/kinds.h). */
+static double cool_what_if(const void *ctx, double supply_c, double *chiller_frac)
+{
+	const struct run_ctx *r = ctx;
+	struct cooling_out o;
+	double p = facility_cooling_what_if(r->fac, r->cool_t_s, supply_c, &o);
+	*chiller_frac = isnan(p) ? 1.0 : o.chiller_frac;
+	return p;
+}
+
+/* The cooling policy's setpoint for the next control step, handed to the facility. */
+static int cooling_decide(struct run_ctx *r, double now)
+{
+	struct cooling_view v = { now, r->cool_config_c, cool_what_if, r };
+	double sp;
+
+	r->cool_t_s = now + 0.5 * r->fac_step_s;
+	sp = r->cool_ops->setpoint_c(r->cool_state, &v);
+	if (!(fabs(sp - facility_supply_air_c(r->fac)) > 0))
+		return 0;
+	return facility_set_supply_air(r->fac, sp, &r->fac_err);
+}
+
 static void facility_fire(struct sim *s, void *obj, uint64_t start)
 {
 	struct run_ctx *r = obj;
@@ -105,6 +132,11 @@ static void facility_fire(struct sim *s, void *obj, uint64_t start)
 	}
 	if (r->batt_ops)
 		battery_decide(r, s->now);
+	if (r->cool_ops && cooling_decide(r, s->now)) { /* out of the plant's ranges: a bug */
+		r->fac_failed = 1;
+		s->stop = 1;
+		return;
+	}
 	/* a steady facility needs no periodic steps: one step at the horizon books it exactly */
 	if (!r->fac_steady && s->now + r->fac_step_s <= s->horizon_s)
 		sim_after(s, r->fac_step_s, SIM_PRIO_CONTROL, facility_fire, r, 0);
@@ -218,12 +250,24 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 		r.batt_cfg = &sc->facility.battery;
 		r.batt_state = xcalloc(1, r.batt_ops->state_size);
 	}
+	/* cooling branch: a setpoint policy drives the physical plant (the loader checked it has one) */
+	if (facility_has_plant(r.fac) && sc->policies[POLICY_COOLING].desc &&
+	    sc->policies[POLICY_COOLING].desc->ops) {
+		r.cool_ops = sc->policies[POLICY_COOLING].desc->ops;
+		r.cool_state = xcalloc(1, r.cool_ops->state_size);
+		r.cool_config_c = sc->facility.cooling.supply_air_c;
+		if (r.cool_ops->init(r.cool_state, &sc->policies[POLICY_COOLING])) {
+			free(r.cool_state);
+			r.cool_ops = NULL;
+		}
+	}
 	if (dispatch_attach_env(&r.dc, &sc->policies[POLICY_DISPATCH], &r.env, e) ||
 	    power_attach(&r.power, &r.dc, &sc->policies[POLICY_POWER], &r.env, e) ||
 	    (r.batt_ops && r.batt_ops->init(r.batt_state, &sc->policies[POLICY_BATTERY], &r.env, e))) {
 		if (r.batt_ops)
 			r.batt_ops->fini(r.batt_state);
 		free(r.batt_state);
+		free(r.cool_state);
 		power_fini(&r.power);
 		dc_fini(&r.dc);
 		facility_free(r.fac);
@@ -284,6 +328,7 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 	if (r.batt_ops)
 		r.batt_ops->fini(r.batt_state);
 	free(r.batt_state);
+	free(r.cool_state);
 	facility_free(r.fac);
 	sim_fini(&sim);
 	return rc;

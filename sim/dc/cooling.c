@@ -60,6 +60,26 @@ void cooling_cfg_default(struct cooling_cfg *c)
 	c->misc_frac = 0.01;          /* assumed lighting/security/office load, share of design IT */
 	c->latent_frac = 0.85;        /* CTI rule E = 0.00085 * flow(gpm) * range(degF) */
 	c->cycles_conc = 5.0;         /* assumed cycles of concentration (typical 3-6) */
+	/* Saturated exit air, as EnergyPlus's cooling towers' "SaturatedExit" evaporation loss
+	 * mode (EnergyPlus Engineering Reference, "Cooling Towers": air leaves saturated,
+	 * evaporation = air flow x humidity-ratio rise). */
+	c->tower_evap = EVAP_SATURATED_EXIT;
+	/* assumed 5 degC: fill ices when the entering air is below 0 degC and tower water below
+	 * ~4 degC (tower winter-operation guidance, e.g. Delta Cooling Towers in Process Cooling,
+	 * "How to operate a cooling tower in freezing weather": fans slowed or cycled off to keep
+	 * the cold water warm) */
+	c->tower_min_leaving_c = 5.0;
+	/* Server power vs inlet temperature. Knee 23 degC: assumed; servers' fan tables hold
+	 * minimum speed through the lower ASHRAE TC 9.9 recommended range, and Coroama (2025,
+	 * "Temperature optimisation in data centres", arXiv:2509.26163) measured server power
+	 * correlating with inlet temperature from 23 degC up. Fan share 5 % of server power at
+	 * minimum speed: assumed. Speed slope 0.024 per K: calibrated so the mean sensitivity from
+	 * 23 to 30 degC is 0.42 %/K of server power, inside Coroama's measured 0.35-0.5 %/K (two
+	 * Swiss colocation data centres, room-wide, fans and leakage together). Power on the cube
+	 * of speed: the fan affinity laws. */
+	c->inlet_knee_c = 23.0;
+	c->inlet_fan_share = 0.05;
+	c->inlet_fan_speed_per_k = 0.024;
 	c->n_fan_pts = 0;
 }
 
@@ -107,6 +127,13 @@ int cooling_cfg_check(const struct cooling_cfg *c, const char *path, struct err 
 	RANGE(misc_frac, 0.0, 1.0);
 	RANGE(latent_frac, 0.0, 1.0);
 	RANGE(cycles_conc, 1.1, 100.0);
+	RANGE(tower_min_leaving_c, 0.0, 30.0);
+	RANGE(inlet_knee_c, 5.0, 45.0);
+	RANGE(inlet_fan_share, 0.0, 0.5);
+	RANGE(inlet_fan_speed_per_k, 0.0, 1.0);
+	if (c->tower_evap != EVAP_SATURATED_EXIT && c->tower_evap != EVAP_CONSTANT_LATENT)
+		return err_set(e, "%s.tower_evaporation: expected \"saturated_exit\" or "
+			       "\"constant_latent\"", path);
 	if (c->n_fan_pts < 0 || c->n_fan_pts > COOLING_FAN_PTS)
 		return err_set(e, "%s: server fan curve: expected 0..%d points, got %d", path,
 			       COOLING_FAN_PTS, c->n_fan_pts);
@@ -129,6 +156,49 @@ double cooling_dewpoint_c(double temp_c, double rh_pct)
 	double rh = fmax(rh_pct, 0.1);
 	double g = log(rh / 100.0) + 17.625 * temp_c / (243.04 + temp_c);
 	return 243.04 * g / (17.625 - g);
+}
+
+double cooling_inlet_frac(const struct cooling_cfg *c, double inlet_c)
+{
+	double s = 1.0 + c->inlet_fan_speed_per_k * fmax(inlet_c - c->inlet_knee_c, 0.0);
+	return c->inlet_fan_share * (s * s * s - 1.0);
+}
+
+/* Saturation vapour pressure over water, Pa: Magnus form with Alduchov & Eskridge (1996)
+ * coefficients (also used below freezing: supercooled water, a slight overestimate there). */
+static double psat_pa(double t_c)
+{
+	return 610.94 * exp(17.625 * t_c / (243.04 + t_c));
+}
+
+#define P_ATM 101325.0 /* Pa, sea level (assumed, as Stull's wet bulb) */
+
+/* humidity ratio, kg water per kg dry air (ASHRAE Fundamentals ch. 1: W = 0.621945 pw/(p - pw)) */
+static double humratio(double t_c, double rh_pct)
+{
+	double pw = fmin(fmax(rh_pct, 0.0), 100.0) / 100.0 * psat_pa(t_c);
+	return 0.621945 * pw / (P_ATM - pw);
+}
+
+/* moist-air enthalpy, J/kg dry air (ASHRAE Fundamentals ch. 1: h = 1.006 t + W (2501 + 1.86 t) kJ/kg) */
+static double enthalpy_j_kg(double t_c, double w)
+{
+	return 1006.0 * t_c + w * (2.501e6 + 1860.0 * t_c);
+}
+
+double cooling_tower_evap_kg_per_j(const struct cooling_cfg *c, double temp_c, double rh_pct,
+				   double leaving_c)
+{
+	if (c->tower_evap == EVAP_CONSTANT_LATENT)
+		return c->latent_frac / H_FG;
+	/* exit air saturated at the mean water temperature in the tower (assumed; counterflow
+	 * air leaves against the warmest water) */
+	double t_ex = leaving_c + 0.5 * c->cw_range_k;
+	double w_in = humratio(temp_c, rh_pct), w_ex = humratio(t_ex, 100.0);
+	double dh = enthalpy_j_kg(t_ex, w_ex) - enthalpy_j_kg(temp_c, w_in);
+	if (!(dh > 1.0)) /* air as warm as the water: no heat leaves by this balance */
+		return c->latent_frac / H_FG;
+	return fmax(w_ex - w_in, 0.0) / dh;
 }
 
 double cooling_server_fan_w(const struct cooling_cfg *c, double server_w)
@@ -187,6 +257,9 @@ void cooling_eval(const struct cooling_cfg *c, const struct cooling_in *in, stru
 	double design = in->design_it_w > 0 ? in->design_it_w : it;
 	if (c->n_fan_pts > 0 && in->n_nodes >= 1)
 		o->server_fans_w = in->n_nodes * cooling_server_fan_w(c, it / in->n_nodes);
+	/* servers at the supply-air temperature (no recirculation): fans speed up above the knee */
+	o->server_inlet_w = cooling_inlet_frac(c, c->supply_air_c) * (it + o->server_fans_w);
+	o->server_fans_w += o->server_inlet_w;
 
 	/* CRAH fans: design airflow carries design IT heat at air_dt; power on the cube law */
 	double flow_design_m3_s = design / (RHO_AIR * CP_AIR * c->air_dt_k);
@@ -202,7 +275,8 @@ void cooling_eval(const struct cooling_cfg *c, const struct cooling_in *in, stru
 
 	/* water temperature the heat-rejection side can deliver */
 	int tower = c->heat_rejection == REJECT_TOWER;
-	double cw_c = tower ? o->wetbulb_c + c->tower_approach_k : in->temp_c + c->dry_approach_k;
+	double cw_c = tower ? fmax(o->wetbulb_c + c->tower_approach_k, c->tower_min_leaving_c)
+			    : in->temp_c + c->dry_approach_k;
 	double f; /* share of heat through the chiller */
 	double q_chw; /* heat carried by the chilled-water loop */
 
@@ -255,7 +329,7 @@ void cooling_eval(const struct cooling_cfg *c, const struct cooling_in *in, stru
 	o->pumps_w = chw_pump + cw_pump;
 	o->cooling_w = o->crah_w + o->chiller_w + o->tower_w + o->pumps_w;
 	if (tower) {
-		double evap_kg_s = c->latent_frac * q_rej / H_FG;
+		double evap_kg_s = q_rej * cooling_tower_evap_kg_per_j(c, in->temp_c, in->rh_pct, cw_c);
 		o->water_l_per_s = evap_kg_s * (1.0 + 1.0 / (c->cycles_conc - 1.0));
 	}
 }

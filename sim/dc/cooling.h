@@ -11,7 +11,10 @@
  *       air-side one (outside air, full or partial, inside a dew-point limit); heat rejected by an
  *       evaporative cooling tower (water = evaporation + blowdown) or a dry cooler (no water);
  *       chilled- and condenser-water pumps from head and flow; UPS losses and a fixed
- *       miscellaneous load; optional server fans from Azure's GreenSKU fan-power curve.
+ *       miscellaneous load; optional server fans from Azure's GreenSKU fan-power curve; server
+ *       power rising with the supply (inlet) air temperature above a knee (fans speeding up,
+ *       power on the cube of speed; calibrated to measured data-centre sensitivity); tower
+ *       evaporation from a saturated-exit-air balance, so a tower in cold air evaporates less.
  *   COOLING_NONE          nothing but IT (PUE 1), for tests and IT-only studies.
  * Every default constant is in cooling_cfg_default with its source; the README lists them.
  * Heat balance: all electrical power drawn in the white space (IT, server fans, CRAH fans,
@@ -23,6 +26,9 @@
 enum cooling_model { COOLING_CONSTANT_PUE, COOLING_PHYSICS, COOLING_NONE };
 enum cooling_econ { ECON_WATERSIDE, ECON_AIRSIDE, ECON_NONE };
 enum cooling_reject { REJECT_TOWER, REJECT_DRY };
+/* Tower evaporation: SATURATED_EXIT (default) from the air's humidity and enthalpy rise with
+ * exit air saturated; CONSTANT_LATENT the fixed latent share latent_frac of rejected heat. */
+enum cooling_evap { EVAP_SATURATED_EXIT, EVAP_CONSTANT_LATENT };
 
 #define COOLING_FAN_PTS 32
 
@@ -58,7 +64,15 @@ struct cooling_cfg {
 	double dry_fan_w_per_w;      /* dry cooler fan power per W of heat rejected */
 	double ups_eff;              /* UPS + distribution efficiency feeding IT */
 	double misc_frac;            /* lighting, security, offices: fraction of design IT power */
-	double latent_frac;          /* share of tower heat rejected by evaporation */
+	double latent_frac;          /* EVAP_CONSTANT_LATENT: share of tower heat rejected by evaporation */
+	enum cooling_evap tower_evap;
+	double tower_min_leaving_c;  /* freeze control: tower water never leaves colder, degC */
+
+	/* Server power vs inlet (supply-air) temperature, counted as IT (cooling_inlet_frac):
+	 * extra = share * P * ((1 + speed_per_k * max(T - knee, 0))^3 - 1). share 0 = off. */
+	double inlet_knee_c;          /* fans at minimum speed up to this inlet temperature, degC */
+	double inlet_fan_share;       /* server fan power at minimum speed, share of server power */
+	double inlet_fan_speed_per_k; /* fan speed rise per K above the knee, share of minimum */
 	double cycles_conc;          /* cycles of concentration (blowdown = evap / (cc - 1)) */
 
 	/* Server fans (counted as IT in PUE, as ISO/IEC 30134-2 does): fan power = ratio(p) * p
@@ -81,7 +95,8 @@ struct cooling_in {
 enum cooling_mode { MODE_FULL_FREE, MODE_PARTIAL_FREE, MODE_CHILLER, MODE_BASELINE };
 
 struct cooling_out {
-	double server_fans_w; /* IT-side fan power added to it_w */
+	double server_fans_w; /* IT-side fan power added to it_w (curve + inlet term) */
+	double server_inlet_w;/* the part of server_fans_w due to inlet temperature above the knee */
 	double crah_w, chiller_w, tower_w, pumps_w;
 	double cooling_w;     /* crah + chiller + tower + pumps */
 	double other_w;       /* UPS losses + miscellaneous */
@@ -111,6 +126,16 @@ double cooling_chiller_cop(const struct cooling_cfg *c, double chws_c, double cw
 
 /* Server fan power (W) of one server drawing server_w, from the curve; 0 with no curve. */
 double cooling_server_fan_w(const struct cooling_cfg *c, double server_w);
+
+/* Extra server power (fans and leakage together, as measured at the wall) at inlet air
+ * temperature inlet_c, as a share of server power (>= 0; 0 at or below the knee). */
+double cooling_inlet_frac(const struct cooling_cfg *c, double inlet_c);
+
+/* Tower evaporation per joule rejected (kg/J) with outdoor air temp_c / rh_pct and tower water
+ * leaving at leaving_c: EVAP_CONSTANT_LATENT gives latent_frac / h_fg; EVAP_SATURATED_EXIT
+ * (dw / dh) of the air, which leaves saturated at the mean water temperature. */
+double cooling_tower_evap_kg_per_j(const struct cooling_cfg *c, double temp_c, double rh_pct,
+				   double leaving_c);
 
 /* Dew point (degC) from dry bulb and RH by the Magnus formula with Alduchov & Eskridge
  * (1996) coefficients. */

@@ -54,6 +54,11 @@ struct facility {
 	double demand_usd;           /* closed months */
 	int month_key;               /* year * 12 + month of the open month */
 	double month_peak_kw;
+	/* cooling policy support: the last step's operating point and the setpoint record */
+	double last_it_w, last_design_w;
+	int have_last;
+	double coil_offset_k;        /* configured supply air - chilled-water supply, K */
+	double supply_sum_s, supply_min_c, supply_max_c, econ_time_s, free_time_s, e_inlet_j;
 
 	/* sampling window */
 	double win_t0, win_len;
@@ -239,6 +244,9 @@ struct facility *facility_new(const struct facility_cfg *cfg, struct err *e)
 	series_init(&f->pv_profile);
 	f->dispatch = cfg->dispatch;
 	f->dispatch_w = 0;
+	f->coil_offset_k = cfg->cooling.supply_air_c - cfg->cooling.chw_supply_c;
+	f->supply_min_c = INFINITY;
+	f->supply_max_c = -INFINITY;
 	ledger_init(&f->led);
 
 	int rc = 0;
@@ -459,6 +467,38 @@ int facility_set_setpoints(struct facility *f, double supply_air_c, double chw_s
 	return 0;
 }
 
+int facility_set_supply_air(struct facility *f, double supply_air_c, struct err *e)
+{
+	return facility_set_setpoints(f, supply_air_c, supply_air_c - f->coil_offset_k, e);
+}
+
+double facility_supply_air_c(const struct facility *f) { return f->cfg.cooling.supply_air_c; }
+
+int facility_has_plant(const struct facility *f) { return f->cfg.cooling.model == COOLING_PHYSICS; }
+
+double facility_cooling_what_if(const struct facility *f, double t_s, double supply_air_c,
+				struct cooling_out *out)
+{
+	struct cooling_cfg c = f->cfg.cooling;
+	struct cooling_out tmp;
+	struct cooling_in in = {
+		.it_w = f->last_it_w,
+		.design_it_w = f->last_design_w,
+		.n_nodes = f->cfg.n_nodes,
+		.temp_c = facility_outdoor_temp_c(f, t_s),
+		.rh_pct = outdoor_rh(f, t_s),
+	};
+
+	if (!f->have_last || isnan(in.temp_c))
+		return NAN;
+	c.supply_air_c = supply_air_c;
+	c.chw_supply_c = supply_air_c - f->coil_offset_k;
+	if (!out)
+		out = &tmp;
+	cooling_eval(&c, &in, out);
+	return in.it_w + out->server_fans_w + out->cooling_w + out->other_w;
+}
+
 void facility_test_corrupt_ledger(struct facility *f, double delta_j)
 {
 	ledger_test_corrupt(&f->led, delta_j);
@@ -546,6 +586,9 @@ int facility_step(struct facility *f, double t0_s, double t1_s, double it_energy
 		in.rh_pct = 50;
 	}
 	cooling_eval(&f->cfg.cooling, &in, &co);
+	f->last_it_w = in.it_w;
+	f->last_design_w = in.design_it_w;
+	f->have_last = 1;
 
 	struct ledger_step ls = { { 0 }, { 0 } };
 	ls.snk_j[SNK_IT] = it_energy_j;
@@ -607,6 +650,14 @@ int facility_step(struct facility *f, double t0_s, double t1_s, double it_energy
 	f->e_crah_j += co.crah_w * dt;
 	f->e_tower_j += co.tower_w * dt;
 	f->e_pumps_j += co.pumps_w * dt;
+	f->e_inlet_j += co.server_inlet_w * dt;
+	f->supply_sum_s += f->cfg.cooling.supply_air_c * dt;
+	f->supply_min_c = fmin(f->supply_min_c, f->cfg.cooling.supply_air_c);
+	f->supply_max_c = fmax(f->supply_max_c, f->cfg.cooling.supply_air_c);
+	if (co.mode == MODE_FULL_FREE || co.mode == MODE_PARTIAL_FREE)
+		f->econ_time_s += dt;
+	if (co.mode == MODE_FULL_FREE)
+		f->free_time_s += dt;
 	f->e_solar_j += solar;
 	f->e_wind_j += wind;
 	f->temp_sum_s += in.temp_c * dt;
@@ -701,6 +752,16 @@ void facility_report(const struct facility *f, struct metrics *ms)
 		    "1");
 	metrics_set(ms, "partial_free_cooling_frac",
 		    f->steps ? (double)f->partial_steps / (double)f->steps : 0, "1");
+	if (f->cfg.cooling.model == COOLING_PHYSICS) { /* the plant and its setpoint (cooling policies) */
+		metrics_set(ms, "economizer_hours", f->econ_time_s / 3600.0, "h");
+		metrics_set(ms, "economizer_full_hours", f->free_time_s / 3600.0, "h");
+		metrics_set(ms, "energy_server_inlet_kwh", f->e_inlet_j * kwh, "kWh");
+		if (f->step_time_s > 0) {
+			metrics_set(ms, "supply_air_mean_c", f->supply_sum_s / f->step_time_s, "degC");
+			metrics_set(ms, "supply_air_min_c", f->supply_min_c, "degC");
+			metrics_set(ms, "supply_air_max_c", f->supply_max_c, "degC");
+		}
+	}
 	metrics_set(ms, "temp_out_mean_c", f->step_time_s > 0 ? f->temp_sum_s / f->step_time_s : 0,
 		    "degC");
 	metrics_set(ms, "carbon_intensity_mean_g_per_kwh",

@@ -158,6 +158,21 @@ void facility_set_dispatch(struct facility *f, enum fac_dispatch mode, double po
 int facility_set_setpoints(struct facility *f, double supply_air_c, double chw_supply_c,
 			   struct err *e);
 
+/* The supply-air setpoint (degC) for the following steps, the chilled-water supply moving
+ * with it (the configured supply-air minus chilled-water offset, the CRAH coil's approach, is
+ * kept). -1 with e (nothing changed) when out of the model's ranges. */
+int facility_set_supply_air(struct facility *f, double supply_air_c, struct err *e);
+double facility_supply_air_c(const struct facility *f);
+/* 1 when the cooling model is the physical plant (setpoints matter). */
+int facility_has_plant(const struct facility *f);
+
+/* What-if for cooling policies: the modelled facility power (W: IT + server fans + cooling +
+ * other) if the next step ran at supply_air_c (chilled water moving with it), with the last
+ * step's IT power and design power (persistence) and the outdoor conditions at t_s. Fills out
+ * when not NULL. NaN before the first step or without weather. Pure: changes nothing. */
+double facility_cooling_what_if(const struct facility *f, double t_s, double supply_air_c,
+				struct cooling_out *out);
+
 /* Running totals for tests and policies (J since the first step). */
 double facility_energy_j(const struct facility *f, const char *what); /* "grid", "it", ... */
 

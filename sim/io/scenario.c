@@ -29,6 +29,7 @@
 #include "io/scenario_profile.h"
 #include "io/scenario_facility.h"
 #include "io/trace.h"
+#include "policy/kinds.h" /* cool_check */
 
 #define SCENARIO_MAX_BYTES ((size_t)16 << 20) /* 16 MiB: a hand-written scenario is far smaller */
 #define MAX_NODES 10000000L
@@ -568,6 +569,10 @@ static int load_policy(struct jv *v, struct scenario *s, const cJSON *o, enum po
 				       d->params[i].name, d->params[i].doc);
 	if (!pc->desc->ops && kind == POLICY_DISPATCH)
 		return jv_fail(v, NULL, NULL, "dispatch policy %s has no implementation", name);
+	/* cooling branch: parameters across each other and the plant a setpoint needs (policy/cool.c) */
+	if (kind == POLICY_COOLING &&
+	    cool_check(pc, s->facility.cooling.model == COOLING_PHYSICS, list, sizeof list))
+		return jv_fail(v, NULL, NULL, "%s", list);
 	jv_leave(v, m);
 	return 0;
 }

@@ -107,12 +107,18 @@ static int load_cooling(struct jv *v, const char *dir, const cJSON *d, struct fa
 		{ "misc_frac", &cc->misc_frac, 0, 1 },
 		{ "latent_frac", &cc->latent_frac, 0, 1 },
 		{ "cycles_conc", &cc->cycles_conc, 1.1, 100 },
+		/* cooling branch: tower freeze control, server power vs inlet temperature */
+		{ "tower_min_leaving_c", &cc->tower_min_leaving_c, 0, 30 },
+		{ "inlet_knee_c", &cc->inlet_knee_c, 5, 45 },
+		{ "inlet_fan_share", &cc->inlet_fan_share, 0, 0.5 },
+		{ "inlet_fan_speed_per_k", &cc->inlet_fan_speed_per_k, 0, 1 },
 	};
 	const size_t nn = sizeof nums / sizeof nums[0];
-	const char *keys[sizeof nums / sizeof nums[0] + 5];
+	static const char *const evaps[] = { "saturated_exit", "constant_latent", NULL };
+	const char *keys[sizeof nums / sizeof nums[0] + 6];
 	const cJSON *o;
 	size_t m;
-	int model, econ, rej;
+	int model, econ, rej, evap;
 
 	for (size_t i = 0; i < nn; i++)
 		keys[i] = nums[i].key;
@@ -120,7 +126,8 @@ static int load_cooling(struct jv *v, const char *dir, const cJSON *d, struct fa
 	keys[nn + 1] = "economizer";
 	keys[nn + 2] = "heat_rejection";
 	keys[nn + 3] = "server_fan_curve";
-	keys[nn + 4] = NULL;
+	keys[nn + 4] = "tower_evaporation";
+	keys[nn + 5] = NULL;
 	if (enter(v, d, "cooling", &o, &m))
 		return -1;
 	if (!o) { /* no cooling section: the cited constant-PUE baseline (facility_cfg_default) */
@@ -130,8 +137,10 @@ static int load_cooling(struct jv *v, const char *dir, const cJSON *d, struct fa
 	/* a cooling section without a model means the physical plant */
 	if (jv_keys(v, o, keys) || jv_enum(v, o, "model", 0, COOLING_PHYSICS, models, &model) ||
 	    jv_enum(v, o, "economizer", 0, ECON_WATERSIDE, econs, &econ) ||
-	    jv_enum(v, o, "heat_rejection", 0, REJECT_TOWER, rejs, &rej))
+	    jv_enum(v, o, "heat_rejection", 0, REJECT_TOWER, rejs, &rej) ||
+	    jv_enum(v, o, "tower_evaporation", 0, EVAP_SATURATED_EXIT, evaps, &evap))
 		return -1;
+	cc->tower_evap = (enum cooling_evap)evap;
 	cc->model = (enum cooling_model)model;
 	cc->economizer = (enum cooling_econ)econ;
 	cc->heat_rejection = (enum cooling_reject)rej;

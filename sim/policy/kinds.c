@@ -23,20 +23,7 @@ const struct param_desc compression_quality_budget_params[] = {
 	  "mean delivered accuracy to keep; the least-energy variant mix that meets it" },
 	{ 0 },
 };
-/* ASHRAE TC 9.9 class A1 recommended inlet envelope 18-27 degC; approach and load ceiling
- * assumed (documented in control.h). */
-const struct param_desc cooling_dynamic_setpoint_params[] = {
-	{ "min_c", PARAM_NUM, 18, 5, 35, NULL, "degC", "lowest supply temperature" },
-	{ "max_c", PARAM_NUM, 27, 5, 45, NULL, "degC", "highest supply temperature" },
-	{ "approach_c", PARAM_NUM, 3, 0, 20, NULL, "degC", "economizer supply above outdoor" },
-	{ "loaded_max_c", PARAM_NUM, 24, 5, 45, NULL, "degC", "ceiling at high IT load" },
-	{ "loaded_frac", PARAM_NUM, 0.7, 0, 1, NULL, "1", "IT load fraction where the ceiling applies" },
-	{ 0 },
-};
-const struct param_desc cooling_economizer_first_params[] = {
-	{ "supply_c", PARAM_NUM, 22, 5, 45, NULL, "degC", "supply-air setpoint" },
-	{ 0 },
-};
+/* cooling policies' parameters: policy/cool.c */
 const struct param_desc power_sleep_idle_params[] = {
 	{ "timeout_s", PARAM_NUM, 300, 0, 1e9, NULL, "s", "idle time before a node sleeps" },
 	{ "min_awake", PARAM_NUM, 1, 0, 1e6, NULL, "1", "nodes kept awake" },

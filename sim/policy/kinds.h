@@ -4,8 +4,8 @@
  * Power policies run now (policy/power.h drives struct power_ops: power_cap, sleep_idle, dvfs).
  * Battery policies (policy/storage.c) run at the facility's control steps (sim/cli/run.c).
  * Compression ops (policy/compress.c) are complete and tested but wait for their driver: the
- * datacenter applying a variant's factors to a request (models/). Cooling has the shape and the rule
- * (control_setpoint_c) only. What is fixed here is the interface each owner plugs into, so a
+ * datacenter applying a variant's factors to a request (models/). Cooling policies (policy/cool.c)
+ * run at the facility's control steps (sim/cli/run.c). What is fixed here is the interface each owner plugs into, so a
  * registry entry is a few lines once the driver exists; until then those policies stay out of
  * `maasim list`: a policy that does nothing when selected would mislead. The parameter
  * descriptors are complete: they are what the loader will validate and `maasim list` shows.
@@ -51,27 +51,32 @@ extern const struct param_desc compression_static_params[], compression_load_ada
 extern const struct policy_desc compress_static, compress_load_adaptive, compress_carbon_adaptive,
 	compress_quality_budget;
 
-/* ---- cooling: the supply-air setpoint ---- */
+/* ---- cooling: the supply-air setpoint (policy/cool.c) ---- */
 
+/* What a cooling policy sees before a facility control step. */
 struct cooling_view {
-	double t_s;
-	double outdoor_c;    /* forecast/observed outdoor dry-bulb, NaN without weather */
-	double it_power_w, it_design_w;
+	double t_s;             /* start of the coming step */
+	double config_supply_c; /* datacenter.cooling.supply_air_c */
+	/* Modelled facility power (W) if the coming step ran at supply_c, with the chiller's share
+	 * of the heat then in *chiller_frac (0 = full free cooling); NaN before the first step. */
+	double (*what_if)(const void *ctx, double supply_c, double *chiller_frac);
+	const void *ctx;
 };
 
 struct cooling_ops {
 	size_t state_size;
-	int (*init)(void *state, const struct policy_choice *c, struct err *e);
-	/* The setpoint (degC) for the next control step (the verb "set setpoint"). */
+	int (*init)(void *state, const struct policy_choice *c);
+	/* The supply-air setpoint (degC) for the coming step (the verb "set setpoint"). */
 	double (*setpoint_c)(void *state, const struct cooling_view *v);
-	/* 1 when the economizer should be used first whenever the weather allows it. */
-	int (*economizer_first)(void *state, const struct cooling_view *v);
 };
 
-/* fixed_setpoint: supply_c. dynamic_setpoint: min_c, max_c, approach_c, loaded_max_c,
- * loaded_frac (control_setpoint_c). economizer_first: supply_c. */
-extern const struct param_desc cooling_dynamic_setpoint_params[],
-	cooling_economizer_first_params[];
+/* fixed_setpoint: setpoint_c. dynamic_setpoint, economizer_first: min_c, max_c, step_c. */
+extern const struct param_desc cool_fixed_params[], cool_dynamic_params[],
+	cool_economizer_first_params[];
+extern const struct policy_desc cool_fixed_setpoint, cool_dynamic_setpoint, cool_economizer_first;
+/* Loader checks of a cooling choice: ranges across parameters (A1 envelope, min <= max) and
+ * that a setpoint policy has the physical plant (has_plant). -1 with msg on a bad choice. */
+int cool_check(const struct policy_choice *c, int has_plant, char *msg, size_t n);
 
 /* ---- power: node power states and caps ---- */
 

@@ -25,11 +25,6 @@ static const struct policy_desc compression_none = {
 static const struct policy_desc power_always_on = {
 	POLICY_POWER, "always_on", "every node stays powered and at full clocks", no_params, NULL,
 };
-static const struct policy_desc cooling_fixed = {
-	POLICY_COOLING, "fixed_setpoint",
-	"cooling keeps the configured supply-air setpoint whatever the load and weather", no_params,
-	NULL,
-};
 
 static const struct policy_desc *const dispatch_list[] = {
 	&dispatch_fifo, &dispatch_least_loaded,
@@ -39,7 +34,10 @@ static const struct policy_desc *const dispatch_list[] = {
 	NULL,
 };
 static const struct policy_desc *const compression_list[] = { &compression_none, NULL };
-static const struct policy_desc *const cooling_list[] = { &cooling_fixed, NULL };
+/* cooling branch: cool.c, driven by the run loop's facility steps */
+static const struct policy_desc *const cooling_list[] = {
+	&cool_fixed_setpoint, &cool_dynamic_setpoint, &cool_economizer_first, NULL,
+};
 static const struct policy_desc *const power_list[] = {
 	&power_always_on,
 	&power_cap, &power_sleep_idle, &power_dvfs, /* policies branch: power.c */

@@ -8,7 +8,7 @@
  *   defer          dc_defer: hold a request and release it at a chosen time (dc/dc.h)
  *   admit/drop     dc_drop (dc/dc.h)
  *   pick variant   the return value of compression_ops.pick (policy/kinds.h)
- *   set setpoint   the return value of cooling_ops.setpoint_c (policy/kinds.h)
+ *   set setpoint   the return value of cooling_ops.setpoint_c (policy/kinds.h, policy/cool.c)
  *   sleep/wake, power cap   struct power_verbs, provided by the serving model (below)
  * Node capabilities that the generic slot model lacks (free KV cache, power state) come through
  * struct node_capacity, filled by the serving model when it is in the build; policies that

@@ -70,7 +70,7 @@ static void test_descriptors(void)
 	/* every parameter has a doc line and a default inside its range */
 	const struct param_desc *all[] = { compression_static_params, compression_load_adaptive_params,
 		compression_carbon_adaptive_params, compression_quality_budget_params,
-		cooling_dynamic_setpoint_params, cooling_economizer_first_params, power_sleep_idle_params,
+		cool_fixed_params, cool_dynamic_params, cool_economizer_first_params, power_sleep_idle_params,
 		power_dvfs_params, power_cap_params, storage_arbitrage_params };
 	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
 		for (const struct param_desc *p = all[k]; p->name; p++) {
