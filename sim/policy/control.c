@@ -1,4 +1,4 @@
-/* control.c — hysteresis, DVFS governor, dynamic setpoint, battery arbitrage and quality-budget
+/* control.c — hysteresis, DVFS governor, battery arbitrage and quality-budget
  * rules (control.h). */
 #include "control.h"
 
@@ -24,20 +24,6 @@ int control_dvfs_next(double util, int state, int n_states, double up_util, doub
 	if (util < down_util && state + 1 < n_states)
 		return state + 1;
 	return state;
-}
-
-double control_setpoint_c(const struct control_setpoint_cfg *c, double outdoor_c, double load_frac)
-{
-	double ceil_c = load_frac > c->loaded_frac ? c->loaded_max_c : c->max_c, sp;
-
-	if (ceil_c > c->max_c)
-		ceil_c = c->max_c;
-	if (isnan(outdoor_c))
-		return ceil_c;
-	sp = outdoor_c + c->approach_c;
-	if (sp <= ceil_c)
-		return sp < c->min_c ? c->min_c : sp;
-	return ceil_c;
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -1,11 +1,10 @@
-/* control.h — the self-contained decision rules of compression, cooling and power policies.
+/* control.h — the self-contained decision rules of compression, power and battery policies.
  *
  * Pure functions and small value-type controllers, no simulator state: the policies that need
  * the serving, models and facility modules (policy/kinds.h) are thin shells around these, and
  * the rules are unit-tested on their own (tests/unit/test_control.c).
  *   hysteresis      two-threshold switch (load_adaptive, carbon_adaptive, power_aware)
  *   dvfs            utilisation governor over power-cap states, with hysteresis
- *   setpoint        dynamic supply-air setpoint inside the ASHRAE A1 envelope
  *   battery         arbitrage decision from a price or carbon forecast window
  *   quality budget  the least-energy mix of model variants with mean accuracy >= a target
  */
@@ -32,22 +31,6 @@ int control_hyst_update(struct control_hyst *h, double x);
  * up_util jumps to state 0 (latency first, as Linux's ondemand governor); below down_util steps
  * one state down in clock; in between it holds. Returns the new state. */
 int control_dvfs_next(double util, int state, int n_states, double up_util, double down_util);
-
-/* ---- setpoint ---- */
-
-struct control_setpoint_cfg {
-	double min_c, max_c;        /* envelope: 18, 27 degC, ASHRAE TC 9.9 class A1 recommended */
-	double approach_c;          /* economizer: supply = outdoor + approach (air-side, assumed 3) */
-	double loaded_max_c;        /* ceiling at high load, where server fans would race */
-	double loaded_frac;         /* IT load fraction above which loaded_max_c applies */
-};
-
-/* Supply-air setpoint: the lowest temperature free cooling can deliver (outdoor + approach)
- * when that is inside the envelope; otherwise as warm as allowed (less chiller work), but no
- * warmer than loaded_max_c when the IT load fraction exceeds loaded_frac (server fan power
- * grows steeply with inlet temperature at high load). NaN outdoor (no weather): max_c or the
- * loaded ceiling. */
-double control_setpoint_c(const struct control_setpoint_cfg *c, double outdoor_c, double load_frac);
 
 /* ---- battery ---- */
 

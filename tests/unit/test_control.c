@@ -22,17 +22,6 @@ static void test_dvfs(void)
 	CHECK_INT(control_dvfs_next(0.5, 2, 4, 0.8, 0.3), 2);  /* in the band: hold */
 }
 
-static void test_setpoint(void)
-{
-	struct control_setpoint_cfg c = { 18, 27, 3, 24, 0.7 };
-	CHECK_NEAR(control_setpoint_c(&c, 5, 0.5), 18, 0, 0);    /* cold: the envelope's floor */
-	CHECK_NEAR(control_setpoint_c(&c, 20, 0.5), 23, 0, 0);   /* free cooling reaches 23 */
-	CHECK_NEAR(control_setpoint_c(&c, 30, 0.5), 27, 0, 0);   /* hot: as warm as allowed */
-	CHECK_NEAR(control_setpoint_c(&c, 30, 0.9), 24, 0, 0);   /* hot and loaded: fans cap it */
-	CHECK_NEAR(control_setpoint_c(&c, 22.5, 0.9), 24, 0, 0); /* 25.5 > ceiling 24 */
-	CHECK_NEAR(control_setpoint_c(&c, NAN, 0.2), 27, 0, 0);
-}
-
 static void test_battery(void)
 {
 	/* a day of prices: now cheap, now dear, flat */
@@ -84,7 +73,6 @@ int main(void)
 {
 	RUN(test_hysteresis);
 	RUN(test_dvfs);
-	RUN(test_setpoint);
 	RUN(test_battery);
 	RUN(test_quality_budget);
 	RUN(test_descriptors);
