@@ -469,7 +469,9 @@ int facility_set_setpoints(struct facility *f, double supply_air_c, double chw_s
 
 int facility_set_supply_air(struct facility *f, double supply_air_c, struct err *e)
 {
-	return facility_set_setpoints(f, supply_air_c, supply_air_c - f->coil_offset_k, e);
+	/* chilled water cannot follow below 2 degC or above 40 degC (the model's range) */
+	double chw = fmin(fmax(supply_air_c - f->coil_offset_k, 2.0), 40.0);
+	return facility_set_setpoints(f, supply_air_c, chw, e);
 }
 
 double facility_supply_air_c(const struct facility *f) { return f->cfg.cooling.supply_air_c; }
@@ -492,7 +494,7 @@ double facility_cooling_what_if(const struct facility *f, double t_s, double sup
 	if (!f->have_last || isnan(in.temp_c))
 		return NAN;
 	c.supply_air_c = supply_air_c;
-	c.chw_supply_c = supply_air_c - f->coil_offset_k;
+	c.chw_supply_c = fmin(fmax(supply_air_c - f->coil_offset_k, 2.0), 40.0);
 	if (!out)
 		out = &tmp;
 	cooling_eval(&c, &in, out);

@@ -160,7 +160,8 @@ int facility_set_setpoints(struct facility *f, double supply_air_c, double chw_s
 
 /* The supply-air setpoint (degC) for the following steps, the chilled-water supply moving
  * with it (the configured supply-air minus chilled-water offset, the CRAH coil's approach, is
- * kept). -1 with e (nothing changed) when out of the model's ranges. */
+ * kept; the chilled water is clamped to the model's 2-40 degC). -1 with e (nothing changed)
+ * when the supply air is out of the model's range. */
 int facility_set_supply_air(struct facility *f, double supply_air_c, struct err *e);
 double facility_supply_air_c(const struct facility *f);
 /* 1 when the cooling model is the physical plant (setpoints matter). */

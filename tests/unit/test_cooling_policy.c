@@ -124,7 +124,7 @@ static double ask(const struct policy_desc *d, const char *const *keys, const do
 		  size_t n, const struct fake *fk, double config_c)
 {
 	struct policy_choice pc;
-	char state[256];
+	double state[32]; /* aligned storage for the policy's state */
 	const struct cooling_ops *ops = d->ops;
 	struct cooling_view v = { 0, config_c, fake_what_if, fk };
 
