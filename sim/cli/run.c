@@ -256,12 +256,10 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 		r.cool_ops = sc->policies[POLICY_COOLING].desc->ops;
 		r.cool_state = xcalloc(1, r.cool_ops->state_size);
 		r.cool_config_c = sc->facility.cooling.supply_air_c;
-		if (r.cool_ops->init(r.cool_state, &sc->policies[POLICY_COOLING])) {
-			free(r.cool_state);
-			r.cool_ops = NULL;
-		}
 	}
-	if (dispatch_attach_env(&r.dc, &sc->policies[POLICY_DISPATCH], &r.env, e) ||
+	if ((r.cool_ops && r.cool_ops->init(r.cool_state, &sc->policies[POLICY_COOLING]) &&
+	     err_set(e, "cooling policy %s: bad parameters", sc->policies[POLICY_COOLING].desc->name)) ||
+	    dispatch_attach_env(&r.dc, &sc->policies[POLICY_DISPATCH], &r.env, e) ||
 	    power_attach(&r.power, &r.dc, &sc->policies[POLICY_POWER], &r.env, e) ||
 	    (r.batt_ops && r.batt_ops->init(r.batt_state, &sc->policies[POLICY_BATTERY], &r.env, e))) {
 		if (r.batt_ops)
