@@ -1,4 +1,9 @@
-/* iheap.c — indexed binary min-heap (iheap.h). */
+/* iheap.c — indexed 4-ary min-heap with inline keys (iheap.h).
+ *
+ * The array starts 3 entries past a 64-byte boundary, so the children of i, heap[4i+1..4i+4],
+ * fill one cache line. Sifts carry the moving entry in a register and write each displaced entry
+ * (and its pos) once.
+ */
 #include "iheap.h"
 
 #include <stdlib.h>
@@ -7,9 +12,13 @@
 
 void iheap_init(struct iheap *h, uint32_t cap)
 {
-	h->heap = xmalloc((cap ? cap : 1) * sizeof *h->heap);
-	h->pos = xmalloc((cap ? cap : 1) * sizeof *h->pos);
-	h->key = xcalloc(cap ? cap : 1, sizeof *h->key);
+	size_t n = (size_t)(cap ? cap : 1);
+	uintptr_t p;
+
+	h->mem = xmalloc((n + 4) * sizeof *h->heap + 64);
+	p = ((uintptr_t)h->mem + 63) & ~(uintptr_t)63;
+	h->heap = (struct iheap_entry *)p + 3;
+	h->pos = xmalloc(n * sizeof *h->pos);
 	for (uint32_t i = 0; i < cap; i++)
 		h->pos[i] = IHEAP_OUT;
 	h->n = 0;
@@ -18,79 +27,78 @@ void iheap_init(struct iheap *h, uint32_t cap)
 
 void iheap_fini(struct iheap *h)
 {
-	free(h->heap);
+	free(h->mem);
 	free(h->pos);
-	free(h->key);
-	h->heap = h->pos = NULL;
-	h->key = NULL;
+	h->mem = NULL;
+	h->heap = NULL;
+	h->pos = NULL;
 	h->n = h->cap = 0;
 }
 
-static inline int less(const struct iheap *h, uint32_t a, uint32_t b)
+static inline int before(const struct iheap_entry *a, const struct iheap_entry *b)
 {
-	return h->key[a] < h->key[b] || (h->key[a] == h->key[b] && a < b);
+	return a->key < b->key || (a->key == b->key && a->id < b->id);
 }
 
-static void place(struct iheap *h, uint32_t i, uint32_t id)
+static inline void place(struct iheap *h, uint32_t i, struct iheap_entry x)
 {
-	h->heap[i] = id;
-	h->pos[id] = i;
+	h->heap[i] = x;
+	h->pos[x.id] = i;
 }
 
-static void up(struct iheap *h, uint32_t i)
+static void up(struct iheap *h, uint32_t i, struct iheap_entry x)
 {
-	uint32_t id = h->heap[i];
-
 	while (i > 0) {
-		uint32_t p = (i - 1) / 2;
-		if (!less(h, id, h->heap[p]))
+		uint32_t p = (i - 1) >> 2;
+		if (!before(&x, &h->heap[p]))
 			break;
 		place(h, i, h->heap[p]);
 		i = p;
 	}
-	place(h, i, id);
+	place(h, i, x);
 }
 
-static void down(struct iheap *h, uint32_t i)
+static void down(struct iheap *h, uint32_t i, struct iheap_entry x)
 {
-	uint32_t id = h->heap[i];
+	const struct iheap_entry *a = h->heap;
 
 	for (;;) {
-		uint32_t c = 2 * i + 1;
+		uint32_t c = 4 * i + 1, end = c + 4, best;
 		if (c >= h->n)
 			break;
-		if (c + 1 < h->n && less(h, h->heap[c + 1], h->heap[c]))
-			c++;
-		if (!less(h, h->heap[c], id))
+		if (end > h->n)
+			end = h->n;
+		best = c;
+		for (uint32_t k = c + 1; k < end; k++)
+			if (before(&a[k], &a[best]))
+				best = k;
+		if (!before(&a[best], &x))
 			break;
-		place(h, i, h->heap[c]);
-		i = c;
+		place(h, i, a[best]);
+		i = best;
 	}
-	place(h, i, id);
+	place(h, i, x);
 }
 
 void iheap_set(struct iheap *h, uint32_t id, double key)
 {
 	uint32_t i = h->pos[id];
+	struct iheap_entry x = { key, id, 0 };
 
 	if (i == IHEAP_OUT) {
-		h->key[id] = key;
-		place(h, h->n, id);
-		up(h, h->n++);
+		up(h, h->n++, x);
 		return;
 	}
-	if (key < h->key[id]) {
-		h->key[id] = key;
-		up(h, i);
-	} else {
-		h->key[id] = key;
-		down(h, i);
-	}
+	if (key < h->heap[i].key)
+		up(h, i, x);
+	else
+		down(h, i, x);
 }
 
 void iheap_remove(struct iheap *h, uint32_t id)
 {
-	uint32_t i = h->pos[id], last;
+	uint32_t i = h->pos[id];
+	struct iheap_entry last;
 
 	if (i == IHEAP_OUT)
 		return;
@@ -98,7 +106,8 @@ void iheap_remove(struct iheap *h, uint32_t id)
 	last = h->heap[--h->n];
 	if (i == h->n)
 		return;
-	place(h, i, last);
-	up(h, i);
-	down(h, h->pos[last]);
+	if (i > 0 && before(&last, &h->heap[(i - 1) >> 2]))
+		up(h, i, last);
+	else
+		down(h, i, last);
 }

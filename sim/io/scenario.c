@@ -210,6 +210,7 @@ static int load_dist(struct jv *v, const cJSON *o, const char *mean_key, const c
 	if (d->kind == DIST_LOGNORMAL || d->kind == DIST_GAMMA) {
 		if (jv_num(v, o, "cv", 1, 0, 1e-3, 0, 100, &d->cv))
 			return -1;
+		dist_prepare(d);
 	} else if (jv_get(o, "cv")) {
 		return jv_fail(v, "cv", jv_get(o, "cv"), "cv is only for lognormal and gamma distributions");
 	}
