@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "engine/tkey.h"
 #include "engine/xalloc.h"
 
 #define NO_SLOT UINT32_MAX
@@ -33,27 +34,6 @@ void evq_fini(struct evq *q)
 	free(q->heap_mem);
 	free(q->pool_mem);
 	evq_init(q);
-}
-
-/* Times are stored as order-preserving integers: the IEEE-754 bits with the sign bit flipped
- * for t >= 0 and all bits flipped for t < 0 (-0.0 is made +0.0 first). Integer compares are
- * shorter on the sift's critical path than floating-point ones. */
-static inline uint64_t tkey_of(double t)
-{
-	uint64_t b;
-
-	t += 0.0; /* -0.0 -> +0.0 */
-	memcpy(&b, &t, sizeof b);
-	return b ^ ((uint64_t)((int64_t)b >> 63) | 0x8000000000000000ULL);
-}
-
-static inline double t_of(uint64_t k)
-{
-	uint64_t b = k ^ ((uint64_t)((int64_t)~k >> 63) | 0x8000000000000000ULL);
-	double t;
-
-	memcpy(&t, &b, sizeof t);
-	return t;
 }
 
 /* (time, key) order; keys are read from the pool only when the times are equal */
@@ -269,9 +249,9 @@ int evq_pop_until(struct evq *q, double t_max, double *t, struct evq_event *out)
 			q->hole = 1;
 			continue;
 		}
-		if (!(t_of(q->heap[0].tk) <= t_max))
+		if (!(tkey_value(q->heap[0].tk) <= t_max))
 			return 0;
-		*t = t_of(q->heap[0].tk);
+		*t = tkey_value(q->heap[0].tk);
 		*out = q->pool[s];
 		slot_free(q, s);
 		q->hole = 1;
@@ -292,7 +272,7 @@ double evq_peek_time(struct evq *q)
 		if (!q->n)
 			return INFINITY;
 		if (q->pool[q->heap[0].slot].fn != NULL)
-			return t_of(q->heap[0].tk);
+			return tkey_value(q->heap[0].tk);
 		slot_free(q, q->heap[0].slot);
 		q->hole = 1;
 	}

@@ -37,7 +37,7 @@ void iheap_fini(struct iheap *h)
 
 static inline int before(const struct iheap_entry *a, const struct iheap_entry *b)
 {
-	return a->key < b->key || (a->key == b->key && a->id < b->id);
+	return a->k < b->k || (a->k == b->k && a->id < b->id);
 }
 
 static inline void place(struct iheap *h, uint32_t i, struct iheap_entry x)
@@ -58,20 +58,40 @@ static void up(struct iheap *h, uint32_t i, struct iheap_entry x)
 	place(h, i, x);
 }
 
+/* Index (c..c+3) of the smallest of the full group a[c..c+3]: branch-free selects on the keys
+ * (a data-dependent branch here mispredicts about half the time); a tie in any of the three
+ * comparisons, rare with continuous times, redoes the choice with the ids. */
+static inline uint32_t min_of_four(const struct iheap_entry *a, uint32_t c)
+{
+	uint64_t k0 = a[c].k, k1 = a[c + 1].k, k2 = a[c + 2].k, k3 = a[c + 3].k;
+	uint32_t i01 = k1 < k0 ? c + 1 : c, i23 = k3 < k2 ? c + 3 : c + 2;
+	uint64_t m01 = k1 < k0 ? k1 : k0, m23 = k3 < k2 ? k3 : k2;
+
+	if (__builtin_expect((k0 == k1) | (k2 == k3) | (m01 == m23), 0)) {
+		i01 = before(&a[c + 1], &a[c]) ? c + 1 : c;
+		i23 = before(&a[c + 3], &a[c + 2]) ? c + 3 : c + 2;
+		return before(&a[i23], &a[i01]) ? i23 : i01;
+	}
+	return m23 < m01 ? i23 : i01;
+}
+
 static void down(struct iheap *h, uint32_t i, struct iheap_entry x)
 {
 	const struct iheap_entry *a = h->heap;
+	uint32_t n = h->n;
 
 	for (;;) {
-		uint32_t c = 4 * i + 1, end = c + 4, best;
-		if (c >= h->n)
-			break;
-		if (end > h->n)
-			end = h->n;
-		best = c;
-		for (uint32_t k = c + 1; k < end; k++)
-			if (before(&a[k], &a[best]))
-				best = k;
+		uint32_t c = 4 * i + 1, best;
+		if (c + 3 < n) {
+			best = min_of_four(a, c);
+		} else {
+			if (c >= n)
+				break;
+			best = c;
+			for (uint32_t k = c + 1; k < n; k++)
+				if (before(&a[k], &a[best]))
+					best = k;
+		}
 		if (!before(&a[best], &x))
 			break;
 		place(h, i, a[best]);
@@ -83,13 +103,13 @@ static void down(struct iheap *h, uint32_t i, struct iheap_entry x)
 void iheap_set(struct iheap *h, uint32_t id, double key)
 {
 	uint32_t i = h->pos[id];
-	struct iheap_entry x = { key, id, 0 };
+	struct iheap_entry x = { tkey_of(key), id, 0 };
 
 	if (i == IHEAP_OUT) {
 		up(h, h->n++, x);
 		return;
 	}
-	if (key < h->heap[i].key)
+	if (x.k < h->heap[i].k)
 		up(h, i, x);
 	else
 		down(h, i, x);

@@ -2,7 +2,7 @@
  * smaller id (deterministic). Supports changing any member's key in O(log n); used for the LLM
  * replicas' next-step timers (dc/llm.c), where every arrival and completion moves one key.
  *
- * Layout: heap entries {key, id} are 16 bytes and hold the key inline, so a sift compares
+ * Layout: heap entries {key, id} (the key as an order-preserving integer, engine/tkey.h) are 16 bytes and hold the key inline, so a sift compares
  * entries without an indirection; four children share one 64-byte line when the array is
  * aligned (it is allocated line-aligned with the same offset trick as the event list).
  * Invariant: pos[id] is the heap index of id, or IHEAP_OUT when id is not in the heap. */
@@ -12,10 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/tkey.h"
+
 #define IHEAP_OUT UINT32_MAX
 
 struct iheap_entry {
-	double key;
+	uint64_t k;     /* the key as an order-preserving integer (engine/tkey.h) */
 	uint32_t id;
 	uint32_t unused;
 };
@@ -35,9 +37,9 @@ void iheap_set(struct iheap *h, uint32_t id, double key);
 void iheap_remove(struct iheap *h, uint32_t id);
 static inline int iheap_contains(const struct iheap *h, uint32_t id) { return h->pos[id] != IHEAP_OUT; }
 /* The key of id (id must be in the heap). */
-static inline double iheap_key(const struct iheap *h, uint32_t id) { return h->heap[h->pos[id]].key; }
+static inline double iheap_key(const struct iheap *h, uint32_t id) { return tkey_value(h->heap[h->pos[id]].k); }
 /* The id with the smallest key (h must not be empty). */
 static inline uint32_t iheap_top(const struct iheap *h) { return h->heap[0].id; }
-static inline double iheap_top_key(const struct iheap *h) { return h->heap[0].key; }
+static inline double iheap_top_key(const struct iheap *h) { return tkey_value(h->heap[0].k); }
 
 #endif
