@@ -92,21 +92,30 @@ static void sift_down(struct evq *q, size_t top, struct evq_entry x)
 	const struct evq_event *pool = q->pool;
 	size_t n = q->n, i = top, c;
 
+	if (top == 0 && 4 < n) { /* the new root fires next: fetch its record early */
+		size_t w = min_of_four(pool, &h[1]);
+		h[0] = h[1 + w];
+		__builtin_prefetch(&pool[h[0].slot]);
+		i = 1 + w;
+	}
+	/* the levels whose grandchildren lie in the cache-resident top of the heap: no prefetch */
+	while ((c = 4 * i + 1) + 3 < n && 4 * c + 1 < EVQ_PREFETCH_MIN) {
+		size_t w = min_of_four(pool, &h[c]);
+		h[i] = h[c + w];
+		i = c + w;
+	}
+	/* deeper: prefetch the four lines of the next level's candidate groups while comparing */
 	while ((c = 4 * i + 1) + 3 < n) {
-		const struct evq_entry *g = &h[c];
 		size_t w;
-
-		if (4 * c + 1 >= EVQ_PREFETCH_MIN && 4 * c + 1 < n) {
-			uintptr_t next = (uintptr_t)&h[4 * c + 1]; /* 4 lines from here on */
+		if (4 * c + 1 < n) {
+			uintptr_t next = (uintptr_t)&h[4 * c + 1];
 			prefetch_line(next);
 			prefetch_line(next + LINE);
 			prefetch_line(next + 2 * LINE);
 			prefetch_line(next + 3 * LINE);
 		}
-		w = min_of_four(pool, g);
-		h[i] = g[w];
-		if (i == 0) /* the new root fires next: fetch its record now */
-			__builtin_prefetch(&pool[g[w].slot]);
+		w = min_of_four(pool, &h[c]);
+		h[i] = h[c + w];
 		i = c + w;
 	}
 	if (c < n) { /* the one partly filled group at the bottom */
