@@ -58,46 +58,51 @@ static void up(struct iheap *h, uint32_t i, struct iheap_entry x)
 	place(h, i, x);
 }
 
-/* Index (c..c+3) of the smallest of the full group a[c..c+3]: branch-free selects on the keys
+/* Offset (0..3) of the smallest of the four entries g[0..3]: branch-free selects on the keys
  * (a data-dependent branch here mispredicts about half the time); a tie in any of the three
  * comparisons, rare with continuous times, redoes the choice with the ids. */
-static inline uint32_t min_of_four(const struct iheap_entry *a, uint32_t c)
+static inline size_t min_of_four(const struct iheap_entry *g)
 {
-	uint64_t k0 = a[c].k, k1 = a[c + 1].k, k2 = a[c + 2].k, k3 = a[c + 3].k;
-	uint32_t i01 = k1 < k0 ? c + 1 : c, i23 = k3 < k2 ? c + 3 : c + 2;
+	uint64_t k0 = g[0].k, k1 = g[1].k, k2 = g[2].k, k3 = g[3].k;
 	uint64_t m01 = k1 < k0 ? k1 : k0, m23 = k3 < k2 ? k3 : k2;
+	size_t i01 = k1 < k0, i23 = 2 + (k3 < k2);
 
 	if (__builtin_expect((k0 == k1) | (k2 == k3) | (m01 == m23), 0)) {
-		i01 = before(&a[c + 1], &a[c]) ? c + 1 : c;
-		i23 = before(&a[c + 3], &a[c + 2]) ? c + 3 : c + 2;
-		return before(&a[i23], &a[i01]) ? i23 : i01;
+		i01 = before(&g[1], &g[0]);
+		i23 = 2 + (size_t)before(&g[3], &g[2]);
+		return before(&g[i23], &g[i01]) ? i23 : i01;
 	}
 	return m23 < m01 ? i23 : i01;
 }
 
-static void down(struct iheap *h, uint32_t i, struct iheap_entry x)
+static void down(struct iheap *h, size_t i, struct iheap_entry x)
 {
-	const struct iheap_entry *a = h->heap;
-	uint32_t n = h->n;
+	struct iheap_entry *a = h->heap;
+	uint32_t *pos = h->pos;
+	size_t n = h->n, c;
 
-	for (;;) {
-		uint32_t c = 4 * i + 1, best;
-		if (c + 3 < n) {
-			best = min_of_four(a, c);
-		} else {
-			if (c >= n)
-				break;
-			best = c;
-			for (uint32_t k = c + 1; k < n; k++)
-				if (before(&a[k], &a[best]))
-					best = k;
-		}
-		if (!before(&a[best], &x))
-			break;
-		place(h, i, a[best]);
-		i = best;
+	while ((c = 4 * i + 1) + 3 < n) {
+		const struct iheap_entry *best = &a[c + min_of_four(&a[c])];
+		if (!before(best, &x))
+			goto done;
+		a[i] = *best;
+		pos[best->id] = (uint32_t)i;
+		i = (size_t)(best - a);
 	}
-	place(h, i, x);
+	if (c < n) { /* the one partly filled group at the bottom */
+		size_t b = c;
+		for (size_t k = c + 1; k < n; k++)
+			if (before(&a[k], &a[b]))
+				b = k;
+		if (before(&a[b], &x)) {
+			a[i] = a[b];
+			pos[a[b].id] = (uint32_t)i;
+			i = b;
+		}
+	}
+done:
+	a[i] = x;
+	pos[x.id] = (uint32_t)i;
 }
 
 void iheap_set(struct iheap *h, uint32_t id, double key)
