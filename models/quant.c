@@ -677,11 +677,18 @@ static const float *pad_rows(struct abuf *buf, const float *x, int b, int k, int
 	return p;
 }
 
-int quant_i4_gemm(struct quant_i4 *q, const float *x, int b, float *y, int path)
+/* The path a weight-only (int4, bf16) GEMM takes for the one asked: AUTO resolves to AVX2 where
+ * the CPU has it; VNNI has no weight-only kernel. -1 when unavailable. */
+static int weight_only_path(int path)
 {
 	if (path == QUANT_AUTO)
 		path = path_supported(QUANT_AVX2) ? QUANT_AVX2 : QUANT_PORTABLE;
-	if (path == QUANT_VNNI || !path_supported(path))
+	return path == QUANT_VNNI || !path_supported(path) ? -1 : path;
+}
+
+int quant_i4_gemm(struct quant_i4 *q, const float *x, int b, float *y, int path)
+{
+	if ((path = weight_only_path(path)) < 0)
 		return -1;
 	const float *xp = pad_rows(&q->xpad, x, b, q->k, q->kp);
 	if (path == QUANT_AVX2 && b <= QUANT_FUSED_MAX_B)
@@ -798,9 +805,7 @@ __attribute__((target("avx2,fma"))) static void bf16_fused_avx2(const struct qua
 
 int quant_bf16_gemm(struct quant_bf16 *q, const float *x, int b, float *y, int path)
 {
-	if (path == QUANT_AUTO)
-		path = path_supported(QUANT_AVX2) ? QUANT_AVX2 : QUANT_PORTABLE;
-	if (path == QUANT_VNNI || !path_supported(path))
+	if ((path = weight_only_path(path)) < 0)
 		return -1;
 	const float *xp = pad_rows(&q->xpad, x, b, q->k, q->kp);
 	if (path == QUANT_AVX2 && b <= QUANT_FUSED_MAX_B)
