@@ -292,7 +292,9 @@ int scenario_models_load(struct jv *v, struct scenario *s, const cJSON *models,
 		jv_leave(v, m);
 		return 0;
 	}
-	if (jv_keys(v, models, keys) || jv_str(v, models, "variant", 1, NULL, &mc->variant) ||
+	/* the variant defaults to the table's dense model; published figures name their own */
+	if (jv_keys(v, models, keys) ||
+	    jv_str(v, models, "variant", jv_get(models, "published") != NULL, "dense_fp32", &mc->variant) ||
 	    jv_str(v, models, "table", 0, NULL, &table) ||
 	    jv_bool(v, models, "finetuned", 0, &finetuned))
 		return -1;
