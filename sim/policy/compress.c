@@ -62,9 +62,13 @@ static int budget_mix(const struct policy_choice *c, const struct variant_factor
 		en[i] = v[i].time * v[i].power; /* energy per request relative to dense */
 		acc[i] = v[i].accuracy;
 	}
-	if (control_quality_mix(en, acc, n, policy_num(c, "target_accuracy"), bi, bj, frac_j))
-		return err_set(e, "compression quality_budget: no variant reaches accuracy %g",
-			       policy_num(c, "target_accuracy"));
+	if (control_quality_mix(en, acc, n, policy_num(c, "target_accuracy"), bi, bj, frac_j)) {
+		double best = 0;
+		for (size_t i = 0; i < n; i++)
+			best = acc[i] > best ? acc[i] : best;
+		return err_set(e, "expected a target accuracy at most %g (the most accurate variant's): no variant mix reaches %g",
+			       best, policy_num(c, "target_accuracy"));
+	}
 	if (acc[*bj] > acc[*bi]) { /* j is the less accurate one, its share is capped */
 		size_t t = *bi;
 		*bi = *bj;
