@@ -3,6 +3,7 @@
 #define MAASIM_CLUSTER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dc/batch.h"
 
@@ -57,6 +58,7 @@ struct cluster_cfg {
 	 * request is served as the node types say) */
 	const struct variant_cfg *variants;
 	size_t n_variants;
+	uint64_t variants_reported; /* bit i: variant_share.<name of row i> is reported */
 };
 
 #endif

@@ -692,8 +692,9 @@ void dc_report(struct dc *dc, struct metrics *ms)
 	if (dc->cfg->n_variants && all.completed) {
 		metrics_set(ms, "accuracy_mean", acc_sum / (double)all.completed, "1");
 		for (size_t i = 0; i < dc->cfg->n_variants; i++)
-			metrics_setf(ms, (double)dc->variant_served[i] / (double)all.completed, "1",
-				     "variant_share.%s", dc->cfg->variants[i].name);
+			if (dc->cfg->variants_reported >> i & 1)
+				metrics_setf(ms, (double)dc->variant_served[i] / (double)all.completed,
+					     "1", "variant_share.%s", dc->cfg->variants[i].name);
 	}
 	llm_report(dc, ms);
 	qsketch_fini(&all.latency_q);

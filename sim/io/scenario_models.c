@@ -265,6 +265,7 @@ static int load_variants(struct jv *v, struct scenario *s, const cJSON *models, 
 	}
 	s->cluster.variants = rows;
 	s->cluster.n_variants = n;
+	s->cluster.variants_reported = resident | 1; /* the base and what the policy can serve */
 	jv_leave(v, m);
 out:
 	caltable_fini(&t);
