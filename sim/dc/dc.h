@@ -11,7 +11,8 @@
  * Compression (policies.compression): when the cluster config has a variant table, the policy's
  * pick() chooses each request's variant as it starts on a node (dc_start); the variant's factors
  * scale that request's service time and busy power (slot nodes) or its prefill, decode and
- * power on an LLM replica (llm.c, batch.h), and its accuracy is booked at completion. A request
+ * power on an LLM replica (llm.c, batch.h), and its accuracy is booked then (a request's variant
+ * is fixed when it starts; one dropped at start is taken back). A request
  * stores its variant as a byte; factors are looked up in the table, nothing is allocated.
  */
 #ifndef MAASIM_DC_H
@@ -70,6 +71,7 @@ struct dc_dispatch {
 struct dc_compress {
 	void *state;
 	uint8_t (*pick)(struct dc *dc, void *state, uint32_t req);
+	void (*reset)(void *state); /* at warm-up (may be NULL): the measured period starts */
 	void (*fini)(void *state); /* frees state */
 };
 
@@ -80,7 +82,8 @@ struct class_stats {
 	struct qsketch latency_q;
 	struct qsketch wait_q;
 	double energy_share_j;  /* not yet attributed per request: kept for later models */
-	double accuracy_sum;    /* variants: accuracy delivered to the completed requests */
+	double accuracy_sum;    /* variants: accuracy of the requests started (their variant fixed) */
+	uint64_t accuracy_n;    /* variants: requests started, less those dropped at start */
 };
 
 struct class_rt {
@@ -120,7 +123,7 @@ struct dc {
 
 	struct dc_dispatch dispatch;
 	struct dc_compress compress;     /* pick NULL: every request on variant 0 */
-	uint64_t *variant_served;        /* per variant: completions in the measured period */
+	uint64_t *variant_served;        /* per variant: requests started in the measured period */
 
 	/* policy layer: deferral (dc_defer) and policy-owned waiting (dc_hold) */
 	uint64_t deferred_now;   /* held by dc_defer right now (in system, not queued) */

@@ -140,6 +140,14 @@ static size_t cz_pick(const struct dc *dc, void *p, uint32_t req)
 	return st->dense;
 }
 
+/* quality_budget plans its mix over the measured period: the running mean from warm-up on,
+ * which is what accuracy_mean averages, never drops below the target */
+static void cz_reset(void *p)
+{
+	struct cz_state *st = p;
+	st->n_all = st->n_j = 0;
+}
+
 static void cz_fini(void *p)
 {
 	forecast_free(((struct cz_state *)p)->fc);
@@ -158,7 +166,8 @@ CZ_INIT(carbon_init, CZ_CARBON)
 CZ_INIT(budget_init, CZ_BUDGET)
 
 #define CZ_OPS(name, initfn) \
-	static const struct compression_ops name = { sizeof(struct cz_state), initfn, cz_pick, cz_fini }
+	static const struct compression_ops name = { sizeof(struct cz_state), initfn, cz_pick, \
+						     cz_reset, cz_fini }
 CZ_OPS(static_ops, static_init);
 CZ_OPS(load_ops, load_init);
 CZ_OPS(carbon_ops, carbon_init);
@@ -239,6 +248,13 @@ static uint8_t wrap_pick(struct dc *dc, void *p, uint32_t req)
 	return (uint8_t)w->ops->pick(dc, w->state, req);
 }
 
+static void wrap_reset(void *p)
+{
+	struct cz_wrap *w = p;
+	if (w->ops->reset)
+		w->ops->reset(w->state);
+}
+
 static void wrap_fini(void *p)
 {
 	struct cz_wrap *w = p;
@@ -273,6 +289,6 @@ int compress_attach(struct dc *dc, const struct policy_choice *c, const struct p
 		wrap_fini(w);
 		return -1;
 	}
-	dc->compress = (struct dc_compress){ w, wrap_pick, wrap_fini };
+	dc->compress = (struct dc_compress){ w, wrap_pick, wrap_reset, wrap_fini };
 	return 0;
 }

@@ -39,6 +39,8 @@ struct compression_ops {
 		    struct err *e);
 	/* Index of the variant that serves req, called when it is placed (the verb "pick variant"). */
 	size_t (*pick)(const struct dc *dc, void *state, uint32_t req);
+	/* At warm-up (may be NULL): the measured period, which accuracy_mean covers, starts. */
+	void (*reset)(void *state);
 	void (*fini)(void *state);
 };
 
