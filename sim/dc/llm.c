@@ -258,6 +258,8 @@ void llm_start(struct dc *dc, uint32_t node, uint32_t q)
 	r->cls = rq->cls;
 	r->in_tokens = rq->in_tokens ? rq->in_tokens : 1;
 	r->out_tokens = rq->out_tokens ? rq->out_tokens : 1;
+	/* its variant (compression): the batcher scales its prefill, decode steps and power */
+	r->vf = dc->cfg->n_variants ? &dc->cfg->variants[rq->variant].f : NULL;
 	if (batcher_arrive(L->batchers[node], dc->sim->now, r) < 0) {
 		/* larger than the replica's whole KV cache: it can never run here */
 		rec_free(L, r);

@@ -641,7 +641,7 @@ static int load_root(struct jv *v, struct scenario *s, const cJSON *root)
 	if (load_datacenter(v, s, jv_get(root, "datacenter")) ||
 	    load_workload(v, s, jv_get(root, "workload")) ||
 	    load_policies(v, s, jv_get(root, "policies")) || check_llm_capable(v, s) ||
-	    scenario_models_load(v, s, jv_get(root, "models"))) /* models: io/scenario_models.c */
+	    scenario_models_load(v, s, jv_get(root, "models"), jv_get(root, "policies"))) /* models: io/scenario_models.c */
 		return -1;
 	s->series_interval_s = s->duration_s / 240;
 	if ((outputs = jv_get(root, "outputs")) != NULL) {
