@@ -260,6 +260,7 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 	if ((r.cool_ops && r.cool_ops->init(r.cool_state, &sc->policies[POLICY_COOLING]) &&
 	     err_set(e, "cooling policy %s: bad parameters", sc->policies[POLICY_COOLING].desc->name)) ||
 	    dispatch_attach_env(&r.dc, &sc->policies[POLICY_DISPATCH], &r.env, e) ||
+	    compress_attach(&r.dc, &sc->policies[POLICY_COMPRESSION], &r.env, e) ||
 	    power_attach(&r.power, &r.dc, &sc->policies[POLICY_POWER], &r.env, e) ||
 	    (r.batt_ops && r.batt_ops->init(r.batt_state, &sc->policies[POLICY_BATTERY], &r.env, e))) {
 		if (r.batt_ops)
@@ -313,7 +314,9 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 				     it_fac, it_dc);
 	}
 	metrics_set(ms, "sim_events", (double)sim.events, "1");
-	if (sc->model.variant) /* models: the served variant's measured (or published) accuracy */
+	/* models: the served variant's measured (or published) accuracy; with a compression
+	 * policy the datacenter books each request's own (dc_report) */
+	if (sc->model.variant && !sc->cluster.n_variants)
 		metrics_set(ms, "accuracy_mean", sc->model.accuracy, "1");
 	if (invariants_check(&sim, &r.dc, r.fac, &sc->facility.battery, ms, e)) /* e keeps the first error */
 		rc = -1;
