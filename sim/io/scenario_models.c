@@ -315,6 +315,7 @@ int scenario_models_load(struct jv *v, struct scenario *s, const cJSON *models,
 			snprintf(path, sizeof path, "%s", table ? table : caltable_default_path());
 		if (caltable_load(path, &t, &e2))
 			return jv_fail(v, "table", jv_get(models, "table"), "expected a readable calibration table (maasim calibrate --out FILE): %s", e2.msg);
+		jv_note_file(v, path); /* its contents are part of the trial's identity */
 		const struct caltable_variant *cv = caltable_find(&t, mc->variant);
 		int rc = 0;
 		if (!cv) {
