@@ -182,6 +182,47 @@ static void test_scenario_errors(void)
 	}
 }
 
+/* Profile overrides: the JSON path down to the key, what was expected and the value once
+ * (the message is compared whole after the file name). */
+static void test_profile_errors(void)
+{
+	static const char llm_json[] =
+		"{\"name\": \"p\", \"seed\": 1, \"duration_s\": 10, \"datacenter\": {\"node_types\":"
+		" {\"r\": {\"profile\": {\"base\": \"h100-llama2-70b-tp4\"}}}, \"nodes\": [{\"type\": \"r\","
+		" \"count\": 1}]}, \"workload\": [{\"name\": \"c\", \"kind\": \"llm\", \"arrival\":"
+		" {\"process\": \"poisson\", \"rate_per_s\": 1}, \"input_tokens\": {\"dist\": \"deterministic\","
+		" \"mean\": 100}, \"output_tokens\": {\"dist\": \"deterministic\", \"mean\": 10}}],"
+		" \"policies\": {\"dispatch\": \"fifo\"}}";
+	static const struct {
+		const char *set, *want;
+	} cases[] = {
+		{ "datacenter.node_types.r.profile.max_batch=0",
+		  "$.datacenter.node_types.r.profile.max_batch: expected an integer >= 1, got 0" },
+		{ "datacenter.node_types.r.profile.tp=8",
+		  "$.datacenter.node_types.r.profile.tp: expected an integer in 1..n_gpus (4), got 8" },
+		{ "datacenter.node_types.r.profile.mem_util=2",
+		  "$.datacenter.node_types.r.profile.mem_util: expected a fraction in (0, 1], got 2" },
+		{ "datacenter.node_types.r.profile.kv_admission=\"lazy\"",
+		  "$.datacenter.node_types.r.profile.kv_admission: expected \"reserve\" or \"paged\", got \"lazy\"" },
+		{ "datacenter.node_types.r.profile.decode_step_s=[[1,0]]",
+		  "$.datacenter.node_types.r.profile.decode_step_s[0]: expected a time (y) > 0, got 0" },
+		{ "datacenter.node_types.r.profile.base=\"h100-llama2-70b-tp3\"",
+		  "$.datacenter.node_types.r.profile.base: unknown serving profile \"h100-llama2-70b-tp3\"; did you mean \"h100-llama2-70b-tp2\"? (`maasim list` shows all)" },
+	};
+	const char *p = write_tmp("prof.json", llm_json);
+	char want[600];
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct scenario *s;
+		struct err e;
+		err_clear(&e);
+		CHECK_INT(scenario_load(p, &cases[i].set, 1, &s, &e), -1);
+		snprintf(want, sizeof want, "%s: %s", p, cases[i].want);
+		CHECK_STR(e.msg, want);
+		scenario_free(s);
+	}
+}
+
 static int count_rows(void *ctx, int n, const char *const *v, const char *const *c)
 {
 	(void)n, (void)c;
@@ -251,6 +292,7 @@ int main(void)
 	RUN(test_traces);
 	RUN(test_scenario_ok);
 	RUN(test_scenario_errors);
+	RUN(test_profile_errors);
 	RUN(test_store);
 	RUN(test_metrics_check);
 	{
