@@ -91,6 +91,9 @@ void facility_cfg_default(struct facility_cfg *c)
 	c->dispatch = FAC_DISPATCH_SELF;
 	c->embodied.kg_per_node = 4144;     /* 3000 kg 8-GPU server w/o GPUs + 8 x 143 kg A100
 					     * (Boavizta via EcoLogits, REFERENCES.md) */
+	c->embodied.kg_per_gpu = 143 + 3000.0 / 8; /* kg per GPU: 143 kg A100 + 1/8 of the 3000 kg
+						    * 8-GPU server without GPUs (same source); 8 GPUs
+						    * give kg_per_node. Assumed for H100/B200 too */
 	c->embodied.lifetime_years = 5;     /* same source */
 	c->embodied.kg_per_hour = -1;
 }

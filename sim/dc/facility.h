@@ -92,6 +92,8 @@ struct facility_cfg {
 
 	struct {
 		double kg_per_node;     /* embodied kg CO2e per server */
+		double kg_per_gpu;      /* per GPU of an LLM replica: the GPU and its share of the
+					 * server (a node type with a serving profile of n_gpus) */
 		double lifetime_years;  /* amortisation period */
 		double kg_per_hour;     /* >= 0: overrides n_nodes * kg_per_node / lifetime (the
 					 * loader sums it over node types); < 0: not given */

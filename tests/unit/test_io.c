@@ -223,6 +223,40 @@ static void test_profile_errors(void)
 	}
 }
 
+/* Embodied carbon per node type: an LLM replica is its GPUs (143 kg each, A100, Boavizta via
+ * EcoLogits) plus each GPU's 1/8 share of a 3000 kg 8-GPU server; a server without a profile
+ * keeps 4144 kg; a type's own embodied_kg wins. All over 5 years (REFERENCES.md). */
+static void test_embodied_per_gpu(void)
+{
+	static const char json[] =
+		"{\"name\": \"emb\", \"seed\": 1, \"duration_s\": 10, \"datacenter\": {\"node_types\": {"
+		" \"one\": {\"profile\": \"h100-qwen3-14b-tp1\"},"
+		" \"eight\": {\"profile\": \"h100-llama2-70b-tp8\"},"
+		" \"own\": {\"profile\": \"h100-qwen3-14b-tp1\", \"embodied_kg\": 1000},"
+		" \"plain\": {\"slots\": 1, \"power\": {\"idle_w\": 100, \"peak_w\": 300}, \"llm\": {\"prefill_tokens_per_s\": 4000, \"decode_tokens_per_s\": 30}}},"
+		" \"nodes\": [{\"type\": \"one\", \"count\": 4}, {\"type\": \"eight\", \"count\": 2},"
+		" {\"type\": \"own\", \"count\": 1}, {\"type\": \"plain\", \"count\": 3}]},"
+		" \"workload\": [{\"name\": \"c\", \"kind\": \"llm\", \"arrival\": {\"process\": \"poisson\","
+		" \"rate_per_s\": 1}, \"input_tokens\": {\"dist\": \"deterministic\", \"mean\": 100},"
+		" \"output_tokens\": {\"dist\": \"deterministic\", \"mean\": 10}}],"
+		" \"policies\": {\"dispatch\": \"fifo\"}}";
+	struct scenario *s = NULL;
+	struct err e;
+	const double per_gpu_kg = 143 + 3000.0 / 8; /* 518 kg */
+	double want_kg = 4 * 1 * per_gpu_kg + 2 * 8 * per_gpu_kg + 1 * 1000 + 3 * 4144;
+
+	err_clear(&e);
+	CHECK_INT(scenario_load(write_tmp("emb.json", json), NULL, 0, &s, &e), 0);
+	if (!s) {
+		fprintf(stderr, "  %s\n", e.msg);
+		return;
+	}
+	/* an 8-GPU replica equals the 8-GPU server default; a 1-GPU one is an eighth of it */
+	CHECK_NEAR(8 * per_gpu_kg, 4144, 1e-12, 0);
+	CHECK_NEAR(s->facility.embodied.kg_per_hour, want_kg / (5 * 8760.0), 1e-12, 0);
+	scenario_free(s);
+}
+
 static int count_rows(void *ctx, int n, const char *const *v, const char *const *c)
 {
 	(void)n, (void)c;
@@ -293,6 +327,7 @@ int main(void)
 	RUN(test_scenario_ok);
 	RUN(test_scenario_errors);
 	RUN(test_profile_errors);
+	RUN(test_embodied_per_gpu);
 	RUN(test_store);
 	RUN(test_metrics_check);
 	{
