@@ -16,8 +16,8 @@ const char *const metric_names_run[] = {
 	/* requests and latency (sim/dc/dc.c) */
 	"requests_arrived", "requests_completed", "requests_dropped", "requests_deferred",
 	"requests_in_system_end", "wait_mean_s", "wait_p99_s", "latency_mean_s", "latency_p50_s",
-	"latency_p95_s", "latency_p99_s", "slo_attainment", "deadline_attainment",
-	"deadline_missed", "defer_mean_s", "node_share_max", "utilization_mean",
+	"latency_p95_s", "latency_p99_s", "slo_attainment", "slo_missed_in_system_end",
+	"deadline_attainment", "deadline_missed", "defer_mean_s", "node_share_max", "utilization_mean",
 	"queue_length_mean", "throughput_per_s",
 	/* LLM serving (sim/dc/llm.c) */
 	"ttft_mean_s", "ttft_p50_s", "ttft_p99_s", "admit_wait_mean_s", "admit_wait_p99_s",
@@ -48,7 +48,7 @@ const char *const metric_names_class[] = {
 	/* sim/dc/dc.c report_class */
 	"requests_arrived", "requests_completed", "requests_dropped", "wait_mean_s", "wait_p99_s",
 	"latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s", "slo_attainment",
-	"deadline_attainment", "deadline_missed",
+	"slo_missed_in_system_end", "deadline_attainment", "deadline_missed",
 	/* sim/dc/llm.c report_cls */
 	"ttft_mean_s", "ttft_p50_s", "ttft_p99_s", "admit_wait_mean_s", "admit_wait_p99_s",
 	"tpot_mean_s", "tpot_p50_s", "tpot_p99_s", "output_tokens", "energy_active_per_request_wh",
