@@ -497,7 +497,9 @@ static void sample_flush(struct facility *f)
 		return;
 	struct sample s;
 	double L = f->win_len;
-	s.t_s = f->win_t0;
+	/* stamped at the window's end, as every series of a run (sim/cli/run.c): a mean over
+	 * (t - interval, t], a state (battery_soc) at t */
+	s.t_s = f->win_t0 + L;
 	for (int k = 0; k < NSER; k++)
 		s.v[k] = f->win_e[k] / L;
 	for (int k = SER_IT; k <= SER_CURT; k++)
