@@ -170,14 +170,16 @@ static int is_sqlite_file(const char *path)
 
 /* Is this file maasim's (or empty)? Reads only: a file that is not maasim's is left as it was.
  * An empty file, or one without tables, is a new database. */
-static int check_schema(struct store *s, struct err *e)
+static int check_schema(struct store *s, int mode, struct err *e)
 {
+	/* only a database being written to can start afresh in a new file */
+	const char *alt = mode == STORE_CREATE ? ", or a new file name" : "";
 	int bad = 0;
 	long long app, ver, tables, legacy;
 
 	if (!is_sqlite_file(s->path))
-		return err_set(e, "%s: not a SQLite database: expected a maasim results database or a"
-			       " new file name (the file was left untouched)", s->path);
+		return err_set(e, "%s: not a SQLite database: expected a maasim results database%s"
+			       " (the file was left untouched)", s->path, alt);
 	app = query_int(s, "PRAGMA application_id;", &bad, e);
 	ver = query_int(s, "PRAGMA user_version;", &bad, e);
 	tables = query_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
@@ -193,9 +195,8 @@ static int check_schema(struct store *s, struct err *e)
 	if (app == STORE_APP_ID) {
 		if (ver > STORE_SCHEMA_VERSION)
 			return err_set(e, "%s: written by a newer maasim (results schema version %lld;"
-				       " this maasim knows versions up to %d): use that maasim or a new"
-				       " file name (the file was left untouched)", s->path, ver,
-				       STORE_SCHEMA_VERSION);
+				       " this maasim knows versions up to %d): use that maasim%s (the file"
+				       " was left untouched)", s->path, ver, STORE_SCHEMA_VERSION, alt);
 		return 0;
 	}
 	if (app == 0 && (tables == 0 || legacy))
@@ -208,12 +209,12 @@ static int check_schema(struct store *s, struct err *e)
 			return -1;
 		if (app != 0)
 			return err_set(e, "%s: a SQLite database of another application (application_id"
-				       " 0x%08llx), not a maasim results database (expected 0x%08x, or a new"
-				       " file name); the file was left untouched", s->path,
-				       (unsigned long long)app & 0xffffffffULL, STORE_APP_ID);
+				       " 0x%08llx), not a maasim results database (expected 0x%08x%s); the"
+				       " file was left untouched", s->path,
+				       (unsigned long long)app & 0xffffffffULL, STORE_APP_ID, alt);
 		return err_set(e, "%s: a SQLite database that is not a maasim results database (its"
-			       " tables: %s; expected runs and metrics with maasim's columns, or a new"
-			       " file name); the file was left untouched", s->path, b.text);
+			       " tables: %s; expected runs and metrics with maasim's columns%s); the"
+			       " file was left untouched", s->path, b.text, alt);
 	}
 }
 
@@ -239,7 +240,7 @@ struct store *store_open(const char *path, int mode, struct err *e)
 	}
 	sqlite3_busy_timeout(s->db, 10000);
 	/* before anything is written: a file that is not maasim's stays as it was */
-	if (check_schema(s, e)) {
+	if (check_schema(s, mode, e)) {
 		store_close(s);
 		return NULL;
 	}
