@@ -588,6 +588,42 @@ void quant_i4_dequant(const struct quant_i4 *q, float *w)
  * token's products would wait on the FMA latency. x has leading dimension kp. */
 #define ACCS(B) ((B) <= 2 ? 4 : (B) <= 4 ? 2 : 1)
 
+/* Zeroes the first na accumulators of each of B tokens. */
+__attribute__((target("avx2"), always_inline)) static inline void
+acc_zero(__m256 acc[][4], const int B, const int na)
+{
+	for (int t = 0; t < B; t++)
+		for (int a = 0; a < na; a++)
+			acc[t][a] = _mm256_setzero_ps();
+}
+
+/* Sums each token's na accumulators into y[t][i] (y has leading dimension n). */
+__attribute__((target("avx2"), always_inline)) static inline void
+acc_store(__m256 acc[][4], const int B, const int na, float *y, int n, int i)
+{
+	for (int t = 0; t < B; t++) {
+		__m256 sum = acc[t][0];
+		for (int a = 1; a < na; a++)
+			sum = _mm256_add_ps(sum, acc[t][a]);
+		y[(size_t)t * (size_t)n + (size_t)i] = hsum_ps(sum);
+	}
+}
+
+/* Calls FN(q, x, y, B) with B the compile-time constant equal to b (1..8; more: 8). */
+#define FUSED_DISPATCH(FN, q, x, b, y)                  \
+	do {                                            \
+		switch (b) {                            \
+		case 1: FN(q, x, y, 1); break;          \
+		case 2: FN(q, x, y, 2); break;          \
+		case 3: FN(q, x, y, 3); break;          \
+		case 4: FN(q, x, y, 4); break;          \
+		case 5: FN(q, x, y, 5); break;          \
+		case 6: FN(q, x, y, 6); break;          \
+		case 7: FN(q, x, y, 7); break;          \
+		default: FN(q, x, y, 8); break;         \
+		}                                       \
+	} while (0)
+
 __attribute__((target("avx2,fma"), always_inline)) static inline void
 i4_fused_b(const struct quant_i4 *q, const float *x, float *y, const int B)
 {
@@ -599,9 +635,7 @@ i4_fused_b(const struct quant_i4 *q, const float *x, float *y, const int B)
 		const unsigned char *src = q->w + (size_t)i * kp / 2;
 		const float *sc = q->scale + (size_t)i * (size_t)ng;
 		__m256 acc[QUANT_FUSED_MAX_B][4];
-		for (int t = 0; t < B; t++)
-			for (int a = 0; a < na; a++)
-				acc[t][a] = _mm256_setzero_ps();
+		acc_zero(acc, B, na);
 		for (int gi = 0; gi < ng; gi++) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(src + gi * g / 2));
 			__m128i lo = _mm_sub_epi8(_mm_and_si128(v, lo4), eight);
@@ -619,28 +653,14 @@ i4_fused_b(const struct quant_i4 *q, const float *x, float *y, const int B)
 									 acc[t][u % na]);
 			}
 		}
-		for (int t = 0; t < B; t++) {
-			__m256 sum = acc[t][0];
-			for (int a = 1; a < na; a++)
-				sum = _mm256_add_ps(sum, acc[t][a]);
-			y[(size_t)t * (size_t)q->n + (size_t)i] = hsum_ps(sum);
-		}
+		acc_store(acc, B, na, y, q->n, i);
 	}
 }
 
 __attribute__((target("avx2,fma"))) static void i4_fused_avx2(const struct quant_i4 *q,
 							       const float *x, int b, float *y)
 {
-	switch (b) {
-	case 1: i4_fused_b(q, x, y, 1); break;
-	case 2: i4_fused_b(q, x, y, 2); break;
-	case 3: i4_fused_b(q, x, y, 3); break;
-	case 4: i4_fused_b(q, x, y, 4); break;
-	case 5: i4_fused_b(q, x, y, 5); break;
-	case 6: i4_fused_b(q, x, y, 6); break;
-	case 7: i4_fused_b(q, x, y, 7); break;
-	default: i4_fused_b(q, x, y, 8); break;
-	}
+	FUSED_DISPATCH(i4_fused_b, q, x, b, y);
 }
 
 /* x copied to a zero-padded kp-stride buffer when k is not a multiple of the group */
@@ -657,11 +677,18 @@ static const float *pad_rows(struct abuf *buf, const float *x, int b, int k, int
 	return p;
 }
 
-int quant_i4_gemm(struct quant_i4 *q, const float *x, int b, float *y, int path)
+/* The path a weight-only (int4, bf16) GEMM takes for the one asked: AUTO resolves to AVX2 where
+ * the CPU has it; VNNI has no weight-only kernel. -1 when unavailable. */
+static int weight_only_path(int path)
 {
 	if (path == QUANT_AUTO)
 		path = path_supported(QUANT_AVX2) ? QUANT_AVX2 : QUANT_PORTABLE;
-	if (path == QUANT_VNNI || !path_supported(path))
+	return path == QUANT_VNNI || !path_supported(path) ? -1 : path;
+}
+
+int quant_i4_gemm(struct quant_i4 *q, const float *x, int b, float *y, int path)
+{
+	if ((path = weight_only_path(path)) < 0)
 		return -1;
 	const float *xp = pad_rows(&q->xpad, x, b, q->k, q->kp);
 	if (path == QUANT_AVX2 && b <= QUANT_FUSED_MAX_B)
@@ -753,9 +780,7 @@ bf16_fused_b(const struct quant_bf16 *q, const float *x, float *y, const int B)
 	for (int i = 0; i < q->n; i++) {
 		const unsigned short *src = q->w + (size_t)i * kp;
 		__m256 acc[QUANT_FUSED_MAX_B][4];
-		for (int t = 0; t < B; t++)
-			for (int a = 0; a < na; a++)
-				acc[t][a] = _mm256_setzero_ps();
+		acc_zero(acc, B, na);
 		for (size_t j = 0; j < kp; j += 32) {
 			__m256 w[4];
 			for (int u = 0; u < 4; u++) {
@@ -768,35 +793,19 @@ bf16_fused_b(const struct quant_bf16 *q, const float *x, float *y, const int B)
 						w[u], _mm256_loadu_ps(x + (size_t)t * kp + j + 8 * (size_t)u),
 						acc[t][u % na]);
 		}
-		for (int t = 0; t < B; t++) {
-			__m256 sum = acc[t][0];
-			for (int a = 1; a < na; a++)
-				sum = _mm256_add_ps(sum, acc[t][a]);
-			y[(size_t)t * (size_t)q->n + (size_t)i] = hsum_ps(sum);
-		}
+		acc_store(acc, B, na, y, q->n, i);
 	}
 }
 
 __attribute__((target("avx2,fma"))) static void bf16_fused_avx2(const struct quant_bf16 *q,
 								 const float *x, int b, float *y)
 {
-	switch (b) {
-	case 1: bf16_fused_b(q, x, y, 1); break;
-	case 2: bf16_fused_b(q, x, y, 2); break;
-	case 3: bf16_fused_b(q, x, y, 3); break;
-	case 4: bf16_fused_b(q, x, y, 4); break;
-	case 5: bf16_fused_b(q, x, y, 5); break;
-	case 6: bf16_fused_b(q, x, y, 6); break;
-	case 7: bf16_fused_b(q, x, y, 7); break;
-	default: bf16_fused_b(q, x, y, 8); break;
-	}
+	FUSED_DISPATCH(bf16_fused_b, q, x, b, y);
 }
 
 int quant_bf16_gemm(struct quant_bf16 *q, const float *x, int b, float *y, int path)
 {
-	if (path == QUANT_AUTO)
-		path = path_supported(QUANT_AVX2) ? QUANT_AVX2 : QUANT_PORTABLE;
-	if (path == QUANT_VNNI || !path_supported(path))
+	if ((path = weight_only_path(path)) < 0)
 		return -1;
 	const float *xp = pad_rows(&q->xpad, x, b, q->k, q->kp);
 	if (path == QUANT_AVX2 && b <= QUANT_FUSED_MAX_B)

@@ -387,6 +387,16 @@ int cmd_validate(int argc, char **argv)
 		       "accuracy %.4f; %s\n", sc->model.variant, sc->model.mapping,
 		       sc->model.time_factor_prefill, sc->model.time_factor_decode,
 		       sc->model.memory_factor, sc->model.accuracy, sc->model.provenance);
+	if (sc->cluster.n_variants) { /* compression: the per-request variant table */
+		printf("  compression %s chooses per request among %zu variants (prefill x, decode x, accuracy):",
+		       sc->policies[POLICY_COMPRESSION].desc->name, sc->cluster.n_variants);
+		for (size_t i = 0; i < sc->cluster.n_variants; i++) {
+			const struct variant_cfg *v = &sc->cluster.variants[i];
+			printf("%s %s %.3g %.3g %.4f", i ? "," : "", v->name, v->f.time_prefill,
+			       v->f.time_decode, v->accuracy);
+		}
+		printf("\n");
+	}
 	scenario_free(sc);
 	scn_args_fini(&a);
 	return 0;

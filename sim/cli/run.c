@@ -227,6 +227,7 @@ int run_replication_interruptible(const struct scenario *sc, long rep, struct me
 		r.batt_state = xcalloc(1, r.batt_ops->state_size);
 	}
 	if (dispatch_attach_env(&r.dc, &sc->policies[POLICY_DISPATCH], &r.env, e) ||
+	    compress_attach(&r.dc, &sc->policies[POLICY_COMPRESSION], &r.env, e) ||
 	    power_attach(&r.power, &r.dc, &sc->policies[POLICY_POWER], &r.env, e) ||
 	    (r.batt_ops && r.batt_ops->init(r.batt_state, &sc->policies[POLICY_BATTERY], &r.env, e))) {
 		if (r.batt_ops)
@@ -284,7 +285,9 @@ int run_replication_interruptible(const struct scenario *sc, long rep, struct me
 				     it_fac, it_dc);
 	}
 	metrics_set(ms, "sim_events", (double)sim.events, "1");
-	if (sc->model.variant) /* models: the served variant's measured (or published) accuracy */
+	/* models: the served variant's measured (or published) accuracy; with a compression
+	 * policy the datacenter books each request's own (dc_report) */
+	if (sc->model.variant && !sc->cluster.n_variants)
 		metrics_set(ms, "accuracy_mean", sc->model.accuracy, "1");
 	if (invariants_check(&sim, &r.dc, r.fac, &sc->facility.battery, ms, e)) /* e keeps the first error */
 		rc = -1;

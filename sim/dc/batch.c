@@ -6,7 +6,9 @@
  * (v_finish, id), each knowing its position, and the admission-ordered list holds the same
  * requests; kv_used is the sum over admitted, unfinished requests of in + out (RESERVE) or of
  * kv_base + (V - v_join) (PAGED: prompt + tokens generated); in STALL mode V and W are frozen
- * while a prefill batch runs.
+ * while a prefill batch runs. pf_dec (pf_pre) is the sum of the power factors of the decoding
+ * (prefilling) requests; with no variant factors every one is 1.0 and the sums are exact
+ * integers, so power, V and every time are bit for bit those of the profile's model.
  */
 #include "dc/batch.h"
 
@@ -31,6 +33,7 @@ struct batcher {
 	struct batch_req *dec_head, *dec_tail; /* decoding, in admission order */
 	double t, energy_j, v, w;
 	double step_s, power_w;
+	double pf_dec, pf_pre;  /* sums of the power factors of decoding / prefilling requests */
 	enum power_state pw_state;
 	double t_wake_end;
 	long wakeups;
@@ -45,6 +48,14 @@ struct batcher {
 	int npre;
 	double t_pre_end, pre_start;
 };
+
+/* The profile's own model: what a request without variant factors costs. */
+static const struct batch_factors unit_factors = { 1.0, 1.0, 1.0 };
+
+static const struct batch_factors *factors(const struct batch_req *r)
+{
+	return r->vf ? r->vf : &unit_factors;
+}
 
 /* --- heap -------------------------------------------------------------------------------- */
 
@@ -149,6 +160,11 @@ static void update_rate(struct batcher *b)
 	enum profile_phase ph = batcher_phase(b);
 	double batch = ph == PROFILE_PREFILL ? b->npre : b->ndec;
 	b->power_w = profile_node_power_w(b->p, ph, batch, b->pstate);
+	/* the running requests' variants scale the replica's power by their mean power factor */
+	if (ph == PROFILE_PREFILL)
+		b->power_w *= b->pf_pre / b->npre;
+	else if (ph == PROFILE_DECODE)
+		b->power_w *= b->pf_dec / b->ndec;
 	if (b->ndec > 0)
 		b->step_s = profile_decode_step_s(b->p, b->ndec, b->pstate);
 }
@@ -191,6 +207,7 @@ static void join_decode(struct batcher *b, struct batch_req *r, double tokens)
 	r->v_join = b->v;
 	r->v_finish = b->v + tokens;
 	r->w_join = b->w;
+	b->pf_dec += factors(r)->power;
 	heap_push(b, r);
 	r->lnext = NULL;
 	r->lprev = b->dec_tail;
@@ -209,6 +226,7 @@ static void preempt(struct batcher *b)
 	double steps = floor(b->v - r->v_join + 1e-9), done;
 	list_remove(b, r);
 	heap_remove(b, r->heap_pos);
+	b->pf_dec = b->ndec ? b->pf_dec - factors(r)->power : 0;
 	r->energy_j += b->w - r->w_join;
 	b->kv_used -= kv_held(b, r);
 	if (b->stall)
@@ -235,7 +253,7 @@ static void try_admit(struct batcher *b, double t)
 		return;
 	struct batch_req *first = NULL, *last = NULL;
 	int k = 0;
-	double tokens = 0;
+	double tokens = 0, tokens_scaled = 0, pf = 0;
 	while (b->wait_head) {
 		struct batch_req *r = b->wait_head;
 		double need = b->paged ? r->todo_in + 1 : r->in_tokens + r->out_tokens;
@@ -255,6 +273,8 @@ static void try_admit(struct batcher *b, double t)
 		r->kv_base = need;
 		b->kv_used += need;
 		tokens += r->todo_in;
+		tokens_scaled += r->todo_in * factors(r)->time_prefill;
+		pf += factors(r)->power;
 		k++;
 		if (b->stall) {
 			if (last)
@@ -266,20 +286,24 @@ static void try_admit(struct batcher *b, double t)
 			/* chunked prefill rides along the decode steps: the request holds its batch
 			 * slot for the steps its prefill takes at the current step time, then
 			 * decodes; its first token is reported at admission + prefill time */
-			double pre = profile_prefill_s(b->p, r->todo_in, 1, b->pstate);
+			double pre = profile_prefill_s(b->p, r->todo_in, 1, b->pstate) *
+				     factors(r)->time_prefill;
 			double s = profile_decode_step_s(b->p, b->ndec + 1, b->pstate);
 			double steps = ceil(pre / s);
 			if (isnan(r->t_first_s))
 				r->t_first_s = t + pre;
 			r->pre_steps = steps < 1 ? 1 : steps;
-			join_decode(b, r, r->pre_steps + r->todo_out - 1);
+			join_decode(b, r, r->pre_steps + (r->todo_out - 1) * factors(r)->time_decode);
 		}
 	}
 	if (b->stall && k > 0) {
 		b->pre_head = first;
 		b->npre = k;
+		b->pf_pre = pf;
 		b->pre_start = t;
-		b->t_pre_end = t + profile_prefill_s(b->p, tokens, k, b->pstate);
+		/* the batch's measured prefill time, scaled by its token-weighted time factor */
+		b->t_pre_end = t + profile_prefill_s(b->p, tokens, k, b->pstate) *
+					   (tokens_scaled / tokens);
 	}
 }
 
@@ -290,6 +314,7 @@ static void finish_prefill(struct batcher *b, double t)
 	struct batch_req *r = b->pre_head;
 	b->pre_head = NULL;
 	b->npre = 0;
+	b->pf_pre = 0;
 	while (r) {
 		struct batch_req *nx = r->next;
 		r->next = NULL;
@@ -298,7 +323,7 @@ static void finish_prefill(struct batcher *b, double t)
 		r->energy_j += share;
 		r->todo_out -= 1; /* the prefill produces a token */
 		if (r->todo_out > 0) {
-			join_decode(b, r, r->todo_out);
+			join_decode(b, r, r->todo_out * factors(r)->time_decode);
 		} else {
 			r->v_join = b->v;
 			complete(b, r, t);
@@ -359,6 +384,7 @@ void batcher_advance(struct batcher *b, double t)
 			while (b->ndec > 0 && b->heap[0]->v_finish <= b->v + eps) {
 				struct batch_req *r = heap_pop(b);
 				list_remove(b, r);
+				b->pf_dec = b->ndec ? b->pf_dec - factors(r)->power : 0;
 				r->energy_j += b->w - r->w_join;
 				complete(b, r, nt);
 			}
@@ -405,6 +431,7 @@ void batcher_free(struct batcher *b)
 /* Queues r at t (advance already done); wakes a sleeping replica. */
 static int enqueue(struct batcher *b, double t, struct batch_req *r)
 {
+	assert(!b->paged || !r->vf); /* PAGED counts one KV token per request per step */
 	if (r->in_tokens + r->out_tokens > b->kv_cap) {
 		r->t_arrive_s = NAN;
 		return -1;

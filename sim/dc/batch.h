@@ -43,12 +43,23 @@
 
 #include "dc/profile.h"
 
+/* A model variant's cost relative to the profile's own model (compression, policy/compress.c):
+ * prefill and decode time factors (the request's prefill takes time_prefill x the profile's
+ * time; each of its output tokens costs time_decode dense decode steps of the shared batch) and
+ * a power factor (the replica's power is the profile's times the mean power factor of the
+ * requests in the running phase). Factors of 1 give exactly the profile's figures. */
+struct batch_factors {
+	double time_prefill, time_decode, power;
+};
+
 /* One LLM request. The caller owns it and must keep it alive until the done callback. */
 struct batch_req {
 	uint64_t id;
 	int cls;                /* workload class index (caller's) */
 	double in_tokens;       /* prompt tokens, >= 1 */
 	double out_tokens;      /* output tokens, >= 1 */
+	const struct batch_factors *vf; /* its variant's factors; NULL: the profile's model.
+					 * Not supported with the PAGED rule (loader refuses) */
 	double t_arrive_s;      /* set by batcher_arrive */
 	/* results, filled by the batcher */
 	double t_admit_s;       /* admitted: KV reserved, prefill starts */

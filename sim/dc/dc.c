@@ -25,9 +25,10 @@ static void set_free_bit(struct dc *dc, uint32_t n, int on)
 		dc->free_bits[n >> 6] &= ~m;
 }
 
-static double slot_power(const struct node_type_cfg *t, int busy)
+/* busy: requests in service, or with variants the sum of their power factors */
+static double slot_power(const struct node_type_cfg *t, double busy)
 {
-	return t->idle_w + (t->peak_w - t->idle_w) * (double)busy / (double)t->slots;
+	return t->idle_w + (t->peak_w - t->idle_w) * busy / (double)t->slots;
 }
 
 void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
@@ -76,6 +77,8 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 	wtally_init(&dc->queue_len, 0, 0);
 	tally_init(&dc->defer_s);
 	dc->busy_cap = -1;
+	if (cfg->n_variants)
+		dc->variant_served = xcalloc(cfg->n_variants, sizeof *dc->variant_served);
 	llm_init(dc); /* nodes with a serving profile */
 }
 
@@ -83,6 +86,9 @@ void dc_fini(struct dc *dc)
 {
 	if (dc->dispatch.fini)
 		dc->dispatch.fini(dc->dispatch.state);
+	if (dc->compress.fini)
+		dc->compress.fini(dc->compress.state);
+	free(dc->variant_served);
 	llm_fini(dc);
 	for (size_t c = 0; c < dc->n_classes; c++) {
 		rng_fini(&dc->classes[c].arrivals);
@@ -256,13 +262,20 @@ uint32_t dc_first_free(const struct dc *dc)
 
 static double service_time(const struct dc *dc, const struct node *nd, const struct request *q)
 {
-	const struct node_type_cfg *t;
+	const struct node_type_cfg *t = &dc->cfg->types[nd->type];
+	const struct variant_cfg *v;
 
+	if (!dc->cfg->n_variants) {
+		if (dc->classes[q->cls].cfg->kind == CLASS_JOB)
+			return q->work_s;
+		return (double)q->in_tokens / t->prefill_tokens_per_s +
+		       (double)q->out_tokens / t->decode_tokens_per_s;
+	}
+	v = &dc->cfg->variants[q->variant];
 	if (dc->classes[q->cls].cfg->kind == CLASS_JOB)
-		return q->work_s;
-	t = &dc->cfg->types[nd->type];
-	return (double)q->in_tokens / t->prefill_tokens_per_s +
-	       (double)q->out_tokens / t->decode_tokens_per_s;
+		return q->work_s * v->f.time_decode;
+	return (double)q->in_tokens / t->prefill_tokens_per_s * v->f.time_prefill +
+	       (double)q->out_tokens / t->decode_tokens_per_s * v->f.time_decode;
 }
 
 void dc_start(struct dc *dc, uint32_t node, uint32_t r)
@@ -275,6 +288,13 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 	sim_assert(dc->sim, nd->busy < nd->slots);
 	q->node = node;
 	q->t_start = now;
+	if (dc->compress.pick) /* the verb "pick variant" (policies.compression) */
+		q->variant = dc->compress.pick(dc, dc->compress.state, r);
+	if (dc->cfg->n_variants) { /* served with this variant: its accuracy is booked now */
+		st->accuracy_sum += dc->cfg->variants[q->variant].accuracy;
+		st->accuracy_n++;
+		dc->variant_served[q->variant]++;
+	}
 	tally_add(&st->wait_s, now - q->t_arrive);
 	qsketch_add(&st->wait_q, now - q->t_arrive);
 	nd->busy++;
@@ -286,7 +306,12 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 		llm_start(dc, node, r);
 		return;
 	}
-	dc_set_node_power(dc, node, slot_power(&dc->cfg->types[nd->type], nd->busy));
+	if (dc->cfg->n_variants) {
+		nd->busy_pf += dc->cfg->variants[q->variant].f.power;
+		dc_set_node_power(dc, node, slot_power(&dc->cfg->types[nd->type], nd->busy_pf));
+	} else {
+		dc_set_node_power(dc, node, slot_power(&dc->cfg->types[nd->type], nd->busy));
+	}
 	sim_after(dc->sim, service_time(dc, nd, q), SIM_PRIO_DEPART, done_fire, dc, r);
 }
 
@@ -304,6 +329,12 @@ void dc_drop_started(struct dc *dc, uint32_t r)
 	set_free_bit(dc, node, 1);
 	wtally_set(&dc->busy_slots, dc->sim->now, dc->busy_slots.value - 1);
 	dc->classes[dc->req[r].cls].st.dropped++;
+	if (dc->cfg->n_variants) { /* never served: take its booking back (same instant as dc_start) */
+		struct class_stats *st = &dc->classes[dc->req[r].cls].st;
+		st->accuracy_sum -= dc->cfg->variants[dc->req[r].variant].accuracy;
+		st->accuracy_n--;
+		dc->variant_served[dc->req[r].variant]--;
+	}
 	req_release(dc, r);
 	dc->dispatch.freed(dc, dc->dispatch.state, node);
 }
@@ -320,8 +351,14 @@ void dc_finish(struct dc *dc, uint32_t r)
 	nd->busy--;
 	set_free_bit(dc, node, 1);
 	wtally_set(&dc->busy_slots, s->now, dc->busy_slots.value - 1);
-	if (!llm_node(dc, node))
-		dc_set_node_power(dc, node, slot_power(&dc->cfg->types[nd->type], nd->busy));
+	if (!llm_node(dc, node)) { /* an LLM replica's batcher keeps its own power */
+		if (dc->cfg->n_variants) {
+			nd->busy_pf = nd->busy ? nd->busy_pf - dc->cfg->variants[q->variant].f.power : 0;
+			dc_set_node_power(dc, node, slot_power(&dc->cfg->types[nd->type], nd->busy_pf));
+		} else {
+			dc_set_node_power(dc, node, slot_power(&dc->cfg->types[nd->type], nd->busy));
+		}
+	}
 	cr->st.completed++;
 	tally_add(&cr->st.latency_s, lat);
 	qsketch_add(&cr->st.latency_q, lat);
@@ -531,6 +568,8 @@ void dc_reset_stats(struct dc *dc)
 	for (size_t c = 0; c < dc->n_classes; c++) {
 		struct class_stats *st = &dc->classes[c].st;
 		st->arrived = st->completed = st->dropped = st->slo_met = st->deadline_met = 0;
+		st->accuracy_sum = 0;
+		st->accuracy_n = 0;
 		tally_init(&st->wait_s);
 		tally_init(&st->latency_s);
 		qsketch_reset(&st->latency_q);
@@ -547,6 +586,10 @@ void dc_reset_stats(struct dc *dc)
 	tally_init(&dc->defer_s);
 	for (uint32_t n = 0; n < dc->n_nodes; n++)
 		dc->nodes[n].starts = 0;
+	if (dc->variant_served)
+		memset(dc->variant_served, 0, dc->cfg->n_variants * sizeof *dc->variant_served);
+	if (dc->compress.reset)
+		dc->compress.reset(dc->compress.state);
 }
 
 long long dc_books_error(const struct dc *dc)
@@ -633,7 +676,8 @@ void dc_report(struct dc *dc, struct metrics *ms)
 	uint64_t slo_met = 0, slo_n = 0, dl_met = 0, dl_n = 0, slo_late = 0;
 	uint64_t *late_slo = xcalloc(dc->n_classes + 1, sizeof *late_slo);
 	uint64_t *late_dl = xcalloc(dc->n_classes + 1, sizeof *late_dl);
-	double starts_max = 0, starts_sum = 0;
+	double starts_max = 0, starts_sum = 0, acc_sum = 0;
+	uint64_t acc_n = 0;
 	char prefix[80];
 
 	count_late(dc, late_slo, late_dl);
@@ -663,6 +707,11 @@ void dc_report(struct dc *dc, struct metrics *ms)
 		snprintf(prefix, sizeof prefix, "class.%s.", dc->classes[c].cfg->name);
 		report_class(ms, prefix, st, dc->classes[c].cfg->slo_s > 0,
 			     dc->classes[c].cfg->deadline_s > 0, late_slo[c], late_dl[c]);
+		if (dc->cfg->n_variants && st->accuracy_n)
+			metrics_setf(ms, st->accuracy_sum / (double)st->accuracy_n, "1",
+				     "%saccuracy_mean", prefix);
+		acc_sum += st->accuracy_sum;
+		acc_n += st->accuracy_n;
 	}
 	report_class(ms, "", &all, 0, 0, 0, 0);
 	if (dl_n) {
@@ -696,6 +745,17 @@ void dc_report(struct dc *dc, struct metrics *ms)
 	metrics_set(ms, "power_it_mean_w", span > 0 ? e_it / span : dc->it_power_w, "W");
 	if (all.completed)
 		metrics_set(ms, "energy_per_request_wh", e_it / 3600.0 / (double)all.completed, "Wh");
+	/* compression: the mean accuracy delivered to the requests served in the measured period
+	 * (each scored with its variant's measured accuracy, booked when its service started: the
+	 * variant is fixed then, and requests still in service at the end count) and the share of
+	 * those requests served by each variant */
+	if (dc->cfg->n_variants && acc_n) {
+		metrics_set(ms, "accuracy_mean", acc_sum / (double)acc_n, "1");
+		for (size_t i = 0; i < dc->cfg->n_variants; i++)
+			if (dc->cfg->variants_reported >> i & 1)
+				metrics_setf(ms, (double)dc->variant_served[i] / (double)acc_n,
+					     "1", "variant_share.%s", dc->cfg->variants[i].name);
+	}
 	llm_report(dc, ms);
 	qsketch_fini(&all.latency_q);
 	qsketch_fini(&all.wait_q);

@@ -8,6 +8,12 @@
  * IT power is piecewise constant: every change integrates the energy up to now first, so the
  * IT energy is exact. The request books close: arrived + in system at warm-up = completed +
  * dropped + in system now (dc_books_error reports any difference).
+ * Compression (policies.compression): when the cluster config has a variant table, the policy's
+ * pick() chooses each request's variant as it starts on a node (dc_start); the variant's factors
+ * scale that request's service time and busy power (slot nodes) or its prefill, decode and
+ * power on an LLM replica (llm.c, batch.h), and its accuracy is booked then (a request's variant
+ * is fixed when it starts; one dropped at start is taken back). A request
+ * stores its variant as a byte; factors are looked up in the table, nothing is allocated.
  */
 #ifndef MAASIM_DC_H
 #define MAASIM_DC_H
@@ -33,6 +39,7 @@ struct request {
 	uint32_t node;      /* DC_NONE until placed */
 	uint16_t cls;
 	uint16_t flags;     /* DC_REQ_* */
+	uint8_t variant;    /* row of cfg->variants serving it (0: the base model) */
 };
 
 /* Request flags. DEFERRED: the request was held by dc_defer and has been released (its
@@ -42,6 +49,7 @@ struct request {
 struct node {
 	uint32_t type;
 	int slots, busy;
+	double busy_pf;           /* variants: sum of the power factors of requests in service */
 	uint32_t q_head, q_tail;  /* local queue (DC_NONE when empty) */
 	long q_len;
 	double power_w;
@@ -58,6 +66,15 @@ struct dc_dispatch {
 	void (*fini)(void *state);
 };
 
+/* Compression hook, filled by the compression policy (policy/compress.c): pick() returns the
+ * variant (row of cfg->variants) serving req, called once as it starts on a node. */
+struct dc_compress {
+	void *state;
+	uint8_t (*pick)(struct dc *dc, void *state, uint32_t req);
+	void (*reset)(void *state); /* at warm-up (may be NULL): the measured period starts */
+	void (*fini)(void *state); /* frees state */
+};
+
 struct class_stats {
 	uint64_t arrived, completed, dropped, slo_met;
 	uint64_t deadline_met;   /* completed within the class deadline_s (classes with one) */
@@ -65,6 +82,8 @@ struct class_stats {
 	struct qsketch latency_q;
 	struct qsketch wait_q;
 	double energy_share_j;  /* not yet attributed per request: kept for later models */
+	double accuracy_sum;    /* variants: accuracy of the requests started (their variant fixed) */
+	uint64_t accuracy_n;    /* variants: requests started, less those dropped at start */
 };
 
 struct class_rt {
@@ -103,6 +122,8 @@ struct dc {
 	double t_stats0;         /* start of the measured period (0 or warm-up) */
 
 	struct dc_dispatch dispatch;
+	struct dc_compress compress;     /* pick NULL: every request on variant 0 */
+	uint64_t *variant_served;        /* per variant: requests started in the measured period */
 
 	/* policy layer: deferral (dc_defer) and policy-owned waiting (dc_hold) */
 	uint64_t deferred_now;   /* held by dc_defer right now (in system, not queued) */

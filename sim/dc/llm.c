@@ -3,6 +3,15 @@
  * Per-request records (struct batch_req) live in chunks of fixed address, because the batcher
  * keeps pointers to them while dc's request pool may be reallocated; a free list recycles them.
  * batch_req.id holds the dc request index.
+ *
+ * Replica timers: each replica has at most one pending "next step" time (its batcher's next
+ * admission, prefill end or completion). They are kept in an indexed heap (timers), and only the
+ * earliest of them is an event in the simulator's event list (tev at tev_t). A replica's time
+ * changes on every arrival and completion; with one event per replica each change was a cancel
+ * and a push, and the cancelled entries stayed in the event list until they reached its top
+ * (lazy cancellation), so the list held about twice as many entries as replicas. Now a change is
+ * an O(log replicas) key update, and the event list is touched only when the earliest time moves.
+ * Ties between replicas due at the same instant fire in node order (the heap's tie rule).
  */
 #include "dc/llm.h"
 
@@ -12,6 +21,7 @@
 
 #include "dc/batch.h"
 #include "dc/dc.h"
+#include "engine/iheap.h"
 #include "engine/xalloc.h"
 
 #define CHUNK 1024
@@ -27,8 +37,9 @@ struct llm_class {
 struct llm_state {
 	struct profile **profiles;   /* per node type, NULL without a profile */
 	struct batcher **batchers;   /* per node, NULL without a profile */
-	evq_handle *ev;              /* the node's pending event */
-	double *ev_t;
+	struct iheap timers;         /* node -> its next step time (nodes with one pending) */
+	evq_handle tev;              /* the one event-list entry: the earliest timer */
+	double tev_t;                /* its time, +inf when none */
 	struct batch_req **chunks;
 	size_t n_chunks;
 	struct batch_req *free_list;
@@ -75,7 +86,22 @@ static void on_done(void *ctx, struct batch_req *r)
 	L->done_head = r;
 }
 
-/* Pushes the node's power to the datacenter and keeps its one pending event at next_t. */
+/* Keeps the one event-list entry at the earliest replica timer. */
+static void arm(struct dc *dc)
+{
+	struct llm_state *L = dc->llm;
+	double t = L->timers.n ? iheap_top_key(&L->timers) : INFINITY;
+
+	if (t == L->tev_t)
+		return;
+	sim_cancel(dc->sim, L->tev);
+	L->tev = EVQ_NONE;
+	L->tev_t = t;
+	if (isfinite(t))
+		L->tev = sim_at(dc->sim, t, SIM_PRIO_DEPART, node_fire, dc, 0);
+}
+
+/* Pushes the node's power to the datacenter and keeps its timer at the batcher's next time. */
 static void resched(struct dc *dc, uint32_t node)
 {
 	struct llm_state *L = dc->llm;
@@ -83,17 +109,15 @@ static void resched(struct dc *dc, uint32_t node)
 	double t = batcher_next_t(b);
 
 	dc_set_node_power(dc, node, batcher_power_w(b));
-	if (t == L->ev_t[node] && L->ev[node] != EVQ_NONE)
-		return;
-	sim_cancel(dc->sim, L->ev[node]);
-	L->ev[node] = EVQ_NONE;
-	L->ev_t[node] = INFINITY;
 	if (isfinite(t) && t <= dc->sim->horizon_s) {
 		if (t < dc->sim->now)
 			t = dc->sim->now;
-		L->ev[node] = sim_at(dc->sim, t, SIM_PRIO_DEPART, node_fire, dc, node);
-		L->ev_t[node] = t;
+		if (!iheap_contains(&L->timers, node) || iheap_key(&L->timers, node) != t)
+			iheap_set(&L->timers, node, t);
+	} else if (iheap_contains(&L->timers, node)) {
+		iheap_remove(&L->timers, node);
 	}
+	arm(dc);
 }
 
 /* Books the completions collected by on_done, then lets dispatch refill. */
@@ -124,15 +148,18 @@ static void flush_done(struct dc *dc)
 	}
 }
 
+/* The earliest replica timer is due: that replica takes its step. Its timer stays in the heap
+ * for resched to move (one sift instead of a removal and an insertion). */
 static void node_fire(struct sim *s, void *obj, uint64_t arg)
 {
 	struct dc *dc = obj;
-	uint32_t node = (uint32_t)arg;
 	struct llm_state *L = dc->llm;
+	uint32_t node = iheap_top(&L->timers);
 
+	(void)arg;
 	s->where = "llm replica event";
-	L->ev[node] = EVQ_NONE;
-	L->ev_t[node] = INFINITY;
+	L->tev = EVQ_NONE;
+	L->tev_t = INFINITY;
 	batcher_advance(L->batchers[node], s->now);
 	resched(dc, node);
 	flush_done(dc);
@@ -163,12 +190,12 @@ void llm_init(struct dc *dc)
 				 e.msg);
 	}
 	L->batchers = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->batchers);
-	L->ev = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->ev);
-	L->ev_t = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->ev_t);
+	iheap_init(&L->timers, (uint32_t)dc->n_nodes);
+	L->tev = EVQ_NONE;
+	L->tev_t = INFINITY;
 	L->preempt0 = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->preempt0);
 	for (uint32_t n = 0; n < dc->n_nodes; n++) {
 		struct profile *p = L->profiles[dc->nodes[n].type];
-		L->ev_t[n] = INFINITY;
 		if (!p)
 			continue;
 		L->batchers[n] = batcher_new(p, dc->sim->now, on_done, L);
@@ -208,8 +235,7 @@ void llm_fini(struct dc *dc)
 	}
 	free(L->cls);
 	free(L->chunks);
-	free(L->ev);
-	free(L->ev_t);
+	iheap_fini(&L->timers);
 	free(L->preempt0);
 	free(L->batchers);
 	free(L->profiles);
@@ -232,6 +258,8 @@ void llm_start(struct dc *dc, uint32_t node, uint32_t q)
 	r->cls = rq->cls;
 	r->in_tokens = rq->in_tokens ? rq->in_tokens : 1;
 	r->out_tokens = rq->out_tokens ? rq->out_tokens : 1;
+	/* its variant (compression): the batcher scales its prefill, decode steps and power */
+	r->vf = dc->cfg->n_variants ? &dc->cfg->variants[rq->variant].f : NULL;
 	if (batcher_arrive(L->batchers[node], dc->sim->now, r) < 0) {
 		/* larger than the replica's whole KV cache: it can never run here */
 		rec_free(L, r);

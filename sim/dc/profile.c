@@ -20,13 +20,27 @@
 #include "dc/profile_table.h"
 #include "engine/xalloc.h"
 
+/* Decode batches 0..max_batch per power state: the step time and the node power, tabulated at
+ * profile_new because the batcher asks for them on every admission and completion. An entry
+ * whose batch lies outside the measured range is marked, and its lookup takes the evaluating
+ * path, which counts the extrapolation and warns as before: the numbers are the same, bit for
+ * bit, with or without the table. */
+struct decode_tab {
+	double step_s, node_w;
+	unsigned char step_clamped, power_clamped;
+};
+
 struct profile {
 	struct profile_config c;
 	double kv_tokens;
 	long extrapolations;
 	int warned;
 	FILE *warn;
+	struct decode_tab *tab;   /* [ps * (max_batch + 1) + batch] */
+	int tab_n;                /* max_batch + 1 */
 };
+
+static void tab_build(struct profile *p);
 
 /* --- facts ---------------------------------------------------------------------------------- */
 
@@ -674,11 +688,14 @@ struct profile *profile_new(const struct profile_config *c, struct err *e)
 	p->kv_tokens = floor((c->n_gpus * c->gpu_mem_bytes * c->mem_util - c->weight_bytes) /
 		c->kv_bytes_per_token);
 	p->warn = stderr;
+	tab_build(p);
 	return p;
 }
 
 void profile_free(struct profile *p)
 {
+	if (p)
+		free(p->tab);
 	free(p);
 }
 
@@ -773,8 +790,21 @@ double profile_prefill_s(struct profile *p, double tokens, double batch, int ps)
 	return t * pstate(p, ps)->prefill_time_scale;
 }
 
+/* The table entry of an integer decode batch, or NULL (not integer, out of the table). */
+static inline const struct decode_tab *tab_at(const struct profile *p, double batch, int ps)
+{
+	if (!(batch >= 0 && batch < p->tab_n) || ps < 0 || ps >= p->c.n_pstates)
+		return NULL;
+	int n = (int)batch;
+	return n == batch ? &p->tab[ps * p->tab_n + n] : NULL;
+}
+
 double profile_decode_step_s(struct profile *p, double batch, int ps)
 {
+	const struct decode_tab *d = tab_at(p, batch, ps);
+
+	if (d && !d->step_clamped)
+		return d->step_s;
 	return eval(p, &p->c.decode_step_s, batch, 0, "decode batch") *
 		pstate(p, ps)->decode_time_scale;
 }
@@ -807,6 +837,11 @@ double profile_gpu_power_w(struct profile *p, enum profile_phase ph, double batc
 
 double profile_node_power_w(struct profile *p, enum profile_phase ph, double batch, int ps)
 {
+	if (ph == PROFILE_DECODE) {
+		const struct decode_tab *d = tab_at(p, batch, ps);
+		if (d && !d->power_clamped)
+			return d->node_w;
+	}
 	if (ph == PROFILE_OFF)
 		return p->c.off_power_w;
 	if (ph == PROFILE_SLEEP)
@@ -839,4 +874,30 @@ int profile_pstate_find(const struct profile *p, const char *name)
 		if (strcmp(p->c.pstates[i].name, name) == 0)
 			return i;
 	return -1;
+}
+
+/* Fills p->tab through the evaluating functions themselves (so the values are theirs), then
+ * undoes the extrapolation counts and the warning that filling caused. */
+static void tab_build(struct profile *p)
+{
+	FILE *warn = p->warn;
+
+	p->tab_n = p->c.max_batch + 1;
+	p->tab = xcalloc((size_t)p->c.n_pstates * (size_t)p->tab_n, sizeof *p->tab);
+	p->warn = NULL;
+	for (int ps = 0; ps < p->c.n_pstates; ps++)
+		for (int n = 0; n < p->tab_n; n++) {
+			struct decode_tab *d = &p->tab[ps * p->tab_n + n];
+			long before = p->extrapolations;
+			d->step_s = eval(p, &p->c.decode_step_s, n, 0, "decode batch") *
+				    pstate(p, ps)->decode_time_scale;
+			d->step_clamped = p->extrapolations != before;
+			before = p->extrapolations;
+			d->node_w = active_power(p, eval(p, &p->c.decode_gpu_power_w, n, 1,
+							 "decode batch"), ps) * (1.0 + p->c.host_frac);
+			d->power_clamped = p->extrapolations != before;
+		}
+	p->extrapolations = 0;
+	p->warned = 0;
+	p->warn = warn;
 }

@@ -5,6 +5,15 @@
 
 #include <math.h>
 
+void dist_prepare(struct dist_cfg *d)
+{
+	if (d->kind != DIST_LOGNORMAL)
+		return;
+	rng_lognormal_params(d->mean, d->cv, &d->ln_mu, &d->ln_sigma);
+	d->ln_mean = d->mean;
+	d->ln_cv = d->cv;
+}
+
 double dist_sample(const struct dist_cfg *d, struct rng *r)
 {
 	switch (d->kind) {
@@ -13,6 +22,8 @@ double dist_sample(const struct dist_cfg *d, struct rng *r)
 	case DIST_EXPONENTIAL:
 		return rng_exponential(r, d->mean);
 	case DIST_LOGNORMAL:
+		if (d->ln_mean == d->mean && d->ln_cv == d->cv)
+			return rng_lognormal(r, d->ln_mu, d->ln_sigma);
 		return rng_lognormal_mean_cv(r, d->mean, d->cv);
 	case DIST_GAMMA:
 		return rng_gamma_mean_cv(r, d->mean, d->cv);

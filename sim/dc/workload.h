@@ -23,8 +23,15 @@ struct dist_cfg {
 	double cv;         /* sd / mean, lognormal and gamma */
 	const double *values; /* empirical */
 	size_t n_values;
+	/* lognormal: the log-space parameters, computed by dist_prepare for (ln_mean, ln_cv);
+	 * dist_sample uses them while mean and cv are still those values, and computes them per
+	 * draw otherwise (a configuration built without dist_prepare, or changed after it). */
+	double ln_mu, ln_sigma, ln_mean, ln_cv;
 };
 
+/* Precomputes what sampling needs (lognormal: log1p, log and sqrt once instead of per draw).
+ * Optional: dist_sample gives the same numbers without it, more slowly. */
+void dist_prepare(struct dist_cfg *d);
 double dist_sample(const struct dist_cfg *d, struct rng *r);
 /* Mean of the distribution (exact). */
 double dist_mean(const struct dist_cfg *d);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "engine/tkey.h"
 #include "engine/xalloc.h"
 
 #define NO_SLOT UINT32_MAX
@@ -33,27 +34,6 @@ void evq_fini(struct evq *q)
 	free(q->heap_mem);
 	free(q->pool_mem);
 	evq_init(q);
-}
-
-/* Times are stored as order-preserving integers: the IEEE-754 bits with the sign bit flipped
- * for t >= 0 and all bits flipped for t < 0 (-0.0 is made +0.0 first). Integer compares are
- * shorter on the sift's critical path than floating-point ones. */
-static inline uint64_t tkey_of(double t)
-{
-	uint64_t b;
-
-	t += 0.0; /* -0.0 -> +0.0 */
-	memcpy(&b, &t, sizeof b);
-	return b ^ ((uint64_t)((int64_t)b >> 63) | 0x8000000000000000ULL);
-}
-
-static inline double t_of(uint64_t k)
-{
-	uint64_t b = k ^ ((uint64_t)((int64_t)~k >> 63) | 0x8000000000000000ULL);
-	double t;
-
-	memcpy(&t, &b, sizeof t);
-	return t;
 }
 
 /* (time, key) order; keys are read from the pool only when the times are equal */
@@ -112,21 +92,30 @@ static void sift_down(struct evq *q, size_t top, struct evq_entry x)
 	const struct evq_event *pool = q->pool;
 	size_t n = q->n, i = top, c;
 
+	if (top == 0 && 4 < n) { /* the new root fires next: fetch its record early */
+		size_t w = min_of_four(pool, &h[1]);
+		h[0] = h[1 + w];
+		__builtin_prefetch(&pool[h[0].slot]);
+		i = 1 + w;
+	}
+	/* the levels whose grandchildren lie in the cache-resident top of the heap: no prefetch */
+	while ((c = 4 * i + 1) + 3 < n && 4 * c + 1 < EVQ_PREFETCH_MIN) {
+		size_t w = min_of_four(pool, &h[c]);
+		h[i] = h[c + w];
+		i = c + w;
+	}
+	/* deeper: prefetch the four lines of the next level's candidate groups while comparing */
 	while ((c = 4 * i + 1) + 3 < n) {
-		const struct evq_entry *g = &h[c];
 		size_t w;
-
-		if (4 * c + 1 >= EVQ_PREFETCH_MIN && 4 * c + 1 < n) {
-			uintptr_t next = (uintptr_t)&h[4 * c + 1]; /* 4 lines from here on */
+		if (4 * c + 1 < n) {
+			uintptr_t next = (uintptr_t)&h[4 * c + 1];
 			prefetch_line(next);
 			prefetch_line(next + LINE);
 			prefetch_line(next + 2 * LINE);
 			prefetch_line(next + 3 * LINE);
 		}
-		w = min_of_four(pool, g);
-		h[i] = g[w];
-		if (i == 0) /* the new root fires next: fetch its record now */
-			__builtin_prefetch(&pool[g[w].slot]);
+		w = min_of_four(pool, &h[c]);
+		h[i] = h[c + w];
 		i = c + w;
 	}
 	if (c < n) { /* the one partly filled group at the bottom */
@@ -269,9 +258,9 @@ int evq_pop_until(struct evq *q, double t_max, double *t, struct evq_event *out)
 			q->hole = 1;
 			continue;
 		}
-		if (!(t_of(q->heap[0].tk) <= t_max))
+		if (!(tkey_value(q->heap[0].tk) <= t_max))
 			return 0;
-		*t = t_of(q->heap[0].tk);
+		*t = tkey_value(q->heap[0].tk);
 		*out = q->pool[s];
 		slot_free(q, s);
 		q->hole = 1;
@@ -292,7 +281,7 @@ double evq_peek_time(struct evq *q)
 		if (!q->n)
 			return INFINITY;
 		if (q->pool[q->heap[0].slot].fn != NULL)
-			return t_of(q->heap[0].tk);
+			return tkey_value(q->heap[0].tk);
 		slot_free(q, q->heap[0].slot);
 		q->hole = 1;
 	}

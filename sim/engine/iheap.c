@@ -1,4 +1,9 @@
-/* iheap.c — indexed binary min-heap (iheap.h). */
+/* iheap.c — indexed 4-ary min-heap with inline keys (iheap.h).
+ *
+ * The array starts 3 entries past a 64-byte boundary, so the children of i, heap[4i+1..4i+4],
+ * fill one cache line. Sifts carry the moving entry in a register and write each displaced entry
+ * (and its pos) once.
+ */
 #include "iheap.h"
 
 #include <stdlib.h>
@@ -7,9 +12,13 @@
 
 void iheap_init(struct iheap *h, uint32_t cap)
 {
-	h->heap = xmalloc((cap ? cap : 1) * sizeof *h->heap);
-	h->pos = xmalloc((cap ? cap : 1) * sizeof *h->pos);
-	h->key = xcalloc(cap ? cap : 1, sizeof *h->key);
+	size_t n = (size_t)(cap ? cap : 1);
+	uintptr_t p;
+
+	h->mem = xmalloc((n + 4) * sizeof *h->heap + 64);
+	p = ((uintptr_t)h->mem + 63) & ~(uintptr_t)63;
+	h->heap = (struct iheap_entry *)p + 3;
+	h->pos = xmalloc(n * sizeof *h->pos);
 	for (uint32_t i = 0; i < cap; i++)
 		h->pos[i] = IHEAP_OUT;
 	h->n = 0;
@@ -18,79 +27,103 @@ void iheap_init(struct iheap *h, uint32_t cap)
 
 void iheap_fini(struct iheap *h)
 {
-	free(h->heap);
+	free(h->mem);
 	free(h->pos);
-	free(h->key);
-	h->heap = h->pos = NULL;
-	h->key = NULL;
+	h->mem = NULL;
+	h->heap = NULL;
+	h->pos = NULL;
 	h->n = h->cap = 0;
 }
 
-static inline int less(const struct iheap *h, uint32_t a, uint32_t b)
+static inline int before(const struct iheap_entry *a, const struct iheap_entry *b)
 {
-	return h->key[a] < h->key[b] || (h->key[a] == h->key[b] && a < b);
+	return a->k < b->k || (a->k == b->k && a->id < b->id);
 }
 
-static void place(struct iheap *h, uint32_t i, uint32_t id)
+static inline void place(struct iheap *h, uint32_t i, struct iheap_entry x)
 {
-	h->heap[i] = id;
-	h->pos[id] = i;
+	h->heap[i] = x;
+	h->pos[x.id] = i;
 }
 
-static void up(struct iheap *h, uint32_t i)
+static void up(struct iheap *h, uint32_t i, struct iheap_entry x)
 {
-	uint32_t id = h->heap[i];
-
 	while (i > 0) {
-		uint32_t p = (i - 1) / 2;
-		if (!less(h, id, h->heap[p]))
+		uint32_t p = (i - 1) >> 2;
+		if (!before(&x, &h->heap[p]))
 			break;
 		place(h, i, h->heap[p]);
 		i = p;
 	}
-	place(h, i, id);
+	place(h, i, x);
 }
 
-static void down(struct iheap *h, uint32_t i)
+/* Offset (0..3) of the smallest of the four entries g[0..3]: branch-free selects on the keys
+ * (a data-dependent branch here mispredicts about half the time); a tie in any of the three
+ * comparisons, rare with continuous times, redoes the choice with the ids. */
+static inline size_t min_of_four(const struct iheap_entry *g)
 {
-	uint32_t id = h->heap[i];
+	uint64_t k0 = g[0].k, k1 = g[1].k, k2 = g[2].k, k3 = g[3].k;
+	uint64_t m01 = k1 < k0 ? k1 : k0, m23 = k3 < k2 ? k3 : k2;
+	size_t i01 = k1 < k0, i23 = 2 + (k3 < k2);
 
-	for (;;) {
-		uint32_t c = 2 * i + 1;
-		if (c >= h->n)
-			break;
-		if (c + 1 < h->n && less(h, h->heap[c + 1], h->heap[c]))
-			c++;
-		if (!less(h, h->heap[c], id))
-			break;
-		place(h, i, h->heap[c]);
-		i = c;
+	if (__builtin_expect((k0 == k1) | (k2 == k3) | (m01 == m23), 0)) {
+		i01 = before(&g[1], &g[0]);
+		i23 = 2 + (size_t)before(&g[3], &g[2]);
+		return before(&g[i23], &g[i01]) ? i23 : i01;
 	}
-	place(h, i, id);
+	return m23 < m01 ? i23 : i01;
+}
+
+static void down(struct iheap *h, size_t i, struct iheap_entry x)
+{
+	struct iheap_entry *a = h->heap;
+	uint32_t *pos = h->pos;
+	size_t n = h->n, c;
+
+	while ((c = 4 * i + 1) + 3 < n) {
+		const struct iheap_entry *best = &a[c + min_of_four(&a[c])];
+		if (!before(best, &x))
+			goto done;
+		a[i] = *best;
+		pos[best->id] = (uint32_t)i;
+		i = (size_t)(best - a);
+	}
+	if (c < n) { /* the one partly filled group at the bottom */
+		size_t b = c;
+		for (size_t k = c + 1; k < n; k++)
+			if (before(&a[k], &a[b]))
+				b = k;
+		if (before(&a[b], &x)) {
+			a[i] = a[b];
+			pos[a[b].id] = (uint32_t)i;
+			i = b;
+		}
+	}
+done:
+	a[i] = x;
+	pos[x.id] = (uint32_t)i;
 }
 
 void iheap_set(struct iheap *h, uint32_t id, double key)
 {
 	uint32_t i = h->pos[id];
+	struct iheap_entry x = { tkey_of(key), id, 0 };
 
 	if (i == IHEAP_OUT) {
-		h->key[id] = key;
-		place(h, h->n, id);
-		up(h, h->n++);
+		up(h, h->n++, x);
 		return;
 	}
-	if (key < h->key[id]) {
-		h->key[id] = key;
-		up(h, i);
-	} else {
-		h->key[id] = key;
-		down(h, i);
-	}
+	if (x.k < h->heap[i].k)
+		up(h, i, x);
+	else
+		down(h, i, x);
 }
 
 void iheap_remove(struct iheap *h, uint32_t id)
 {
-	uint32_t i = h->pos[id], last;
+	uint32_t i = h->pos[id];
+	struct iheap_entry last;
 
 	if (i == IHEAP_OUT)
 		return;
@@ -98,7 +131,8 @@ void iheap_remove(struct iheap *h, uint32_t id)
 	last = h->heap[--h->n];
 	if (i == h->n)
 		return;
-	place(h, i, last);
-	up(h, i);
-	down(h, h->pos[last]);
+	if (i > 0 && before(&last, &h->heap[(i - 1) >> 2]))
+		up(h, i, last);
+	else
+		down(h, i, last);
 }

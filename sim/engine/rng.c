@@ -76,10 +76,24 @@ void rng_fini(struct rng *r)
 }
 
 
-double rng_lognormal_mean_cv(struct rng *r, double mean, double cv)
+void rng_lognormal_params(double mean, double cv, double *mu, double *sigma)
 {
 	double s2 = log1p(cv * cv);
-	return gsl_ran_lognormal(r->g, log(mean) - 0.5 * s2, sqrt(s2));
+	*mu = log(mean) - 0.5 * s2;
+	*sigma = sqrt(s2);
+}
+
+double rng_lognormal(struct rng *r, double mu, double sigma)
+{
+	return gsl_ran_lognormal(r->g, mu, sigma);
+}
+
+double rng_lognormal_mean_cv(struct rng *r, double mean, double cv)
+{
+	double mu, sigma;
+
+	rng_lognormal_params(mean, cv, &mu, &sigma);
+	return rng_lognormal(r, mu, sigma);
 }
 
 double rng_gamma_mean_cv(struct rng *r, double mean, double cv)

@@ -64,6 +64,11 @@ static inline double rng_exponential(struct rng *r, double mean)
 }
 /* Lognormal with the given mean and coefficient of variation (sd/mean). */
 double rng_lognormal_mean_cv(struct rng *r, double mean, double cv);
+/* The log-space parameters of a lognormal with this mean and coefficient of variation:
+ * sigma^2 = ln(1 + cv^2), mu = ln(mean) - sigma^2 / 2. */
+void rng_lognormal_params(double mean, double cv, double *mu, double *sigma);
+/* exp(N(mu, sigma^2)): the same draw as rng_lognormal_mean_cv with rng_lognormal_params. */
+double rng_lognormal(struct rng *r, double mu, double sigma);
 /* Gamma with the given mean and coefficient of variation. */
 double rng_gamma_mean_cv(struct rng *r, double mean, double cv);
 /* Normal(0, 1). */

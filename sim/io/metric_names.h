@@ -10,7 +10,8 @@
 
 #include <stddef.h>
 
-/* NULL-terminated lists: run-level names, and the <metric> part of class.<name>.<metric>. */
+/* NULL-terminated lists: run-level names, and the <metric> part of class.<name>.<metric>.
+ * Besides them a run may write variant_share.<variant> (compression policies). */
 extern const char *const metric_names_run[];
 extern const char *const metric_names_class[];
 

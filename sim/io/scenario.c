@@ -210,6 +210,7 @@ static int load_dist(struct jv *v, const cJSON *o, const char *mean_key, const c
 	if (d->kind == DIST_LOGNORMAL || d->kind == DIST_GAMMA) {
 		if (jv_num(v, o, "cv", 1, 0, 1e-3, 0, 100, &d->cv))
 			return -1;
+		dist_prepare(d);
 	} else if (jv_get(o, "cv")) {
 		return jv_fail(v, "cv", jv_get(o, "cv"), "cv is only for lognormal and gamma distributions");
 	}
@@ -650,7 +651,7 @@ static int load_root(struct jv *v, struct scenario *s, const cJSON *root)
 	if (load_datacenter(v, s, jv_get(root, "datacenter")) ||
 	    load_workload(v, s, jv_get(root, "workload")) ||
 	    load_policies(v, s, jv_get(root, "policies")) || check_llm_capable(v, s) ||
-	    scenario_models_load(v, s, jv_get(root, "models"))) /* models: io/scenario_models.c */
+	    scenario_models_load(v, s, jv_get(root, "models"), jv_get(root, "policies"))) /* models: io/scenario_models.c */
 		return -1;
 	s->series_interval_s = s->duration_s / 240;
 	if ((outputs = jv_get(root, "outputs")) != NULL) {

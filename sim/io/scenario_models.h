@@ -9,6 +9,10 @@
  *   prefill_tokens_per_s /= time_factor_prefill,  decode_tokens_per_s /= time_factor_decode.
  * Without a "gpu" object the factors are the CPU-measured ones; with one they are mapped onto
  * that GPU by caltable_gpu_factors (roofline). Keys and units: scenarios/README.md.
+ * With a compression policy other than none (policies.compression), nothing is applied at load
+ * time: the section names the table, its mapping and the base variant (default dense_fp32), and
+ * the loader builds the per-request variant table (cluster_cfg.variants) and checks the policy
+ * against it; each request's variant then scales its own cost (dc.c, batch.c).
  */
 #ifndef MAASIM_SCENARIO_MODELS_H
 #define MAASIM_SCENARIO_MODELS_H
@@ -18,7 +22,10 @@
 struct scenario;
 
 /* Reads models (NULL or {}: dense, no change) into s->model and applies the time factors to
- * s->cluster's node types; call after the datacenter is loaded. -1 with v->e on bad input. */
-int scenario_models_load(struct jv *v, struct scenario *s, const cJSON *models);
+ * s->cluster's node types, or, with a compression policy, builds the variant table; call after
+ * the datacenter and the policies are loaded (policies: the scenario's policies object, for
+ * error paths). -1 with v->e on bad input. */
+int scenario_models_load(struct jv *v, struct scenario *s, const cJSON *models,
+			 const cJSON *policies);
 
 #endif

@@ -288,9 +288,46 @@ static int bind_err(struct store *s, struct err *e, const char *what, int rc)
 	return err_set(e, "%s: %s: %s", s->path, what, sqlite3_errstr(rc));
 }
 
+/* Binds without a copy: every string bound here outlives the statement, which store_write_run
+ * finalizes before it returns. */
 static int bind_text(sqlite3_stmt *st, int i, const char *v)
 {
-	return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+	return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+/* The order in which the series points are written: by name, then time (a stable counting
+ * sort), so that each row's entry in the (run_id, name) index lands at the end of the index
+ * (run_id is the newest, names ascend, rowids ascend), the cheapest B-tree insertion. Returns
+ * the point indices in that order (caller frees). */
+static size_t *series_order(const struct metrics *ms)
+{
+	size_t nn = ms->n_names, *ord = xmalloc((ms->n_pts ? ms->n_pts : 1) * sizeof *ord);
+	unsigned *by_name = xmalloc((nn ? nn : 1) * sizeof *by_name);
+	size_t *start = xcalloc(nn + 1, sizeof *start);
+
+	for (unsigned i = 0; i < nn; i++) { /* names in ascending order (insertion sort: few) */
+		unsigned j = i;
+		for (; j > 0 && strcmp(ms->series_names[by_name[j - 1]], ms->series_names[i]) > 0; j--)
+			by_name[j] = by_name[j - 1];
+		by_name[j] = i;
+	}
+	for (size_t i = 0; i < ms->n_pts; i++)
+		start[ms->pts[i].name_id + 1]++;
+	{ /* start[id]: where name id's points begin, the names laid out in ascending order */
+		size_t *cnt = xmalloc((nn ? nn : 1) * sizeof *cnt), at = 0;
+		for (size_t k = 0; k < nn; k++)
+			cnt[k] = start[k + 1];
+		for (size_t k = 0; k < nn; k++) {
+			start[by_name[k]] = at;
+			at += cnt[by_name[k]];
+		}
+		free(cnt);
+	}
+	for (size_t i = 0; i < ms->n_pts; i++)
+		ord[start[ms->pts[i].name_id]++] = i;
+	free(start);
+	free(by_name);
+	return ord;
 }
 
 static int step_done(sqlite3_stmt *st)
@@ -304,6 +341,7 @@ int store_write_run(struct store *s, const struct store_run *r, const struct met
 		    long long *run_id, struct err *e)
 {
 	sqlite3_stmt *run = NULL, *met = NULL, *ser = NULL;
+	size_t *ord = NULL;
 	long long id;
 	int rc = -1, b;
 
@@ -322,8 +360,8 @@ int store_write_run(struct store *s, const struct store_run *r, const struct met
 		db_err(s, e, "cannot prepare statements");
 		goto out;
 	}
-	/* a text bind copies its string and can fail (out of memory): a failed bind must not
-	 * become a NULL column, so every bind's result is kept (BIND: the first failure) */
+	/* a bind can fail (out of memory, a string too long): a failed bind must not become a
+	 * NULL column, so every bind's result is kept (BIND: the first failure) */
 #define BIND(x) (b = b != SQLITE_OK ? b : (x))
 	b = SQLITE_OK;
 	BIND(bind_text(run, 1, r->scenario));
@@ -362,12 +400,14 @@ int store_write_run(struct store *s, const struct store_run *r, const struct met
 			goto out;
 		}
 	}
-	for (size_t i = 0; ms && i < ms->n_pts; i++) {
+	ord = ms ? series_order(ms) : NULL;
+	for (size_t k = 0; ms && k < ms->n_pts; k++) {
+		const struct series_point *pt = &ms->pts[ord[k]];
 		b = SQLITE_OK;
 		BIND(sqlite3_bind_int64(ser, 1, id));
-		BIND(sqlite3_bind_double(ser, 2, ms->pts[i].t_s));
-		BIND(bind_text(ser, 3, ms->series_names[ms->pts[i].name_id]));
-		BIND(sqlite3_bind_double(ser, 4, ms->pts[i].value));
+		BIND(sqlite3_bind_double(ser, 2, pt->t_s));
+		BIND(bind_text(ser, 3, ms->series_names[pt->name_id]));
+		BIND(sqlite3_bind_double(ser, 4, pt->value));
 #undef BIND
 		if (b != SQLITE_OK) {
 			bind_err(s, e, "cannot write time series", b);
@@ -384,6 +424,7 @@ int store_write_run(struct store *s, const struct store_run *r, const struct met
 		*run_id = id;
 	rc = 0;
 out:
+	free(ord);
 	sqlite3_finalize(run);
 	sqlite3_finalize(met);
 	sqlite3_finalize(ser);

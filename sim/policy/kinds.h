@@ -3,8 +3,8 @@
  *
  * Power policies run now (policy/power.h drives struct power_ops: power_cap, sleep_idle, dvfs).
  * Battery policies (policy/storage.c) run at the facility's control steps (sim/cli/run.c).
- * Compression ops (policy/compress.c) are complete and tested but wait for their driver: the
- * datacenter applying a variant's factors to a request (models/). Cooling has the shape and the rule
+ * Compression policies (policy/compress.c) pick each request's variant as it starts on a node
+ * (compress_attach; dc.c and batch.c apply the factors). Cooling has the shape and the rule
  * (control_setpoint_c) only. What is fixed here is the interface each owner plugs into, so a
  * registry entry is a few lines once the driver exists; until then those policies stay out of
  * `maasim list`: a policy that does nothing when selected would mislead. The parameter
@@ -39,6 +39,8 @@ struct compression_ops {
 		    struct err *e);
 	/* Index of the variant that serves req, called when it is placed (the verb "pick variant"). */
 	size_t (*pick)(const struct dc *dc, void *state, uint32_t req);
+	/* At warm-up (may be NULL): the measured period, which accuracy_mean covers, starts. */
+	void (*reset)(void *state);
 	void (*fini)(void *state);
 };
 
@@ -47,9 +49,22 @@ struct compression_ops {
  * variant, on_g_per_kwh, off_g_per_kwh. quality_budget: target_accuracy. */
 extern const struct param_desc compression_static_params[], compression_load_adaptive_params[],
 	compression_carbon_adaptive_params[], compression_quality_budget_params[];
-/* policy/compress.c: complete, not registered until the datacenter applies variants. */
+/* policy/compress.c, in the registry (policies.compression). */
 extern const struct policy_desc compress_static, compress_load_adaptive, compress_carbon_adaptive,
 	compress_quality_budget;
+
+/* The loader's check of a compression choice against the variant table v[0..n_v) (row 0 the
+ * base model): the named variant exists, thresholds have hysteresis, the accuracy target is
+ * reachable. Sets *resident to the bit set of the variants the policy can serve (their weights
+ * must be held on a replica at once). Returns 0, or -1 with e and *key the parameter at fault
+ * (NULL: the choice as a whole). "none" (no ops): *resident = 1 (the base). */
+int compress_plan(const struct policy_choice *c, const struct variant_factors *v, size_t n_v,
+		  uint64_t *resident, const char **key, struct err *e);
+/* Attaches the chosen compression policy to dc, over dc->cfg->variants (dc owns the state
+ * afterwards; "none" attaches nothing). env: signals (carbon_adaptive reads carbon intensity).
+ * Returns 0, or -1 with e (nothing attached). */
+int compress_attach(struct dc *dc, const struct policy_choice *c, const struct policy_env *env,
+		    struct err *e);
 
 /* ---- cooling: the supply-air setpoint ---- */
 

@@ -19,7 +19,8 @@ static const struct param_desc no_params[] = { { 0 } };
 /* compression "none" and power "always_on" are what a datacenter without such a policy does:
  * every request runs on the dense model, every node stays powered. They are the baselines. */
 static const struct policy_desc compression_none = {
-	POLICY_COMPRESSION, "none", "serve every request with the dense (uncompressed) model",
+	POLICY_COMPRESSION, "none",
+	"serve every request with the scenario's model (models.variant; dense without a models section)",
 	no_params, NULL,
 };
 static const struct policy_desc power_always_on = {
@@ -38,7 +39,12 @@ static const struct policy_desc *const dispatch_list[] = {
 	&dispatch_renewable_following, &dispatch_power_aware, &dispatch_kv_aware,
 	NULL,
 };
-static const struct policy_desc *const compression_list[] = { &compression_none, NULL };
+static const struct policy_desc *const compression_list[] = {
+	&compression_none,
+	/* compress branch: per-request variants (compress.c) */
+	&compress_static, &compress_load_adaptive, &compress_carbon_adaptive, &compress_quality_budget,
+	NULL,
+};
 static const struct policy_desc *const cooling_list[] = { &cooling_fixed, NULL };
 static const struct policy_desc *const power_list[] = {
 	&power_always_on,

@@ -616,6 +616,64 @@ static void test_mlenergy_closed_loop(void)
 	closed_loop("h100-llama3.1-8b-tp1", 128, 405, 7037, 0.095);
 }
 
+/* Variant factors (compression, batch.h): a request's prefill time x time_prefill, each output
+ * token time_decode dense steps of the shared batch, replica power x the mean power factor. */
+static void test_variant_factors(void)
+{
+	struct profile *p = builtin("h100-llama2-70b-tp4", 0, 0);
+	if (!p)
+		return;
+	const struct batch_factors fa = { 0.5, 0.25, 0.8 }, fb = { 1.0, 0.5, 0.5 };
+	struct done_log d = { 0 };
+	struct batcher *b = batcher_new(p, 0, on_done, &d);
+	struct batch_req r = { .id = 1, .in_tokens = 512, .out_tokens = 128, .vf = &fa };
+	double pre = profile_prefill_s(p, 512, 1, 0), s1 = profile_decode_step_s(p, 1, 0);
+	double h = 83.0 / 58.0; /* host power on top of the GPUs' (profile.c) */
+
+	/* alone: known answer, as test_single_request_known_answer with the factors applied */
+	CHECK_INT(batcher_arrive(b, 1.0, &r), 0);
+	run_until(b, 100);
+	CHECK_INT(d.n, 1);
+	CHECK_NEAR(r.t_first_s, 1.0 + 0.5 * pre, 1e-12, 0);
+	CHECK_NEAR(r.t_done_s, 1.0 + 0.5 * pre + 127 * 0.25 * s1, 1e-12, 0);
+	CHECK_NEAR(r.energy_j, (0.5 * pre * 2800 + 127 * 0.25 * s1 * 1520) * 0.8 * h, 1e-9, 0);
+	batcher_free(b);
+
+	/* together with a dense request: one prefill batch (its time scaled by the token-weighted
+	 * factor, (0.5 + 1) / 2), then b decodes at 0.5 steps per token and leaves first */
+	d.n = 0;
+	b = batcher_new(p, 0, on_done, &d);
+	struct batch_req a = { .id = 1, .in_tokens = 512, .out_tokens = 129, .vf = &fa };
+	struct batch_req c = { .id = 2, .in_tokens = 512, .out_tokens = 129 };
+	struct batch_req e2 = { .id = 3, .in_tokens = 512, .out_tokens = 129, .vf = &fb };
+	struct batch_req *grp[3] = { &a, &c, &e2 };
+	double pre3 = profile_prefill_s(p, 3 * 512, 3, 0);
+	double s3 = profile_decode_step_s(p, 3, 0), s2 = profile_decode_step_s(p, 2, 0);
+	CHECK_INT(batcher_arrive_n(b, 0.0, grp, 3), 0);
+	CHECK_NEAR(batcher_power_w(b), profile_node_power_w(p, PROFILE_PREFILL, 3, 0) *
+					       (0.8 + 1.0 + 0.5) / 3, 1e-12, 0);
+	run_until(b, 0.5 * pre3); /* still prefilling */
+	CHECK_INT(batcher_prefilling(b), 3);
+	run_until(b, pre3 * (0.5 + 1.0 + 1.0) / 3 + 1e-9);
+	CHECK_INT(batcher_decoding(b), 3);
+	double t0 = pre3 * 2.5 / 3;
+	CHECK_NEAR(a.t_first_s, t0, 1e-12, 0);
+	CHECK_NEAR(batcher_power_w(b), profile_node_power_w(p, PROFILE_DECODE, 3, 0) *
+					       (0.8 + 1.0 + 0.5) / 3, 1e-12, 0);
+	run_until(b, 1000);
+	CHECK_INT(d.n, 3);
+	/* a: 128 tokens x 0.25 = 32 steps at batch 3; e2: 64 steps (32 more at batch 2);
+	 * c: 128 steps (64 more at batch 1) */
+	CHECK_NEAR(a.t_done_s, t0 + 32 * s3, 1e-12, 0);
+	CHECK_NEAR(e2.t_done_s, t0 + 32 * s3 + 32 * s2, 1e-12, 0);
+	CHECK_NEAR(c.t_done_s, t0 + 32 * s3 + 32 * s2 + 64 * s1, 1e-12, 0);
+	/* the books close: replica energy = attributed + idle after the last completion */
+	CHECK_NEAR(batcher_energy_j(b, 1000), a.energy_j + c.energy_j + e2.energy_j +
+		   profile_node_power_w(p, PROFILE_IDLE, 0, 0) * (1000 - c.t_done_s), 1e-9, 0);
+	batcher_free(b);
+	profile_free(p);
+}
+
 int main(void)
 {
 	RUN(test_single_request_known_answer);
@@ -627,5 +685,6 @@ int main(void)
 	RUN(test_splitwise_e2e_replay);
 	RUN(test_mlenergy_closed_loop);
 	RUN(test_mlenergy_all_runs);
+	RUN(test_variant_factors);
 	return CHECK_DONE();
 }

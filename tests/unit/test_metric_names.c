@@ -1,9 +1,9 @@
 /* test_metric_names.c — the metric catalogue (io/metric_names.h) against what runs write, and
  * the checks a sweep's "metrics" go through.
  *
- * Two shipped scenarios together write every metric a run can write in practice (LLM serving
+ * Three shipped scenarios together write every metric a run can write in practice (LLM serving
  * with a model variant and KV-cache pressure; the policy study with facility, battery, meter,
- * deadlines and deferral): every name they write must pass metric_names_check, so a metric
+ * deadlines and deferral; per-request compression): every name they write must pass metric_names_check, so a metric
  * added to a report function without the catalogue fails here. CONTRACT.md's names must all be
  * in it.
  */
@@ -61,6 +61,8 @@ static void test_runs_write_only_catalogued_names(void)
 	 * almost nothing would make the check above pass for nothing */
 	CHECK(run_and_check("scenarios/models_study.json") >= 80);
 	CHECK(run_and_check("scenarios/policies/study.json") >= 60);
+	/* per-request compression: accuracy_mean per class, variant_share.<variant> */
+	CHECK(run_and_check("scenarios/policies/compression.json") >= 40);
 }
 
 static void test_contract_names_are_catalogued(void)
@@ -106,6 +108,8 @@ static void test_check_messages(void)
 	CHECK_INT(metric_names_check("class.chat", classes, 2, why, sizeof why), -1);
 	CHECK_HAS(why, "expected class.<class name>.<metric>");
 	CHECK_INT(metric_names_check("class..pue", classes, 2, why, sizeof why), -1);
+	CHECK_INT(metric_names_check("variant_share.int8", NULL, 0, why, sizeof why), 0);
+	CHECK_INT(metric_names_check("variant_share.", NULL, 0, why, sizeof why), -1);
 }
 
 int main(void)
