@@ -4,8 +4,13 @@
  * database is opened, so bad input leaves nothing behind. Each replication is one transaction in
  * the database; a replication whose books do not close is stored with status "failed" and its
  * reason, and the command exits 1 after the others have run.
+ * SIGINT or SIGTERM (Ctrl-C) stops the running replication at its next event; it is not stored
+ * (a partial run is not a result), the replications stored before it stay, and the command
+ * exits 130 as `maasim sweep` does. The handler only sets a flag (run_stop): the simulation
+ * loop polls it, and a transaction being written when the signal comes completes first.
  */
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +34,26 @@
 #ifndef MAASIM_COMMIT
 #define MAASIM_COMMIT "unknown"
 #endif
+
+/* Set by SIGINT/SIGTERM during `maasim run` (a signal handler can reach nothing else). */
+static volatile sig_atomic_t run_stop;
+
+static void run_on_signal(int sig)
+{
+	run_stop = sig;
+}
+
+static void run_install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = run_on_signal;
+	sa.sa_flags = (int)SA_RESETHAND; /* a second Ctrl-C ends the process at once */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
 
 const char *cli_version(void) { return MAASIM_VERSION " (commit " MAASIM_COMMIT ")"; }
 
@@ -234,7 +259,8 @@ static const char run_help[] =
 	"  --set PATH=VALUE   override any scenario value by its JSON path, e.g.\n"
 	"                     --set policies.dispatch=least_loaded --set workload[0].arrival.rate_per_s=5\n"
 	"  -q, --quiet        print only the summary table\n"
-	"exit: 0 all runs ok, 1 a run failed its checks, 2 bad usage or input\n";
+	"exit: 0 all runs ok, 1 a run failed its checks, 2 bad usage or input,\n"
+	"      130 interrupted (Ctrl-C, SIGTERM): the replications finished before it are stored\n";
 
 int cmd_run(int argc, char **argv)
 {
@@ -244,6 +270,7 @@ int cmd_run(int argc, char **argv)
 	struct summary sum = { 0 };
 	struct err e;
 	int failed = 0, rc;
+	long interrupted = -1; /* the replication a signal stopped */
 
 	if ((rc = scn_start("run", run_help, argc, argv, 1, &a, &sc)) >= 0)
 		return rc;
@@ -261,6 +288,8 @@ int cmd_run(int argc, char **argv)
 	if (!a.quiet)
 		printf("maasim %s: scenario \"%s\" (%s), %ld replication(s) of %g s\n", cli_version(),
 		       sc->name, sc->hash, sc->replications, sc->duration_s);
+	fflush(stdout); /* progress shows in a log or pipe as it happens */
+	run_install_signals();
 	for (long rep = 0; rep < sc->replications; rep++) {
 		struct metrics ms;
 		struct run_info info = { 0 };
@@ -273,8 +302,13 @@ int cmd_run(int argc, char **argv)
 		metrics_init(&ms);
 		iso_now(started, sizeof started);
 		err_clear(&e);
-		ok = run_replication(sc, rep, &ms, &info, &e) == 0;
+		ok = (rc = run_replication_interruptible(sc, rep, &ms, &info, &run_stop, &e)) == 0;
 		wall = wall_now() - t0;
+		if (rc == 1 || run_stop) { /* interrupted: this replication is not a result */
+			metrics_fini(&ms);
+			interrupted = rep;
+			break;
+		}
 		/* the reason is copied: e is cleared before the store reuses it */
 		snprintf(why, sizeof why, "%s", e.msg);
 		row = (struct store_run){ sc->name, sc->hash, sc->params, rep, sc->seed,
@@ -299,7 +333,18 @@ int cmd_run(int argc, char **argv)
 			printf("replication %ld: run %lld, %llu events in %.3f s (%.3g events/s)%s\n", rep, id,
 			       (unsigned long long)info.events, wall,
 			       wall > 0 ? (double)info.events / wall : 0.0, ok ? "" : " FAILED");
+		fflush(stdout);
 		metrics_fini(&ms);
+	}
+	if (interrupted >= 0) {
+		fflush(stdout);
+		fprintf(stderr, "maasim run: interrupted (%s) during replication %ld: it was not stored; %ld replication(s) before it are stored in %s, complete\n",
+			run_stop == SIGTERM ? "SIGTERM" : "SIGINT", interrupted, interrupted, a.db);
+		free(sum.a);
+		store_close(st);
+		scenario_free(sc);
+		scn_args_fini(&a);
+		return 130;
 	}
 	summary_print(&sum, sc->replications);
 	if (!a.quiet)

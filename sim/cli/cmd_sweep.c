@@ -25,6 +25,7 @@
 #include "cli/sweep_db.h"
 #include "cli/sweep_exec.h"
 #include "engine/xalloc.h"
+#include "io/metric_names.h"
 #include "io/store.h"
 
 /* The one piece of process state a signal handler may touch (command line only). */
@@ -161,6 +162,32 @@ static size_t preload_max(void)
 	return *end || n < 0 ? SWEEP_PRELOAD_MAX : (size_t)n;
 }
 
+/* The class names of every point's scenario, each once (for checking class.<name>.<metric>). */
+struct class_names {
+	char **names;
+	size_t n;
+};
+
+static void class_names_add(struct class_names *cn, const struct scenario *sc)
+{
+	for (size_t c = 0; c < sc->n_classes; c++) {
+		size_t k = 0;
+		while (k < cn->n && strcmp(cn->names[k], sc->classes[c].name) != 0)
+			k++;
+		if (k == cn->n) {
+			cn->names = xrealloc(cn->names, (cn->n + 1) * sizeof *cn->names);
+			cn->names[cn->n++] = xstrdup(sc->classes[c].name);
+		}
+	}
+}
+
+static void class_names_free(struct class_names *cn)
+{
+	for (size_t k = 0; k < cn->n; k++)
+		free(cn->names[k]);
+	free(cn->names);
+}
+
 /* Loads the spec and validates every point's scenario (keeping it when the sweep is small);
  * builds the trials: replication-major when preloaded (an interrupted sweep then has whole
  * replications across the grid), point-major otherwise (consecutive trials of one point reuse a
@@ -170,6 +197,7 @@ static int sweep_load(const char *file, struct sweep_run *r, struct err *e)
 	struct sweep_spec *s;
 	size_t np, k = 0;
 	int keep;
+	struct class_names cn = { NULL, 0 };
 
 	memset(r, 0, sizeof *r);
 	r->version = cli_version();
@@ -188,8 +216,11 @@ static int sweep_load(const char *file, struct sweep_run *r, struct err *e)
 	for (size_t p = 0; p < np; p++) {
 		const struct sweep_point *pt = &s->points[p];
 		struct scenario *sc;
-		if (scenario_load(s->scenarios[pt->scenario], pt->sets, pt->n_sets, &sc, e))
+		if (scenario_load(s->scenarios[pt->scenario], pt->sets, pt->n_sets, &sc, e)) {
+			class_names_free(&cn);
 			return err_prefix(e, "%s: point \"%s\"", file, pt->label);
+		}
+		class_names_add(&cn, sc);
 		memcpy(r->pinfo[p].hash, sc->hash, sizeof sc->hash);
 		r->pinfo[p].name = xstrdup(sc->name);
 		r->pinfo[p].params = xstrdup(sc->params);
@@ -200,6 +231,16 @@ static int sweep_load(const char *file, struct sweep_run *r, struct err *e)
 		else
 			scenario_free(sc);
 	}
+	/* the spec checked each metric's name; class.<name>.<metric> also needs the class */
+	for (size_t i = 0; i < s->n_metrics; i++) {
+		char why[512];
+		if (!strncmp(s->metrics[i], "class.", 6) &&
+		    metric_names_check(s->metrics[i], (const char *const *)cn.names, cn.n, why, sizeof why)) {
+			class_names_free(&cn);
+			return err_set(e, "%s: $.metrics[%zu]: %s", file, i, why);
+		}
+	}
+	class_names_free(&cn);
 	r->trials = xcalloc(np * (size_t)s->replications, sizeof *r->trials);
 	for (size_t i = 0; i < np * (size_t)s->replications; i++, k++) {
 		size_t p = keep ? i % np : i / (size_t)s->replications;

@@ -211,11 +211,19 @@ static void corrupt_arm(struct sim *s, struct run_ctx *r, const struct scenario 
 int run_replication(const struct scenario *sc, long rep, struct metrics *ms, struct run_info *info,
 		    struct err *e)
 {
+	return run_replication_interruptible(sc, rep, ms, info, NULL, e);
+}
+
+int run_replication_interruptible(const struct scenario *sc, long rep, struct metrics *ms,
+				  struct run_info *info, const volatile sig_atomic_t *interrupt,
+				  struct err *e)
+{
 	struct sim sim;
 	struct run_ctx r;
 	int rc = 0;
 
 	sim_init(&sim);
+	sim.interrupt = interrupt;
 	memset(&r, 0, sizeof r);
 	r.ms = ms;
 	r.series_dt_s = sc->series_interval_s;
@@ -285,6 +293,11 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 	dc_start_arrivals(&r.dc);
 	corrupt_arm(&sim, &r, sc, rep);
 	sim_run(&sim, sc->duration_s, sc->warmup_s);
+	if (sim.interrupted) { /* no books, no checks: nothing of a partial run is reported */
+		metrics_reset(ms);
+		rc = 1;
+		goto done;
+	}
 	if (invariants_check_clock(&sim, e)) /* a broken clock first: the rest are its symptoms */
 		rc = -1;
 	if (!sim.stop)
@@ -320,6 +333,7 @@ int run_replication(const struct scenario *sc, long rep, struct metrics *ms, str
 		metrics_set(ms, "accuracy_mean", sc->model.accuracy, "1");
 	if (invariants_check(&sim, &r.dc, r.fac, &sc->facility.battery, ms, e)) /* e keeps the first error */
 		rc = -1;
+done:
 	if (info) {
 		info->events = sim.events;
 		info->seed = sc->seed;

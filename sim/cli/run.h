@@ -8,6 +8,7 @@
 #ifndef MAASIM_RUN_H
 #define MAASIM_RUN_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "engine/err.h"
@@ -21,5 +22,12 @@ struct run_info {
 
 int run_replication(const struct scenario *s, long rep, struct metrics *ms, struct run_info *info,
 		    struct err *e);
+
+/* run_replication that stops early when *interrupt (a signal handler's flag) becomes non-zero:
+ * returns 1 then, with ms left empty (a partial run is not a result) and info->events the
+ * events fired so far; otherwise as run_replication. */
+int run_replication_interruptible(const struct scenario *s, long rep, struct metrics *ms,
+				  struct run_info *info, const volatile sig_atomic_t *interrupt,
+				  struct err *e);
 
 #endif

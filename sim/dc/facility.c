@@ -96,6 +96,9 @@ void facility_cfg_default(struct facility_cfg *c)
 	c->dispatch = FAC_DISPATCH_SELF;
 	c->embodied.kg_per_node = 4144;     /* 3000 kg 8-GPU server w/o GPUs + 8 x 143 kg A100
 					     * (Boavizta via EcoLogits, REFERENCES.md) */
+	c->embodied.kg_per_gpu = 143 + 3000.0 / 8; /* kg per GPU: 143 kg A100 + 1/8 of the 3000 kg
+						    * 8-GPU server without GPUs (same source); 8 GPUs
+						    * give kg_per_node. Assumed for H100/B200 too */
 	c->embodied.lifetime_years = 5;     /* same source */
 	c->embodied.kg_per_hour = -1;
 }
@@ -536,7 +539,9 @@ static void sample_flush(struct facility *f)
 		return;
 	struct sample s;
 	double L = f->win_len;
-	s.t_s = f->win_t0;
+	/* stamped at the window's end, as every series of a run (sim/cli/run.c): a mean over
+	 * (t - interval, t], a state (battery_soc) at t */
+	s.t_s = f->win_t0 + L;
 	for (int k = 0; k < NSER; k++)
 		s.v[k] = f->win_e[k] / L;
 	for (int k = SER_IT; k <= SER_CURT; k++)

@@ -10,8 +10,8 @@
  * 1e-9 relative. Steps must be contiguous (each t0 is the previous t1) so no interval escapes
  * the books. Signals for policies (carbon, price, renewable power, outdoor temperature) can be
  * read at any simulated time, past or future (forecasts with perfect foresight).
- * Time series are sampled every cfg.sample_interval_s as window averages and handed over in
- * facility_report. facility_new reads the traces named in the config (io/ftrace.h); the
+ * Time series are sampled every cfg.sample_interval_s as window averages, stamped at the
+ * window's end like every series of a run, and handed over in facility_report. facility_new reads the traces named in the config (io/ftrace.h); the
  * physics modules (cooling, solar, wind, battery, ledger) do no I/O.
  */
 #ifndef MAASIM_FACILITY_H
@@ -92,6 +92,8 @@ struct facility_cfg {
 
 	struct {
 		double kg_per_node;     /* embodied kg CO2e per server */
+		double kg_per_gpu;      /* per GPU of an LLM replica: the GPU and its share of the
+					 * server (a node type with a serving profile of n_gpus) */
 		double lifetime_years;  /* amortisation period */
 		double kg_per_hour;     /* >= 0: overrides n_nodes * kg_per_node / lifetime (the
 					 * loader sums it over node types); < 0: not given */

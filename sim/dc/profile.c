@@ -541,126 +541,136 @@ int profile_config_set_str(struct profile_config *c, const char *key, const char
 		snprintf(c->source, sizeof c->source, "%s", v);
 		return 0;
 	}
-	return err_set(e, "%s: expected a number or a table for this key (string keys: "
-		"prefill_mode, kv_admission, source)", key);
+	return err_set(e, "%s: expected a number or a table (strings only for prefill_mode, "
+		"kv_admission, source), got \"%s\"", key, v);
 }
 
 /* --- checking -------------------------------------------------------------------------------- */
 
-static int curve_check(const struct profile_config *c, const struct profile_curve *k,
-	const char *field, struct err *e)
+/* Every message starts with the offending key as a JSON-path fragment under the profile
+ * ("max_batch", "decode_step_s[2]", "pstates[1]"), so the scenario loader joins it to the
+ * profile's path ("$.datacenter.node_types.gpu.profile" + "." + message); then what was
+ * expected and what it got, once. */
+
+static int curve_check(const struct profile_curve *k, const char *field, struct err *e)
 {
 	if (k->n < 1 || k->n > PROFILE_KNOTS_MAX)
-		return err_set(e, "profile %s: %s: expected 1..%d knots, got %d", c->name, field,
-			PROFILE_KNOTS_MAX, k->n);
+		return err_set(e, "%s: expected 1..%d [x, y] pairs, got %d", field, PROFILE_KNOTS_MAX,
+			k->n);
 	for (int i = 0; i < k->n; i++) {
-		if (!(k->x[i] > 0) || !isfinite(k->x[i]))
-			return err_set(e, "profile %s: %s: knot %d: expected x > 0, got %g", c->name,
-				field, i, k->x[i]);
-		if (!(k->y[i] >= 0) || !isfinite(k->y[i]))
-			return err_set(e, "profile %s: %s: knot %d: expected y >= 0, got %g", c->name,
-				field, i, k->y[i]);
+		if (!(k->x[i] > 0) || !isfinite(k->x[i]) || !(k->y[i] >= 0) || !isfinite(k->y[i]))
+			return err_set(e, "%s[%d]: expected [x > 0, y >= 0], got [%g, %g]", field, i,
+				k->x[i], k->y[i]);
 		if (i > 0 && !(k->x[i] > k->x[i - 1]))
-			return err_set(e, "profile %s: %s: expected increasing x, got %g after %g",
-				c->name, field, k->x[i], k->x[i - 1]);
+			return err_set(e, "%s[%d]: expected x increasing, got %g after %g", field, i,
+				k->x[i], k->x[i - 1]);
 	}
 	return 0;
 }
 
-static int pos(const struct profile_config *c, double v, const char *field, struct err *e)
+/* Every y of a curve > 0 (times, factors): what names it in the message. */
+static int curve_pos(const struct profile_curve *k, const char *field, const char *what,
+	struct err *e)
 {
-	if (!(v > 0) || !isfinite(v))
-		return err_set(e, "profile %s: %s: expected a number > 0, got %g", c->name, field, v);
+	for (int i = 0; i < k->n; i++)
+		if (!(k->y[i] > 0))
+			return err_set(e, "%s[%d]: expected %s > 0, got %g", field, i, what, k->y[i]);
 	return 0;
 }
 
-static int nonneg(const struct profile_config *c, double v, const char *field, struct err *e)
+static int nonneg(double v, const char *field, struct err *e)
 {
 	if (!(v >= 0) || !isfinite(v))
-		return err_set(e, "profile %s: %s: expected a number >= 0, got %g", c->name, field, v);
+		return err_set(e, "%s: expected a number >= 0, got %g", field, v);
 	return 0;
 }
 
 int profile_config_check(const struct profile_config *c, struct err *e)
 {
 	if (c->name[0] == '\0')
-		return err_set(e, "profile: name: expected a non-empty name");
-	if (c->n_gpus < 1 || c->tp < 1 || c->tp > c->n_gpus)
-		return err_set(e, "profile %s: n_gpus/tp: expected 1 <= tp <= n_gpus, got tp %d, "
-			"n_gpus %d", c->name, c->tp, c->n_gpus);
+		return err_set(e, "name: expected a non-empty name");
+	if (c->n_gpus < 1)
+		return err_set(e, "n_gpus: expected an integer >= 1, got %d", c->n_gpus);
+	if (c->tp < 1 || c->tp > c->n_gpus)
+		return err_set(e, "tp: expected an integer in 1..n_gpus (%d), got %d", c->n_gpus,
+			c->tp);
 	if (c->prefill_mode != PROFILE_PREFILL_STALL && c->prefill_mode != PROFILE_PREFILL_FOLDED)
-		return err_set(e, "profile %s: prefill_mode: expected stall or folded", c->name);
+		return err_set(e, "prefill_mode: expected \"stall\" or \"folded\"");
 	if (c->kv_admission != PROFILE_KV_RESERVE && c->kv_admission != PROFILE_KV_PAGED)
-		return err_set(e, "profile %s: kv_admission: expected reserve or paged", c->name);
-	if (curve_check(c, &c->prefill_s, "prefill_s", e) ||
-	    curve_check(c, &c->prefill_batch_factor, "prefill_batch_factor", e) ||
-	    curve_check(c, &c->decode_step_s, "decode_step_s", e) ||
-	    curve_check(c, &c->decode_gpu_power_w, "decode_power_w", e))
+		return err_set(e, "kv_admission: expected \"reserve\" or \"paged\"");
+	if (curve_check(&c->prefill_s, "prefill_s", e) ||
+	    curve_check(&c->prefill_batch_factor, "prefill_batch_factor", e) ||
+	    curve_check(&c->decode_step_s, "decode_step_s", e) ||
+	    curve_check(&c->decode_gpu_power_w, "decode_power_w", e) ||
+	    curve_pos(&c->prefill_s, "prefill_s", "a time (y)", e) ||
+	    curve_pos(&c->decode_step_s, "decode_step_s", "a time (y)", e))
 		return -1;
-	for (int i = 0; i < c->prefill_s.n; i++)
-		if (pos(c, c->prefill_s.y[i], "prefill_s (time)", e))
-			return -1;
-	for (int i = 0; i < c->decode_step_s.n; i++)
-		if (pos(c, c->decode_step_s.y[i], "decode_step_s (time)", e))
-			return -1;
 	if (c->max_batch < 1)
-		return err_set(e, "profile %s: max_batch: expected an integer >= 1, got %d", c->name,
-			c->max_batch);
-	if (nonneg(c, c->prefill_gpu_power_w, "prefill_power_w", e) ||
-	    nonneg(c, c->idle_gpu_power_w, "idle_power_w", e) ||
-	    pos(c, c->gpu_mem_bytes, "gpu_mem_gb", e) ||
-	    nonneg(c, c->weight_bytes, "weights_gb", e) ||
-	    pos(c, c->kv_bytes_per_token, "kv_bytes_per_token", e) ||
-	    nonneg(c, c->host_frac, "host_frac", e) ||
-	    nonneg(c, c->sleep_power_w, "sleep_power_w", e) ||
-	    nonneg(c, c->off_power_w, "off_power_w", e) ||
-	    nonneg(c, c->wake_sleep_s, "wake_sleep_s", e) ||
-	    nonneg(c, c->wake_off_s, "wake_off_s", e))
+		return err_set(e, "max_batch: expected an integer >= 1, got %d", c->max_batch);
+	if (nonneg(c->prefill_gpu_power_w, "prefill_power_w", e) ||
+	    nonneg(c->idle_gpu_power_w, "idle_power_w", e) ||
+	    nonneg(c->weight_bytes / 1e9, "weights_gb", e) ||
+	    nonneg(c->host_frac, "host_frac", e) ||
+	    nonneg(c->sleep_power_w, "sleep_power_w", e) ||
+	    nonneg(c->off_power_w, "off_power_w", e) ||
+	    nonneg(c->wake_sleep_s, "wake_sleep_s", e) ||
+	    nonneg(c->wake_off_s, "wake_off_s", e))
 		return -1;
+	if (!(c->gpu_mem_bytes > 0) || !isfinite(c->gpu_mem_bytes))
+		return err_set(e, "gpu_mem_gb: expected a number > 0, got %g", c->gpu_mem_bytes / 1e9);
+	if (!(c->kv_bytes_per_token > 0) || !isfinite(c->kv_bytes_per_token))
+		return err_set(e, "kv_bytes_per_token: expected a number > 0, got %g",
+			c->kv_bytes_per_token);
 	/* physical ranges: the host share of Google's fleet is 25/58 = 0.43 of the accelerators'
 	 * (REFERENCES.md), so 2 is far beyond any real host; no replica draws a megawatt */
 	if (!(c->host_frac <= 2))
-		return err_set(e, "profile %s: host_frac: expected a fraction of GPU power in [0, 2], got %g",
-			c->name, c->host_frac);
-	if (!(c->prefill_gpu_power_w <= 1e6 && c->idle_gpu_power_w <= 1e6 &&
-	      c->sleep_power_w <= 1e6 && c->off_power_w <= 1e6))
-		return err_set(e, "profile %s: power: expected at most 1e6 W per replica", c->name);
+		return err_set(e, "host_frac: expected a fraction of GPU power in [0, 2], got %g",
+			c->host_frac);
+	{
+		const struct { const char *k; double w; } pw[] = {
+			{ "prefill_power_w", c->prefill_gpu_power_w },
+			{ "idle_power_w", c->idle_gpu_power_w },
+			{ "sleep_power_w", c->sleep_power_w },
+			{ "off_power_w", c->off_power_w },
+		};
+		for (size_t i = 0; i < sizeof pw / sizeof pw[0]; i++)
+			if (!(pw[i].w <= 1e6))
+				return err_set(e, "%s: expected at most 1e6 W per replica, got %g",
+					pw[i].k, pw[i].w);
+	}
 	for (int i = 0; i < c->decode_gpu_power_w.n; i++)
 		if (!(c->decode_gpu_power_w.y[i] <= 1e6))
-			return err_set(e, "profile %s: decode_power_w: expected at most 1e6 W per replica, got %g",
-				c->name, c->decode_gpu_power_w.y[i]);
-	for (int i = 0; i < c->prefill_batch_factor.n; i++)
-		if (pos(c, c->prefill_batch_factor.y[i], "prefill_batch_factor (factor)", e))
-			return -1;
+			return err_set(e, "decode_power_w[%d]: expected at most 1e6 W per replica, got %g",
+				i, c->decode_gpu_power_w.y[i]);
+	if (curve_pos(&c->prefill_batch_factor, "prefill_batch_factor", "a factor (y)", e))
+		return -1;
 	for (int i = 0; i < c->prefill_batch_factor.n; i++)
 		if (c->prefill_batch_factor.x[i] != floor(c->prefill_batch_factor.x[i]) ||
 		    c->prefill_batch_factor.x[i] < 1)
-			return err_set(e, "profile %s: prefill_batch_factor: expected whole batch sizes >= 1, got %g",
-				c->name, c->prefill_batch_factor.x[i]);
+			return err_set(e, "prefill_batch_factor[%d]: expected a whole batch size >= 1 (x), got %g",
+				i, c->prefill_batch_factor.x[i]);
 	if (!(c->mem_util > 0 && c->mem_util <= 1))
-		return err_set(e, "profile %s: mem_util: expected a fraction in (0, 1], got %g",
-			c->name, c->mem_util);
+		return err_set(e, "mem_util: expected a fraction in (0, 1], got %g", c->mem_util);
 	double free_b = c->n_gpus * c->gpu_mem_bytes * c->mem_util - c->weight_bytes;
 	if (!(free_b >= c->kv_bytes_per_token))
-		return err_set(e, "profile %s: the weights (%.1f GB) do not leave room for a KV "
-			"cache in %d x %.1f GB at mem_util %g", c->name, c->weight_bytes / 1e9,
-			c->n_gpus, c->gpu_mem_bytes / 1e9, c->mem_util);
+		return err_set(e, "weights_gb: expected weights that leave room for a KV cache in "
+			"%d x %.1f GB at mem_util %g, got %.1f GB (they do not leave room for a KV cache)",
+			c->n_gpus, c->gpu_mem_bytes / 1e9, c->mem_util, c->weight_bytes / 1e9);
 	if (c->n_pstates < 1 || c->n_pstates > PROFILE_PSTATES_MAX)
-		return err_set(e, "profile %s: pstates: expected 1..%d states, got %d", c->name,
-			PROFILE_PSTATES_MAX, c->n_pstates);
+		return err_set(e, "pstates: expected 1..%d states, got %d", PROFILE_PSTATES_MAX,
+			c->n_pstates);
 	const struct profile_pstate *s0 = &c->pstates[0];
 	if (s0->prefill_time_scale != 1 || s0->decode_time_scale != 1 || s0->power_scale != 1 ||
 	    s0->gpu_cap_w != 0)
-		return err_set(e, "profile %s: pstates[0]: expected the nominal state (factors 1, "
-			"no cap)", c->name);
+		return err_set(e, "pstates[0]: expected the nominal state (factors 1, no cap)");
 	for (int i = 0; i < c->n_pstates; i++) {
 		const struct profile_pstate *s = &c->pstates[i];
-		if (s->name[0] == '\0' || pos(c, s->prefill_time_scale, "pstate prefill_time_scale",
-			e) || pos(c, s->decode_time_scale, "pstate decode_time_scale", e) ||
-		    pos(c, s->power_scale, "pstate power_scale", e) ||
-		    nonneg(c, s->gpu_cap_w, "pstate gpu_cap_w", e))
-			return err_set(e, "profile %s: pstates[%d]: expected a name and positive "
-				"factors", c->name, i);
+		if (s->name[0] == '\0' || !(s->prefill_time_scale > 0) ||
+		    !(s->decode_time_scale > 0) || !(s->power_scale > 0) || !(s->gpu_cap_w >= 0) ||
+		    !isfinite(s->prefill_time_scale) || !isfinite(s->decode_time_scale) ||
+		    !isfinite(s->power_scale) || !isfinite(s->gpu_cap_w))
+			return err_set(e, "pstates[%d]: expected a name and finite factors > 0 (cap >= 0)",
+				i);
 	}
 	return 0;
 }
@@ -669,8 +679,10 @@ int profile_config_check(const struct profile_config *c, struct err *e)
 
 struct profile *profile_new(const struct profile_config *c, struct err *e)
 {
-	if (profile_config_check(c, e) < 0)
+	if (profile_config_check(c, e) < 0) {
+		err_prefix(e, "profile %s", c->name);
 		return NULL;
+	}
 	struct profile *p = xcalloc(1, sizeof *p);
 	p->c = *c;
 	p->kv_tokens = floor((c->n_gpus * c->gpu_mem_bytes * c->mem_util - c->weight_bytes) /

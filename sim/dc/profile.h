@@ -123,8 +123,10 @@ int profile_builtin(const char *name, struct profile_config *out, struct err *e)
 /* --- configs -------------------------------------------------------------------------------- */
 
 /* Checks a config: knots increasing and positive, sizes and fractions in range, the weights fit
- * in memory (KV capacity > 0), pstates[0] nominal. Returns 0 or -1 with e set
- * ("profile <name>: <field>: expected ..., got ..."). */
+ * in memory (KV capacity > 0), pstates[0] nominal. Returns 0 or -1 with e set to
+ * "<key>: expected ..., got ...", the key as a JSON-path fragment under the profile
+ * ("max_batch", "decode_step_s[2]"), so a loader can append it to the profile's path.
+ * profile_new's message has "profile <name>: " in front. */
 int profile_config_check(const struct profile_config *c, struct err *e);
 
 /* Scenario overrides, without JSON: the loader walks a node type's "profile" object and calls

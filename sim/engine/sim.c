@@ -62,6 +62,11 @@ uint64_t sim_run(struct sim *s, double horizon_s, double warmup_s)
 			s->stop = 1;
 			break;
 		}
+		if (s->interrupt && *s->interrupt) { /* the popped event is lost: the run is partial */
+			s->interrupted = 1;
+			s->stop = 1;
+			break;
+		}
 		s->now = t;
 		s->events++;
 		fired++;

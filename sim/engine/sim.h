@@ -9,6 +9,7 @@
 #ifndef MAASIM_SIM_H
 #define MAASIM_SIM_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "engine/evq.h"
@@ -30,6 +31,11 @@ struct sim {
 	uint64_t events;      /* events fired */
 	struct evq q;
 	int stop;             /* set by a handler to end the run early */
+	/* Set by the caller (NULL: none): when *interrupt becomes non-zero (a signal handler's
+	 * flag) the run stops before the next event and sets interrupted; the run's state is then
+	 * partial, not a result */
+	const volatile sig_atomic_t *interrupt;
+	int interrupted;
 	void (*on_warmup)(struct sim *s, void *ctx);
 	void *warmup_ctx;
 	const char *where;    /* the kind of event firing, for assertion messages */
@@ -65,7 +71,7 @@ static inline evq_handle sim_after(struct sim *s, double dt_s, unsigned prio, si
 /* Cancels; a stale handle or EVQ_NONE is ignored. */
 void sim_cancel(struct sim *s, evq_handle h);
 
-/* Runs until the horizon (or until stop is set / no event is left). If warmup_s > 0 the
+/* Runs until the horizon (or until stop is set, *interrupt is set or no event is left). If warmup_s > 0 the
  * on_warmup hook fires at warmup_s. Returns the number of events fired. */
 uint64_t sim_run(struct sim *s, double horizon_s, double warmup_s);
 

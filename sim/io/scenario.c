@@ -299,6 +299,16 @@ static int load_class(struct jv *v, struct scenario *s, const cJSON *o, struct c
 	    jv_num(v, o, "deadline_s", 0, 0, 0, 1, 1e12, &c->deadline_s) ||
 	    jv_str(v, o, "model", 0, NULL, &model))
 		return -1;
+	/* metric names are class.<name>.<metric> (and reports and CSV headers carry them): a dot,
+	 * quote or space in a name would make them ambiguous */
+	{
+		size_t len = strlen(c->name), ok = strspn(c->name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+							  "abcdefghijklmnopqrstuvwxyz0123456789_-");
+		if (len < 1 || len > 64 || ok != len)
+			return jv_fail(v, "name", jv_get(o, "name"), "expected a class name of 1 to 64"
+				       " letters, digits, '_' or '-' (it becomes part of metric names,"
+				       " class.<name>.<metric>)");
+	}
 	if (jv_get(o, "slo_s") == NULL)
 		c->slo_s = 0;
 	if (jv_get(o, "deadline_s") == NULL)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dc/profile.h"
 #include "io/ftrace.h"
 
 static int copy_path(struct jv *v, const char *dir, const cJSON *o, const char *key, int required,
@@ -344,10 +345,13 @@ int scenario_facility_load(struct jv *v, const char *dir, const cJSON *d,
 		return jv_fail(v, "start", jv_get(d, "start"), "expected a date-time like "
 			       "\"2023-01-01T00:00:00Z\" (no zone = UTC)");
 	/* nodes: count, and embodied carbon per node-hour from each type (default per server
-	 * from facility_cfg_default when a type gives none) */
+	 * from facility_cfg_default when a type gives none; an LLM replica, a node with a serving
+	 * profile, is its n_gpus GPUs with their share of a server) */
 	for (size_t g = 0; g < cl->n_groups; g++) {
 		const struct node_type_cfg *t = &cl->types[cl->groups[g].type];
-		double kg = t->embodied_kg > 0 ? t->embodied_kg : c->embodied.kg_per_node;
+		double kg = t->embodied_kg > 0 ? t->embodied_kg
+			    : t->profile   ? t->profile->n_gpus * c->embodied.kg_per_gpu
+					   : c->embodied.kg_per_node;
 		double life = t->lifetime_years > 0 ? t->lifetime_years : c->embodied.lifetime_years;
 		n += cl->groups[g].count;
 		kg_per_h += cl->groups[g].count * kg / (life * 8760.0);

@@ -315,6 +315,7 @@ int scenario_models_load(struct jv *v, struct scenario *s, const cJSON *models,
 			snprintf(path, sizeof path, "%s", table ? table : caltable_default_path());
 		if (caltable_load(path, &t, &e2))
 			return jv_fail(v, "table", jv_get(models, "table"), "expected a readable calibration table (maasim calibrate --out FILE): %s", e2.msg);
+		jv_note_file(v, path); /* its contents are part of the trial's identity */
 		const struct caltable_variant *cv = caltable_find(&t, mc->variant);
 		int rc = 0;
 		if (!cv) {
@@ -358,14 +359,16 @@ int scenario_models_load(struct jv *v, struct scenario *s, const cJSON *models,
 			/* a serving profile (16-bit weights): scale its measured step times, and its
 			 * weight bytes by the 16-bit-relative factor, which frees KV-cache space */
 			struct profile_config *pc = arena_alloc(v->a, sizeof *pc);
+			struct err pe = { 0 };
 			*pc = *nt->profile;
 			for (int j = 0; j < pc->prefill_s.n; j++)
 				pc->prefill_s.y[j] *= mc->time_factor_prefill;
 			for (int j = 0; j < pc->decode_step_s.n; j++)
 				pc->decode_step_s.y[j] *= mc->time_factor_decode;
 			pc->weight_bytes *= mc->weight_factor_16bit;
-			if (profile_config_check(pc, v->e))
-				return -1;
+			if (profile_config_check(pc, &pe))
+				return err_set(v->e, "%s: $.datacenter.node_types.%s.profile.%s (with the"
+					       " variant of $.models applied)", v->file, nt->name, pe.msg);
 			nt->profile = pc;
 		} else if (nt->prefill_tokens_per_s > 0) {
 			nt->prefill_tokens_per_s /= mc->time_factor_prefill;

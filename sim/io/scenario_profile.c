@@ -4,7 +4,10 @@
  * "profile": { "base": "h100-llama3.1-70b-tp4", "max_batch": 256, "pstate": "cap-w2w" }
  * "profile": { "n_gpus": 1, "tp": 1, "gpu_mem_gb": 80, ... every table ... }   no base
  * Numbers and strings go through profile_config_set_*, tables are arrays of [x, y] pairs; the
- * result is checked by profile_config_check, whose message is prefixed with the JSON path.
+ * result is checked by profile_config_check. The profile module's messages start with the
+ * offending key ("max_batch: expected ...", "decode_step_s[2]: ..."), so the loader joins them
+ * to the profile's JSON path with a dot: "$.datacenter.node_types.gpu.profile.max_batch:
+ * expected an integer >= 1, got 0", the form every other scenario message has.
  */
 #include "io/scenario_profile.h"
 
@@ -37,6 +40,12 @@ static void blank(struct profile_config *c, const char *name)
 	c->pstates[0].power_scale = 1;
 }
 
+/* msg starts with a key under the profile ("max_batch: expected ..."): path.key: ... */
+static int key_fail(struct jv *v, const char *msg)
+{
+	return err_set(v->e, "%s: %s.%s", v->file, v->path, msg);
+}
+
 static int load_table(struct jv *v, const cJSON *arr, const char *key, struct profile_config *c)
 {
 	double x[PROFILE_KNOTS_MAX], y[PROFILE_KNOTS_MAX];
@@ -59,7 +68,7 @@ static int load_table(struct jv *v, const cJSON *arr, const char *key, struct pr
 		char keep[ERR_MSG_MAX];
 		memcpy(keep, v->e->msg, sizeof keep);
 		err_clear(v->e);
-		return err_set(v->e, "%s: %s.%s", v->file, v->path, keep);
+		return key_fail(v, keep);
 	}
 	return 0;
 }
@@ -73,8 +82,8 @@ int scenario_load_profile(struct jv *v, const cJSON *node, struct node_type_cfg 
 	const cJSON *it;
 
 	if (cJSON_IsString(node)) {
-		if (profile_builtin(node->valuestring, c, &pe) < 0)
-			return jv_fail(v, NULL, node, "%s", pe.msg);
+		if (profile_builtin(node->valuestring, c, &pe) < 0) /* the message names it */
+			return jv_fail(v, NULL, NULL, "%s", pe.msg);
 	} else if (cJSON_IsObject(node)) {
 		const char *base;
 		if (jv_keys(v, node, profile_keys) || jv_str(v, node, "base", 0, NULL, &base) ||
@@ -82,7 +91,7 @@ int scenario_load_profile(struct jv *v, const cJSON *node, struct node_type_cfg 
 			return -1;
 		if (base) {
 			if (profile_builtin(base, c, &pe) < 0)
-				return jv_fail(v, "base", jv_get(node, "base"), "%s", pe.msg);
+				return jv_fail(v, "base", NULL, "%s", pe.msg);
 		} else {
 			blank(c, t->name);
 		}
@@ -100,7 +109,7 @@ int scenario_load_profile(struct jv *v, const cJSON *node, struct node_type_cfg 
 			else
 				return jv_fail(v, k, it, "expected a number, a string or a table");
 			if (rc < 0)
-				return pe.set ? jv_fail(v, NULL, NULL, "%s", pe.msg) : -1;
+				return pe.set ? key_fail(v, pe.msg) : -1;
 		}
 		if (base)
 			snprintf(c->name, sizeof c->name, "%s", t->name);
@@ -109,7 +118,7 @@ int scenario_load_profile(struct jv *v, const cJSON *node, struct node_type_cfg 
 			       "an object {\"base\": NAME, ...overrides}");
 	}
 	if (profile_config_check(c, &pe) < 0)
-		return jv_fail(v, NULL, NULL, "%s", pe.msg);
+		return key_fail(v, pe.msg);
 	t->pstate = 0;
 	if (pstate) {
 		int i;

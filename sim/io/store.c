@@ -33,6 +33,13 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS scenarios(scenario_hash TEXT PRIMARY KEY, name TEXT,"
 	" json TEXT);";
 
+/* Every results database carries maasim's mark in its header: PRAGMA application_id (the bytes
+ * "MaaS") and PRAGMA user_version (the schema version below; raise it when a table changes in a
+ * way older readers cannot handle). A file without the mark is maasim's only when it is empty or
+ * when its runs and metrics tables have maasim's columns (databases written before the mark). */
+#define STORE_APP_ID 0x4d616153 /* "MaaS" */
+#define STORE_SCHEMA_VERSION 1
+
 #ifdef MAASIM_FAULT
 /* Fault-injection builds route SQLite's allocations through the xalloc failure counter (each
  * block carries its size in a 16-byte header, as SQLite needs xSize); a failed one returns NULL
@@ -110,6 +117,107 @@ static int check_writable(const char *path, struct err *e)
 	return rc;
 }
 
+static int int_row(void *ctx, int n, const char *const *v, const char *const *c)
+{
+	(void)c;
+	*(long long *)ctx = n > 0 && v[0] ? strtoll(v[0], NULL, 10) : 0;
+	return 0;
+}
+
+static long long query_int(struct store *s, const char *sql, int *bad, struct err *e)
+{
+	long long v = 0;
+
+	if (!*bad && store_query(s, sql, NULL, 0, int_row, &v, e))
+		*bad = 1;
+	return v;
+}
+
+/* Appends the names of the file's own tables (up to a few) to the text in ctx. */
+struct names_buf {
+	char text[160];
+	int n;
+};
+
+static int name_row(void *ctx, int n, const char *const *v, const char *const *c)
+{
+	struct names_buf *b = ctx;
+	size_t len = strlen(b->text);
+
+	(void)c;
+	if (n > 0 && v[0] && b->n++ < 4)
+		snprintf(b->text + len, sizeof b->text - len, "%s%s", len ? ", " : "", v[0]);
+	else if (n > 0 && b->n == 5 && len + 6 < sizeof b->text)
+		snprintf(b->text + len, sizeof b->text - len, ", ...");
+	return 0;
+}
+
+/* A file that does not exist or is empty is a new database; any other must open with SQLite's
+ * 16-byte header string (sqlite.org/fileformat.html, section 1.3.1). */
+static int is_sqlite_file(const char *path)
+{
+	static const char magic[16] = "SQLite format 3"; /* with its terminating NUL */
+	char head[16];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return 1; /* not there (yet): SQLite creates it, or says why it cannot */
+	n = fread(head, 1, sizeof head, f);
+	fclose(f);
+	return n == 0 || (n == sizeof head && memcmp(head, magic, sizeof magic) == 0);
+}
+
+/* Is this file maasim's (or empty)? Reads only: a file that is not maasim's is left as it was.
+ * An empty file, or one without tables, is a new database. */
+static int check_schema(struct store *s, int mode, struct err *e)
+{
+	/* only a database being written to can start afresh in a new file */
+	const char *alt = mode == STORE_CREATE ? ", or a new file name" : "";
+	int bad = 0;
+	long long app, ver, tables, legacy;
+
+	if (!is_sqlite_file(s->path))
+		return err_set(e, "%s: not a SQLite database: expected a maasim results database%s"
+			       " (the file was left untouched)", s->path, alt);
+	app = query_int(s, "PRAGMA application_id;", &bad, e);
+	ver = query_int(s, "PRAGMA user_version;", &bad, e);
+	tables = query_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+			      " AND name NOT LIKE 'sqlite_%';", &bad, e);
+	/* written before the mark: runs and metrics with all of maasim's columns */
+	legacy = query_int(s, "SELECT (SELECT count(*) FROM pragma_table_info('runs') WHERE name IN"
+			      " ('run_id','scenario','scenario_hash','params','replication','seed','status',"
+			      "'version','started_at','wall_s','message','trial_key')) = 12 AND"
+			      " (SELECT count(*) FROM pragma_table_info('metrics') WHERE name IN"
+			      " ('run_id','name','value','unit')) = 4;", &bad, e);
+	if (bad)
+		return -1;
+	if (app == STORE_APP_ID) {
+		if (ver > STORE_SCHEMA_VERSION)
+			return err_set(e, "%s: written by a newer maasim (results schema version %lld;"
+				       " this maasim knows versions up to %d): use that maasim%s (the file"
+				       " was left untouched)", s->path, ver, STORE_SCHEMA_VERSION, alt);
+		return 0;
+	}
+	if (app == 0 && (tables == 0 || legacy))
+		return 0;
+	{
+		struct names_buf b = { "", 0 };
+
+		if (store_query(s, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT"
+				   " LIKE 'sqlite_%' ORDER BY name;", NULL, 0, name_row, &b, e))
+			return -1;
+		if (app != 0)
+			return err_set(e, "%s: a SQLite database of another application (application_id"
+				       " 0x%08llx), not a maasim results database (expected 0x%08x%s); the"
+				       " file was left untouched", s->path,
+				       (unsigned long long)app & 0xffffffffULL, STORE_APP_ID, alt);
+		return err_set(e, "%s: a SQLite database that is not a maasim results database (its"
+			       " tables: %s; expected runs and metrics with maasim's columns%s); the"
+			       " file was left untouched", s->path, b.text, alt);
+	}
+}
+
 struct store *store_open(const char *path, int mode, struct err *e)
 {
 	struct store *s = xcalloc(1, sizeof *s);
@@ -131,16 +239,22 @@ struct store *store_open(const char *path, int mode, struct err *e)
 		return NULL;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
+	/* before anything is written: a file that is not maasim's stays as it was */
+	if (check_schema(s, mode, e)) {
+		store_close(s);
+		return NULL;
+	}
 	if (mode == STORE_CREATE) {
+		char mark[96];
+
+		snprintf(mark, sizeof mark, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
+			 STORE_APP_ID, STORE_SCHEMA_VERSION);
 		if (store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", e) ||
 		    store_exec(s, "BEGIN;", e) || store_exec(s, schema_sql, e) ||
-		    store_exec(s, "COMMIT;", e)) {
+		    store_exec(s, mark, e) || store_exec(s, "COMMIT;", e)) {
 			store_close(s);
 			return NULL;
 		}
-	} else if (store_exec(s, "SELECT count(*) FROM sqlite_master;", e)) {
-		store_close(s);
-		return NULL;
 	}
 	return s;
 }

@@ -21,6 +21,7 @@
 
 #include "engine/xalloc.h"
 #include "io/jv.h"
+#include "io/metric_names.h"
 
 #define SPEC_MAX_BYTES ((size_t)4 << 20) /* 4 MiB: a hand-written sweep is far smaller */
 #define LABEL_VALUE_MAX 64              /* characters of a value shown in a point label */
@@ -504,7 +505,7 @@ static int load_root(struct jv *v, struct sweep_spec *s, const cJSON *root)
 	long *fix_level;
 	long fix_scn;
 	size_t total = 1;
-	char *base;
+	char *base, why[256];
 
 	if (jv_keys(v, root, keys))
 		return -1;
@@ -604,6 +605,12 @@ static int load_root(struct jv *v, struct sweep_spec *s, const cJSON *root)
 				return jv_fail(v, NULL, it, "expected a metric name (string, e.g. \"latency_mean_s\")");
 			}
 			s->metrics[i] = arena_strdup(&s->arena, it->valuestring);
+			/* an unknown name would print an empty column: refuse it here (class names
+			 * are checked against the scenarios once they are loaded: cmd_sweep.c) */
+			if (metric_names_check(it->valuestring, NULL, 0, why, sizeof why)) {
+				jv_enter_idx(v, i);
+				return jv_fail(v, NULL, NULL, "%s", why);
+			}
 		}
 		jv_leave(v, m);
 	} else {

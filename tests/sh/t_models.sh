@@ -40,4 +40,17 @@ expect_rc 0 "published figures" "$M" validate "$S" --set \
 grep -q "model fp8 (published factors): prefill time x0.6, decode time x0.55" "$TMP/out" \
 	&& pass "published factors applied" || fail "published factors applied"
 grep -q "published: example" "$TMP/out" && pass "published provenance" || fail "published provenance"
+
+# the calibration table's contents are part of the scenario's identity (a sweep reruns trials
+# whose table changed): same scenario, a copy of the table with one figure changed
+cp models/calibration.json "$TMP/cal.json"
+hash_of() { sed -n 's/.*(hash \([0-9a-f]*\)).*/\1/p' "$TMP/out"; }
+expect_rc 0 "validate with a copy of the table" "$M" validate "$S" --set "models.table=$TMP/cal.json"
+h1=$(hash_of)
+sed -i "s/\"dense_accuracy\": 0.977716/\"dense_accuracy\": 0.977/" "$TMP/cal.json"
+cmp -s models/calibration.json "$TMP/cal.json" && fail "test setup: the table copy did not change"
+expect_rc 0 "validate with the changed table" "$M" validate "$S" --set "models.table=$TMP/cal.json"
+h2=$(hash_of)
+[ -n "$h1" ] && [ -n "$h2" ] && [ "$h1" != "$h2" ] && pass "a changed calibration table changes the scenario hash ($h1 -> $h2)" \
+	|| fail "a changed calibration table changes the scenario hash ($h1 -> $h2)"
 finish

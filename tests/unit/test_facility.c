@@ -443,8 +443,9 @@ static void test_readers(void)
 	CHECK_HAS(e5.msg, "E-999/1");
 }
 
-/* Sampled series are window means: 100 kW IT at constant PUE 1.5 in 300 s steps, sampled
- * hourly, give power_it_kw 100 and pue 1.5 at t = 0 and 3600; a warmer chilled-water
+/* Sampled series are window means stamped at the window's end: 100 kW IT at constant PUE 1.5
+ * in 300 s steps, sampled hourly, give power_it_kw 100 and pue 1.5 at t = 3600 and 7200 (the
+ * means over (0, 3600] and (3600, 7200]); a warmer chilled-water
  * setpoint lowers the physics plant's chiller power. */
 static void test_series_and_setpoints(void)
 {
@@ -467,7 +468,7 @@ static void test_series_and_setpoints(void)
 		const char *nm = ms.series_names[ms.pts[i].name_id];
 		if (strcmp(nm, "power_it_kw") == 0) {
 			CHECK_NEAR(ms.pts[i].value, 100, 1e-12, 0);
-			CHECK_NEAR(ms.pts[i].t_s, 3600.0 * n_it, 0, 0);
+			CHECK_NEAR(ms.pts[i].t_s, 3600.0 * (n_it + 1), 0, 0);
 			n_it++;
 		} else if (strcmp(nm, "pue") == 0) {
 			CHECK_NEAR(ms.pts[i].value, 1.5, 1e-12, 0);

@@ -182,6 +182,81 @@ static void test_scenario_errors(void)
 	}
 }
 
+/* Profile overrides: the JSON path down to the key, what was expected and the value once
+ * (the message is compared whole after the file name). */
+static void test_profile_errors(void)
+{
+	static const char llm_json[] =
+		"{\"name\": \"p\", \"seed\": 1, \"duration_s\": 10, \"datacenter\": {\"node_types\":"
+		" {\"r\": {\"profile\": {\"base\": \"h100-llama2-70b-tp4\"}}}, \"nodes\": [{\"type\": \"r\","
+		" \"count\": 1}]}, \"workload\": [{\"name\": \"c\", \"kind\": \"llm\", \"arrival\":"
+		" {\"process\": \"poisson\", \"rate_per_s\": 1}, \"input_tokens\": {\"dist\": \"deterministic\","
+		" \"mean\": 100}, \"output_tokens\": {\"dist\": \"deterministic\", \"mean\": 10}}],"
+		" \"policies\": {\"dispatch\": \"fifo\"}}";
+	static const struct {
+		const char *set, *want;
+	} cases[] = {
+		{ "datacenter.node_types.r.profile.max_batch=0",
+		  "$.datacenter.node_types.r.profile.max_batch: expected an integer >= 1, got 0" },
+		{ "datacenter.node_types.r.profile.tp=8",
+		  "$.datacenter.node_types.r.profile.tp: expected an integer in 1..n_gpus (4), got 8" },
+		{ "datacenter.node_types.r.profile.mem_util=2",
+		  "$.datacenter.node_types.r.profile.mem_util: expected a fraction in (0, 1], got 2" },
+		{ "datacenter.node_types.r.profile.kv_admission=\"lazy\"",
+		  "$.datacenter.node_types.r.profile.kv_admission: expected \"reserve\" or \"paged\", got \"lazy\"" },
+		{ "datacenter.node_types.r.profile.decode_step_s=[[1,0]]",
+		  "$.datacenter.node_types.r.profile.decode_step_s[0]: expected a time (y) > 0, got 0" },
+		{ "datacenter.node_types.r.profile.base=\"h100-llama2-70b-tp3\"",
+		  "$.datacenter.node_types.r.profile.base: unknown serving profile \"h100-llama2-70b-tp3\"; did you mean \"h100-llama2-70b-tp2\"? (`maasim list` shows all)" },
+	};
+	const char *p = write_tmp("prof.json", llm_json);
+	char want[600];
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct scenario *s;
+		struct err e;
+		err_clear(&e);
+		CHECK_INT(scenario_load(p, &cases[i].set, 1, &s, &e), -1);
+		snprintf(want, sizeof want, "%s: %s", p, cases[i].want);
+		CHECK_STR(e.msg, want);
+		scenario_free(s);
+	}
+}
+
+/* Embodied carbon per node type: an LLM replica is its GPUs (143 kg each, A100, Boavizta via
+ * EcoLogits) plus each GPU's 1/8 share of a 3000 kg 8-GPU server; a server without a profile
+ * keeps 4144 kg; a type's own embodied_kg wins. All over 5 years (REFERENCES.md). */
+static void test_embodied_per_gpu(void)
+{
+	static const char json[] =
+		"{\"name\": \"emb\", \"seed\": 1, \"duration_s\": 10, \"datacenter\": {\"node_types\": {"
+		" \"one\": {\"profile\": \"h100-qwen3-14b-tp1\"},"
+		" \"eight\": {\"profile\": \"h100-llama2-70b-tp8\"},"
+		" \"own\": {\"profile\": \"h100-qwen3-14b-tp1\", \"embodied_kg\": 1000},"
+		" \"plain\": {\"slots\": 1, \"power\": {\"idle_w\": 100, \"peak_w\": 300}, \"llm\": {\"prefill_tokens_per_s\": 4000, \"decode_tokens_per_s\": 30}}},"
+		" \"nodes\": [{\"type\": \"one\", \"count\": 4}, {\"type\": \"eight\", \"count\": 2},"
+		" {\"type\": \"own\", \"count\": 1}, {\"type\": \"plain\", \"count\": 3}]},"
+		" \"workload\": [{\"name\": \"c\", \"kind\": \"llm\", \"arrival\": {\"process\": \"poisson\","
+		" \"rate_per_s\": 1}, \"input_tokens\": {\"dist\": \"deterministic\", \"mean\": 100},"
+		" \"output_tokens\": {\"dist\": \"deterministic\", \"mean\": 10}}],"
+		" \"policies\": {\"dispatch\": \"fifo\"}}";
+	struct scenario *s = NULL;
+	struct err e;
+	const double per_gpu_kg = 143 + 3000.0 / 8; /* 518 kg */
+	double want_kg = 4 * 1 * per_gpu_kg + 2 * 8 * per_gpu_kg + 1 * 1000 + 3 * 4144;
+
+	err_clear(&e);
+	CHECK_INT(scenario_load(write_tmp("emb.json", json), NULL, 0, &s, &e), 0);
+	if (!s) {
+		fprintf(stderr, "  %s\n", e.msg);
+		return;
+	}
+	/* an 8-GPU replica equals the 8-GPU server default; a 1-GPU one is an eighth of it */
+	CHECK_NEAR(8 * per_gpu_kg, 4144, 1e-12, 0);
+	CHECK_NEAR(s->facility.embodied.kg_per_hour, want_kg / (5 * 8760.0), 1e-12, 0);
+	scenario_free(s);
+}
+
 static int count_rows(void *ctx, int n, const char *const *v, const char *const *c)
 {
 	(void)n, (void)c;
@@ -251,6 +326,8 @@ int main(void)
 	RUN(test_traces);
 	RUN(test_scenario_ok);
 	RUN(test_scenario_errors);
+	RUN(test_profile_errors);
+	RUN(test_embodied_per_gpu);
 	RUN(test_store);
 	RUN(test_metrics_check);
 	{

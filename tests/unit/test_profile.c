@@ -171,7 +171,7 @@ static void test_config_check(void)
 	struct profile_config bad = c;
 	bad.decode_step_s.x[2] = bad.decode_step_s.x[1];
 	CHECK(profile_new(&bad, &e) == NULL);
-	CHECK_HAS(e.msg, "decode_step_s: expected increasing x");
+	CHECK_HAS(e.msg, "profile h100-llama2-70b-tp4: decode_step_s[2]: expected x increasing, got");
 	bad = c;
 	bad.n_gpus = 1;
 	bad.tp = 1;

@@ -166,6 +166,8 @@ static void errors(void)
 		{ "{\"scenarios\": \"a.json\", \"replications\": 1, \"oat\": [{\"path\": \"p\", \"low\": 1, \"high\": 1}]}", "$.oat[0].high: expected a value different from low" },
 		{ "{\"scenarios\": \"a.json\",\n \"replications\": 1,, }", "s.json:2:21: invalid JSON near \" }\"" },
 		{ "[1]", "expected a JSON object at the top level" },
+		{ "{\"scenarios\": \"a.json\", \"replications\": 1, \"metrics\": [\"pue\", \"latncy_p99_s\"]}", "$.metrics[1]: unknown metric \"latncy_p99_s\" (did you mean \"latency_p99_s\"?)" },
+		{ "{\"scenarios\": \"a.json\", \"replications\": 1, \"metrics\": [\"class.chat.pue\"]}", "$.metrics[0]: unknown per-class metric \"pue\"" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct sweep_spec *s = load(cases[i].text, &e);
@@ -190,7 +192,7 @@ static void mutants_never_crash(void)
 		" \"set\": {\"duration_s\": 10}, \"grid\": {\"p.q\": [1, 2], \"r[0].s\": [\"x\", \"y\"]},"
 		" \"zip\": [{\"t\": [1, 2], \"u\": [3, 4]}],"
 		" \"oat\": [{\"path\": \"v.w\", \"low\": 1, \"high\": 2}],"
-		" \"baseline\": {\"name\": \"b\", \"at\": {\"p.q\": 1}}, \"metrics\": [\"x\"]}";
+		" \"baseline\": {\"name\": \"b\", \"at\": {\"p.q\": 1}}, \"metrics\": [\"pue\"]}";
 	static const char alphabet[] = "{}[]\":,.0123456789-eE tfnul\\ax=";
 	unsigned long long st = 12345;
 	char buf[sizeof good + 8];
