@@ -39,6 +39,9 @@ const char *const metric_names_run[] = {
 	"battery_capacity_frac", "free_cooling_frac", "partial_free_cooling_frac",
 	"temp_out_mean_c", "carbon_intensity_mean_g_per_kwh", "trace_wrapped_frac",
 	"carbon_per_request_g", "energy_facility_per_request_wh",
+	/* the physical plant and its setpoint (sim/dc/facility.c; cooling policies) */
+	"economizer_hours", "economizer_full_hours", "energy_server_inlet_kwh", "supply_air_mean_c",
+	"supply_air_min_c", "supply_air_max_c",
 	/* the run itself (sim/cli/run.c) */
 	"accuracy_mean", "sim_events",
 	NULL

@@ -1,9 +1,9 @@
 /* test_metric_names.c — the metric catalogue (io/metric_names.h) against what runs write, and
  * the checks a sweep's "metrics" go through.
  *
- * Three shipped scenarios together write every metric a run can write in practice (LLM serving
+ * Four shipped scenarios together write every metric a run can write in practice (LLM serving
  * with a model variant and KV-cache pressure; the policy study with facility, battery, meter,
- * deadlines and deferral; per-request compression): every name they write must pass metric_names_check, so a metric
+ * deadlines and deferral; per-request compression; the physical cooling plant): every name they write must pass metric_names_check, so a metric
  * added to a report function without the catalogue fails here. CONTRACT.md's names must all be
  * in it.
  */
@@ -63,6 +63,8 @@ static void test_runs_write_only_catalogued_names(void)
 	CHECK(run_and_check("scenarios/policies/study.json") >= 60);
 	/* per-request compression: accuracy_mean per class, variant_share.<variant> */
 	CHECK(run_and_check("scenarios/policies/compression.json") >= 40);
+	/* the physical cooling plant under a setpoint policy: economizer hours, supply air */
+	CHECK(run_and_check("scenarios/policies/cooling.json") >= 60);
 }
 
 static void test_contract_names_are_catalogued(void)
