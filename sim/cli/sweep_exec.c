@@ -159,7 +159,7 @@ static const struct scenario *point_scenario(const struct sweep_job *job, size_t
 }
 
 void sweep_exec_trial(const struct sweep_job *job, size_t t, struct sweep_outcome *o,
-		      struct metrics *ms)
+		      struct metrics *ms, const volatile sig_atomic_t *interrupt)
 {
 	const struct sweep_trial *tr = &job->trials[t];
 	const struct scenario *sc;
@@ -168,6 +168,7 @@ void sweep_exec_trial(const struct sweep_job *job, size_t t, struct sweep_outcom
 	time_t now = time(NULL);
 	struct tm tm;
 	double t0;
+	int rc;
 
 	memset(o, 0, sizeof *o);
 	metrics_reset(ms);
@@ -183,9 +184,16 @@ void sweep_exec_trial(const struct sweep_job *job, size_t t, struct sweep_outcom
 		snprintf(o->message, sizeof o->message, "%s", e.msg);
 		return;
 	}
-	o->ok = run_replication(sc, tr->rep, ms, &info, &e) == 0;
+	rc = run_replication_interruptible(sc, tr->rep, ms, &info, interrupt, &e);
+	o->ok = rc == 0;
 	o->wall_s = mono_s() - t0;
 	o->events = info.events;
+	if (rc == 1 || (interrupt && *interrupt)) { /* stopped before its horizon: no result */
+		o->ok = SWEEP_NOT_RUN;
+		snprintf(o->message, sizeof o->message, "interrupted");
+		metrics_reset(ms);
+		return;
+	}
 	if (!o->ok) {
 		snprintf(o->message, sizeof o->message, "%s", e.msg);
 		metrics_reset(ms); /* a failed run's numbers are not results */
@@ -270,7 +278,7 @@ static _Noreturn void worker_main(const struct sweep_job *job, int in_fd, int ou
 		t = get_u32(hdr);
 		if (t >= job->n_trials)
 			break;
-		sweep_exec_trial(job, t, &o, &ms);
+		sweep_exec_trial(job, t, &o, &ms, NULL); /* workers ignore SIGINT */
 		sweep_wire_encode(&o, &ms, &b);
 		put_u32(hdr, (uint32_t)b.n);
 		if (write_full(out_fd, hdr, 4) || write_full(out_fd, b.p, b.n))
@@ -375,7 +383,11 @@ static int run_serial(const struct sweep_job *job, const size_t *todo, size_t n,
 			rc = 1;
 			break;
 		}
-		sweep_exec_trial(job, todo[i], o, &ms);
+		sweep_exec_trial(job, todo[i], o, &ms, stop); /* a signal stops the trial itself */
+		if (*stop) { /* the trial it stopped is not a result */
+			rc = 1;
+			break;
+		}
 		if (sink(ctx, o, &ms, e)) {
 			rc = -1;
 			break;

@@ -78,10 +78,11 @@ void sweep_cache_fini(struct sweep_cache *c);
 
 /* Runs trial t of job in this process: fills o (o->trial = t) and ms (reset first). o->ok is 1
  * (ran, books closed), 0 (ran, failed: stored as "failed") or SWEEP_NOT_RUN (its scenario could
- * not be loaded as the sweep saw it: not stored, a rerun retries it). */
+ * not be loaded as the sweep saw it, or *interrupt (NULL: none; a signal handler's flag) stopped
+ * it before its horizon: not stored, a rerun retries it). */
 #define SWEEP_NOT_RUN 2
 void sweep_exec_trial(const struct sweep_job *job, size_t t, struct sweep_outcome *o,
-		      struct metrics *ms);
+		      struct metrics *ms, const volatile sig_atomic_t *interrupt);
 
 /* Counts of what happened to the trials handed to an executor. */
 struct sweep_tally {

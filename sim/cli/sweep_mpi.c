@@ -166,7 +166,7 @@ int sweep_mpi_work(const struct sweep_job *job, struct err *e)
 			rc = err_set(e, "sweep: rank 0 sent trial %d of %zu", t, job->n_trials);
 			break;
 		}
-		sweep_exec_trial(job, (size_t)t, o, &ms);
+		sweep_exec_trial(job, (size_t)t, o, &ms, NULL);
 		sweep_wire_encode(o, &ms, &b);
 		MPI_Send(b.p, (int)b.n, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
 	}

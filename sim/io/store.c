@@ -221,8 +221,9 @@ static int check_schema(struct store *s, int mode, struct err *e)
 struct store *store_open(const char *path, int mode, struct err *e)
 {
 	struct store *s = xcalloc(1, sizeof *s);
-	int rc, flags = mode == STORE_CREATE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-					 : SQLITE_OPEN_READONLY;
+	/* NOMUTEX: a connection is only ever used by the one thread that opened it */
+	int rc, flags = (mode == STORE_CREATE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+					      : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX;
 
 	fault_hooks();
 	s->path = xstrdup(path);
@@ -337,10 +338,40 @@ static int step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Rows go in by multi-row INSERT statements of up to INS_ROWS rows: the per-statement work
+ * (cursor set-up, halt, allocations) is then paid once for many rows, which is most of what an
+ * insert costs here. ins_stmt prepares the statement for n rows of table(cols) (ncols columns). */
+#define INS_ROWS 64
+#define MET_COLS "metrics(run_id, name, value, unit)"
+#define SER_COLS "timeseries(run_id, t_s, name, value)"
+
+static sqlite3_stmt *ins_stmt(struct store *s, const char *table_cols, int ncols, int n)
+{
+	char *sql = xmalloc(64 + strlen(table_cols) + (size_t)n * (size_t)(2 * ncols + 4));
+	size_t at = (size_t)sprintf(sql, "INSERT INTO %s VALUES", table_cols);
+	sqlite3_stmt *st = NULL;
+
+	for (int r = 0; r < n; r++) {
+		sql[at++] = r ? ',' : ' ';
+		sql[at++] = '(';
+		for (int c = 0; c < ncols; c++) {
+			if (c)
+				sql[at++] = ',';
+			sql[at++] = '?';
+		}
+		sql[at++] = ')';
+	}
+	sql[at] = 0;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		st = NULL;
+	free(sql);
+	return st;
+}
+
 int store_write_run(struct store *s, const struct store_run *r, const struct metrics *ms,
 		    long long *run_id, struct err *e)
 {
-	sqlite3_stmt *run = NULL, *met = NULL, *ser = NULL;
+	sqlite3_stmt *run = NULL, *met = NULL, *ser = NULL, *tail = NULL;
 	size_t *ord = NULL;
 	long long id;
 	int rc = -1, b;
@@ -352,11 +383,7 @@ int store_write_run(struct store *s, const struct store_run *r, const struct met
 			       " status, version, started_at, wall_s, message, trial_key)"
 			       " VALUES(?,?,?,?,?,?,?,?,?,?,?)",
 			       -1, &run, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "INSERT INTO metrics(run_id, name, value, unit) VALUES(?,?,?,?)",
-			       -1, &met, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db,
-			       "INSERT INTO timeseries(run_id, t_s, name, value) VALUES(?,?,?,?)", -1,
-			       &ser, NULL) != SQLITE_OK) {
+	    !(met = ins_stmt(s, MET_COLS, 4, INS_ROWS)) || !(ser = ins_stmt(s, SER_COLS, 4, INS_ROWS))) {
 		db_err(s, e, "cannot prepare statements");
 		goto out;
 	}
@@ -385,38 +412,61 @@ int store_write_run(struct store *s, const struct store_run *r, const struct met
 		goto out;
 	}
 	id = sqlite3_last_insert_rowid(s->db);
-	for (size_t i = 0; ms && i < ms->n; i++) {
+	for (size_t i0 = 0; ms && i0 < ms->n; i0 += INS_ROWS) {
+		size_t k = ms->n - i0 < INS_ROWS ? ms->n - i0 : INS_ROWS;
+		sqlite3_stmt *st = met;
+		if (k < INS_ROWS && !(st = tail = ins_stmt(s, MET_COLS, 4, (int)k))) {
+			db_err(s, e, "cannot prepare statements");
+			goto out;
+		}
 		b = SQLITE_OK;
-		BIND(sqlite3_bind_int64(met, 1, id));
-		BIND(bind_text(met, 2, ms->m[i].name));
-		BIND(sqlite3_bind_double(met, 3, ms->m[i].value));
-		BIND(bind_text(met, 4, ms->m[i].unit));
+		for (size_t j = 0; j < k; j++) {
+			const struct metric *m = &ms->m[i0 + j];
+			int c = 4 * (int)j;
+			BIND(sqlite3_bind_int64(st, c + 1, id));
+			BIND(bind_text(st, c + 2, m->name));
+			BIND(sqlite3_bind_double(st, c + 3, m->value));
+			BIND(bind_text(st, c + 4, m->unit));
+		}
 		if (b != SQLITE_OK) {
 			bind_err(s, e, "cannot write metric", b);
 			goto out;
 		}
-		if (step_done(met)) {
+		if (step_done(st)) {
 			db_err(s, e, "cannot write metric");
 			goto out;
 		}
+		sqlite3_finalize(tail);
+		tail = NULL;
 	}
 	ord = ms ? series_order(ms) : NULL;
-	for (size_t k = 0; ms && k < ms->n_pts; k++) {
-		const struct series_point *pt = &ms->pts[ord[k]];
+	for (size_t i0 = 0; ms && i0 < ms->n_pts; i0 += INS_ROWS) {
+		size_t k = ms->n_pts - i0 < INS_ROWS ? ms->n_pts - i0 : INS_ROWS;
+		sqlite3_stmt *st = ser;
+		if (k < INS_ROWS && !(st = tail = ins_stmt(s, SER_COLS, 4, (int)k))) {
+			db_err(s, e, "cannot prepare statements");
+			goto out;
+		}
 		b = SQLITE_OK;
-		BIND(sqlite3_bind_int64(ser, 1, id));
-		BIND(sqlite3_bind_double(ser, 2, pt->t_s));
-		BIND(bind_text(ser, 3, ms->series_names[pt->name_id]));
-		BIND(sqlite3_bind_double(ser, 4, pt->value));
+		for (size_t j = 0; j < k; j++) {
+			const struct series_point *pt = &ms->pts[ord[i0 + j]];
+			int c = 4 * (int)j;
+			BIND(sqlite3_bind_int64(st, c + 1, id));
+			BIND(sqlite3_bind_double(st, c + 2, pt->t_s));
+			BIND(bind_text(st, c + 3, ms->series_names[pt->name_id]));
+			BIND(sqlite3_bind_double(st, c + 4, pt->value));
+		}
 #undef BIND
 		if (b != SQLITE_OK) {
 			bind_err(s, e, "cannot write time series", b);
 			goto out;
 		}
-		if (step_done(ser)) {
+		if (step_done(st)) {
 			db_err(s, e, "cannot write time series");
 			goto out;
 		}
+		sqlite3_finalize(tail);
+		tail = NULL;
 	}
 	if (store_exec(s, "COMMIT;", e))
 		goto out;
@@ -425,6 +475,7 @@ int store_write_run(struct store *s, const struct store_run *r, const struct met
 	rc = 0;
 out:
 	free(ord);
+	sqlite3_finalize(tail);
 	sqlite3_finalize(run);
 	sqlite3_finalize(met);
 	sqlite3_finalize(ser);

@@ -129,6 +129,23 @@ mid=$(q "$TMP/int.db" "SELECT count(*) FROM runs")
 expect_rc 0 "resume after SIGINT" $MAASIM sweep $S/sweep_long.json --db "$TMP/int.db" -j 1 -q
 same_rows "interrupted-and-resumed = uninterrupted" "$TMP/ref.db" "$TMP/int.db"
 
+# ---- SIGINT in the middle of one very long in-process trial (-j 1): it stops the trial itself
+# within seconds (not at the trial's horizon, hours away) and stores nothing of it ----
+printf '{"scenarios": "%s/sweep_tiny.json", "replications": 1, "set": {"duration_s": 1e9, "outputs.series_interval_s": 1e6}}' \
+	"$PWD/$S" >"$TMP/endless.json"
+$MAASIM sweep "$TMP/endless.json" --db "$TMP/endless.db" -j 1 >"$TMP/endless.out" 2>&1 &
+pid=$!
+sleep 1.5
+t0=$(date +%s%N)
+kill -INT $pid
+i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+kill -9 $pid 2>/dev/null; wait $pid; rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ $rc = 130 ] && [ $ms -lt 10000 ] && pass "SIGINT during a -j 1 trial: exit 130 after $ms ms" ||
+	fail "SIGINT during a -j 1 trial: exit $rc after $ms ms: $(head -c 300 "$TMP/endless.out")"
+[ "$(q "$TMP/endless.db" "SELECT count(*) FROM runs") $(q "$TMP/endless.db" "SELECT count(*) FROM metrics")" = "0 0" ] &&
+	pass "the interrupted trial is not stored" || fail "interrupted trial: $(q "$TMP/endless.db" "SELECT count(*) FROM runs") run(s) stored"
+
 # ---- points that resolve to the same scenario share their trials ----
 printf '{"scenarios": "sweep_tiny.json", "replications": 2, "oat": [{"path": "workload[0].arrival.rate_per_s", "low": 1.2, "high": 1.4}]}' >"$TMP/shared.json"
 expect_rc 0 "a sweep whose oat low equals the scenario's value" $MAASIM sweep "$TMP/shared.json" --db "$TMP/shared.db" -j 2
