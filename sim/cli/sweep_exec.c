@@ -1,7 +1,9 @@
 /* sweep_exec.c — trials in this process or in forked workers; progress (sweep_exec.h).
  *
  * Forked workers: each has a task pipe (parent -> worker: a 4-byte trial index) and a result
- * pipe (worker -> parent: a 4-byte length and one sweep_wire message). The parent polls the
+ * pipe (worker -> parent: a 4-byte length and one sweep_wire message). A worker has one trial
+ * running and, while more than one per worker is left, the next queued in its task pipe, so it
+ * starts the next as soon as it has sent a result, whatever the writer is doing. The parent polls the
  * result pipes and is the only process that touches the database; workers never use the
  * parent's open database handle and leave with _exit. A worker that dies (signal, abort) is
  * replaced and its trial counted as crashed (not stored, so a rerun retries it). Workers ignore
@@ -215,8 +217,26 @@ void sweep_tally_add(struct sweep_tally *tl, int ok)
 struct worker {
 	pid_t pid;
 	int to_fd, from_fd;
-	long cur; /* index into todo of the trial in flight, -1 when idle */
+	long cur; /* index into todo of the trial it runs, -1 when idle */
+	long nxt; /* the one queued behind it (already in its task pipe), -1 when none */
 };
+
+/* The trials still to hand out: todo[next..n), and first the ones taken back from a worker that
+ * died with them queued (at most one per worker at a time). */
+struct dispenser {
+	size_t next, n;
+	long *back;
+	size_t n_back;
+};
+
+static size_t remaining(const struct dispenser *d) { return d->n_back + (d->n - d->next); }
+
+static long take(struct dispenser *d)
+{
+	if (d->n_back)
+		return d->back[--d->n_back];
+	return d->next < d->n ? (long)d->next++ : -1;
+}
 
 static int write_full(int fd, const void *p, size_t n)
 {
@@ -329,7 +349,7 @@ static int spawn(const struct sweep_job *job, struct worker *w, const struct wor
 	w->pid = pid;
 	w->to_fd = to[1];
 	w->from_fd = from[0];
-	w->cur = -1;
+	w->cur = w->nxt = -1;
 	return 0;
 }
 
@@ -346,27 +366,45 @@ static void reap(struct worker *w, int kill_it)
 	w->pid = -1;
 }
 
-static int send_task(struct worker *w, const size_t *todo, size_t i)
+static int send_task(struct worker *w, const size_t *todo, long i)
 {
 	unsigned char hdr[4];
 	put_u32(hdr, (uint32_t)todo[i]);
-	w->cur = (long)i;
-	return write_full(w->to_fd, hdr, 4);
+	if (write_full(w->to_fd, hdr, 4))
+		return -1;
+	if (w->cur < 0)
+		w->cur = i;
+	else
+		w->nxt = i;
+	return 0;
 }
 
-/* Hands todo[i] to worker k; a worker that died while idle (its pipe is broken) is reaped and
- * replaced once. Returns 0, or -1 with e. */
+/* Gives worker k work: a trial to run when it is idle, and one to queue behind the running one
+ * while more than one trial per worker is left (so a worker never waits for the writer to hand
+ * out its next trial; near the end trials go only to idle workers, so uneven ones still
+ * balance). An idle worker that died (its pipe is broken) is reaped and replaced once; a busy
+ * one's death is left to the result path. Returns 0, or -1 with e. */
 static int assign(const struct sweep_job *job, struct worker *w, size_t nw, size_t k,
-		  const size_t *todo, size_t i, struct err *e)
+		  const size_t *todo, struct dispenser *d, size_t *inflight, struct err *e)
 {
-	if (send_task(&w[k], todo, i) == 0)
-		return 0;
-	reap(&w[k], 1);
-	if (spawn(job, &w[k], w, nw, e))
-		return -1;
-	if (send_task(&w[k], todo, i) == 0)
-		return 0;
-	return err_set(e, "sweep: cannot reach a freshly started worker: %s", strerror(errno));
+	while (w[k].nxt < 0 && remaining(d) > 0 && (w[k].cur < 0 || remaining(d) > nw)) {
+		long i = take(d);
+		if (send_task(&w[k], todo, i) == 0) {
+			++*inflight;
+			continue;
+		}
+		if (w[k].cur >= 0) { /* dying while it runs a trial: the result path sees it */
+			d->back[d->n_back++] = i;
+			return 0;
+		}
+		reap(&w[k], 1);
+		if (spawn(job, &w[k], w, nw, e))
+			return -1;
+		if (send_task(&w[k], todo, i))
+			return err_set(e, "sweep: cannot reach a freshly started worker: %s", strerror(errno));
+		++*inflight;
+	}
+	return 0;
 }
 
 static int run_serial(const struct sweep_job *job, const size_t *todo, size_t n,
@@ -409,7 +447,8 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 	struct metrics ms;
 	struct sweep_outcome *o;
 	struct sweep_buf b = { 0 };
-	size_t next = 0, inflight = 0, nw;
+	struct dispenser d = { 0, n, NULL, 0 };
+	size_t inflight = 0, nw;
 	int rc = 0;
 
 	if (n == 0)
@@ -420,16 +459,16 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 	signal(SIGPIPE, SIG_IGN); /* a dead worker's pipe gives EPIPE, not a dead parent */
 	w = xcalloc(nw, sizeof *w);
 	pf = xcalloc(nw, sizeof *pf);
+	d.back = xcalloc(nw, sizeof *d.back);
 	o = xmalloc(sizeof *o);
 	metrics_init(&ms);
 	for (size_t i = 0; i < nw; i++)
 		w[i].pid = -1;
-	for (size_t i = 0; i < nw && rc == 0; i++) {
-		if (spawn(job, &w[i], w, i, e) || assign(job, w, nw, i, todo, next, e))
+	for (size_t i = 0; i < nw && rc == 0; i++)
+		if (spawn(job, &w[i], w, i, e) || assign(job, w, nw, i, todo, &d, &inflight, e))
 			rc = -1;
-		else
-			next++, inflight++;
-	}
+	for (size_t i = 0; i < nw && rc == 0; i++) /* the queued second trials, once all have one */
+		rc = assign(job, w, nw, i, todo, &d, &inflight, e);
 	while (rc == 0 && inflight > 0) {
 		int pr;
 		if (*stop) {
@@ -463,15 +502,13 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 				}
 				if (got == 1) {
 					inflight--;
-					w[i].cur = -1;
-					/* the next trial first, then the write: the worker computes while
+					w[i].cur = w[i].nxt;
+					w[i].nxt = -1;
+					/* more work first, then the write: the worker computes while
 					 * the writer writes */
-					if (!*stop && next < n) {
-						if (assign(job, w, nw, i, todo, next, e)) {
-							rc = -1;
-							break;
-						}
-						next++, inflight++;
+					if (!*stop && assign(job, w, nw, i, todo, &d, &inflight, e)) {
+						rc = -1;
+						break;
 					}
 					if (sink(ctx, o, &ms, e)) {
 						rc = -1;
@@ -497,28 +534,34 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 					tr->key, tr->point, tr->rep);
 				tl->crashed++;
 				inflight--;
+				if (w[i].nxt >= 0) { /* queued, never started: handed out again */
+					d.back[d.n_back++] = w[i].nxt;
+					inflight--;
+				}
+				w[i].cur = w[i].nxt = -1;
 				sweep_progress_step(pg, 0);
 				if (spawn(job, &w[i], w, nw, e)) {
 					rc = -1;
 					break;
 				}
 			}
-			if (!*stop && next < n && w[i].cur < 0) {
-				if (assign(job, w, nw, i, todo, next, e))
-					rc = -1;
-				else
-					next++, inflight++;
-			}
+			if (!*stop && rc == 0)
+				rc = assign(job, w, nw, i, todo, &d, &inflight, e);
+			/* another worker may have been left without a queued trial */
+			for (size_t k = 0; !*stop && rc == 0 && k < nw; k++)
+				if (w[k].pid > 0 && (w[k].cur < 0 || w[k].nxt < 0))
+					rc = assign(job, w, nw, k, todo, &d, &inflight, e);
 		}
 	}
 	/* done: idle workers see end of file and leave; on stop or error, in-flight trials are
 	 * abandoned (killed): they were never stored and a rerun does them */
 	for (size_t i = 0; i < nw; i++)
 		reap(&w[i], rc != 0 || w[i].cur >= 0);
-	if (rc == 0 && next < n)
+	if (rc == 0 && remaining(&d) > 0)
 		rc = 1;
 	sweep_buf_fini(&b);
 	metrics_fini(&ms);
+	free(d.back);
 	free(o);
 	free(pf);
 	free(w);

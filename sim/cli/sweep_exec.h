@@ -7,10 +7,12 @@
  * result comes back as one sweep_wire message. The writer (this process, or MPI rank 0) passes each
  * result to a sink that stores it in one transaction; nothing else writes the database.
  *
- * Scheduling is dynamic: each worker holds one trial at a time and gets the next when it
- * returns a result, so uneven trials balance themselves. A stop flag (set by SIGINT/SIGTERM)
+ * Scheduling is dynamic: a forked worker runs one trial and has at most one more queued (only
+ * while more than one trial per worker is left), an MPI rank holds one; each gets more as it
+ * returns results, so uneven trials balance themselves. A stop flag (set by SIGINT/SIGTERM)
  * ends the hand-out: forked workers are killed and their in-flight trials abandoned (they are
- * re-run on resume); in-process (-j 1) and on MPI the trials in flight finish and are stored.
+ * re-run on resume); in-process (-j 1) the running trial stops and is not stored; on MPI the
+ * trials in flight finish and are stored.
  */
 #ifndef MAASIM_SWEEP_EXEC_H
 #define MAASIM_SWEEP_EXEC_H
