@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# tests/bench/sweep_bench.sh [MAASIM] — wall time of a 200-trial sweep at -j 1 and -j 2 (and on
-# 1+2 MPI ranks when the build has Open MPI), each into a fresh database, and the speed-up.
+# tests/bench/sweep_bench.sh [MAASIM] — wall time of a 200-trial sweep at -j 1 and -j 2 (medians of
+# SWEEP_BENCH_ROUNDS=3 alternating pairs after a warm-up; and once on 1+2 MPI ranks when the build
+# has Open MPI), each into a fresh database, and the speed-up.
 # Measured figures: they depend on the machine and on what else runs on it, so the script also
 # prints the core count and the load average before each run. Run it on an idle machine.
 set -eu
@@ -28,9 +29,23 @@ timed() {
 }
 
 echo "sweep_bench: 200 trials ($spec), $(nproc) core(s), $($maasim --version)"
-timed "-j 1" "$maasim" sweep "$spec" --db "$tmp/j1.db" -j 1; w1=$wall; cpu1=$cpu
-timed "-j 2" "$maasim" sweep "$spec" --db "$tmp/j2.db" -j 2; w2=$wall
-printf 'speed-up -j 2 over -j 1: %.2f (measured)\n' "$(div "$w1" "$w2")"
+# one unmeasured run first (page cache, CPU clocks), then ROUNDS alternating -j 1 / -j 2 pairs,
+# each into a fresh database: the figures are the medians, the speed-up the median of the
+# per-pair ratios (alternating, so both see the same machine)
+ROUNDS=${SWEEP_BENCH_ROUNDS:-3}
+"$maasim" sweep "$spec" --db "$tmp/warm.db" -j 2 -q >/dev/null 2>&1 || { echo "sweep_bench: warm-up run failed"; exit 1; }
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+w1s= w2s= ratios= cpu1s=
+for r in $(seq "$ROUNDS"); do
+	rm -f "$tmp"/j*.db*
+	timed "-j 1 (run $r)" "$maasim" sweep "$spec" --db "$tmp/j1.db" -j 1; w1=$wall; cpu1s="$cpu1s $cpu"
+	timed "-j 2 (run $r)" "$maasim" sweep "$spec" --db "$tmp/j2.db" -j 2; w2=$wall
+	w1s="$w1s $w1" w2s="$w2s $w2" ratios="$ratios $(div "$w1" "$w2")"
+done
+w1=$(echo $w1s | median) w2=$(echo $w2s | median) cpu1=$(echo $cpu1s | median)
+printf 'wall -j 1: %.2f s (median of %d)\n' "$w1" "$ROUNDS"
+printf 'wall -j 2: %.2f s (median of %d)\n' "$w2" "$ROUNDS"
+printf 'speed-up -j 2 over -j 1: %.2f (measured, median of %d alternating pairs:%s)\n' "$(echo $ratios | median)" "$ROUNDS" "$ratios"
 # What two idle cores would give, from the CPU times just measured: the work (writer + workers)
 # spread over 2 cores, unless the one writer alone takes longer. A model, not a measurement.
 writer=$(sed -n 's/.*CPU \([0-9.]*\) s in this process.*/\1/p' "$tmp/out")
