@@ -14,6 +14,7 @@
 #include "io/scenario.h"
 #include "engine/sim.h"
 #include "policy/kinds.h"
+#include "run_fixture.h"
 
 /* dense, int8, int4: time, memory, power factors and accuracy (illustrative, not calibrated) */
 static const struct variant_factors vt[] = {
@@ -208,33 +209,6 @@ static void test_storage(void)
 
 static const char *const CZ = "scenarios/policies/compression.json";
 
-/* Replication 0 of path with the overrides; returns 0 and the metrics (caller frees). */
-static int run(const char *path, const char *const *sets, size_t n, struct metrics *ms)
-{
-	struct scenario *s;
-	struct err e = { 0 };
-	int rc;
-
-	metrics_init(ms);
-	if (scenario_load(path, sets, n, &s, &e)) {
-		fprintf(stderr, "  %s\n", e.msg);
-		return -1;
-	}
-	rc = run_replication(s, 0, ms, NULL, &e);
-	if (rc)
-		fprintf(stderr, "  %s\n", e.msg);
-	scenario_free(s);
-	return rc;
-}
-
-static double get(const struct metrics *ms, const char *name)
-{
-	const double *v = metrics_get(ms, name);
-	if (!v)
-		fprintf(stderr, "  metric %s missing\n", name);
-	return v ? *v : NAN;
-}
-
 /* shipped calibration table (models/calibration.json), digits MLP test accuracy, measured */
 #define ACC_DENSE 0.977716
 #define ACC_LOWRANK_D4 0.949861
@@ -247,20 +221,20 @@ static void test_static_effect(void)
 	const char *st[] = { "duration_s=21600",
 			     "policies.compression={\"name\":\"static\",\"variant\":\"lowrank_d4\"}" };
 	struct metrics b, m;
-	CHECK_INT(run(CZ, base, 2, &b), 0);
-	CHECK_INT(run(CZ, st, 2, &m), 0);
-	CHECK_NEAR(get(&m, "requests_arrived"), get(&b, "requests_arrived"), 0, 0);
+	CHECK_INT(fx_run(CZ, base, 2, 0, &b), 0);
+	CHECK_INT(fx_run(CZ, st, 2, 0, &m), 0);
+	CHECK_NEAR(fx_metric(&m, "requests_arrived"), fx_metric(&b, "requests_arrived"), 0, 0);
 	/* measured: 1.38 -> 0.82 Wh per request; assert at least 25 % less */
-	CHECK(get(&m, "energy_per_request_wh") < 0.75 * get(&b, "energy_per_request_wh"));
-	CHECK(get(&m, "carbon_per_request_g") < 0.75 * get(&b, "carbon_per_request_g"));
-	CHECK_NEAR(get(&b, "accuracy_mean"), ACC_DENSE, 1e-6, 0);
-	CHECK_NEAR(get(&m, "accuracy_mean"), ACC_LOWRANK_D4, 1e-6, 0);
-	CHECK_NEAR(get(&m, "variant_share.lowrank_d4"), 1, 0, 0);
-	CHECK_NEAR(get(&m, "variant_share.dense_fp32"), 0, 0, 0);
+	CHECK(fx_metric(&m, "energy_per_request_wh") < 0.75 * fx_metric(&b, "energy_per_request_wh"));
+	CHECK(fx_metric(&m, "carbon_per_request_g") < 0.75 * fx_metric(&b, "carbon_per_request_g"));
+	CHECK_NEAR(fx_metric(&b, "accuracy_mean"), ACC_DENSE, 1e-6, 0);
+	CHECK_NEAR(fx_metric(&m, "accuracy_mean"), ACC_LOWRANK_D4, 1e-6, 0);
+	CHECK_NEAR(fx_metric(&m, "variant_share.lowrank_d4"), 1, 0, 0);
+	CHECK_NEAR(fx_metric(&m, "variant_share.dense_fp32"), 0, 0, 0);
 	printf("static lowrank_d4 vs none (6 h): %.4f vs %.4f Wh/request, %.4f vs %.4f g/request, accuracy %.4f vs %.4f\n",
-	       get(&m, "energy_per_request_wh"), get(&b, "energy_per_request_wh"),
-	       get(&m, "carbon_per_request_g"), get(&b, "carbon_per_request_g"),
-	       get(&m, "accuracy_mean"), get(&b, "accuracy_mean"));
+	       fx_metric(&m, "energy_per_request_wh"), fx_metric(&b, "energy_per_request_wh"),
+	       fx_metric(&m, "carbon_per_request_g"), fx_metric(&b, "carbon_per_request_g"),
+	       fx_metric(&m, "accuracy_mean"), fx_metric(&b, "accuracy_mean"));
 	metrics_fini(&b);
 	metrics_fini(&m);
 }
@@ -273,19 +247,19 @@ static void test_load_adaptive_spike(void)
 	const char *base[] = { "duration_s=46800", "policies.compression=none" };
 	const char *la[] = { "duration_s=46800" }; /* the scenario's own policy */
 	struct metrics b, m;
-	CHECK_INT(run(CZ, base, 2, &b), 0);
-	CHECK_INT(run(CZ, la, 1, &m), 0);
-	CHECK_NEAR(get(&m, "requests_arrived"), get(&b, "requests_arrived"), 0, 0);
-	CHECK(get(&b, "slo_attainment") < 0.8);  /* measured 0.66 */
-	CHECK(get(&m, "slo_attainment") > 0.99); /* measured 0.997 */
-	double share = get(&m, "variant_share.lowrank_d4"), acc = get(&m, "accuracy_mean");
+	CHECK_INT(fx_run(CZ, base, 2, 0, &b), 0);
+	CHECK_INT(fx_run(CZ, la, 1, 0, &m), 0);
+	CHECK_NEAR(fx_metric(&m, "requests_arrived"), fx_metric(&b, "requests_arrived"), 0, 0);
+	CHECK(fx_metric(&b, "slo_attainment") < 0.8);  /* measured 0.66 */
+	CHECK(fx_metric(&m, "slo_attainment") > 0.99); /* measured 0.997 */
+	double share = fx_metric(&m, "variant_share.lowrank_d4"), acc = fx_metric(&m, "accuracy_mean");
 	CHECK(share > 0.02 && share < 0.5);
-	CHECK(acc < get(&b, "accuracy_mean") && acc > ACC_LOWRANK_D4);
+	CHECK(acc < fx_metric(&b, "accuracy_mean") && acc > ACC_LOWRANK_D4);
 	/* the mean is exactly the mix of the two measured accuracies */
 	CHECK_NEAR(acc, share * ACC_LOWRANK_D4 + (1 - share) * ACC_DENSE, 1e-6, 0);
 	printf("load_adaptive vs none (13 h, spike): SLO attainment %.4f vs %.4f, p99 latency %.1f vs %.1f s, lowrank_d4 share %.4f, accuracy %.4f vs %.4f\n",
-	       get(&m, "slo_attainment"), get(&b, "slo_attainment"), get(&m, "latency_p99_s"),
-	       get(&b, "latency_p99_s"), share, acc, get(&b, "accuracy_mean"));
+	       fx_metric(&m, "slo_attainment"), fx_metric(&b, "slo_attainment"), fx_metric(&m, "latency_p99_s"),
+	       fx_metric(&b, "latency_p99_s"), share, acc, fx_metric(&b, "accuracy_mean"));
 	metrics_fini(&b);
 	metrics_fini(&m);
 }
@@ -302,21 +276,21 @@ static void test_carbon_adaptive_effect(void)
 	const char *lo[] = { "duration_s=21600", pol, "policies.signals.carbon_g_per_kwh=100" };
 	const char *tr[] = { "duration_s=21600", pol };
 	struct metrics b, h, l, m;
-	CHECK_INT(run(CZ, base, 2, &b), 0);
-	CHECK_INT(run(CZ, hi, 3, &h), 0);
-	CHECK_INT(run(CZ, lo, 3, &l), 0);
-	CHECK_INT(run(CZ, tr, 2, &m), 0);
-	CHECK_NEAR(get(&h, "variant_share.lowrank_d4"), 1, 0, 0);
-	CHECK_NEAR(get(&l, "variant_share.lowrank_d4"), 0, 0, 0);
-	double share = get(&m, "variant_share.lowrank_d4");
+	CHECK_INT(fx_run(CZ, base, 2, 0, &b), 0);
+	CHECK_INT(fx_run(CZ, hi, 3, 0, &h), 0);
+	CHECK_INT(fx_run(CZ, lo, 3, 0, &l), 0);
+	CHECK_INT(fx_run(CZ, tr, 2, 0, &m), 0);
+	CHECK_NEAR(fx_metric(&h, "variant_share.lowrank_d4"), 1, 0, 0);
+	CHECK_NEAR(fx_metric(&l, "variant_share.lowrank_d4"), 0, 0, 0);
+	double share = fx_metric(&m, "variant_share.lowrank_d4");
 	/* CAISO 5 June 2023: >= 180 g/kWh from 02:00 UTC on, i.e. about 4 of the 6 hours */
 	CHECK(share > 0.5 && share < 0.8);
-	CHECK_NEAR(get(&m, "requests_arrived"), get(&b, "requests_arrived"), 0, 0);
-	CHECK(get(&m, "carbon_per_request_g") < 0.85 * get(&b, "carbon_per_request_g"));
-	CHECK(get(&m, "accuracy_mean") < get(&b, "accuracy_mean"));
+	CHECK_NEAR(fx_metric(&m, "requests_arrived"), fx_metric(&b, "requests_arrived"), 0, 0);
+	CHECK(fx_metric(&m, "carbon_per_request_g") < 0.85 * fx_metric(&b, "carbon_per_request_g"));
+	CHECK(fx_metric(&m, "accuracy_mean") < fx_metric(&b, "accuracy_mean"));
 	printf("carbon_adaptive vs none (6 h, CAISO): lowrank_d4 share %.4f, %.4f vs %.4f g/request, accuracy %.4f\n",
-	       share, get(&m, "carbon_per_request_g"), get(&b, "carbon_per_request_g"),
-	       get(&m, "accuracy_mean"));
+	       share, fx_metric(&m, "carbon_per_request_g"), fx_metric(&b, "carbon_per_request_g"),
+	       fx_metric(&m, "accuracy_mean"));
 	metrics_fini(&b);
 	metrics_fini(&h);
 	metrics_fini(&l);
@@ -331,15 +305,15 @@ static void test_quality_budget_effect(void)
 	const char *qb[] = { "duration_s=21600",
 			     "policies.compression={\"name\":\"quality_budget\",\"target_accuracy\":0.96}" };
 	struct metrics b, m;
-	CHECK_INT(run(CZ, base, 2, &b), 0);
-	CHECK_INT(run(CZ, qb, 2, &m), 0);
-	CHECK_NEAR(get(&m, "requests_arrived"), get(&b, "requests_arrived"), 0, 0);
-	CHECK(get(&m, "accuracy_mean") >= 0.96 - 1e-12);
-	CHECK(get(&m, "accuracy_mean") < 0.96 + 1e-3); /* no more accuracy than it needs */
-	CHECK(get(&m, "energy_per_request_wh") < 0.75 * get(&b, "energy_per_request_wh"));
+	CHECK_INT(fx_run(CZ, base, 2, 0, &b), 0);
+	CHECK_INT(fx_run(CZ, qb, 2, 0, &m), 0);
+	CHECK_NEAR(fx_metric(&m, "requests_arrived"), fx_metric(&b, "requests_arrived"), 0, 0);
+	CHECK(fx_metric(&m, "accuracy_mean") >= 0.96 - 1e-12);
+	CHECK(fx_metric(&m, "accuracy_mean") < 0.96 + 1e-3); /* no more accuracy than it needs */
+	CHECK(fx_metric(&m, "energy_per_request_wh") < 0.75 * fx_metric(&b, "energy_per_request_wh"));
 	printf("quality_budget 0.96 vs none (6 h): accuracy %.6f, %.4f vs %.4f Wh/request\n",
-	       get(&m, "accuracy_mean"), get(&m, "energy_per_request_wh"),
-	       get(&b, "energy_per_request_wh"));
+	       fx_metric(&m, "accuracy_mean"), fx_metric(&m, "energy_per_request_wh"),
+	       fx_metric(&b, "energy_per_request_wh"));
 	metrics_fini(&b);
 	metrics_fini(&m);
 }
@@ -356,14 +330,14 @@ static void test_quality_budget_llm(void)
 	const char *qb[] = { "models.variant=dense_fp32",
 			     "policies.compression={\"name\":\"quality_budget\",\"target_accuracy\":0.96}" };
 	struct metrics b, m;
-	CHECK_INT(run(path, base, 1, &b), 0);
-	CHECK_INT(run(path, qb, 2, &m), 0);
-	CHECK(get(&m, "accuracy_mean") >= 0.96 - 1e-12);
-	CHECK(get(&m, "energy_per_request_wh") < get(&b, "energy_per_request_wh"));
-	CHECK(get(&m, "latency_mean_s") < get(&b, "latency_mean_s"));
+	CHECK_INT(fx_run(path, base, 1, 0, &b), 0);
+	CHECK_INT(fx_run(path, qb, 2, 0, &m), 0);
+	CHECK(fx_metric(&m, "accuracy_mean") >= 0.96 - 1e-12);
+	CHECK(fx_metric(&m, "energy_per_request_wh") < fx_metric(&b, "energy_per_request_wh"));
+	CHECK(fx_metric(&m, "latency_mean_s") < fx_metric(&b, "latency_mean_s"));
 	printf("quality_budget 0.96 on LLM replicas: accuracy %.6f, %.4f vs %.4f Wh/request\n",
-	       get(&m, "accuracy_mean"), get(&m, "energy_per_request_wh"),
-	       get(&b, "energy_per_request_wh"));
+	       fx_metric(&m, "accuracy_mean"), fx_metric(&m, "energy_per_request_wh"),
+	       fx_metric(&b, "energy_per_request_wh"));
 	metrics_fini(&b);
 	metrics_fini(&m);
 }
@@ -379,11 +353,11 @@ static void test_llm_static_matches_models(void)
 				"tpot_p50_s", "energy_it_kwh", "energy_active_per_request_wh",
 				"accuracy_mean" };
 	struct metrics b, m;
-	CHECK_INT(run(path, NULL, 0, &b), 0); /* models.variant int8, compression none */
-	CHECK_INT(run(path, st, 2, &m), 0);
+	CHECK_INT(fx_run(path, NULL, 0, 0, &b), 0); /* models.variant int8, compression none */
+	CHECK_INT(fx_run(path, st, 2, 0, &m), 0);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		CHECK_NEAR(get(&m, names[i]), get(&b, names[i]), 1e-9, 0);
-	CHECK_NEAR(get(&m, "variant_share.int8"), 1, 0, 0);
+		CHECK_NEAR(fx_metric(&m, names[i]), fx_metric(&b, names[i]), 1e-9, 0);
+	CHECK_NEAR(fx_metric(&m, "variant_share.int8"), 1, 0, 0);
 	metrics_fini(&b);
 	metrics_fini(&m);
 }

@@ -13,18 +13,9 @@
 #include "dc/weather.h"
 #include "engine/metrics.h"
 #include "io/ftrace.h"
+#include "run_fixture.h"
 
 #define TR "scenarios/traces/"
-
-static double metric(const struct metrics *ms, const char *name)
-{
-	const double *v = metrics_get(ms, name);
-	if (!v) {
-		fprintf(stderr, "  missing metric %s\n", name);
-		return NAN;
-	}
-	return *v;
-}
 
 /* 100 kW of IT for 24 h at a constant 400 g/kWh and 50 USD/MWh, no cooling: 2400 kWh from the
  * grid, 960 kg CO2e, 120 USD. With a constant PUE of 1.5: 3600 kWh, 1440 kg, 180 USD. */
@@ -55,18 +46,18 @@ static void test_constant_load_constant_intensity(void)
 		metrics_init(&ms);
 		facility_report(f, &ms);
 		double k = pass == 0 ? 1.0 : 1.5;
-		CHECK_NEAR(metric(&ms, "energy_grid_kwh"), 2400 * k, 1e-12, 0);
-		CHECK_NEAR(metric(&ms, "energy_facility_kwh"), 2400 * k, 1e-12, 0);
-		CHECK_NEAR(metric(&ms, "energy_cooling_kwh"), 2400 * (k - 1), 1e-12, 1e-9);
-		CHECK_NEAR(metric(&ms, "pue"), k, 1e-12, 0);
-		CHECK_NEAR(metric(&ms, "carbon_operational_kg"), 960 * k, 1e-12, 0);
-		CHECK_NEAR(metric(&ms, "carbon_operational_market_kg"), 960 * k, 1e-12, 0);
+		CHECK_NEAR(fx_metric(&ms, "energy_grid_kwh"), 2400 * k, 1e-12, 0);
+		CHECK_NEAR(fx_metric(&ms, "energy_facility_kwh"), 2400 * k, 1e-12, 0);
+		CHECK_NEAR(fx_metric(&ms, "energy_cooling_kwh"), 2400 * (k - 1), 1e-12, 1e-9);
+		CHECK_NEAR(fx_metric(&ms, "pue"), k, 1e-12, 0);
+		CHECK_NEAR(fx_metric(&ms, "carbon_operational_kg"), 960 * k, 1e-12, 0);
+		CHECK_NEAR(fx_metric(&ms, "carbon_operational_market_kg"), 960 * k, 1e-12, 0);
 		/* demand charge: one month, peak 100 kW * k at 10 USD/kW */
-		CHECK_NEAR(metric(&ms, "cost_usd"), 120 * k + 1000 * k, 1e-12, 0);
-		CHECK_NEAR(metric(&ms, "carbon_embodied_kg"), 10 * 24, 1e-12, 0);
-		CHECK_NEAR(metric(&ms, "water_l"), pass == 0 ? 0 : 2.0 * 2400, 1e-12, 0);
-		CHECK_NEAR(metric(&ms, "renewable_fraction"), 0, 0, 0);
-		CHECK(metric(&ms, "balance_error_rel") <= 1e-15);
+		CHECK_NEAR(fx_metric(&ms, "cost_usd"), 120 * k + 1000 * k, 1e-12, 0);
+		CHECK_NEAR(fx_metric(&ms, "carbon_embodied_kg"), 10 * 24, 1e-12, 0);
+		CHECK_NEAR(fx_metric(&ms, "water_l"), pass == 0 ? 0 : 2.0 * 2400, 1e-12, 0);
+		CHECK_NEAR(fx_metric(&ms, "renewable_fraction"), 0, 0, 0);
+		CHECK(fx_metric(&ms, "balance_error_rel") <= 1e-15);
 		metrics_fini(&ms);
 		facility_free(f);
 	}
@@ -114,10 +105,10 @@ static void test_battery_cycle(void)
 	CHECK_NEAR(facility_battery_soc(f), 0.10, 1e-12, 1e-12);
 	metrics_init(&ms);
 	facility_report(f, &ms);
-	CHECK_NEAR(metric(&ms, "energy_battery_charge_kwh"), 80, 1e-12, 0);   /* stored */
-	CHECK_NEAR(metric(&ms, "energy_battery_discharge_kwh"), 80, 1e-12, 0);/* taken */
-	CHECK_NEAR(metric(&ms, "energy_losses_kwh"), 50 - 45 + 35 / 0.9 - 35 + 80 - 72, 1e-12, 0);
-	CHECK_NEAR(metric(&ms, "battery_cycles"), 1.0, 1e-12, 0);
+	CHECK_NEAR(fx_metric(&ms, "energy_battery_charge_kwh"), 80, 1e-12, 0);   /* stored */
+	CHECK_NEAR(fx_metric(&ms, "energy_battery_discharge_kwh"), 80, 1e-12, 0);/* taken */
+	CHECK_NEAR(fx_metric(&ms, "energy_losses_kwh"), 50 - 45 + 35 / 0.9 - 35 + 80 - 72, 1e-12, 0);
+	CHECK_NEAR(fx_metric(&ms, "battery_cycles"), 1.0, 1e-12, 0);
 	metrics_fini(&ms);
 	facility_free(f);
 
@@ -187,12 +178,12 @@ static void test_free_cooling_day(void)
 	double tower = 0.0133 * q;
 	double pumps = 9.81 * 30 * q / (4186 * 6 * 0.7) + 9.81 * 20 * q / (4186 * 5.6 * 0.7);
 	double water_l_s = 0.85 * q / 2.43e6 * 1.25;
-	CHECK_NEAR(metric(&ms, "energy_chiller_kwh"), 0, 0, 0);
-	CHECK_NEAR(metric(&ms, "free_cooling_frac"), 1, 0, 0);
-	CHECK_NEAR(metric(&ms, "energy_cooling_kwh"), (crah + tower + pumps) * 24 / 1e3, 1e-12, 0);
-	CHECK_NEAR(metric(&ms, "pue"), (q + tower + pumps) / 1e6, 1e-12, 0);
-	CHECK_NEAR(metric(&ms, "water_l"), water_l_s * 86400, 1e-12, 0);
-	CHECK(metric(&ms, "pue") > 1.10 && metric(&ms, "pue") < 1.20);
+	CHECK_NEAR(fx_metric(&ms, "energy_chiller_kwh"), 0, 0, 0);
+	CHECK_NEAR(fx_metric(&ms, "free_cooling_frac"), 1, 0, 0);
+	CHECK_NEAR(fx_metric(&ms, "energy_cooling_kwh"), (crah + tower + pumps) * 24 / 1e3, 1e-12, 0);
+	CHECK_NEAR(fx_metric(&ms, "pue"), (q + tower + pumps) / 1e6, 1e-12, 0);
+	CHECK_NEAR(fx_metric(&ms, "water_l"), water_l_s * 86400, 1e-12, 0);
+	CHECK(fx_metric(&ms, "pue") > 1.10 && fx_metric(&ms, "pue") < 1.20);
 	metrics_fini(&ms);
 	facility_free(f);
 
@@ -316,8 +307,8 @@ static void test_conservation_random(void)
 		struct metrics ms;
 		metrics_init(&ms);
 		facility_report(f, &ms);
-		CHECK(metric(&ms, "balance_error_rel") < 1e-12);
-		CHECK(metric(&ms, "pue") >= 1.0);
+		CHECK(fx_metric(&ms, "balance_error_rel") < 1e-12);
+		CHECK(fx_metric(&ms, "pue") >= 1.0);
 		/* battery: charged into the store - taken out == change of stored energy */
 		double dstore = facility_energy_j(f, "battery_charge") -
 				facility_energy_j(f, "battery_discharge");
@@ -588,7 +579,7 @@ static void test_steady(void)
 	const char *names[] = { "energy_facility_kwh", "energy_grid_kwh", "carbon_operational_kg",
 				"carbon_embodied_kg", "water_l", "cost_usd", "pue" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		CHECK_NEAR(metric(&m1, names[i]), metric(&m2, names[i]), 1e-12, 1e-12);
+		CHECK_NEAR(fx_metric(&m1, names[i]), fx_metric(&m2, names[i]), 1e-12, 1e-12);
 	metrics_fini(&m1);
 	metrics_fini(&m2);
 	facility_free(a);

@@ -17,6 +17,7 @@
 #include "io/scenario.h"
 #include "policy/forecast.h"
 #include "policy/signal.h"
+#include "run_fixture.h"
 
 /* ---- signals ---- */
 
@@ -125,33 +126,6 @@ static void test_noisy(void)
 
 /* ---- policies on scenarios ---- */
 
-/* Runs replication rep of path with the overrides; returns the metrics (caller frees). */
-static int run(const char *path, const char *const *sets, size_t n, long rep, struct metrics *ms)
-{
-	struct scenario *s;
-	struct err e = { 0 };
-	int rc;
-
-	metrics_init(ms);
-	if (scenario_load(path, sets, n, &s, &e)) {
-		fprintf(stderr, "  %s\n", e.msg);
-		return -1;
-	}
-	rc = run_replication(s, rep, ms, NULL, &e);
-	if (rc)
-		fprintf(stderr, "  %s\n", e.msg);
-	scenario_free(s);
-	return rc;
-}
-
-static double get(const struct metrics *ms, const char *name)
-{
-	const double *v = metrics_get(ms, name);
-	if (!v)
-		fprintf(stderr, "  metric %s missing\n", name);
-	return v ? *v : NAN;
-}
-
 /* carbon_aware against fifo on the CAISO June 2023 week: less carbon, no deadline missed, with
  * every forecaster; the oracle saves at least as much as persistence here (measured). */
 static void test_carbon_aware(void)
@@ -162,17 +136,17 @@ static void test_carbon_aware(void)
 			      "policies.dispatch.forecast=noisy" };
 	for (long rep = 0; rep < 2; rep++) {
 		struct metrics base, m[3];
-		CHECK_INT(run(path, fifo, 1, rep, &base), 0);
+		CHECK_INT(fx_run(path, fifo, 1, rep, &base), 0);
 		for (int f = 0; f < 3; f++) {
-			CHECK_INT(run(path, &fcs[f], 1, rep, &m[f]), 0);
-			CHECK_NEAR(get(&m[f], "requests_arrived"), get(&base, "requests_arrived"), 0, 0);
-			CHECK(get(&m[f], "requests_deferred") > 100);
+			CHECK_INT(fx_run(path, &fcs[f], 1, rep, &m[f]), 0);
+			CHECK_NEAR(fx_metric(&m[f], "requests_arrived"), fx_metric(&base, "requests_arrived"), 0, 0);
+			CHECK(fx_metric(&m[f], "requests_deferred") > 100);
 			/* at least 10 % less carbon than fifo (measured about 14 %) */
-			CHECK(get(&m[f], "carbon_operational_kg") < 0.9 * get(&base, "carbon_operational_kg"));
-			CHECK_NEAR(get(&m[f], "deadline_missed"), 0, 0, 0);
+			CHECK(fx_metric(&m[f], "carbon_operational_kg") < 0.9 * fx_metric(&base, "carbon_operational_kg"));
+			CHECK_NEAR(fx_metric(&m[f], "deadline_missed"), 0, 0, 0);
 		}
-		CHECK_NEAR(get(&base, "deadline_missed"), 0, 0, 0);
-		CHECK(get(&m[0], "carbon_operational_kg") <= get(&m[1], "carbon_operational_kg"));
+		CHECK_NEAR(fx_metric(&base, "deadline_missed"), 0, 0, 0);
+		CHECK(fx_metric(&m[0], "carbon_operational_kg") <= fx_metric(&m[1], "carbon_operational_kg"));
 		metrics_fini(&base);
 		for (int f = 0; f < 3; f++)
 			metrics_fini(&m[f]);
@@ -183,11 +157,11 @@ static void test_price_aware(void)
 {
 	const char *path = "scenarios/policies/price_aware.json", *fifo[] = { "policies.dispatch=fifo" };
 	struct metrics base, m;
-	CHECK_INT(run(path, fifo, 1, 0, &base), 0);
-	CHECK_INT(run(path, NULL, 0, 0, &m), 0);
-	CHECK_NEAR(get(&m, "requests_arrived"), get(&base, "requests_arrived"), 0, 0);
-	CHECK(get(&m, "cost_usd") < 0.92 * get(&base, "cost_usd"));
-	CHECK(get(&m, "deadline_attainment") > 0.99);
+	CHECK_INT(fx_run(path, fifo, 1, 0, &base), 0);
+	CHECK_INT(fx_run(path, NULL, 0, 0, &m), 0);
+	CHECK_NEAR(fx_metric(&m, "requests_arrived"), fx_metric(&base, "requests_arrived"), 0, 0);
+	CHECK(fx_metric(&m, "cost_usd") < 0.92 * fx_metric(&base, "cost_usd"));
+	CHECK(fx_metric(&m, "deadline_attainment") > 0.99);
 	metrics_fini(&base);
 	metrics_fini(&m);
 }
@@ -196,13 +170,13 @@ static void test_renewable_following(void)
 {
 	const char *path = "scenarios/policies/renewable_following.json", *fifo[] = { "policies.dispatch=fifo" };
 	struct metrics base, m;
-	CHECK_INT(run(path, fifo, 1, 0, &base), 0);
-	CHECK_INT(run(path, NULL, 0, 0, &m), 0);
-	CHECK_NEAR(get(&m, "requests_arrived"), get(&base, "requests_arrived"), 0, 0);
+	CHECK_INT(fx_run(path, fifo, 1, 0, &base), 0);
+	CHECK_INT(fx_run(path, NULL, 0, 0, &m), 0);
+	CHECK_NEAR(fx_metric(&m, "requests_arrived"), fx_metric(&base, "requests_arrived"), 0, 0);
 	/* measured +24 %, and less curtailed */
-	CHECK(get(&m, "energy_renewable_used_kwh") > 1.1 * get(&base, "energy_renewable_used_kwh"));
-	CHECK(get(&m, "energy_curtailed_kwh") < get(&base, "energy_curtailed_kwh"));
-	CHECK_NEAR(get(&m, "deadline_missed"), 0, 0, 0);
+	CHECK(fx_metric(&m, "energy_renewable_used_kwh") > 1.1 * fx_metric(&base, "energy_renewable_used_kwh"));
+	CHECK(fx_metric(&m, "energy_curtailed_kwh") < fx_metric(&base, "energy_curtailed_kwh"));
+	CHECK_NEAR(fx_metric(&m, "deadline_missed"), 0, 0, 0);
 	metrics_fini(&base);
 	metrics_fini(&m);
 }
@@ -213,13 +187,13 @@ static void test_edf(void)
 	const char *path = "scenarios/policies/edf.json", *fifo[] = { "policies.dispatch=fifo" };
 	const char *nodrop[] = { "policies.dispatch.drop_expired=0" };
 	struct metrics base, m, nd;
-	CHECK_INT(run(path, fifo, 1, 0, &base), 0);
-	CHECK_INT(run(path, NULL, 0, 0, &m), 0);
-	CHECK_INT(run(path, nodrop, 1, 0, &nd), 0);
-	CHECK_NEAR(get(&m, "requests_arrived"), get(&base, "requests_arrived"), 0, 0);
-	CHECK(get(&m, "deadline_attainment") > get(&base, "deadline_attainment") + 0.3);
-	CHECK(get(&m, "requests_dropped") > 0);
-	CHECK_NEAR(get(&nd, "requests_dropped"), 0, 0, 0);
+	CHECK_INT(fx_run(path, fifo, 1, 0, &base), 0);
+	CHECK_INT(fx_run(path, NULL, 0, 0, &m), 0);
+	CHECK_INT(fx_run(path, nodrop, 1, 0, &nd), 0);
+	CHECK_NEAR(fx_metric(&m, "requests_arrived"), fx_metric(&base, "requests_arrived"), 0, 0);
+	CHECK(fx_metric(&m, "deadline_attainment") > fx_metric(&base, "deadline_attainment") + 0.3);
+	CHECK(fx_metric(&m, "requests_dropped") > 0);
+	CHECK_NEAR(fx_metric(&nd, "requests_dropped"), 0, 0, 0);
 	metrics_fini(&base);
 	metrics_fini(&m);
 	metrics_fini(&nd);
@@ -230,11 +204,11 @@ static void test_round_robin(void)
 {
 	const char *path = "scenarios/policies/round_robin.json", *fifo[] = { "policies.dispatch=fifo" };
 	struct metrics base, m;
-	CHECK_INT(run(path, fifo, 1, 0, &base), 0);
-	CHECK_INT(run(path, NULL, 0, 0, &m), 0);
-	CHECK(get(&m, "node_share_max") < 1.05);
-	CHECK(get(&base, "node_share_max") > 2);
-	CHECK_NEAR(get(&m, "energy_it_kwh"), get(&base, "energy_it_kwh"), 0.05, 0);
+	CHECK_INT(fx_run(path, fifo, 1, 0, &base), 0);
+	CHECK_INT(fx_run(path, NULL, 0, 0, &m), 0);
+	CHECK(fx_metric(&m, "node_share_max") < 1.05);
+	CHECK(fx_metric(&base, "node_share_max") > 2);
+	CHECK_NEAR(fx_metric(&m, "energy_it_kwh"), fx_metric(&base, "energy_it_kwh"), 0.05, 0);
 	metrics_fini(&base);
 	metrics_fini(&m);
 }
@@ -255,15 +229,15 @@ static void test_power_cap(void)
 	const char *path = "scenarios/policies/power_cap.json", *off[] = { "policies.power=always_on" };
 	const char *follow[] = { "policies.power={\"name\":\"power_cap\",\"cap_w\":0}" };
 	struct metrics base, m, f;
-	CHECK_INT(run(path, off, 1, 0, &base), 0);
-	CHECK_INT(run(path, NULL, 0, 0, &m), 0);
-	CHECK_NEAR(get(&m, "requests_arrived"), get(&base, "requests_arrived"), 0, 0);
+	CHECK_INT(fx_run(path, off, 1, 0, &base), 0);
+	CHECK_INT(fx_run(path, NULL, 0, 0, &m), 0);
+	CHECK_NEAR(fx_metric(&m, "requests_arrived"), fx_metric(&base, "requests_arrived"), 0, 0);
 	CHECK(series_max(&base, "power_it_w") > 12000);
 	CHECK(series_max(&m, "power_it_w") <= 12000 * (1 + 1e-9));
-	CHECK(get(&m, "wait_mean_s") > get(&base, "wait_mean_s") + 1);
-	CHECK_NEAR(get(&m, "requests_completed"), get(&base, "requests_completed"), 0.01, 0);
+	CHECK(fx_metric(&m, "wait_mean_s") > fx_metric(&base, "wait_mean_s") + 1);
+	CHECK_NEAR(fx_metric(&m, "requests_completed"), fx_metric(&base, "requests_completed"), 0.01, 0);
 	/* following renewables needs a renewable signal: bad input at load */
-	CHECK_INT(run(path, follow, 1, 0, &f), -1);
+	CHECK_INT(fx_run(path, follow, 1, 0, &f), -1);
 	{
 		struct scenario *sc;
 		struct err e = { 0 };
@@ -286,19 +260,19 @@ static void test_power_aware_llm(void)
 	const char *sl[] = { "workload[0].arrival.time_scale=3", "duration_s=10800", "policies.dispatch=fifo",
 			     "policies.power=sleep_idle" };
 	struct metrics m_ll, m_ff, m_pa, m_sl;
-	CHECK_INT(run(path, ll, 3, 0, &m_ll), 0);
-	CHECK_INT(run(path, ff, 3, 0, &m_ff), 0);
-	CHECK_INT(run(path, pa, 3, 0, &m_pa), 0);
-	CHECK_INT(run(path, sl, 4, 0, &m_sl), 0);
-	CHECK_NEAR(get(&m_pa, "requests_arrived"), get(&m_ll, "requests_arrived"), 0, 0);
+	CHECK_INT(fx_run(path, ll, 3, 0, &m_ll), 0);
+	CHECK_INT(fx_run(path, ff, 3, 0, &m_ff), 0);
+	CHECK_INT(fx_run(path, pa, 3, 0, &m_pa), 0);
+	CHECK_INT(fx_run(path, sl, 4, 0, &m_sl), 0);
+	CHECK_NEAR(fx_metric(&m_pa, "requests_arrived"), fx_metric(&m_ll, "requests_arrived"), 0, 0);
 	/* consolidation plus sleep: far below spreading, below packing alone (measured 18.2 vs
 	 * 51.3 and 21.9 kWh), with the tail of time to first token no worse than packing */
-	CHECK(get(&m_pa, "energy_it_kwh") < 0.5 * get(&m_ll, "energy_it_kwh"));
-	CHECK(get(&m_pa, "energy_it_kwh") < 0.9 * get(&m_ff, "energy_it_kwh"));
-	CHECK(get(&m_pa, "ttft_p99_s") <= 1.1 * get(&m_ff, "ttft_p99_s"));
-	CHECK_NEAR(get(&m_pa, "requests_completed"), get(&m_ff, "requests_completed"), 0.001, 0);
+	CHECK(fx_metric(&m_pa, "energy_it_kwh") < 0.5 * fx_metric(&m_ll, "energy_it_kwh"));
+	CHECK(fx_metric(&m_pa, "energy_it_kwh") < 0.9 * fx_metric(&m_ff, "energy_it_kwh"));
+	CHECK(fx_metric(&m_pa, "ttft_p99_s") <= 1.1 * fx_metric(&m_ff, "ttft_p99_s"));
+	CHECK_NEAR(fx_metric(&m_pa, "requests_completed"), fx_metric(&m_ff, "requests_completed"), 0.001, 0);
 	/* sleep_idle under fifo: idle replicas sleep after 300 s */
-	CHECK(get(&m_sl, "energy_it_kwh") < 0.9 * get(&m_ff, "energy_it_kwh"));
+	CHECK(fx_metric(&m_sl, "energy_it_kwh") < 0.9 * fx_metric(&m_ff, "energy_it_kwh"));
 	metrics_fini(&m_ll);
 	metrics_fini(&m_ff);
 	metrics_fini(&m_pa);
@@ -314,14 +288,14 @@ static void test_dvfs_kv_llm(void)
 	const char *rr[] = { "workload[0].arrival.time_scale=0.5", "policies.dispatch=round_robin" };
 	const char *kv[] = { "workload[0].arrival.time_scale=0.5", "policies.dispatch=kv_aware" };
 	struct metrics base, m_dv, m_rr, m_kv;
-	CHECK_INT(run(path, NULL, 0, 0, &base), 0);
-	CHECK_INT(run(path, dv, 1, 0, &m_dv), 0);
-	CHECK(get(&m_dv, "energy_it_kwh") < 0.97 * get(&base, "energy_it_kwh"));
-	CHECK(get(&m_dv, "latency_mean_s") > get(&base, "latency_mean_s"));
-	CHECK_INT(run(path, rr, 2, 0, &m_rr), 0);
-	CHECK_INT(run(path, kv, 2, 0, &m_kv), 0);
-	CHECK(get(&m_kv, "admit_wait_p99_s") < 0.5 * get(&m_rr, "admit_wait_p99_s"));
-	CHECK(get(&m_kv, "latency_p99_s") < get(&m_rr, "latency_p99_s"));
+	CHECK_INT(fx_run(path, NULL, 0, 0, &base), 0);
+	CHECK_INT(fx_run(path, dv, 1, 0, &m_dv), 0);
+	CHECK(fx_metric(&m_dv, "energy_it_kwh") < 0.97 * fx_metric(&base, "energy_it_kwh"));
+	CHECK(fx_metric(&m_dv, "latency_mean_s") > fx_metric(&base, "latency_mean_s"));
+	CHECK_INT(fx_run(path, rr, 2, 0, &m_rr), 0);
+	CHECK_INT(fx_run(path, kv, 2, 0, &m_kv), 0);
+	CHECK(fx_metric(&m_kv, "admit_wait_p99_s") < 0.5 * fx_metric(&m_rr, "admit_wait_p99_s"));
+	CHECK(fx_metric(&m_kv, "latency_p99_s") < fx_metric(&m_rr, "latency_p99_s"));
 	metrics_fini(&base);
 	metrics_fini(&m_dv);
 	metrics_fini(&m_rr);
@@ -339,11 +313,11 @@ static void test_signals_meter(void)
 	};
 	const char *fac[] = { "policies.dispatch.forecast=oracle" };
 	struct metrics m, f;
-	CHECK_INT(run("scenarios/policies/carbon_aware.json", sets, 2, 0, &m), 0);
-	CHECK_INT(run("scenarios/policies/carbon_aware.json", fac, 1, 0, &f), 0);
+	CHECK_INT(fx_run("scenarios/policies/carbon_aware.json", sets, 2, 0, &m), 0);
+	CHECK_INT(fx_run("scenarios/policies/carbon_aware.json", fac, 1, 0, &f), 0);
 	/* the policy saw the same intensities either way: the same decisions */
-	CHECK_NEAR(get(&m, "requests_deferred"), get(&f, "requests_deferred"), 0, 0);
-	CHECK_NEAR(get(&m, "carbon_it_kg") * 1.58, get(&f, "carbon_operational_kg"), 0.005, 0);
+	CHECK_NEAR(fx_metric(&m, "requests_deferred"), fx_metric(&f, "requests_deferred"), 0, 0);
+	CHECK_NEAR(fx_metric(&m, "carbon_it_kg") * 1.58, fx_metric(&f, "carbon_operational_kg"), 0.005, 0);
 	CHECK(metrics_get(&f, "carbon_it_kg") == NULL);
 	metrics_fini(&m);
 	metrics_fini(&f);
@@ -361,12 +335,12 @@ static void test_battery(void)
 	struct metrics b, c, p;
 	struct scenario *sc;
 	struct err e = { 0 };
-	CHECK_INT(run(path, self, 1, 0, &b), 0);
-	CHECK_INT(run(path, NULL, 0, 0, &c), 0);
-	CHECK_INT(run(path, price, 1, 0, &p), 0);
-	CHECK(get(&c, "carbon_operational_kg") < 0.99 * get(&b, "carbon_operational_kg"));
-	CHECK(get(&p, "cost_usd") < 0.99 * get(&b, "cost_usd"));
-	CHECK(get(&c, "energy_battery_charge_kwh") > 100);
+	CHECK_INT(fx_run(path, self, 1, 0, &b), 0);
+	CHECK_INT(fx_run(path, NULL, 0, 0, &c), 0);
+	CHECK_INT(fx_run(path, price, 1, 0, &p), 0);
+	CHECK(fx_metric(&c, "carbon_operational_kg") < 0.99 * fx_metric(&b, "carbon_operational_kg"));
+	CHECK(fx_metric(&p, "cost_usd") < 0.99 * fx_metric(&b, "cost_usd"));
+	CHECK(fx_metric(&c, "energy_battery_charge_kwh") > 100);
 	CHECK_INT(scenario_load(path, none, 1, &sc, &e), -1);
 	CHECK_HAS(e.msg, "carbon_arbitrage needs a battery");
 	metrics_fini(&b);
@@ -386,9 +360,9 @@ static void test_missing_signal(void)
 	struct err e = { 0 };
 	CHECK_INT(scenario_load("scenarios/policies/edf.json", sets, 1, &sc, &e), -1);
 	CHECK_HAS(e.msg, "renewable_following needs an on-site renewable signal");
-	CHECK_INT(run("scenarios/policies/edf.json", sets, 1, 0, &m), -1);
-	CHECK_INT(run("scenarios/policies/round_robin.json", flat, 2, 0, &c), 0);
-	CHECK_NEAR(get(&c, "requests_deferred"), 0, 0, 0);
+	CHECK_INT(fx_run("scenarios/policies/edf.json", sets, 1, 0, &m), -1);
+	CHECK_INT(fx_run("scenarios/policies/round_robin.json", flat, 2, 0, &c), 0);
+	CHECK_NEAR(fx_metric(&c, "requests_deferred"), 0, 0, 0);
 	metrics_fini(&m);
 	metrics_fini(&c);
 }

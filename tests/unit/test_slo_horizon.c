@@ -18,16 +18,9 @@
 #include "../check.h"
 #include "cli/run.h"
 #include "io/scenario.h"
+#include "run_fixture.h"
 
 static char dir[] = "/tmp/maasim-test-slo.XXXXXX";
-
-static double metric(const struct metrics *ms, const char *name)
-{
-	const double *v = metrics_get(ms, name);
-	if (!v)
-		fprintf(stderr, "  no metric %s\n", name);
-	return v ? *v : -1;
-}
 
 static void test_backlog_counts_as_missed(void)
 {
@@ -57,16 +50,16 @@ static void test_backlog_counts_as_missed(void)
 		fprintf(stderr, "  %s\n", e.msg);
 		CHECK(0);
 	}
-	CHECK_NEAR(metric(&ms, "requests_completed"), 2, 0, 0);
-	CHECK_NEAR(metric(&ms, "requests_in_system_end"), 4, 0, 0);
-	CHECK_NEAR(metric(&ms, "slo_missed_in_system_end"), 3, 0, 0);
-	CHECK_NEAR(metric(&ms, "slo_attainment"), 0.2, 1e-12, 0);
-	CHECK_NEAR(metric(&ms, "class.j.slo_attainment"), 0.2, 1e-12, 0);
-	CHECK_NEAR(metric(&ms, "class.j.slo_missed_in_system_end"), 3, 0, 0);
-	CHECK_NEAR(metric(&ms, "deadline_attainment"), 0.2, 1e-12, 0);
-	CHECK_NEAR(metric(&ms, "deadline_missed"), 4, 0, 0);
+	CHECK_NEAR(fx_metric(&ms, "requests_completed"), 2, 0, 0);
+	CHECK_NEAR(fx_metric(&ms, "requests_in_system_end"), 4, 0, 0);
+	CHECK_NEAR(fx_metric(&ms, "slo_missed_in_system_end"), 3, 0, 0);
+	CHECK_NEAR(fx_metric(&ms, "slo_attainment"), 0.2, 1e-12, 0);
+	CHECK_NEAR(fx_metric(&ms, "class.j.slo_attainment"), 0.2, 1e-12, 0);
+	CHECK_NEAR(fx_metric(&ms, "class.j.slo_missed_in_system_end"), 3, 0, 0);
+	CHECK_NEAR(fx_metric(&ms, "deadline_attainment"), 0.2, 1e-12, 0);
+	CHECK_NEAR(fx_metric(&ms, "deadline_missed"), 4, 0, 0);
 	/* latency covers completed requests only: jobs 0 and 1 */
-	CHECK_NEAR(metric(&ms, "latency_mean_s"), (10.0 + 19.0) / 2, 1e-12, 0);
+	CHECK_NEAR(fx_metric(&ms, "latency_mean_s"), (10.0 + 19.0) / 2, 1e-12, 0);
 	metrics_fini(&ms);
 	scenario_free(sc);
 	unlink(trace);
