@@ -17,6 +17,7 @@
 #define RHO_AIR 1.2       /* kg/m3 */
 #define G_ACC 9.81        /* m/s2 */
 #define H_FG 2.43e6       /* J/kg, IAPWS, ~30 degC */
+#define EVAP_MAX_KG_PER_J (1.5 / H_FG) /* bound of the saturated-exit balance (assumed) */
 #define KELVIN 273.15
 
 void cooling_cfg_default(struct cooling_cfg *c)
@@ -198,7 +199,11 @@ double cooling_tower_evap_kg_per_j(const struct cooling_cfg *c, double temp_c, d
 	double dh = enthalpy_j_kg(t_ex, w_ex) - enthalpy_j_kg(temp_c, w_in);
 	if (!(dh > 1.0)) /* air as warm as the water: no heat leaves by this balance */
 		return c->latent_frac / H_FG;
-	return fmax(w_ex - w_in, 0.0) / dh;
+	/* Warm dry air is cooled as it passes, so evaporation can exceed the heat rejected (about
+	 * 1.02 H_FG^-1 in hot dry air at the default approach and range); as the exit air's
+	 * enthalpy nears the inlet's (approach and range near 0 in such air) the balance
+	 * diverges: the tower would need unbounded airflow. Capped at 1.5 H_FG^-1 (assumed). */
+	return fmin(fmax(w_ex - w_in, 0.0) / dh, EVAP_MAX_KG_PER_J);
 }
 
 double cooling_server_fan_w(const struct cooling_cfg *c, double server_w)

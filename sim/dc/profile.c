@@ -36,9 +36,13 @@ struct profile {
 	long extrapolations;
 	int warned;
 	FILE *warn;
-	struct decode_tab *tab;   /* [ps * (max_batch + 1) + batch] */
-	int tab_n;                /* max_batch + 1 */
+	struct decode_tab *tab;   /* [ps * tab_n + batch] */
+	int tab_n;                /* batches 0..tab_n-1: max_batch + 1, at most TAB_MAX */
 };
+
+/* The table covers batches up to this many (24 bytes an entry and power state); a profile
+ * with a larger max_batch (the loader accepts up to 1e9) evaluates the larger batches. */
+#define TAB_MAX 4096
 
 static void tab_build(struct profile *p);
 
@@ -796,7 +800,7 @@ static inline const struct decode_tab *tab_at(const struct profile *p, double ba
 	if (!(batch >= 0 && batch < p->tab_n) || ps < 0 || ps >= p->c.n_pstates)
 		return NULL;
 	int n = (int)batch;
-	return n == batch ? &p->tab[ps * p->tab_n + n] : NULL;
+	return n == batch ? &p->tab[(size_t)ps * (size_t)p->tab_n + (size_t)n] : NULL;
 }
 
 double profile_decode_step_s(struct profile *p, double batch, int ps)
@@ -882,12 +886,12 @@ static void tab_build(struct profile *p)
 {
 	FILE *warn = p->warn;
 
-	p->tab_n = p->c.max_batch + 1;
+	p->tab_n = p->c.max_batch < TAB_MAX ? p->c.max_batch + 1 : TAB_MAX;
 	p->tab = xcalloc((size_t)p->c.n_pstates * (size_t)p->tab_n, sizeof *p->tab);
 	p->warn = NULL;
 	for (int ps = 0; ps < p->c.n_pstates; ps++)
 		for (int n = 0; n < p->tab_n; n++) {
-			struct decode_tab *d = &p->tab[ps * p->tab_n + n];
+			struct decode_tab *d = &p->tab[(size_t)ps * (size_t)p->tab_n + (size_t)n];
 			long before = p->extrapolations;
 			d->step_s = eval(p, &p->c.decode_step_s, n, 0, "decode batch") *
 				    pstate(p, ps)->decode_time_scale;

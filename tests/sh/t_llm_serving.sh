@@ -90,4 +90,9 @@ else fail "pcap TTFT: $(get nocap ttft_mean_s) -> $(get cap ttft_mean_s)"; fi
 if awk -v a="$(get cap energy_per_request_wh)" -v b="$(get nocap energy_per_request_wh)" 'BEGIN { exit !(a < b) }'; then
 	pass "pcap lowers the energy per request ($(get nocap energy_per_request_wh) -> $(get cap energy_per_request_wh) Wh)"
 else fail "pcap energy: $(get nocap energy_per_request_wh) -> $(get cap energy_per_request_wh)"; fi
+# the largest max_batch the loader accepts (1e9) costs no memory or time up front: the serving
+# profile tabulates decode batches only up to 4,096 (a full table was 24 GB per power state)
+expect_rc 0 "max_batch 1e9 runs" timeout 60 "$MAASIM" run scenarios/llm_azure_conv_h100.json --db "$TMP/mb.db" -q \
+	--replications 1 --set duration_s=60 --set warmup_s=0 \
+	--set 'datacenter.node_types.dgx_h100.profile={"base":"h100-llama2-70b-tp8","max_batch":1000000000}'
 finish
