@@ -334,6 +334,8 @@ void dc_drop_started(struct dc *dc, uint32_t r)
 		st->accuracy_sum -= dc->cfg->variants[dc->req[r].variant].accuracy;
 		st->accuracy_n--;
 		dc->variant_served[dc->req[r].variant]--;
+		if (dc->compress.unpick) /* and out of the policy's plan */
+			dc->compress.unpick(dc->compress.state, dc->req[r].variant);
 	}
 	req_release(dc, r);
 	dc->dispatch.freed(dc, dc->dispatch.state, node);

@@ -73,6 +73,8 @@ struct dc_compress {
 	uint8_t (*pick)(struct dc *dc, void *state, uint32_t req);
 	void (*reset)(void *state); /* at warm-up (may be NULL): the measured period starts */
 	void (*fini)(void *state); /* frees state */
+	/* the request just picked was dropped before it was served (may be NULL) */
+	void (*unpick)(void *state, uint8_t variant);
 };
 
 struct class_stats {

@@ -148,6 +148,20 @@ static void cz_reset(void *p)
 	st->n_all = st->n_j = 0;
 }
 
+/* quality_budget: a request dropped at once (larger than a replica's KV cache) was never
+ * served, so it leaves the plan's counts as it leaves accuracy_mean; else the realised share of
+ * the less accurate variant could pass the plan */
+static void cz_unpick(void *p, size_t variant)
+{
+	struct cz_state *st = p;
+
+	if (st->kind != CZ_BUDGET || st->n_all == 0)
+		return;
+	st->n_all--;
+	if (variant == st->bj && st->bj != st->bi && st->n_j > 0)
+		st->n_j--;
+}
+
 static void cz_fini(void *p)
 {
 	forecast_free(((struct cz_state *)p)->fc);
@@ -167,7 +181,7 @@ CZ_INIT(budget_init, CZ_BUDGET)
 
 #define CZ_OPS(name, initfn) \
 	static const struct compression_ops name = { sizeof(struct cz_state), initfn, cz_pick, \
-						     cz_reset, cz_fini }
+						     cz_reset, cz_fini, cz_unpick }
 CZ_OPS(static_ops, static_init);
 CZ_OPS(load_ops, load_init);
 CZ_OPS(carbon_ops, carbon_init);
@@ -255,6 +269,13 @@ static void wrap_reset(void *p)
 		w->ops->reset(w->state);
 }
 
+static void wrap_unpick(void *p, uint8_t variant)
+{
+	struct cz_wrap *w = p;
+	if (w->ops->unpick)
+		w->ops->unpick(w->state, variant);
+}
+
 static void wrap_fini(void *p)
 {
 	struct cz_wrap *w = p;
@@ -289,6 +310,6 @@ int compress_attach(struct dc *dc, const struct policy_choice *c, const struct p
 		wrap_fini(w);
 		return -1;
 	}
-	dc->compress = (struct dc_compress){ w, wrap_pick, wrap_reset, wrap_fini };
+	dc->compress = (struct dc_compress){ w, wrap_pick, wrap_reset, wrap_fini, wrap_unpick };
 	return 0;
 }

@@ -42,6 +42,9 @@ struct compression_ops {
 	/* At warm-up (may be NULL): the measured period, which accuracy_mean covers, starts. */
 	void (*reset)(void *state);
 	void (*fini)(void *state);
+	/* The request last picked, with this variant, was dropped at once (never served) and its
+	 * booking taken back (may be NULL). */
+	void (*unpick)(void *state, size_t variant);
 };
 
 /* static: variant (STR, required). load_adaptive: variant, on_queue, off_queue (requests

@@ -151,6 +151,25 @@ static void test_quality_budget(void)
 	CHECK_INT(n4, 200);
 	CHECK_NEAR(acc / 700, 0.95, 1e-12, 0);
 	CHECK_NEAR(en / 700, 0.6 - 0.2 * 2.0 / 7, 1e-12, 0);
+	/* every request picked and then dropped at once (unpick) leaves the plan as it was: with
+	 * every third pick dropped, the 700 served keep the same mix (200 on int4, mean 0.95) */
+	CHECK_INT(ops->init(&dc, st, &c, NULL, vt, 3, &e), 0);
+	acc = 0, n4 = 0, below = 0;
+	for (int served = 0, i = 0; served < 700; i++) {
+		size_t k = ops->pick(&dc, st, 0);
+		if (i % 3 == 2) {
+			ops->unpick(st, k);
+			continue;
+		}
+		served++;
+		acc += vt[k].accuracy;
+		n4 += k == 2;
+		if (acc / served < 0.95 - 1e-12)
+			below++;
+	}
+	CHECK_INT(below, 0);
+	CHECK_INT(n4, 200);
+	CHECK_NEAR(acc / 700, 0.95, 1e-12, 0);
 	set(&c, "target_accuracy", 0.99, NULL);
 	CHECK_INT(ops->init(&dc, st, &c, NULL, vt, 3, &e), -1);
 	free(st);
