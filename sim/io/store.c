@@ -368,10 +368,71 @@ static sqlite3_stmt *ins_stmt(struct store *s, const char *table_cols, int ncols
 	return st;
 }
 
+/* What the row binders of store_write_run read: the run's metrics, its id and the order of
+ * its series points (series_order). */
+struct rows_ctx {
+	const struct metrics *ms;
+	long long id;
+	const size_t *ord;
+};
+
+/* Binds row i of a table's rows at parameter c + 1 on; returns the first failure or SQLITE_OK. */
+typedef int (*bind_row_fn)(sqlite3_stmt *st, int c, size_t i, const struct rows_ctx *x);
+
+static int bind_metric(sqlite3_stmt *st, int c, size_t i, const struct rows_ctx *x)
+{
+	const struct metric *m = &x->ms->m[i];
+	int b = sqlite3_bind_int64(st, c + 1, x->id);
+	if (b == SQLITE_OK)
+		b = bind_text(st, c + 2, m->name);
+	if (b == SQLITE_OK)
+		b = sqlite3_bind_double(st, c + 3, m->value);
+	return b == SQLITE_OK ? bind_text(st, c + 4, m->unit) : b;
+}
+
+static int bind_point(sqlite3_stmt *st, int c, size_t i, const struct rows_ctx *x)
+{
+	const struct series_point *pt = &x->ms->pts[x->ord[i]];
+	int b = sqlite3_bind_int64(st, c + 1, x->id);
+	if (b == SQLITE_OK)
+		b = sqlite3_bind_double(st, c + 2, pt->t_s);
+	if (b == SQLITE_OK)
+		b = bind_text(st, c + 3, x->ms->series_names[pt->name_id]);
+	return b == SQLITE_OK ? sqlite3_bind_double(st, c + 4, pt->value) : b;
+}
+
+/* Inserts rows 0..n-1 (4 columns each) by statements of INS_ROWS rows (full, prepared for
+ * table_cols) and one shorter statement for the rest. Returns 0, or -1 with e ("what": ...). */
+static int insert_rows(struct store *s, sqlite3_stmt *full, const char *table_cols, size_t n,
+		       bind_row_fn bind, const struct rows_ctx *x, const char *what, struct err *e)
+{
+	for (size_t i0 = 0; i0 < n; i0 += INS_ROWS) {
+		size_t k = n - i0 < INS_ROWS ? n - i0 : INS_ROWS;
+		sqlite3_stmt *st = k < INS_ROWS ? ins_stmt(s, table_cols, 4, (int)k) : full;
+		int b = SQLITE_OK;
+		if (!st)
+			return db_err(s, e, "cannot prepare statements");
+		for (size_t j = 0; j < k && b == SQLITE_OK; j++)
+			b = bind(st, 4 * (int)j, i0 + j, x);
+		if (b != SQLITE_OK || step_done(st)) {
+			if (b != SQLITE_OK)
+				bind_err(s, e, what, b);
+			else
+				db_err(s, e, what);
+			if (st != full)
+				sqlite3_finalize(st);
+			return -1;
+		}
+		if (st != full)
+			sqlite3_finalize(st);
+	}
+	return 0;
+}
+
 int store_write_run(struct store *s, const struct store_run *r, const struct metrics *ms,
 		    long long *run_id, struct err *e)
 {
-	sqlite3_stmt *run = NULL, *met = NULL, *ser = NULL, *tail = NULL;
+	sqlite3_stmt *run = NULL, *met = NULL, *ser = NULL;
 	size_t *ord = NULL;
 	long long id;
 	int rc = -1, b;
@@ -412,61 +473,14 @@ int store_write_run(struct store *s, const struct store_run *r, const struct met
 		goto out;
 	}
 	id = sqlite3_last_insert_rowid(s->db);
-	for (size_t i0 = 0; ms && i0 < ms->n; i0 += INS_ROWS) {
-		size_t k = ms->n - i0 < INS_ROWS ? ms->n - i0 : INS_ROWS;
-		sqlite3_stmt *st = met;
-		if (k < INS_ROWS && !(st = tail = ins_stmt(s, MET_COLS, 4, (int)k))) {
-			db_err(s, e, "cannot prepare statements");
-			goto out;
-		}
-		b = SQLITE_OK;
-		for (size_t j = 0; j < k; j++) {
-			const struct metric *m = &ms->m[i0 + j];
-			int c = 4 * (int)j;
-			BIND(sqlite3_bind_int64(st, c + 1, id));
-			BIND(bind_text(st, c + 2, m->name));
-			BIND(sqlite3_bind_double(st, c + 3, m->value));
-			BIND(bind_text(st, c + 4, m->unit));
-		}
-		if (b != SQLITE_OK) {
-			bind_err(s, e, "cannot write metric", b);
-			goto out;
-		}
-		if (step_done(st)) {
-			db_err(s, e, "cannot write metric");
-			goto out;
-		}
-		sqlite3_finalize(tail);
-		tail = NULL;
-	}
-	ord = ms ? series_order(ms) : NULL;
-	for (size_t i0 = 0; ms && i0 < ms->n_pts; i0 += INS_ROWS) {
-		size_t k = ms->n_pts - i0 < INS_ROWS ? ms->n_pts - i0 : INS_ROWS;
-		sqlite3_stmt *st = ser;
-		if (k < INS_ROWS && !(st = tail = ins_stmt(s, SER_COLS, 4, (int)k))) {
-			db_err(s, e, "cannot prepare statements");
-			goto out;
-		}
-		b = SQLITE_OK;
-		for (size_t j = 0; j < k; j++) {
-			const struct series_point *pt = &ms->pts[ord[i0 + j]];
-			int c = 4 * (int)j;
-			BIND(sqlite3_bind_int64(st, c + 1, id));
-			BIND(sqlite3_bind_double(st, c + 2, pt->t_s));
-			BIND(bind_text(st, c + 3, ms->series_names[pt->name_id]));
-			BIND(sqlite3_bind_double(st, c + 4, pt->value));
-		}
 #undef BIND
-		if (b != SQLITE_OK) {
-			bind_err(s, e, "cannot write time series", b);
+	if (ms) {
+		struct rows_ctx rows = { ms, id, NULL };
+		if (insert_rows(s, met, MET_COLS, ms->n, bind_metric, &rows, "cannot write metric", e))
 			goto out;
-		}
-		if (step_done(st)) {
-			db_err(s, e, "cannot write time series");
+		rows.ord = ord = series_order(ms);
+		if (insert_rows(s, ser, SER_COLS, ms->n_pts, bind_point, &rows, "cannot write time series", e))
 			goto out;
-		}
-		sqlite3_finalize(tail);
-		tail = NULL;
 	}
 	if (store_exec(s, "COMMIT;", e))
 		goto out;
@@ -475,7 +489,6 @@ int store_write_run(struct store *s, const struct store_run *r, const struct met
 	rc = 0;
 out:
 	free(ord);
-	sqlite3_finalize(tail);
 	sqlite3_finalize(run);
 	sqlite3_finalize(met);
 	sqlite3_finalize(ser);
