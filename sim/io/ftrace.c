@@ -602,6 +602,12 @@ int ftrace_read_power_curve(const char *path, struct wind_cfg *wc, struct err *e
 			wc->power_w[wc->n_pts] = p;
 			wc->n_pts++;
 		}
+		if (wc->n_pts == 0) { /* the turbine's row has no power values */
+			err_set(e, "%s:%ld: turbine \"%s\": expected at least one power-curve value, got none",
+				path, csv_line(c), wc->turbine);
+			csv_free(c);
+			return -1;
+		}
 		csv_free(c);
 		return 0;
 	}
