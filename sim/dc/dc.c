@@ -85,7 +85,7 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 void dc_fini(struct dc *dc)
 {
 	if (dc->dispatch.fini)
-		dc->dispatch.fini(dc->dispatch.state);
+		dc->dispatch.fini(dc->dispatch.owner);
 	if (dc->compress.fini)
 		dc->compress.fini(dc->compress.state);
 	free(dc->variant_served);
@@ -238,27 +238,6 @@ static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
 }
 
 /* ---- service ---- */
-
-/* 1 while the concurrency cap (dc_set_busy_cap) leaves room for one more request */
-static int under_cap(const struct dc *dc)
-{
-	return dc->busy_cap < 0 || dc->busy_slots.value < (double)dc->busy_cap;
-}
-
-int dc_node_has_slot(const struct dc *dc, uint32_t node)
-{
-	return dc->nodes[node].busy < dc->nodes[node].slots && under_cap(dc);
-}
-
-uint32_t dc_first_free(const struct dc *dc)
-{
-	if (!under_cap(dc))
-		return DC_NONE;
-	for (uint32_t w = 0; w < dc->n_words; w++)
-		if (dc->free_bits[w])
-			return w * 64 + (uint32_t)__builtin_ctzll(dc->free_bits[w]);
-	return DC_NONE;
-}
 
 static double service_time(const struct dc *dc, const struct node *nd, const struct request *q)
 {
@@ -466,7 +445,7 @@ uint32_t dc_central_pop(struct dc *dc)
  * takes work. O(nodes) per call; only runs while a cap is set and requests wait. */
 static void offer_capacity(struct dc *dc)
 {
-	for (uint32_t n = 0; n < dc->n_nodes && under_cap(dc) && dc->queued > 0; n++)
+	for (uint32_t n = 0; n < dc->n_nodes && dc_under_cap(dc) && dc->queued > 0; n++)
 		if (dc->nodes[n].busy < dc->nodes[n].slots)
 			dc->dispatch.freed(dc, dc->dispatch.state, n);
 }

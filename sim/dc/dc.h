@@ -58,12 +58,15 @@ struct node {
 
 struct dc;
 
-/* Dispatch hooks, filled by the dispatch policy. */
+/* Dispatch hooks, filled by the dispatch policy: arrive and freed are the policy's own
+ * functions, called with its state directly (one indirect call per request and per freed
+ * slot); fini(owner) frees the attachment (state included). */
 struct dc_dispatch {
 	void *state;
 	void (*arrive)(struct dc *dc, void *state, uint32_t req);
 	void (*freed)(struct dc *dc, void *state, uint32_t node);
-	void (*fini)(void *state);
+	void (*fini)(void *owner);
+	void *owner;
 };
 
 /* Compression hook, filled by the compression policy (policy/compress.c): pick() returns the
@@ -145,10 +148,30 @@ void dc_start_arrivals(struct dc *dc);
 /* Warm-up: resets every statistic and the energy integral, keeps the state. */
 void dc_reset_stats(struct dc *dc);
 
-/* Verbs for dispatch policies. */
-int dc_node_has_slot(const struct dc *dc, uint32_t node);
+/* Verbs for dispatch policies (the read-only ones inline: they are on every request's path). */
+
+/* 1 while the concurrency cap (dc_set_busy_cap) leaves room for one more request */
+static inline int dc_under_cap(const struct dc *dc)
+{
+	return dc->busy_cap < 0 || dc->busy_slots.value < (double)dc->busy_cap;
+}
+
+static inline int dc_node_has_slot(const struct dc *dc, uint32_t node)
+{
+	return dc->nodes[node].busy < dc->nodes[node].slots && dc_under_cap(dc);
+}
+
 /* Lowest-index node with a free slot, or DC_NONE. */
-uint32_t dc_first_free(const struct dc *dc);
+static inline uint32_t dc_first_free(const struct dc *dc)
+{
+	if (!dc_under_cap(dc))
+		return DC_NONE;
+	for (uint32_t w = 0; w < dc->n_words; w++)
+		if (dc->free_bits[w])
+			return w * 64 + (uint32_t)__builtin_ctzll(dc->free_bits[w]);
+	return DC_NONE;
+}
+
 /* Starts request on node (which must have a free slot). */
 void dc_start(struct dc *dc, uint32_t node, uint32_t req);
 /* Queues at a node / centrally; returns -1 (and drops the request) when the queue is full. */
