@@ -51,6 +51,7 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 		for (int k = 0; k < cfg->groups[g].count; k++, n++) {
 			struct node *nd = &dc->nodes[n];
 			nd->type = (uint32_t)cfg->groups[g].type;
+			nd->tcfg = t;
 			nd->slots = t->slots;
 			nd->q_head = nd->q_tail = DC_NONE;
 			nd->power_w = slot_power(t, 0);
@@ -80,6 +81,8 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 	if (cfg->n_variants)
 		dc->variant_served = xcalloc(cfg->n_variants, sizeof *dc->variant_served);
 	llm_init(dc); /* nodes with a serving profile */
+	for (uint32_t i = 0; i < dc->n_nodes; i++)
+		dc->nodes[i].llm = llm_node(dc, i);
 }
 
 void dc_fini(struct dc *dc)
@@ -239,34 +242,31 @@ static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
 
 /* ---- service ---- */
 
-static double service_time(const struct dc *dc, const struct node *nd, const struct request *q)
+/* Service time of a job or of an LLM request on a slot node (not an LLM replica). */
+static double service_time(const struct dc *dc, const struct node *nd, const struct request *q,
+			   enum class_kind kind)
 {
-	const struct node_type_cfg *t = &dc->cfg->types[nd->type];
+	const struct node_type_cfg *t = nd->tcfg;
 	const struct variant_cfg *v;
 
 	if (!dc->cfg->n_variants) {
-		if (dc->classes[q->cls].cfg->kind == CLASS_JOB)
+		if (kind == CLASS_JOB)
 			return q->work_s;
 		return (double)q->in_tokens / t->prefill_tokens_per_s +
 		       (double)q->out_tokens / t->decode_tokens_per_s;
 	}
 	v = &dc->cfg->variants[q->variant];
-	if (dc->classes[q->cls].cfg->kind == CLASS_JOB)
+	if (kind == CLASS_JOB)
 		return q->work_s * v->f.time_decode;
 	return (double)q->in_tokens / t->prefill_tokens_per_s * v->f.time_prefill +
 	       (double)q->out_tokens / t->decode_tokens_per_s * v->f.time_decode;
 }
 
-void dc_start(struct dc *dc, uint32_t node, uint32_t r)
+/* Compression at service start: the policy picks the variant, whose accuracy is booked now. */
+static void start_variant(struct dc *dc, struct class_stats *st, uint32_t r)
 {
-	struct node *nd = &dc->nodes[node];
 	struct request *q = &dc->req[r];
-	struct class_stats *st = &dc->classes[q->cls].st;
-	double now = dc->sim->now;
 
-	sim_assert(dc->sim, nd->busy < nd->slots);
-	q->node = node;
-	q->t_start = now;
 	if (dc->compress.pick) /* the verb "pick variant" (policies.compression) */
 		q->variant = dc->compress.pick(dc, dc->compress.state, r);
 	if (dc->cfg->n_variants) { /* served with this variant: its accuracy is booked now */
@@ -274,24 +274,45 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 		st->accuracy_n++;
 		dc->variant_served[q->variant]++;
 	}
-	tally_add(&st->wait_s, now - q->t_arrive);
-	qsketch_add(&st->wait_q, now - q->t_arrive);
+}
+
+/* Power of a slot node after its busy count (or, with variants, its power factors) changed. */
+static void slot_node_power(struct dc *dc, uint32_t node)
+{
+	const struct node *nd = &dc->nodes[node];
+
+	dc_set_node_power(dc, node,
+			  slot_power(nd->tcfg, dc->cfg->n_variants ? nd->busy_pf : nd->busy));
+}
+
+void dc_start(struct dc *dc, uint32_t node, uint32_t r)
+{
+	struct node *nd = &dc->nodes[node];
+	struct request *q = &dc->req[r];
+	struct class_rt *cr = &dc->classes[q->cls];
+	double now = dc->sim->now, wait = now - q->t_arrive;
+
+	sim_assert(dc->sim, nd->busy < nd->slots);
+	q->node = node;
+	q->t_start = now;
+	if (dc->compress.pick || dc->cfg->n_variants)
+		start_variant(dc, &cr->st, r);
+	tally_add(&cr->st.wait_s, wait);
+	qsketch_add(&cr->st.wait_q, wait);
 	nd->busy++;
 	nd->starts++;
 	if (nd->busy == nd->slots)
 		set_free_bit(dc, node, 0);
 	wtally_set(&dc->busy_slots, now, dc->busy_slots.value + 1);
-	if (llm_node(dc, node)) { /* continuous batching with a serving profile (llm.c) */
+	if (nd->llm) { /* continuous batching with a serving profile (llm.c) */
 		llm_start(dc, node, r);
 		return;
 	}
-	if (dc->cfg->n_variants) {
+	if (dc->cfg->n_variants)
 		nd->busy_pf += dc->cfg->variants[q->variant].f.power;
-		dc_set_node_power(dc, node, slot_power(&dc->cfg->types[nd->type], nd->busy_pf));
-	} else {
-		dc_set_node_power(dc, node, slot_power(&dc->cfg->types[nd->type], nd->busy));
-	}
-	sim_after(dc->sim, service_time(dc, nd, q), SIM_PRIO_DEPART, done_fire, dc, r);
+	slot_node_power(dc, node);
+	sim_after(dc->sim, service_time(dc, nd, q, cr->cfg->kind), SIM_PRIO_DEPART, done_fire, dc,
+		  r);
 }
 
 static void done_fire(struct sim *s, void *obj, uint64_t arg)
@@ -332,13 +353,10 @@ void dc_finish(struct dc *dc, uint32_t r)
 	nd->busy--;
 	set_free_bit(dc, node, 1);
 	wtally_set(&dc->busy_slots, s->now, dc->busy_slots.value - 1);
-	if (!llm_node(dc, node)) { /* an LLM replica's batcher keeps its own power */
-		if (dc->cfg->n_variants) {
+	if (!nd->llm) { /* an LLM replica's batcher keeps its own power */
+		if (dc->cfg->n_variants)
 			nd->busy_pf = nd->busy ? nd->busy_pf - dc->cfg->variants[q->variant].f.power : 0;
-			dc_set_node_power(dc, node, slot_power(&dc->cfg->types[nd->type], nd->busy_pf));
-		} else {
-			dc_set_node_power(dc, node, slot_power(&dc->cfg->types[nd->type], nd->busy));
-		}
+		slot_node_power(dc, node);
 	}
 	cr->st.completed++;
 	tally_add(&cr->st.latency_s, lat);

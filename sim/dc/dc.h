@@ -49,6 +49,8 @@ struct request {
 struct node {
 	uint32_t type;
 	int slots, busy;
+	int llm;                  /* 1: an LLM replica with a serving profile (llm.c); fixed at init */
+	const struct node_type_cfg *tcfg; /* cfg->types[type] */
 	double busy_pf;           /* variants: sum of the power factors of requests in service */
 	uint32_t q_head, q_tail;  /* local queue (DC_NONE when empty) */
 	long q_len;
