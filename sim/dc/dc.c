@@ -69,6 +69,7 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 		cr->cfg = &classes[c];
 		rng_init(&cr->arrivals, seed, rep, STREAM_ARRIVALS(c));
 		rng_init(&cr->sizes, seed, rep, STREAM_SIZES(c));
+		cr->gap_mean_s = 1.0 / classes[c].arrival.rate_per_s;
 		tally_init(&cr->st.wait_s);
 		tally_init(&cr->st.latency_s);
 		qsketch_init(&cr->st.latency_q);
@@ -169,7 +170,7 @@ static double next_arrival_time(struct dc *dc, struct class_rt *cr)
 	const struct trace_data *tr = a->trace;
 
 	if (a->kind == ARRIVAL_POISSON)
-		return dc->sim->now + rng_exponential(&cr->arrivals, 1.0 / a->rate_per_s);
+		return dc->sim->now + rng_exponential(&cr->arrivals, cr->gap_mean_s);
 	if (a->kind == ARRIVAL_DIURNAL || a->kind == ARRIVAL_MMPP) /* arrival.c */
 		return arrival_next(a, &cr->mod, &cr->arrivals, dc->sim->now);
 	if (cr->trace_pos >= tr->n) {

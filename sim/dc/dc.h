@@ -96,6 +96,7 @@ struct class_stats {
 struct class_rt {
 	const struct class_cfg *cfg;
 	struct rng arrivals, sizes;
+	double gap_mean_s;       /* poisson: mean time between arrivals, 1 / rate_per_s */
 	size_t trace_pos;        /* next trace record */
 	double trace_offset_s;   /* added to trace times after each loop */
 	struct arrival_state mod; /* diurnal / mmpp state (arrival.h) */

@@ -46,7 +46,6 @@ void wtally_init(struct wtally *w, double t0_s, double value)
 	w->t0 = w->t_last = t0_s;
 	w->value = value;
 	w->area = 0;
-	w->min = w->max = value;
 }
 
 double wtally_mean(const struct wtally *w, double t_s)

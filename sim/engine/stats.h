@@ -46,9 +46,10 @@ void tally_merge(struct tally *into, const struct tally *from);
 double tally_var(const struct tally *t);   /* sample variance, 0 when n < 2 */
 double tally_sd(const struct tally *t);
 
-/* Time-weighted tally of a piecewise-constant signal. */
+/* Time-weighted tally of a piecewise-constant signal: its mean over time (no extremes: none
+ * was ever read, and the signals it follows change on every request). */
 struct wtally {
-	double t0, t_last, value, area, min, max;
+	double t0, t_last, value, area;
 };
 
 void wtally_init(struct wtally *w, double t0_s, double value);
@@ -58,10 +59,6 @@ static inline void wtally_set(struct wtally *w, double t_s, double value)
 	w->area += w->value * (t_s - w->t_last);
 	w->t_last = t_s;
 	w->value = value;
-	if (value < w->min)
-		w->min = value;
-	if (value > w->max)
-		w->max = value;
 }
 
 /* Mean over [t0, t_s]. */
