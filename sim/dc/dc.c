@@ -163,14 +163,12 @@ static uint32_t clamp_tokens(double x)
 	return r < 1 ? 1 : r > 4e9 ? 4000000000u : (uint32_t)r;
 }
 
-/* Time of the class's next arrival after now, or INFINITY when a trace has ended. */
-static double next_arrival_time(struct dc *dc, struct class_rt *cr)
+/* next_arrival_time for the processes other than Poisson */
+static double next_arrival_other(struct dc *dc, struct class_rt *cr)
 {
 	const struct arrival_cfg *a = &cr->cfg->arrival;
 	const struct trace_data *tr = a->trace;
 
-	if (a->kind == ARRIVAL_POISSON)
-		return dc->sim->now + rng_exponential(&cr->arrivals, cr->gap_mean_s);
 	if (a->kind == ARRIVAL_DIURNAL || a->kind == ARRIVAL_MMPP) /* arrival.c */
 		return arrival_next(a, &cr->mod, &cr->arrivals, dc->sim->now);
 	if (cr->trace_pos >= tr->n) {
@@ -183,7 +181,15 @@ static double next_arrival_time(struct dc *dc, struct class_rt *cr)
 	return cr->trace_offset_s + (tr->t_s[cr->trace_pos] - tr->t_s[0]) * a->time_scale;
 }
 
-static void schedule_next_arrival(struct dc *dc, struct class_rt *cr)
+/* Time of the class's next arrival after now, or INFINITY when a trace has ended. */
+static inline double next_arrival_time(struct dc *dc, struct class_rt *cr)
+{
+	if (cr->cfg->arrival.kind == ARRIVAL_POISSON) /* the common case, inline */
+		return dc->sim->now + rng_exponential(&cr->arrivals, cr->gap_mean_s);
+	return next_arrival_other(dc, cr);
+}
+
+static inline void schedule_next_arrival(struct dc *dc, struct class_rt *cr)
 {
 	double t = next_arrival_time(dc, cr);
 
@@ -278,7 +284,7 @@ static void start_variant(struct dc *dc, struct class_stats *st, uint32_t r)
 }
 
 /* Power of a slot node after its busy count (or, with variants, its power factors) changed. */
-static void slot_node_power(struct dc *dc, uint32_t node)
+static inline void slot_node_power(struct dc *dc, uint32_t node)
 {
 	const struct node *nd = &dc->nodes[node];
 
@@ -385,11 +391,6 @@ static void drop(struct dc *dc, uint32_t r)
 	req_release(dc, r);
 }
 
-static void queued_change(struct dc *dc, long d)
-{
-	dc->queued += d;
-	wtally_set(&dc->queue_len, dc->sim->now, (double)dc->queued);
-}
 
 int dc_node_enqueue(struct dc *dc, uint32_t node, uint32_t r)
 {
@@ -407,7 +408,7 @@ int dc_node_enqueue(struct dc *dc, uint32_t node, uint32_t r)
 		dc->req[nd->q_tail].next = r;
 	nd->q_tail = r;
 	nd->q_len++;
-	queued_change(dc, 1);
+	dc_queued_change(dc, 1);
 	return 0;
 }
 
@@ -422,38 +423,7 @@ uint32_t dc_node_pop(struct dc *dc, uint32_t node)
 	if (nd->q_head == DC_NONE)
 		nd->q_tail = DC_NONE;
 	nd->q_len--;
-	queued_change(dc, -1);
-	return r;
-}
-
-int dc_central_enqueue(struct dc *dc, uint32_t r)
-{
-	if (queue_full(dc, dc->c_len)) {
-		drop(dc, r);
-		return -1;
-	}
-	dc->req[r].next = DC_NONE;
-	if (dc->c_tail == DC_NONE)
-		dc->c_head = r;
-	else
-		dc->req[dc->c_tail].next = r;
-	dc->c_tail = r;
-	dc->c_len++;
-	queued_change(dc, 1);
-	return 0;
-}
-
-uint32_t dc_central_pop(struct dc *dc)
-{
-	uint32_t r = dc->c_head;
-
-	if (r == DC_NONE)
-		return DC_NONE;
-	dc->c_head = dc->req[r].next;
-	if (dc->c_head == DC_NONE)
-		dc->c_tail = DC_NONE;
-	dc->c_len--;
-	queued_change(dc, -1);
+	dc_queued_change(dc, -1);
 	return r;
 }
 
@@ -507,7 +477,7 @@ int dc_hold(struct dc *dc, uint32_t r)
 		return -1;
 	}
 	dc->held++;
-	queued_change(dc, 1);
+	dc_queued_change(dc, 1);
 	return 0;
 }
 
@@ -516,7 +486,7 @@ void dc_unhold(struct dc *dc, uint32_t r)
 	(void)r;
 	sim_assert(dc->sim, dc->held > 0);
 	dc->held--;
-	queued_change(dc, -1);
+	dc_queued_change(dc, -1);
 }
 
 void dc_drop(struct dc *dc, uint32_t r)

@@ -179,10 +179,10 @@ static inline uint32_t dc_first_free(const struct dc *dc)
 void dc_start(struct dc *dc, uint32_t node, uint32_t req);
 /* Queues at a node / centrally; returns -1 (and drops the request) when the queue is full. */
 int dc_node_enqueue(struct dc *dc, uint32_t node, uint32_t req);
-int dc_central_enqueue(struct dc *dc, uint32_t req);
+static inline int dc_central_enqueue(struct dc *dc, uint32_t req);
 /* Pops the head of a node's / the central queue, DC_NONE when empty. */
 uint32_t dc_node_pop(struct dc *dc, uint32_t node);
-uint32_t dc_central_pop(struct dc *dc);
+static inline uint32_t dc_central_pop(struct dc *dc);
 /* Requests at a node: in service + queued there. */
 static inline long dc_node_load(const struct dc *dc, uint32_t node)
 {
@@ -231,5 +231,47 @@ long long dc_books_error(const struct dc *dc);
 
 /* Appends the run's metrics (requests, waits, latencies, utilisation, IT energy). */
 void dc_report(struct dc *dc, struct metrics *ms);
+
+/* ---- inline verbs (on every request's path) ---- */
+
+/* The number of waiting requests changed by d (internal to the queue verbs). */
+static inline void dc_queued_change(struct dc *dc, long d)
+{
+	dc->queued += d;
+	wtally_set(&dc->queue_len, dc->sim->now, (double)dc->queued);
+}
+
+static inline int dc_central_enqueue(struct dc *dc, uint32_t r)
+{
+	long cap = dc->cfg->queue_capacity;
+
+	if (cap >= 0 && dc->c_len >= cap) {
+		dc_drop(dc, r);
+		return -1;
+	}
+	dc->req[r].next = DC_NONE;
+	if (dc->c_tail == DC_NONE)
+		dc->c_head = r;
+	else
+		dc->req[dc->c_tail].next = r;
+	dc->c_tail = r;
+	dc->c_len++;
+	dc_queued_change(dc, 1);
+	return 0;
+}
+
+static inline uint32_t dc_central_pop(struct dc *dc)
+{
+	uint32_t r = dc->c_head;
+
+	if (r == DC_NONE)
+		return DC_NONE;
+	dc->c_head = dc->req[r].next;
+	if (dc->c_head == DC_NONE)
+		dc->c_tail = DC_NONE;
+	dc->c_len--;
+	dc_queued_change(dc, -1);
+	return r;
+}
 
 #endif
