@@ -21,10 +21,11 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Running tally (Welford; merge by Chan et al.). */
+/* Running tally (Welford; merge by Chan et al.): count, mean and variance. No extremes: where
+ * they are reported, a quantile sketch of the same values keeps them. */
 struct tally {
 	uint64_t n;
-	double mean, m2, min, max;
+	double mean, m2;
 };
 
 void tally_init(struct tally *t);
@@ -36,10 +37,6 @@ static inline void tally_add(struct tally *t, double x)
 	t->n++;
 	t->mean += d / (double)t->n;
 	t->m2 += d * (x - t->mean);
-	if (x < t->min)
-		t->min = x;
-	if (x > t->max)
-		t->max = x;
 }
 
 void tally_merge(struct tally *into, const struct tally *from);
@@ -74,8 +71,7 @@ void wtally_reset(struct wtally *w, double t_s);
 struct qsketch {
 	uint64_t n, under, over;
 	double min, max;
-	uint32_t lo, hi;     /* range of buckets used, for fast scans */
-	uint64_t *count;     /* QSKETCH_NB buckets */
+	uint64_t *count;     /* QSKETCH_NB buckets (scans read them all: 37 kB, once per report) */
 };
 
 void qsketch_init(struct qsketch *q);
@@ -130,10 +126,6 @@ static inline void qsketch_add(struct qsketch *q, double x)
 	if (b >= QSKETCH_NB)
 		b = QSKETCH_NB - 1;
 	q->count[b]++;
-	if (b < q->lo)
-		q->lo = b;
-	if (b > q->hi)
-		q->hi = b;
 }
 
 void qsketch_merge(struct qsketch *into, const struct qsketch *from);
