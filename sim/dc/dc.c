@@ -189,7 +189,9 @@ static inline double next_arrival_time(struct dc *dc, struct class_rt *cr)
 	return next_arrival_other(dc, cr);
 }
 
-static inline void schedule_next_arrival(struct dc *dc, struct class_rt *cr)
+/* Inlined into arrival_fire (always: the compiler would keep the call for the second caller,
+ * dc_start_arrivals, and this is one call per request). */
+static inline __attribute__((always_inline)) void schedule_next_arrival(struct dc *dc, struct class_rt *cr)
 {
 	double t = next_arrival_time(dc, cr);
 
