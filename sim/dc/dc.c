@@ -69,7 +69,8 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 		cr->cfg = &classes[c];
 		rng_init(&cr->arrivals, seed, rep, STREAM_ARRIVALS(c));
 		rng_init(&cr->sizes, seed, rep, STREAM_SIZES(c));
-		cr->gap_mean_s = 1.0 / classes[c].arrival.rate_per_s;
+		if (classes[c].arrival.kind == ARRIVAL_POISSON)
+			cr->gap_mean_s = 1.0 / classes[c].arrival.rate_per_s;
 		tally_init(&cr->st.wait_s);
 		tally_init(&cr->st.latency_s);
 		qsketch_init(&cr->st.latency_q);
@@ -191,7 +192,8 @@ static inline double next_arrival_time(struct dc *dc, struct class_rt *cr)
 
 /* Inlined into arrival_fire (always: the compiler would keep the call for the second caller,
  * dc_start_arrivals, and this is one call per request). */
-static inline __attribute__((always_inline)) void schedule_next_arrival(struct dc *dc, struct class_rt *cr)
+static inline __attribute__((always_inline)) void schedule_next_arrival(struct dc *dc,
+									 struct class_rt *cr)
 {
 	double t = next_arrival_time(dc, cr);
 
@@ -392,7 +394,6 @@ static void drop(struct dc *dc, uint32_t r)
 	dc->classes[dc->req[r].cls].st.dropped++;
 	req_release(dc, r);
 }
-
 
 int dc_node_enqueue(struct dc *dc, uint32_t node, uint32_t r)
 {

@@ -56,7 +56,8 @@ uint64_t sim_run(struct sim *s, double horizon_s, double warmup_s)
 	if (warmup_s > 0 && warmup_s <= horizon_s)
 		sim_at(s, warmup_s, SIM_PRIO_CONTROL, warmup_fire, NULL, 0);
 	while (!s->stop && evq_pop_until(&s->q, horizon_s, &t, &ev)) {
-		if (__builtin_expect(!(t >= s->now), 0)) { /* the event list handed back the past: stop, report */
+		/* the event list handed back the past: stop, report */
+		if (__builtin_expect(!(t >= s->now), 0)) {
 			s->time_errors++;
 			s->time_error_t_s = t;
 			s->time_error_now_s = s->now;
