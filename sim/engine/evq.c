@@ -24,6 +24,8 @@
 /* The first this many entries (64 KB: the top six levels) stay in the L1/L2 cache: prefetching
  * them costs more than it saves, and prefetching past the end fetches nothing useful. */
 #define EVQ_PREFETCH_MIN 4096
+/* Calendars over more events than this get four events per bucket instead of one (cal_build). */
+#define EVQ_DENSE_MAX 32768
 /* Records of the run's entries are prefetched this many pops ahead. */
 #define EVQ_RUN_AHEAD 4
 
@@ -354,17 +356,22 @@ static inline void cal_put(struct evq *q, struct evq_entry x, double t)
 		heap_push(q, x); /* its bucket was taken (with a calendar, the heap never spills) */
 }
 
-/* Spreads the top over a new calendar: one bucket per event on average, equal widths from the
- * earliest to the latest time. (Narrowing the buckets to the density at the front, where
+/* Spreads the top over a new calendar: one bucket per event on average (four per bucket beyond
+ * EVQ_DENSE_MAX events: then the buckets' headers and chunks no longer stay in the core's
+ * cache, and a push into a fuller bucket misses less often; callgrind with a 512 KB last
+ * level at 10^5 pending: 0.88 -> 0.38 misses per push, for about 25 more instructions a hold
+ * in longer sorts), equal widths from the earliest to the latest time. (Narrowing the buckets to the density at the front, where
  * exponential residuals crowd ln n times the average, was measured and did not pay: the
  * calendar ends sooner and the top is spread more often.) Every bucket is empty; the heap and
  * run hold only earlier events. */
 static void cal_build(struct evq *q)
 {
 	double lo = tkey_value(q->top_min), hi = tkey_value(q->top_max), span = hi - lo;
-	size_t nb = q->top_n < EVQ_NB_MAX ? q->top_n : EVQ_NB_MAX;
+	size_t n = q->top_n, nb = n <= EVQ_DENSE_MAX ? n : n / 4;
 	struct evq_entry *e = q->top;
-	size_t n = q->top_n;
+
+	if (nb > EVQ_NB_MAX)
+		nb = EVQ_NB_MAX;
 
 	q->inv_w = (double)nb / span;
 	if (!(span > 0) || !(q->inv_w > 0) || !isfinite(q->inv_w)) { /* one time, or infinite span */
