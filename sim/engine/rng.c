@@ -83,9 +83,20 @@ void rng_lognormal_params(double mean, double cv, double *mu, double *sigma)
 	*sigma = sqrt(s2);
 }
 
+/* GSL's gsl_ran_lognormal draw for draw (tests/unit/test_rng.c compares them bit for bit):
+ * Marsaglia's polar method on two uniforms in [0, 1) (gsl_rng_uniform: k / 2^32, 0 included),
+ * the first coordinate's normal, then exp(sigma normal + mu); the same operations in the same
+ * order, on the inline state instead of two calls a uniform through GSL's type. */
 double rng_lognormal(struct rng *r, double mu, double sigma)
 {
-	return gsl_ran_lognormal(r->g, mu, sigma);
+	double u, v, r2;
+
+	do {
+		u = -1 + 2 * (rng_taus_next(r->st) * (1.0 / 4294967296.0));
+		v = -1 + 2 * (rng_taus_next(r->st) * (1.0 / 4294967296.0));
+		r2 = u * u + v * v;
+	} while (r2 > 1.0 || r2 == 0);
+	return exp(sigma * (u * sqrt(-2.0 * log(r2) / r2)) + mu);
 }
 
 double rng_lognormal_mean_cv(struct rng *r, double mean, double cv)
