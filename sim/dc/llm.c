@@ -40,6 +40,7 @@ struct llm_state {
 	struct iheap timers;         /* node -> its next step time (nodes with one pending) */
 	evq_handle tev;              /* the one event-list entry: the earliest timer */
 	double tev_t;                /* its time, +inf when none */
+	int firing;                  /* in node_fire: arm() waits for the end of the run of steps */
 	struct batch_req **chunks;
 	size_t n_chunks;
 	struct batch_req *free_list;
@@ -90,8 +91,11 @@ static void on_done(void *ctx, struct batch_req *r)
 static void arm(struct dc *dc)
 {
 	struct llm_state *L = dc->llm;
-	double t = L->timers.n ? iheap_top_key(&L->timers) : INFINITY;
+	double t;
 
+	if (L->firing)
+		return; /* node_fire arms once it has taken every step it can */
+	t = L->timers.n ? iheap_top_key(&L->timers) : INFINITY;
 	if (t == L->tev_t)
 		return;
 	sim_cancel(dc->sim, L->tev);
@@ -149,20 +153,44 @@ static void flush_done(struct dc *dc)
 }
 
 /* The earliest replica timer is due: that replica takes its step. Its timer stays in the heap
- * for resched to move (one sift instead of a removal and an insertion). */
+ * for resched to move (one sift instead of a removal and an insertion).
+ *
+ * Then, while the earliest timer is strictly earlier than every event in the event list (the
+ * next thing the run loop would pop is this handler again, at that time), the next step is
+ * taken here: the clock and the event count move exactly as the run loop would move them, and
+ * the event-list entry is pushed once, after the last step, instead of a push and a pop per
+ * step. At an exact tie with another event the loop decides, as before. Within the run of
+ * steps arm() is deferred, so the one entry is pushed after the last step's completions are
+ * booked (before: after its timer moved): only the order between a replica step and a slot
+ * completion (the one other SIM_PRIO_DEPART event) scheduled during a replica step for exactly
+ * the same instant could differ. */
 static void node_fire(struct sim *s, void *obj, uint64_t arg)
 {
 	struct dc *dc = obj;
 	struct llm_state *L = dc->llm;
-	uint32_t node = iheap_top(&L->timers);
 
 	(void)arg;
 	s->where = "llm replica event";
 	L->tev = EVQ_NONE;
 	L->tev_t = INFINITY;
-	batcher_advance(L->batchers[node], s->now);
-	resched(dc, node);
-	flush_done(dc);
+	L->firing = 1;
+	for (;;) {
+		uint32_t node = iheap_top(&L->timers);
+		double t;
+
+		batcher_advance(L->batchers[node], s->now);
+		resched(dc, node);
+		flush_done(dc);
+		if (!L->timers.n || s->stop || (s->interrupt && *s->interrupt))
+			break;
+		t = iheap_top_key(&L->timers);
+		if (!(t < evq_peek_time(&s->q)))
+			break;
+		s->now = t; /* as sim_run does for the event it pops */
+		s->events++;
+	}
+	L->firing = 0;
+	arm(dc);
 }
 
 /* ---- public ---- */
