@@ -5,12 +5,15 @@
  * batch_req.id holds the dc request index.
  *
  * Replica timers: each replica has at most one pending "next step" time (its batcher's next
- * admission, prefill end or completion). They are kept in an indexed heap (timers), and only the
+ * admission, prefill end or completion). They are kept in a winner tree (timers, engine/wtree.h:
+ * the same earliest replica as an indexed heap ordered by (time, node), at a fraction of the
+ * instructions when the earliest moves later, which is what a step does), and only the
  * earliest of them is an event in the simulator's event list (tev at tev_t). A replica's time
  * changes on every arrival and completion; with one event per replica each change was a cancel
  * and a push, and the cancelled entries stayed in the event list until they reached its top
  * (lazy cancellation), so the list held about twice as many entries as replicas. Now a change is
- * an O(log replicas) key update, and the event list is touched only when the earliest time moves.
+ * an O(log replicas) key update, and the event list is touched only when the earliest time moves
+ * (and not between consecutive replica steps: see node_fire).
  * Ties between replicas due at the same instant fire in node order (the heap's tie rule).
  */
 #include "dc/llm.h"
@@ -21,7 +24,7 @@
 
 #include "dc/batch.h"
 #include "dc/dc.h"
-#include "engine/iheap.h"
+#include "engine/wtree.h"
 #include "engine/xalloc.h"
 
 #define CHUNK 1024
@@ -37,7 +40,7 @@ struct llm_class {
 struct llm_state {
 	struct profile **profiles;   /* per node type, NULL without a profile */
 	struct batcher **batchers;   /* per node, NULL without a profile */
-	struct iheap timers;         /* node -> its next step time (nodes with one pending) */
+	struct wtree timers;         /* node -> its next step time (nodes with one pending) */
 	evq_handle tev;              /* the one event-list entry: the earliest timer */
 	double tev_t;                /* its time, +inf when none */
 	int firing;                  /* in node_fire: arm() waits for the end of the run of steps */
@@ -95,7 +98,7 @@ static void arm(struct dc *dc)
 
 	if (L->firing)
 		return; /* node_fire arms once it has taken every step it can */
-	t = L->timers.n ? iheap_top_key(&L->timers) : INFINITY;
+	t = L->timers.n ? wtree_top_key(&L->timers) : INFINITY;
 	if (t == L->tev_t)
 		return;
 	sim_cancel(dc->sim, L->tev);
@@ -116,10 +119,9 @@ static void resched(struct dc *dc, uint32_t node)
 	if (isfinite(t) && t <= dc->sim->horizon_s) {
 		if (t < dc->sim->now)
 			t = dc->sim->now;
-		if (!iheap_contains(&L->timers, node) || iheap_key(&L->timers, node) != t)
-			iheap_set(&L->timers, node, t);
-	} else if (iheap_contains(&L->timers, node)) {
-		iheap_remove(&L->timers, node);
+		wtree_set(&L->timers, node, t); /* an unchanged key stops at its leaf's parent */
+	} else if (wtree_contains(&L->timers, node)) {
+		wtree_remove(&L->timers, node);
 	}
 	arm(dc);
 }
@@ -175,7 +177,7 @@ static void node_fire(struct sim *s, void *obj, uint64_t arg)
 	L->tev_t = INFINITY;
 	L->firing = 1;
 	for (;;) {
-		uint32_t node = iheap_top(&L->timers);
+		uint32_t node = wtree_top(&L->timers);
 		double t;
 
 		batcher_advance(L->batchers[node], s->now);
@@ -183,7 +185,7 @@ static void node_fire(struct sim *s, void *obj, uint64_t arg)
 		flush_done(dc);
 		if (!L->timers.n || s->stop || (s->interrupt && *s->interrupt))
 			break;
-		t = iheap_top_key(&L->timers);
+		t = wtree_top_key(&L->timers);
 		if (!(t < evq_peek_time(&s->q)))
 			break;
 		s->now = t; /* as sim_run does for the event it pops */
@@ -218,7 +220,7 @@ void llm_init(struct dc *dc)
 				 e.msg);
 	}
 	L->batchers = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->batchers);
-	iheap_init(&L->timers, (uint32_t)dc->n_nodes);
+	wtree_init(&L->timers, (uint32_t)dc->n_nodes);
 	L->tev = EVQ_NONE;
 	L->tev_t = INFINITY;
 	L->preempt0 = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->preempt0);
@@ -263,7 +265,7 @@ void llm_fini(struct dc *dc)
 	}
 	free(L->cls);
 	free(L->chunks);
-	iheap_fini(&L->timers);
+	wtree_fini(&L->timers);
 	free(L->preempt0);
 	free(L->batchers);
 	free(L->profiles);
