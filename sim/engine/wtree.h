@@ -1,10 +1,10 @@
 /* wtree.h — a winner (tournament) tree over ids 0..n-1 keyed by a double: the id with the
  * smallest key, ties to the smaller id, after every key change in O(log n) without sifting.
  *
- * Design: a complete 4-ary tree over m = 4^L >= n leaves, stored as an array of 16-byte nodes
- * {key as an order-preserving integer (engine/tkey.h), id}; node 0 is the root, node i has
- * children 4i+1..4i+4 (one 64-byte line: the array is offset as the indexed heap's is), and the
- * leaf of id is node (m - 1) / 3 + id. Every inner node holds the smallest of its children; an
+ * Design: a complete 4-ary tree over m = 4^L >= n leaves, stored as two arrays by node: the
+ * key (an order-preserving integer, engine/tkey.h) and the id the node holds; node 0 is the
+ * root, node i has children 4i+1..4i+4 (their keys fill one 32-byte block: the key array is
+ * offset by three), and the leaf of id is node (m - 1) / 3 + id. Every inner node holds the smallest of its children; an
  * absent id (and a padding leaf) has the key WTREE_OUT, above every time. Leaves are in id order,
  * so "ties to the smaller id" is "ties to the leftmost child": the minimum of four is three
  * branch-free selects on the keys alone.
@@ -27,18 +27,13 @@
 
 #define WTREE_OUT UINT64_MAX /* the key of an absent id (tkey of +inf is below it) */
 
-struct wtree_node {
-	uint64_t k;   /* the key as an order-preserving integer, WTREE_OUT when absent */
-	uint32_t id;
-	uint32_t unused;
-};
-
 struct wtree {
-	struct wtree_node *t; /* t[0] is the root, t[leaf0 + id] the leaf of id */
-	void *mem;            /* the allocation behind t */
-	uint32_t leaf0;       /* index of the first leaf: (m - 1) / 3 */
-	uint32_t m;           /* leaves: a power of four >= the capacity (>= 1) */
-	uint32_t n;           /* ids present */
+	uint64_t *k;      /* node keys as order-preserving integers: k[0] the root's, k[leaf0 + id] id's */
+	uint32_t *win;    /* the id each node holds (a leaf: its own) */
+	void *kmem;       /* the allocation behind k */
+	uint32_t leaf0;   /* index of the first leaf: (m - 1) / 3 */
+	uint32_t m;       /* leaves: a power of four >= the capacity (>= 1) */
+	uint32_t n;       /* ids present */
 };
 
 /* Room for ids 0..cap-1; empty. */
@@ -51,15 +46,15 @@ void wtree_remove(struct wtree *w, uint32_t id);
 
 static inline int wtree_contains(const struct wtree *w, uint32_t id)
 {
-	return w->t[w->leaf0 + id].k != WTREE_OUT;
+	return w->k[w->leaf0 + id] != WTREE_OUT;
 }
 /* The key of id (id must be present). */
 static inline double wtree_key(const struct wtree *w, uint32_t id)
 {
-	return tkey_value(w->t[w->leaf0 + id].k);
+	return tkey_value(w->k[w->leaf0 + id]);
 }
 /* The id with the smallest key, and that key (w must not be empty: n > 0). */
-static inline uint32_t wtree_top(const struct wtree *w) { return w->t[0].id; }
-static inline double wtree_top_key(const struct wtree *w) { return tkey_value(w->t[0].k); }
+static inline uint32_t wtree_top(const struct wtree *w) { return w->win[0]; }
+static inline double wtree_top_key(const struct wtree *w) { return tkey_value(w->k[0]); }
 
 #endif
