@@ -719,7 +719,8 @@ void profile_reset_extrapolations(struct profile *p)
 	p->extrapolations = 0;
 }
 
-double profile_curve_eval(const struct profile_curve *c, double x, int log_x, int *clamped)
+/* profile_curve_eval's body, inlined into the evaluating paths (prefill time on every admission). */
+static inline double curve_at(const struct profile_curve *c, double x, int log_x, int *clamped)
 {
 	*clamped = 0;
 	if (c->n == 1)
@@ -750,21 +751,32 @@ double profile_curve_eval(const struct profile_curve *c, double x, int log_x, in
 	return c->y[lo] + t * (c->y[hi] - c->y[lo]);
 }
 
-static double eval(struct profile *p, const struct profile_curve *c, double x, int log_x,
+double profile_curve_eval(const struct profile_curve *c, double x, int log_x, int *clamped)
+{
+	return curve_at(c, x, log_x, clamped);
+}
+
+/* Counts an extrapolation and warns about the first one. */
+static __attribute__((noinline, cold)) void note_clamp(struct profile *p,
+	const struct profile_curve *c, double x, const char *what)
+{
+	p->extrapolations++;
+	if (!p->warned && p->warn) {
+		fprintf(p->warn, "maasim: warning: profile %s: %s %g outside the measured range "
+			"[%g, %g]: clamped to the nearest measurement (counted in "
+			"profile_extrapolations; further cases are not printed)\n", p->c.name,
+			what, x, c->x[0], c->x[c->n - 1]);
+	}
+	p->warned = 1;
+}
+
+static inline double eval(struct profile *p, const struct profile_curve *c, double x, int log_x,
 	const char *what)
 {
 	int clamped;
-	double y = profile_curve_eval(c, x, log_x, &clamped);
-	if (clamped) {
-		p->extrapolations++;
-		if (!p->warned && p->warn) {
-			fprintf(p->warn, "maasim: warning: profile %s: %s %g outside the measured range "
-				"[%g, %g]: clamped to the nearest measurement (counted in "
-				"profile_extrapolations; further cases are not printed)\n", p->c.name,
-				what, x, c->x[0], c->x[c->n - 1]);
-		}
-		p->warned = 1;
-	}
+	double y = curve_at(c, x, log_x, &clamped);
+	if (clamped)
+		note_clamp(p, c, x, what);
 	return y;
 }
 
