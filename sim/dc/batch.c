@@ -38,6 +38,7 @@ struct batcher {
 	double t, energy_j, v, w;
 	double step_s, power_w;
 	double t_next;          /* batcher_next_t of the current state (refresh_next) */
+	int dec_run;            /* decoding runs (phase DECODE: V and W advance) as of the last settle */
 	/* the power-cap state's tabulated decode batches and whole-replica power of the phases
 	 * that do not depend on the batch (OFF, SLEEP, IDLE, PREFILL; cache_pstate) */
 	const struct profile_decode_row *rows;
@@ -144,11 +145,6 @@ static void list_remove(struct batcher *b, struct batch_req *r)
 
 /* --- state --------------------------------------------------------------------------------- */
 
-static int decode_running(const struct batcher *b)
-{
-	return b->pw_state == PS_ON && b->ndec > 0 && !(b->stall && b->npre > 0);
-}
-
 enum profile_phase batcher_phase(const struct batcher *b)
 {
 	if (b->pw_state == PS_OFF)
@@ -188,7 +184,8 @@ static double decode_power_of(const struct batcher *b, int n)
 	return profile_node_power_w(b->p, PROFILE_DECODE, n, b->pstate);
 }
 
-/* Recomputes step time and power after any change of phase, batch or power-cap state. */
+/* Recomputes step time and power after any change of phase, batch or power-cap state (and
+ * dec_run, which accrue reads until the next change). */
 static void update_rate(struct batcher *b)
 {
 	enum profile_phase ph = batcher_phase(b);
@@ -201,6 +198,7 @@ static void update_rate(struct batcher *b)
 		b->power_w = b->phase_w[ph];
 	if (b->ndec > 0)
 		b->step_s = step_of(b, b->ndec);
+	b->dec_run = ph == PROFILE_DECODE;
 }
 
 /* Integrates energy, V and W from b->t to t. */
@@ -211,7 +209,7 @@ static void accrue(struct batcher *b, double t)
 	if (dt <= 0)
 		return;
 	b->energy_j += b->power_w * dt;
-	if (decode_running(b)) {
+	if (b->dec_run) {
 		b->v += dt / b->step_s;
 		b->w += b->power_w / b->ndec * dt;
 		if (b->paged) /* every decoding request adds one token per step */
@@ -391,6 +389,13 @@ static void refresh_next(struct batcher *b)
 	b->t_next = nt;
 }
 
+/* After any change of phase, batch or power-cap state: rates, then the next time. */
+static void settle(struct batcher *b)
+{
+	update_rate(b);
+	refresh_next(b);
+}
+
 double batcher_next_t(const struct batcher *b)
 {
 	return b->t_next;
@@ -432,8 +437,7 @@ void batcher_advance(struct batcher *b, double t)
 			}
 		}
 		try_admit(b, nt);
-		update_rate(b);
-		refresh_next(b);
+		settle(b);
 	}
 	double t0 = b->t;
 	accrue(b, t);
@@ -463,8 +467,7 @@ struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, 
 	b->kv_admit_cap = b->paged ? 0.99 * b->kv_cap : b->kv_cap;
 	b->t = t0_s;
 	cache_pstate(b);
-	update_rate(b);
-	refresh_next(b);
+	settle(b);
 	return b;
 }
 
@@ -512,8 +515,7 @@ int batcher_arrive(struct batcher *b, double t, struct batch_req *r)
 	if (enqueue(b, t, r) < 0)
 		return -1;
 	try_admit(b, t);
-	update_rate(b);
-	refresh_next(b);
+	settle(b);
 	return 0;
 }
 
@@ -524,8 +526,7 @@ int batcher_arrive_n(struct batcher *b, double t, struct batch_req **r, int n)
 	for (int i = 0; i < n; i++)
 		dropped += enqueue(b, t, r[i]) < 0;
 	try_admit(b, t);
-	update_rate(b);
-	refresh_next(b);
+	settle(b);
 	return dropped;
 }
 
@@ -536,8 +537,7 @@ void batcher_set_pstate(struct batcher *b, double t, int ps)
 		return;
 	b->pstate = ps;
 	cache_pstate(b);
-	update_rate(b);
-	refresh_next(b);
+	settle(b);
 }
 
 int batcher_sleep(struct batcher *b, double t, enum profile_phase to)
@@ -547,8 +547,7 @@ int batcher_sleep(struct batcher *b, double t, enum profile_phase to)
 	    (to != PROFILE_SLEEP && to != PROFILE_OFF))
 		return -1;
 	b->pw_state = to == PROFILE_OFF ? PS_OFF : PS_SLEEP;
-	update_rate(b);
-	refresh_next(b);
+	settle(b);
 	return 0;
 }
 
