@@ -205,9 +205,10 @@ static void update_rate(struct batcher *b)
 static void accrue(struct batcher *b, double t)
 {
 	double dt = t - b->t;
-	assert(dt >= -1e-9 * (1 + fabs(t)));
-	if (dt <= 0)
+	if (dt <= 0) {
+		assert(dt >= -1e-9 * (1 + fabs(t)));
 		return;
+	}
 	b->energy_j += b->power_w * dt;
 	if (b->dec_run) {
 		b->v += dt / b->step_s;
@@ -365,19 +366,13 @@ static void finish_prefill(struct batcher *b, double t)
 }
 
 /* Sets t_next, the real time of the next internal change, from the current state; called
- * after every change of state (the value depends on b->t and V, so on where the last accrue
- * stopped). */
+ * after every change of state, after update_rate (dec_run), and after an accrue (the value
+ * depends on b->t and V, so on where the last accrue stopped). */
 static void refresh_next(struct batcher *b)
 {
 	double nt = INFINITY;
 
-	if (b->pw_state == PS_WAKING) {
-		nt = b->t_wake_end;
-	} else if (b->pw_state != PS_ON) {
-		nt = INFINITY;
-	} else if (b->stall && b->npre > 0) {
-		nt = b->t_pre_end;
-	} else if (b->ndec > 0) {
+	if (b->dec_run) { /* on, decoding, no stalling prefill: the earliest finish (or full cache) */
 		double dv = b->heap[0]->v_finish - b->v;
 		if (b->paged) {
 			double full = (b->kv_cap - b->kv_used) / b->ndec;
@@ -385,6 +380,10 @@ static void refresh_next(struct batcher *b)
 				dv = full;
 		}
 		nt = b->t + (dv > 0 ? dv : 0) * b->step_s;
+	} else if (b->pw_state == PS_WAKING) {
+		nt = b->t_wake_end;
+	} else if (b->pw_state == PS_ON && b->stall && b->npre > 0) {
+		nt = b->t_pre_end;
 	}
 	b->t_next = nt;
 }
