@@ -44,6 +44,7 @@ struct llm_state {
 	evq_handle tev;              /* the one event-list entry: the earliest timer */
 	double tev_t;                /* its time, +inf when none */
 	int firing;                  /* in node_fire: arm() waits for the end of the run of steps */
+	int no_chain;                /* llm_set_chain(dc, 0): one event per step (tests) */
 	struct batch_req **chunks;
 	size_t n_chunks;
 	struct batch_req *free_list;
@@ -183,7 +184,7 @@ static void node_fire(struct sim *s, void *obj, uint64_t arg)
 		batcher_advance(L->batchers[node], s->now);
 		resched(dc, node);
 		flush_done(dc);
-		if (!L->timers.n || s->stop || (s->interrupt && *s->interrupt))
+		if (!L->timers.n || L->no_chain || s->stop || (s->interrupt && *s->interrupt))
 			break;
 		t = wtree_top_key(&L->timers);
 		if (!(t < evq_peek_time(&s->q)))
@@ -322,6 +323,12 @@ int llm_sleep(struct dc *dc, uint32_t node, int to_phase)
 	resched(dc, node);
 	flush_done(dc);
 	return rc;
+}
+
+void llm_set_chain(struct dc *dc, int on)
+{
+	if (dc->llm)
+		dc->llm->no_chain = !on;
 }
 
 int llm_phase(const struct dc *dc, uint32_t node)

@@ -53,4 +53,9 @@ void llm_reset_stats(struct dc *dc);
 /* Appends ttft_*, tpot_*, j_per_output_token, profile_extrapolations, ... (run and per class). */
 void llm_report(struct dc *dc, struct metrics *ms);
 
+/* On (the default): consecutive replica steps due strictly before every other event run in one
+ * handler (llm.c, node_fire). Off: each step is its own event, as before that was done. The
+ * results are the same either way; tests switch it off to check that. */
+void llm_set_chain(struct dc *dc, int on);
+
 #endif
