@@ -1,9 +1,11 @@
-/* evq.c — cache-aligned 4-ary heap future-event list with pooled records, lazy cancellation and
- * a deferred pop (evq.h).
+/* evq.c — the future-event list: a cache-aligned 4-ary front heap and a calendar of unsorted
+ * buckets behind it, with pooled records, lazy cancellation and a deferred pop (evq.h).
  *
- * Layout: heap entries are 16 bytes and the array starts 3 entries before a 64-byte boundary,
- * so heap[1..4], heap[5..8], ... (the children of 0, 1, ...) each fill exactly one cache line.
- * Comparisons read only the entries' times; the pool is read on a time tie only.
+ * Layout: heap entries are 16 bytes and the heap array starts 3 entries before a 64-byte
+ * boundary, so heap[1..4], heap[5..8], ... (the children of 0, 1, ...) each fill exactly one
+ * cache line. Comparisons read only the entries' times; the pool is read on a time tie only.
+ * Calendar buckets are lists of 64-byte chunks from one pool; a push touches its bucket's header
+ * and the newest chunk's line, so the lines written stay few even with 10^6 events pending.
  */
 #include "evq.h"
 
@@ -16,16 +18,21 @@
 #include "engine/xalloc.h"
 
 #define NO_SLOT UINT32_MAX
+#define NOINLINE __attribute__((noinline))
 #define LINE 64
 #define HUGE_PAGE ((size_t)2 << 20)
 /* The first this many entries (64 KB: the top six levels) stay in the L1/L2 cache: prefetching
  * them costs more than it saves, and prefetching past the end fetches nothing useful. */
 #define EVQ_PREFETCH_MIN 4096
+/* Records of the run's entries are prefetched this many pops ahead. */
+#define EVQ_RUN_AHEAD 4
 
 void evq_init(struct evq *q)
 {
 	memset(q, 0, sizeof *q);
 	q->free_head = NO_SLOT;
+	q->ch_free = NO_SLOT;
+	q->top_min = UINT64_MAX;
 	q->seq = 1;
 }
 
@@ -33,6 +40,10 @@ void evq_fini(struct evq *q)
 {
 	free(q->heap_mem);
 	free(q->pool_mem);
+	free(q->ch_mem);
+	free(q->bk);
+	free(q->top);
+	free(q->run);
 	evq_init(q);
 }
 
@@ -136,14 +147,45 @@ static void sift_down(struct evq *q, size_t top, struct evq_entry x)
 	h[i] = x;
 }
 
+/* Fills the root's hole with x when the heap is the root and at most one group of children
+ * (n <= 5, counting the hole): x or the earliest child becomes the root, and x takes that
+ * child's place (a leaf). A simulation of one busy service keeps this few events pending, so
+ * this is its every push. */
+static inline void fill_small(struct evq *q, struct evq_entry x)
+{
+	struct evq_entry *h = q->heap, best = x;
+	size_t m = 0;
+
+	for (size_t k = 1; k < q->n; k++)
+		if (before(q->pool, &h[k], &best)) {
+			best = h[k];
+			m = k;
+		}
+	h[0] = best;
+	if (m)
+		h[m] = x;
+}
+
+/* Fills the hole at the root with x. */
+static inline void fill_hole(struct evq *q, struct evq_entry x)
+{
+	q->hole = 0;
+	if (q->n <= 5)
+		fill_small(q, x);
+	else
+		sift_down(q, 0, x);
+}
+
 /* Fills a hole left by a deferred pop the classic way: the last entry sifts down from the root. */
-static void settle(struct evq *q)
+static inline void settle(struct evq *q)
 {
 	if (!q->hole)
 		return;
 	q->hole = 0;
-	if (--q->n > 0)
-		sift_down(q, 0, q->heap[q->n]);
+	if (--q->n > 0) {
+		q->hole = 1;
+		fill_hole(q, q->heap[q->n]);
+	}
 }
 
 /* Returns bytes of storage aligned to a cache line, *mem receiving the block to free. Blocks of
@@ -164,12 +206,18 @@ static void *alloc_aligned(size_t bytes, void **mem)
 	return (void *)p;
 }
 
-static void heap_grow(struct evq *q)
+/* Room for at least need entries in the heap array (keeping its contents). */
+static void heap_reserve(struct evq *q, size_t need)
 {
-	size_t cap = q->cap ? 2 * q->cap : 256;
+	size_t cap = q->cap ? q->cap : 256;
 	void *mem;
-	struct evq_entry *h = (struct evq_entry *)alloc_aligned((cap + 4) * sizeof *h, &mem) + 3;
+	struct evq_entry *h;
 
+	if (need <= q->cap)
+		return;
+	while (cap < need)
+		cap *= 2;
+	h = (struct evq_entry *)alloc_aligned((cap + 4) * sizeof *h, &mem) + 3;
 	if (q->n)
 		memcpy(h, q->heap, q->n * sizeof *h);
 	free(q->heap_mem);
@@ -178,56 +226,390 @@ static void heap_grow(struct evq *q)
 	q->cap = cap;
 }
 
-static uint32_t slot_alloc(struct evq *q)
+/* Adds x to the front heap (filling the hole of a deferred pop if there is one). */
+static inline void heap_put(struct evq *q, struct evq_entry x)
 {
-	uint32_t s;
-
-	if (q->free_head == NO_SLOT) {
-		size_t old = q->pool_cap, cap = old ? 2 * old : 256;
-		void *mem;
-		struct evq_event *p = alloc_aligned(cap * sizeof *p, &mem);
-
-		if (old)
-			memcpy(p, q->pool, old * sizeof *p);
-		for (size_t i = old; i < cap; i++)
-			p[i] = (struct evq_event){ NULL, NULL, i + 1 < cap ? i + 1 : NO_SLOT, 0 };
-		free(q->pool_mem);
-		q->pool_mem = mem;
-		q->pool = p;
-		q->pool_cap = cap;
-		q->free_head = (uint32_t)old;
+	if (q->hole) {
+		fill_hole(q, x);
+	} else {
+		heap_reserve(q, q->n + 1);
+		sift_up(q, q->n++, x);
 	}
-	s = q->free_head;
-	q->free_head = (uint32_t)q->pool[s].arg;
-	return s;
 }
 
-static void slot_free(struct evq *q, uint32_t s)
+/* ---- the calendar ---- */
+
+/* A chunk's link (its bucket's next chunk, or the next free chunk) lives in the spare word of
+ * its first entry, so a push touches the chunk's line and its bucket's header only. */
+#define CH_LINK(q, c) ((q)->ch[c].e[0].unused)
+
+static NOINLINE void chunk_grow(struct evq *q)
+{
+	size_t old = q->ch_cap, cap = old ? 2 * old : 256;
+	void *mem;
+	struct evq_chunk *p;
+
+	if (cap >= NO_SLOT)
+		abort(); /* 2^32 chunks are 256 GB of entries: xmalloc fails long before */
+	p = alloc_aligned(cap * sizeof *p, &mem);
+	if (old)
+		memcpy(p, q->ch, old * sizeof *p);
+	free(q->ch_mem);
+	q->ch_mem = mem;
+	q->ch = p;
+	for (size_t i = old; i < cap; i++)
+		p[i].e[0].unused = i + 1 < cap ? (uint32_t)(i + 1) : NO_SLOT;
+	q->ch_cap = cap;
+	q->ch_free = (uint32_t)old;
+}
+
+static inline void chunk_free(struct evq *q, uint32_t c)
+{
+	CH_LINK(q, c) = q->ch_free;
+	q->ch_free = c;
+}
+
+static inline void bucket_add(struct evq *q, uint32_t k, struct evq_entry x)
+{
+	struct evq_bucket *b = &q->bk[k];
+	uint32_t i = b->n & 3;
+
+	if (i == 0) { /* the newest chunk is full (or there is none): a new one goes first */
+		uint32_t c;
+		if (q->ch_free == NO_SLOT)
+			chunk_grow(q);
+		c = q->ch_free;
+		q->ch_free = CH_LINK(q, c);
+		x.unused = b->n ? b->head : NO_SLOT;
+		b->head = c;
+	}
+	q->ch[b->head].e[i] = x;
+	b->n++;
+	q->cal_n++;
+}
+
+/* Moves a bucket's entries to dst[0..n), freeing its chunks; returns n. Whole chunks are copied
+ * (fixed-size copies, no branch on the count): the newest chunk, the only partly filled one,
+ * goes last, so dst needs room for 3 entries past n. */
+static size_t bucket_drain(struct evq *q, struct evq_bucket *b, struct evq_entry *dst)
+{
+	uint32_t c = b->head;
+	size_t n = b->n, at = (n - 1) & ~(size_t)3; /* where the newest chunk's 1..4 entries go */
+
+	if (!n)
+		return 0;
+	memcpy(&dst[at], q->ch[c].e, sizeof q->ch[c].e);
+	for (size_t i = 0; i < at; i += 4) {
+		uint32_t next = CH_LINK(q, c);
+		chunk_free(q, c);
+		c = next;
+		memcpy(&dst[i], q->ch[c].e, sizeof q->ch[c].e);
+	}
+	chunk_free(q, c);
+	q->cal_n -= n;
+	b->n = 0;
+	return n;
+}
+
+static NOINLINE void top_add(struct evq *q, struct evq_entry x)
+{
+	if (q->top_n == q->top_cap) {
+		q->top_cap = q->top_cap ? 2 * q->top_cap : 256;
+		q->top = xrealloc(q->top, q->top_cap * sizeof *q->top);
+	}
+	q->top[q->top_n++] = x;
+	if (x.tk < q->top_min)
+		q->top_min = x.tk;
+	if (x.tk > q->top_max)
+		q->top_max = x.tk;
+}
+
+/* The bucket of time t (tk its key, <= cal_hi): (t - base) * inv_w, truncated, clamped to the
+ * last bucket (which also takes +inf, and NaN from inf * 0); UINT32_MAX before base. Monotone
+ * in t: rounding is, so equal times share a bucket and earlier times never land later. */
+static inline uint32_t cal_index(const struct evq *q, double t)
+{
+	double d = (t - q->base) * q->inv_w;
+
+	if (!(t >= q->base))
+		return UINT32_MAX;
+	return d < q->last_d ? (uint32_t)d : q->nb - 1;
+}
+
+/* Files x (time t) in the top, a bucket or (its bucket already taken) the heap. */
+static inline void cal_put(struct evq *q, struct evq_entry x, double t)
+{
+	uint32_t k;
+
+	if (x.tk > q->cal_hi) {
+		top_add(q, x);
+		return;
+	}
+	k = cal_index(q, t);
+	if (k - q->cur < q->nb - q->cur) /* cur <= k < nb; UINT32_MAX wraps out */
+		bucket_add(q, k, x);
+	else
+		heap_put(q, x);
+}
+
+/* Spreads the top over a new calendar: one bucket per event on average, equal widths from the
+ * earliest to the latest time. (Narrowing the buckets to the density at the front, where
+ * exponential residuals crowd ln n times the average, was measured and did not pay: the
+ * calendar ends sooner and the top is spread more often.) Every bucket is empty; the heap and
+ * run hold only earlier events. */
+static void cal_build(struct evq *q)
+{
+	double lo = tkey_value(q->top_min), hi = tkey_value(q->top_max), span = hi - lo;
+	size_t nb = q->top_n < EVQ_NB_MAX ? q->top_n : EVQ_NB_MAX;
+	struct evq_entry *e = q->top;
+	size_t n = q->top_n;
+
+	q->inv_w = (double)nb / span;
+	if (!(span > 0) || !(q->inv_w > 0) || !isfinite(q->inv_w)) { /* one time, or infinite span */
+		nb = 1;
+		q->inv_w = 0;
+	}
+	if (nb > q->bk_cap) {
+		free(q->bk);
+		q->bk = xmalloc(nb * sizeof *q->bk);
+		q->bk_cap = nb;
+	}
+	memset(q->bk, 0, nb * sizeof *q->bk);
+	q->nb = (uint32_t)nb;
+	q->last_d = (double)(nb - 1);
+	q->cur = 0;
+	q->base = lo;
+	q->cal_hi = q->top_max;
+	q->cal = 1;
+	q->cal_n = 0;
+	q->regrow_at = 2 * n + EVQ_SPILL_HI;
+	/* the top is emptied and its entries spread from its array in place: none of them can go
+	 * back to the top (all are <= cal_hi) */
+	q->top_n = 0;
+	q->top_min = UINT64_MAX;
+	q->top_max = 0;
+	for (size_t i = 0; i < n; i++)
+		bucket_add(q, cal_index(q, tkey_value(e[i].tk)), e[i]);
+}
+
+/* Compare-exchange by time alone, branch-free (conditional moves): a bucket's entries are in
+ * random order, and a data-dependent branch would mispredict about half the time. */
+static inline void cx(struct evq_entry *a, struct evq_entry *b)
+{
+	uint64_t ta = a->tk, tb = b->tk;
+	uint32_t sa = a->slot, sb = b->slot;
+	int sw = tb < ta;
+
+	a->tk = sw ? tb : ta;
+	b->tk = sw ? ta : tb;
+	a->slot = sw ? sb : sa;
+	b->slot = sw ? sa : sb;
+}
+
+/* Sorts e[0..8) by time: Batcher's odd-even merge network, 19 compare-exchanges (written out:
+ * a loop over a table of pairs costs loads and a mispredicted exit). */
+static inline void sort8(struct evq_entry *e)
+{
+	cx(&e[0], &e[1]); cx(&e[2], &e[3]); cx(&e[4], &e[5]); cx(&e[6], &e[7]);
+	cx(&e[0], &e[2]); cx(&e[1], &e[3]); cx(&e[4], &e[6]); cx(&e[5], &e[7]);
+	cx(&e[1], &e[2]); cx(&e[5], &e[6]);
+	cx(&e[0], &e[4]); cx(&e[3], &e[7]); cx(&e[1], &e[5]); cx(&e[2], &e[6]);
+	cx(&e[1], &e[4]); cx(&e[3], &e[6]);
+	cx(&e[2], &e[4]); cx(&e[3], &e[5]);
+	cx(&e[3], &e[4]);
+}
+
+/* Sorts e[0..n) by (time, key). Up to 8 entries (a bucket's usual size): padded with +inf
+ * times and sorted by the network, then equal times (rare with continuous time) put in key
+ * order by insertion. Larger runs are merge-sorted through tmp (room for n). */
+static void run_sort(const struct evq_event *pool, struct evq_entry *e, size_t n,
+		     struct evq_entry *tmp)
+{
+	size_t h = n / 2, i = 0, j = h, k = 0;
+
+	if (n <= 8) {
+		struct evq_entry w[8];
+		memcpy(w, e, n * sizeof *e);
+		for (i = n; i < 8; i++)
+			w[i] = (struct evq_entry){ UINT64_MAX, 0, 0 };
+		sort8(w);
+		for (i = 1; i < n; i++) {
+			struct evq_entry x = w[i];
+			if (x.tk != w[i - 1].tk)
+				continue;
+			for (j = i; j > 0 && before(pool, &x, &w[j - 1]); j--)
+				w[j] = w[j - 1];
+			w[j] = x;
+		}
+		memcpy(e, w, n * sizeof *e);
+		return;
+	}
+	run_sort(pool, e, h, tmp);
+	run_sort(pool, e + h, n - h, tmp);
+	while (i < h && j < n)
+		tmp[k++] = before(pool, &e[j], &e[i]) ? e[j++] : e[i++];
+	while (i < h)
+		tmp[k++] = e[i++];
+	memcpy(e, tmp, k * sizeof *e); /* e[j..n) is already in place */
+}
+
+/* Moves bucket k, sorted, into the (used up) run. The run keeps EVQ_RUN_AHEAD entries of slot 0
+ * past its end, so a pop can prefetch the record EVQ_RUN_AHEAD entries ahead without a test. */
+static void bucket_take(struct evq *q, uint32_t k)
+{
+	struct evq_bucket *b = &q->bk[k];
+	size_t n;
+
+	if (b->n + 8 > q->run_cap) {
+		q->run_cap = 2 * (size_t)b->n + 8;
+		free(q->run);
+		q->run = xmalloc(2 * q->run_cap * sizeof *q->run); /* the second half: sort's buffer */
+	}
+	n = bucket_drain(q, b, q->run);
+	run_sort(q->pool, q->run, n, q->run + q->run_cap);
+	for (size_t i = 0; i < EVQ_RUN_AHEAD; i++) {
+		__builtin_prefetch(&q->pool[q->run[i].slot]); /* the first records (pops prefetch on) */
+		q->run[n + i] = (struct evq_entry){ UINT64_MAX, 0, 0 };
+	}
+	q->run_n = n;
+	q->run_pos = 0;
+}
+
+/* The calendar's buckets hold twice the events it was built for: its buckets (those not yet
+ * taken) go back to the top and a calendar sized to the new count replaces it (as a hash table
+ * grows: the count doubled since the last build, so the cost per push stays O(1)). Events in
+ * the heap and the run are earlier than every bucket's and stay where they are. */
+static NOINLINE void cal_regrow(struct evq *q)
+{
+	for (uint32_t k = q->cur; k < q->nb; k++) {
+		struct evq_bucket *b = &q->bk[k];
+		if (q->top_n + b->n + 3 > q->top_cap) { /* bucket_drain writes whole chunks */
+			while (q->top_n + b->n + 3 > q->top_cap)
+				q->top_cap = q->top_cap ? 2 * q->top_cap : 256;
+			q->top = xrealloc(q->top, q->top_cap * sizeof *q->top);
+		}
+		q->top_n += bucket_drain(q, b, q->top + q->top_n);
+	}
+	q->top_min = UINT64_MAX;
+	q->top_max = 0;
+	for (size_t i = 0; i < q->top_n; i++) {
+		if (q->top[i].tk < q->top_min)
+			q->top_min = q->top[i].tk;
+		if (q->top[i].tk > q->top_max)
+			q->top_max = q->top[i].tk;
+	}
+	cal_build(q);
+}
+
+/* The run is used up: refills it from the next non-empty bucket, or from a new calendar over
+ * the top; or, when at most EVQ_SPILL_LO events are left in the top, puts them in the heap
+ * (heap-only again). The heap may hold events: all are earlier than the calendar's. */
+static NOINLINE void refill(struct evq *q)
+{
+	for (;;) {
+		while (q->cur < q->nb && q->bk[q->cur].n == 0)
+			q->cur++;
+		if (q->cur < q->nb) {
+			bucket_take(q, q->cur++);
+			return;
+		}
+		if (q->top_n <= EVQ_SPILL_LO) {
+			q->cal = 0;
+			q->nb = q->cur = 0;
+			for (size_t i = 0; i < q->top_n; i++)
+				heap_put(q, q->top[i]);
+			q->top_n = 0;
+			q->top_min = UINT64_MAX;
+			q->top_max = 0;
+			return;
+		}
+		cal_build(q);
+	}
+}
+
+/* The heap outgrew EVQ_SPILL_HI (hole filled, heap-only): everything moves to a calendar. */
+static NOINLINE void spill(struct evq *q)
+{
+	for (size_t i = 0; i < q->n; i++)
+		top_add(q, q->heap[i]);
+	q->n = 0;
+	cal_build(q);
+}
+
+/* ---- records ---- */
+
+static NOINLINE void pool_grow(struct evq *q)
+{
+	size_t old = q->pool_cap, cap = old ? 2 * old : 256;
+	void *mem;
+	struct evq_event *p = alloc_aligned(cap * sizeof *p, &mem);
+
+	if (old)
+		memcpy(p, q->pool, old * sizeof *p);
+	for (size_t i = old; i < cap; i++)
+		p[i] = (struct evq_event){ NULL, NULL, i + 1 < cap ? i + 1 : NO_SLOT, 0 };
+	free(q->pool_mem);
+	q->pool_mem = mem;
+	q->pool = p;
+	q->pool_cap = cap;
+	q->free_head = (uint32_t)old;
+}
+
+static inline void slot_free(struct evq *q, uint32_t s)
 {
 	q->pool[s].fn = NULL;
 	q->pool[s].arg = q->free_head;
 	q->free_head = s;
 }
 
-evq_handle evq_push(struct evq *q, double t, unsigned prio,
-		    void (*fn)(struct sim *s, void *obj, uint64_t arg), void *obj, uint64_t arg)
-{
-	uint32_t s = slot_alloc(q);
-	uint64_t seq = q->seq++;
-	struct evq_entry x = { tkey_of(t), s, 0 };
+/* ---- the interface ---- */
 
+/* evq_push's general case: any mode, pool growth, sequence wrap. */
+static NOINLINE evq_handle push_slow(struct evq *q, double t, unsigned prio,
+				     void (*fn)(struct sim *s, void *obj, uint64_t arg), void *obj,
+				     uint64_t arg)
+{
+	uint32_t s;
+	uint64_t seq = q->seq++;
+	struct evq_entry x;
+
+	if (q->free_head == NO_SLOT)
+		pool_grow(q);
+	s = q->free_head;
+	q->free_head = (uint32_t)q->pool[s].arg;
 	if ((uint32_t)seq == 0) /* keep handles != EVQ_NONE: skip sequence numbers 0 mod 2^32 */
 		seq = q->seq++;
 	q->pool[s] = (struct evq_event){ fn, obj, arg, ((uint64_t)(prio & 0xff) << 56) | seq };
-	if (q->hole) {
-		q->hole = 0;
-		sift_down(q, 0, x);
-	} else {
-		if (q->n == q->cap)
-			heap_grow(q);
-		sift_up(q, q->n++, x);
-	}
+	x = (struct evq_entry){ tkey_of(t), s, 0 };
 	q->live++;
+	if (q->cal) {
+		cal_put(q, x, t);
+		if (q->cal_n > q->regrow_at)
+			cal_regrow(q);
+	} else {
+		heap_put(q, x);
+		if (q->n > EVQ_SPILL_HI)
+			spill(q);
+	}
+	return ((uint64_t)(uint32_t)seq << 32) | s;
+}
+
+/* The common case inline, the rest in push_slow: a few events pending (heap-only, the root's
+ * hole left by the pop that ran this handler), a free record, no sequence wrap. */
+evq_handle evq_push(struct evq *q, double t, unsigned prio,
+		    void (*fn)(struct sim *s, void *obj, uint64_t arg), void *obj, uint64_t arg)
+{
+	uint32_t s = q->free_head;
+	uint64_t seq = q->seq;
+
+	if (q->cal || !q->hole || q->n > 5 || s == NO_SLOT || (uint32_t)seq == 0)
+		return push_slow(q, t, prio, fn, obj, arg);
+	q->seq = seq + 1;
+	q->free_head = (uint32_t)q->pool[s].arg;
+	q->pool[s] = (struct evq_event){ fn, obj, arg, ((uint64_t)(prio & 0xff) << 56) | seq };
+	q->live++;
+	q->hole = 0;
+	fill_small(q, (struct evq_entry){ tkey_of(t), s, 0 });
 	return ((uint64_t)(uint32_t)seq << 32) | s;
 }
 
@@ -238,35 +620,71 @@ int evq_cancel(struct evq *q, evq_handle h)
 	if (h == EVQ_NONE || s >= q->pool_cap || q->pool[s].fn == NULL ||
 	    (uint32_t)q->pool[s].key != (uint32_t)(h >> 32))
 		return 0;
-	/* the slot stays taken (its key orders the heap entry) until the entry reaches the top */
+	/* the slot stays taken (its key orders the queued entry) until the entry reaches the top */
 	q->pool[s].fn = NULL;
 	q->live--;
 	return 1;
 }
 
+/* The earliest queued entry: the run's next or the heap's root, whichever is earlier (the two
+ * are merged: the heap takes pushes into buckets already taken), cancelled or not. Refills the
+ * run when it is used up. *from_run says which; NULL when nothing is queued. */
+static inline struct evq_entry *front(struct evq *q, int *from_run)
+{
+	settle(q);
+	if (q->run_pos == q->run_n) {
+		if (q->cal)
+			refill(q); /* may leave it used up: the calendar is, too (heap-only again) */
+		if (q->run_pos == q->run_n) {
+			*from_run = 0;
+			return q->n ? &q->heap[0] : NULL;
+		}
+	}
+	*from_run = !q->n || before(q->pool, &q->run[q->run_pos], &q->heap[0]);
+	return *from_run ? &q->run[q->run_pos] : &q->heap[0];
+}
+
+/* Removes the front entry (its slot is freed by the caller). */
+static inline void front_remove(struct evq *q, int from_run)
+{
+	if (from_run) {
+		__builtin_prefetch(&q->pool[q->run[q->run_pos + EVQ_RUN_AHEAD].slot]);
+		q->run_pos++;
+	} else {
+		q->hole = 1;
+	}
+}
+
+/* The earliest live event, dropping cancelled entries on the way; NULL when none is left. */
+static inline struct evq_entry *front_live(struct evq *q, int *from_run)
+{
+	struct evq_entry *e;
+
+	while ((e = front(q, from_run)) != NULL && q->pool[e->slot].fn == NULL) {
+		slot_free(q, e->slot); /* cancelled: drop it */
+		front_remove(q, *from_run);
+	}
+	return e;
+}
+
 int evq_pop_until(struct evq *q, double t_max, double *t, struct evq_event *out)
 {
-	for (;;) {
-		uint32_t s;
+	int run = 0;
+	struct evq_entry *e = &q->heap[0];
+	uint32_t s;
 
-		settle(q);
-		if (!q->n)
-			return 0;
-		s = q->heap[0].slot;
-		if (q->pool[s].fn == NULL) { /* cancelled: drop it */
-			slot_free(q, s);
-			q->hole = 1;
-			continue;
-		}
-		if (!(tkey_value(q->heap[0].tk) <= t_max))
-			return 0;
-		*t = tkey_value(q->heap[0].tk);
-		*out = q->pool[s];
-		slot_free(q, s);
-		q->hole = 1;
-		q->live--;
-		return 1;
-	}
+	/* the common case first: heap-only, the root live (and filled: pops alternate with pushes) */
+	if (q->cal || q->hole || !q->n || q->pool[e->slot].fn == NULL)
+		e = front_live(q, &run);
+	if (!e || !(tkey_value(e->tk) <= t_max))
+		return 0;
+	s = e->slot;
+	*t = tkey_value(e->tk);
+	*out = q->pool[s];
+	slot_free(q, s);
+	front_remove(q, run);
+	q->live--;
+	return 1;
 }
 
 int evq_pop(struct evq *q, double *t, struct evq_event *out)
@@ -276,13 +694,8 @@ int evq_pop(struct evq *q, double *t, struct evq_event *out)
 
 double evq_peek_time(struct evq *q)
 {
-	for (;;) {
-		settle(q);
-		if (!q->n)
-			return INFINITY;
-		if (q->pool[q->heap[0].slot].fn != NULL)
-			return tkey_value(q->heap[0].tk);
-		slot_free(q, q->heap[0].slot);
-		q->hole = 1;
-	}
+	int run;
+	const struct evq_entry *e = front_live(q, &run);
+
+	return e ? tkey_value(e->tk) : INFINITY;
 }

@@ -1,22 +1,36 @@
-/* evq.h — the future-event list: a cache-aligned 4-ary min-heap ordered by (time, priority,
- * insertion sequence), with pooled event records, lazy cancellation and a deferred pop.
+/* evq.h — the future-event list: a small cache-aligned 4-ary min-heap in front of a calendar of
+ * unsorted buckets, ordered by (time, priority, insertion sequence), with pooled event records,
+ * lazy cancellation and a deferred pop.
  *
  * Design (chosen from measurements, see README "Performance"):
- * - The heap holds 16-byte entries {time, slot}: four of them fill one 64-byte cache line, and
- *   the array is offset so that the four children of every node share one line. A sift moves
- *   16 bytes per level and touches one line per level.
+ * - Heap-only while few events are pending (at most EVQ_SPILL_HI: every simulator run of one
+ *   service keeps a handful). The heap holds 16-byte entries {time, slot}: four of them fill
+ *   one 64-byte cache line, and the array is offset so that the four children of every node
+ *   share one line.
+ * - When the heap outgrows EVQ_SPILL_HI, its entries move to a calendar (one "rung" of a ladder
+ *   queue, Tang, Goh and Thng, ACM TOMACS 15(3), 2005): nb buckets of equal width over the span
+ *   of the pending times, each an unsorted list of 64-byte chunks of four entries. A push
+ *   appends to its bucket in O(1); only the bucket being consumed is heapified into the front
+ *   heap, so the heap stays small and cache-resident whatever the number of pending events.
+ *   Events later than the calendar's last bucket go to an unsorted overflow ("top"); when the
+ *   calendar is used up the top is spread over a new one, sized to its count and span, or,
+ *   if at most EVQ_SPILL_LO remain, put back in the heap (heap-only again).
+ * - Tiers never share a time: the bucket index is a monotone function of the time, the front
+ *   heap holds exactly the buckets already consumed (index < cur), so every event in the heap is
+ *   earlier than every event in a bucket, and every bucket event earlier than every top event.
+ *   Equal times land in the same place and the heap breaks ties by key: the order is fully
+ *   deterministic, (time, priority, insertion order), exactly as a single heap's.
  * - Event records {fn, obj, arg, key} live in a pool of 32-byte slots (cache-aligned, a free
  *   list, grown by doubling, never shrunk during a run), so scheduling allocates nothing in
- *   steady state. key = priority << 56 | sequence; equal times (rare with continuous time, but
- *   common with traces and control steps) are broken by comparing keys in the pool, so the
- *   order is fully deterministic: (time, priority, insertion order).
- * - Cancellation is lazy: the record is marked cancelled and its heap entry is dropped when it
- *   reaches the top; only then is the slot reused, so a record's key never changes while its
- *   entry is in the heap (the heap order stays valid).
+ *   steady state. key = priority << 56 | sequence; equal times are broken by comparing keys in
+ *   the pool.
+ * - Cancellation is lazy: the record is marked cancelled and its entry is dropped when it
+ *   reaches the top of the front heap; only then is the slot reused, so a record's key never
+ *   changes while its entry is queued.
  * - A handle is (low 32 bits of the sequence << 32 | slot): cancelling an event that already
  *   fired or was cancelled finds a different or cleared record and is a harmless no-op.
- * - Deferred pop: evq_pop leaves the root empty ("hole") instead of sifting the last entry
- *   down; the next push fills the hole with one sift-down from the root. A handler that
+ * - Deferred pop: evq_pop leaves the heap's root empty ("hole") instead of sifting the last entry
+ *   down; a push into the heap fills the hole with one sift-down from the root. A handler that
  *   schedules one follow-up event (the common case) thus costs one sift instead of two. Any
  *   other operation fills the hole the classic way first.
  * Invariant: events leave in non-decreasing time; pushing a time before the last popped time is
@@ -33,11 +47,18 @@ struct sim; /* handlers receive the simulation context first */
 typedef uint64_t evq_handle;
 #define EVQ_NONE ((evq_handle)0)
 
-/* A heap entry: 16 bytes. tk is the time as an order-preserving integer (evq.c). */
+/* Heap-only while at most EVQ_SPILL_HI entries are queued; back to heap-only when a used-up
+ * calendar leaves at most EVQ_SPILL_LO (the gap keeps a queue near the limit from flapping).
+ * From the hold benchmark (make bench): below a few hundred entries the heap is as fast. */
+#define EVQ_SPILL_HI 256
+#define EVQ_SPILL_LO 64
+#define EVQ_NB_MAX ((uint32_t)1 << 22) /* calendar buckets at most (32 MB of bucket headers) */
+
+/* A queued entry: 16 bytes. tk is the time as an order-preserving integer (evq.c). */
 struct evq_entry {
 	uint64_t tk;
 	uint32_t slot;
-	uint32_t unused;
+	uint32_t unused; /* a calendar chunk's first entry keeps the chunk's link here */
 };
 
 /* An event record: 32 bytes. fn == NULL marks a free or cancelled slot. */
@@ -46,6 +67,17 @@ struct evq_event {
 	void *obj;
 	uint64_t arg;   /* free slots: the next free slot */
 	uint64_t key;   /* priority << 56 | sequence */
+};
+
+/* A calendar bucket: n entries in a list of chunks, the newest (partly filled) chunk first. */
+struct evq_bucket {
+	uint32_t head;  /* first chunk; meaningless when n == 0 */
+	uint32_t n;
+};
+
+/* Four heap entries: one cache line. */
+struct evq_chunk {
+	struct evq_entry e[4];
 };
 
 struct evq {
@@ -57,7 +89,25 @@ struct evq {
 	uint32_t free_head;      /* UINT32_MAX when empty */
 	uint64_t seq;            /* next insertion sequence number (starts at 1) */
 	size_t live;             /* scheduled and not cancelled */
-	void *heap_mem, *pool_mem; /* the allocations behind heap and pool */
+	/* the calendar (on while many events are pending) */
+	int cal;                 /* 1: pushes past the heap's buckets go to the calendar */
+	uint32_t nb, cur;        /* buckets; the next one to move into the heap */
+	size_t cal_n;            /* entries in the buckets */
+	size_t regrow_at;        /* rebuild the calendar when cal_n passes this */
+	double base, inv_w;      /* bucket of time t: (t - base) * inv_w, clamped to nb - 1 */
+	double last_d;           /* nb - 1 */
+	uint64_t cal_hi;         /* time key of the calendar's end: later events go to the top */
+	struct evq_bucket *bk;
+	size_t bk_cap;
+	struct evq_chunk *ch;    /* chunk storage, 64-byte aligned */
+	uint32_t ch_free;        /* free chunk list, UINT32_MAX when empty */
+	size_t ch_cap;
+	struct evq_entry *run;   /* the taken bucket, sorted: run[run_pos..run_n) are queued */
+	size_t run_pos, run_n, run_cap;
+	struct evq_entry *top;   /* unsorted, later than the calendar's end */
+	size_t top_n, top_cap;
+	uint64_t top_min, top_max; /* time keys */
+	void *heap_mem, *pool_mem, *ch_mem; /* the allocations behind heap, pool and ch */
 };
 
 void evq_init(struct evq *q);

@@ -51,21 +51,50 @@ static uint64_t lcg(uint64_t *x)
 	return *x >> 33;
 }
 
-/* ops random operations; times drawn from `distinct` values above now (few values: many ties) */
-static void random_run(uint64_t seed, int ops, int distinct, int max_live)
+/* Times for random_run: TIMES_GRID draws from `distinct` values above now (few values: many
+ * ties); TIMES_MIX is the calendar's stress: exponential gaps of mean 1 mostly, ties on a 0.5
+ * grid, bursts within 1e-9 of now, rare far-future times (1e6) and rare +inf. */
+enum { TIMES_GRID, TIMES_MIX, TIMES_NEAR /* TIMES_MIX without the far and infinite times */ };
+
+static double draw_time(uint64_t *x, double now, int mode, int distinct)
+{
+	uint64_t u;
+
+	if (mode == TIMES_GRID)
+		return now + (double)(lcg(x) % (uint64_t)distinct) * 0.25;
+	u = lcg(x) % 1000;
+	if (u < 700) /* exponential, mean 1 */
+		return now - log(((double)(lcg(x) % 1000000) + 0.5) / 1000000.0);
+	if (u < 900)
+		return ceil(now * 2.0) / 2.0 + 0.5 * (double)(lcg(x) % 4);
+	if (u < 990)
+		return now + 1e-9 * (double)(lcg(x) % 3);
+	if (mode == TIMES_NEAR)
+		return now + 1.0;
+	if (u < 998)
+		return now + 1e6 * (double)(1 + lcg(x) % 3);
+	return INFINITY;
+}
+
+/* ops random operations (push, cancel, pop) checked against the reference. The queue's size
+ * swings between 0 and max_live in waves of `wave` operations (0: no waves), so the event list
+ * moves between its heap-only and calendar modes. */
+static void random_run_mode(uint64_t seed, int ops, int mode, int distinct, int max_live, int wave)
 {
 	struct evq q;
 	struct ref r = { calloc((size_t)ops, sizeof(struct ref_ev)), 0 };
 	uint64_t x = seed, seq = 0;
 	double now = 0;
-	int live = 0, mismatches = 0, pops = 0, cancels = 0;
+	int live = 0, mismatches = 0, pops = 0, cancels = 0, cal_on = 0, cal_off = 0, was_cal = 0;
 
 	evq_init(&q);
 	for (int k = 0; k < ops; k++) {
 		uint64_t u = lcg(&x) % 100;
-		if ((u < 55 && live < max_live) || live == 0) {
+		/* 55% push, 15% cancel, 30% pop; in waves, 75% push then 25% push (draining) */
+		uint64_t push_pct = !wave ? 55 : (k / wave) % 2 ? 25 : 75;
+		if ((u < push_pct && live < max_live) || live == 0) {
 			struct ref_ev *e = &r.e[r.n];
-			e->t = now + (double)(lcg(&x) % (uint64_t)distinct) * 0.25;
+			e->t = draw_time(&x, now, mode, distinct);
 			e->prio = (unsigned)(lcg(&x) % 3) * 50;
 			e->seq = seq++;
 			e->id = r.n;
@@ -74,7 +103,7 @@ static void random_run(uint64_t seed, int ops, int distinct, int max_live)
 			CHECK(e->h != EVQ_NONE);
 			r.n++;
 			live++;
-		} else if (u < 70) {
+		} else if (u < push_pct + 15) {
 			/* cancel a random earlier event: live ones are removed, others are no-ops */
 			struct ref_ev *e = &r.e[lcg(&x) % r.n];
 			int got = evq_cancel(&q, e->h);
@@ -104,6 +133,13 @@ static void random_run(uint64_t seed, int ops, int distinct, int max_live)
 			pops++;
 		}
 		CHECK_INT(evq_size(&q), live);
+		cal_on += q.cal && !was_cal;
+		cal_off += !q.cal && was_cal;
+		was_cal = q.cal;
+	}
+	if (max_live > 2 * EVQ_SPILL_HI && wave && mode != TIMES_MIX) { /* into the calendar and back */
+		CHECK(cal_on >= 2);
+		CHECK(cal_off >= 1);
 	}
 	/* drain: the rest leaves in reference order */
 	for (;;) {
@@ -127,6 +163,11 @@ static void random_run(uint64_t seed, int ops, int distinct, int max_live)
 	free(r.e);
 }
 
+static void random_run(uint64_t seed, int ops, int distinct, int max_live)
+{
+	random_run_mode(seed, ops, TIMES_GRID, distinct, max_live, 0);
+}
+
 static void test_random_ties(void)
 {
 	/* few distinct times and three priorities: ties everywhere, order by insertion */
@@ -138,6 +179,17 @@ static void test_random_continuous(void)
 {
 	/* many distinct times, a queue that grows past the prefetch threshold (4096 entries) */
 	random_run(3, 40000, 1 << 20, 10000);
+}
+
+static void test_calendar_mix(void)
+{
+	/* past EVQ_SPILL_HI into the calendar and back, with ties and bursts */
+	random_run_mode(4, 60000, TIMES_NEAR, 0, 3000, 12000);
+	random_run_mode(5, 60000, TIMES_NEAR, 0, 600, 1500);
+	/* and with far and infinite times, which stretch the calendar over one huge bucket */
+	random_run_mode(7, 60000, TIMES_MIX, 0, 3000, 6000);
+	/* ties only, on a grid: calendar buckets full of equal times */
+	random_run_mode(6, 48000, TIMES_GRID, 7, 2000, 8000);
 }
 
 static void test_fifo_equal_keys(void)
@@ -247,6 +299,7 @@ int main(void)
 {
 	RUN(test_random_ties);
 	RUN(test_random_continuous);
+	RUN(test_calendar_mix);
 	RUN(test_fifo_equal_keys);
 	RUN(test_priority_before_sequence);
 	RUN(test_pop_until_and_peek);
