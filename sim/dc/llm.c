@@ -14,7 +14,7 @@
  * (lazy cancellation), so the list held about twice as many entries as replicas. Now a change is
  * an O(log replicas) key update, and the event list is touched only when the earliest time moves
  * (and not between consecutive replica steps: see node_fire).
- * Ties between replicas due at the same instant fire in node order (the heap's tie rule).
+ * Ties between replicas due at the same instant fire in node order (the tree's tie rule).
  */
 #include "dc/llm.h"
 
@@ -155,8 +155,8 @@ static void flush_done(struct dc *dc)
 	}
 }
 
-/* The earliest replica timer is due: that replica takes its step. Its timer stays in the heap
- * for resched to move (one sift instead of a removal and an insertion).
+/* The earliest replica timer is due: that replica takes its step. Its timer stays in the tree
+ * for resched to move (one update instead of a removal and an insertion).
  *
  * Then, while the earliest timer is strictly earlier than every event in the event list (the
  * next thing the run loop would pop is this handler again, at that time), the next step is
