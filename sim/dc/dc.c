@@ -51,6 +51,7 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 		for (int k = 0; k < cfg->groups[g].count; k++, n++) {
 			struct node *nd = &dc->nodes[n];
 			nd->type = (uint32_t)cfg->groups[g].type;
+			nd->tcfg = t;
 			nd->slots = t->slots;
 			nd->q_head = nd->q_tail = DC_NONE;
 			nd->power_w = slot_power(t, 0);
@@ -68,6 +69,8 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 		cr->cfg = &classes[c];
 		rng_init(&cr->arrivals, seed, rep, STREAM_ARRIVALS(c));
 		rng_init(&cr->sizes, seed, rep, STREAM_SIZES(c));
+		if (classes[c].arrival.kind == ARRIVAL_POISSON)
+			cr->gap_mean_s = 1.0 / classes[c].arrival.rate_per_s;
 		tally_init(&cr->st.wait_s);
 		tally_init(&cr->st.latency_s);
 		qsketch_init(&cr->st.latency_q);
@@ -80,12 +83,14 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 	if (cfg->n_variants)
 		dc->variant_served = xcalloc(cfg->n_variants, sizeof *dc->variant_served);
 	llm_init(dc); /* nodes with a serving profile */
+	for (uint32_t i = 0; i < dc->n_nodes; i++)
+		dc->nodes[i].llm = llm_node(dc, i);
 }
 
 void dc_fini(struct dc *dc)
 {
 	if (dc->dispatch.fini)
-		dc->dispatch.fini(dc->dispatch.state);
+		dc->dispatch.fini(dc->dispatch.owner);
 	if (dc->compress.fini)
 		dc->compress.fini(dc->compress.state);
 	free(dc->variant_served);
@@ -159,14 +164,12 @@ static uint32_t clamp_tokens(double x)
 	return r < 1 ? 1 : r > 4e9 ? 4000000000u : (uint32_t)r;
 }
 
-/* Time of the class's next arrival after now, or INFINITY when a trace has ended. */
-static double next_arrival_time(struct dc *dc, struct class_rt *cr)
+/* next_arrival_time for the processes other than Poisson */
+static double next_arrival_other(struct dc *dc, struct class_rt *cr)
 {
 	const struct arrival_cfg *a = &cr->cfg->arrival;
 	const struct trace_data *tr = a->trace;
 
-	if (a->kind == ARRIVAL_POISSON)
-		return dc->sim->now + rng_exponential(&cr->arrivals, 1.0 / a->rate_per_s);
 	if (a->kind == ARRIVAL_DIURNAL || a->kind == ARRIVAL_MMPP) /* arrival.c */
 		return arrival_next(a, &cr->mod, &cr->arrivals, dc->sim->now);
 	if (cr->trace_pos >= tr->n) {
@@ -179,7 +182,18 @@ static double next_arrival_time(struct dc *dc, struct class_rt *cr)
 	return cr->trace_offset_s + (tr->t_s[cr->trace_pos] - tr->t_s[0]) * a->time_scale;
 }
 
-static void schedule_next_arrival(struct dc *dc, struct class_rt *cr)
+/* Time of the class's next arrival after now, or INFINITY when a trace has ended. */
+static inline double next_arrival_time(struct dc *dc, struct class_rt *cr)
+{
+	if (cr->cfg->arrival.kind == ARRIVAL_POISSON) /* the common case, inline */
+		return dc->sim->now + rng_exponential(&cr->arrivals, cr->gap_mean_s);
+	return next_arrival_other(dc, cr);
+}
+
+/* Inlined into arrival_fire (always: the compiler would keep the call for the second caller,
+ * dc_start_arrivals, and this is one call per request). */
+static inline __attribute__((always_inline)) void schedule_next_arrival(struct dc *dc,
+									 struct class_rt *cr)
 {
 	double t = next_arrival_time(dc, cr);
 
@@ -239,55 +253,31 @@ static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
 
 /* ---- service ---- */
 
-/* 1 while the concurrency cap (dc_set_busy_cap) leaves room for one more request */
-static int under_cap(const struct dc *dc)
+/* Service time of a job or of an LLM request on a slot node (not an LLM replica). */
+static double service_time(const struct dc *dc, const struct node *nd, const struct request *q,
+			   enum class_kind kind)
 {
-	return dc->busy_cap < 0 || dc->busy_slots.value < (double)dc->busy_cap;
-}
-
-int dc_node_has_slot(const struct dc *dc, uint32_t node)
-{
-	return dc->nodes[node].busy < dc->nodes[node].slots && under_cap(dc);
-}
-
-uint32_t dc_first_free(const struct dc *dc)
-{
-	if (!under_cap(dc))
-		return DC_NONE;
-	for (uint32_t w = 0; w < dc->n_words; w++)
-		if (dc->free_bits[w])
-			return w * 64 + (uint32_t)__builtin_ctzll(dc->free_bits[w]);
-	return DC_NONE;
-}
-
-static double service_time(const struct dc *dc, const struct node *nd, const struct request *q)
-{
-	const struct node_type_cfg *t = &dc->cfg->types[nd->type];
+	const struct node_type_cfg *t = nd->tcfg;
 	const struct variant_cfg *v;
 
 	if (!dc->cfg->n_variants) {
-		if (dc->classes[q->cls].cfg->kind == CLASS_JOB)
+		if (kind == CLASS_JOB)
 			return q->work_s;
 		return (double)q->in_tokens / t->prefill_tokens_per_s +
 		       (double)q->out_tokens / t->decode_tokens_per_s;
 	}
 	v = &dc->cfg->variants[q->variant];
-	if (dc->classes[q->cls].cfg->kind == CLASS_JOB)
+	if (kind == CLASS_JOB)
 		return q->work_s * v->f.time_decode;
 	return (double)q->in_tokens / t->prefill_tokens_per_s * v->f.time_prefill +
 	       (double)q->out_tokens / t->decode_tokens_per_s * v->f.time_decode;
 }
 
-void dc_start(struct dc *dc, uint32_t node, uint32_t r)
+/* Compression at service start: the policy picks the variant, whose accuracy is booked now. */
+static void start_variant(struct dc *dc, struct class_stats *st, uint32_t r)
 {
-	struct node *nd = &dc->nodes[node];
 	struct request *q = &dc->req[r];
-	struct class_stats *st = &dc->classes[q->cls].st;
-	double now = dc->sim->now;
 
-	sim_assert(dc->sim, nd->busy < nd->slots);
-	q->node = node;
-	q->t_start = now;
 	if (dc->compress.pick) /* the verb "pick variant" (policies.compression) */
 		q->variant = dc->compress.pick(dc, dc->compress.state, r);
 	if (dc->cfg->n_variants) { /* served with this variant: its accuracy is booked now */
@@ -295,24 +285,45 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 		st->accuracy_n++;
 		dc->variant_served[q->variant]++;
 	}
-	tally_add(&st->wait_s, now - q->t_arrive);
-	qsketch_add(&st->wait_q, now - q->t_arrive);
+}
+
+/* Power of a slot node after its busy count (or, with variants, its power factors) changed. */
+static inline void slot_node_power(struct dc *dc, uint32_t node)
+{
+	const struct node *nd = &dc->nodes[node];
+
+	dc_set_node_power(dc, node,
+			  slot_power(nd->tcfg, dc->cfg->n_variants ? nd->busy_pf : nd->busy));
+}
+
+void dc_start(struct dc *dc, uint32_t node, uint32_t r)
+{
+	struct node *nd = &dc->nodes[node];
+	struct request *q = &dc->req[r];
+	struct class_rt *cr = &dc->classes[q->cls];
+	double now = dc->sim->now, wait = now - q->t_arrive;
+
+	sim_assert(dc->sim, nd->busy < nd->slots);
+	q->node = node;
+	q->t_start = now;
+	if (dc->compress.pick || dc->cfg->n_variants)
+		start_variant(dc, &cr->st, r);
+	tally_add(&cr->st.wait_s, wait);
+	qsketch_add(&cr->st.wait_q, wait);
 	nd->busy++;
 	nd->starts++;
 	if (nd->busy == nd->slots)
 		set_free_bit(dc, node, 0);
 	wtally_set(&dc->busy_slots, now, dc->busy_slots.value + 1);
-	if (llm_node(dc, node)) { /* continuous batching with a serving profile (llm.c) */
+	if (nd->llm) { /* continuous batching with a serving profile (llm.c) */
 		llm_start(dc, node, r);
 		return;
 	}
-	if (dc->cfg->n_variants) {
+	if (dc->cfg->n_variants)
 		nd->busy_pf += dc->cfg->variants[q->variant].f.power;
-		dc_set_node_power(dc, node, slot_power(&dc->cfg->types[nd->type], nd->busy_pf));
-	} else {
-		dc_set_node_power(dc, node, slot_power(&dc->cfg->types[nd->type], nd->busy));
-	}
-	sim_after(dc->sim, service_time(dc, nd, q), SIM_PRIO_DEPART, done_fire, dc, r);
+	slot_node_power(dc, node);
+	sim_after(dc->sim, service_time(dc, nd, q, cr->cfg->kind), SIM_PRIO_DEPART, done_fire, dc,
+		  r);
 }
 
 static void done_fire(struct sim *s, void *obj, uint64_t arg)
@@ -353,13 +364,10 @@ void dc_finish(struct dc *dc, uint32_t r)
 	nd->busy--;
 	set_free_bit(dc, node, 1);
 	wtally_set(&dc->busy_slots, s->now, dc->busy_slots.value - 1);
-	if (!llm_node(dc, node)) { /* an LLM replica's batcher keeps its own power */
-		if (dc->cfg->n_variants) {
+	if (!nd->llm) { /* an LLM replica's batcher keeps its own power */
+		if (dc->cfg->n_variants)
 			nd->busy_pf = nd->busy ? nd->busy_pf - dc->cfg->variants[q->variant].f.power : 0;
-			dc_set_node_power(dc, node, slot_power(&dc->cfg->types[nd->type], nd->busy_pf));
-		} else {
-			dc_set_node_power(dc, node, slot_power(&dc->cfg->types[nd->type], nd->busy));
-		}
+		slot_node_power(dc, node);
 	}
 	cr->st.completed++;
 	tally_add(&cr->st.latency_s, lat);
@@ -387,12 +395,6 @@ static void drop(struct dc *dc, uint32_t r)
 	req_release(dc, r);
 }
 
-static void queued_change(struct dc *dc, long d)
-{
-	dc->queued += d;
-	wtally_set(&dc->queue_len, dc->sim->now, (double)dc->queued);
-}
-
 int dc_node_enqueue(struct dc *dc, uint32_t node, uint32_t r)
 {
 	struct node *nd = &dc->nodes[node];
@@ -409,7 +411,7 @@ int dc_node_enqueue(struct dc *dc, uint32_t node, uint32_t r)
 		dc->req[nd->q_tail].next = r;
 	nd->q_tail = r;
 	nd->q_len++;
-	queued_change(dc, 1);
+	dc_queued_change(dc, 1);
 	return 0;
 }
 
@@ -424,38 +426,7 @@ uint32_t dc_node_pop(struct dc *dc, uint32_t node)
 	if (nd->q_head == DC_NONE)
 		nd->q_tail = DC_NONE;
 	nd->q_len--;
-	queued_change(dc, -1);
-	return r;
-}
-
-int dc_central_enqueue(struct dc *dc, uint32_t r)
-{
-	if (queue_full(dc, dc->c_len)) {
-		drop(dc, r);
-		return -1;
-	}
-	dc->req[r].next = DC_NONE;
-	if (dc->c_tail == DC_NONE)
-		dc->c_head = r;
-	else
-		dc->req[dc->c_tail].next = r;
-	dc->c_tail = r;
-	dc->c_len++;
-	queued_change(dc, 1);
-	return 0;
-}
-
-uint32_t dc_central_pop(struct dc *dc)
-{
-	uint32_t r = dc->c_head;
-
-	if (r == DC_NONE)
-		return DC_NONE;
-	dc->c_head = dc->req[r].next;
-	if (dc->c_head == DC_NONE)
-		dc->c_tail = DC_NONE;
-	dc->c_len--;
-	queued_change(dc, -1);
+	dc_queued_change(dc, -1);
 	return r;
 }
 
@@ -466,7 +437,7 @@ uint32_t dc_central_pop(struct dc *dc)
  * takes work. O(nodes) per call; only runs while a cap is set and requests wait. */
 static void offer_capacity(struct dc *dc)
 {
-	for (uint32_t n = 0; n < dc->n_nodes && under_cap(dc) && dc->queued > 0; n++)
+	for (uint32_t n = 0; n < dc->n_nodes && dc_under_cap(dc) && dc->queued > 0; n++)
 		if (dc->nodes[n].busy < dc->nodes[n].slots)
 			dc->dispatch.freed(dc, dc->dispatch.state, n);
 }
@@ -509,7 +480,7 @@ int dc_hold(struct dc *dc, uint32_t r)
 		return -1;
 	}
 	dc->held++;
-	queued_change(dc, 1);
+	dc_queued_change(dc, 1);
 	return 0;
 }
 
@@ -518,7 +489,7 @@ void dc_unhold(struct dc *dc, uint32_t r)
 	(void)r;
 	sim_assert(dc->sim, dc->held > 0);
 	dc->held--;
-	queued_change(dc, -1);
+	dc_queued_change(dc, -1);
 }
 
 void dc_drop(struct dc *dc, uint32_t r)

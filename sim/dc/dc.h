@@ -49,6 +49,8 @@ struct request {
 struct node {
 	uint32_t type;
 	int slots, busy;
+	int llm;                  /* 1: an LLM replica with a serving profile (llm.c); fixed at init */
+	const struct node_type_cfg *tcfg; /* cfg->types[type] */
 	double busy_pf;           /* variants: sum of the power factors of requests in service */
 	uint32_t q_head, q_tail;  /* local queue (DC_NONE when empty) */
 	long q_len;
@@ -58,12 +60,15 @@ struct node {
 
 struct dc;
 
-/* Dispatch hooks, filled by the dispatch policy. */
+/* Dispatch hooks, filled by the dispatch policy: arrive and freed are the policy's own
+ * functions, called with its state directly (one indirect call per request and per freed
+ * slot); fini(owner) frees the attachment (state included). */
 struct dc_dispatch {
 	void *state;
 	void (*arrive)(struct dc *dc, void *state, uint32_t req);
 	void (*freed)(struct dc *dc, void *state, uint32_t node);
-	void (*fini)(void *state);
+	void (*fini)(void *owner);
+	void *owner;
 };
 
 /* Compression hook, filled by the compression policy (policy/compress.c): pick() returns the
@@ -91,6 +96,7 @@ struct class_stats {
 struct class_rt {
 	const struct class_cfg *cfg;
 	struct rng arrivals, sizes;
+	double gap_mean_s;       /* poisson: mean time between arrivals, 1 / rate_per_s */
 	size_t trace_pos;        /* next trace record */
 	double trace_offset_s;   /* added to trace times after each loop */
 	struct arrival_state mod; /* diurnal / mmpp state (arrival.h) */
@@ -145,18 +151,38 @@ void dc_start_arrivals(struct dc *dc);
 /* Warm-up: resets every statistic and the energy integral, keeps the state. */
 void dc_reset_stats(struct dc *dc);
 
-/* Verbs for dispatch policies. */
-int dc_node_has_slot(const struct dc *dc, uint32_t node);
+/* Verbs for dispatch policies (the read-only ones inline: they are on every request's path). */
+
+/* 1 while the concurrency cap (dc_set_busy_cap) leaves room for one more request */
+static inline int dc_under_cap(const struct dc *dc)
+{
+	return dc->busy_cap < 0 || dc->busy_slots.value < (double)dc->busy_cap;
+}
+
+static inline int dc_node_has_slot(const struct dc *dc, uint32_t node)
+{
+	return dc->nodes[node].busy < dc->nodes[node].slots && dc_under_cap(dc);
+}
+
 /* Lowest-index node with a free slot, or DC_NONE. */
-uint32_t dc_first_free(const struct dc *dc);
+static inline uint32_t dc_first_free(const struct dc *dc)
+{
+	if (!dc_under_cap(dc))
+		return DC_NONE;
+	for (uint32_t w = 0; w < dc->n_words; w++)
+		if (dc->free_bits[w])
+			return w * 64 + (uint32_t)__builtin_ctzll(dc->free_bits[w]);
+	return DC_NONE;
+}
+
 /* Starts request on node (which must have a free slot). */
 void dc_start(struct dc *dc, uint32_t node, uint32_t req);
 /* Queues at a node / centrally; returns -1 (and drops the request) when the queue is full. */
 int dc_node_enqueue(struct dc *dc, uint32_t node, uint32_t req);
-int dc_central_enqueue(struct dc *dc, uint32_t req);
+static inline int dc_central_enqueue(struct dc *dc, uint32_t req);
 /* Pops the head of a node's / the central queue, DC_NONE when empty. */
 uint32_t dc_node_pop(struct dc *dc, uint32_t node);
-uint32_t dc_central_pop(struct dc *dc);
+static inline uint32_t dc_central_pop(struct dc *dc);
 /* Requests at a node: in service + queued there. */
 static inline long dc_node_load(const struct dc *dc, uint32_t node)
 {
@@ -205,5 +231,47 @@ long long dc_books_error(const struct dc *dc);
 
 /* Appends the run's metrics (requests, waits, latencies, utilisation, IT energy). */
 void dc_report(struct dc *dc, struct metrics *ms);
+
+/* ---- inline verbs (on every request's path) ---- */
+
+/* The number of waiting requests changed by d (internal to the queue verbs). */
+static inline void dc_queued_change(struct dc *dc, long d)
+{
+	dc->queued += d;
+	wtally_set(&dc->queue_len, dc->sim->now, (double)dc->queued);
+}
+
+static inline int dc_central_enqueue(struct dc *dc, uint32_t r)
+{
+	long cap = dc->cfg->queue_capacity;
+
+	if (cap >= 0 && dc->c_len >= cap) {
+		dc_drop(dc, r);
+		return -1;
+	}
+	dc->req[r].next = DC_NONE;
+	if (dc->c_tail == DC_NONE)
+		dc->c_head = r;
+	else
+		dc->req[dc->c_tail].next = r;
+	dc->c_tail = r;
+	dc->c_len++;
+	dc_queued_change(dc, 1);
+	return 0;
+}
+
+static inline uint32_t dc_central_pop(struct dc *dc)
+{
+	uint32_t r = dc->c_head;
+
+	if (r == DC_NONE)
+		return DC_NONE;
+	dc->c_head = dc->req[r].next;
+	if (dc->c_head == DC_NONE)
+		dc->c_tail = DC_NONE;
+	dc->c_len--;
+	dc_queued_change(dc, -1);
+	return r;
+}
 
 #endif

@@ -14,7 +14,7 @@ void dist_prepare(struct dist_cfg *d)
 	d->ln_cv = d->cv;
 }
 
-double dist_sample(const struct dist_cfg *d, struct rng *r)
+double dist_sample_any(const struct dist_cfg *d, struct rng *r)
 {
 	switch (d->kind) {
 	case DIST_DETERMINISTIC:

@@ -32,7 +32,14 @@ struct dist_cfg {
 /* Precomputes what sampling needs (lognormal: log1p, log and sqrt once instead of per draw).
  * Optional: dist_sample gives the same numbers without it, more slowly. */
 void dist_prepare(struct dist_cfg *d);
-double dist_sample(const struct dist_cfg *d, struct rng *r);
+/* Any kind (out of line); dist_sample below is the same draw with the exponential inline. */
+double dist_sample_any(const struct dist_cfg *d, struct rng *r);
+static inline double dist_sample(const struct dist_cfg *d, struct rng *r)
+{
+	if (d->kind == DIST_EXPONENTIAL) /* the common case, on every request's path */
+		return rng_exponential(r, d->mean);
+	return dist_sample_any(d, r);
+}
 /* Mean of the distribution (exact). */
 double dist_mean(const struct dist_cfg *d);
 /* E[X^2] (exact), for Pollaczek-Khinchine checks. */

@@ -49,30 +49,31 @@ uint64_t sim_run(struct sim *s, double horizon_s, double warmup_s)
 {
 	struct evq_event ev;
 	double t;
-	uint64_t fired = 0;
+	uint64_t events0 = s->events;
+	const volatile sig_atomic_t *interrupt = s->interrupt; /* set before the run */
 
 	s->horizon_s = horizon_s;
 	if (warmup_s > 0 && warmup_s <= horizon_s)
 		sim_at(s, warmup_s, SIM_PRIO_CONTROL, warmup_fire, NULL, 0);
 	while (!s->stop && evq_pop_until(&s->q, horizon_s, &t, &ev)) {
-		if (!(t >= s->now)) { /* the event list handed back the past: stop, report */
+		/* the event list handed back the past: stop, report */
+		if (__builtin_expect(!(t >= s->now), 0)) {
 			s->time_errors++;
 			s->time_error_t_s = t;
 			s->time_error_now_s = s->now;
 			s->stop = 1;
 			break;
 		}
-		if (s->interrupt && *s->interrupt) { /* the popped event is lost: the run is partial */
+		if (interrupt && *interrupt) { /* the popped event is lost: the run is partial */
 			s->interrupted = 1;
 			s->stop = 1;
 			break;
 		}
 		s->now = t;
 		s->events++;
-		fired++;
 		ev.fn(s, ev.obj, ev.arg);
 	}
 	if (!s->stop && s->now < horizon_s)
 		s->now = horizon_s;
-	return fired;
+	return s->events - events0;
 }

@@ -13,8 +13,6 @@ void tally_init(struct tally *t)
 {
 	t->n = 0;
 	t->mean = t->m2 = 0;
-	t->min = INFINITY;
-	t->max = -INFINITY;
 }
 
 void tally_merge(struct tally *a, const struct tally *b)
@@ -32,10 +30,6 @@ void tally_merge(struct tally *a, const struct tally *b)
 	a->m2 += b->m2 + d * d * (double)a->n * (double)b->n / n;
 	a->mean += d * (double)b->n / n;
 	a->n += b->n;
-	if (b->min < a->min)
-		a->min = b->min;
-	if (b->max > a->max)
-		a->max = b->max;
 }
 
 double tally_var(const struct tally *t) { return t->n > 1 ? t->m2 / (double)(t->n - 1) : 0.0; }
@@ -46,7 +40,6 @@ void wtally_init(struct wtally *w, double t0_s, double value)
 	w->t0 = w->t_last = t0_s;
 	w->value = value;
 	w->area = 0;
-	w->min = w->max = value;
 }
 
 double wtally_mean(const struct wtally *w, double t_s)
@@ -79,25 +72,18 @@ void qsketch_fini(struct qsketch *q)
 
 void qsketch_reset(struct qsketch *q)
 {
-	if (q->lo <= q->hi)
-		memset(q->count + q->lo, 0, (q->hi - q->lo + 1) * sizeof *q->count);
+	memset(q->count, 0, QSKETCH_NB * sizeof *q->count);
 	q->n = q->under = q->over = 0;
 	q->min = INFINITY;
 	q->max = -INFINITY;
-	q->lo = QSKETCH_NB;
-	q->hi = 0;
 }
 
 void qsketch_merge(struct qsketch *a, const struct qsketch *b)
 {
 	if (!b->n)
 		return;
-	for (uint32_t i = b->lo; i <= b->hi && i < QSKETCH_NB; i++)
+	for (uint32_t i = 0; i < QSKETCH_NB; i++)
 		a->count[i] += b->count[i];
-	if (b->lo < a->lo)
-		a->lo = b->lo;
-	if (b->hi > a->hi)
-		a->hi = b->hi;
 	a->n += b->n;
 	a->under += b->under;
 	a->over += b->over;
@@ -131,7 +117,7 @@ double qsketch_quantile(const struct qsketch *q, double p)
 	seen = q->under;
 	if (rank < seen)
 		return q->min;
-	for (uint32_t i = q->lo; i <= q->hi && i < QSKETCH_NB; i++) {
+	for (uint32_t i = 0; i < QSKETCH_NB; i++) {
 		seen += q->count[i];
 		if (rank < seen) {
 			v = bucket_value(i);
@@ -155,7 +141,7 @@ double qsketch_cdf(const struct qsketch *q, double x)
 	below = q->under;
 	if (x >= QSKETCH_MIN) {
 		uint32_t b = x > QSKETCH_MAX ? QSKETCH_NB : qsketch_bucket_(x);
-		for (uint32_t i = q->lo; i <= q->hi && i < b && i < QSKETCH_NB; i++)
+		for (uint32_t i = 0; i < b && i < QSKETCH_NB; i++)
 			below += q->count[i];
 		if (b < QSKETCH_NB && bucket_value(b) <= x)
 			below += q->count[b];

@@ -21,10 +21,11 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Running tally (Welford; merge by Chan et al.). */
+/* Running tally (Welford; merge by Chan et al.): count, mean and variance. No extremes: where
+ * they are reported, a quantile sketch of the same values keeps them. */
 struct tally {
 	uint64_t n;
-	double mean, m2, min, max;
+	double mean, m2;
 };
 
 void tally_init(struct tally *t);
@@ -36,19 +37,16 @@ static inline void tally_add(struct tally *t, double x)
 	t->n++;
 	t->mean += d / (double)t->n;
 	t->m2 += d * (x - t->mean);
-	if (x < t->min)
-		t->min = x;
-	if (x > t->max)
-		t->max = x;
 }
 
 void tally_merge(struct tally *into, const struct tally *from);
 double tally_var(const struct tally *t);   /* sample variance, 0 when n < 2 */
 double tally_sd(const struct tally *t);
 
-/* Time-weighted tally of a piecewise-constant signal. */
+/* Time-weighted tally of a piecewise-constant signal: its mean over time (no extremes: none
+ * was ever read, and the signals it follows change on every request). */
 struct wtally {
-	double t0, t_last, value, area, min, max;
+	double t0, t_last, value, area;
 };
 
 void wtally_init(struct wtally *w, double t0_s, double value);
@@ -58,10 +56,6 @@ static inline void wtally_set(struct wtally *w, double t_s, double value)
 	w->area += w->value * (t_s - w->t_last);
 	w->t_last = t_s;
 	w->value = value;
-	if (value < w->min)
-		w->min = value;
-	if (value > w->max)
-		w->max = value;
 }
 
 /* Mean over [t0, t_s]. */
@@ -77,8 +71,7 @@ void wtally_reset(struct wtally *w, double t_s);
 struct qsketch {
 	uint64_t n, under, over;
 	double min, max;
-	uint32_t lo, hi;     /* range of buckets used, for fast scans */
-	uint64_t *count;     /* QSKETCH_NB buckets */
+	uint64_t *count;     /* QSKETCH_NB buckets (scans read them all: 37 kB, once per report) */
 };
 
 void qsketch_init(struct qsketch *q);
@@ -133,10 +126,6 @@ static inline void qsketch_add(struct qsketch *q, double x)
 	if (b >= QSKETCH_NB)
 		b = QSKETCH_NB - 1;
 	q->count[b]++;
-	if (b < q->lo)
-		q->lo = b;
-	if (b > q->hi)
-		q->hi = b;
 }
 
 void qsketch_merge(struct qsketch *into, const struct qsketch *from);

@@ -30,18 +30,6 @@ static void wrap_fini(void *p)
 	free(w);
 }
 
-static void wrap_arrive(struct dc *dc, void *p, uint32_t r)
-{
-	struct dispatch_wrap *w = p;
-	w->ops->arrive(dc, w->state, r);
-}
-
-static void wrap_freed(struct dc *dc, void *p, uint32_t n)
-{
-	struct dispatch_wrap *w = p;
-	w->ops->freed(dc, w->state, n);
-}
-
 void dispatch_attach(struct dc *dc, const struct policy_choice *c)
 {
 	struct err e = { 0 };
@@ -61,7 +49,7 @@ int dispatch_attach_env(struct dc *dc, const struct policy_choice *c,
 		wrap_fini(w);
 		return -1;
 	}
-	dc->dispatch = (struct dc_dispatch){ w, wrap_arrive, wrap_freed, wrap_fini };
+	dc->dispatch = (struct dc_dispatch){ w->state, ops->arrive, ops->freed, wrap_fini, w };
 	return 0;
 }
 

@@ -309,7 +309,7 @@ static void bench_hold(struct bench *b)
 			rb[r] = h.wall, cb[r] = h.cpu;
 			sp[r] = rb[r] / re[r], cs[r] = cb[r] / ce[r];
 		}
-		snprintf(name, sizeof name, "hold, %s pending: evq (4-ary heap)", label[s]);
+		snprintf(name, sizeof name, "hold, %s pending: evq (heap + calendar)", label[s]);
 		fe = fig_add(b, name, "ns/hold", isnan(target[s]) ? OP_NONE : OP_LE, target[s]);
 		fig_runs(fe, re, ce, reps);
 		snprintf(name, sizeof name, "hold, %s pending: plain binary heap", label[s]);

@@ -192,6 +192,54 @@ static void test_calendar_mix(void)
 	random_run_mode(6, 48000, TIMES_GRID, 7, 2000, 8000);
 }
 
+/* Past EVQ_DENSE_MAX pending (four events per calendar bucket), where the reference's linear
+ * scan is too slow: every pop must not precede the previous one in (time, priority, insertion)
+ * order, and all pushed events come out once. Holds push at the popped time (with the same or a
+ * later priority: still after it) or later. */
+static void test_calendar_large(void)
+{
+	enum { N = 60000, HOLDS = 150000 };
+	struct evq q;
+	struct evq_event ev;
+	unsigned *prio = malloc((N + HOLDS) * sizeof *prio);
+	unsigned char *seen = calloc(N + HOLDS, 1);
+	uint64_t x = 11, id = 0, pops = 0;
+	double t = 0, last_t = -1;
+	unsigned last_p = 0;
+	uint64_t last_id = 0;
+	int order_errors = 0, dup = 0;
+
+	evq_init(&q);
+	for (; id < N; id++) {
+		prio[id] = 50 * (unsigned)(1 + lcg(&x) % 3);
+		evq_push(&q, draw_time(&x, 0, TIMES_NEAR, 0), prio[id], fire_a, NULL, id);
+	}
+	while (evq_pop(&q, &t, &ev)) {
+		uint64_t a = ev.arg;
+		if (t < last_t || (t == last_t && (prio[a] < last_p || (prio[a] == last_p && a < last_id))))
+			order_errors++;
+		dup += seen[a]++;
+		last_t = t, last_p = prio[a], last_id = a;
+		pops++;
+		if (id < N + HOLDS) {
+			uint64_t u = lcg(&x) % 10;
+			double tn = u < 2 ? t : draw_time(&x, t, TIMES_NEAR, 0);
+			prio[id] = u >= 2 ? 100 : last_p + (last_p < 200 ? 50 * (unsigned)(lcg(&x) % 2) : 0);
+			if (tn == t && prio[id] < last_p) /* at the popped time: not before it */
+				prio[id] = last_p;
+			evq_push(&q, tn, prio[id], fire_a, NULL, id);
+			id++;
+		}
+	}
+	CHECK_INT(order_errors, 0);
+	CHECK_INT(dup, 0);
+	CHECK_INT(pops, N + HOLDS);
+	CHECK_INT(evq_size(&q), 0);
+	evq_fini(&q);
+	free(prio);
+	free(seen);
+}
+
 static void test_fifo_equal_keys(void)
 {
 	struct evq q;
@@ -300,6 +348,7 @@ int main(void)
 	RUN(test_random_ties);
 	RUN(test_random_continuous);
 	RUN(test_calendar_mix);
+	RUN(test_calendar_large);
 	RUN(test_fifo_equal_keys);
 	RUN(test_priority_before_sequence);
 	RUN(test_pop_until_and_peek);

@@ -20,8 +20,6 @@ static void test_tally_merge(void)
 	CHECK_INT(a.n, 7);
 	CHECK_NEAR(a.mean, all.mean, 1e-12, 0);
 	CHECK_NEAR(tally_var(&a), tally_var(&all), 1e-12, 0);
-	CHECK_NEAR(a.min, -3, 0, 0);
-	CHECK_NEAR(a.max, 25, 0, 0);
 	/* sample variance of 1,2,3,4: 5/3 */
 	tally_init(&a);
 	for (int i = 1; i <= 4; i++)
