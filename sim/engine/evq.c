@@ -36,6 +36,7 @@ void evq_init(struct evq *q)
 	q->ch_free = NO_SLOT;
 	q->top_min = UINT64_MAX;
 	q->seq = 1;
+	q->small = 1;
 }
 
 void evq_fini(struct evq *q)
@@ -209,7 +210,7 @@ static void *alloc_aligned(size_t bytes, void **mem)
 }
 
 /* Room for at least need entries in the heap array (keeping its contents). */
-static void heap_reserve(struct evq *q, size_t need)
+static NOINLINE void heap_reserve(struct evq *q, size_t need)
 {
 	size_t cap = q->cap ? q->cap : 256;
 	void *mem;
@@ -573,20 +574,74 @@ static inline void slot_free(struct evq *q, uint32_t s)
 
 /* ---- the interface ---- */
 
-/* Files x (time t) with a calendar on, regrowing it when its count doubled. */
-static NOINLINE void file_cal(struct evq *q, struct evq_entry x, double t)
+/* Small mode (heap-only, at most EVQ_SMALL_MAX entries): heap[0..n) sorted latest first, so a
+ * pop takes heap[n - 1] and a push shifts the entries earlier than it up by one. A simulation of
+ * one busy service keeps about four events pending (the next arrival, a completion, the next
+ * control step and series sample): a push then compares with one or two, a pop with none. */
+static inline void small_insert(struct evq *q, struct evq_entry x)
+{
+	struct evq_entry *h;
+	size_t j = q->n;
+
+	if (j == q->cap)
+		heap_reserve(q, j + 1);
+	h = q->heap;
+	for (; j > 0 && before(q->pool, &h[j - 1], &x); j--)
+		h[j] = h[j - 1];
+	h[j] = x;
+	q->n++;
+}
+
+/* Small mode to heap: the array reversed is sorted earliest first, which is a heap. */
+static NOINLINE void to_heap(struct evq *q)
+{
+	for (size_t i = 0, j = q->n; i + 1 < j; i++, j--) {
+		struct evq_entry x = q->heap[i];
+		q->heap[i] = q->heap[j - 1];
+		q->heap[j - 1] = x;
+	}
+	q->small = 0;
+}
+
+/* Heap (hole filled, at most EVQ_SMALL_MIN entries) to small mode: sorted latest first. */
+static NOINLINE void to_small(struct evq *q)
+{
+	struct evq_entry *h = q->heap;
+
+	for (size_t i = 1; i < q->n; i++) {
+		struct evq_entry x = h[i];
+		size_t j = i;
+		for (; j > 0 && before(q->pool, &h[j - 1], &x); j--)
+			h[j] = h[j - 1];
+		h[j] = x;
+	}
+	q->small = 1;
+}
+
+/* Files x (time t) with a calendar on, regrowing it when its count doubled; returns h. */
+static NOINLINE evq_handle file_cal(struct evq *q, struct evq_entry x, double t, evq_handle h)
 {
 	cal_put(q, x, t);
 	if (q->cal_n > q->regrow_at)
 		cal_regrow(q);
+	return h;
 }
 
 /* Files x in the heap; in heap-only mode past EVQ_SPILL_HI entries, all move to a calendar. */
 static NOINLINE void heap_push(struct evq *q, struct evq_entry x)
 {
+	if (q->small)
+		to_heap(q);
 	heap_put(q, x);
 	if (q->n > EVQ_SPILL_HI && !q->cal)
 		spill(q);
+}
+
+/* heap_push for evq_push (a tail call): returns h. */
+static NOINLINE evq_handle file_heap(struct evq *q, struct evq_entry x, evq_handle h)
+{
+	heap_push(q, x);
+	return h;
 }
 
 /* The pool is used up, or the sequence number is 0 mod 2^32 (skipped: handles are never
@@ -612,6 +667,7 @@ evq_handle evq_push(struct evq *q, double t, unsigned prio,
 	uint32_t s = q->free_head;
 	uint64_t seq = q->seq;
 	struct evq_entry x;
+	evq_handle h;
 
 	if (s == NO_SLOT || (uint32_t)seq == 0)
 		return push_slow(q, t, prio, fn, obj, arg);
@@ -620,15 +676,13 @@ evq_handle evq_push(struct evq *q, double t, unsigned prio,
 	q->pool[s] = (struct evq_event){ fn, obj, arg, ((uint64_t)(prio & 0xff) << 56) | seq };
 	q->live++;
 	x = (struct evq_entry){ tkey_of(t), s, 0 };
-	if (q->cal) {
-		file_cal(q, x, t);
-	} else if (q->hole && q->n <= 5) {
-		q->hole = 0;
-		fill_small(q, x);
-	} else {
-		heap_push(q, x);
+	h = ((uint64_t)(uint32_t)seq << 32) | s;
+	if (q->small && q->n < EVQ_SMALL_MAX && !q->cal) {
+		small_insert(q, x);
+		return h;
 	}
-	return ((uint64_t)(uint32_t)seq << 32) | s;
+	/* tail calls: nothing of this frame lives across them */
+	return q->cal ? file_cal(q, x, t, h) : file_heap(q, x, h);
 }
 
 int evq_cancel(struct evq *q, evq_handle h)
@@ -714,6 +768,27 @@ static NOINLINE int pop_cal(struct evq *q, double t_max, double *t, struct evq_e
 	return 1;
 }
 
+/* evq_pop_until in small mode: the earliest is last. */
+static NOINLINE int pop_small(struct evq *q, double t_max, double *t, struct evq_event *out)
+{
+	for (;;) {
+		struct evq_entry *e;
+
+		if (!q->n)
+			return 0;
+		e = &q->heap[q->n - 1];
+		if (q->pool[e->slot].fn != NULL) {
+			if (!(tkey_value(e->tk) <= t_max))
+				return 0;
+			take(q, e, t, out);
+			q->n--;
+			return 1;
+		}
+		slot_free(q, e->slot); /* cancelled: drop it */
+		q->n--;
+	}
+}
+
 /* evq_pop_until in heap-only mode: the root, once any hole is filled. */
 static NOINLINE int pop_heap(struct evq *q, double t_max, double *t, struct evq_event *out)
 {
@@ -721,8 +796,10 @@ static NOINLINE int pop_heap(struct evq *q, double t_max, double *t, struct evq_
 		struct evq_entry *e;
 
 		settle(q);
-		if (!q->n)
-			return 0;
+		if (q->n <= EVQ_SMALL_MIN) {
+			to_small(q);
+			return pop_small(q, t_max, t, out);
+		}
 		e = &q->heap[0];
 		if (q->pool[e->slot].fn != NULL) {
 			if (!(tkey_value(e->tk) <= t_max))
@@ -740,7 +817,9 @@ static NOINLINE int pop_heap(struct evq *q, double t_max, double *t, struct evq_
  * the inlined refill cost the common path's prologue (measured with callgrind). */
 int evq_pop_until(struct evq *q, double t_max, double *t, struct evq_event *out)
 {
-	return q->cal ? pop_cal(q, t_max, t, out) : pop_heap(q, t_max, t, out);
+	if (q->cal)
+		return pop_cal(q, t_max, t, out);
+	return q->small ? pop_small(q, t_max, t, out) : pop_heap(q, t_max, t, out);
 }
 
 int evq_pop(struct evq *q, double *t, struct evq_event *out)
@@ -751,7 +830,15 @@ int evq_pop(struct evq *q, double *t, struct evq_event *out)
 double evq_peek_time(struct evq *q)
 {
 	int run;
-	const struct evq_entry *e = front_live(q, &run);
+	const struct evq_entry *e;
 
+	if (!q->cal && q->small) {
+		while (q->n && q->pool[q->heap[q->n - 1].slot].fn == NULL) {
+			slot_free(q, q->heap[q->n - 1].slot); /* cancelled: drop it */
+			q->n--;
+		}
+		return q->n ? tkey_value(q->heap[q->n - 1].tk) : INFINITY;
+	}
+	e = front_live(q, &run);
 	return e ? tkey_value(e->tk) : INFINITY;
 }

@@ -50,6 +50,8 @@ typedef uint64_t evq_handle;
 /* Heap-only while at most EVQ_SPILL_HI entries are queued; back to heap-only when a used-up
  * calendar leaves at most EVQ_SPILL_LO (the gap keeps a queue near the limit from flapping).
  * From the hold benchmark (make bench): below a few hundred entries the heap is as fast. */
+#define EVQ_SMALL_MAX 8  /* small mode (a sorted array) up to this many entries ... */
+#define EVQ_SMALL_MIN 4  /* ... and back to it from the heap at this many */
 #define EVQ_SPILL_HI 256
 #define EVQ_SPILL_LO 64
 #define EVQ_NB_MAX ((uint32_t)1 << 22) /* calendar buckets at most (32 MB of bucket headers) */
@@ -84,6 +86,7 @@ struct evq {
 	struct evq_entry *heap;  /* heap[0] is the root, 64-byte aligned children groups */
 	size_t n, cap;           /* entries (a hole counts), capacity */
 	int hole;                /* heap[0] is empty (deferred pop) */
+	int small;               /* small mode: heap[0..n) sorted latest first (evq.c) */
 	struct evq_event *pool;  /* 64-byte aligned */
 	size_t pool_cap;
 	uint32_t free_head;      /* UINT32_MAX when empty */
