@@ -429,38 +429,74 @@ static inline void sort8(struct evq_entry *e)
 	cx(&e[3], &e[4]);
 }
 
-/* Sorts e[0..n) by (time, key). Up to 8 entries (a bucket's usual size): padded with +inf
- * times and sorted by the network, then equal times (rare with continuous time) put in key
- * order by insertion. Larger runs are merge-sorted through tmp (room for n). */
-static void run_sort(const struct evq_event *pool, struct evq_entry *e, size_t n,
-		     struct evq_entry *tmp)
+/* Sorts e[0..4) by time: 5 compare-exchanges. */
+static inline void sort4(struct evq_entry *e)
+{
+	cx(&e[0], &e[1]); cx(&e[2], &e[3]);
+	cx(&e[0], &e[2]); cx(&e[1], &e[3]);
+	cx(&e[1], &e[2]);
+}
+
+/* Puts runs of equal times in e[0..n) (sorted by time) in key order: insertion, entered only on
+ * a tie (rare with continuous time). */
+static inline void ties_in_order(const struct evq_event *pool, struct evq_entry *e, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct evq_entry x = e[i];
+		size_t j = i;
+		if (x.tk != e[i - 1].tk)
+			continue;
+		for (; j > 0 && before(pool, &x, &e[j - 1]); j--)
+			e[j] = e[j - 1];
+		e[j] = x;
+	}
+}
+
+/* Sorts e[0..n) (n <= 8) whose array has room for 8: padded with +inf times (past n, so the
+ * network's output keeps them there), sorted by the 4- or 8-entry network, ties fixed. */
+static inline void sort_padded(const struct evq_event *pool, struct evq_entry *e, size_t n)
+{
+	for (size_t i = n; i < 8; i++)
+		e[i] = (struct evq_entry){ UINT64_MAX, 0, 0 };
+	if (n <= 4)
+		sort4(e);
+	else
+		sort8(e);
+	ties_in_order(pool, e, n);
+}
+
+/* Sorts e[0..n) by (time, key), merge sort through tmp (room for n) with 8-entry leaves sorted
+ * in a copy (e's neighbours must not be padded over). */
+static void merge_sort(const struct evq_event *pool, struct evq_entry *e, size_t n,
+		       struct evq_entry *tmp)
 {
 	size_t h = n / 2, i = 0, j = h, k = 0;
 
 	if (n <= 8) {
 		struct evq_entry w[8];
 		memcpy(w, e, n * sizeof *e);
-		for (i = n; i < 8; i++)
-			w[i] = (struct evq_entry){ UINT64_MAX, 0, 0 };
-		sort8(w);
-		for (i = 1; i < n; i++) {
-			struct evq_entry x = w[i];
-			if (x.tk != w[i - 1].tk)
-				continue;
-			for (j = i; j > 0 && before(pool, &x, &w[j - 1]); j--)
-				w[j] = w[j - 1];
-			w[j] = x;
-		}
+		sort_padded(pool, w, n);
 		memcpy(e, w, n * sizeof *e);
 		return;
 	}
-	run_sort(pool, e, h, tmp);
-	run_sort(pool, e + h, n - h, tmp);
+	merge_sort(pool, e, h, tmp);
+	merge_sort(pool, e + h, n - h, tmp);
 	while (i < h && j < n)
 		tmp[k++] = before(pool, &e[j], &e[i]) ? e[j++] : e[i++];
 	while (i < h)
 		tmp[k++] = e[i++];
 	memcpy(e, tmp, k * sizeof *e); /* e[j..n) is already in place */
+}
+
+/* Sorts a taken bucket's e[0..n) by (time, key); e has room for n + 8 entries, tmp for n. A
+ * bucket usually holds a few: sorted in place by a network (no copy, no branch on the data). */
+static void run_sort(const struct evq_event *pool, struct evq_entry *e, size_t n,
+		     struct evq_entry *tmp)
+{
+	if (n <= 8)
+		sort_padded(pool, e, n);
+	else
+		merge_sort(pool, e, n, tmp);
 }
 
 /* Moves bucket k, sorted, into the (used up) run. The run keeps EVQ_RUN_AHEAD entries of slot 0
@@ -824,7 +860,9 @@ int evq_pop_until(struct evq *q, double t_max, double *t, struct evq_event *out)
 
 int evq_pop(struct evq *q, double *t, struct evq_event *out)
 {
-	return evq_pop_until(q, INFINITY, t, out);
+	if (q->cal)
+		return pop_cal(q, INFINITY, t, out);
+	return q->small ? pop_small(q, INFINITY, t, out) : pop_heap(q, INFINITY, t, out);
 }
 
 double evq_peek_time(struct evq *q)
