@@ -9,6 +9,10 @@
  * while a prefill batch runs. pf_dec (pf_pre) is the sum of the power factors of the decoding
  * (prefilling) requests; with no variant factors every one is 1.0 and the sums are exact
  * integers, so power, V and every time are bit for bit those of the profile's model.
+ * t_next is batcher_next_t of the current state: recomputed (refresh_next) at the end of every
+ * change, since the event loop asks for it after each call and batcher_advance before each step.
+ * rows and phase_w cache the profile's figures for the current power-cap state (cache_pstate);
+ * lookups outside the table still go through the profile, which counts extrapolations.
  */
 #include "dc/batch.h"
 
@@ -33,6 +37,13 @@ struct batcher {
 	struct batch_req *dec_head, *dec_tail; /* decoding, in admission order */
 	double t, energy_j, v, w;
 	double step_s, power_w;
+	double t_next;          /* batcher_next_t of the current state (refresh_next) */
+	int dec_run;            /* decoding runs (phase DECODE: V and W advance) as of the last settle */
+	/* the power-cap state's tabulated decode batches and whole-replica power of the phases
+	 * that do not depend on the batch (OFF, SLEEP, IDLE, PREFILL; cache_pstate) */
+	const struct profile_decode_row *rows;
+	int rows_n;
+	double phase_w[PROFILE_DECODE];
 	double pf_dec, pf_pre;  /* sums of the power factors of decoding / prefilling requests */
 	enum power_state pw_state;
 	double t_wake_end;
@@ -134,11 +145,6 @@ static void list_remove(struct batcher *b, struct batch_req *r)
 
 /* --- state --------------------------------------------------------------------------------- */
 
-static int decode_running(const struct batcher *b)
-{
-	return b->pw_state == PS_ON && b->ndec > 0 && !(b->stall && b->npre > 0);
-}
-
 enum profile_phase batcher_phase(const struct batcher *b)
 {
 	if (b->pw_state == PS_OFF)
@@ -154,30 +160,57 @@ enum profile_phase batcher_phase(const struct batcher *b)
 	return PROFILE_IDLE;
 }
 
-/* Recomputes step time and power after any change of phase, batch or power-cap state. */
+/* Caches what update_rate needs of power-cap state b->pstate: the values the profile returns. */
+static void cache_pstate(struct batcher *b)
+{
+	b->rows = profile_decode_rows(b->p, b->pstate, &b->rows_n);
+	for (int ph = PROFILE_OFF; ph < PROFILE_DECODE; ph++)
+		b->phase_w[ph] = profile_node_power_w(b->p, (enum profile_phase)ph, 0, b->pstate);
+}
+
+/* Decode step time and node power with n requests decoding: the profile's table, or (outside
+ * it, or an extrapolated batch) the profile's evaluating path, which counts extrapolations. */
+static double step_of(const struct batcher *b, int n)
+{
+	if (n < b->rows_n && !b->rows[n].step_clamped)
+		return b->rows[n].step_s;
+	return profile_decode_step_s(b->p, n, b->pstate);
+}
+
+static double decode_power_of(const struct batcher *b, int n)
+{
+	if (n < b->rows_n && !b->rows[n].power_clamped)
+		return b->rows[n].node_w;
+	return profile_node_power_w(b->p, PROFILE_DECODE, n, b->pstate);
+}
+
+/* Recomputes step time and power after any change of phase, batch or power-cap state (and
+ * dec_run, which accrue reads until the next change). */
 static void update_rate(struct batcher *b)
 {
 	enum profile_phase ph = batcher_phase(b);
-	double batch = ph == PROFILE_PREFILL ? b->npre : b->ndec;
-	b->power_w = profile_node_power_w(b->p, ph, batch, b->pstate);
 	/* the running requests' variants scale the replica's power by their mean power factor */
-	if (ph == PROFILE_PREFILL)
-		b->power_w *= b->pf_pre / b->npre;
-	else if (ph == PROFILE_DECODE)
-		b->power_w *= b->pf_dec / b->ndec;
+	if (ph == PROFILE_DECODE)
+		b->power_w = decode_power_of(b, b->ndec) * (b->pf_dec / b->ndec);
+	else if (ph == PROFILE_PREFILL)
+		b->power_w = b->phase_w[ph] * (b->pf_pre / b->npre);
+	else
+		b->power_w = b->phase_w[ph];
 	if (b->ndec > 0)
-		b->step_s = profile_decode_step_s(b->p, b->ndec, b->pstate);
+		b->step_s = step_of(b, b->ndec);
+	b->dec_run = ph == PROFILE_DECODE;
 }
 
 /* Integrates energy, V and W from b->t to t. */
 static void accrue(struct batcher *b, double t)
 {
 	double dt = t - b->t;
-	assert(dt >= -1e-9 * (1 + fabs(t)));
-	if (dt <= 0)
+	if (dt <= 0) {
+		assert(dt >= -1e-9 * (1 + fabs(t)));
 		return;
+	}
 	b->energy_j += b->power_w * dt;
-	if (decode_running(b)) {
+	if (b->dec_run) {
 		b->v += dt / b->step_s;
 		b->w += b->power_w / b->ndec * dt;
 		if (b->paged) /* every decoding request adds one token per step */
@@ -288,7 +321,7 @@ static void try_admit(struct batcher *b, double t)
 			 * decodes; its first token is reported at admission + prefill time */
 			double pre = profile_prefill_s(b->p, r->todo_in, 1, b->pstate) *
 				     factors(r)->time_prefill;
-			double s = profile_decode_step_s(b->p, b->ndec + 1, b->pstate);
+			double s = step_of(b, b->ndec + 1);
 			double steps = ceil(pre / s);
 			if (isnan(r->t_first_s))
 				r->t_first_s = t + pre;
@@ -332,24 +365,39 @@ static void finish_prefill(struct batcher *b, double t)
 	}
 }
 
-double batcher_next_t(const struct batcher *b)
+/* Sets t_next, the real time of the next internal change, from the current state; called
+ * after every change of state, after update_rate (dec_run), and after an accrue (the value
+ * depends on b->t and V, so on where the last accrue stopped). */
+static void refresh_next(struct batcher *b)
 {
-	if (b->pw_state == PS_WAKING)
-		return b->t_wake_end;
-	if (b->pw_state != PS_ON)
-		return INFINITY;
-	if (b->stall && b->npre > 0)
-		return b->t_pre_end;
-	if (b->ndec > 0) {
+	double nt = INFINITY;
+
+	if (b->dec_run) { /* on, decoding, no stalling prefill: the earliest finish (or full cache) */
 		double dv = b->heap[0]->v_finish - b->v;
 		if (b->paged) {
 			double full = (b->kv_cap - b->kv_used) / b->ndec;
 			if (full < dv)
 				dv = full;
 		}
-		return b->t + (dv > 0 ? dv : 0) * b->step_s;
+		nt = b->t + (dv > 0 ? dv : 0) * b->step_s;
+	} else if (b->pw_state == PS_WAKING) {
+		nt = b->t_wake_end;
+	} else if (b->pw_state == PS_ON && b->stall && b->npre > 0) {
+		nt = b->t_pre_end;
 	}
-	return INFINITY;
+	b->t_next = nt;
+}
+
+/* After any change of phase, batch or power-cap state: rates, then the next time. */
+static void settle(struct batcher *b)
+{
+	update_rate(b);
+	refresh_next(b);
+}
+
+double batcher_next_t(const struct batcher *b)
+{
+	return b->t_next;
 }
 
 /* PAGED: the cache fills before the next completion. */
@@ -361,10 +409,8 @@ static int cache_full_first(const struct batcher *b)
 
 void batcher_advance(struct batcher *b, double t)
 {
-	for (;;) {
-		double nt = batcher_next_t(b);
-		if (!(nt <= t))
-			break;
+	while (b->t_next <= t) {
+		double nt = b->t_next;
 		if (nt < b->t)
 			nt = b->t;
 		int kind = b->pw_state == PS_WAKING ? 0 : (b->stall && b->npre > 0) ? 1 :
@@ -390,9 +436,12 @@ void batcher_advance(struct batcher *b, double t)
 			}
 		}
 		try_admit(b, nt);
-		update_rate(b);
+		settle(b);
 	}
+	double t0 = b->t;
 	accrue(b, t);
+	if (b->t != t0)
+		refresh_next(b);
 }
 
 /* --- public -------------------------------------------------------------------------------- */
@@ -416,7 +465,8 @@ struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, 
 	/* vLLM keeps 1% of the cache blocks free at admission (watermark, default 0.01) */
 	b->kv_admit_cap = b->paged ? 0.99 * b->kv_cap : b->kv_cap;
 	b->t = t0_s;
-	update_rate(b);
+	cache_pstate(b);
+	settle(b);
 	return b;
 }
 
@@ -464,7 +514,7 @@ int batcher_arrive(struct batcher *b, double t, struct batch_req *r)
 	if (enqueue(b, t, r) < 0)
 		return -1;
 	try_admit(b, t);
-	update_rate(b);
+	settle(b);
 	return 0;
 }
 
@@ -475,7 +525,7 @@ int batcher_arrive_n(struct batcher *b, double t, struct batch_req **r, int n)
 	for (int i = 0; i < n; i++)
 		dropped += enqueue(b, t, r[i]) < 0;
 	try_admit(b, t);
-	update_rate(b);
+	settle(b);
 	return dropped;
 }
 
@@ -485,7 +535,8 @@ void batcher_set_pstate(struct batcher *b, double t, int ps)
 	if (ps < 0 || ps >= profile_config_of(b->p)->n_pstates)
 		return;
 	b->pstate = ps;
-	update_rate(b);
+	cache_pstate(b);
+	settle(b);
 }
 
 int batcher_sleep(struct batcher *b, double t, enum profile_phase to)
@@ -495,7 +546,7 @@ int batcher_sleep(struct batcher *b, double t, enum profile_phase to)
 	    (to != PROFILE_SLEEP && to != PROFILE_OFF))
 		return -1;
 	b->pw_state = to == PROFILE_OFF ? PS_OFF : PS_SLEEP;
-	update_rate(b);
+	settle(b);
 	return 0;
 }
 

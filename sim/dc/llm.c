@@ -5,13 +5,16 @@
  * batch_req.id holds the dc request index.
  *
  * Replica timers: each replica has at most one pending "next step" time (its batcher's next
- * admission, prefill end or completion). They are kept in an indexed heap (timers), and only the
+ * admission, prefill end or completion). They are kept in a winner tree (timers, engine/wtree.h:
+ * the same earliest replica as an indexed heap ordered by (time, node), at a fraction of the
+ * instructions when the earliest moves later, which is what a step does), and only the
  * earliest of them is an event in the simulator's event list (tev at tev_t). A replica's time
  * changes on every arrival and completion; with one event per replica each change was a cancel
  * and a push, and the cancelled entries stayed in the event list until they reached its top
  * (lazy cancellation), so the list held about twice as many entries as replicas. Now a change is
- * an O(log replicas) key update, and the event list is touched only when the earliest time moves.
- * Ties between replicas due at the same instant fire in node order (the heap's tie rule).
+ * an O(log replicas) key update, and the event list is touched only when the earliest time moves
+ * (and not between consecutive replica steps: see node_fire).
+ * Ties between replicas due at the same instant fire in node order (the tree's tie rule).
  */
 #include "dc/llm.h"
 
@@ -21,7 +24,7 @@
 
 #include "dc/batch.h"
 #include "dc/dc.h"
-#include "engine/iheap.h"
+#include "engine/wtree.h"
 #include "engine/xalloc.h"
 
 #define CHUNK 1024
@@ -37,9 +40,11 @@ struct llm_class {
 struct llm_state {
 	struct profile **profiles;   /* per node type, NULL without a profile */
 	struct batcher **batchers;   /* per node, NULL without a profile */
-	struct iheap timers;         /* node -> its next step time (nodes with one pending) */
+	struct wtree timers;         /* node -> its next step time (nodes with one pending) */
 	evq_handle tev;              /* the one event-list entry: the earliest timer */
 	double tev_t;                /* its time, +inf when none */
+	int firing;                  /* in node_fire: arm() waits for the end of the run of steps */
+	int no_chain;                /* llm_set_chain(dc, 0): one event per step (tests) */
 	struct batch_req **chunks;
 	size_t n_chunks;
 	struct batch_req *free_list;
@@ -90,8 +95,11 @@ static void on_done(void *ctx, struct batch_req *r)
 static void arm(struct dc *dc)
 {
 	struct llm_state *L = dc->llm;
-	double t = L->timers.n ? iheap_top_key(&L->timers) : INFINITY;
+	double t;
 
+	if (L->firing)
+		return; /* node_fire arms once it has taken every step it can */
+	t = L->timers.n ? wtree_top_key(&L->timers) : INFINITY;
 	if (t == L->tev_t)
 		return;
 	sim_cancel(dc->sim, L->tev);
@@ -112,10 +120,9 @@ static void resched(struct dc *dc, uint32_t node)
 	if (isfinite(t) && t <= dc->sim->horizon_s) {
 		if (t < dc->sim->now)
 			t = dc->sim->now;
-		if (!iheap_contains(&L->timers, node) || iheap_key(&L->timers, node) != t)
-			iheap_set(&L->timers, node, t);
-	} else if (iheap_contains(&L->timers, node)) {
-		iheap_remove(&L->timers, node);
+		wtree_set(&L->timers, node, t); /* an unchanged key stops at its leaf's parent */
+	} else if (wtree_contains(&L->timers, node)) {
+		wtree_remove(&L->timers, node);
 	}
 	arm(dc);
 }
@@ -148,21 +155,45 @@ static void flush_done(struct dc *dc)
 	}
 }
 
-/* The earliest replica timer is due: that replica takes its step. Its timer stays in the heap
- * for resched to move (one sift instead of a removal and an insertion). */
+/* The earliest replica timer is due: that replica takes its step. Its timer stays in the tree
+ * for resched to move (one update instead of a removal and an insertion).
+ *
+ * Then, while the earliest timer is strictly earlier than every event in the event list (the
+ * next thing the run loop would pop is this handler again, at that time), the next step is
+ * taken here: the clock and the event count move exactly as the run loop would move them, and
+ * the event-list entry is pushed once, after the last step, instead of a push and a pop per
+ * step. At an exact tie with another event the loop decides, as before. Within the run of
+ * steps arm() is deferred, so the one entry is pushed after the last step's completions are
+ * booked (before: after its timer moved): only the order between a replica step and a slot
+ * completion (the one other SIM_PRIO_DEPART event) scheduled during a replica step for exactly
+ * the same instant could differ. */
 static void node_fire(struct sim *s, void *obj, uint64_t arg)
 {
 	struct dc *dc = obj;
 	struct llm_state *L = dc->llm;
-	uint32_t node = iheap_top(&L->timers);
 
 	(void)arg;
 	s->where = "llm replica event";
 	L->tev = EVQ_NONE;
 	L->tev_t = INFINITY;
-	batcher_advance(L->batchers[node], s->now);
-	resched(dc, node);
-	flush_done(dc);
+	L->firing = 1;
+	for (;;) {
+		uint32_t node = wtree_top(&L->timers);
+		double t;
+
+		batcher_advance(L->batchers[node], s->now);
+		resched(dc, node);
+		flush_done(dc);
+		if (!L->timers.n || L->no_chain || s->stop || (s->interrupt && *s->interrupt))
+			break;
+		t = wtree_top_key(&L->timers);
+		if (!(t < evq_peek_time(&s->q)))
+			break;
+		s->now = t; /* as sim_run does for the event it pops */
+		s->events++;
+	}
+	L->firing = 0;
+	arm(dc);
 }
 
 /* ---- public ---- */
@@ -190,7 +221,7 @@ void llm_init(struct dc *dc)
 				 e.msg);
 	}
 	L->batchers = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->batchers);
-	iheap_init(&L->timers, (uint32_t)dc->n_nodes);
+	wtree_init(&L->timers, (uint32_t)dc->n_nodes);
 	L->tev = EVQ_NONE;
 	L->tev_t = INFINITY;
 	L->preempt0 = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->preempt0);
@@ -235,7 +266,7 @@ void llm_fini(struct dc *dc)
 	}
 	free(L->cls);
 	free(L->chunks);
-	iheap_fini(&L->timers);
+	wtree_fini(&L->timers);
 	free(L->preempt0);
 	free(L->batchers);
 	free(L->profiles);
@@ -292,6 +323,12 @@ int llm_sleep(struct dc *dc, uint32_t node, int to_phase)
 	resched(dc, node);
 	flush_done(dc);
 	return rc;
+}
+
+void llm_set_chain(struct dc *dc, int on)
+{
+	if (dc->llm)
+		dc->llm->no_chain = !on;
 }
 
 int llm_phase(const struct dc *dc, uint32_t node)

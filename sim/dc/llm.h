@@ -1,9 +1,10 @@
 /* llm.h — LLM serving on datacenter nodes whose type has a serving profile.
  *
  * The bridge between the datacenter (dc.c: requests, dispatch, books, IT power) and the
- * per-replica continuous-batching model (batch.c). Each such node owns a batcher and exactly one
- * pending engine event, at batcher_next_t; every call that can change that time (a request
- * handed over, an event firing) reschedules it by handle. A request therefore costs a fixed
+ * per-replica continuous-batching model (batch.c). Each such node owns a batcher and one pending
+ * step time, batcher_next_t, which every call that can change it (a request handed over, a step
+ * taken) moves; llm.c keeps these timers in a winner tree whose earliest is the one engine event
+ * (see llm.c for how steps are then taken). A request therefore costs a fixed
  * number of events whatever its token counts: its arrival, the end of its prefill batch (stall
  * mode) and its completion. Node power follows the batcher (phase, batch, power-cap state) and
  * is pushed to dc_set_node_power at every change, so IT energy stays exact.
@@ -52,5 +53,10 @@ void llm_reset_stats(struct dc *dc);
 
 /* Appends ttft_*, tpot_*, j_per_output_token, profile_extrapolations, ... (run and per class). */
 void llm_report(struct dc *dc, struct metrics *ms);
+
+/* On (the default): consecutive replica steps due strictly before every other event run in one
+ * handler (llm.c, node_fire). Off: each step is its own event, as before that was done. The
+ * results are the same either way; tests switch it off to check that. */
+void llm_set_chain(struct dc *dc, int on);
 
 #endif

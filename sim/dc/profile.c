@@ -20,15 +20,11 @@
 #include "dc/profile_table.h"
 #include "engine/xalloc.h"
 
-/* Decode batches 0..max_batch per power state: the step time and the node power, tabulated at
- * profile_new because the batcher asks for them on every admission and completion. An entry
- * whose batch lies outside the measured range is marked, and its lookup takes the evaluating
- * path, which counts the extrapolation and warns as before: the numbers are the same, bit for
- * bit, with or without the table. */
-struct decode_tab {
-	double step_s, node_w;
-	unsigned char step_clamped, power_clamped;
-};
+/* Decode batches 0..max_batch per power state: the step time and the node power
+ * (struct profile_decode_row, profile.h), tabulated at profile_new because the batcher asks for
+ * them on every admission and completion. An entry whose batch lies outside the measured range
+ * is marked, and its lookup takes the evaluating path, which counts the extrapolation and warns
+ * as before: the numbers are the same, bit for bit, with or without the table. */
 
 struct profile {
 	struct profile_config c;
@@ -36,7 +32,7 @@ struct profile {
 	long extrapolations;
 	int warned;
 	FILE *warn;
-	struct decode_tab *tab;   /* [ps * tab_n + batch] */
+	struct profile_decode_row *tab;   /* [ps * tab_n + batch] */
 	int tab_n;                /* batches 0..tab_n-1: max_batch + 1, at most TAB_MAX */
 };
 
@@ -723,7 +719,8 @@ void profile_reset_extrapolations(struct profile *p)
 	p->extrapolations = 0;
 }
 
-double profile_curve_eval(const struct profile_curve *c, double x, int log_x, int *clamped)
+/* profile_curve_eval's body, inlined into the evaluating paths (prefill time on every admission). */
+static inline double curve_at(const struct profile_curve *c, double x, int log_x, int *clamped)
 {
 	*clamped = 0;
 	if (c->n == 1)
@@ -754,21 +751,32 @@ double profile_curve_eval(const struct profile_curve *c, double x, int log_x, in
 	return c->y[lo] + t * (c->y[hi] - c->y[lo]);
 }
 
-static double eval(struct profile *p, const struct profile_curve *c, double x, int log_x,
+double profile_curve_eval(const struct profile_curve *c, double x, int log_x, int *clamped)
+{
+	return curve_at(c, x, log_x, clamped);
+}
+
+/* Counts an extrapolation and warns about the first one. */
+static __attribute__((noinline, cold)) void note_clamp(struct profile *p,
+	const struct profile_curve *c, double x, const char *what)
+{
+	p->extrapolations++;
+	if (!p->warned && p->warn) {
+		fprintf(p->warn, "maasim: warning: profile %s: %s %g outside the measured range "
+			"[%g, %g]: clamped to the nearest measurement (counted in "
+			"profile_extrapolations; further cases are not printed)\n", p->c.name,
+			what, x, c->x[0], c->x[c->n - 1]);
+	}
+	p->warned = 1;
+}
+
+static inline double eval(struct profile *p, const struct profile_curve *c, double x, int log_x,
 	const char *what)
 {
 	int clamped;
-	double y = profile_curve_eval(c, x, log_x, &clamped);
-	if (clamped) {
-		p->extrapolations++;
-		if (!p->warned && p->warn) {
-			fprintf(p->warn, "maasim: warning: profile %s: %s %g outside the measured range "
-				"[%g, %g]: clamped to the nearest measurement (counted in "
-				"profile_extrapolations; further cases are not printed)\n", p->c.name,
-				what, x, c->x[0], c->x[c->n - 1]);
-		}
-		p->warned = 1;
-	}
+	double y = curve_at(c, x, log_x, &clamped);
+	if (clamped)
+		note_clamp(p, c, x, what);
 	return y;
 }
 
@@ -795,7 +803,8 @@ double profile_prefill_s(struct profile *p, double tokens, double batch, int ps)
 }
 
 /* The table entry of an integer decode batch, or NULL (not integer, out of the table). */
-static inline const struct decode_tab *tab_at(const struct profile *p, double batch, int ps)
+static inline const struct profile_decode_row *tab_at(const struct profile *p, double batch,
+							      int ps)
 {
 	if (!(batch >= 0 && batch < p->tab_n) || ps < 0 || ps >= p->c.n_pstates)
 		return NULL;
@@ -803,9 +812,19 @@ static inline const struct decode_tab *tab_at(const struct profile *p, double ba
 	return n == batch ? &p->tab[(size_t)ps * (size_t)p->tab_n + (size_t)n] : NULL;
 }
 
+const struct profile_decode_row *profile_decode_rows(const struct profile *p, int ps, int *n)
+{
+	if (ps < 0 || ps >= p->c.n_pstates) {
+		*n = 0;
+		return NULL;
+	}
+	*n = p->tab_n;
+	return &p->tab[(size_t)ps * (size_t)p->tab_n];
+}
+
 double profile_decode_step_s(struct profile *p, double batch, int ps)
 {
-	const struct decode_tab *d = tab_at(p, batch, ps);
+	const struct profile_decode_row *d = tab_at(p, batch, ps);
 
 	if (d && !d->step_clamped)
 		return d->step_s;
@@ -842,7 +861,7 @@ double profile_gpu_power_w(struct profile *p, enum profile_phase ph, double batc
 double profile_node_power_w(struct profile *p, enum profile_phase ph, double batch, int ps)
 {
 	if (ph == PROFILE_DECODE) {
-		const struct decode_tab *d = tab_at(p, batch, ps);
+		const struct profile_decode_row *d = tab_at(p, batch, ps);
 		if (d && !d->power_clamped)
 			return d->node_w;
 	}
@@ -891,7 +910,7 @@ static void tab_build(struct profile *p)
 	p->warn = NULL;
 	for (int ps = 0; ps < p->c.n_pstates; ps++)
 		for (int n = 0; n < p->tab_n; n++) {
-			struct decode_tab *d = &p->tab[(size_t)ps * (size_t)p->tab_n + (size_t)n];
+			struct profile_decode_row *d = &p->tab[(size_t)ps * (size_t)p->tab_n + (size_t)n];
 			long before = p->extrapolations;
 			d->step_s = eval(p, &p->c.decode_step_s, n, 0, "decode batch") *
 				    pstate(p, ps)->decode_time_scale;

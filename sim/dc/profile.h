@@ -170,6 +170,17 @@ double profile_prefill_s(struct profile *p, double tokens, double batch, int ps)
  * sequence of the batch gets one token per step. */
 double profile_decode_step_s(struct profile *p, double batch, int ps);
 
+/* The tabulated decode batches of power-cap state ps: rows[b] for integer b < *n holds
+ * profile_decode_step_s(p, b, ps) and profile_node_power_w(p, PROFILE_DECODE, b, ps) exactly
+ * as those return them, unless its clamped flag is set (the batch lies outside the measured
+ * range): then call the function, which counts the extrapolation. ps out of range: NULL, *n 0.
+ * For callers that look a batch up on every event (dc/batch.c). */
+struct profile_decode_row {
+	double step_s, node_w;
+	unsigned char step_clamped, power_clamped;
+};
+const struct profile_decode_row *profile_decode_rows(const struct profile *p, int ps, int *n);
+
 /* GPU power of the whole replica in a phase, W. batch matters for PROFILE_DECODE only. OFF and
  * SLEEP return 0 (their power is whole-replica, see profile_node_power_w). */
 double profile_gpu_power_w(struct profile *p, enum profile_phase ph, double batch, int ps);
