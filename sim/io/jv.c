@@ -110,8 +110,11 @@ const char *jv_closest(const char *word, const char *const *cand)
 
 void jv_note_file(struct jv *v, const char *path)
 {
-	/* FNV-1a 64 over the contents (not the path: the same data read from another folder is
-	 * the same input), folded into the running hash so the order of the files matters */
+	/* A hash of the contents (not the path: the same data read from another folder is the
+	 * same input), folded into the running hash so the order of the files matters. FNV-1a's
+	 * step on 8-byte words, with the high half folded down after each multiply so every input
+	 * bit reaches every output bit: a byte at a time was a multiply chain of one byte a step,
+	 * 24 M instructions and several milliseconds of start-up on the year-long traces. */
 	uint64_t h = 0xcbf29ce484222325ULL;
 	unsigned char buf[65536];
 	struct stat sb;
@@ -122,9 +125,17 @@ void jv_note_file(struct jv *v, const char *path)
 	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
 		return;
 	if ((f = fopen(path, "rb")) != NULL) {
-		while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-			for (size_t i = 0; i < n; i++)
+		while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+			size_t i = 0;
+			for (; i + 8 <= n; i += 8) {
+				uint64_t w;
+				memcpy(&w, buf + i, sizeof w);
+				h = (h ^ w) * 0x100000001b3ULL;
+				h ^= h >> 32;
+			}
+			for (; i < n; i++)
 				h = (h ^ buf[i]) * 0x100000001b3ULL;
+		}
 		fclose(f);
 	}
 	v->files_hash = (v->files_hash ^ h) * 0x9e3779b97f4a7c15ULL + 1;

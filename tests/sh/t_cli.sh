@@ -18,6 +18,23 @@ expect_rc 0 "validate default" "$M" validate scenarios/default.json
 grep -q "valid" "$TMP/out" && pass "validate says valid" || fail "validate says valid"
 expect_rc 0 "validate with --set" "$M" validate scenarios/test/mm1.json --set policies.dispatch=least_loaded
 
+# the scenario hash covers the input files' contents, not their folder: the same files
+# elsewhere give the same hash, one digit changed in a trace a different one
+for d in s1 s2; do
+	mkdir -p "$TMP/$d/traces"
+	cp scenarios/facility_ashburn.json "$TMP/$d/"
+	for f in scenarios/traces/*; do ln -s "$PWD/$f" "$TMP/$d/traces/"; done
+done
+p="$TMP/s2/traces/price_US-MIDA-PJM_2023_raw.csv"
+rm "$p"
+sed '4000s/\.\([0-9]\)/.9\1/' scenarios/traces/price_US-MIDA-PJM_2023_raw.csv >"$p" # one digit added
+h() { "$M" validate "$1" | sed -n 's/.*(hash \([0-9a-f]*\)).*/\1/p'; }
+h0=$(h scenarios/facility_ashburn.json); h1=$(h "$TMP/s1/facility_ashburn.json"); h2=$(h "$TMP/s2/facility_ashburn.json")
+[ -n "$h0" ] && [ "$h0" = "$h1" ] && pass "scenario hash: same files elsewhere, same hash" ||
+	fail "scenario hash: same files elsewhere, same hash ($h0 vs $h1)"
+[ -n "$h2" ] && [ "$h2" != "$h1" ] && pass "scenario hash: an edited trace, another hash" ||
+	fail "scenario hash: an edited trace, another hash ($h1 vs $h2)"
+
 # a run writes the contract's tables; the summary names the metrics
 db="$TMP/a.db"
 expect_rc 0 "run mm1" "$M" run scenarios/test/mm1.json --db "$db" --set duration_s=20000 --set warmup_s=2000 --replications 3
