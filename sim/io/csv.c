@@ -16,6 +16,7 @@ struct csv {
 	char *buf;      /* whole file, NUL-terminated; records are unquoted in place */
 	size_t len, pos;
 	char sep;
+	char stop[3];   /* sep, '\n': what ends an unquoted field (strcspn's set) */
 	long line;      /* line of the record last returned */
 	long next_line; /* line where the next record starts */
 	char **fields;
@@ -76,6 +77,9 @@ struct csv *csv_open(const char *path, char sep, size_t max_bytes, struct err *e
 	    (unsigned char)c->buf[2] == 0xBF)
 		c->pos = 3;
 	c->sep = sep;
+	c->stop[0] = sep;
+	c->stop[1] = '\n';
+	c->stop[2] = '\0';
 	c->next_line = 1;
 	return c;
 }
@@ -139,13 +143,10 @@ int csv_next(struct csv *c, char ***fields, struct err *e)
 				*out++ = c->buf[c->pos++];
 			}
 		} else {
-			/* unquoted: the field stays where it is; scan with locals (stores through a
-			 * char pointer would make the compiler reload c->pos and c->buf per byte) */
-			const char *p = c->buf + c->pos, *end = c->buf + c->len;
-			char sep = c->sep;
-			while (p < end && *p != sep && *p != '\n')
-				p++;
-			c->pos = (size_t)(p - c->buf);
+			/* unquoted: the field stays where it is; the buffer is NUL-terminated and holds
+			 * no other NUL (csv_open refuses one), so libc's vectorised strcspn finds its
+			 * end: the separator, the line's end or the buffer's */
+			c->pos += strcspn(c->buf + c->pos, c->stop);
 			out = c->buf + c->pos;
 		}
 		if (c->pos >= c->len || c->buf[c->pos] == '\n') {
