@@ -588,7 +588,11 @@ static NOINLINE void pool_grow(struct evq *q)
 {
 	size_t old = q->pool_cap, cap = old ? 2 * old : 256;
 	void *mem;
-	struct evq_event *p = alloc_aligned(cap * sizeof *p, &mem);
+	struct evq_event *p;
+
+	if (cap >= NO_SLOT)
+		abort(); /* 2^32 records are 128 GB: xmalloc fails long before */
+	p = alloc_aligned(cap * sizeof *p, &mem);
 
 	if (old)
 		memcpy(p, q->pool, old * sizeof *p);

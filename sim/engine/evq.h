@@ -28,7 +28,10 @@
  *   reaches the top of the front heap; only then is the slot reused, so a record's key never
  *   changes while its entry is queued.
  * - A handle is (low 32 bits of the sequence << 32 | slot): cancelling an event that already
- *   fired or was cancelled finds a different or cleared record and is a harmless no-op.
+ *   fired or was cancelled finds a different or cleared record and is a harmless no-op, as
+ *   long as fewer than 2^32 events were scheduled since it fired; after that many a new event
+ *   in the same slot can carry the same handle. The simulator cancels only handles it knows to
+ *   be pending (dc/llm.c clears its one handle when the event fires).
  * - Deferred pop: evq_pop leaves the heap's root empty ("hole") instead of sifting the last entry
  *   down; a push into the heap fills the hole with one sift-down from the root. A handler that
  *   schedules one follow-up event (the common case) thus costs one sift instead of two. Any
@@ -121,7 +124,8 @@ void evq_fini(struct evq *q);
 evq_handle evq_push(struct evq *q, double t, unsigned prio,
 		    void (*fn)(struct sim *s, void *obj, uint64_t arg), void *obj, uint64_t arg);
 
-/* Cancels a scheduled event; a stale or EVQ_NONE handle is ignored. Returns 1 if cancelled. */
+/* Cancels a scheduled event; EVQ_NONE and a stale handle (fired or cancelled fewer than 2^32
+ * pushes ago: see the handle above) are ignored. Returns 1 if cancelled. */
 int evq_cancel(struct evq *q, evq_handle h);
 
 /* Removes the earliest live event into *out (fn, obj, arg, key) and its time into *t.
