@@ -1,4 +1,4 @@
-/* tkey.h — doubles as order-preserving unsigned integers, for the event list and indexed heaps.
+/* tkey.h — doubles as order-preserving unsigned integers, for the event list and the winner tree.
  *
  * The IEEE-754 bits with the sign bit flipped for x >= 0 and all bits flipped for x < 0 (-0.0
  * is made +0.0 first) compare as unsigned integers exactly as the doubles compare (NaN excepted:

@@ -14,7 +14,7 @@
  * at the first it was not. The earliest id moving later (what a timer does when it fires) thus
  * costs L minimums of four: about 100 instructions at 1,000 ids, against about 250 for an
  * indexed 4-ary heap's sift down from the root, which compares the moving entry at each level.
- * It answers the same question as an indexed heap (engine/iheap.h) ordered by (key, id), so the
+ * It answers the same question as an indexed heap ordered by (key, id) (which it replaced), so the
  * earliest id is the same after every sequence of operations. Used for the LLM replicas'
  * next-step timers (dc/llm.c). Keys must not be NaN.
  */

@@ -1,11 +1,10 @@
-/* test_engine.c — event list, simulation loop, indexed heap, arena, RNG streams. */
+/* test_engine.c — event list, simulation loop, arena, RNG streams. */
 #include <math.h>
 #include <stdlib.h>
 
 #include "../check.h"
 #include "engine/arena.h"
 #include "engine/evq.h"
-#include "engine/iheap.h"
 #include "engine/rng.h"
 #include "engine/sim.h"
 
@@ -131,82 +130,6 @@ static void test_sim_run(void)
 	sim_fini(&s);
 }
 
-static void test_iheap(void)
-{
-	struct iheap h;
-	struct rng r;
-	double key[500];
-	int ok = 1;
-
-	iheap_init(&h, 500);
-	rng_init(&r, 3, 0, 0);
-	for (uint32_t i = 0; i < 500; i++) {
-		key[i] = floor(rng_uniform_pos(&r) * 50);
-		iheap_set(&h, i, key[i]);
-	}
-	for (uint32_t i = 0; i < 500; i += 7) {
-		key[i] = floor(rng_uniform_pos(&r) * 50);
-		iheap_set(&h, i, key[i]);
-	}
-	for (uint32_t i = 1; i < 500; i += 11)
-		iheap_remove(&h, i), key[i] = -1;
-	{
-		double last = -1;
-		uint32_t last_id = 0;
-		while (h.n) {
-			uint32_t id = iheap_top(&h);
-			double k = iheap_top_key(&h);
-			ok &= k == key[id] && (k > last || (k == last && id > last_id));
-			last = k;
-			last_id = id;
-			iheap_remove(&h, id);
-		}
-	}
-	CHECK(ok);
-	rng_fini(&r);
-	iheap_fini(&h);
-}
-
-/* Random moves, insertions and removals against a shadow array: after every operation the top
- * is the smallest (key, id) present and iheap_key agrees with the shadow. */
-static void test_iheap_random(void)
-{
-	enum { N = 300 };
-	struct iheap h;
-	struct rng r;
-	double key[N];
-	int in[N] = { 0 }, ok = 1, n_in = 0;
-
-	iheap_init(&h, N);
-	rng_init(&r, 11, 0, 0);
-	for (int step = 0; step < 20000 && ok; step++) {
-		uint32_t id = (uint32_t)(rng_uniform_pos(&r) * N) % N;
-		if (rng_uniform_pos(&r) < 0.2) {
-			iheap_remove(&h, id);
-			n_in -= in[id];
-			in[id] = 0;
-		} else {
-			key[id] = floor(rng_uniform_pos(&r) * 100); /* many ties */
-			iheap_set(&h, id, key[id]);
-			n_in += !in[id];
-			in[id] = 1;
-		}
-		ok &= (int)h.n == n_in;
-		if (n_in) {
-			uint32_t best = N;
-			for (uint32_t i = 0; i < N; i++)
-				if (in[i] && (best == N || key[i] < key[best]))
-					best = i;
-			ok &= iheap_top(&h) == best && iheap_top_key(&h) == key[best];
-			ok &= iheap_contains(&h, id) == in[id] && (!in[id] || iheap_key(&h, id) == key[id]);
-		}
-	}
-	CHECK(ok);
-	CHECK(h.n > 0);
-	rng_fini(&r);
-	iheap_fini(&h);
-}
-
 static void test_arena(void)
 {
 	struct arena a;
@@ -259,8 +182,6 @@ int main(void)
 	RUN(test_evq_order);
 	RUN(test_evq_random);
 	RUN(test_sim_run);
-	RUN(test_iheap);
-	RUN(test_iheap_random);
 	RUN(test_arena);
 	RUN(test_rng_streams);
 	return CHECK_DONE();

@@ -1,5 +1,5 @@
-/* test_wtree.c — the winner tree against the indexed heap it replaces for the LLM timers
- * (same order: smallest key, ties to the smaller id) and against a brute-force scan: random
+/* test_wtree.c — the winner tree against a brute-force scan (smallest key, ties to the
+ * smaller id: the order the LLM replica timers fire in): random
  * set/remove sequences with many equal keys (ties), the timer pattern (the earliest id moves
  * later), sizes 0, 1, powers of two and their neighbours, and removing absent ids. */
 #include <math.h>
@@ -7,7 +7,6 @@
 #include <stdlib.h>
 
 #include "tests/check.h"
-#include "engine/iheap.h"
 #include "engine/wtree.h"
 
 static uint64_t lcg(uint64_t *x)
@@ -30,14 +29,12 @@ static uint32_t ref_min(const double *key, uint32_t n)
 static void random_run(uint32_t n, int ops, uint64_t seed)
 {
 	struct wtree w;
-	struct iheap h;
 	double *key = malloc((n ? n : 1) * sizeof *key);
 	uint64_t x = seed;
 	uint32_t present = 0;
 	int bad = 0;
 
 	wtree_init(&w, n);
-	iheap_init(&h, n);
 	for (uint32_t i = 0; i < n; i++)
 		key[i] = NAN;
 	CHECK_INT(w.n, 0);
@@ -45,7 +42,6 @@ static void random_run(uint32_t n, int ops, uint64_t seed)
 		uint32_t id = (uint32_t)(lcg(&x) % n), u = (uint32_t)(lcg(&x) % 100), m;
 		if (u < 10) {
 			wtree_remove(&w, id);
-			iheap_remove(&h, id);
 			present -= !isnan(key[id]);
 			key[id] = NAN;
 		} else {
@@ -62,13 +58,11 @@ static void random_run(uint32_t n, int ops, uint64_t seed)
 			present += isnan(key[id]);
 			key[id] = v;
 			wtree_set(&w, id, v);
-			iheap_set(&h, id, v);
 		}
 		m = ref_min(key, n);
 		bad += w.n != present;
 		if (m < n) {
 			bad += wtree_top(&w) != m || wtree_top_key(&w) != key[m];
-			bad += wtree_top(&w) != iheap_top(&h);
 			bad += !wtree_contains(&w, id) != isnan(key[id]);
 			if (!isnan(key[id]))
 				bad += wtree_key(&w, id) != key[id];
@@ -78,7 +72,6 @@ static void random_run(uint32_t n, int ops, uint64_t seed)
 	}
 	CHECK_INT(bad, 0);
 	wtree_fini(&w);
-	iheap_fini(&h);
 	free(key);
 }
 
