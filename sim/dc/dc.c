@@ -399,35 +399,15 @@ int dc_node_enqueue(struct dc *dc, uint32_t node, uint32_t r)
 {
 	struct node *nd = &dc->nodes[node];
 
-	if (queue_full(dc, nd->q_len)) {
-		drop(dc, r);
-		return -1;
-	}
-	dc->req[r].next = DC_NONE;
 	dc->req[r].node = node;
-	if (nd->q_tail == DC_NONE)
-		nd->q_head = r;
-	else
-		dc->req[nd->q_tail].next = r;
-	nd->q_tail = r;
-	nd->q_len++;
-	dc_queued_change(dc, 1);
-	return 0;
+	return dc_fifo_push(dc, &nd->q_head, &nd->q_tail, &nd->q_len, r);
 }
 
 uint32_t dc_node_pop(struct dc *dc, uint32_t node)
 {
 	struct node *nd = &dc->nodes[node];
-	uint32_t r = nd->q_head;
 
-	if (r == DC_NONE)
-		return DC_NONE;
-	nd->q_head = dc->req[r].next;
-	if (nd->q_head == DC_NONE)
-		nd->q_tail = DC_NONE;
-	nd->q_len--;
-	dc_queued_change(dc, -1);
-	return r;
+	return dc_fifo_pop(dc, &nd->q_head, &nd->q_tail, &nd->q_len);
 }
 
 /* ---- policy verbs: deferral, policy-owned queues, admission, concurrency cap ---- */

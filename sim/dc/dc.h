@@ -241,37 +241,51 @@ static inline void dc_queued_change(struct dc *dc, long d)
 	wtally_set(&dc->queue_len, dc->sim->now, (double)dc->queued);
 }
 
-static inline int dc_central_enqueue(struct dc *dc, uint32_t r)
+/* A request FIFO threaded through dc->req[].next (a node's local queue or the central one):
+ * appends r, or drops it when the queue holds queue_capacity already (-1). */
+static inline int dc_fifo_push(struct dc *dc, uint32_t *head, uint32_t *tail, long *len,
+			       uint32_t r)
 {
 	long cap = dc->cfg->queue_capacity;
 
-	if (cap >= 0 && dc->c_len >= cap) {
+	if (cap >= 0 && *len >= cap) {
 		dc_drop(dc, r);
 		return -1;
 	}
 	dc->req[r].next = DC_NONE;
-	if (dc->c_tail == DC_NONE)
-		dc->c_head = r;
+	if (*tail == DC_NONE)
+		*head = r;
 	else
-		dc->req[dc->c_tail].next = r;
-	dc->c_tail = r;
-	dc->c_len++;
+		dc->req[*tail].next = r;
+	*tail = r;
+	(*len)++;
 	dc_queued_change(dc, 1);
 	return 0;
 }
 
-static inline uint32_t dc_central_pop(struct dc *dc)
+/* Takes the FIFO's head (DC_NONE when empty). */
+static inline uint32_t dc_fifo_pop(struct dc *dc, uint32_t *head, uint32_t *tail, long *len)
 {
-	uint32_t r = dc->c_head;
+	uint32_t r = *head;
 
 	if (r == DC_NONE)
 		return DC_NONE;
-	dc->c_head = dc->req[r].next;
-	if (dc->c_head == DC_NONE)
-		dc->c_tail = DC_NONE;
-	dc->c_len--;
+	*head = dc->req[r].next;
+	if (*head == DC_NONE)
+		*tail = DC_NONE;
+	(*len)--;
 	dc_queued_change(dc, -1);
 	return r;
+}
+
+static inline int dc_central_enqueue(struct dc *dc, uint32_t r)
+{
+	return dc_fifo_push(dc, &dc->c_head, &dc->c_tail, &dc->c_len, r);
+}
+
+static inline uint32_t dc_central_pop(struct dc *dc)
+{
+	return dc_fifo_pop(dc, &dc->c_head, &dc->c_tail, &dc->c_len);
 }
 
 #endif
