@@ -42,18 +42,21 @@ void wtree_fini(struct wtree *w)
 	w->m = w->n = w->leaf0 = 0;
 }
 
-/* Offset (0..3) of the smallest of the four keys g[0..3], the leftmost on ties: three
- * branch-free selects. */
-static inline size_t min_of_four(const uint64_t *g)
+/* The smallest of the four keys k[c..c+3], the leftmost on ties: its index, its key in *kmin.
+ * Written as selects of both the key and the index (no arithmetic on the comparison bits), so
+ * the compiler can use conditional moves: a jump on the comparison mispredicts about every
+ * other level. */
+static inline size_t min_of_four(const uint64_t *k, size_t c, uint64_t *kmin)
 {
-	uint64_t k0 = g[0], k1 = g[1], k2 = g[2], k3 = g[3];
+	uint64_t k0 = k[c], k1 = k[c + 1], k2 = k[c + 2], k3 = k[c + 3];
 	uint64_t m01 = k1 < k0 ? k1 : k0, m23 = k3 < k2 ? k3 : k2;
-	size_t i01 = k1 < k0, i23 = 2 + (k3 < k2);
+	size_t c01 = k1 < k0 ? c + 1 : c, c23 = k3 < k2 ? c + 3 : c + 2;
 
-	return m23 < m01 ? i23 : i01;
+	*kmin = m23 < m01 ? m23 : m01;
+	return m23 < m01 ? c23 : c01;
 }
 
-static void update(struct wtree *w, uint32_t id, uint64_t key)
+static inline void update(struct wtree *w, uint32_t id, uint64_t key)
 {
 	uint64_t *k = w->k;
 	uint32_t *win = w->win;
@@ -75,8 +78,7 @@ static void update(struct wtree *w, uint32_t id, uint64_t key)
 			size_t p = (i - 1) >> 2, c = 4 * p + 1;
 			if (win[p] != id)
 				break;
-			c += min_of_four(&k[c]);
-			k[p] = k[c];
+			c = min_of_four(k, c, &k[p]);
 			win[p] = win[c];
 			i = p;
 		}
