@@ -25,6 +25,7 @@
 enum power_state { PS_ON = 0, PS_SLEEP, PS_OFF, PS_WAKING };
 
 struct batcher {
+	struct batcher_out out; /* t_next and power_w, read inline (batch.h); first member */
 	struct profile *p;
 	batch_done_fn done;
 	void *ctx;
@@ -36,8 +37,7 @@ struct batcher {
 	long preemptions;
 	struct batch_req *dec_head, *dec_tail; /* decoding, in admission order */
 	double t, energy_j, v, w;
-	double step_s, power_w;
-	double t_next;          /* batcher_next_t of the current state (refresh_next) */
+	double step_s;
 	int dec_run;            /* decoding runs (phase DECODE: V and W advance) as of the last settle */
 	/* the power-cap state's tabulated decode batches and whole-replica power of the phases
 	 * that do not depend on the batch (OFF, SLEEP, IDLE, PREFILL; cache_pstate) */
@@ -147,12 +147,9 @@ static void list_remove(struct batcher *b, struct batch_req *r)
 
 enum profile_phase batcher_phase(const struct batcher *b)
 {
-	if (b->pw_state == PS_OFF)
-		return PROFILE_OFF;
-	if (b->pw_state == PS_SLEEP)
-		return PROFILE_SLEEP;
-	if (b->pw_state == PS_WAKING)
-		return PROFILE_IDLE;
+	if (b->pw_state != PS_ON) /* a waking replica draws idle power */
+		return b->pw_state == PS_OFF ? PROFILE_OFF :
+		       b->pw_state == PS_SLEEP ? PROFILE_SLEEP : PROFILE_IDLE;
 	if (b->stall && b->npre > 0)
 		return PROFILE_PREFILL;
 	if (b->ndec > 0)
@@ -191,11 +188,11 @@ static void update_rate(struct batcher *b)
 	enum profile_phase ph = batcher_phase(b);
 	/* the running requests' variants scale the replica's power by their mean power factor */
 	if (ph == PROFILE_DECODE)
-		b->power_w = decode_power_of(b, b->ndec) * (b->pf_dec / b->ndec);
+		b->out.power_w = decode_power_of(b, b->ndec) * (b->pf_dec / b->ndec);
 	else if (ph == PROFILE_PREFILL)
-		b->power_w = b->phase_w[ph] * (b->pf_pre / b->npre);
+		b->out.power_w = b->phase_w[ph] * (b->pf_pre / b->npre);
 	else
-		b->power_w = b->phase_w[ph];
+		b->out.power_w = b->phase_w[ph];
 	if (b->ndec > 0)
 		b->step_s = step_of(b, b->ndec);
 	b->dec_run = ph == PROFILE_DECODE;
@@ -209,10 +206,10 @@ static void accrue(struct batcher *b, double t)
 		assert(dt >= -1e-9 * (1 + fabs(t)));
 		return;
 	}
-	b->energy_j += b->power_w * dt;
+	b->energy_j += b->out.power_w * dt;
 	if (b->dec_run) {
 		b->v += dt / b->step_s;
-		b->w += b->power_w / b->ndec * dt;
+		b->w += b->out.power_w / b->ndec * dt;
 		if (b->paged) /* every decoding request adds one token per step */
 			b->kv_used += b->ndec * dt / b->step_s;
 	}
@@ -343,7 +340,7 @@ static void try_admit(struct batcher *b, double t)
 /* The end of the prefill batch at t: first tokens, energy shares, then decode. */
 static void finish_prefill(struct batcher *b, double t)
 {
-	double share = b->power_w * (t - b->pre_start) / b->npre;
+	double share = b->out.power_w * (t - b->pre_start) / b->npre;
 	struct batch_req *r = b->pre_head;
 	b->pre_head = NULL;
 	b->npre = 0;
@@ -385,7 +382,7 @@ static void refresh_next(struct batcher *b)
 	} else if (b->pw_state == PS_ON && b->stall && b->npre > 0) {
 		nt = b->t_pre_end;
 	}
-	b->t_next = nt;
+	b->out.t_next = nt;
 }
 
 /* After any change of phase, batch or power-cap state: rates, then the next time. */
@@ -395,11 +392,6 @@ static void settle(struct batcher *b)
 	refresh_next(b);
 }
 
-double batcher_next_t(const struct batcher *b)
-{
-	return b->t_next;
-}
-
 /* PAGED: the cache fills before the next completion. */
 static int cache_full_first(const struct batcher *b)
 {
@@ -407,10 +399,12 @@ static int cache_full_first(const struct batcher *b)
 	       (b->kv_cap - b->kv_used) / b->ndec < b->heap[0]->v_finish - b->v;
 }
 
-void batcher_advance(struct batcher *b, double t)
+/* batcher_advance without the final refresh_next: returns 1 when the last accrue moved the
+ * clock (t_next is then stale until the caller's refresh_next or settle). */
+static int advance(struct batcher *b, double t)
 {
-	while (b->t_next <= t) {
-		double nt = b->t_next;
+	while (b->out.t_next <= t) {
+		double nt = b->out.t_next;
 		if (nt < b->t)
 			nt = b->t;
 		int kind = b->pw_state == PS_WAKING ? 0 : (b->stall && b->npre > 0) ? 1 :
@@ -440,7 +434,12 @@ void batcher_advance(struct batcher *b, double t)
 	}
 	double t0 = b->t;
 	accrue(b, t);
-	if (b->t != t0)
+	return b->t != t0;
+}
+
+void batcher_advance(struct batcher *b, double t)
+{
+	if (advance(b, t))
 		refresh_next(b);
 }
 
@@ -508,11 +507,15 @@ static int enqueue(struct batcher *b, double t, struct batch_req *r)
 	return 0;
 }
 
+/* The callers below settle at the end, which refreshes t_next: advance() needs no refresh of
+ * its own (on the arrival of every request). */
 int batcher_arrive(struct batcher *b, double t, struct batch_req *r)
 {
-	batcher_advance(b, t);
-	if (enqueue(b, t, r) < 0)
+	advance(b, t);
+	if (enqueue(b, t, r) < 0) {
+		refresh_next(b);
 		return -1;
+	}
 	try_admit(b, t);
 	settle(b);
 	return 0;
@@ -521,7 +524,7 @@ int batcher_arrive(struct batcher *b, double t, struct batch_req *r)
 int batcher_arrive_n(struct batcher *b, double t, struct batch_req **r, int n)
 {
 	int dropped = 0;
-	batcher_advance(b, t);
+	advance(b, t);
 	for (int i = 0; i < n; i++)
 		dropped += enqueue(b, t, r[i]) < 0;
 	try_admit(b, t);
@@ -550,14 +553,9 @@ int batcher_sleep(struct batcher *b, double t, enum profile_phase to)
 	return 0;
 }
 
-double batcher_power_w(const struct batcher *b)
-{
-	return b->power_w;
-}
-
 double batcher_energy_j(const struct batcher *b, double t)
 {
-	return b->energy_j + (t > b->t ? b->power_w * (t - b->t) : 0);
+	return b->energy_j + (t > b->t ? b->out.power_w * (t - b->t) : 0);
 }
 
 int batcher_decoding(const struct batcher *b)

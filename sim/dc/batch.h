@@ -104,7 +104,7 @@ int batcher_arrive_n(struct batcher *b, double t_s, struct batch_req **r, int n)
  * or INFINITY when nothing is pending. The event loop keeps one event per replica at this time
  * and reschedules it after every call that may change it (arrive, advance, set_pstate,
  * sleep). */
-double batcher_next_t(const struct batcher *b);
+static inline double batcher_next_t(const struct batcher *b);
 
 /* Processes everything due at or before t_s (completions call done), then admits what fits.
  * t_s >= the last time given. */
@@ -121,7 +121,7 @@ int batcher_sleep(struct batcher *b, double t_s, enum profile_phase to);
 /* Current phase (OFF, SLEEP, IDLE, PREFILL, DECODE; a waking replica reports IDLE) and power
  * of the whole replica, W. */
 enum profile_phase batcher_phase(const struct batcher *b);
-double batcher_power_w(const struct batcher *b);
+static inline double batcher_power_w(const struct batcher *b);
 
 /* Energy of the replica from t0 to t_s (>= the last time given; integrates the current power up
  * to t_s without changing state), J. */
@@ -135,5 +135,22 @@ int batcher_prefilling(const struct batcher *b);
 double batcher_kv_used(const struct batcher *b);
 long batcher_wakeups(const struct batcher *b);
 long batcher_preemptions(const struct batcher *b);
+
+/* What the event loop reads after every call, inline (on every replica step's path): the first
+ * member of struct batcher, kept current by batch.c. */
+struct batcher_out {
+	double t_next;  /* batcher_next_t */
+	double power_w; /* batcher_power_w */
+};
+
+static inline double batcher_next_t(const struct batcher *b)
+{
+	return ((const struct batcher_out *)(const void *)b)->t_next;
+}
+
+static inline double batcher_power_w(const struct batcher *b)
+{
+	return ((const struct batcher_out *)(const void *)b)->power_w;
+}
 
 #endif
