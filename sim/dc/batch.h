@@ -75,7 +75,6 @@ struct batch_req {
 	double todo_out;        /* output tokens still to produce */
 	double kv_base;         /* KV tokens charged at admission */
 	double pre_steps;       /* FOLDED: decode steps its prefill chunks take */
-	int heap_pos;
 	struct batch_req *next; /* FIFO link while waiting or prefilling */
 	struct batch_req *lprev, *lnext; /* decoding requests in admission order */
 };

@@ -117,13 +117,6 @@ static void integrate(struct dc *dc)
 	dc->t_power = now;
 }
 
-void dc_set_node_power(struct dc *dc, uint32_t node, double power_w)
-{
-	integrate(dc);
-	dc->it_power_w += power_w - dc->nodes[node].power_w;
-	dc->nodes[node].power_w = power_w;
-}
-
 double dc_it_energy_j(struct dc *dc)
 {
 	integrate(dc);
