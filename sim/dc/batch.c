@@ -18,6 +18,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "engine/xalloc.h"
@@ -32,41 +33,53 @@ struct heap_ent {
 	struct batch_req *r;
 };
 
+/* Fields in the order a replica step reads them, the object aligned to a cache line: at 1,000
+ * replicas the batchers do not stay in the core's L1 cache, and a step then reads the first two
+ * lines (the third and fourth on an admission, a prefill or a change of power state). */
 struct batcher {
+	/* line 0: every event */
 	struct batcher_out out; /* t_next and power_w, read inline (batch.h); first member */
-	struct profile *p;
-	batch_done_fn done;
-	void *ctx;
-	int pstate;
-	int max_batch, max_prefill_batch;
-	int stall;             /* prefill_mode == STALL */
-	int paged;             /* kv_admission == PAGED */
-	double kv_cap, kv_used, kv_admit_cap; /* admit below kv_admit_cap (PAGED: 1% watermark) */
-	long preemptions;
-	struct batch_req *dec_head, *dec_tail; /* decoding, in admission order */
-	double t, energy_j, v, w;
-	double step_s;
+	double t, v, w, step_s; /* last time processed; V, W; decode step time */
+	struct heap_ent *heap;  /* decoding requests: min-heap on (v_finish, id) */
+	int ndec, npre;         /* decoding; prefilling (STALL) */
+	/* line 1 */
+	enum power_state pw_state;
+	int stall;              /* prefill_mode == STALL */
+	int paged;              /* kv_admission == PAGED */
 	int dec_run;            /* decoding runs (phase DECODE: V and W advance) as of the last settle */
-	/* the power-cap state's tabulated decode batches and whole-replica power of the phases
-	 * that do not depend on the batch (OFF, SLEEP, IDLE, PREFILL; cache_pstate) */
+	double energy_j;
+	double pf_dec, pf_pre;  /* sums of the power factors of decoding / prefilling requests */
+	/* the power-cap state's tabulated decode batches (cache_pstate) */
 	const struct profile_decode_row *rows;
 	int rows_n;
-	double phase_w[PROFILE_DECODE];
-	double pf_dec, pf_pre;  /* sums of the power factors of decoding / prefilling requests */
-	enum power_state pw_state;
-	double t_wake_end;
-	long wakeups;
-	/* decoding requests: min-heap on (v_finish, id) */
-	struct heap_ent *heap;
-	int ndec, heap_cap;
-	/* waiting FIFO */
-	struct batch_req *wait_head, *wait_tail;
+	int max_batch;
+	double kv_used;
+	/* line 2: completions, admissions, the end of a prefill */
+	struct batch_req *wait_head, *wait_tail; /* waiting FIFO */
+	batch_done_fn done;
+	void *ctx;
+	struct batch_req *dec_head, *dec_tail; /* decoding, in admission order */
+	struct batch_req *pre_head;            /* prefill batch in progress (STALL) */
+	double t_pre_end;
+	/* line 3 */
+	double pre_start;
+	double kv_cap, kv_admit_cap; /* admit below kv_admit_cap (PAGED: 1% watermark) */
+	struct profile *p;
+	int pstate;
+	int max_prefill_batch;
 	int nwait;
-	/* prefill batch in progress (STALL) */
-	struct batch_req *pre_head;
-	int npre;
-	double t_pre_end, pre_start;
+	int heap_cap;
+	/* whole-replica power of the phases that do not depend on the batch (OFF, SLEEP, IDLE,
+	 * PREFILL; cache_pstate) */
+	double phase_w[PROFILE_DECODE];
+	/* rarely */
+	double t_wake_end;
+	long wakeups, preemptions;
+	void *mem;              /* the allocation behind this object (aligned inside it) */
 };
+_Static_assert(offsetof(struct batcher, pw_state) == 64 &&
+	       offsetof(struct batcher, wait_head) == 128 &&
+	       offsetof(struct batcher, pre_start) == 192, "struct batcher: cache lines as documented");
 
 /* The profile's own model: what a request without variant factors costs. */
 static const struct batch_factors unit_factors = { 1.0, 1.0, 1.0 };
@@ -459,8 +472,10 @@ void batcher_advance(struct batcher *b, double t)
 
 struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, void *ctx)
 {
-	struct batcher *b = xcalloc(1, sizeof *b);
+	void *mem = xcalloc(1, sizeof(struct batcher) + 63);
+	struct batcher *b = (struct batcher *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
 	const struct profile_config *c = profile_config_of(p);
+	b->mem = mem;
 	b->p = p;
 	b->done = done;
 	b->ctx = ctx;
@@ -486,7 +501,7 @@ void batcher_free(struct batcher *b)
 	if (!b)
 		return;
 	free(b->heap);
-	free(b);
+	free(b->mem);
 }
 
 /* Queues r at t (advance already done); wakes a sleeping replica. */
