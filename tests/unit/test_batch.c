@@ -312,6 +312,43 @@ static void test_paged_preemption(void)
 	profile_free(q);
 }
 
+/* Requests admitted together with equal output counts reach the same virtual finish: they
+ * complete on one step in id order (the decode heap's tie rule), whatever order they came in. */
+static void test_decode_ties_in_id_order(void)
+{
+	static const uint64_t ids[6] = { 5, 3, 9, 1, 7, 2 };
+	static const double outs[6] = { 50, 50, 20, 50, 20, 80 };
+	static const uint64_t want[6] = { 7, 9, 1, 3, 5, 2 };
+	struct profile *p = builtin("h100-llama2-70b-tp4", 0, 0);
+	struct batch_req r[6], *rp[6];
+	struct done_log d = { 0 };
+	struct batcher *b;
+
+	if (!p)
+		return;
+	b = batcher_new(p, 0, on_done, &d);
+	memset(r, 0, sizeof r);
+	for (int i = 0; i < 6; i++) {
+		r[i].id = ids[i];
+		r[i].in_tokens = 256;
+		r[i].out_tokens = outs[i];
+		rp[i] = &r[i];
+	}
+	CHECK_INT(batcher_arrive_n(b, 0.5, rp, 6), 0);
+	CHECK_INT(batcher_prefilling(b), 6);
+	run_until(b, 1000);
+	CHECK_INT(d.n, 6);
+	for (int i = 0; i < d.n && i < 6; i++)
+		CHECK_INT((long)d.r[i]->id, (long)want[i]);
+	if (d.n == 6) {
+		CHECK(d.r[0]->t_done_s == d.r[1]->t_done_s);
+		CHECK(d.r[2]->t_done_s == d.r[4]->t_done_s);
+		CHECK(d.r[1]->t_done_s < d.r[2]->t_done_s && d.r[4]->t_done_s < d.r[5]->t_done_s);
+	}
+	batcher_free(b);
+	profile_free(p);
+}
+
 static void test_sleep_wake_and_pstate(void)
 {
 	struct profile *p = builtin("h100-llama2-70b-tp4", 0, 0);
@@ -681,6 +718,7 @@ int main(void)
 	RUN(test_kv_admission_and_max_batch);
 	RUN(test_energy_books_close);
 	RUN(test_paged_preemption);
+	RUN(test_decode_ties_in_id_order);
 	RUN(test_sleep_wake_and_pstate);
 	RUN(test_splitwise_e2e_replay);
 	RUN(test_mlenergy_closed_loop);
