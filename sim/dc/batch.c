@@ -457,9 +457,10 @@ static int advance(struct batcher *b, double t)
 		try_admit(b, nt);
 		settle(b);
 	}
-	double t0 = b->t;
+	if (t == b->t) /* a replica step: the loop's last accrue reached t */
+		return 0;
 	accrue(b, t);
-	return b->t != t0;
+	return b->t == t;
 }
 
 void batcher_advance(struct batcher *b, double t)

@@ -62,16 +62,11 @@ static void unlink_id(struct bucketq *b, uint32_t id, uint32_t k)
 	}
 }
 
-void bucketq_set(struct bucketq *b, uint32_t id, uint32_t key)
+/* Inserts absent id at key. */
+static void bucketq_insert(struct bucketq *b, uint32_t id, uint32_t key)
 {
-	uint32_t old = b->key[id];
-
-	if (old == key)
-		return;
 	if (key >= b->levels)
 		grow(b, key);
-	if (old != BUCKETQ_OUT)
-		unlink_id(b, id, old);
 	b->bits[(size_t)key * b->words + id / 64] |= 1ULL << (id % 64);
 	b->sum[(size_t)key * b->sum_words + id / 4096] |= 1ULL << (id / 64 % 64);
 	b->count[key]++;
@@ -79,6 +74,40 @@ void bucketq_set(struct bucketq *b, uint32_t id, uint32_t key)
 	b->key[id] = key;
 	if (key < b->min || b->size == 1)
 		b->min = key;
+}
+
+/* A move between two levels (what a dispatcher's +-1 load change is) touches each level's word,
+ * summary bit and count once; the size does not change and the minimum moves only to the new
+ * level or, when the old one was the minimum and is left empty, up from it. */
+void bucketq_set(struct bucketq *b, uint32_t id, uint32_t key)
+{
+	uint32_t old = b->key[id], w = id / 64;
+	uint64_t bit = 1ULL << (id % 64), sbit = 1ULL << (w % 64);
+	size_t words = b->words, sw = b->sum_words, s = w / 64;
+
+	if (old == key)
+		return;
+	if (old == BUCKETQ_OUT) {
+		bucketq_insert(b, id, key);
+		return;
+	}
+	if (key >= b->levels)
+		grow(b, key);
+	if (!(b->bits[(size_t)old * words + w] &= ~bit))
+		b->sum[(size_t)old * sw + s] &= ~sbit;
+	b->bits[(size_t)key * words + w] |= bit;
+	b->sum[(size_t)key * sw + s] |= sbit;
+	b->count[old]--;
+	b->count[key]++;
+	b->key[id] = key;
+	if (key < b->min) {
+		b->min = key;
+	} else if (old == b->min && !b->count[old]) {
+		uint32_t m = old + 1; /* stops at key at the latest: it is not empty */
+		while (!b->count[m])
+			m++;
+		b->min = m;
+	}
 }
 
 void bucketq_remove(struct bucketq *b, uint32_t id)
