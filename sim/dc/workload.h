@@ -38,6 +38,9 @@ static inline double dist_sample(const struct dist_cfg *d, struct rng *r)
 {
 	if (d->kind == DIST_EXPONENTIAL) /* the common case, on every request's path */
 		return rng_exponential(r, d->mean);
+	/* LLM token counts (twice per request): straight to the draw with the prepared parameters */
+	if (d->kind == DIST_LOGNORMAL && d->ln_mean == d->mean && d->ln_cv == d->cv)
+		return rng_lognormal(r, d->ln_mu, d->ln_sigma);
 	return dist_sample_any(d, r);
 }
 /* Mean of the distribution (exact). */
