@@ -456,9 +456,15 @@ static inline void ties_in_order(const struct evq_event *pool, struct evq_entry 
  * network's output keeps them there), sorted by the 4- or 8-entry network, ties fixed. */
 static inline void sort_padded(const struct evq_event *pool, struct evq_entry *e, size_t n)
 {
-	for (size_t i = n; i < 8; i++)
+	size_t m = n <= 2 ? 2 : n <= 4 ? 4 : 8;
+
+	if (n < 2)
+		return;
+	for (size_t i = n; i < m; i++)
 		e[i] = (struct evq_entry){ UINT64_MAX, 0, 0 };
-	if (n <= 4)
+	if (m == 2)
+		cx(&e[0], &e[1]);
+	else if (m == 4)
 		sort4(e);
 	else
 		sort8(e);
