@@ -272,16 +272,14 @@ static inline void chunk_free(struct evq *q, uint32_t c)
 	q->ch_free = c;
 }
 
-static inline void bucket_add(struct evq *q, uint32_t k, struct evq_entry x)
+/* Appends x to bucket k; a free chunk must be at hand (ch_free != NO_SLOT). */
+static inline void bucket_append(struct evq *q, uint32_t k, struct evq_entry x)
 {
 	struct evq_bucket *b = &q->bk[k];
 	uint32_t i = b->n & 3;
 
 	if (i == 0) { /* the newest chunk is full (or there is none): a new one goes first */
-		uint32_t c;
-		if (q->ch_free == NO_SLOT)
-			chunk_grow(q);
-		c = q->ch_free;
+		uint32_t c = q->ch_free;
 		q->ch_free = CH_LINK(q, c);
 		x.unused = b->n ? b->head : NO_SLOT;
 		b->head = c;
@@ -289,6 +287,13 @@ static inline void bucket_add(struct evq *q, uint32_t k, struct evq_entry x)
 	q->ch[b->head].e[i] = x;
 	b->n++;
 	q->cal_n++;
+}
+
+static inline void bucket_add(struct evq *q, uint32_t k, struct evq_entry x)
+{
+	if (q->ch_free == NO_SLOT)
+		chunk_grow(q);
+	bucket_append(q, k, x);
 }
 
 /* Moves a bucket's entries to dst[0..n), freeing its chunks; returns n. Whole chunks are copied
@@ -626,12 +631,9 @@ static inline void slot_free(struct evq *q, uint32_t s)
  * control step and series sample): a push then compares with one or two, a pop with none. */
 static inline void small_insert(struct evq *q, struct evq_entry x)
 {
-	struct evq_entry *h;
-	size_t j = q->n;
+	struct evq_entry *h = q->heap;
+	size_t j = q->n; /* < EVQ_SMALL_MAX <= cap (push_slow reserved it) */
 
-	if (j == q->cap)
-		heap_reserve(q, j + 1);
-	h = q->heap;
 	for (; j > 0 && before(q->pool, &h[j - 1], &x); j--)
 		h[j] = h[j - 1];
 	h[j] = x;
@@ -664,12 +666,29 @@ static NOINLINE void to_small(struct evq *q)
 	q->small = 1;
 }
 
-/* Files x (time t) with a calendar on, regrowing it when its count doubled; returns h. */
-static NOINLINE evq_handle file_cal(struct evq *q, struct evq_entry x, double t, evq_handle h)
+/* file_cal's general case: x to the top, a bucket or the heap, then a regrow if due. */
+static NOINLINE evq_handle file_cal_slow(struct evq *q, struct evq_entry x, double t,
+					 evq_handle h)
 {
 	cal_put(q, x, t);
 	if (q->cal_n > q->regrow_at)
 		cal_regrow(q);
+	return h;
+}
+
+/* Files x (time t) with a calendar on, regrowing it when its count doubled; returns h. The
+ * common case (a bucket not yet taken, a free chunk at hand, no regrow due) calls nothing, so
+ * it saves no registers; the rest goes to file_cal_slow. */
+static NOINLINE evq_handle file_cal(struct evq *q, struct evq_entry x, double t, evq_handle h)
+{
+	uint32_t k;
+
+	if (x.tk > q->cal_hi || q->ch_free == NO_SLOT || q->cal_n >= q->regrow_at)
+		return file_cal_slow(q, x, t, h);
+	k = cal_index(q, t);
+	if (k - q->cur >= q->nb - q->cur) /* before the buckets not yet taken: the heap */
+		return file_cal_slow(q, x, t, h);
+	bucket_append(q, k, x);
 	return h;
 }
 
@@ -698,6 +717,7 @@ static NOINLINE evq_handle push_slow(struct evq *q, double t, unsigned prio,
 {
 	if (q->free_head == NO_SLOT)
 		pool_grow(q);
+	heap_reserve(q, EVQ_SMALL_MAX); /* small mode's pushes then never need to grow it */
 	if ((uint32_t)q->seq == 0)
 		q->seq++;
 	return evq_push(q, t, prio, fn, obj, arg);
@@ -723,7 +743,7 @@ evq_handle evq_push(struct evq *q, double t, unsigned prio,
 	q->live++;
 	x = (struct evq_entry){ tkey_of(t), s, 0 };
 	h = ((uint64_t)(uint32_t)seq << 32) | s;
-	if (q->small && q->n < EVQ_SMALL_MAX && !q->cal) {
+	if (q->small && q->n < EVQ_SMALL_MAX) { /* small mode is heap-only: no calendar */
 		small_insert(q, x);
 		return h;
 	}
@@ -861,18 +881,41 @@ static NOINLINE int pop_heap(struct evq *q, double t_max, double *t, struct evq_
 
 /* Each mode's pop is its own function: compiled together, the two paths' register needs and
  * the inlined refill cost the common path's prologue (measured with callgrind). */
+/* The common cases call nothing (so save no registers): in small mode the last entry, with a
+ * calendar the run's next while the heap is empty, live and due; everything else, including
+ * "nothing due", goes to the mode's function. */
 int evq_pop_until(struct evq *q, double t_max, double *t, struct evq_event *out)
 {
-	if (q->cal)
+	const struct evq_entry *e;
+
+	if (q->cal) {
+		if (!q->n && q->run_pos < q->run_n) {
+			e = &q->run[q->run_pos];
+			if (q->pool[e->slot].fn != NULL && tkey_value(e->tk) <= t_max) {
+				take(q, e, t, out);
+				front_remove(q, 1);
+				return 1;
+			}
+		}
 		return pop_cal(q, t_max, t, out);
-	return q->small ? pop_small(q, t_max, t, out) : pop_heap(q, t_max, t, out);
+	}
+	if (q->small) {
+		if (q->n) {
+			e = &q->heap[q->n - 1];
+			if (q->pool[e->slot].fn != NULL && tkey_value(e->tk) <= t_max) {
+				take(q, e, t, out);
+				q->n--;
+				return 1;
+			}
+		}
+		return pop_small(q, t_max, t, out);
+	}
+	return pop_heap(q, t_max, t, out);
 }
 
 int evq_pop(struct evq *q, double *t, struct evq_event *out)
 {
-	if (q->cal)
-		return pop_cal(q, INFINITY, t, out);
-	return q->small ? pop_small(q, INFINITY, t, out) : pop_heap(q, INFINITY, t, out);
+	return evq_pop_until(q, INFINITY, t, out);
 }
 
 double evq_peek_time(struct evq *q)
