@@ -367,6 +367,35 @@ static inline void cal_put(struct evq *q, struct evq_entry x, double t)
 		heap_push(q, x); /* its bucket was taken (with a calendar, the heap never spills) */
 }
 
+/* The time key where a new calendar over the top ends: the top's latest time, unless that lies
+ * beyond EVQ_FAR_MEDIANS times the median distance from the earliest (lo), estimated from 63
+ * evenly spaced entries; then there. A few far-future or infinite times would otherwise
+ * stretch the buckets until every other event falls in the first, and the list would work as
+ * a heap. Every entry up to the median is inside, so each build takes about half the top at
+ * least; exponential residuals reach about ln(n) / ln(2) medians (20 at 10^6 pending), so the
+ * hold benchmark's calendars are never cut. */
+#define EVQ_FAR_MEDIANS 32.0
+static uint64_t cal_end(const struct evq *q, double lo)
+{
+	enum { SAMPLES = 63 };
+	double d[SAMPLES], end;
+	size_t n = q->top_n, step = n / SAMPLES;
+
+	if (n < 4 * SAMPLES)
+		return q->top_max;
+	for (size_t j = 0; j < SAMPLES; j++) {
+		double x = tkey_value(q->top[j * step].tk) - lo;
+		size_t i = j;
+		for (; i > 0 && d[i - 1] > x; i--) /* insertion sort: 63 entries, once per build */
+			d[i] = d[i - 1];
+		d[i] = x;
+	}
+	end = lo + EVQ_FAR_MEDIANS * d[SAMPLES / 2];
+	if (!(d[SAMPLES / 2] > 0) || !(end < tkey_value(q->top_max)))
+		return q->top_max; /* most times tie with the earliest, or nothing lies that far */
+	return tkey_of(end);
+}
+
 /* Spreads the top over a new calendar: one bucket per event on average, EVQ_DENSE_PER_BUCKET
  * beyond EVQ_DENSE_MAX events, equal widths from the earliest to the latest time. Beyond that
  * many the records, headers and chunks no longer stay in the core's cache, and fewer, fuller
@@ -379,10 +408,19 @@ static inline void cal_put(struct evq *q, struct evq_entry x, double t)
  * heap and run hold only earlier events. */
 static void cal_build(struct evq *q)
 {
-	double lo = tkey_value(q->top_min), hi = tkey_value(q->top_max), span = hi - lo;
-	size_t n = q->top_n, nb = n <= EVQ_DENSE_MAX ? n : n / EVQ_DENSE_PER_BUCKET;
+	double lo = tkey_value(q->top_min), hi = tkey_value(q->top_max), span;
+	uint64_t hi_k = cal_end(q, lo);
+	size_t n = q->top_n, n_in = n, nb;
 	struct evq_entry *e = q->top;
 
+	if (hi_k < q->top_max) { /* far outliers stay in the top */
+		hi = tkey_value(hi_k);
+		n_in = 0;
+		for (size_t i = 0; i < n; i++)
+			n_in += e[i].tk <= hi_k;
+	}
+	span = hi - lo;
+	nb = n_in <= EVQ_DENSE_MAX ? n_in : n_in / EVQ_DENSE_PER_BUCKET;
 	if (nb > EVQ_NB_MAX)
 		nb = EVQ_NB_MAX;
 
@@ -401,18 +439,22 @@ static void cal_build(struct evq *q)
 	q->last_d = (double)(nb - 1);
 	q->cur = 0;
 	q->base = lo;
-	q->cal_hi = q->top_max;
+	q->cal_hi = hi_k;
 	q->cal = 1;
 	q->cal_n = 0;
-	q->regrow_at = 2 * n + EVQ_SPILL_HI;
-	q->ahead = n > EVQ_DENSE_MAX ? EVQ_RUN_AHEAD : 0; /* fewer: the records stay in cache */
-	/* the top is emptied and its entries spread from its array in place: none of them can go
-	 * back to the top (all are <= cal_hi) */
+	q->regrow_at = 2 * n_in + EVQ_SPILL_HI;
+	q->ahead = n_in > EVQ_DENSE_MAX ? EVQ_RUN_AHEAD : 0; /* fewer: the records stay in cache */
+	/* the top is emptied and its entries spread from its array in place; those past cal_hi
+	 * (far outliers) are put back in it, at or before their old places */
 	q->top_n = 0;
 	q->top_min = UINT64_MAX;
 	q->top_max = 0;
-	for (size_t i = 0; i < n; i++)
-		bucket_add(q, cal_index(q, tkey_value(e[i].tk)), e[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].tk <= hi_k)
+			bucket_add(q, cal_index(q, tkey_value(e[i].tk)), e[i]);
+		else
+			top_add(q, e[i]);
+	}
 }
 
 /* Compare-exchange by time alone, branch-free (conditional moves): a bucket's entries are in
