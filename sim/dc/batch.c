@@ -3,12 +3,13 @@
  * Invariants between calls: b->t is the last time processed and energy, V (decode steps done)
  * and W (energy charged per decoding sequence) are integrated up to it; power_w and step_s are
  * those of the current phase and batch; the heap holds exactly the decoding requests ordered by
- * (v_finish, id), each knowing its position, and the admission-ordered list holds the same
- * requests; kv_used is the sum over admitted, unfinished requests of in + out (RESERVE) or of
- * kv_base + (V - v_join) (PAGED: prompt + tokens generated); in STALL mode V and W are frozen
- * while a prefill batch runs. pf_dec (pf_pre) is the sum of the power factors of the decoding
- * (prefilling) requests; with no variant factors every one is 1.0 and the sums are exact
- * integers, so power, V and every time are bit for bit those of the profile's model.
+ * (v_finish, id) (entries carry v_finish; a preemption finds its entry by a scan), and the
+ * admission-ordered list holds the same requests; kv_used is the sum over admitted, unfinished
+ * requests of in + out (RESERVE) or of kv_base + (V - v_join) (PAGED: prompt + tokens
+ * generated); in STALL mode V and W are frozen while a prefill batch runs. pf_dec (pf_pre) is
+ * the sum of the power factors of the decoding (prefilling) requests; with no variant factors
+ * every one is 1.0 and the sums are exact integers, so power, V and every time are bit for bit
+ * those of the profile's model.
  * t_next is batcher_next_t of the current state: recomputed (refresh_next) at the end of every
  * change, since the event loop asks for it after each call and batcher_advance before each step.
  * rows and phase_w cache the profile's figures for the current power-cap state (cache_pstate);
