@@ -78,9 +78,10 @@ struct batcher {
 	long wakeups, preemptions;
 	void *mem;              /* the allocation behind this object (aligned inside it) */
 };
-_Static_assert(offsetof(struct batcher, pw_state) == 64 &&
-	       offsetof(struct batcher, wait_head) == 128 &&
-	       offsetof(struct batcher, pre_start) == 192, "struct batcher: cache lines as documented");
+_Static_assert(sizeof(void *) != 8 || (offsetof(struct batcher, pw_state) == 64 &&
+					offsetof(struct batcher, wait_head) == 128 &&
+					offsetof(struct batcher, pre_start) == 192),
+	       "struct batcher: cache lines as documented (64-bit pointers)");
 
 /* The profile's own model: what a request without variant factors costs. */
 static const struct batch_factors unit_factors = { 1.0, 1.0, 1.0 };
