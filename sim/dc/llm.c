@@ -109,8 +109,9 @@ static void arm(struct dc *dc)
 		L->tev = sim_at(dc->sim, t, SIM_PRIO_DEPART, node_fire, dc, 0);
 }
 
-/* Pushes the node's power to the datacenter and keeps its timer at the batcher's next time. */
-static void resched(struct dc *dc, uint32_t node)
+/* Pushes the node's power to the datacenter and keeps its timer at the batcher's next time.
+ * top: node is the earliest timer, due now (node_fire), so its key can only move later. */
+static void resched_node(struct dc *dc, uint32_t node, int top)
 {
 	struct llm_state *L = dc->llm;
 	struct batcher *b = L->batchers[node];
@@ -120,11 +121,19 @@ static void resched(struct dc *dc, uint32_t node)
 	if (isfinite(t) && t <= dc->sim->horizon_s) {
 		if (t < dc->sim->now)
 			t = dc->sim->now;
-		wtree_set(&L->timers, node, t); /* an unchanged key stops at its leaf's parent */
+		if (top)
+			wtree_raise_top(&L->timers, t);
+		else
+			wtree_set(&L->timers, node, t); /* an unchanged key stops at its leaf's parent */
 	} else if (wtree_contains(&L->timers, node)) {
 		wtree_remove(&L->timers, node);
 	}
 	arm(dc);
+}
+
+static void resched(struct dc *dc, uint32_t node)
+{
+	resched_node(dc, node, 0);
 }
 
 /* Books the completions collected by on_done, then lets dispatch refill. */
@@ -182,7 +191,7 @@ static void node_fire(struct sim *s, void *obj, uint64_t arg)
 		double t;
 
 		batcher_advance(L->batchers[node], s->now);
-		resched(dc, node);
+		resched_node(dc, node, 1);
 		flush_done(dc);
 		if (!L->timers.n || L->no_chain || s->stop || (s->interrupt && *s->interrupt))
 			break;

@@ -91,6 +91,20 @@ void wtree_set(struct wtree *w, uint32_t id, double key)
 	update(w, id, tkey_of(key));
 }
 
+void wtree_raise_top(struct wtree *w, double key)
+{
+	uint64_t *k = w->k;
+	uint32_t *win = w->win;
+	size_t i = w->leaf0 + (size_t)win[0];
+
+	k[i] = tkey_of(key);
+	while (i > 0) { /* every ancestor holds it: no test of who wins there */
+		size_t p = (i - 1) >> 2;
+		win[p] = win[min_of_four(k, 4 * p + 1, &k[p])];
+		i = p;
+	}
+}
+
 void wtree_remove(struct wtree *w, uint32_t id)
 {
 	if (w->k[w->leaf0 + id] == WTREE_OUT)

@@ -1,7 +1,8 @@
 /* test_wtree.c — the winner tree against a brute-force scan (smallest key, ties to the
  * smaller id: the order the LLM replica timers fire in): random
  * set/remove sequences with many equal keys (ties), the timer pattern (the earliest id moves
- * later), sizes 0, 1, powers of two and their neighbours, and removing absent ids. */
+ * later, by wtree_set and by wtree_raise_top), sizes 0, 1, powers of two and their neighbours,
+ * and removing absent ids. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -57,7 +58,10 @@ static void random_run(uint32_t n, int ops, uint64_t seed)
 			}
 			present += isnan(key[id]);
 			key[id] = v;
-			wtree_set(&w, id, v);
+			if (u >= 70 && m < n && u % 2) /* the timer pattern through its own verb */
+				wtree_raise_top(&w, v);
+			else
+				wtree_set(&w, id, v);
 		}
 		m = ref_min(key, n);
 		bad += w.n != present;
