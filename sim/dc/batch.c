@@ -426,9 +426,8 @@ static int cache_full_first(const struct batcher *b)
 	       (b->kv_cap - b->kv_used) / b->ndec < b->heap[0].v_finish - b->v;
 }
 
-/* batcher_advance without the final refresh_next: returns 1 when the last accrue moved the
- * clock (t_next is then stale until the caller's refresh_next or settle). */
-static int advance(struct batcher *b, double t)
+/* Takes every internal step due at or before t (b->out.t_next <= t on entry). */
+static void take_steps(struct batcher *b, double t)
 {
 	while (b->out.t_next <= t) {
 		double nt = b->out.t_next;
@@ -459,6 +458,15 @@ static int advance(struct batcher *b, double t)
 		try_admit(b, nt);
 		settle(b);
 	}
+}
+
+/* batcher_advance without the final refresh_next: returns 1 when the last accrue moved the
+ * clock (t_next is then stale until the caller's refresh_next or settle). Inline, with the
+ * steps out of line: an arrival between steps (the common case) takes none. */
+static inline int advance(struct batcher *b, double t)
+{
+	if (b->out.t_next <= t)
+		take_steps(b, t);
 	if (t == b->t) /* a replica step: the loop's last accrue reached t */
 		return 0;
 	accrue(b, t);

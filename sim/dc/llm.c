@@ -110,7 +110,7 @@ static void arm(struct dc *dc)
 }
 
 /* Pushes the node's power to the datacenter and keeps its timer at the batcher's next time.
- * top: node is the earliest timer, due now (node_fire), so its key can only move later. */
+ * top: node is the earliest timer, due now (in node_fire), so its key can only move later. */
 static void resched_node(struct dc *dc, uint32_t node, int top)
 {
 	struct llm_state *L = dc->llm;
@@ -128,7 +128,8 @@ static void resched_node(struct dc *dc, uint32_t node, int top)
 	} else if (wtree_contains(&L->timers, node)) {
 		wtree_remove(&L->timers, node);
 	}
-	arm(dc);
+	if (!top) /* node_fire arms after its run of steps */
+		arm(dc);
 }
 
 static void resched(struct dc *dc, uint32_t node)
