@@ -194,18 +194,30 @@ static void cache_pstate(struct batcher *b)
 
 /* Decode step time and node power with n requests decoding: the profile's table, or (outside
  * it, or an extrapolated batch) the profile's evaluating path, which counts extrapolations. */
+static __attribute__((noinline, cold)) double step_off_table(const struct batcher *b, int n)
+{
+	return profile_decode_step_s(b->p, n, b->pstate);
+}
+
+static __attribute__((noinline, cold)) double decode_power_off_table(const struct batcher *b,
+								    int n)
+{
+	return profile_node_power_w(b->p, PROFILE_DECODE, n, b->pstate);
+}
+
+/* (the evaluating calls out of line: the table lookups stay free of a call's register saves) */
 static double step_of(const struct batcher *b, int n)
 {
 	if (n < b->rows_n && !b->rows[n].step_clamped)
 		return b->rows[n].step_s;
-	return profile_decode_step_s(b->p, n, b->pstate);
+	return step_off_table(b, n);
 }
 
 static double decode_power_of(const struct batcher *b, int n)
 {
 	if (n < b->rows_n && !b->rows[n].power_clamped)
 		return b->rows[n].node_w;
-	return profile_node_power_w(b->p, PROFILE_DECODE, n, b->pstate);
+	return decode_power_off_table(b, n);
 }
 
 /* Recomputes step time and power after any change of phase, batch or power-cap state (and

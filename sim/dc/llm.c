@@ -138,7 +138,7 @@ static void resched(struct dc *dc, uint32_t node)
 }
 
 /* Books the completions collected by on_done, then lets dispatch refill. */
-static void flush_done(struct dc *dc)
+static void book_done(struct dc *dc)
 {
 	struct llm_state *L = dc->llm;
 	while (L->done_head) {
@@ -163,6 +163,13 @@ static void flush_done(struct dc *dc)
 		rec_free(L, r);
 		dc_finish(dc, q);
 	}
+}
+
+/* Most calls find nothing to book (an arrival, the end of a prefill): no call then. */
+static inline void flush_done(struct dc *dc)
+{
+	if (dc->llm->done_head)
+		book_done(dc);
 }
 
 /* The earliest replica timer is due: that replica takes its step. Its timer stays in the tree

@@ -76,23 +76,15 @@ static void bucketq_insert(struct bucketq *b, uint32_t id, uint32_t key)
 		b->min = key;
 }
 
-/* A move between two levels (what a dispatcher's +-1 load change is) touches each level's word,
- * summary bit and count once; the size does not change and the minimum moves only to the new
- * level or, when the old one was the minimum and is left empty, up from it. */
-void bucketq_set(struct bucketq *b, uint32_t id, uint32_t key)
+/* Moves present id from level old to key (< levels): each level's word, summary bit and count
+ * once; the size does not change and the minimum moves only to the new level or, when the old
+ * one was the minimum and is left empty, up from it. */
+static inline void move(struct bucketq *b, uint32_t id, uint32_t old, uint32_t key)
 {
-	uint32_t old = b->key[id], w = id / 64;
+	uint32_t w = id / 64;
 	uint64_t bit = 1ULL << (id % 64), sbit = 1ULL << (w % 64);
 	size_t words = b->words, sw = b->sum_words, s = w / 64;
 
-	if (old == key)
-		return;
-	if (old == BUCKETQ_OUT) {
-		bucketq_insert(b, id, key);
-		return;
-	}
-	if (key >= b->levels)
-		grow(b, key);
 	if (!(b->bits[(size_t)old * words + w] &= ~bit))
 		b->sum[(size_t)old * sw + s] &= ~sbit;
 	b->bits[(size_t)key * words + w] |= bit;
@@ -108,6 +100,32 @@ void bucketq_set(struct bucketq *b, uint32_t id, uint32_t key)
 			m++;
 		b->min = m;
 	}
+}
+
+/* An insertion, or a key past the allocated levels. */
+static __attribute__((noinline)) void set_slow(struct bucketq *b, uint32_t id, uint32_t key)
+{
+	if (b->key[id] == BUCKETQ_OUT) {
+		bucketq_insert(b, id, key);
+		return;
+	}
+	if (key >= b->levels)
+		grow(b, key);
+	move(b, id, b->key[id], key);
+}
+
+/* The common case (a dispatcher's +-1 between levels that exist) calls nothing. */
+void bucketq_set(struct bucketq *b, uint32_t id, uint32_t key)
+{
+	uint32_t old = b->key[id];
+
+	if (old == key)
+		return;
+	if (old == BUCKETQ_OUT || key >= b->levels) {
+		set_slow(b, id, key);
+		return;
+	}
+	move(b, id, old, key);
 }
 
 void bucketq_remove(struct bucketq *b, uint32_t id)
