@@ -222,7 +222,7 @@ static double decode_power_of(const struct batcher *b, int n)
 
 /* Recomputes step time and power after any change of phase, batch or power-cap state (and
  * dec_run, which accrue reads until the next change). */
-static void update_rate(struct batcher *b)
+static inline void update_rate(struct batcher *b)
 {
 	enum profile_phase ph = batcher_phase(b);
 	/* the running requests' variants scale the replica's power by their mean power factor */
@@ -404,7 +404,7 @@ static void finish_prefill(struct batcher *b, double t)
 /* Sets t_next, the real time of the next internal change, from the current state; called
  * after every change of state, after update_rate (dec_run), and after an accrue (the value
  * depends on b->t and V, so on where the last accrue stopped). */
-static void refresh_next(struct batcher *b)
+static inline void refresh_next(struct batcher *b)
 {
 	double nt = INFINITY;
 
@@ -528,7 +528,7 @@ void batcher_free(struct batcher *b)
 }
 
 /* Queues r at t (advance already done); wakes a sleeping replica. */
-static int enqueue(struct batcher *b, double t, struct batch_req *r)
+static inline int enqueue(struct batcher *b, double t, struct batch_req *r)
 {
 	assert(!b->paged || !r->vf); /* PAGED counts one KV token per request per step */
 	if (r->in_tokens + r->out_tokens > b->kv_cap) {
