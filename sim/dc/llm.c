@@ -111,7 +111,7 @@ static void arm(struct dc *dc)
 
 /* Pushes the node's power to the datacenter and keeps its timer at the batcher's next time.
  * top: node is the earliest timer, due now (in node_fire), so its key can only move later. */
-static void resched_node(struct dc *dc, uint32_t node, int top)
+static inline void resched_node(struct dc *dc, uint32_t node, int top)
 {
 	struct llm_state *L = dc->llm;
 	struct batcher *b = L->batchers[node];
