@@ -14,6 +14,7 @@
 
 static void arrival_fire(struct sim *s, void *obj, uint64_t arg);
 static void done_fire(struct sim *s, void *obj, uint64_t arg);
+static void schedule_done(struct dc *dc, uint32_t r, double t_s);
 static void offer_capacity(struct dc *dc);
 
 static void set_free_bit(struct dc *dc, uint32_t n, int on)
@@ -85,6 +86,7 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 	llm_init(dc); /* nodes with a serving profile */
 	for (uint32_t i = 0; i < dc->n_nodes; i++)
 		dc->nodes[i].llm = llm_node(dc, i);
+	dc_set_chain(dc, 1);
 }
 
 void dc_fini(struct dc *dc)
@@ -190,13 +192,10 @@ static inline double next_arrival_time(struct dc *dc, struct class_rt *cr)
 	return next_arrival_other(dc, cr);
 }
 
-/* Inlined into arrival_fire (always: the compiler would keep the call for the second caller,
- * dc_start_arrivals, and this is one call per request). */
-static inline __attribute__((always_inline)) void schedule_next_arrival(struct dc *dc,
-									 struct class_rt *cr)
+/* The class's next arrival at t (next_arrival_time), if within the horizon; a trace time
+ * already past is clamped to now. */
+static void schedule_arrival_at(struct dc *dc, struct class_rt *cr, double t)
 {
-	double t = next_arrival_time(dc, cr);
-
 	if (t <= dc->sim->horizon_s)
 		sim_at(dc->sim, t < dc->sim->now ? dc->sim->now : t, SIM_PRIO_ARRIVE, arrival_fire, dc,
 		       (uint64_t)(cr - dc->classes));
@@ -213,24 +212,25 @@ void dc_start_arrivals(struct dc *dc)
 				cr->trace_pos++;
 			cr->trace_offset_s = -a->start_s * a->time_scale;
 		}
-		schedule_next_arrival(dc, cr);
+		schedule_arrival_at(dc, cr, next_arrival_time(dc, cr));
 	}
 }
 
-static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
+/* A request of class cr arrives now: drawn (its size), booked and handed to the dispatch policy.
+ * Returns the time of the class's next arrival, drawn before the dispatch (as the streams
+ * always were drawn) and not yet scheduled. */
+static inline double arrive(struct dc *dc, struct class_rt *cr)
 {
-	struct dc *dc = obj;
-	struct class_rt *cr = &dc->classes[arg];
 	const struct class_cfg *cc = cr->cfg;
 	const struct trace_data *tr = cc->arrival.trace;
 	size_t rec = cr->trace_pos;
 	uint32_t r = req_alloc(dc);
 	struct request *q = &dc->req[r];
+	double t_next;
 
-	s->where = "arrival";
 	memset(q, 0, sizeof *q);
-	q->t_arrive = s->now;
-	q->cls = (uint16_t)arg;
+	q->t_arrive = dc->sim->now;
+	q->cls = (uint16_t)(cr - dc->classes);
 	q->node = DC_NONE;
 	q->next = DC_NONE;
 	if (cc->kind == CLASS_JOB) {
@@ -247,8 +247,40 @@ static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
 		cr->trace_pos++;
 	cr->st.arrived++;
 	dc->in_system++;
-	schedule_next_arrival(dc, cr);
+	t_next = next_arrival_time(dc, cr);
 	dc->dispatch.arrive(dc, dc->dispatch.state, r);
+	return t_next;
+}
+
+/* An arrival of class arg. While the class's next arrival is due strictly before every other
+ * event, it is taken here too (sim_chain: no push and pop); else it is scheduled. Only arrivals
+ * are scheduled at SIM_PRIO_ARRIVE and the dispatch schedules none, so scheduling the next one
+ * after the dispatch instead of before it keeps the order of equal-time events. */
+static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
+{
+	struct dc *dc = obj;
+	struct class_rt *cr = &dc->classes[arg];
+	double t;
+
+	for (;;) {
+		s->where = "arrival";
+		t = arrive(dc, cr);
+		if (!(t <= s->horizon_s))
+			return;
+		if (t < s->now) /* a trace time already past */
+			t = s->now;
+		if (dc->no_chain || !sim_chain(s, t))
+			break;
+		dc->chained++;
+	}
+	sim_at(s, t, SIM_PRIO_ARRIVE, arrival_fire, dc, arg);
+}
+
+void dc_set_chain(struct dc *dc, int on)
+{
+	dc->no_chain = !on;
+	/* with LLM replicas, whose steps are SIM_PRIO_DEPART events too, nothing is held */
+	dc->hold_done = on && !dc->llm ? DC_HOLD_OPEN : DC_HOLD_OFF;
 }
 
 /* ---- service ---- */
@@ -322,14 +354,57 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 	if (dc->cfg->n_variants)
 		nd->busy_pf += dc->cfg->variants[q->variant].f.power;
 	slot_node_power(dc, node);
-	sim_after(dc->sim, service_time(dc, nd, q, cr->cfg->kind), SIM_PRIO_DEPART, done_fire, dc,
-		  r);
+	schedule_done(dc, r, dc->sim->now + service_time(dc, nd, q, cr->cfg->kind));
 }
 
+/* Schedules the held completion (done_fire); no more is held in this handler. */
+static void release_held(struct dc *dc)
+{
+	dc->done_hold = DC_HOLD_OFF;
+	sim_at(dc->sim, dc->held_t_s, SIM_PRIO_DEPART, done_fire, dc, dc->held_r);
+}
+
+/* Request r's completion on a slot node at t_s: scheduled, or held for done_fire (see there).
+ * A second completion in one handler releases the held one first, so the two are scheduled in
+ * the order they were started, as without holding. */
+static void schedule_done(struct dc *dc, uint32_t r, double t_s)
+{
+	if (dc->done_hold == DC_HOLD_OPEN) {
+		dc->held_r = r;
+		dc->held_t_s = t_s;
+		dc->done_hold = DC_HOLD_FULL;
+		return;
+	}
+	if (dc->done_hold == DC_HOLD_FULL)
+		release_held(dc);
+	sim_at(dc->sim, t_s, SIM_PRIO_DEPART, done_fire, dc, r);
+}
+
+/* A slot completion. The completion it schedules (a waiting request starting in the freed slot)
+ * is held, not pushed; while that one is due strictly before every other event it is taken
+ * here too (sim_chain: no push and pop), else it is scheduled at the end of the handler. The
+ * order of equal-time events is kept: slot completions are the only SIM_PRIO_DEPART events but
+ * for LLM replica steps, and with LLM replicas nothing is held; a second completion started in
+ * the handler releases the first (schedule_done). */
 static void done_fire(struct sim *s, void *obj, uint64_t arg)
 {
-	s->where = "service completion";
-	dc_finish(obj, (uint32_t)arg);
+	struct dc *dc = obj;
+	uint32_t r = (uint32_t)arg;
+
+	for (;;) {
+		s->where = "service completion";
+		dc->done_hold = dc->hold_done;
+		dc_finish(dc, r);
+		if (dc->done_hold != DC_HOLD_FULL)
+			break;
+		if (!sim_chain(s, dc->held_t_s)) {
+			release_held(dc);
+			break;
+		}
+		dc->chained++;
+		r = dc->held_r;
+	}
+	dc->done_hold = DC_HOLD_OFF;
 }
 
 void dc_drop_started(struct dc *dc, uint32_t r)

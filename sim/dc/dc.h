@@ -140,7 +140,19 @@ struct dc {
 	long held;               /* waiting in a policy-owned queue (counted in queued) */
 	long busy_cap;           /* most requests in service at once (dc_set_busy_cap); -1: none */
 	struct llm_state *llm;   /* LLM serving nodes (llm.c), NULL when no type has a profile */
+
+	/* Completion chaining (done_fire in dc.c): while a slot completion is handled, the first
+	 * slot completion it schedules is held here instead of pushed, so that done_fire can fire
+	 * it in place when nothing else is due first (sim_chain). */
+	int done_hold;           /* DC_HOLD_OFF, DC_HOLD_OPEN (may hold one), DC_HOLD_FULL */
+	uint32_t held_r;         /* DC_HOLD_FULL: the request whose completion is held ... */
+	double held_t_s;         /* ... and its time */
+	int no_chain;            /* dc_set_chain(dc, 0): every arrival and completion through the list */
+	int hold_done;           /* DC_HOLD_OPEN when done_fire may hold (chaining on, no LLM replicas) */
+	uint64_t chained;        /* arrivals and completions fired in place (sim_chain) */
 };
+
+enum { DC_HOLD_OFF, DC_HOLD_OPEN, DC_HOLD_FULL };
 
 /* Builds nodes and classes (RNG streams from seed and replication). classes must outlive dc. */
 void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
@@ -220,6 +232,10 @@ void dc_finish(struct dc *dc, uint32_t r);
 /* A request started on a node that cannot serve it after all (larger than the node's whole KV
  * cache): frees its slot and counts it dropped. */
 void dc_drop_started(struct dc *dc, uint32_t r);
+
+/* Chaining of slot arrivals and completions (sim_chain; on by default): off, every one of them
+ * goes through the event list. The results are the same either way (tests/unit/test_chain.c). */
+void dc_set_chain(struct dc *dc, int on);
 
 /* Sets node power (W), integrating IT energy up to now first. */
 void dc_set_node_power(struct dc *dc, uint32_t node, double power_w);
