@@ -32,6 +32,22 @@ static double slot_power(const struct node_type_cfg *t, double busy)
 	return t->idle_w + (t->peak_w - t->idle_w) * busy / (double)t->slots;
 }
 
+/* Slot nodes of a type with at most this many slots look their power up by busy count. */
+#define BUSY_POWER_TABLE_MAX 4096
+
+/* The table of slot_power(t, b) for b = 0..slots (the same values, computed once), or NULL. */
+static double *busy_power_table(const struct node_type_cfg *t)
+{
+	double *p;
+
+	if (t->profile || t->slots < 1 || t->slots > BUSY_POWER_TABLE_MAX)
+		return NULL;
+	p = xcalloc((size_t)t->slots + 1, sizeof *p);
+	for (int b = 0; b <= t->slots; b++)
+		p[b] = slot_power(t, b);
+	return p;
+}
+
 void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 	     const struct class_cfg *classes, size_t n_classes, uint64_t seed, uint64_t rep)
 {
@@ -46,6 +62,9 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 	dc->nodes = xcalloc(n ? n : 1, sizeof *dc->nodes);
 	dc->n_words = (n + 63) / 64;
 	dc->free_bits = xcalloc(dc->n_words ? dc->n_words : 1, sizeof *dc->free_bits);
+	dc->busy_power_w = xcalloc(cfg->n_types ? cfg->n_types : 1, sizeof *dc->busy_power_w);
+	for (size_t t = 0; t < cfg->n_types; t++)
+		dc->busy_power_w[t] = busy_power_table(&cfg->types[t]);
 	n = 0;
 	for (size_t g = 0; g < cfg->n_groups; g++) {
 		const struct node_type_cfg *t = &cfg->types[cfg->groups[g].type];
@@ -53,6 +72,7 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 			struct node *nd = &dc->nodes[n];
 			nd->type = (uint32_t)cfg->groups[g].type;
 			nd->tcfg = t;
+			nd->busy_power_w = dc->busy_power_w[cfg->groups[g].type];
 			nd->slots = t->slots;
 			nd->q_head = nd->q_tail = DC_NONE;
 			nd->power_w = slot_power(t, 0);
@@ -104,6 +124,9 @@ void dc_fini(struct dc *dc)
 		qsketch_fini(&dc->classes[c].st.wait_q);
 	}
 	free(dc->classes);
+	for (size_t t = 0; dc->busy_power_w && t < dc->cfg->n_types; t++)
+		free(dc->busy_power_w[t]);
+	free(dc->busy_power_w);
 	free(dc->nodes);
 	free(dc->free_bits);
 	free(dc->req);
@@ -323,9 +346,15 @@ static void start_variant(struct dc *dc, struct class_stats *st, uint32_t r)
 static inline void slot_node_power(struct dc *dc, uint32_t node)
 {
 	const struct node *nd = &dc->nodes[node];
+	double power_w;
 
-	dc_set_node_power(dc, node,
-			  slot_power(nd->tcfg, dc->cfg->n_variants ? nd->busy_pf : nd->busy));
+	if (dc->cfg->n_variants)
+		power_w = slot_power(nd->tcfg, nd->busy_pf);
+	else if (nd->busy_power_w)
+		power_w = nd->busy_power_w[nd->busy];
+	else
+		power_w = slot_power(nd->tcfg, nd->busy);
+	dc_set_node_power(dc, node, power_w);
 }
 
 void dc_start(struct dc *dc, uint32_t node, uint32_t r)

@@ -51,6 +51,7 @@ struct node {
 	int slots, busy;
 	int llm;                  /* 1: an LLM replica with a serving profile (llm.c); fixed at init */
 	const struct node_type_cfg *tcfg; /* cfg->types[type] */
+	const double *busy_power_w; /* slot node: its power (W) by busy count 0..slots; NULL: computed */
 	double busy_pf;           /* variants: sum of the power factors of requests in service */
 	uint32_t q_head, q_tail;  /* local queue (DC_NONE when empty) */
 	long q_len;
@@ -130,6 +131,7 @@ struct dc {
 	double t_stats0;         /* start of the measured period (0 or warm-up) */
 
 	struct dc_dispatch dispatch;
+	double **busy_power_w;   /* per node type: nodes' busy_power_w tables (NULL: none) */
 	struct dc_compress compress;     /* pick NULL: every request on variant 0 */
 	uint64_t *variant_served;        /* per variant: requests started in the measured period */
 
