@@ -152,6 +152,7 @@ struct dc {
 	int no_chain;            /* dc_set_chain(dc, 0): every arrival and completion through the list */
 	int hold_done;           /* DC_HOLD_OPEN when done_fire may hold (chaining on, no LLM replicas) */
 	uint64_t chained;        /* arrivals and completions fired in place (sim_chain) */
+	double t_arrival_pushed_s, t_done_pushed_s; /* the last arrival and slot completion pushed */
 };
 
 enum { DC_HOLD_OFF, DC_HOLD_OPEN, DC_HOLD_FULL };
