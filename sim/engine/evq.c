@@ -24,10 +24,14 @@
 /* The first this many entries (64 KB: the top six levels) stay in the L1/L2 cache: prefetching
  * them costs more than it saves, and prefetching past the end fetches nothing useful. */
 #define EVQ_PREFETCH_MIN 4096
-/* Calendars over more events than this get four events per bucket instead of one (cal_build). */
+/* Calendars over more events than this get EVQ_DENSE_PER_BUCKET events per bucket instead of
+ * one (cal_build), and their pops prefetch records EVQ_RUN_AHEAD entries ahead. */
 #define EVQ_DENSE_MAX 32768
+#define EVQ_DENSE_PER_BUCKET 32
 /* Records of the run's entries are prefetched this many pops ahead. */
-#define EVQ_RUN_AHEAD 4
+#define EVQ_RUN_AHEAD 16
+/* The run's room past its entries: the sort networks' padding (8) or the prefetch's filler. */
+#define EVQ_RUN_PAD (EVQ_RUN_AHEAD > 8 ? EVQ_RUN_AHEAD : 8)
 
 void evq_init(struct evq *q)
 {
@@ -47,6 +51,7 @@ void evq_fini(struct evq *q)
 	free(q->bk);
 	free(q->top);
 	free(q->run);
+	free(q->part);
 	evq_init(q);
 }
 
@@ -272,16 +277,14 @@ static inline void chunk_free(struct evq *q, uint32_t c)
 	q->ch_free = c;
 }
 
-static inline void bucket_add(struct evq *q, uint32_t k, struct evq_entry x)
+/* Appends x to bucket k; a free chunk must be at hand (ch_free != NO_SLOT). */
+static inline void bucket_append(struct evq *q, uint32_t k, struct evq_entry x)
 {
 	struct evq_bucket *b = &q->bk[k];
 	uint32_t i = b->n & 3;
 
 	if (i == 0) { /* the newest chunk is full (or there is none): a new one goes first */
-		uint32_t c;
-		if (q->ch_free == NO_SLOT)
-			chunk_grow(q);
-		c = q->ch_free;
+		uint32_t c = q->ch_free;
 		q->ch_free = CH_LINK(q, c);
 		x.unused = b->n ? b->head : NO_SLOT;
 		b->head = c;
@@ -289,6 +292,13 @@ static inline void bucket_add(struct evq *q, uint32_t k, struct evq_entry x)
 	q->ch[b->head].e[i] = x;
 	b->n++;
 	q->cal_n++;
+}
+
+static inline void bucket_add(struct evq *q, uint32_t k, struct evq_entry x)
+{
+	if (q->ch_free == NO_SLOT)
+		chunk_grow(q);
+	bucket_append(q, k, x);
 }
 
 /* Moves a bucket's entries to dst[0..n), freeing its chunks; returns n. Whole chunks are copied
@@ -357,20 +367,60 @@ static inline void cal_put(struct evq *q, struct evq_entry x, double t)
 		heap_push(q, x); /* its bucket was taken (with a calendar, the heap never spills) */
 }
 
-/* Spreads the top over a new calendar: one bucket per event on average (four per bucket beyond
- * EVQ_DENSE_MAX events: then the buckets' headers and chunks no longer stay in the core's
- * cache, and a push into a fuller bucket misses less often; callgrind with a 512 KB last
- * level at 10^5 pending: 0.88 -> 0.38 misses per push, for about 25 more instructions a hold
- * in longer sorts), equal widths from the earliest to the latest time. (Narrowing the buckets to the density at the front, where
- * exponential residuals crowd ln n times the average, was measured and did not pay: the
- * calendar ends sooner and the top is spread more often.) Every bucket is empty; the heap and
- * run hold only earlier events. */
+/* The time key where a new calendar over the top ends: the top's latest time, unless that lies
+ * beyond EVQ_FAR_MEDIANS times the median distance from the earliest (lo), estimated from 63
+ * evenly spaced entries; then there. A few far-future or infinite times would otherwise
+ * stretch the buckets until every other event falls in the first, and the list would work as
+ * a heap. Every entry up to the median is inside, so each build takes about half the top at
+ * least; exponential residuals reach about ln(n) / ln(2) medians (20 at 10^6 pending), so the
+ * hold benchmark's calendars are never cut. */
+#define EVQ_FAR_MEDIANS 32.0
+static uint64_t cal_end(const struct evq *q, double lo)
+{
+	enum { SAMPLES = 63 };
+	double d[SAMPLES], end;
+	size_t n = q->top_n, step = n / SAMPLES;
+
+	if (n < 4 * SAMPLES)
+		return q->top_max;
+	for (size_t j = 0; j < SAMPLES; j++) {
+		double x = tkey_value(q->top[j * step].tk) - lo;
+		size_t i = j;
+		for (; i > 0 && d[i - 1] > x; i--) /* insertion sort: 63 entries, once per build */
+			d[i] = d[i - 1];
+		d[i] = x;
+	}
+	end = lo + EVQ_FAR_MEDIANS * d[SAMPLES / 2];
+	if (!(d[SAMPLES / 2] > 0) || !(end < tkey_value(q->top_max)))
+		return q->top_max; /* most times tie with the earliest, or nothing lies that far */
+	return tkey_of(end);
+}
+
+/* Spreads the top over a new calendar: one bucket per event on average, EVQ_DENSE_PER_BUCKET
+ * beyond EVQ_DENSE_MAX events, equal widths from the earliest to the latest time. Beyond that
+ * many the records, headers and chunks no longer stay in the core's cache, and fewer, fuller
+ * buckets keep the chunks a push writes (one per bucket) in the L2 cache: cachegrind with a
+ * 512 KB last level, 10^6 holds at 10^5 pending (set-up included), 2.26 M last-level misses
+ * at 4 per bucket, 1.93 M at 16, 1.88 M at 32; the distribution sort keeps the longer sorts
+ * linear. The hold at 10^5, min of 5 interleaved runs: 84 -> 54 ns with the prefetch. (Narrowing the buckets to the density at the
+ * front, where exponential residuals crowd ln n times the average, was measured and did not
+ * pay: the calendar ends sooner and the top is spread more often.) Every bucket is empty; the
+ * heap and run hold only earlier events. */
 static void cal_build(struct evq *q)
 {
-	double lo = tkey_value(q->top_min), hi = tkey_value(q->top_max), span = hi - lo;
-	size_t n = q->top_n, nb = n <= EVQ_DENSE_MAX ? n : n / 4;
+	double lo = tkey_value(q->top_min), hi = tkey_value(q->top_max), span;
+	uint64_t hi_k = cal_end(q, lo);
+	size_t n = q->top_n, n_in = n, nb;
 	struct evq_entry *e = q->top;
 
+	if (hi_k < q->top_max) { /* far outliers stay in the top */
+		hi = tkey_value(hi_k);
+		n_in = 0;
+		for (size_t i = 0; i < n; i++)
+			n_in += e[i].tk <= hi_k;
+	}
+	span = hi - lo;
+	nb = n_in <= EVQ_DENSE_MAX ? n_in : n_in / EVQ_DENSE_PER_BUCKET;
 	if (nb > EVQ_NB_MAX)
 		nb = EVQ_NB_MAX;
 
@@ -389,17 +439,22 @@ static void cal_build(struct evq *q)
 	q->last_d = (double)(nb - 1);
 	q->cur = 0;
 	q->base = lo;
-	q->cal_hi = q->top_max;
+	q->cal_hi = hi_k;
 	q->cal = 1;
 	q->cal_n = 0;
-	q->regrow_at = 2 * n + EVQ_SPILL_HI;
-	/* the top is emptied and its entries spread from its array in place: none of them can go
-	 * back to the top (all are <= cal_hi) */
+	q->regrow_at = 2 * n_in + EVQ_SPILL_HI;
+	q->ahead = n_in > EVQ_DENSE_MAX ? EVQ_RUN_AHEAD : 0; /* fewer: the records stay in cache */
+	/* the top is emptied and its entries spread from its array in place; those past cal_hi
+	 * (far outliers) are put back in it, at or before their old places */
 	q->top_n = 0;
 	q->top_min = UINT64_MAX;
 	q->top_max = 0;
-	for (size_t i = 0; i < n; i++)
-		bucket_add(q, cal_index(q, tkey_value(e[i].tk)), e[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].tk <= hi_k)
+			bucket_add(q, cal_index(q, tkey_value(e[i].tk)), e[i]);
+		else
+			top_add(q, e[i]);
+	}
 }
 
 /* Compare-exchange by time alone, branch-free (conditional moves): a bucket's entries are in
@@ -456,9 +511,15 @@ static inline void ties_in_order(const struct evq_event *pool, struct evq_entry 
  * network's output keeps them there), sorted by the 4- or 8-entry network, ties fixed. */
 static inline void sort_padded(const struct evq_event *pool, struct evq_entry *e, size_t n)
 {
-	for (size_t i = n; i < 8; i++)
+	size_t m = n <= 2 ? 2 : n <= 4 ? 4 : 8;
+
+	if (n < 2)
+		return;
+	for (size_t i = n; i < m; i++)
 		e[i] = (struct evq_entry){ UINT64_MAX, 0, 0 };
-	if (n <= 4)
+	if (m == 2)
+		cx(&e[0], &e[1]);
+	else if (m == 4)
 		sort4(e);
 	else
 		sort8(e);
@@ -499,21 +560,69 @@ static void run_sort(const struct evq_event *pool, struct evq_entry *e, size_t n
 		merge_sort(pool, e, n, tmp);
 }
 
-/* Moves bucket k, sorted, into the (used up) run. The run keeps EVQ_RUN_AHEAD entries of slot 0
- * past its end, so a pop can prefetch the record EVQ_RUN_AHEAD entries ahead without a test. */
+/* Sorts src[0..n) (bucket k's entries, n > 8) by (time, key) into dst: a distribution sort.
+ * Each entry's place in the bucket's time range, in n equal parts, gives its part (a monotone
+ * function of the time, computed as the bucket index is, so equal times share a part and an
+ * earlier time never lands in a later part); a counting sort puts the parts in order and each
+ * part, usually of 0 to 2 entries, is sorted on its own. Parts hold many entries only when
+ * times crowd (or tie) within 1/n of the bucket's width; those are merge-sorted, so the cost
+ * stays O(n log n) at worst. src serves as the merge's buffer afterwards. */
+static void dist_sort(struct evq *q, uint32_t k, struct evq_entry *src, size_t n,
+		      struct evq_entry *dst)
+{
+	uint32_t *part = q->part, *at = q->part + q->run_cap;
+	double scale = (double)n, last = (double)(n - 1);
+	size_t start = 0;
+
+	memset(at, 0, (n + 1) * sizeof *at);
+	for (size_t i = 0; i < n; i++) {
+		double d = ((tkey_value(src[i].tk) - q->base) * q->inv_w - (double)k) * scale;
+		uint32_t p = !(d > 0) ? 0 : d < last ? (uint32_t)d : (uint32_t)(n - 1);
+		part[i] = p;
+		at[p + 1]++;
+	}
+	for (size_t p = 1; p <= n; p++)
+		at[p] += at[p - 1]; /* at[p]: where part p begins */
+	for (size_t i = 0; i < n; i++)
+		dst[at[part[i]]++] = src[i]; /* then at[p]: where part p ends */
+	for (size_t p = 0; p < n; p++) {
+		size_t m = at[p] - start;
+		if (m == 2) {
+			cx(&dst[start], &dst[start + 1]);
+			ties_in_order(q->pool, &dst[start], 2);
+		} else if (m > 2) {
+			merge_sort(q->pool, &dst[start], m, src);
+		}
+		start = at[p];
+	}
+}
+
+/* Moves bucket k, sorted, into the (used up) run. The run keeps q->ahead entries of slot 0 past
+ * its end, so a pop can prefetch the record q->ahead entries ahead without a test.
+ * Up to 8 entries are sorted by a network, more by a distribution sort over the bucket's
+ * width (the last bucket, which also takes the calendar's far outliers, by a merge sort). */
 static void bucket_take(struct evq *q, uint32_t k)
 {
 	struct evq_bucket *b = &q->bk[k];
+	struct evq_entry *tmp;
 	size_t n;
 
-	if (b->n + 8 > q->run_cap) {
-		q->run_cap = 2 * (size_t)b->n + 8;
+	if (b->n + EVQ_RUN_PAD > q->run_cap) {
+		q->run_cap = 2 * (size_t)b->n + EVQ_RUN_PAD;
 		free(q->run);
 		q->run = xmalloc(2 * q->run_cap * sizeof *q->run); /* the second half: sort's buffer */
+		free(q->part);
+		q->part = xmalloc((2 * q->run_cap + 1) * sizeof *q->part);
 	}
-	n = bucket_drain(q, b, q->run);
-	run_sort(q->pool, q->run, n, q->run + q->run_cap);
-	for (size_t i = 0; i < EVQ_RUN_AHEAD; i++) {
+	tmp = q->run + q->run_cap;
+	if (b->n <= 8 || k == q->nb - 1) {
+		n = bucket_drain(q, b, q->run);
+		run_sort(q->pool, q->run, n, tmp);
+	} else {
+		n = bucket_drain(q, b, tmp);
+		dist_sort(q, k, tmp, n, q->run);
+	}
+	for (size_t i = 0; i < q->ahead; i++) {
 		__builtin_prefetch(&q->pool[q->run[i].slot]); /* the first records (pops prefetch on) */
 		q->run[n + i] = (struct evq_entry){ UINT64_MAX, 0, 0 };
 	}
@@ -620,12 +729,9 @@ static inline void slot_free(struct evq *q, uint32_t s)
  * control step and series sample): a push then compares with one or two, a pop with none. */
 static inline void small_insert(struct evq *q, struct evq_entry x)
 {
-	struct evq_entry *h;
-	size_t j = q->n;
+	struct evq_entry *h = q->heap;
+	size_t j = q->n; /* < EVQ_SMALL_MAX <= cap (push_slow reserved it) */
 
-	if (j == q->cap)
-		heap_reserve(q, j + 1);
-	h = q->heap;
 	for (; j > 0 && before(q->pool, &h[j - 1], &x); j--)
 		h[j] = h[j - 1];
 	h[j] = x;
@@ -658,12 +764,29 @@ static NOINLINE void to_small(struct evq *q)
 	q->small = 1;
 }
 
-/* Files x (time t) with a calendar on, regrowing it when its count doubled; returns h. */
-static NOINLINE evq_handle file_cal(struct evq *q, struct evq_entry x, double t, evq_handle h)
+/* file_cal's general case: x to the top, a bucket or the heap, then a regrow if due. */
+static NOINLINE evq_handle file_cal_slow(struct evq *q, struct evq_entry x, double t,
+					 evq_handle h)
 {
 	cal_put(q, x, t);
 	if (q->cal_n > q->regrow_at)
 		cal_regrow(q);
+	return h;
+}
+
+/* Files x (time t) with a calendar on, regrowing it when its count doubled; returns h. The
+ * common case (a bucket not yet taken, a free chunk at hand, no regrow due) calls nothing, so
+ * it saves no registers; the rest goes to file_cal_slow. */
+static NOINLINE evq_handle file_cal(struct evq *q, struct evq_entry x, double t, evq_handle h)
+{
+	uint32_t k;
+
+	if (x.tk > q->cal_hi || q->ch_free == NO_SLOT || q->cal_n >= q->regrow_at)
+		return file_cal_slow(q, x, t, h);
+	k = cal_index(q, t);
+	if (k - q->cur >= q->nb - q->cur) /* before the buckets not yet taken: the heap */
+		return file_cal_slow(q, x, t, h);
+	bucket_append(q, k, x);
 	return h;
 }
 
@@ -692,6 +815,7 @@ static NOINLINE evq_handle push_slow(struct evq *q, double t, unsigned prio,
 {
 	if (q->free_head == NO_SLOT)
 		pool_grow(q);
+	heap_reserve(q, EVQ_SMALL_MAX); /* small mode's pushes then never need to grow it */
 	if ((uint32_t)q->seq == 0)
 		q->seq++;
 	return evq_push(q, t, prio, fn, obj, arg);
@@ -717,7 +841,7 @@ evq_handle evq_push(struct evq *q, double t, unsigned prio,
 	q->live++;
 	x = (struct evq_entry){ tkey_of(t), s, 0 };
 	h = ((uint64_t)(uint32_t)seq << 32) | s;
-	if (q->small && q->n < EVQ_SMALL_MAX && !q->cal) {
+	if (q->small && q->n < EVQ_SMALL_MAX) { /* small mode is heap-only: no calendar */
 		small_insert(q, x);
 		return h;
 	}
@@ -760,7 +884,7 @@ static inline struct evq_entry *front(struct evq *q, int *from_run)
 static inline void front_remove(struct evq *q, int from_run)
 {
 	if (from_run) {
-		__builtin_prefetch(&q->pool[q->run[q->run_pos + EVQ_RUN_AHEAD].slot]);
+		__builtin_prefetch(&q->pool[q->run[q->run_pos + q->ahead].slot]);
 		q->run_pos++;
 	} else {
 		q->hole = 1;
@@ -855,18 +979,41 @@ static NOINLINE int pop_heap(struct evq *q, double t_max, double *t, struct evq_
 
 /* Each mode's pop is its own function: compiled together, the two paths' register needs and
  * the inlined refill cost the common path's prologue (measured with callgrind). */
+/* The common cases call nothing (so save no registers): in small mode the last entry, with a
+ * calendar the run's next while the heap is empty, live and due; everything else, including
+ * "nothing due", goes to the mode's function. */
 int evq_pop_until(struct evq *q, double t_max, double *t, struct evq_event *out)
 {
-	if (q->cal)
+	const struct evq_entry *e;
+
+	if (q->cal) {
+		if (!q->n && q->run_pos < q->run_n) {
+			e = &q->run[q->run_pos];
+			if (q->pool[e->slot].fn != NULL && tkey_value(e->tk) <= t_max) {
+				take(q, e, t, out);
+				front_remove(q, 1);
+				return 1;
+			}
+		}
 		return pop_cal(q, t_max, t, out);
-	return q->small ? pop_small(q, t_max, t, out) : pop_heap(q, t_max, t, out);
+	}
+	if (q->small) {
+		if (q->n) {
+			e = &q->heap[q->n - 1];
+			if (q->pool[e->slot].fn != NULL && tkey_value(e->tk) <= t_max) {
+				take(q, e, t, out);
+				q->n--;
+				return 1;
+			}
+		}
+		return pop_small(q, t_max, t, out);
+	}
+	return pop_heap(q, t_max, t, out);
 }
 
 int evq_pop(struct evq *q, double *t, struct evq_event *out)
 {
-	if (q->cal)
-		return pop_cal(q, INFINITY, t, out);
-	return q->small ? pop_small(q, INFINITY, t, out) : pop_heap(q, INFINITY, t, out);
+	return evq_pop_until(q, INFINITY, t, out);
 }
 
 double evq_peek_time(struct evq *q)

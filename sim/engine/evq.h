@@ -10,8 +10,10 @@
  * - When the heap outgrows EVQ_SPILL_HI, its entries move to a calendar (one "rung" of a ladder
  *   queue, Tang, Goh and Thng, ACM TOMACS 15(3), 2005): nb buckets of equal width over the span
  *   of the pending times, each an unsorted list of 64-byte chunks of four entries. A push
- *   appends to its bucket in O(1); only the bucket being consumed is heapified into the front
- *   heap, so the heap stays small and cache-resident whatever the number of pending events.
+ *   appends to its bucket in O(1); only the bucket being consumed is sorted, into a "run" (a
+ *   sorting network up to 8 entries; beyond, a distribution sort over the bucket's width, in
+ *   as many parts as entries), which pops merge with the front heap; the heap takes the pushes
+ *   into buckets already taken, so it stays small whatever the number of pending events.
  *   Events later than the calendar's last bucket go to an unsorted overflow ("top"); when the
  *   calendar is used up the top is spread over a new one, sized to its count and span, or,
  *   if at most EVQ_SPILL_LO remain, put back in the heap (heap-only again).
@@ -110,6 +112,8 @@ struct evq {
 	size_t ch_cap;
 	struct evq_entry *run;   /* the taken bucket, sorted: run[run_pos..run_n) are queued */
 	size_t run_pos, run_n, run_cap;
+	size_t ahead;            /* pops prefetch the record this many entries ahead in the run */
+	uint32_t *part;          /* the run's sort: each entry's part, then where parts begin (evq.c) */
 	struct evq_entry *top;   /* unsorted, later than the calendar's end */
 	size_t top_n, top_cap;
 	uint64_t top_min, top_max; /* time keys */

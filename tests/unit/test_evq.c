@@ -240,6 +240,51 @@ static void test_calendar_large(void)
 	free(seen);
 }
 
+/* A few far-future and infinite times among many near ones: the calendar ends before them
+ * (they wait in its overflow), so its buckets stay narrow and the front heap small, instead of
+ * one bucket over everything with every push landing in the heap. Order is checked too. */
+static void test_far_outliers(void)
+{
+	enum { N = 5000, HOLDS = 60000 };
+	struct evq q;
+	struct evq_event ev;
+	uint64_t x = 21;
+	double t = 0, last = 0;
+	size_t heap_max = 0, nb_min = SIZE_MAX;
+	int order_errors = 0, pops = 0;
+
+	evq_init(&q);
+	evq_push(&q, INFINITY, 100, fire_a, NULL, 1);
+	evq_push(&q, 1e12, 100, fire_a, NULL, 2);
+	for (int i = 0; i < N; i++)
+		evq_push(&q, draw_time(&x, 0, TIMES_NEAR, 0), 100, fire_b, NULL, 0);
+	for (int i = 0; i < HOLDS; i++) {
+		CHECK_INT(evq_pop(&q, &t, &ev), 1);
+		order_errors += t < last;
+		last = t;
+		CHECK(ev.arg == 0); /* the far ones stay behind */
+		evq_push(&q, t - log(((double)(lcg(&x) % 1000000) + 0.5) / 1000000.0), 100, fire_b,
+			 NULL, 0);
+		if (q.cal) {
+			heap_max = q.n > heap_max ? q.n : heap_max;
+			nb_min = q.nb < nb_min ? q.nb : nb_min;
+		}
+	}
+	CHECK(heap_max < N / 10); /* one bucket over everything: the heap would hold ~N */
+	CHECK(nb_min > N / 10);
+	while (evq_pop(&q, &t, &ev)) {
+		order_errors += t < last;
+		last = t;
+		pops++;
+		if (ev.arg)
+			CHECK_INT((int)ev.arg, t == 1e12 ? 2 : 1);
+	}
+	CHECK_INT(pops, N + 2);
+	CHECK(isinf(last));
+	CHECK_INT(order_errors, 0);
+	evq_fini(&q);
+}
+
 static void test_fifo_equal_keys(void)
 {
 	struct evq q;
@@ -349,6 +394,7 @@ int main(void)
 	RUN(test_random_continuous);
 	RUN(test_calendar_mix);
 	RUN(test_calendar_large);
+	RUN(test_far_outliers);
 	RUN(test_fifo_equal_keys);
 	RUN(test_priority_before_sequence);
 	RUN(test_pop_until_and_peek);
