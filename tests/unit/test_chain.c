@@ -2,13 +2,14 @@
  * an arrival or a completion whose successor is due strictly before every other event fires
  * that successor in place instead of pushing and popping it. The runs must be bit-identical to
  * one event per arrival and completion (dc_set_chain(dc, 0)): every metric, the IT energy and
- * the event count, on scenarios built to tie: a Poisson M/M/1, and trace arrivals at whole
- * seconds (two classes replaying the same trace, so arrivals of both classes coincide) with
- * deterministic whole-second service on multi-slot nodes, under fifo and least_loaded, with a
- * control event every 3 s that caps and uncaps the busy slots (control events at the same
- * instants as arrivals and completions), and with a test policy that starts several requests in
- * one completion (equal completion times, kept in the order started). Each chained run must
- * also have chained something, and each unchained run nothing. */
+ * the event count, on scenarios built to tie: a Poisson M/M/1, and trace arrivals at multiples
+ * of 0.25 s (two classes replaying one trace, the second 1.5 times slower, so arrivals of both
+ * classes coincide at times) with deterministic service of 0.75 and 0.5 s on multi-slot nodes,
+ * under fifo and least_loaded, with a control event every 3 s that caps and uncaps the busy
+ * slots (control events at the same instants as arrivals and completions), and with a test
+ * policy that starts several requests in one completion (equal completion times, kept in the
+ * order started). Each chained run must also have chained something, and each unchained run
+ * nothing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
