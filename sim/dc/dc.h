@@ -14,6 +14,10 @@
  * power on an LLM replica (llm.c, batch.h), and its accuracy is booked then (a request's variant
  * is fixed when it starts; one dropped at start is taken back). A request
  * stores its variant as a byte; factors are looked up in the table, nothing is allocated.
+ * Arrivals and slot completions chain (sim_chain in engine/sim.h): a successor due strictly
+ * before every other event (the class's next arrival; the completion of the request started in
+ * a freed slot) fires in place, without a push and a pop; same events, same order, same results
+ * as with dc_set_chain(dc, 0).
  */
 #ifndef MAASIM_DC_H
 #define MAASIM_DC_H

@@ -4,6 +4,7 @@
  * void fn(struct sim *s, void *obj, uint64_t arg). The run loop pops events in (time, priority,
  * insertion) order until the horizon; an event at exactly the horizon still fires. A warm-up
  * event (priority 0 at warmup_s) calls the on_warmup hook so models reset their statistics.
+ * A handler may fire its own successor in place when it is next anyway (sim_chain).
  * sim_assert is the bug channel: it prints the simulated time and the event count and aborts.
  */
 #ifndef MAASIM_SIM_H
