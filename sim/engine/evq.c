@@ -38,6 +38,7 @@ void evq_init(struct evq *q)
 	memset(q, 0, sizeof *q);
 	q->free_head = NO_SLOT;
 	q->ch_free = NO_SLOT;
+	q->pf = NO_SLOT;
 	q->top_min = UINT64_MAX;
 	q->seq = 1;
 	q->small = 1;
@@ -628,6 +629,14 @@ static void bucket_take(struct evq *q, uint32_t k)
 	}
 	q->run_n = n;
 	q->run_pos = 0;
+	if (q->ahead) { /* walk the next bucket's chunk list while this run is popped */
+		uint32_t k2 = k + 1;
+		if (k2 < q->nb && q->bk[k2].n == 0)
+			k2++;
+		q->pf = k2 < q->nb && q->bk[k2].n ? q->bk[k2].head : NO_SLOT;
+		if (q->pf != NO_SLOT)
+			__builtin_prefetch(&q->ch[q->pf]);
+	}
 }
 
 /* The calendar's buckets hold twice the events it was built for: its buckets (those not yet
@@ -992,6 +1001,11 @@ int evq_pop_until(struct evq *q, double t_max, double *t, struct evq_event *out)
 			if (q->pool[e->slot].fn != NULL && tkey_value(e->tk) <= t_max) {
 				take(q, e, t, out);
 				front_remove(q, 1);
+				if (q->pf != NO_SLOT) { /* one step of the walk (bucket_take) */
+					q->pf = CH_LINK(q, q->pf);
+					if (q->pf != NO_SLOT)
+						__builtin_prefetch(&q->ch[q->pf]);
+				}
 				return 1;
 			}
 		}
