@@ -14,6 +14,8 @@
 
 static void arrival_fire(struct sim *s, void *obj, uint64_t arg);
 static void done_fire(struct sim *s, void *obj, uint64_t arg);
+static void schedule_done(struct dc *dc, uint32_t r, double t_s);
+static inline __attribute__((always_inline)) void finish(struct dc *dc, uint32_t r);
 static void offer_capacity(struct dc *dc);
 
 static void set_free_bit(struct dc *dc, uint32_t n, int on)
@@ -31,6 +33,22 @@ static double slot_power(const struct node_type_cfg *t, double busy)
 	return t->idle_w + (t->peak_w - t->idle_w) * busy / (double)t->slots;
 }
 
+/* Slot nodes of a type with at most this many slots look their power up by busy count. */
+#define BUSY_POWER_TABLE_MAX 4096
+
+/* The table of slot_power(t, b) for b = 0..slots (the same values, computed once), or NULL. */
+static double *busy_power_table(const struct node_type_cfg *t)
+{
+	double *p;
+
+	if (t->profile || t->slots < 1 || t->slots > BUSY_POWER_TABLE_MAX)
+		return NULL;
+	p = xcalloc((size_t)t->slots + 1, sizeof *p);
+	for (int b = 0; b <= t->slots; b++)
+		p[b] = slot_power(t, b);
+	return p;
+}
+
 void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 	     const struct class_cfg *classes, size_t n_classes, uint64_t seed, uint64_t rep)
 {
@@ -45,6 +63,9 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 	dc->nodes = xcalloc(n ? n : 1, sizeof *dc->nodes);
 	dc->n_words = (n + 63) / 64;
 	dc->free_bits = xcalloc(dc->n_words ? dc->n_words : 1, sizeof *dc->free_bits);
+	dc->busy_power_w = xcalloc(cfg->n_types ? cfg->n_types : 1, sizeof *dc->busy_power_w);
+	for (size_t t = 0; t < cfg->n_types; t++)
+		dc->busy_power_w[t] = busy_power_table(&cfg->types[t]);
 	n = 0;
 	for (size_t g = 0; g < cfg->n_groups; g++) {
 		const struct node_type_cfg *t = &cfg->types[cfg->groups[g].type];
@@ -52,6 +73,7 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 			struct node *nd = &dc->nodes[n];
 			nd->type = (uint32_t)cfg->groups[g].type;
 			nd->tcfg = t;
+			nd->busy_power_w = dc->busy_power_w[cfg->groups[g].type];
 			nd->slots = t->slots;
 			nd->q_head = nd->q_tail = DC_NONE;
 			nd->power_w = slot_power(t, 0);
@@ -85,6 +107,7 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 	llm_init(dc); /* nodes with a serving profile */
 	for (uint32_t i = 0; i < dc->n_nodes; i++)
 		dc->nodes[i].llm = llm_node(dc, i);
+	dc_set_chain(dc, 1);
 }
 
 void dc_fini(struct dc *dc)
@@ -102,6 +125,9 @@ void dc_fini(struct dc *dc)
 		qsketch_fini(&dc->classes[c].st.wait_q);
 	}
 	free(dc->classes);
+	for (size_t t = 0; dc->busy_power_w && t < dc->cfg->n_types; t++)
+		free(dc->busy_power_w[t]);
+	free(dc->busy_power_w);
 	free(dc->nodes);
 	free(dc->free_bits);
 	free(dc->req);
@@ -183,16 +209,33 @@ static inline double next_arrival_time(struct dc *dc, struct class_rt *cr)
 	return next_arrival_other(dc, cr);
 }
 
-/* Inlined into arrival_fire (always: the compiler would keep the call for the second caller,
- * dc_start_arrivals, and this is one call per request). */
-static inline __attribute__((always_inline)) void schedule_next_arrival(struct dc *dc,
-									 struct class_rt *cr)
+/* Chaining (sim_chain) asks the event list for its earliest time; this cheaper test first
+ * rules it out when an event known to be pending comes no later than t_s: the last arrival or
+ * slot completion pushed, if due after now (arrivals and slot completions are never cancelled,
+ * and one due after now has not fired yet). */
+static inline int sooner_pending(const struct sim *s, double t_s, double t_pushed_s)
 {
-	double t = next_arrival_time(dc, cr);
+	return t_pushed_s > s->now && t_s >= t_pushed_s;
+}
 
+static void push_arrival(struct dc *dc, double t_s, uint64_t cls)
+{
+	dc->t_arrival_pushed_s = t_s;
+	sim_at(dc->sim, t_s, SIM_PRIO_ARRIVE, arrival_fire, dc, cls);
+}
+
+static void push_done(struct dc *dc, double t_s, uint32_t r)
+{
+	dc->t_done_pushed_s = t_s;
+	sim_at(dc->sim, t_s, SIM_PRIO_DEPART, done_fire, dc, r);
+}
+
+/* The class's next arrival at t (next_arrival_time), if within the horizon; a trace time
+ * already past is clamped to now. */
+static void schedule_arrival_at(struct dc *dc, struct class_rt *cr, double t)
+{
 	if (t <= dc->sim->horizon_s)
-		sim_at(dc->sim, t < dc->sim->now ? dc->sim->now : t, SIM_PRIO_ARRIVE, arrival_fire, dc,
-		       (uint64_t)(cr - dc->classes));
+		push_arrival(dc, t < dc->sim->now ? dc->sim->now : t, (uint64_t)(cr - dc->classes));
 }
 
 void dc_start_arrivals(struct dc *dc)
@@ -206,24 +249,25 @@ void dc_start_arrivals(struct dc *dc)
 				cr->trace_pos++;
 			cr->trace_offset_s = -a->start_s * a->time_scale;
 		}
-		schedule_next_arrival(dc, cr);
+		schedule_arrival_at(dc, cr, next_arrival_time(dc, cr));
 	}
 }
 
-static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
+/* A request of class cr arrives now: drawn (its size), booked and handed to the dispatch policy.
+ * Returns the time of the class's next arrival, drawn before the dispatch (as the streams
+ * always were drawn) and not yet scheduled. */
+static inline double arrive(struct dc *dc, struct class_rt *cr)
 {
-	struct dc *dc = obj;
-	struct class_rt *cr = &dc->classes[arg];
 	const struct class_cfg *cc = cr->cfg;
 	const struct trace_data *tr = cc->arrival.trace;
 	size_t rec = cr->trace_pos;
 	uint32_t r = req_alloc(dc);
 	struct request *q = &dc->req[r];
+	double t_next;
 
-	s->where = "arrival";
 	memset(q, 0, sizeof *q);
-	q->t_arrive = s->now;
-	q->cls = (uint16_t)arg;
+	q->t_arrive = dc->sim->now;
+	q->cls = (uint16_t)(cr - dc->classes);
 	q->node = DC_NONE;
 	q->next = DC_NONE;
 	if (cc->kind == CLASS_JOB) {
@@ -240,8 +284,40 @@ static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
 		cr->trace_pos++;
 	cr->st.arrived++;
 	dc->in_system++;
-	schedule_next_arrival(dc, cr);
+	t_next = next_arrival_time(dc, cr);
 	dc->dispatch.arrive(dc, dc->dispatch.state, r);
+	return t_next;
+}
+
+/* An arrival of class arg. While the class's next arrival is due strictly before every other
+ * event, it is taken here too (sim_chain: no push and pop); else it is scheduled. Only arrivals
+ * are scheduled at SIM_PRIO_ARRIVE and the dispatch schedules none, so scheduling the next one
+ * after the dispatch instead of before it keeps the order of equal-time events. */
+static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
+{
+	struct dc *dc = obj;
+	struct class_rt *cr = &dc->classes[arg];
+	double t;
+
+	for (;;) {
+		s->where = "arrival";
+		t = arrive(dc, cr);
+		if (!(t <= s->horizon_s))
+			return;
+		if (t < s->now) /* a trace time already past */
+			t = s->now;
+		if (dc->no_chain || sooner_pending(s, t, dc->t_done_pushed_s) || !sim_chain(s, t))
+			break;
+		dc->chained++;
+	}
+	push_arrival(dc, t, arg);
+}
+
+void dc_set_chain(struct dc *dc, int on)
+{
+	dc->no_chain = !on;
+	/* with LLM replicas, whose steps are SIM_PRIO_DEPART events too, nothing is held */
+	dc->hold_done = on && !dc->llm ? DC_HOLD_OPEN : DC_HOLD_OFF;
 }
 
 /* ---- service ---- */
@@ -284,9 +360,15 @@ static void start_variant(struct dc *dc, struct class_stats *st, uint32_t r)
 static inline void slot_node_power(struct dc *dc, uint32_t node)
 {
 	const struct node *nd = &dc->nodes[node];
+	double power_w;
 
-	dc_set_node_power(dc, node,
-			  slot_power(nd->tcfg, dc->cfg->n_variants ? nd->busy_pf : nd->busy));
+	if (dc->cfg->n_variants)
+		power_w = slot_power(nd->tcfg, nd->busy_pf);
+	else if (nd->busy_power_w)
+		power_w = nd->busy_power_w[nd->busy];
+	else
+		power_w = slot_power(nd->tcfg, nd->busy);
+	dc_set_node_power(dc, node, power_w);
 }
 
 void dc_start(struct dc *dc, uint32_t node, uint32_t r)
@@ -315,14 +397,58 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 	if (dc->cfg->n_variants)
 		nd->busy_pf += dc->cfg->variants[q->variant].f.power;
 	slot_node_power(dc, node);
-	sim_after(dc->sim, service_time(dc, nd, q, cr->cfg->kind), SIM_PRIO_DEPART, done_fire, dc,
-		  r);
+	schedule_done(dc, r, dc->sim->now + service_time(dc, nd, q, cr->cfg->kind));
 }
 
+/* Schedules the held completion (done_fire); no more is held in this handler. */
+static void release_held(struct dc *dc)
+{
+	dc->done_hold = DC_HOLD_OFF;
+	push_done(dc, dc->held_t_s, dc->held_r);
+}
+
+/* Request r's completion on a slot node at t_s: scheduled, or held for done_fire (see there).
+ * A second completion in one handler releases the held one first, so the two are scheduled in
+ * the order they were started, as without holding. */
+static void schedule_done(struct dc *dc, uint32_t r, double t_s)
+{
+	if (dc->done_hold == DC_HOLD_OPEN) {
+		dc->held_r = r;
+		dc->held_t_s = t_s;
+		dc->done_hold = DC_HOLD_FULL;
+		return;
+	}
+	if (dc->done_hold == DC_HOLD_FULL)
+		release_held(dc);
+	push_done(dc, t_s, r);
+}
+
+/* A slot completion. The completion it schedules (a waiting request starting in the freed slot)
+ * is held, not pushed; while that one is due strictly before every other event it is taken
+ * here too (sim_chain: no push and pop), else it is scheduled at the end of the handler. The
+ * order of equal-time events is kept: slot completions are the only SIM_PRIO_DEPART events but
+ * for LLM replica steps, and with LLM replicas nothing is held; a second completion started in
+ * the handler releases the first (schedule_done). */
 static void done_fire(struct sim *s, void *obj, uint64_t arg)
 {
-	s->where = "service completion";
-	dc_finish(obj, (uint32_t)arg);
+	struct dc *dc = obj;
+	uint32_t r = (uint32_t)arg;
+
+	for (;;) {
+		s->where = "service completion";
+		dc->done_hold = dc->hold_done;
+		finish(dc, r);
+		if (dc->done_hold != DC_HOLD_FULL)
+			break;
+		if (sooner_pending(s, dc->held_t_s, dc->t_arrival_pushed_s) ||
+		    !sim_chain(s, dc->held_t_s)) {
+			release_held(dc);
+			break;
+		}
+		dc->chained++;
+		r = dc->held_r;
+	}
+	dc->done_hold = DC_HOLD_OFF;
 }
 
 void dc_drop_started(struct dc *dc, uint32_t r)
@@ -345,7 +471,8 @@ void dc_drop_started(struct dc *dc, uint32_t r)
 	dc->dispatch.freed(dc, dc->dispatch.state, node);
 }
 
-void dc_finish(struct dc *dc, uint32_t r)
+/* dc_finish, inline into done_fire (one call less per slot completion) */
+static inline __attribute__((always_inline)) void finish(struct dc *dc, uint32_t r)
 {
 	struct sim *s = dc->sim;
 	struct request *q = &dc->req[r];
@@ -373,6 +500,11 @@ void dc_finish(struct dc *dc, uint32_t r)
 	dc->dispatch.freed(dc, dc->dispatch.state, node);
 	if (dc->busy_cap >= 0 && dc->queued > 0)
 		offer_capacity(dc);
+}
+
+void dc_finish(struct dc *dc, uint32_t r)
+{
+	finish(dc, r);
 }
 
 /* ---- queues ---- */

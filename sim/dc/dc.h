@@ -14,6 +14,10 @@
  * power on an LLM replica (llm.c, batch.h), and its accuracy is booked then (a request's variant
  * is fixed when it starts; one dropped at start is taken back). A request
  * stores its variant as a byte; factors are looked up in the table, nothing is allocated.
+ * Arrivals and slot completions chain (sim_chain in engine/sim.h): a successor due strictly
+ * before every other event (the class's next arrival; the completion of the request started in
+ * a freed slot) fires in place, without a push and a pop; same events, same order, same results
+ * as with dc_set_chain(dc, 0).
  */
 #ifndef MAASIM_DC_H
 #define MAASIM_DC_H
@@ -51,6 +55,7 @@ struct node {
 	int slots, busy;
 	int llm;                  /* 1: an LLM replica with a serving profile (llm.c); fixed at init */
 	const struct node_type_cfg *tcfg; /* cfg->types[type] */
+	const double *busy_power_w; /* slot node: its power (W) by busy count 0..slots; NULL: computed */
 	double busy_pf;           /* variants: sum of the power factors of requests in service */
 	uint32_t q_head, q_tail;  /* local queue (DC_NONE when empty) */
 	long q_len;
@@ -130,6 +135,7 @@ struct dc {
 	double t_stats0;         /* start of the measured period (0 or warm-up) */
 
 	struct dc_dispatch dispatch;
+	double **busy_power_w;   /* per node type: nodes' busy_power_w tables (NULL: none) */
 	struct dc_compress compress;     /* pick NULL: every request on variant 0 */
 	uint64_t *variant_served;        /* per variant: requests started in the measured period */
 
@@ -140,7 +146,20 @@ struct dc {
 	long held;               /* waiting in a policy-owned queue (counted in queued) */
 	long busy_cap;           /* most requests in service at once (dc_set_busy_cap); -1: none */
 	struct llm_state *llm;   /* LLM serving nodes (llm.c), NULL when no type has a profile */
+
+	/* Completion chaining (done_fire in dc.c): while a slot completion is handled, the first
+	 * slot completion it schedules is held here instead of pushed, so that done_fire can fire
+	 * it in place when nothing else is due first (sim_chain). */
+	int done_hold;           /* DC_HOLD_OFF, DC_HOLD_OPEN (may hold one), DC_HOLD_FULL */
+	uint32_t held_r;         /* DC_HOLD_FULL: the request whose completion is held ... */
+	double held_t_s;         /* ... and its time */
+	int no_chain;            /* dc_set_chain(dc, 0): every arrival and completion through the list */
+	int hold_done;           /* DC_HOLD_OPEN when done_fire may hold (chaining on, no LLM replicas) */
+	uint64_t chained;        /* arrivals and completions fired in place (sim_chain) */
+	double t_arrival_pushed_s, t_done_pushed_s; /* the last arrival and slot completion pushed */
 };
+
+enum { DC_HOLD_OFF, DC_HOLD_OPEN, DC_HOLD_FULL };
 
 /* Builds nodes and classes (RNG streams from seed and replication). classes must outlive dc. */
 void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
@@ -220,6 +239,10 @@ void dc_finish(struct dc *dc, uint32_t r);
 /* A request started on a node that cannot serve it after all (larger than the node's whole KV
  * cache): frees its slot and counts it dropped. */
 void dc_drop_started(struct dc *dc, uint32_t r);
+
+/* Chaining of slot arrivals and completions (sim_chain; on by default): off, every one of them
+ * goes through the event list. The results are the same either way (tests/unit/test_chain.c). */
+void dc_set_chain(struct dc *dc, int on);
 
 /* Sets node power (W), integrating IT energy up to now first (inline: an LLM replica's power
  * changes about three times per request). The same operations as integrate() in dc.c. */

@@ -1030,7 +1030,7 @@ int evq_pop(struct evq *q, double *t, struct evq_event *out)
 	return evq_pop_until(q, INFINITY, t, out);
 }
 
-double evq_peek_time(struct evq *q)
+double evq_peek_time_slow(struct evq *q)
 {
 	int run;
 	const struct evq_entry *e;

@@ -47,6 +47,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/tkey.h"
+
 struct sim; /* handlers receive the simulation context first */
 
 typedef uint64_t evq_handle;
@@ -141,8 +143,16 @@ int evq_pop(struct evq *q, double *t, struct evq_event *out);
  * leaves it in the queue). The run loop's one call per event. */
 int evq_pop_until(struct evq *q, double t_max, double *t, struct evq_event *out);
 
-/* Time of the earliest live event, or +infinity. Drops stale entries on the way. */
-double evq_peek_time(struct evq *q);
+/* Time of the earliest live event, or +infinity. Drops stale entries on the way. Inline for
+ * small mode's live last entry (a handler asking whether its next event comes first: sim_chain,
+ * dc/llm.c), out of line otherwise. */
+double evq_peek_time_slow(struct evq *q);
+static inline double evq_peek_time(struct evq *q)
+{
+	if (q->small && q->n && q->pool[q->heap[q->n - 1].slot].fn != NULL)
+		return tkey_value(q->heap[q->n - 1].tk);
+	return evq_peek_time_slow(q);
+}
 
 static inline size_t evq_size(const struct evq *q) { return q->live; }
 

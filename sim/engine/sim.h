@@ -4,6 +4,7 @@
  * void fn(struct sim *s, void *obj, uint64_t arg). The run loop pops events in (time, priority,
  * insertion) order until the horizon; an event at exactly the horizon still fires. A warm-up
  * event (priority 0 at warmup_s) calls the on_warmup hook so models reset their statistics.
+ * A handler may fire its own successor in place when it is next anyway (sim_chain).
  * sim_assert is the bug channel: it prints the simulated time and the event count and aborts.
  */
 #ifndef MAASIM_SIM_H
@@ -70,6 +71,26 @@ static inline evq_handle sim_after(struct sim *s, double dt_s, unsigned prio, si
 }
 /* Cancels; a stale handle or EVQ_NONE is ignored. */
 void sim_cancel(struct sim *s, evq_handle h);
+
+/* Chaining: a handler that has just worked out the time t_s of the next event of its own kind
+ * (not yet scheduled) may fire that event itself, in place, when the run loop would pop it next
+ * anyway: the run is neither stopping nor interrupted, now <= t_s <= the horizon, and t_s is
+ * strictly earlier than every pending event (at an exact tie the event list's order decides,
+ * through the run loop). Then the clock and the event count move exactly as sim_run moves them
+ * for a popped event, and it returns 1: the caller runs the event now and does not schedule
+ * it. Otherwise it returns 0 and changes nothing: the caller schedules the event as usual.
+ * Same events, same order, same clock; a push and a pop (and the run loop's round trip) less
+ * per chained event. The caller must not have scheduled anything that could tie with the
+ * event at t_s since it would have scheduled it (same priority): the order would differ. */
+static inline int sim_chain(struct sim *s, double t_s)
+{
+	if (s->stop || (s->interrupt && *s->interrupt) || !(t_s >= s->now) ||
+	    !(t_s <= s->horizon_s) || !(t_s < evq_peek_time(&s->q)))
+		return 0;
+	s->now = t_s; /* as sim_run does for the event it pops */
+	s->events++;
+	return 1;
+}
 
 /* Runs until the horizon (or until stop is set, *interrupt is set or no event is left). If warmup_s > 0 the
  * on_warmup hook fires at warmup_s. Returns the number of events fired. */

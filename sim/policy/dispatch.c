@@ -57,9 +57,10 @@ int dispatch_attach_env(struct dc *dc, const struct policy_choice *c,
 
 static void fifo_arrive(struct dc *dc, void *st, uint32_t r)
 {
-	uint32_t n = dc_first_free(dc);
+	uint32_t n;
 	(void)st;
-	if (n != DC_NONE && dc->c_len == 0)
+	/* behind a waiting queue (the common case under load) no free slot is looked for */
+	if (dc->c_len == 0 && (n = dc_first_free(dc)) != DC_NONE)
 		dc_start(dc, n, r);
 	else
 		dc_central_enqueue(dc, r);

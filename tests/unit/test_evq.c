@@ -1,9 +1,12 @@
 /* test_evq.c — the future-event list against a sorted reference: random push/cancel/pop with
  * many equal times and priorities, stale handles, pop_until, peek, growth past the prefetch
  * threshold, and the time-key mapping (negative times, -0.0). */
+#include <dirent.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tests/check.h"
 #include "engine/evq.h"
@@ -388,6 +391,51 @@ static void test_time_keys(void)
 	evq_fini(&q);
 }
 
+/* The event-list fuzz target's seeds and regressions (tests/fuzz/evq/, tests/fuzz/regressions/
+ * evq-*) replayed: each runs its operations against the target's reference, which aborts on any
+ * disagreement. */
+#include "tests/fuzz/fuzz_evq.c"
+
+static int replay_dir(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		char path[512];
+		unsigned char *buf;
+		long len;
+		FILE *f;
+		if (de->d_name[0] == '.' || (prefix && strncmp(de->d_name, prefix, strlen(prefix))))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		f = fopen(path, "rb");
+		CHECK(f != NULL);
+		if (!f)
+			continue;
+		fseek(f, 0, SEEK_END);
+		len = ftell(f);
+		fseek(f, 0, SEEK_SET);
+		buf = malloc(len > 0 ? (size_t)len : 1);
+		CHECK_INT((long)fread(buf, 1, (size_t)len, f), len);
+		fclose(f);
+		LLVMFuzzerTestOneInput(buf, (size_t)len);
+		free(buf);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void test_fuzz_seeds(void)
+{
+	CHECK(replay_dir("tests/fuzz/evq", NULL) >= 3);
+	replay_dir("tests/fuzz/regressions", "evq-");
+}
+
 int main(void)
 {
 	RUN(test_random_ties);
@@ -395,6 +443,7 @@ int main(void)
 	RUN(test_calendar_mix);
 	RUN(test_calendar_large);
 	RUN(test_far_outliers);
+	RUN(test_fuzz_seeds);
 	RUN(test_fifo_equal_keys);
 	RUN(test_priority_before_sequence);
 	RUN(test_pop_until_and_peek);
