@@ -52,8 +52,11 @@ ifneq ($(filter true 1,$(CI) $(WERROR)),)
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# GSL's pkg-config names its own CBLAS; OpenBLAS provides CBLAS here, so take GSL without it.
-PKG_LIBS   := -lgsl $(shell pkg-config --libs libcjson sqlite3 openblas 2>/dev/null) -llapacke -lm -lpthread
+# GSL's pkg-config names its own CBLAS; take GSL without it. OpenBLAS and LAPACKE are not
+# linked: models/kern.c opens them with dlopen when `maasim calibrate` needs them (their load
+# and OpenBLAS's thread pool cost every other command's start-up); their headers still come
+# from PKG_CFLAGS.
+PKG_LIBS   := -lgsl $(shell pkg-config --libs libcjson sqlite3 2>/dev/null) -ldl -lm -lpthread
 
 CPPFLAGS += -I. -Isim -D_GNU_SOURCE -MMD -MP
 VERSION  := 0.1.0

@@ -743,6 +743,14 @@ int calibrate_main(int argc, char **argv)
 			return 2;
 		}
 	}
+	{
+		const char *why;
+		if (kern_load(&why) != 0) {
+			fprintf(stderr, "maasim calibrate: %s (install libopenblas0 and liblapacke)\n", why);
+			free(c);
+			return 2;
+		}
+	}
 	kern_set_threads(1);
 	c->threads = 1;
 	c->tty = isatty(2);

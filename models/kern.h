@@ -1,4 +1,4 @@
-/* kern.h — the dense BLAS layer: the only module that includes cblas.h.
+/* kern.h — the dense BLAS layer: the only module that includes cblas.h and lapacke.h.
  *
  * Every product in models/ is written in one convention, the one of a linear layer
  * (y = x W^T): activations X are B x K row-major (one row per token), weights W are N x K
@@ -8,7 +8,8 @@
  * Debian's OpenBLAS 0.3.21 declares it in cblas.h but is built without BUILD_BFLOAT16, so the
  * symbol is looked up with dlsym and its absence is reported, never linked against.
  * The OpenBLAS thread count is process-wide state owned by the library; kern_set_threads is the
- * one place that touches it (calibration runs on one thread).
+ * one place that touches it (calibration runs on one thread). OpenBLAS and LAPACKE are opened
+ * with dlopen on first use, not linked (kern.c): nothing else in maasim needs them.
  */
 #ifndef MAASIM_KERN_H
 #define MAASIM_KERN_H
@@ -24,6 +25,16 @@ void kern_sgemm_nt(int b, int n, int k, float alpha, const float *x, int ldx, co
  * A general wrapper for training (gradients need the other transposes). */
 void kern_sgemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
 		const float *bm, int ldb, float beta, float *c, int ldc);
+
+/* Opens OpenBLAS and LAPACKE (dlopen, once; kern.c says why). Returns 0, or -1 with a static
+ * reason in *why when a library or symbol is missing. Every other kern_* opens them on first
+ * use and aborts with that reason if it cannot: callers that can report an error (maasim
+ * calibrate) call this first. */
+int kern_load(const char **why);
+
+/* LAPACKE_sgesdd(row-major, 'S') of A (N x K, lda = K, overwritten): singular values s
+ * (min(N, K)), U (N x min, ldu), V^T (min x K, ldvt). Returns LAPACKE's info (0: done). */
+int kern_sgesdd(int n, int k, float *a, float *s, float *u, int ldu, float *vt, int ldvt);
 
 /* Sets the number of OpenBLAS threads (process-wide). */
 void kern_set_threads(int n);

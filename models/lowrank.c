@@ -1,7 +1,6 @@
 /* lowrank.c — truncated-SVD factorization and its product (see lowrank.h). */
 #include "models/lowrank.h"
 
-#include <lapacke.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,13 +26,13 @@ struct lowrank *lowrank_new_svd(const float *w, int n, int k, int r, struct err 
 	float *uf = xmalloc((size_t)n * (size_t)m * sizeof *uf);
 	float *vt = xmalloc((size_t)m * (size_t)k * sizeof *vt);
 	memcpy(a, w, (size_t)n * (size_t)k * sizeof *a);
-	lapack_int info = LAPACKE_sgesdd(LAPACK_ROW_MAJOR, 'S', n, k, a, k, s, uf, m, vt, k);
+	int info = kern_sgesdd(n, k, a, s, uf, m, vt, k);
 	free(a);
 	if (info != 0) {
 		free(s);
 		free(uf);
 		free(vt);
-		err_set(e, "low-rank: LAPACKE_sgesdd failed (info %d)", (int)info);
+		err_set(e, "low-rank: LAPACKE_sgesdd failed (info %d)", info);
 		return NULL;
 	}
 	struct lowrank *l = xcalloc(1, sizeof *l);
