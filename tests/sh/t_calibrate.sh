@@ -29,4 +29,19 @@ expect_rc 1 "calibrate into an unwritable folder" "$MAASIM" calibrate --tiny --o
 expect_rc 1 "calibrate with an unwritable database" "$MAASIM" calibrate --tiny --out "$TMP/u.json" \
 	--db "$TMP/no/such/dir/t.db"
 [ ! -e "$TMP/u.json" ] && pass "no table after a failed start" || fail "table left after a failed start"
+
+# OpenBLAS is opened on demand (models/kern.c): a machine without it gets a message and exit 2,
+# nothing written. Fault builds (make test SAN=1) let the test name a library that is not there.
+MAASIM_TEST_BLAS_LIB=$TMP/none/libopenblas.so.0 "$MAASIM" calibrate --tiny --out "$TMP/nb.json" \
+	>"$TMP/nb.out" 2>&1
+rc=$?
+if [ $rc -eq 0 ]; then
+	skip "$MAASIM does not honour MAASIM_TEST_BLAS_LIB (not a fault build; make test SAN=1 checks it)"
+else
+	[ $rc -eq 2 ] && pass "calibrate without OpenBLAS exits 2" || fail "calibrate without OpenBLAS: rc $rc"
+	grep -q "^maasim calibrate: cannot open .*libopenblas.so.0 (OpenBLAS)" "$TMP/nb.out" \
+		&& pass "calibrate without OpenBLAS says which library" \
+		|| fail "calibrate without OpenBLAS: $(head -c 300 "$TMP/nb.out")"
+	[ ! -e "$TMP/nb.json" ] && pass "no table without OpenBLAS" || fail "table written without OpenBLAS"
+fi
 finish
