@@ -403,10 +403,10 @@ static uint64_t cal_end(const struct evq *q, double lo)
  * buckets keep the chunks a push writes (one per bucket) in the L2 cache: cachegrind with a
  * 512 KB last level, 10^6 holds at 10^5 pending (set-up included), 2.26 M last-level misses
  * at 4 per bucket, 1.93 M at 16, 1.88 M at 32; the distribution sort keeps the longer sorts
- * linear. The hold at 10^5, min of 5 interleaved runs: 84 -> 54 ns with the prefetch. (Narrowing the buckets to the density at the
- * front, where exponential residuals crowd ln n times the average, was measured and did not
- * pay: the calendar ends sooner and the top is spread more often.) Every bucket is empty; the
- * heap and run hold only earlier events. */
+ * linear. The hold at 10^5, min of 5 interleaved runs: 84 -> 54 ns with the prefetch.
+ * (Narrowing the buckets to the density at the front, where exponential residuals crowd ln n
+ * times the average, was measured and did not pay: the calendar ends sooner and the top is
+ * spread more often.) Every bucket is empty; the heap and run hold only earlier events. */
 static void cal_build(struct evq *q)
 {
 	double lo = tkey_value(q->top_min), hi = tkey_value(q->top_max), span;
@@ -629,7 +629,7 @@ static void bucket_take(struct evq *q, uint32_t k)
 	}
 	q->run_n = n;
 	q->run_pos = 0;
-	if (q->ahead) { /* walk the next bucket's chunk list while this run is popped */
+	if (q->ahead) { /* walk the next full bucket's chunk list (of the next two) as this run pops */
 		uint32_t k2 = k + 1;
 		if (k2 < q->nb && q->bk[k2].n == 0)
 			k2++;
@@ -895,6 +895,11 @@ static inline void front_remove(struct evq *q, int from_run)
 	if (from_run) {
 		__builtin_prefetch(&q->pool[q->run[q->run_pos + q->ahead].slot]);
 		q->run_pos++;
+		if (q->pf != NO_SLOT) { /* one step of the next bucket's walk (bucket_take) */
+			q->pf = CH_LINK(q, q->pf);
+			if (q->pf != NO_SLOT)
+				__builtin_prefetch(&q->ch[q->pf]);
+		}
 	} else {
 		q->hole = 1;
 	}
@@ -926,14 +931,9 @@ static inline void take(struct evq *q, const struct evq_entry *e, double *t, str
 /* evq_pop_until with a calendar: the run merged with the heap. */
 static NOINLINE int pop_cal(struct evq *q, double t_max, double *t, struct evq_event *out)
 {
-	int run = 1;
-	struct evq_entry *e;
+	int run;
+	struct evq_entry *e = front_live(q, &run); /* evq_pop_until tried the run's live next */
 
-	/* usually the run's next, live, with the heap empty (few pushes land in taken buckets) */
-	if (!q->n && q->run_pos < q->run_n && q->pool[q->run[q->run_pos].slot].fn != NULL)
-		e = &q->run[q->run_pos];
-	else
-		e = front_live(q, &run);
 	if (!e || !(tkey_value(e->tk) <= t_max))
 		return 0;
 	take(q, e, t, out);
@@ -986,11 +986,10 @@ static NOINLINE int pop_heap(struct evq *q, double t_max, double *t, struct evq_
 	}
 }
 
-/* Each mode's pop is its own function: compiled together, the two paths' register needs and
- * the inlined refill cost the common path's prologue (measured with callgrind). */
 /* The common cases call nothing (so save no registers): in small mode the last entry, with a
- * calendar the run's next while the heap is empty, live and due; everything else, including
- * "nothing due", goes to the mode's function. */
+ * calendar the run's next while the heap is empty, live and due. Everything else, including
+ * "nothing due", goes to the mode's own function (compiled together, the paths' register
+ * needs and the inlined refill cost the common path's prologue: measured with callgrind). */
 int evq_pop_until(struct evq *q, double t_max, double *t, struct evq_event *out)
 {
 	const struct evq_entry *e;
@@ -1001,11 +1000,6 @@ int evq_pop_until(struct evq *q, double t_max, double *t, struct evq_event *out)
 			if (q->pool[e->slot].fn != NULL && tkey_value(e->tk) <= t_max) {
 				take(q, e, t, out);
 				front_remove(q, 1);
-				if (q->pf != NO_SLOT) { /* one step of the walk (bucket_take) */
-					q->pf = CH_LINK(q, q->pf);
-					if (q->pf != NO_SLOT)
-						__builtin_prefetch(&q->ch[q->pf]);
-				}
 				return 1;
 			}
 		}
