@@ -136,16 +136,9 @@ void dc_fini(struct dc *dc)
 
 /* ---- power ---- */
 
-static void integrate(struct dc *dc)
-{
-	double now = dc->sim->now;
-	dc->it_energy_j += dc->it_power_w * (now - dc->t_power);
-	dc->t_power = now;
-}
-
 double dc_it_energy_j(struct dc *dc)
 {
-	integrate(dc);
+	dc_integrate(dc);
 	return dc->it_energy_j;
 }
 
@@ -509,11 +502,6 @@ void dc_finish(struct dc *dc, uint32_t r)
 
 /* ---- queues ---- */
 
-static int queue_full(const struct dc *dc, long len)
-{
-	return dc->cfg->queue_capacity >= 0 && len >= dc->cfg->queue_capacity;
-}
-
 static void drop(struct dc *dc, uint32_t r)
 {
 	dc->classes[dc->req[r].cls].st.dropped++;
@@ -580,7 +568,7 @@ void dc_defer(struct dc *dc, uint32_t r, double t_release_s)
 
 int dc_hold(struct dc *dc, uint32_t r)
 {
-	if (queue_full(dc, dc->held)) {
+	if (dc_queue_full(dc, dc->held)) {
 		drop(dc, r);
 		return -1;
 	}
@@ -653,7 +641,7 @@ void dc_reset_stats(struct dc *dc)
 		qsketch_reset(&st->latency_q);
 		qsketch_reset(&st->wait_q);
 	}
-	integrate(dc);
+	dc_integrate(dc);
 	dc->it_energy_j = 0;
 	wtally_reset(&dc->busy_slots, now);
 	wtally_reset(&dc->queue_len, now);

@@ -244,14 +244,20 @@ void dc_drop_started(struct dc *dc, uint32_t r);
  * goes through the event list. The results are the same either way (tests/unit/test_chain.c). */
 void dc_set_chain(struct dc *dc, int on);
 
-/* Sets node power (W), integrating IT energy up to now first (inline: an LLM replica's power
- * changes about three times per request). The same operations as integrate() in dc.c. */
-static inline void dc_set_node_power(struct dc *dc, uint32_t node, double power_w)
+/* Integrates IT energy up to now (internal to the power verbs). */
+static inline void dc_integrate(struct dc *dc)
 {
 	double now = dc->sim->now;
 
 	dc->it_energy_j += dc->it_power_w * (now - dc->t_power);
 	dc->t_power = now;
+}
+
+/* Sets node power (W), integrating IT energy up to now first (inline: an LLM replica's power
+ * changes about three times per request). */
+static inline void dc_set_node_power(struct dc *dc, uint32_t node, double power_w)
+{
+	dc_integrate(dc);
 	dc->it_power_w += power_w - dc->nodes[node].power_w;
 	dc->nodes[node].power_w = power_w;
 }
@@ -273,14 +279,18 @@ static inline void dc_queued_change(struct dc *dc, long d)
 	wtally_set(&dc->queue_len, dc->sim->now, (double)dc->queued);
 }
 
+/* A queue of len requests is full (queue_capacity, -1: unbounded). */
+static inline int dc_queue_full(const struct dc *dc, long len)
+{
+	return dc->cfg->queue_capacity >= 0 && len >= dc->cfg->queue_capacity;
+}
+
 /* A request FIFO threaded through dc->req[].next (a node's local queue or the central one):
  * appends r, or drops it when the queue holds queue_capacity already (-1). */
 static inline int dc_fifo_push(struct dc *dc, uint32_t *head, uint32_t *tail, long *len,
 			       uint32_t r)
 {
-	long cap = dc->cfg->queue_capacity;
-
-	if (cap >= 0 && *len >= cap) {
+	if (dc_queue_full(dc, *len)) {
 		dc_drop(dc, r);
 		return -1;
 	}

@@ -97,6 +97,8 @@ void wtree_raise_top(struct wtree *w, double key)
 	uint32_t *win = w->win;
 	size_t i = w->leaf0 + (size_t)win[0];
 
+	if (!w->n)
+		abort(); /* a caller bug: there is no earliest timer to move */
 	k[i] = tkey_of(key);
 	while (i > 0) { /* every ancestor holds it: no test of who wins there */
 		size_t p = (i - 1) >> 2;

@@ -43,9 +43,9 @@ void wtree_fini(struct wtree *w);
 /* Sets id's key (inserting id if absent), or removes id (wtree_remove). */
 void wtree_set(struct wtree *w, uint32_t id, double key);
 void wtree_remove(struct wtree *w, uint32_t id);
-/* The earliest id's key moves to key, which must not be smaller (a timer that fired and is set
- * again): wtree_set(w, wtree_top(w), key) without the tests of which ancestors it holds (it
- * holds them all). w must not be empty. */
+/* The earliest id's key moves to key (a timer that fired and is set again): wtree_set(w,
+ * wtree_top(w), key) without the tests of which ancestors it holds (it holds them all; every
+ * ancestor's winner is recomputed, so any key is fine). w must not be empty (checked). */
 void wtree_raise_top(struct wtree *w, double key);
 
 static inline int wtree_contains(const struct wtree *w, uint32_t id)
