@@ -8,8 +8,9 @@
  * under fifo and least_loaded, with a control event every 3 s that caps and uncaps the busy
  * slots (control events at the same instants as arrivals and completions), and with a test
  * policy that starts several requests in one completion (equal completion times, kept in the
- * order started). Each chained run must also have chained something, and each unchained run
- * nothing. */
+ * order started). The dispatch policy's calls (arrivals and freed slots, with their times) must
+ * come in the same order too. Each chained run must also have chained something, and each
+ * unchained run nothing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,10 +53,46 @@ static void batch_freed(struct dc *dc, void *st, uint32_t n)
 			dc_start(dc, m, dc_central_pop(dc));
 }
 
+/* The dispatch's view of the run, in order: every arrival (time, request) and every freed slot
+ * (time, node), hashed (FNV-1a). Equal metrics can hide a different order of equal-time
+ * completions (identical nodes refilled either way); this sequence cannot. */
+struct order_log {
+	struct dc_dispatch inner; /* the policy under test */
+	uint64_t hash, n;
+};
+
+static void log_add(struct order_log *L, double t, uint32_t kind, uint32_t v)
+{
+	unsigned char b[sizeof t + 2 * sizeof v];
+
+	memcpy(b, &t, sizeof t);
+	memcpy(b + sizeof t, &kind, sizeof kind);
+	memcpy(b + sizeof t + sizeof kind, &v, sizeof v);
+	for (size_t i = 0; i < sizeof b; i++)
+		L->hash = (L->hash ^ b[i]) * 1099511628211ULL;
+	L->n++;
+}
+
+static void log_arrive(struct dc *dc, void *st, uint32_t r)
+{
+	struct order_log *L = st;
+
+	log_add(L, dc->sim->now, 1, r);
+	L->inner.arrive(dc, L->inner.state, r);
+}
+
+static void log_freed(struct dc *dc, void *st, uint32_t n)
+{
+	struct order_log *L = st;
+
+	log_add(L, dc->sim->now, 2, n);
+	L->inner.freed(dc, L->inner.state, n);
+}
+
 struct outcome {
 	struct metrics ms;
 	double energy_j;
-	uint64_t events, chained;
+	uint64_t events, chained, order_hash, order_n;
 };
 
 /* Runs the scenario text json (TRACE in it replaced by a trace file's path) with chaining on or
@@ -68,6 +105,7 @@ static int run(const char *json, int chain, int capped, int batch, struct outcom
 	struct err e = { 0 };
 	struct sim sim;
 	struct dc dc;
+	struct order_log log = { .hash = 14695981039346656037ULL };
 	FILE *f;
 
 	if (!mkdtemp(dir))
@@ -103,6 +141,10 @@ static int run(const char *json, int chain, int capped, int batch, struct outcom
 		dc.dispatch = (struct dc_dispatch){ NULL, batch_arrive, batch_freed, NULL, NULL };
 	else
 		dispatch_attach(&dc, &sc->policies[POLICY_DISPATCH]);
+	log.inner = dc.dispatch; /* the policy under test, seen through the order log */
+	dc.dispatch.state = &log;
+	dc.dispatch.arrive = log_arrive;
+	dc.dispatch.freed = log_freed;
 	dc_start_arrivals(&dc);
 	if (capped)
 		sim_at(&sim, 0, SIM_PRIO_CONTROL, cap_fire, &dc, 1);
@@ -111,6 +153,8 @@ static int run(const char *json, int chain, int capped, int batch, struct outcom
 	o->energy_j = dc_it_energy_j(&dc);
 	o->events = sim.events;
 	o->chained = dc.chained;
+	o->order_hash = log.hash;
+	o->order_n = log.n;
 	dc_fini(&dc);
 	sim_fini(&sim);
 	scenario_free(sc);
@@ -135,6 +179,8 @@ static void check_same(const char *what, const char *json, int capped, int batch
 	CHECK(a.chained > 0);
 	CHECK(b.chained == 0);
 	CHECK(a.ms.n == b.ms.n && a.ms.n > 10);
+	CHECK(a.order_n > 100);
+	CHECK(a.order_n == b.order_n && a.order_hash == b.order_hash); /* same calls, same order */
 	for (size_t i = 0; i < a.ms.n && a.ms.n == b.ms.n; i++) {
 		/* bit for bit; NaN-free metrics (a NaN would fail this too) */
 		if (strcmp(a.ms.m[i].name, b.ms.m[i].name) != 0 || a.ms.m[i].value != b.ms.m[i].value) {
