@@ -309,8 +309,8 @@ static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
 void dc_set_chain(struct dc *dc, int on)
 {
 	dc->no_chain = !on;
-	/* with LLM replicas, whose steps are SIM_PRIO_DEPART events too, nothing is held */
-	dc->hold_done = on && !dc->llm ? DC_HOLD_OPEN : DC_HOLD_OFF;
+	/* with LLM replicas, whose steps are SIM_PRIO_DEPART events too, nothing is kept pending */
+	dc->pend_mode = on && !dc->llm ? DC_PEND_OPEN : DC_PEND_OFF;
 }
 
 /* ---- service ---- */
@@ -393,35 +393,35 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 	schedule_done(dc, r, dc->sim->now + service_time(dc, nd, q, cr->cfg->kind));
 }
 
-/* Schedules the held completion (done_fire); no more is held in this handler. */
-static void release_held(struct dc *dc)
+/* Schedules the pending completion (done_fire); no more is kept pending in this handler. */
+static void release_pending(struct dc *dc)
 {
-	dc->done_hold = DC_HOLD_OFF;
-	push_done(dc, dc->held_t_s, dc->held_r);
+	dc->pend = DC_PEND_OFF;
+	push_done(dc, dc->pend_t_s, dc->pend_r);
 }
 
-/* Request r's completion on a slot node at t_s: scheduled, or held for done_fire (see there).
- * A second completion in one handler releases the held one first, so the two are scheduled in
- * the order they were started, as without holding. */
+/* Request r's completion on a slot node at t_s: scheduled, or kept pending for done_fire (see
+ * there). A second completion in one handler releases the pending one first, so the two are
+ * scheduled in the order they were started, as without chaining. */
 static void schedule_done(struct dc *dc, uint32_t r, double t_s)
 {
-	if (dc->done_hold == DC_HOLD_OPEN) {
-		dc->held_r = r;
-		dc->held_t_s = t_s;
-		dc->done_hold = DC_HOLD_FULL;
+	if (dc->pend == DC_PEND_OPEN) {
+		dc->pend_r = r;
+		dc->pend_t_s = t_s;
+		dc->pend = DC_PEND_FULL;
 		return;
 	}
-	if (dc->done_hold == DC_HOLD_FULL)
-		release_held(dc);
+	if (dc->pend == DC_PEND_FULL)
+		release_pending(dc);
 	push_done(dc, t_s, r);
 }
 
 /* A slot completion. The completion it schedules (a waiting request starting in the freed slot)
- * is held, not pushed; while that one is due strictly before every other event it is taken
- * here too (sim_chain: no push and pop), else it is scheduled at the end of the handler. The
- * order of equal-time events is kept: slot completions are the only SIM_PRIO_DEPART events but
- * for LLM replica steps, and with LLM replicas nothing is held; a second completion started in
- * the handler releases the first (schedule_done). */
+ * is kept pending, not pushed; while that one is due strictly before every other event it is
+ * taken here too (sim_chain: no push and pop), else it is scheduled at the end of the handler.
+ * The order of equal-time events is kept: slot completions are the only SIM_PRIO_DEPART events
+ * but for LLM replica steps, and with LLM replicas nothing is kept pending; a second completion
+ * started in the handler releases the first (schedule_done). */
 static void done_fire(struct sim *s, void *obj, uint64_t arg)
 {
 	struct dc *dc = obj;
@@ -429,19 +429,19 @@ static void done_fire(struct sim *s, void *obj, uint64_t arg)
 
 	for (;;) {
 		s->where = "service completion";
-		dc->done_hold = dc->hold_done;
+		dc->pend = dc->pend_mode;
 		finish(dc, r);
-		if (dc->done_hold != DC_HOLD_FULL)
+		if (dc->pend != DC_PEND_FULL)
 			break;
-		if (sooner_pending(s, dc->held_t_s, dc->t_arrival_pushed_s) ||
-		    !sim_chain(s, dc->held_t_s)) {
-			release_held(dc);
+		if (sooner_pending(s, dc->pend_t_s, dc->t_arrival_pushed_s) ||
+		    !sim_chain(s, dc->pend_t_s)) {
+			release_pending(dc);
 			break;
 		}
 		dc->chained++;
-		r = dc->held_r;
+		r = dc->pend_r;
 	}
-	dc->done_hold = DC_HOLD_OFF;
+	dc->pend = DC_PEND_OFF;
 }
 
 void dc_drop_started(struct dc *dc, uint32_t r)

@@ -148,18 +148,20 @@ struct dc {
 	struct llm_state *llm;   /* LLM serving nodes (llm.c), NULL when no type has a profile */
 
 	/* Completion chaining (done_fire in dc.c): while a slot completion is handled, the first
-	 * slot completion it schedules is held here instead of pushed, so that done_fire can fire
-	 * it in place when nothing else is due first (sim_chain). */
-	int done_hold;           /* DC_HOLD_OFF, DC_HOLD_OPEN (may hold one), DC_HOLD_FULL */
-	uint32_t held_r;         /* DC_HOLD_FULL: the request whose completion is held ... */
-	double held_t_s;         /* ... and its time */
+	 * slot completion it schedules is kept pending here instead of pushed, so that done_fire
+	 * can fire it in place when nothing else is due first (sim_chain). (Not the held queue
+	 * above: that is the policies' dc_hold.) */
+	int pend;                /* DC_PEND_OFF, DC_PEND_OPEN (may keep one), DC_PEND_FULL */
+	uint32_t pend_r;         /* DC_PEND_FULL: the request whose completion is pending ... */
+	double pend_t_s;         /* ... and its time */
 	int no_chain;            /* dc_set_chain(dc, 0): every arrival and completion through the list */
-	int hold_done;           /* DC_HOLD_OPEN when done_fire may hold (chaining on, no LLM replicas) */
+	int pend_mode;           /* what done_fire sets pend to: DC_PEND_OPEN with chaining on and no
+				  * LLM replicas, else DC_PEND_OFF (dc_set_chain) */
 	uint64_t chained;        /* arrivals and completions fired in place (sim_chain) */
 	double t_arrival_pushed_s, t_done_pushed_s; /* the last arrival and slot completion pushed */
 };
 
-enum { DC_HOLD_OFF, DC_HOLD_OPEN, DC_HOLD_FULL };
+enum { DC_PEND_OFF, DC_PEND_OPEN, DC_PEND_FULL };
 
 /* Builds nodes and classes (RNG streams from seed and replication). classes must outlive dc. */
 void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,

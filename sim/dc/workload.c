@@ -22,7 +22,7 @@ double dist_sample_any(const struct dist_cfg *d, struct rng *r)
 	case DIST_EXPONENTIAL:
 		return rng_exponential(r, d->mean);
 	case DIST_LOGNORMAL:
-		if (d->ln_mean == d->mean && d->ln_cv == d->cv)
+		if (dist_prepared(d))
 			return rng_lognormal(r, d->ln_mu, d->ln_sigma);
 		return rng_lognormal_mean_cv(r, d->mean, d->cv);
 	case DIST_GAMMA:

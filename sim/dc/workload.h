@@ -32,6 +32,11 @@ struct dist_cfg {
 /* Precomputes what sampling needs (lognormal: log1p, log and sqrt once instead of per draw).
  * Optional: dist_sample gives the same numbers without it, more slowly. */
 void dist_prepare(struct dist_cfg *d);
+/* The lognormal's log-space parameters are dist_prepare's for its current mean and cv. */
+static inline int dist_prepared(const struct dist_cfg *d)
+{
+	return d->ln_mean == d->mean && d->ln_cv == d->cv;
+}
 /* Any kind (out of line); dist_sample below is the same draw with the exponential inline. */
 double dist_sample_any(const struct dist_cfg *d, struct rng *r);
 static inline double dist_sample(const struct dist_cfg *d, struct rng *r)
@@ -39,7 +44,7 @@ static inline double dist_sample(const struct dist_cfg *d, struct rng *r)
 	if (d->kind == DIST_EXPONENTIAL) /* the common case, on every request's path */
 		return rng_exponential(r, d->mean);
 	/* LLM token counts (twice per request): straight to the draw with the prepared parameters */
-	if (d->kind == DIST_LOGNORMAL && d->ln_mean == d->mean && d->ln_cv == d->cv)
+	if (d->kind == DIST_LOGNORMAL && dist_prepared(d))
 		return rng_lognormal(r, d->ln_mu, d->ln_sigma);
 	return dist_sample_any(d, r);
 }

@@ -18,7 +18,11 @@
 struct sim;
 typedef void (*sim_fn)(struct sim *s, void *obj, uint64_t arg);
 
-/* Priorities at equal times: lower fires first. */
+/* Priorities at equal times: lower fires first. dc.c's chaining of slot arrivals and
+ * completions (sim_chain) keeps the order of equal-time events only while nothing but dc.c's
+ * arrivals is scheduled at SIM_PRIO_ARRIVE and nothing but its slot completions and the LLM
+ * replicas' event at SIM_PRIO_DEPART (tests/unit/test_chain.c): a new event kind at either
+ * priority must revisit it. */
 enum {
 	SIM_PRIO_CONTROL = 10,  /* facility control steps, warm-up */
 	SIM_PRIO_DEPART = 50,   /* service completions: free capacity before new arrivals */
