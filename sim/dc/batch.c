@@ -123,14 +123,14 @@ static void heap_fix(struct batcher *b, int i, struct heap_ent e)
 	h[i] = e;
 }
 
-static void heap_push(struct batcher *b, struct batch_req *r)
+static void heap_push(struct batcher *b, struct batch_req *r, double v_finish)
 {
 	if (b->ndec == b->heap_cap) {
 		b->heap_cap = b->heap_cap ? 2 * b->heap_cap : 64;
 		b->heap = xrealloc(b->heap, (size_t)b->heap_cap * sizeof *b->heap);
 	}
 	b->ndec++;
-	heap_fix(b, b->ndec - 1, (struct heap_ent){ r->v_finish, r });
+	heap_fix(b, b->ndec - 1, (struct heap_ent){ v_finish, r });
 }
 
 /* Removes the request at slot i. */
@@ -274,10 +274,9 @@ static void complete(struct batcher *b, struct batch_req *r, double t)
 static void join_decode(struct batcher *b, struct batch_req *r, double tokens)
 {
 	r->v_join = b->v;
-	r->v_finish = b->v + tokens;
 	r->w_join = b->w;
 	b->pf_dec += factors(r)->power;
-	heap_push(b, r);
+	heap_push(b, r, b->v + tokens); /* its virtual finish lives in its heap entry */
 	r->lnext = NULL;
 	r->lprev = b->dec_tail;
 	if (b->dec_tail)

@@ -68,7 +68,6 @@ struct batch_req {
 	double energy_j;        /* attributed active energy (replica incl. host), J */
 	long preemptions;       /* times this request was preempted (PAGED) */
 	/* internal */
-	double v_finish;        /* virtual finish (decode steps) */
 	double w_join;          /* per-sequence energy accumulator at decode join */
 	double v_join;          /* V at decode join */
 	double todo_in;         /* tokens to prefill at the next admission */
