@@ -8,7 +8,8 @@
  * admission, prefill end or completion). They are kept in a winner tree (timers, engine/wtree.h:
  * the same earliest replica as an indexed heap ordered by (time, node), at a fraction of the
  * instructions when the earliest moves later, which is what a step does), and only the
- * earliest of them is an event in the simulator's event list (tev at tev_t). A replica's time
+ * earliest of them is an event in the simulator's event list (tev at dc->t_llm_event_s, which
+ * dc.c's arrival chaining reads: an arrival due at or after it cannot chain). A replica's time
  * changes on every arrival and completion; with one event per replica each change was a cancel
  * and a push, and the cancelled entries stayed in the event list until they reached its top
  * (lazy cancellation), so the list held about twice as many entries as replicas. Now a change is
@@ -41,8 +42,8 @@ struct llm_state {
 	struct profile **profiles;   /* per node type, NULL without a profile */
 	struct batcher **batchers;   /* per node, NULL without a profile */
 	struct wtree timers;         /* node -> its next step time (nodes with one pending) */
-	evq_handle tev;              /* the one event-list entry: the earliest timer */
-	double tev_t;                /* its time, +inf when none */
+	evq_handle tev;              /* the one event-list entry: the earliest timer, at
+				      * dc->t_llm_event_s (+inf when none) */
 	int firing;                  /* in node_fire: arm() waits for the end of the run of steps */
 	int no_chain;                /* llm_set_chain(dc, 0): one event per step (tests) */
 	struct batch_req **chunks;
@@ -100,11 +101,11 @@ static void arm(struct dc *dc)
 	if (L->firing)
 		return; /* node_fire arms once it has taken every step it can */
 	t = L->timers.n ? wtree_top_key(&L->timers) : INFINITY;
-	if (t == L->tev_t)
+	if (t == dc->t_llm_event_s)
 		return;
 	sim_cancel(dc->sim, L->tev);
 	L->tev = EVQ_NONE;
-	L->tev_t = t;
+	dc->t_llm_event_s = t;
 	if (isfinite(t))
 		L->tev = sim_at(dc->sim, t, SIM_PRIO_DEPART, node_fire, dc, 0);
 }
@@ -172,6 +173,17 @@ static inline void flush_done(struct dc *dc)
 		book_done(dc);
 }
 
+/* An arrival or slot completion that dc.c pushed and that has not fired (due after now: those
+ * are never cancelled) comes no later than t_s: a replica step at t_s cannot chain (sim_chain
+ * would fail), and this test is cheaper than its look at the event list. */
+static inline int pushed_sooner(const struct dc *dc, double t_s)
+{
+	double now = dc->sim->now;
+
+	return (dc->t_arrival_pushed_s > now && t_s >= dc->t_arrival_pushed_s) ||
+	       (dc->t_done_pushed_s > now && t_s >= dc->t_done_pushed_s);
+}
+
 /* The earliest replica timer is due: that replica takes its step. Its timer stays in the tree
  * for resched to move (one update instead of a removal and an insertion).
  *
@@ -192,7 +204,7 @@ static void node_fire(struct sim *s, void *obj, uint64_t arg)
 	(void)arg;
 	s->where = "llm replica event";
 	L->tev = EVQ_NONE;
-	L->tev_t = INFINITY;
+	dc->t_llm_event_s = INFINITY;
 	L->firing = 1;
 	for (;;) {
 		uint32_t node = wtree_top(&L->timers);
@@ -202,7 +214,10 @@ static void node_fire(struct sim *s, void *obj, uint64_t arg)
 		flush_done(dc);
 		/* timer keys lie in [now, horizon] (resched_node): sim_chain's own tests of that
 		 * always pass here */
-		if (!L->timers.n || L->no_chain || !sim_chain(s, wtree_top_key(&L->timers)))
+		if (!L->timers.n || L->no_chain)
+			break;
+		double t = wtree_top_key(&L->timers);
+		if (pushed_sooner(dc, t) || !sim_chain(s, t))
 			break;
 	}
 	L->firing = 0;
@@ -236,7 +251,7 @@ void llm_init(struct dc *dc)
 	L->batchers = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->batchers);
 	wtree_init(&L->timers, (uint32_t)dc->n_nodes);
 	L->tev = EVQ_NONE;
-	L->tev_t = INFINITY;
+	dc->t_llm_event_s = INFINITY;
 	L->preempt0 = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->preempt0);
 	for (uint32_t n = 0; n < dc->n_nodes; n++) {
 		struct profile *p = L->profiles[dc->nodes[n].type];
