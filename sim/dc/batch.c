@@ -3,8 +3,9 @@
  * Invariants between calls: b->t is the last time processed and energy, V (decode steps done)
  * and W (energy charged per decoding sequence) are integrated up to it; power_w and step_s are
  * those of the current phase and batch; the heap holds exactly the decoding requests ordered by
- * (v_finish, id) (entries carry v_finish; a preemption finds its entry by a scan), and the
- * admission-ordered list holds the same requests; kv_used is the sum over admitted, unfinished
+ * (v_finish, id) (entries carry v_finish; a preemption finds its entry by a scan), and with
+ * the PAGED rule (the only one that preempts) the admission-ordered list holds the same
+ * requests (without it the list is empty: a completion then touches no neighbour); kv_used is the sum over admitted, unfinished
  * requests of in + out (RESERVE) or of kv_base + (V - v_join) (PAGED: prompt + tokens
  * generated); in STALL mode V and W are frozen while a prefill batch runs. pf_dec (pf_pre) is
  * the sum of the power factors of the decoding (prefilling) requests; with no variant factors
@@ -59,7 +60,7 @@ struct batcher {
 	struct batch_req *wait_head, *wait_tail; /* waiting FIFO */
 	batch_done_fn done;
 	void *ctx;
-	struct batch_req *dec_head, *dec_tail; /* decoding, in admission order */
+	struct batch_req *dec_head, *dec_tail; /* PAGED: decoding, in admission order */
 	struct batch_req *pre_head;            /* prefill batch in progress (STALL) */
 	double t_pre_end;
 	/* line 3 */
@@ -82,6 +83,10 @@ _Static_assert(sizeof(void *) != 8 || (offsetof(struct batcher, pw_state) == 64 
 					offsetof(struct batcher, wait_head) == 128 &&
 					offsetof(struct batcher, pre_start) == 192),
 	       "struct batcher: cache lines as documented (64-bit pointers)");
+
+_Static_assert(sizeof(void *) != 8 || (offsetof(struct batch_req, v_join) == 88 &&
+					sizeof(struct batch_req) == 160),
+	       "struct batch_req: the fields of later events in its first 96 bytes (batch.h)");
 
 /* The profile's own model: what a request without variant factors costs. */
 static const struct batch_factors unit_factors = { 1.0, 1.0, 1.0 };
@@ -277,6 +282,8 @@ static void join_decode(struct batcher *b, struct batch_req *r, double tokens)
 	r->w_join = b->w;
 	b->pf_dec += factors(r)->power;
 	heap_push(b, r, b->v + tokens); /* its virtual finish lives in its heap entry */
+	if (!b->paged)
+		return; /* nothing but a PAGED preemption asks for the admission order */
 	r->lnext = NULL;
 	r->lprev = b->dec_tail;
 	if (b->dec_tail)
@@ -460,7 +467,8 @@ static void take_steps(struct batcher *b, double t)
 			double eps = 1e-9 * (1 + b->v);
 			while (b->ndec > 0 && b->heap[0].v_finish <= b->v + eps) {
 				struct batch_req *r = heap_pop(b);
-				list_remove(b, r);
+				if (b->paged)
+					list_remove(b, r);
 				b->pf_dec = b->ndec ? b->pf_dec - factors(r)->power : 0;
 				r->energy_j += b->w - r->w_join;
 				complete(b, r, nt);

@@ -46,7 +46,7 @@ struct llm_state {
 				      * dc->t_llm_event_s (+inf when none) */
 	int firing;                  /* in node_fire: arm() waits for the end of the run of steps */
 	int no_chain;                /* llm_set_chain(dc, 0): one event per step (tests) */
-	struct batch_req **chunks;
+	void **chunks;               /* the allocations behind the record pool */
 	size_t n_chunks;
 	struct batch_req *free_list;
 	struct batch_req *done_head; /* completions waiting for dc_finish */
@@ -61,9 +61,11 @@ struct llm_state {
 static struct batch_req *rec_alloc(struct llm_state *L)
 {
 	if (!L->free_list) {
-		struct batch_req *c = xcalloc(CHUNK, sizeof *c);
+		/* line-aligned, so each record's first 96 bytes span two lines (batch.h) */
+		void *mem = xcalloc(1, CHUNK * sizeof(struct batch_req) + 63);
+		struct batch_req *c = (struct batch_req *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
 		L->chunks = xrealloc(L->chunks, (L->n_chunks + 1) * sizeof *L->chunks);
-		L->chunks[L->n_chunks++] = c;
+		L->chunks[L->n_chunks++] = mem;
 		for (int i = CHUNK - 1; i >= 0; i--) {
 			c[i].next = L->free_list;
 			L->free_list = &c[i];
@@ -71,8 +73,7 @@ static struct batch_req *rec_alloc(struct llm_state *L)
 	}
 	struct batch_req *r = L->free_list;
 	L->free_list = r->next;
-	memset(r, 0, sizeof *r);
-	return r;
+	return r; /* llm_start and batcher_arrive set every field read before it is written */
 }
 
 static void rec_free(struct llm_state *L, struct batch_req *r)
