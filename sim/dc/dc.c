@@ -301,12 +301,25 @@ static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
 			return;
 		if (t < s->now) /* a trace time already past */
 			t = s->now;
+		if (dc->llm && llm_hold_arrival(dc, t, arg)) /* kept by llm.c, not pushed */
+			return;
 		if (dc->no_chain || sooner_pending(s, t, dc->t_done_pushed_s) ||
 		    sooner_pending(s, t, dc->t_llm_event_s) || !sim_chain(s, t))
 			break;
 		dc->chained++;
 	}
 	push_arrival(dc, t, arg);
+}
+
+/* For llm.c's held arrival (llm_hold_arrival): fired in place, or scheduled after all. */
+void dc_fire_arrival(struct sim *s, struct dc *dc, uint64_t cls)
+{
+	arrival_fire(s, dc, cls);
+}
+
+void dc_push_arrival(struct dc *dc, double t_s, uint64_t cls)
+{
+	push_arrival(dc, t_s, cls);
 }
 
 void dc_set_chain(struct dc *dc, int on)

@@ -16,6 +16,16 @@
  * an O(log replicas) key update, and the event list is touched only when the earliest time moves
  * (and not between consecutive replica steps: see node_fire).
  * Ties between replicas due at the same instant fire in node order (the tree's tie rule).
+ *
+ * Arrivals between replica steps: with a single arrival class, dc.c offers each next arrival
+ * to llm_hold_arrival before it schedules it. When a replica step comes first (a run of steps
+ * is being taken, or the replicas' event is due strictly before the arrival) the arrival is
+ * held here instead of pushed, and the run of steps fires it in place when it comes next (as
+ * it fires its own steps: sim_chain), so a stream of arrivals and steps costs no event-list
+ * traffic until another event comes between. A held arrival is pushed (release_held) as soon
+ * as the replicas' event would no longer precede it: every other handler, and every other
+ * handler's chaining, then sees either that event or the arrival in the list before the
+ * arrival's time, so nothing can run past it.
  */
 #include "dc/llm.h"
 
@@ -45,6 +55,9 @@ struct llm_state {
 	evq_handle tev;              /* the one event-list entry: the earliest timer, at
 				      * dc->t_llm_event_s (+inf when none) */
 	int firing;                  /* in node_fire: arm() waits for the end of the run of steps */
+	int held;                    /* an arrival is held (llm_hold_arrival) ... */
+	double held_t;               /* ... due then (while not firing: after dc->t_llm_event_s) ... */
+	uint64_t held_cls;           /* ... of this class */
 	int no_chain;                /* llm_set_chain(dc, 0): one event per step (tests) */
 	void **chunks;               /* the allocations behind the record pool */
 	size_t n_chunks;
@@ -93,7 +106,19 @@ static void on_done(void *ctx, struct batch_req *r)
 	L->done_head = r;
 }
 
-/* Keeps the one event-list entry at the earliest replica timer. */
+/* Schedules the held arrival after all (a handler other than this one's run of steps may come
+ * first, or the replicas' event no longer precedes it). */
+static void release_held(struct dc *dc)
+{
+	struct llm_state *L = dc->llm;
+
+	L->held = 0;
+	dc_push_arrival(dc, L->held_t, L->held_cls);
+}
+
+/* Keeps the one event-list entry at the earliest replica timer, and a held arrival only while
+ * that entry is due strictly before it (so node_fire fires before the arrival is due, and
+ * every other handler's chaining, which looks at the event list, stops before it). */
 static void arm(struct dc *dc)
 {
 	struct llm_state *L = dc->llm;
@@ -102,6 +127,8 @@ static void arm(struct dc *dc)
 	if (L->firing)
 		return; /* node_fire arms once it has taken every step it can */
 	t = L->timers.n ? wtree_top_key(&L->timers) : INFINITY;
+	if (L->held && !(t < L->held_t))
+		release_held(dc);
 	if (t == dc->t_llm_event_s)
 		return;
 	sim_cancel(dc->sim, L->tev);
@@ -185,6 +212,37 @@ static inline int pushed_sooner(const struct dc *dc, double t_s)
 	       (dc->t_done_pushed_s > now && t_s >= dc->t_done_pushed_s);
 }
 
+/* After a replica step in node_fire: fires in place the held arrival while it comes next
+ * (before the earliest replica timer: at a tie the step goes first, SIM_PRIO_DEPART before
+ * SIM_PRIO_ARRIVE) and strictly before every event in the list; then returns 1 when the
+ * earliest replica step comes next in the same way (the clock moved to it: sim_chain), 0 when
+ * the run of steps ends. A held arrival that cannot be fired stays held if the replicas' event,
+ * armed after the run, precedes it (arm() schedules it otherwise). With one arrival class
+ * nothing else is scheduled at SIM_PRIO_ARRIVE, so holding the arrival instead of pushing it
+ * cannot reorder equal-time events. */
+static int next_in_place(struct sim *s, struct dc *dc)
+{
+	struct llm_state *L = dc->llm;
+
+	for (;;) {
+		double t = L->timers.n ? wtree_top_key(&L->timers) : INFINITY;
+		if (L->held && L->held_t < t) {
+			if (!sim_chain(s, L->held_t))
+				return 0;
+			L->held = 0;
+			dc->chained++;
+			dc_fire_arrival(s, dc, L->held_cls); /* may hold the class's next arrival */
+			continue;
+		}
+		/* timer keys lie in [now, horizon] (resched_node): sim_chain's own tests of that
+		 * always pass here */
+		if (!L->timers.n || L->no_chain || pushed_sooner(dc, t) || !sim_chain(s, t))
+			return 0;
+		s->where = "llm replica event";
+		return 1;
+	}
+}
+
 /* The earliest replica timer is due: that replica takes its step. Its timer stays in the tree
  * for resched to move (one update instead of a removal and an insertion).
  *
@@ -213,12 +271,7 @@ static void node_fire(struct sim *s, void *obj, uint64_t arg)
 		batcher_advance(L->batchers[node], s->now);
 		resched_node(dc, node, 1);
 		flush_done(dc);
-		/* timer keys lie in [now, horizon] (resched_node): sim_chain's own tests of that
-		 * always pass here */
-		if (!L->timers.n || L->no_chain)
-			break;
-		double t = wtree_top_key(&L->timers);
-		if (pushed_sooner(dc, t) || !sim_chain(s, t))
+		if (!next_in_place(s, dc))
 			break;
 	}
 	L->firing = 0;
@@ -352,6 +405,20 @@ int llm_sleep(struct dc *dc, uint32_t node, int to_phase)
 	resched(dc, node);
 	flush_done(dc);
 	return rc;
+}
+
+int llm_hold_arrival(struct dc *dc, double t_s, uint64_t cls)
+{
+	struct llm_state *L = dc->llm;
+
+	if (L->no_chain || dc->no_chain || dc->n_classes != 1 ||
+	    !(L->firing || dc->t_llm_event_s < t_s))
+		return 0;
+	sim_assert(dc->sim, !L->held); /* one class: its next arrival is the only one pending */
+	L->held = 1;
+	L->held_t = t_s;
+	L->held_cls = cls;
+	return 1;
 }
 
 void llm_set_chain(struct dc *dc, int on)
