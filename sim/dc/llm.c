@@ -157,7 +157,7 @@ static inline void resched_node(struct dc *dc, uint32_t node, int top)
 	} else if (wtree_contains(&L->timers, node)) {
 		wtree_remove(&L->timers, node);
 	}
-	if (!top) /* node_fire arms after its run of steps */
+	if (!top && !L->firing) /* node_fire arms after its run of steps (arm() checks too) */
 		arm(dc);
 }
 
