@@ -5,7 +5,8 @@
  * those of the current phase and batch; the heap holds exactly the decoding requests ordered by
  * (v_finish, id) (entries carry v_finish; a preemption finds its entry by a scan), and with
  * the PAGED rule (the only one that preempts) the admission-ordered list holds the same
- * requests (without it the list is empty: a completion then touches no neighbour); kv_used is the sum over admitted, unfinished
+ * requests (without it the list is empty: a completion then touches no neighbour); kv_used is
+ * the sum over admitted, unfinished
  * requests of in + out (RESERVE) or of kv_base + (V - v_join) (PAGED: prompt + tokens
  * generated); in STALL mode V and W are frozen while a prefill batch runs. pf_dec (pf_pre) is
  * the sum of the power factors of the decoding (prefilling) requests; with no variant factors

@@ -287,7 +287,9 @@ static inline double arrive(struct dc *dc, struct class_rt *cr)
 /* An arrival of class arg. While the class's next arrival is due strictly before every other
  * event, it is taken here too (sim_chain: no push and pop); else it is scheduled. Only arrivals
  * are scheduled at SIM_PRIO_ARRIVE and the dispatch schedules none, so scheduling the next one
- * after the dispatch instead of before it keeps the order of equal-time events. */
+ * after the dispatch instead of before it keeps the order of equal-time events. With LLM
+ * replicas, llm.c may keep the next arrival instead, to fire it between its steps
+ * (llm_hold_arrival). */
 static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
 {
 	struct dc *dc = obj;

@@ -254,7 +254,8 @@ static int next_in_place(struct sim *s, struct dc *dc)
  * steps arm() is deferred, so the one entry is pushed after the last step's completions are
  * booked (before: after its timer moved): only the order between a replica step and a slot
  * completion (the one other SIM_PRIO_DEPART event) scheduled during a replica step for exactly
- * the same instant could differ. */
+ * the same instant could differ. A held arrival is fired the same way when it comes next
+ * (next_in_place). */
 static void node_fire(struct sim *s, void *obj, uint64_t arg)
 {
 	struct dc *dc = obj;
