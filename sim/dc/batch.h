@@ -14,11 +14,13 @@
  * Processor sharing with a batch-dependent rate: every decoding request advances one token per
  * step and a step takes s(b) seconds with b requests decoding, so the virtual time V (decode
  * steps done) advances at rate 1/s(b) between events. A request that joins at V0 with k tokens
- * to go finishes at V0 + k: it sits in a min-heap keyed by that virtual finish, and the only
- * thing the event loop needs is the next real time anything happens (batcher_next_t): the
- * earliest virtual finish converted at the current rate, the end of a prefill, or the end of a
- * wake-up. A request therefore costs O(log n) work and a fixed number of events (arrival, end
- * of its prefill batch, completion) whatever its token counts.
+ * to go finishes at V0 + k: it sits in a run of the decoding requests sorted by that virtual
+ * finish, and the only thing the event loop needs is the next real time anything happens
+ * (batcher_next_t): the earliest virtual finish converted at the current rate, the end of a
+ * prefill, or the end of a wake-up. A request therefore costs a fixed number of events
+ * (arrival, end of its prefill batch, completion) whatever its token counts, and in the run a
+ * removal from its front and an insertion that moves the entries finishing after it (as a
+ * rule few: it joins with all its tokens to go; at worst the batch).
  *
  * Prefill (profile prefill_mode): STALL — the requests admitted together are prefilled as one
  * batch that stalls decoding (V frozen), as vLLM without chunked prefill; their first token
