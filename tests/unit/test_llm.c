@@ -1,7 +1,8 @@
 /* test_llm.c — LLM replicas inside the datacenter and the engine: the power-policy verbs
  * (sleep, wake on arrival, power-cap state) and exact energy, on a one-replica scenario driven
- * by the real event loop; and consecutive replica steps taken in one handler (llm_set_chain)
- * giving bit-identical results to one event per step, on busy multi-replica scenarios. */
+ * by the real event loop; and consecutive replica steps, with the arrivals between them, taken
+ * in one handler (llm_set_chain) giving bit-identical results to one event per step and per
+ * arrival, on busy multi-replica scenarios. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
