@@ -102,7 +102,6 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 	wtally_init(&dc->queue_len, 0, 0);
 	tally_init(&dc->defer_s);
 	dc->busy_cap = -1;
-	dc->t_llm_event_s = INFINITY;
 	if (cfg->n_variants)
 		dc->variant_served = xcalloc(cfg->n_variants, sizeof *dc->variant_served);
 	llm_init(dc); /* nodes with a serving profile */
@@ -206,8 +205,7 @@ static inline double next_arrival_time(struct dc *dc, struct class_rt *cr)
 /* Chaining (sim_chain) asks the event list for its earliest time; this cheaper test first
  * rules it out when an event known to be pending comes no later than t_s: the last arrival or
  * slot completion pushed, if due after now (arrivals and slot completions are never cancelled,
- * and one due after now has not fired yet), or the LLM replicas' event (t_llm_event_s: llm.c
- * keeps it the time of its one pending event). */
+ * and one due after now has not fired yet). */
 static inline int sooner_pending(const struct sim *s, double t_s, double t_pushed_s)
 {
 	return t_pushed_s > s->now && t_s >= t_pushed_s;
@@ -305,8 +303,7 @@ static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
 			t = s->now;
 		if (dc->llm && llm_hold_arrival(dc, t, arg)) /* kept by llm.c, not pushed */
 			return;
-		if (dc->no_chain || sooner_pending(s, t, dc->t_done_pushed_s) ||
-		    sooner_pending(s, t, dc->t_llm_event_s) || !sim_chain(s, t))
+		if (dc->no_chain || sooner_pending(s, t, dc->t_done_pushed_s) || !sim_chain(s, t))
 			break;
 		dc->chained++;
 	}

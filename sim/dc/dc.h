@@ -159,7 +159,6 @@ struct dc {
 				  * LLM replicas, else DC_PEND_OFF (dc_set_chain) */
 	uint64_t chained;        /* arrivals and completions fired in place (sim_chain) */
 	double t_arrival_pushed_s, t_done_pushed_s; /* the last arrival and slot completion pushed */
-	double t_llm_event_s;    /* the LLM replicas' one pending event (llm.c), +inf when none */
 };
 
 enum { DC_PEND_OFF, DC_PEND_OPEN, DC_PEND_FULL };

@@ -8,8 +8,7 @@
  * admission, prefill end or completion). They are kept in a winner tree (timers, engine/wtree.h:
  * the same earliest replica as an indexed heap ordered by (time, node), at a fraction of the
  * instructions when the earliest moves later, which is what a step does), and only the
- * earliest of them is an event in the simulator's event list (tev at dc->t_llm_event_s, which
- * dc.c's arrival chaining reads: an arrival due at or after it cannot chain). A replica's time
+ * earliest of them is an event in the simulator's event list (tev at tev_t). A replica's time
  * changes on every arrival and completion; with one event per replica each change was a cancel
  * and a push, and the cancelled entries stayed in the event list until they reached its top
  * (lazy cancellation), so the list held about twice as many entries as replicas. Now a change is
@@ -52,11 +51,11 @@ struct llm_state {
 	struct profile **profiles;   /* per node type, NULL without a profile */
 	struct batcher **batchers;   /* per node, NULL without a profile */
 	struct wtree timers;         /* node -> its next step time (nodes with one pending) */
-	evq_handle tev;              /* the one event-list entry: the earliest timer, at
-				      * dc->t_llm_event_s (+inf when none) */
+	evq_handle tev;              /* the one event-list entry: the earliest timer */
+	double tev_t;                /* its time, +inf when none */
 	int firing;                  /* in node_fire: arm() waits for the end of the run of steps */
 	int held;                    /* an arrival is held (llm_hold_arrival) ... */
-	double held_t;               /* ... due then (while not firing: after dc->t_llm_event_s) ... */
+	double held_t;               /* ... due then (while not firing: after tev_t) ... */
 	uint64_t held_cls;           /* ... of this class */
 	int no_chain;                /* llm_set_chain(dc, 0): one event per step (tests) */
 	void **chunks;               /* the allocations behind the record pool */
@@ -129,11 +128,11 @@ static void arm(struct dc *dc)
 	t = L->timers.n ? wtree_top_key(&L->timers) : INFINITY;
 	if (L->held && !(t < L->held_t))
 		release_held(dc);
-	if (t == dc->t_llm_event_s)
+	if (t == L->tev_t)
 		return;
 	sim_cancel(dc->sim, L->tev);
 	L->tev = EVQ_NONE;
-	dc->t_llm_event_s = t;
+	L->tev_t = t;
 	if (isfinite(t))
 		L->tev = sim_at(dc->sim, t, SIM_PRIO_DEPART, node_fire, dc, 0);
 }
@@ -264,7 +263,7 @@ static void node_fire(struct sim *s, void *obj, uint64_t arg)
 	(void)arg;
 	s->where = "llm replica event";
 	L->tev = EVQ_NONE;
-	dc->t_llm_event_s = INFINITY;
+	L->tev_t = INFINITY;
 	L->firing = 1;
 	for (;;) {
 		uint32_t node = wtree_top(&L->timers);
@@ -306,7 +305,7 @@ void llm_init(struct dc *dc)
 	L->batchers = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->batchers);
 	wtree_init(&L->timers, (uint32_t)dc->n_nodes);
 	L->tev = EVQ_NONE;
-	dc->t_llm_event_s = INFINITY;
+	L->tev_t = INFINITY;
 	L->preempt0 = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->preempt0);
 	for (uint32_t n = 0; n < dc->n_nodes; n++) {
 		struct profile *p = L->profiles[dc->nodes[n].type];
@@ -413,7 +412,7 @@ int llm_hold_arrival(struct dc *dc, double t_s, uint64_t cls)
 	struct llm_state *L = dc->llm;
 
 	if (L->no_chain || dc->no_chain || dc->n_classes != 1 ||
-	    !(L->firing || dc->t_llm_event_s < t_s))
+	    !(L->firing || L->tev_t < t_s))
 		return 0;
 	sim_assert(dc->sim, !L->held); /* one class: its next arrival is the only one pending */
 	L->held = 1;
