@@ -249,7 +249,7 @@ void dc_start_arrivals(struct dc *dc)
 /* A request of class cr arrives now: drawn (its size), booked and handed to the dispatch policy.
  * Returns the time of the class's next arrival, drawn before the dispatch (as the streams
  * always were drawn) and not yet scheduled. */
-static inline double arrive(struct dc *dc, struct class_rt *cr)
+static inline double arrive(struct dc *dc, struct class_rt *cr, uint16_t cls)
 {
 	const struct class_cfg *cc = cr->cfg;
 	const struct trace_data *tr = cc->arrival.trace;
@@ -260,7 +260,7 @@ static inline double arrive(struct dc *dc, struct class_rt *cr)
 
 	memset(q, 0, sizeof *q);
 	q->t_arrive = dc->sim->now;
-	q->cls = (uint16_t)(cr - dc->classes);
+	q->cls = cls;
 	q->node = DC_NONE;
 	q->next = DC_NONE;
 	if (cc->kind == CLASS_JOB) {
@@ -292,9 +292,9 @@ static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
 	struct class_rt *cr = &dc->classes[arg];
 	double t;
 
+	s->where = "arrival"; /* chained events are arrivals too */
 	for (;;) {
-		s->where = "arrival";
-		t = arrive(dc, cr);
+		t = arrive(dc, cr, (uint16_t)arg);
 		if (!(t <= s->horizon_s))
 			return;
 		if (t < s->now) /* a trace time already past */
@@ -427,8 +427,8 @@ static void done_fire(struct sim *s, void *obj, uint64_t arg)
 	struct dc *dc = obj;
 	uint32_t r = (uint32_t)arg;
 
+	s->where = "service completion"; /* chained events are completions too */
 	for (;;) {
-		s->where = "service completion";
 		dc->pend = dc->pend_mode;
 		finish(dc, r);
 		if (dc->pend != DC_PEND_FULL)
