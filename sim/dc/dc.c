@@ -211,16 +211,25 @@ static inline int sooner_pending(const struct sim *s, double t_s, double t_pushe
 	return t_pushed_s > s->now && t_s >= t_pushed_s;
 }
 
+/* Arrivals and slot completions are never cancelled: with chaining on they are held out of
+ * the event list while they can be (sim_at_held), so that the next arrival and the next
+ * completion of a busy node usually alternate without a push and a pop. */
 static void push_arrival(struct dc *dc, double t_s, uint64_t cls)
 {
 	dc->t_arrival_pushed_s = t_s;
-	sim_at(dc->sim, t_s, SIM_PRIO_ARRIVE, arrival_fire, dc, cls);
+	if (dc->no_chain)
+		sim_at(dc->sim, t_s, SIM_PRIO_ARRIVE, arrival_fire, dc, cls);
+	else
+		sim_at_held(dc->sim, t_s, SIM_PRIO_ARRIVE, arrival_fire, dc, cls);
 }
 
 static void push_done(struct dc *dc, double t_s, uint32_t r)
 {
 	dc->t_done_pushed_s = t_s;
-	sim_at(dc->sim, t_s, SIM_PRIO_DEPART, done_fire, dc, r);
+	if (dc->no_chain)
+		sim_at(dc->sim, t_s, SIM_PRIO_DEPART, done_fire, dc, r);
+	else
+		sim_at_held(dc->sim, t_s, SIM_PRIO_DEPART, done_fire, dc, r);
 }
 
 /* The class's next arrival at t (next_arrival_time), if within the horizon; a trace time
