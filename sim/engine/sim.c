@@ -8,10 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* An empty held slot: never preferred when slots are compared by (t_s, prio). */
+/* Empties a held slot: never preferred when slots are compared by (t_s, prio); obj and arg
+ * are left as they are (read only with fn). */
 static void held_clear(struct sim_held *h)
 {
-	*h = (struct sim_held){ INFINITY, NULL, NULL, 0, UINT_MAX };
+	h->t_s = INFINITY;
+	h->fn = NULL;
+	h->prio = UINT_MAX;
 }
 
 void sim_init(struct sim *s)
@@ -19,7 +22,7 @@ void sim_init(struct sim *s)
 	memset(s, 0, sizeof *s);
 	evq_init(&s->q);
 	for (int k = 0; k < SIM_HELD_MAX; k++)
-		held_clear(&s->held[k]);
+		held_clear(&s->held[k]); /* after the memset: obj and arg zero */
 	s->q_lb_t = INFINITY; /* the list is empty */
 }
 
