@@ -26,7 +26,9 @@
 #define EVQ_PREFETCH_MIN 4096
 /* Calendars over more events than this get EVQ_DENSE_PER_BUCKET events per bucket instead of
  * one (cal_build), and their pops prefetch records EVQ_RUN_AHEAD entries ahead. */
+#ifndef EVQ_DENSE_MAX /* the fuzz build lowers it (Makefile): bulk pushes of a few thousand reach it */
 #define EVQ_DENSE_MAX 32768
+#endif
 #define EVQ_DENSE_PER_BUCKET 32
 /* Records of the run's entries are prefetched this many pops ahead. */
 #define EVQ_RUN_AHEAD 16

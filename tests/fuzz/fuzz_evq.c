@@ -6,10 +6,14 @@
  * the textbook order evq promises. Every pop must hand out the reference's earliest live event
  * (same id, same time), every peek its time, every cancel must answer whether the event was
  * still pending, and evq_size must equal the live count; at the end everything drains in order.
- * Bulk pushes (up to 1,017 events at once, or 40,000 when the count byte is 255; 50,000 pushes per input at most, exponential gaps from a generator seeded by the
- * input) take the list through its small, heap and calendar modes, past 32,768 pending (the
- * dense calendar) and back; single pushes add exact ties, bursts 1e-9 apart, far-future and
+ * Bulk pushes (up to 1,017 events at once, or FZ_BULK_MAX when the count byte is 255;
+ * FZ_MAX_EVENTS pushes per input at most, exponential gaps from a generator seeded by the
+ * input) take the list through its small, heap and calendar modes, past EVQ_DENSE_MAX pending
+ * (the dense calendar) and back; single pushes add exact ties, bursts 1e-9 apart, far-future and
  * infinite times. Any disagreement aborts (a crash to libFuzzer). Test code only.
+ * Sizes: test_evq replays the seeds with the defaults below against the shipped evq (dense from
+ * 32,768). The fuzz build (Makefile) makes the calendar dense from 1,024 and passes
+ * -DFZ_BULK_MAX=4000 -DFZ_MAX_EVENTS=6000, so inputs reach every mode ten times faster.
  */
 #include <math.h>
 #include <stdint.h>
@@ -20,7 +24,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define FZ_MAX_EVENTS 50000 /* pushes per input: enough for the dense calendar (32,768), fast enough to fuzz */
+#ifndef FZ_MAX_EVENTS
+#define FZ_MAX_EVENTS 50000 /* pushes per input: enough for the dense calendar (32,768) */
+#endif
+#ifndef FZ_BULK_MAX
+#define FZ_BULK_MAX 40000 /* one bulk push's events when its count byte is 255 */
+#endif
 
 struct fz_ref {
 	double t;
@@ -170,7 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			double t = fz_single_time(&f);
 			fz_push(&f, t, 50 * (fz_byte(&f) % 4));
 		} else if (op == 2) {
-			unsigned b = fz_byte(&f), k = b == 255 ? 40000 : 1 + 4 * b; /* rarely the dense size */
+			unsigned b = fz_byte(&f), k = b == 255 ? FZ_BULK_MAX : 1 + 4 * b; /* rarely the dense size */
 			unsigned hi = fz_byte(&f), lo = fz_byte(&f); /* in this order on every compiler */
 			f.rng ^= (uint64_t)hi << 8 | lo;
 			for (unsigned i = 0; i < k && f.ids < FZ_MAX_EVENTS; i++)

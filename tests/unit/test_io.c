@@ -303,6 +303,126 @@ static void test_store(void)
 	CHECK_HAS(e.msg, "cannot open results database");
 }
 
+/* Rows of one column into a list (ctx: struct got). */
+struct got {
+	long v[64];
+	int n;
+	struct store *st;  /* nested: each row runs the same query again, into inner */
+	struct got *inner;
+};
+
+static int got_row(void *ctx, int n, const char *const *v, const char *const *c)
+{
+	struct got *g = ctx;
+	struct err e;
+
+	(void)n, (void)c;
+	if (g->n < 64)
+		g->v[g->n++] = atol(v[0]);
+	if (g->st) { /* the outer statement is still stepping: the same SQL needs another one */
+		const char *p = "2";
+		err_clear(&e);
+		if (store_query(g->st, "SELECT value FROM t WHERE k >= ? ORDER BY value", &p, 1,
+				got_row, g->inner, &e))
+			return -7;
+	}
+	return 0;
+}
+
+/* The store's prepared-statement cache: runs whose series need full and partial multi-row
+ * statements, more distinct queries than it holds, a query re-entered from its own row
+ * callback, a failed query; and every cached statement finalized by store_close, which is what
+ * lets the connection close and remove its write-ahead log. */
+static void test_store_statements(void)
+{
+	char path[300], wal[310], sql[96];
+	struct store *st;
+	struct err e;
+	struct got g, inner;
+	const int npts[] = { 1, 64, 65, 130, 1, 200 };
+	long n = -1;
+
+	snprintf(path, sizeof path, "%s/cache.db", tmpdir);
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	err_clear(&e);
+	st = store_open(path, STORE_CREATE, &e);
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	for (int r = 0; r < 6; r++) {
+		struct metrics ms;
+		struct store_run run = { "s", "h", "{}", r, 1, "ok", NULL, "v", "t", 0.5, NULL };
+		long long id = 0;
+		char q[128];
+
+		metrics_init(&ms);
+		for (int m = 0; m < 70 + r; m++) { /* 64 rows a statement: one full, then the rest */
+			char name[32];
+			snprintf(name, sizeof name, "m%03d", m);
+			metrics_set(&ms, name, m + 0.25 * r, "1");
+		}
+		for (int i = 0; i < npts[r]; i++)
+			metrics_sample(&ms, i, i % 2 ? "a" : "b", 10.0 * r + i);
+		CHECK_INT(store_write_run(st, &run, &ms, &id, &e), 0);
+		CHECK_INT(id, r + 1);
+		snprintf(q, sizeof q, "SELECT count(*) FROM timeseries WHERE run_id = %lld", id);
+		CHECK_INT(store_query(st, q, NULL, 0, count_rows, &n, &e), 0);
+		CHECK_INT(n, npts[r]);
+		snprintf(q, sizeof q, "SELECT count(*) FROM metrics WHERE run_id = %lld", id);
+		CHECK_INT(store_query(st, q, NULL, 0, count_rows, &n, &e), 0);
+		CHECK_INT(n, 70 + r);
+		CHECK_INT(store_query(st, "SELECT sum(value) FROM timeseries WHERE run_id = (SELECT max(run_id) FROM runs)",
+				      NULL, 0, count_rows, &n, &e), 0);
+		CHECK_INT(n, (long)(10 * r * npts[r] + npts[r] * (npts[r] - 1) / 2));
+		metrics_fini(&ms);
+	}
+	/* more distinct statements than the cache holds, each twice: evicted ones come back */
+	for (int pass = 0; pass < 2; pass++)
+		for (int k = 0; k < 40; k++) {
+			snprintf(sql, sizeof sql, "SELECT %d + count(*) FROM runs", k);
+			n = -1;
+			CHECK_INT(store_query(st, sql, NULL, 0, count_rows, &n, &e), 0);
+			CHECK_INT(n, k + 6);
+		}
+	/* the same statement re-entered from its row callback, with another parameter */
+	CHECK_INT(store_exec(st, "CREATE TABLE t(k INTEGER, value INTEGER);"
+			     "INSERT INTO t VALUES (1, 10), (2, 20), (3, 30);", &e), 0);
+	memset(&g, 0, sizeof g);
+	memset(&inner, 0, sizeof inner);
+	g.st = st;
+	g.inner = &inner;
+	{
+		const char *p = "1";
+		CHECK_INT(store_query(st, "SELECT value FROM t WHERE k >= ? ORDER BY value", &p, 1,
+				      got_row, &g, &e), 0);
+	}
+	CHECK_INT(g.n, 3);
+	CHECK_INT(g.v[0] + g.v[1] + g.v[2], 60);
+	CHECK_INT(inner.n, 6); /* 20 and 30, once per outer row */
+	CHECK_INT(inner.v[0] + inner.v[5], 50);
+	/* the cached statement is reset after use: the same query again sees a new row */
+	CHECK_INT(store_exec(st, "INSERT INTO t VALUES (4, 40);", &e), 0);
+	memset(&g, 0, sizeof g);
+	{
+		const char *p = "1";
+		CHECK_INT(store_query(st, "SELECT value FROM t WHERE k >= ? ORDER BY value", &p, 1,
+				      got_row, &g, &e), 0);
+	}
+	CHECK_INT(g.n, 4);
+	CHECK_INT(g.v[3], 40);
+	/* a bad query fails with a message and leaves the store usable */
+	CHECK_INT(store_query(st, "SELECT nonsense FROM nowhere", NULL, 0, NULL, NULL, &e), -1);
+	CHECK_HAS(e.msg, "bad query");
+	err_clear(&e);
+	CHECK_INT(store_query(st, "SELECT count(*) FROM runs", NULL, 0, count_rows, &n, &e), 0);
+	CHECK_INT(n, 6);
+	CHECK(access(wal, F_OK) == 0); /* open in WAL mode */
+	store_close(st);
+	/* closed for real: the last connection checkpoints and removes its log, which it cannot
+	 * while any statement is left unfinalized */
+	CHECK(access(wal, F_OK) != 0);
+}
+
 static void test_metrics_check(void)
 {
 	struct metrics ms;
@@ -329,6 +449,7 @@ int main(void)
 	RUN(test_profile_errors);
 	RUN(test_embodied_per_gpu);
 	RUN(test_store);
+	RUN(test_store_statements);
 	RUN(test_metrics_check);
 	{
 		char cmd[300];
