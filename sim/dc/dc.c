@@ -295,9 +295,8 @@ static inline double arrive(struct dc *dc, struct class_rt *cr, uint16_t cls)
  * event, it is taken here too (sim_chain: no push and pop); else it is scheduled. Only arrivals
  * are scheduled at SIM_PRIO_ARRIVE and the dispatch schedules none, so scheduling the next one
  * after the dispatch instead of before it keeps the order of equal-time events. */
-static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
+static void arrival_run(struct sim *s, struct dc *dc, uint64_t arg)
 {
-	struct dc *dc = obj;
 	struct class_rt *cr = &dc->classes[arg];
 	double t;
 
@@ -431,9 +430,8 @@ static void schedule_done(struct dc *dc, uint32_t r, double t_s)
  * The order of equal-time events is kept: slot completions are the only SIM_PRIO_DEPART events
  * but for LLM replica steps, and with LLM replicas nothing is kept pending; a second completion
  * started in the handler releases the first (schedule_done). */
-static void done_fire(struct sim *s, void *obj, uint64_t arg)
+static void done_run(struct sim *s, struct dc *dc, uint64_t arg)
 {
-	struct dc *dc = obj;
 	uint32_t r = (uint32_t)arg;
 
 	s->where = "service completion"; /* chained events are completions too */
@@ -451,6 +449,30 @@ static void done_fire(struct sim *s, void *obj, uint64_t arg)
 		r = dc->pend_r;
 	}
 	dc->pend = DC_PEND_OFF;
+}
+
+/* Runs an arrival or a slot completion of dc (fn: arrival_fire or done_fire), then, while the
+ * next event to fire is dc's own held arrival or completion (sim_take_held), that one too: a
+ * switch between a run of arrivals and a run of completions costs no round trip through the
+ * run loop. */
+static void dc_fire(struct sim *s, struct dc *dc, sim_fn fn, uint64_t arg)
+{
+	do {
+		if (fn == arrival_fire)
+			arrival_run(s, dc, arg);
+		else
+			done_run(s, dc, arg);
+	} while (!dc->no_chain && sim_take_held(s, dc, &fn, &arg));
+}
+
+static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
+{
+	dc_fire(s, obj, arrival_fire, arg);
+}
+
+static void done_fire(struct sim *s, void *obj, uint64_t arg)
+{
+	dc_fire(s, obj, done_fire, arg);
 }
 
 void dc_drop_started(struct dc *dc, uint32_t r)

@@ -8,22 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Empties a held slot: never preferred when slots are compared by (t_s, prio); obj and arg
- * are left as they are (read only with fn). */
-static void held_clear(struct sim_held *h)
-{
-	h->t_s = INFINITY;
-	h->fn = NULL;
-	h->prio = UINT_MAX;
-}
-
 void sim_init(struct sim *s)
 {
 	memset(s, 0, sizeof *s);
 	evq_init(&s->q);
 	for (int k = 0; k < SIM_HELD_MAX; k++)
-		held_clear(&s->held[k]); /* after the memset: obj and arg zero */
+		sim_held_clear_(&s->held[k]); /* after the memset: obj and arg zero */
 	s->q_lb_t = INFINITY; /* the list is empty */
+	s->q_lb_exact = 1;
 }
 
 void sim_fini(struct sim *s)
@@ -49,13 +41,14 @@ _Noreturn void sim_fail(const struct sim *s, const char *file, int line, const c
 void sim_cancel(struct sim *s, evq_handle h)
 {
 	evq_cancel(&s->q, h);
+	s->q_lb_exact = 0; /* the list's earliest may have gone: still a lower bound */
 }
 
 void sim_release_(struct sim *s, int k)
 {
 	struct sim_held h = s->held[k];
 
-	held_clear(&s->held[k]);
+	sim_held_clear_(&s->held[k]);
 	s->n_held--;
 	if (h.t_s < s->q_lb_t)
 		s->q_lb_t = h.t_s;
@@ -88,13 +81,14 @@ static int next_event(struct sim *s, double horizon_s, double *t, struct evq_eve
 		ev->fn = h->fn;
 		ev->obj = h->obj;
 		ev->arg = h->arg;
-		held_clear(h);
+		sim_held_clear_(h);
 		s->n_held--;
 		return 1;
 	}
 	if (!evq_pop_until(&s->q, horizon_s, t, ev))
 		return 0;
 	s->q_lb_t = *t; /* what is left in the list is no earlier */
+	s->q_lb_exact = 0;
 	return 1;
 }
 

@@ -77,6 +77,8 @@ struct sim {
 	 * into the past, leaves it high: held events may fire first, until the next peek finds
 	 * the stray event.) */
 	double q_lb_t;
+	int q_lb_exact;       /* 1: q_lb_t is the list's earliest time (peeked since the last pop
+			       * or cancel; a push keeps it exact) */
 };
 
 void sim_init(struct sim *s);
@@ -149,10 +151,23 @@ static inline void sim_at_held(struct sim *s, double t_s, unsigned prio, sim_fn 
 	s->n_held++;
 }
 
-/* Time of the list's earliest event (+infinity: none), which becomes the lower bound. */
+/* Empties a held slot (internal): never preferred when slots are compared by (t_s, prio);
+ * obj and arg are left as they are (read only with fn). */
+static inline void sim_held_clear_(struct sim_held *h)
+{
+	h->t_s = INFINITY;
+	h->fn = NULL;
+	h->prio = UINT_MAX;
+}
+
+/* Time of the list's earliest event (+infinity: none), which becomes the lower bound, exact;
+ * asked of the list only when the bound is not exact already. */
 static inline double sim_list_time_(struct sim *s)
 {
-	s->q_lb_t = evq_size(&s->q) ? evq_peek_time(&s->q) : INFINITY;
+	if (!s->q_lb_exact) {
+		s->q_lb_t = evq_size(&s->q) ? evq_peek_time(&s->q) : INFINITY;
+		s->q_lb_exact = 1;
+	}
 	return s->q_lb_t;
 }
 
@@ -163,6 +178,31 @@ static inline int sim_first(struct sim *s, double t_s)
 	if (!(t_s < s->held[0].t_s) || !(t_s < s->held[1].t_s))
 		return 0;
 	return t_s < s->q_lb_t || t_s < sim_list_time_(s);
+}
+
+/* The run loop's next step, taken by a handler of obj: if the next event to fire is a held
+ * one of obj (sim_at_held), strictly earlier than the list's earliest, within the horizon,
+ * and the run is neither stopping nor interrupted, it is taken out of its slot, the clock and
+ * the event count move as sim_run moves them, *fn and *arg get its handler and argument, and
+ * it returns 1: the caller runs it now (in a loop, not a nested call: chains must not grow
+ * the stack). Otherwise 0, and nothing changes. Exactly the event sim_run would fire next. */
+static inline int sim_take_held(struct sim *s, const void *obj, sim_fn *fn, uint64_t *arg)
+{
+	struct sim_held *h = &s->held[0], *h1 = &s->held[1];
+
+	/* the held event the run loop would take: earliest, then lowest priority number */
+	if (h1->t_s < h->t_s || (h1->t_s == h->t_s && h1->prio < h->prio))
+		h = h1;
+	if (!h->fn || h->obj != obj || s->stop || (s->interrupt && *s->interrupt) ||
+	    !(h->t_s <= s->horizon_s) || !(h->t_s < s->q_lb_t || h->t_s < sim_list_time_(s)))
+		return 0;
+	*fn = h->fn;
+	*arg = h->arg;
+	s->now = h->t_s;
+	s->events++;
+	sim_held_clear_(h);
+	s->n_held--;
+	return 1;
 }
 
 /* Schedules fn at now + dt_s (dt_s >= 0). */

@@ -178,7 +178,8 @@ static void test_rng_streams(void)
 	rng_fini(&a), rng_fini(&b), rng_fini(&c), rng_fini(&d);
 }
 
-/* sim_at_held fires events in the order sim_at gives them. Actors reschedule themselves on a
+/* sim_at_held fires events in the order sim_at gives them, and sim_take_held takes the event
+ * the run loop would fire next. Actors reschedule themselves on a
  * grid of half seconds (ties at every turn) at priorities that collide on purpose: two kinds
  * hold their events (SIM_PRIO_DEPART, SIM_PRIO_ARRIVE), two schedule plainly at the same
  * priorities (so a plain push must release the held event of its priority first), one at
@@ -191,7 +192,7 @@ struct hold_run {
 	int use_held;
 	unsigned n_actors;
 	struct rng rng[HOLD_ACTORS];
-	uint64_t hash, fired, chained;
+	uint64_t hash, fired, chained, taken;
 	unsigned count[2 * HOLD_ACTORS]; /* firings per actor, then one-offs per actor */
 };
 
@@ -227,9 +228,9 @@ static void hold_schedule(struct sim *s, struct hold_run *h, double t, unsigned 
 		sim_at(s, t, prio, hold_fire, h, a);
 }
 
-static void hold_fire(struct sim *s, void *obj, uint64_t a)
+/* One firing of actor a and its chained successors (sim_chain). */
+static void hold_step(struct sim *s, struct hold_run *h, uint64_t a)
 {
-	struct hold_run *h = obj;
 	int held = a % 5 < 2; /* kinds 0 and 1 hold their successors */
 
 	for (;;) {
@@ -248,6 +249,21 @@ static void hold_fire(struct sim *s, void *obj, uint64_t a)
 		}
 		hold_schedule(s, h, t, hold_prio((unsigned)a), a, held);
 		return;
+	}
+}
+
+/* With holding, the handler also takes the run's next event when it is a held one of the
+ * run's actors (sim_take_held: only hold_fire events are held). */
+static void hold_fire(struct sim *s, void *obj, uint64_t a)
+{
+	struct hold_run *h = obj;
+	sim_fn fn;
+
+	hold_step(s, h, a);
+	while (h->use_held && sim_take_held(s, h, &fn, &a)) {
+		CHECK(fn == hold_fire);
+		h->taken++;
+		hold_step(s, h, a);
 	}
 }
 
@@ -282,10 +298,12 @@ static void held_order_case(unsigned n_actors)
 	CHECK(plain.hash == held.hash);
 	CHECK_INT(held.chained, plain.chained);
 	CHECK(held.chained > 100);
+	CHECK(held.taken > 100 && plain.taken == 0);
 	for (int a = 0; a < 2 * HOLD_ACTORS; a++)
 		CHECK_INT(plain.count[a], held.count[a]);
-	printf("  %llu events, %llu chained, %u one-offs of actor 0\n",
-	       (unsigned long long)held.fired, (unsigned long long)held.chained,
+	printf("  %llu events, %llu chained, %llu taken from the held slots by a handler, %u "
+	       "one-offs of actor 0\n", (unsigned long long)held.fired,
+	       (unsigned long long)held.chained, (unsigned long long)held.taken,
 	       held.count[HOLD_ACTORS]);
 }
 
