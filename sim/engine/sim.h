@@ -7,7 +7,8 @@
  * A handler may fire its own successor in place when it is next anyway (sim_chain).
  * An event that is never cancelled may be scheduled with sim_at_held: it is kept out of the
  * list, one per priority, and the run loop fires it from there when it comes first (no push,
- * no pop); the order of events is the same as with sim_at (see sim_at_held).
+ * no pop), or a handler takes it in place (sim_take_held); the order of events is the same as
+ * with sim_at (see sim_at_held).
  * sim_assert is the bug channel: it prints the simulated time and the event count and aborts.
  */
 #ifndef MAASIM_SIM_H
