@@ -211,16 +211,25 @@ static inline int sooner_pending(const struct sim *s, double t_s, double t_pushe
 	return t_pushed_s > s->now && t_s >= t_pushed_s;
 }
 
+/* Arrivals and slot completions are never cancelled: with chaining on they are held out of
+ * the event list while they can be (sim_at_held), so that the next arrival and the next
+ * completion of a busy node usually alternate without a push and a pop. */
 static void push_arrival(struct dc *dc, double t_s, uint64_t cls)
 {
 	dc->t_arrival_pushed_s = t_s;
-	sim_at(dc->sim, t_s, SIM_PRIO_ARRIVE, arrival_fire, dc, cls);
+	if (dc->no_chain)
+		sim_at(dc->sim, t_s, SIM_PRIO_ARRIVE, arrival_fire, dc, cls);
+	else
+		sim_at_held(dc->sim, t_s, SIM_PRIO_ARRIVE, arrival_fire, dc, cls);
 }
 
 static void push_done(struct dc *dc, double t_s, uint32_t r)
 {
 	dc->t_done_pushed_s = t_s;
-	sim_at(dc->sim, t_s, SIM_PRIO_DEPART, done_fire, dc, r);
+	if (dc->no_chain)
+		sim_at(dc->sim, t_s, SIM_PRIO_DEPART, done_fire, dc, r);
+	else
+		sim_at_held(dc->sim, t_s, SIM_PRIO_DEPART, done_fire, dc, r);
 }
 
 /* The class's next arrival at t (next_arrival_time), if within the horizon; a trace time
@@ -249,7 +258,7 @@ void dc_start_arrivals(struct dc *dc)
 /* A request of class cr arrives now: drawn (its size), booked and handed to the dispatch policy.
  * Returns the time of the class's next arrival, drawn before the dispatch (as the streams
  * always were drawn) and not yet scheduled. */
-static inline double arrive(struct dc *dc, struct class_rt *cr)
+static inline double arrive(struct dc *dc, struct class_rt *cr, uint16_t cls)
 {
 	const struct class_cfg *cc = cr->cfg;
 	const struct trace_data *tr = cc->arrival.trace;
@@ -260,7 +269,7 @@ static inline double arrive(struct dc *dc, struct class_rt *cr)
 
 	memset(q, 0, sizeof *q);
 	q->t_arrive = dc->sim->now;
-	q->cls = (uint16_t)(cr - dc->classes);
+	q->cls = cls;
 	q->node = DC_NONE;
 	q->next = DC_NONE;
 	if (cc->kind == CLASS_JOB) {
@@ -288,15 +297,14 @@ static inline double arrive(struct dc *dc, struct class_rt *cr)
  * after the dispatch instead of before it keeps the order of equal-time events. With LLM
  * replicas, llm.c may keep the next arrival instead, to fire it between its steps
  * (llm_hold_arrival). */
-static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
+static void arrival_run(struct sim *s, struct dc *dc, uint64_t arg)
 {
-	struct dc *dc = obj;
 	struct class_rt *cr = &dc->classes[arg];
 	double t;
 
+	s->where = "arrival"; /* chained events are arrivals too */
 	for (;;) {
-		s->where = "arrival";
-		t = arrive(dc, cr);
+		t = arrive(dc, cr, (uint16_t)arg);
 		if (!(t <= s->horizon_s))
 			return;
 		if (t < s->now) /* a trace time already past */
@@ -437,13 +445,12 @@ static void schedule_done(struct dc *dc, uint32_t r, double t_s)
  * The order of equal-time events is kept: slot completions are the only SIM_PRIO_DEPART events
  * but for LLM replica steps, and with LLM replicas nothing is kept pending; a second completion
  * started in the handler releases the first (schedule_done). */
-static void done_fire(struct sim *s, void *obj, uint64_t arg)
+static void done_run(struct sim *s, struct dc *dc, uint64_t arg)
 {
-	struct dc *dc = obj;
 	uint32_t r = (uint32_t)arg;
 
+	s->where = "service completion"; /* chained events are completions too */
 	for (;;) {
-		s->where = "service completion";
 		dc->pend = dc->pend_mode;
 		finish(dc, r);
 		if (dc->pend != DC_PEND_FULL)
@@ -457,6 +464,30 @@ static void done_fire(struct sim *s, void *obj, uint64_t arg)
 		r = dc->pend_r;
 	}
 	dc->pend = DC_PEND_OFF;
+}
+
+/* Runs an arrival or a slot completion of dc (fn: arrival_fire or done_fire), then, while the
+ * next event to fire is dc's own held arrival or completion (sim_take_held), that one too: a
+ * switch between a run of arrivals and a run of completions costs no round trip through the
+ * run loop. */
+static void dc_fire(struct sim *s, struct dc *dc, sim_fn fn, uint64_t arg)
+{
+	do {
+		if (fn == arrival_fire)
+			arrival_run(s, dc, arg);
+		else
+			done_run(s, dc, arg);
+	} while (!dc->no_chain && sim_take_held(s, dc, &fn, &arg));
+}
+
+static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
+{
+	dc_fire(s, obj, arrival_fire, arg);
+}
+
+static void done_fire(struct sim *s, void *obj, uint64_t arg)
+{
+	dc_fire(s, obj, done_fire, arg);
 }
 
 void dc_drop_started(struct dc *dc, uint32_t r)

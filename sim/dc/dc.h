@@ -17,7 +17,9 @@
  * Arrivals and slot completions chain (sim_chain in engine/sim.h): a successor due strictly
  * before every other event (the class's next arrival; the completion of the request started in
  * a freed slot) fires in place, without a push and a pop; same events, same order, same results
- * as with dc_set_chain(dc, 0).
+ * as with dc_set_chain(dc, 0). With chaining on they are also scheduled with sim_at_held (they
+ * are never cancelled), so that they wait in the run's held slots, not the list, and a handler
+ * that finds dc's own held event next takes it in place (sim_take_held).
  */
 #ifndef MAASIM_DC_H
 #define MAASIM_DC_H

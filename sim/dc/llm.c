@@ -54,6 +54,7 @@ struct llm_state {
 	evq_handle tev;              /* the one event-list entry: the earliest timer */
 	double tev_t;                /* its time, +inf when none */
 	int firing;                  /* in node_fire: arm() waits for the end of the run of steps */
+	int hold_ok;                 /* arrivals may be held: one class, every node a replica */
 	int held;                    /* an arrival is held (llm_hold_arrival) ... */
 	double held_t;               /* ... due then (while not firing: after tev_t) ... */
 	uint64_t held_cls;           /* ... of this class */
@@ -317,6 +318,12 @@ void llm_init(struct dc *dc)
 					   cfg->types[dc->nodes[n].type].pstate);
 		dc_set_node_power(dc, n, batcher_power_w(L->batchers[n]));
 	}
+	/* Held arrivals need one arrival class (nothing else at SIM_PRIO_ARRIVE) and no slot
+	 * nodes: dc.c then holds no event of its own (sim_at_held) that its handler, fired in
+	 * place between replica steps, could take before a replica step due earlier. */
+	L->hold_ok = dc->n_classes == 1;
+	for (uint32_t n = 0; n < dc->n_nodes; n++)
+		L->hold_ok &= L->batchers[n] != NULL;
 	L->n_cls = dc->n_classes;
 	L->cls = xcalloc(L->n_cls ? L->n_cls : 1, sizeof *L->cls);
 	for (size_t c = 0; c < L->n_cls; c++) {
@@ -411,8 +418,7 @@ int llm_hold_arrival(struct dc *dc, double t_s, uint64_t cls)
 {
 	struct llm_state *L = dc->llm;
 
-	if (L->no_chain || dc->no_chain || dc->n_classes != 1 ||
-	    !(L->firing || L->tev_t < t_s))
+	if (!L->hold_ok || L->no_chain || dc->no_chain || !(L->firing || L->tev_t < t_s))
 		return 0;
 	sim_assert(dc->sim, !L->held); /* one class: its next arrival is the only one pending */
 	L->held = 1;

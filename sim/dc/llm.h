@@ -61,7 +61,8 @@ void llm_report(struct dc *dc, struct metrics *ms);
 void llm_set_chain(struct dc *dc, int on);
 
 /* dc.c's arrival handler offers the class's next arrival, due at t_s (>= now, <= horizon), before
- * it chains or schedules it. With chaining on and a single arrival class, llm.c keeps it instead
+ * it chains or schedules it. With chaining on, a single arrival class and every node a replica
+ * (no slot nodes), llm.c keeps it instead
  * (returns 1) when a replica step will come first: during a run of replica steps, or when the
  * replicas' event is due strictly before t_s. The run of steps then fires it in place when it
  * comes next (dc_fire_arrival) and schedules it (dc_push_arrival) when another event comes

@@ -10,6 +10,27 @@
  * sequence of GSL's gsl_rng_taus2 (tests/unit/test_rng.c), so that the hot draws (uniform,
  * exponential) are inlined here on the state, while GSL's distributions (gamma, lognormal)
  * call the same generator through its function pointers and share the stream.
+ *
+ * Exponential variates come from the ziggurat (Marsaglia and Tsang, "The ziggurat method for
+ * generating random variables", J. Stat. Softw. 5(8), 2000), an exact rejection method, not
+ * from inversion (-log u, a libm call per draw). The density e^-x is covered by RNG_ZIG_N = 256
+ * horizontal layers of equal area v: layer 0 is the rectangle [0, r] x [0, e^-r] with the tail
+ * x > r above it (area r e^-r + e^-r = v), layer i >= 1 the rectangle [0, x_{i-1}] x
+ * [y_{i-1}, y_i], y_i = e^-x_i, with x_0 = r and y_i = y_{i-1} + v / x_{i-1}; r is the root
+ * that makes the top layer close at y_255 = 1 (x_255 = 0): r = 7.697117470131049..., Marsaglia
+ * and Tsang's value (rng_zig_exp_derive recomputes the tables; tests/unit/test_rng.c checks
+ * the shipped ones against it). A draw takes one 32-bit output k of the stream: its low 8 bits
+ * pick a layer i uniformly (each holds the same area), its high 24 bits j a point
+ * x = (j + 1/2) / 2^24 times the layer's width, uniform on a grid of 2^24 midpoints (never 0).
+ * If x is left of the layer's inner edge (r in layer 0, x_i above) the whole column under the
+ * layer lies under the curve and x is returned: 97.8% of draws, one stream output, a table
+ * look-up and a multiplication. Otherwise (rng.c): in layer i >= 1 the point is in the wedge
+ * between x_i and x_{i-1}, accepted when a uniform height y in [y_{i-1}, y_i] is below e^-x;
+ * in layer 0 it is in the tail, and the tail beyond r is r plus an exponential (memoryless),
+ * drawn again by the same method; a rejected point draws again. So the output is exactly
+ * exponential up to the resolution of the 24-bit position in its layer (relative 2^-24 of
+ * the layer's width, 6e-8); the tail is unbounded (inversion of a 32-bit uniform stopped at
+ * 22.2 means). The draws consume the same taus2 stream, so GSL's distributions still share it.
  */
 #ifndef MAASIM_RNG_H
 #define MAASIM_RNG_H
@@ -57,10 +78,43 @@ static inline double rng_uniform_pos(struct rng *r)
 	return (double)k * (1.0 / 4294967296.0);
 }
 
-/* Exponential with the given mean, by inversion: -mean log(u). */
+/* ---- exponential by the ziggurat (see the header comment) ---- */
+#define RNG_ZIG_N 256
+
+/* A layer of the exponential ziggurat: w, its width times 2^-25 (so that an odd 25-bit
+ * integer 2j + 1 times w is the midpoint of cell j of 2^24); x, its inner edge: a point left
+ * of it is under the density whatever its height. */
+struct rng_zig_layer {
+	double w, x;
+};
+
+/* The shipped tables (rng.c): layers 0..255, and y_i = e^-x_i at the layers' edges (y_255 = 1). */
+extern const struct rng_zig_layer rng_zig_exp_layer[RNG_ZIG_N];
+extern const double rng_zig_exp_y[RNG_ZIG_N];
+
+/* The ziggurat's tables derived from scratch (bisection for r in long double, then the
+ * recurrence): what the shipped tables hold, for the test and for regenerating them. */
+void rng_zig_exp_derive(struct rng_zig_layer layer[RNG_ZIG_N], double y[RNG_ZIG_N], double *r);
+
+/* The draw's rare continuation (rng.c): point x of layer i was not left of its inner edge. */
+double rng_zig_exp_slow_(struct rng *r, uint32_t i, double x);
+
+/* Exponential with mean 1 (ziggurat). */
+static inline double rng_exp1(struct rng *r)
+{
+	uint32_t k = rng_taus_next(r->st);
+	const struct rng_zig_layer *l = &rng_zig_exp_layer[k & (RNG_ZIG_N - 1)];
+	double x = (double)((k >> 7) | 1u) * l->w; /* (k >> 7) | 1 = 2 (k >> 8) + 1 */
+
+	if (__builtin_expect(x < l->x, 1))
+		return x;
+	return rng_zig_exp_slow_(r, k & (RNG_ZIG_N - 1), x);
+}
+
+/* Exponential with the given mean: mean times a unit exponential by the ziggurat. */
 static inline double rng_exponential(struct rng *r, double mean)
 {
-	return -mean * log(rng_uniform_pos(r));
+	return mean * rng_exp1(r);
 }
 /* Lognormal with the given mean and coefficient of variation (sd/mean). */
 double rng_lognormal_mean_cv(struct rng *r, double mean, double cv);

@@ -1,6 +1,7 @@
 /* sim.c — clock, scheduling and the run loop (sim.h). */
 #include "sim.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +12,10 @@ void sim_init(struct sim *s)
 {
 	memset(s, 0, sizeof *s);
 	evq_init(&s->q);
+	for (int k = 0; k < SIM_HELD_MAX; k++)
+		sim_held_clear_(&s->held[k]); /* after the memset: obj and arg zero */
+	s->q_lb_t = INFINITY; /* the list is empty */
+	s->q_lb_exact = 1;
 }
 
 void sim_fini(struct sim *s)
@@ -36,6 +41,55 @@ _Noreturn void sim_fail(const struct sim *s, const char *file, int line, const c
 void sim_cancel(struct sim *s, evq_handle h)
 {
 	evq_cancel(&s->q, h);
+	s->q_lb_exact = 0; /* the list's earliest may have gone: still a lower bound */
+}
+
+void sim_release_(struct sim *s, int k)
+{
+	struct sim_held h = s->held[k];
+
+	sim_held_clear_(&s->held[k]);
+	s->n_held--;
+	if (h.t_s < s->q_lb_t)
+		s->q_lb_t = h.t_s;
+	evq_push(&s->q, h.t_s, h.prio, h.fn, h.obj, h.arg);
+}
+
+/* The next event to fire, held or from the list, if one is due by horizon_s: 1 and *t, *ev;
+ * else 0. The held event the list would pop first (earliest, then lowest priority number; held
+ * events have distinct priorities) fires when strictly earlier than the list's earliest; at an
+ * equal time it goes into the list, whose order decides (sim_at_held). */
+static int next_event(struct sim *s, double horizon_s, double *t, struct evq_event *ev)
+{
+	while (s->n_held) {
+		struct sim_held *h = &s->held[0], *h1 = &s->held[1];
+		double tq;
+
+		if (h1->t_s < h->t_s || (h1->t_s == h->t_s && h1->prio < h->prio))
+			h = h1;
+		/* the list's earliest: asked only when its lower bound does not settle it */
+		tq = h->t_s < s->q_lb_t ? s->q_lb_t : sim_list_time_(s);
+		if (h->t_s == tq) {
+			sim_release_(s, (int)(h - s->held));
+			continue;
+		}
+		if (!(h->t_s < tq))
+			break; /* the list's earliest comes first */
+		if (!(h->t_s <= horizon_s))
+			return 0;
+		*t = h->t_s;
+		ev->fn = h->fn;
+		ev->obj = h->obj;
+		ev->arg = h->arg;
+		sim_held_clear_(h);
+		s->n_held--;
+		return 1;
+	}
+	if (!evq_pop_until(&s->q, horizon_s, t, ev))
+		return 0;
+	s->q_lb_t = *t; /* what is left in the list is no earlier */
+	s->q_lb_exact = 0;
+	return 1;
 }
 
 static void warmup_fire(struct sim *s, void *obj, uint64_t arg)
@@ -55,7 +109,7 @@ uint64_t sim_run(struct sim *s, double horizon_s, double warmup_s)
 	s->horizon_s = horizon_s;
 	if (warmup_s > 0 && warmup_s <= horizon_s)
 		sim_at(s, warmup_s, SIM_PRIO_CONTROL, warmup_fire, NULL, 0);
-	while (!s->stop && evq_pop_until(&s->q, horizon_s, &t, &ev)) {
+	while (!s->stop && next_event(s, horizon_s, &t, &ev)) {
 		/* the event list handed back the past: stop, report */
 		if (__builtin_expect(!(t >= s->now), 0)) {
 			s->time_errors++;
@@ -73,6 +127,9 @@ uint64_t sim_run(struct sim *s, double horizon_s, double warmup_s)
 		s->events++;
 		ev.fn(s, ev.obj, ev.arg);
 	}
+	for (int k = 0; k < SIM_HELD_MAX; k++) /* what is left pending waits in the list */
+		if (s->held[k].fn)
+			sim_release_(s, k);
 	if (!s->stop && s->now < horizon_s)
 		s->now = horizon_s;
 	return s->events - events0;

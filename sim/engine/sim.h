@@ -5,11 +5,17 @@
  * insertion) order until the horizon; an event at exactly the horizon still fires. A warm-up
  * event (priority 0 at warmup_s) calls the on_warmup hook so models reset their statistics.
  * A handler may fire its own successor in place when it is next anyway (sim_chain).
+ * An event that is never cancelled may be scheduled with sim_at_held: it is kept out of the
+ * list, one per priority, and the run loop fires it from there when it comes first (no push,
+ * no pop), or a handler takes it in place (sim_take_held); the order of events is the same as
+ * with sim_at (see sim_at_held).
  * sim_assert is the bug channel: it prints the simulated time and the event count and aborts.
  */
 #ifndef MAASIM_SIM_H
 #define MAASIM_SIM_H
 
+#include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdint.h>
 
@@ -30,6 +36,21 @@ enum {
 	SIM_PRIO_ARRIVE = 150,
 };
 
+/* Events kept out of the list (sim_at_held): at most one per priority, this many in all. An
+ * empty slot has fn NULL, t_s +infinity and prio UINT_MAX (so that comparing slots by (t_s,
+ * prio) never prefers it). */
+#define SIM_HELD_MAX 2 /* the slot code below and in sim.c is written for two */
+
+struct sim_held {
+	double t_s;
+	sim_fn fn;
+	void *obj;
+	uint64_t arg;
+	unsigned prio;
+};
+
+_Static_assert(SIM_HELD_MAX == 2, "sim_at_held, sim_first and sim.c's next_event assume two slots");
+
 struct sim {
 	double now;           /* simulated time, s */
 	double horizon_s;
@@ -48,6 +69,17 @@ struct sim {
 	 * stops the run and is recorded here for the end-of-run invariants (sim/cli/invariants.h) */
 	uint64_t time_errors;
 	double time_error_t_s, time_error_now_s;
+	struct sim_held held[SIM_HELD_MAX]; /* sim_at_held's events, distinct priorities */
+	int n_held;           /* slots in use */
+	/* A lower bound of the list's earliest time, so that "earlier than everything pending?"
+	 * is mostly answered without asking the list (sim_first, the run loop): every push, pop
+	 * and peek passes through sim.h and sim.c and keeps it, a cancel only raises the true
+	 * value. (A push straight into the list, as the fault-injection hook in cli/run.c does
+	 * into the past, leaves it high: held events may fire first, until the next peek finds
+	 * the stray event.) */
+	double q_lb_t;
+	int q_lb_exact;       /* 1: q_lb_t is the list's earliest time (peeked since the last pop
+			       * or cancel; a push keeps it exact) */
 };
 
 void sim_init(struct sim *s);
@@ -57,6 +89,21 @@ void sim_fini(struct sim *s);
 _Noreturn void sim_fail(const struct sim *s, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Pushes held slot k's event into the list and empties the slot (internal to sim_at,
+ * sim_at_held and the run loop). */
+void sim_release_(struct sim *s, int k);
+
+/* The held event at priority prio, if any, goes into the list (internal: before an event of
+ * its priority is scheduled, see sim_at_held). */
+static inline void sim_release_prio_(struct sim *s, unsigned prio)
+{
+	for (int k = 0; k < SIM_HELD_MAX; k++)
+		if (s->held[k].prio == prio) {
+			sim_release_(s, k);
+			return;
+		}
+}
+
 /* Schedules fn at absolute time t_s >= now (inline: every event passes here). */
 static inline evq_handle sim_at(struct sim *s, double t_s, unsigned prio, sim_fn fn, void *obj,
 				uint64_t arg)
@@ -64,7 +111,99 @@ static inline evq_handle sim_at(struct sim *s, double t_s, unsigned prio, sim_fn
 	if (__builtin_expect(!(t_s >= s->now), 0))
 		sim_fail(s, __FILE__, __LINE__, "scheduling into the past (t=%.17g < now=%.17g)", t_s,
 			 s->now);
+	if (s->n_held)
+		sim_release_prio_(s, prio);
+	if (t_s < s->q_lb_t)
+		s->q_lb_t = t_s;
 	return evq_push(&s->q, t_s, prio, fn, obj, arg);
+}
+
+/* Schedules fn at absolute time t_s >= now, as sim_at, for an event that is never cancelled
+ * (no handle), keeping it out of the list while it can: it waits in s->held, and the run loop
+ * fires it from there when it is strictly earlier than the list's earliest event, saving a
+ * push and a pop (in M/M/1 the next arrival and the next completion alternate without
+ * touching the list).
+ * Same order as sim_at. The list orders by (time, priority, insertion). A held event goes into
+ * the list before any other event of its priority is scheduled, and when its time equals the
+ * list's earliest time; so every comparison by insertion order (equal time and priority) is
+ * made in the list, with the held event inserted before the other as with sim_at, and
+ * comparisons by time or priority do not depend on when it was inserted. Two held events are
+ * compared by (time, priority), as the list would. With both held slots taken by other
+ * priorities it is pushed at once. tests/unit/test_engine.c (test_sim_at_held_order) and
+ * test_chain.c compare the firing order with sim_at's. */
+static inline void sim_at_held(struct sim *s, double t_s, unsigned prio, sim_fn fn, void *obj,
+			       uint64_t arg)
+{
+	int k;
+
+	if (__builtin_expect(!(t_s >= s->now), 0))
+		sim_fail(s, __FILE__, __LINE__, "scheduling into the past (t=%.17g < now=%.17g)", t_s,
+			 s->now);
+	if (s->n_held)
+		sim_release_prio_(s, prio);
+	k = s->held[0].fn ? 1 : 0; /* SIM_HELD_MAX 2: the first empty slot, if any */
+	if (s->held[k].fn) {
+		if (t_s < s->q_lb_t)
+			s->q_lb_t = t_s;
+		evq_push(&s->q, t_s, prio, fn, obj, arg);
+		return;
+	}
+	s->held[k] = (struct sim_held){ t_s, fn, obj, arg, prio };
+	s->n_held++;
+}
+
+/* Empties a held slot (internal): never preferred when slots are compared by (t_s, prio);
+ * obj and arg are left as they are (read only with fn). */
+static inline void sim_held_clear_(struct sim_held *h)
+{
+	h->t_s = INFINITY;
+	h->fn = NULL;
+	h->prio = UINT_MAX;
+}
+
+/* Time of the list's earliest event (+infinity: none), which becomes the lower bound, exact;
+ * asked of the list only when the bound is not exact already. */
+static inline double sim_list_time_(struct sim *s)
+{
+	if (!s->q_lb_exact) {
+		s->q_lb_t = evq_size(&s->q) ? evq_peek_time(&s->q) : INFINITY;
+		s->q_lb_exact = 1;
+	}
+	return s->q_lb_t;
+}
+
+/* 1 when t_s is strictly earlier than every pending event, in the list or held. */
+static inline int sim_first(struct sim *s, double t_s)
+{
+	/* empty slots hold +infinity */
+	if (!(t_s < s->held[0].t_s) || !(t_s < s->held[1].t_s))
+		return 0;
+	return t_s < s->q_lb_t || t_s < sim_list_time_(s);
+}
+
+/* The run loop's next step, taken by a handler of obj: if the next event to fire is a held
+ * one of obj (sim_at_held), strictly earlier than the list's earliest, within the horizon,
+ * and the run is neither stopping nor interrupted, it is taken out of its slot, the clock and
+ * the event count move as sim_run moves them, *fn and *arg get its handler and argument, and
+ * it returns 1: the caller runs it now (in a loop, not a nested call: chains must not grow
+ * the stack). Otherwise 0, and nothing changes. Exactly the event sim_run would fire next. */
+static inline int sim_take_held(struct sim *s, const void *obj, sim_fn *fn, uint64_t *arg)
+{
+	struct sim_held *h = &s->held[0], *h1 = &s->held[1];
+
+	/* the held event the run loop would take: earliest, then lowest priority number */
+	if (h1->t_s < h->t_s || (h1->t_s == h->t_s && h1->prio < h->prio))
+		h = h1;
+	if (!h->fn || h->obj != obj || s->stop || (s->interrupt && *s->interrupt) ||
+	    !(h->t_s <= s->horizon_s) || !(h->t_s < s->q_lb_t || h->t_s < sim_list_time_(s)))
+		return 0;
+	*fn = h->fn;
+	*arg = h->arg;
+	s->now = h->t_s;
+	s->events++;
+	sim_held_clear_(h);
+	s->n_held--;
+	return 1;
 }
 
 /* Schedules fn at now + dt_s (dt_s >= 0). */
@@ -89,7 +228,7 @@ void sim_cancel(struct sim *s, evq_handle h);
 static inline int sim_chain(struct sim *s, double t_s)
 {
 	if (s->stop || (s->interrupt && *s->interrupt) || !(t_s >= s->now) ||
-	    !(t_s <= s->horizon_s) || !(t_s < evq_peek_time(&s->q)))
+	    !(t_s <= s->horizon_s) || !sim_first(s, t_s))
 		return 0;
 	s->now = t_s; /* as sim_run does for the event it pops */
 	s->events++;

@@ -142,7 +142,10 @@ static struct result run_p(const char *path, const char *name, const struct poli
 		}
 		for (uint32_t n = 0; n < dc.n_nodes && n < 4; n++) {
 			res.starts[n] = dc.nodes[n].starts;
-			res.awake_end += !m->asleep[n];
+			/* awake by the node's power, as the policies see it (m_asleep): a node put to
+			 * sleep is woken by work started on it without m_wake, so m->asleep[n] can
+			 * stay set on an awake node (under sleep_idle, which never calls m_wake) */
+			res.awake_end += !m_asleep(m, n);
 		}
 	} else {
 		CHECK_HAS(e.msg, "not in this build");

@@ -1,6 +1,7 @@
 /* test_engine.c — event list, simulation loop, arena, RNG streams. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../check.h"
 #include "engine/arena.h"
@@ -177,6 +178,141 @@ static void test_rng_streams(void)
 	rng_fini(&a), rng_fini(&b), rng_fini(&c), rng_fini(&d);
 }
 
+/* sim_at_held fires events in the order sim_at gives them, and sim_take_held takes the event
+ * the run loop would fire next. Actors reschedule themselves on a
+ * grid of half seconds (ties at every turn) at priorities that collide on purpose: two kinds
+ * hold their events (SIM_PRIO_DEPART, SIM_PRIO_ARRIVE), two schedule plainly at the same
+ * priorities (so a plain push must release the held event of its priority first), one at
+ * SIM_PRIO_DEFAULT; a held actor sometimes also schedules a plain event at the other held
+ * priority, and some chain their successor in place (sim_chain). The same run with every event
+ * scheduled by sim_at must fire the same (time, actor, count) sequence. */
+enum { HOLD_ACTORS = 12, HOLD_EVENTS = 40000 };
+
+struct hold_run {
+	int use_held;
+	unsigned n_actors;
+	struct rng rng[HOLD_ACTORS];
+	uint64_t hash, fired, chained, taken;
+	unsigned count[2 * HOLD_ACTORS]; /* firings per actor, then one-offs per actor */
+};
+
+static unsigned hold_prio(unsigned a)
+{
+	static const unsigned prio[5] = { SIM_PRIO_DEPART, SIM_PRIO_ARRIVE, SIM_PRIO_DEPART,
+					  SIM_PRIO_ARRIVE, SIM_PRIO_DEFAULT };
+	return prio[a % 5];
+}
+
+static void hold_fire(struct sim *s, void *obj, uint64_t a);
+
+/* Records a firing: an FNV-style mix of (time, actor, its count) carries the order. */
+static void hold_note(struct sim *s, struct hold_run *h, uint64_t a)
+{
+	h->hash = (h->hash ^ (uint64_t)(s->now * 2) ^ (a << 40) ^ ((uint64_t)h->count[a]++ << 20)) *
+		  0x100000001b3ULL;
+	h->fired++;
+}
+
+/* A one-off event (never rescheduled): actor index + HOLD_ACTORS in the record. */
+static void oneoff_fire(struct sim *s, void *obj, uint64_t a)
+{
+	hold_note(s, obj, a);
+}
+
+static void hold_schedule(struct sim *s, struct hold_run *h, double t, unsigned prio, uint64_t a,
+			  int held)
+{
+	if (held && h->use_held)
+		sim_at_held(s, t, prio, hold_fire, h, a);
+	else
+		sim_at(s, t, prio, hold_fire, h, a);
+}
+
+/* One firing of actor a and its chained successors (sim_chain). */
+static void hold_step(struct sim *s, struct hold_run *h, uint64_t a)
+{
+	int held = a % 5 < 2; /* kinds 0 and 1 hold their successors */
+
+	for (;;) {
+		double u = rng_uniform_pos(&h->rng[a]), t;
+
+		hold_note(s, h, a);
+		if (h->fired >= HOLD_EVENTS) /* what is pending still fires */
+			return;
+		t = s->now + 0.5 * (int)(u * 4); /* 0, 0.5, 1 or 1.5 s later: ties */
+		if (held && u > 0.8) /* a plain event at the other held priority */
+			sim_at(s, s->now + 0.5 * (int)(u * 10 - 8), a % 5 ? SIM_PRIO_DEPART : SIM_PRIO_ARRIVE,
+			       oneoff_fire, h, a + HOLD_ACTORS);
+		if (a % 3 == 0 && sim_chain(s, t)) { /* fired in place */
+			h->chained++;
+			continue;
+		}
+		hold_schedule(s, h, t, hold_prio((unsigned)a), a, held);
+		return;
+	}
+}
+
+/* With holding, the handler also takes the run's next event when it is a held one of the
+ * run's actors (sim_take_held: only hold_fire events are held). */
+static void hold_fire(struct sim *s, void *obj, uint64_t a)
+{
+	struct hold_run *h = obj;
+	sim_fn fn;
+
+	hold_step(s, h, a);
+	while (h->use_held && sim_take_held(s, h, &fn, &a)) {
+		CHECK(fn == hold_fire);
+		h->taken++;
+		hold_step(s, h, a);
+	}
+}
+
+static void hold_run(struct hold_run *h, int use_held, unsigned n_actors)
+{
+	struct sim s;
+
+	memset(h, 0, sizeof *h);
+	h->use_held = use_held;
+	h->n_actors = n_actors;
+	sim_init(&s);
+	for (unsigned a = 0; a < n_actors; a++) {
+		rng_init(&h->rng[a], 11, 0, a);
+		hold_schedule(&s, h, 0.5 * (a % 3), hold_prio(a), a, a % 5 < 2);
+	}
+	sim_run(&s, 1e9, 0);
+	for (unsigned a = 0; a < n_actors; a++)
+		rng_fini(&h->rng[a]);
+	sim_fini(&s);
+}
+
+/* n_actors 12: every kind; 2: only the two holding kinds, so that both held events often tie
+ * with nothing in the list at their time (the held slots alone decide, by priority). */
+static void held_order_case(unsigned n_actors)
+{
+	struct hold_run plain, held;
+
+	hold_run(&plain, 0, n_actors);
+	hold_run(&held, 1, n_actors);
+	CHECK(plain.fired >= HOLD_EVENTS);
+	CHECK_INT(held.fired, plain.fired);
+	CHECK(plain.hash == held.hash);
+	CHECK_INT(held.chained, plain.chained);
+	CHECK(held.chained > 100);
+	CHECK(held.taken > 100 && plain.taken == 0);
+	for (int a = 0; a < 2 * HOLD_ACTORS; a++)
+		CHECK_INT(plain.count[a], held.count[a]);
+	printf("  %llu events, %llu chained, %llu taken from the held slots by a handler, %u "
+	       "one-offs of actor 0\n", (unsigned long long)held.fired,
+	       (unsigned long long)held.chained, (unsigned long long)held.taken,
+	       held.count[HOLD_ACTORS]);
+}
+
+static void test_sim_at_held_order(void)
+{
+	held_order_case(HOLD_ACTORS);
+	held_order_case(2);
+}
+
 int main(void)
 {
 	RUN(test_evq_order);
@@ -184,5 +320,6 @@ int main(void)
 	RUN(test_sim_run);
 	RUN(test_arena);
 	RUN(test_rng_streams);
+	RUN(test_sim_at_held_order);
 	return CHECK_DONE();
 }

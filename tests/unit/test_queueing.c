@@ -102,7 +102,12 @@ static int within(const char *what, double theory, const struct tally *t, double
 	return in999 && hw / theory <= max_rel_hw / sqrt(SCALE); /* shorter runs, wider intervals */
 }
 
-static void mmc_case(int c, double rho)
+/* max_rel_hw bounds the 95% relative half-width (within): 8% where the mean wait is a common
+ * event's. At M/M/16 rho 0.5 only 0.9% of arrivals wait (Erlang C), so the mean wait is far
+ * noisier: 40 seeds of this case gave relative half-widths of mean 0.066 (max 0.100) with the
+ * inversion exponential and 0.071 (max 0.108) with the ziggurat, so its bound is 0.15 (an 8%
+ * bound failed about one seed in four with either sampler). */
+static void mmc_case(int c, double rho, double max_rel_hw)
 {
 	char count[64], rate[64], dur[64], warm[64], what[64];
 	const char *sets[4] = { count, rate, dur, warm };
@@ -118,15 +123,15 @@ static void mmc_case(int c, double rho)
 		return;
 	}
 	snprintf(what, sizeof what, "M/M/%d rho=%.1f Wq (Erlang C)", c, rho);
-	CHECK(within(what, erlang_c(c, lambda) / (c - lambda), &est.wait, 0.08));
+	CHECK(within(what, erlang_c(c, lambda) / (c - lambda), &est.wait, max_rel_hw));
 }
 
-static void test_mm1_rho05(void) { mmc_case(1, 0.5); }
-static void test_mm1_rho09(void) { mmc_case(1, 0.9); }
-static void test_mm4_rho05(void) { mmc_case(4, 0.5); }
-static void test_mm4_rho09(void) { mmc_case(4, 0.9); }
-static void test_mm16_rho05(void) { mmc_case(16, 0.5); }
-static void test_mm16_rho09(void) { mmc_case(16, 0.9); }
+static void test_mm1_rho05(void) { mmc_case(1, 0.5, 0.08); }
+static void test_mm1_rho09(void) { mmc_case(1, 0.9, 0.08); }
+static void test_mm4_rho05(void) { mmc_case(4, 0.5, 0.08); }
+static void test_mm4_rho09(void) { mmc_case(4, 0.9, 0.08); }
+static void test_mm16_rho05(void) { mmc_case(16, 0.5, 0.15); }
+static void test_mm16_rho09(void) { mmc_case(16, 0.9, 0.08); }
 
 static void mg1_case(const char *dist, double cv, double rho)
 {
