@@ -37,6 +37,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <gsl/gsl_rng.h>
 
@@ -116,16 +117,60 @@ static inline double rng_exponential(struct rng *r, double mean)
 {
 	return mean * rng_exp1(r);
 }
+
+/* ---- standard normal by the ziggurat (see the header comment) ----
+ * The same layer layout as the exponential's, for the half density e^{-x^2/2} on [0, inf):
+ * w is the layer's width times 2^-24 (an odd 24-bit integer times w is a midpoint of 2^23),
+ * x its inner edge. */
+extern const struct rng_zig_layer rng_zig_norm_layer[RNG_ZIG_N];
+extern const double rng_zig_norm_y[RNG_ZIG_N]; /* y_i = e^{-x_i^2/2}, y_255 = 1 */
+
+/* The normal ziggurat's tables derived from scratch (as rng_zig_exp_derive). */
+void rng_zig_norm_derive(struct rng_zig_layer layer[RNG_ZIG_N], double y[RNG_ZIG_N], double *r);
+
+/* The draw's rare continuation (rng.c): output k's point x was not left of its inner edge. */
+double rng_zig_norm_slow_(struct rng *r, uint32_t k, double x);
+
+/* x with the sign of bit 8 of k (set: negative), without a branch: the bit moved to the
+ * double's sign bit. */
+static inline double rng_zig_signed_(uint32_t k, double x)
+{
+	uint64_t b;
+
+	memcpy(&b, &x, sizeof b);
+	b ^= (uint64_t)(k & 0x100u) << 55;
+	memcpy(&x, &b, sizeof x);
+	return x;
+}
+
+/* Normal with mean 0 and variance 1 (ziggurat): low 8 bits the layer, bit 8 the sign, the
+ * high 23 bits the position. */
+static inline double rng_normal1(struct rng *r)
+{
+	uint32_t k = rng_taus_next(r->st);
+	const struct rng_zig_layer *l = &rng_zig_norm_layer[k & (RNG_ZIG_N - 1)];
+	double x = (double)((k >> 8) | 1u) * l->w; /* (k >> 8) | 1 = 2 (k >> 9) + 1 */
+
+	if (__builtin_expect(x < l->x, 1))
+		return rng_zig_signed_(k, x);
+	return rng_zig_norm_slow_(r, k, x);
+}
+
+/* exp(N(mu, sigma^2)): exp(mu + sigma z), z by the normal ziggurat; the same draw as
+ * rng_lognormal_mean_cv with rng_lognormal_params. */
+static inline double rng_lognormal(struct rng *r, double mu, double sigma)
+{
+	return exp(sigma * rng_normal1(r) + mu);
+}
 /* Lognormal with the given mean and coefficient of variation (sd/mean). */
 double rng_lognormal_mean_cv(struct rng *r, double mean, double cv);
 /* The log-space parameters of a lognormal with this mean and coefficient of variation:
  * sigma^2 = ln(1 + cv^2), mu = ln(mean) - sigma^2 / 2. */
 void rng_lognormal_params(double mean, double cv, double *mu, double *sigma);
-/* exp(N(mu, sigma^2)): the same draw as rng_lognormal_mean_cv with rng_lognormal_params. */
-double rng_lognormal(struct rng *r, double mu, double sigma);
 /* Gamma with the given mean and coefficient of variation. */
 double rng_gamma_mean_cv(struct rng *r, double mean, double cv);
-/* Normal(0, 1). */
+/* Normal(0, 1) by GSL's gsl_ran_gaussian_ziggurat through the type (the forecast errors: a
+ * draw an hour, not a hot path; kept so that their results stay as they were). */
 double rng_gaussian(struct rng *r);
 /* Uniform integer in [0, n). */
 unsigned long rng_below(struct rng *r, unsigned long n);
