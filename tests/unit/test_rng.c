@@ -6,7 +6,9 @@
  * layer holds the same area; its draws follow the algorithm output for output on GSL's own
  * taus2 stream, and are exponential by a Kolmogorov-Smirnov test, a chi-square test, mean,
  * variance, tail frequencies and the tail's memorylessness, each at a stated significance with
- * a fixed seed (deterministic). `test_rng --print-ziggurat` prints the tables' C source. */
+ * a fixed seed (deterministic). The normal ziggurat likewise (tables, reference draws, KS,
+ * chi-square, four moments, tail counts), and the lognormal built on it by its mean and cv.
+ * `test_rng --print-ziggurat` prints both ziggurats' tables as C source. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,6 +45,37 @@ static double ref_exp1(gsl_rng *g)
 	}
 }
 
+/* The normal ziggurat as rng.h describes it, plainly on a gsl_rng: low 8 bits of an output the
+ * layer, bit 8 the sign, the high 23 bits the cell; the wedge by a uniform height, the tail by
+ * Marsaglia's exponential pair on uniforms (0, 1) (gsl_rng_uniform_pos). */
+static double ref_normal1(gsl_rng *g)
+{
+	const double r = rng_zig_norm_layer[0].x;
+
+	for (;;) {
+		uint32_t k = (uint32_t)gsl_rng_get(g), i = k % RNG_ZIG_N, j = k >> 9;
+		double sign = (k >> 8) & 1 ? -1.0 : 1.0;
+		double width = rng_zig_norm_layer[i].w * 0x1p24;
+		double x = (j + 0.5) / 8388608.0 * width; /* midpoint of cell j of 2^23 */
+		double u, y;
+
+		if (x < rng_zig_norm_layer[i].x)
+			return sign * x;
+		if (i == 0) { /* the tail */
+			double a, b;
+			do {
+				a = -log(gsl_rng_uniform_pos(g)) / r;
+				b = -log(gsl_rng_uniform_pos(g));
+			} while (b + b < a * a);
+			return sign * (r + a);
+		}
+		u = (double)gsl_rng_get(g) / 4294967296.0;
+		y = rng_zig_norm_y[i - 1] + (rng_zig_norm_y[i] - rng_zig_norm_y[i - 1]) * u;
+		if (y < exp(-0.5 * x * x))
+			return sign * x;
+	}
+}
+
 static void test_same_sequence_as_gsl_taus2(void)
 {
 	static const unsigned long seeds[] = { 0, 1, 2, 12345, 4294967295UL, 4294967296UL,
@@ -70,11 +103,14 @@ static void test_same_sequence_as_gsl_taus2(void)
 		 * 2,200 wedge and tail continuations a seed among them) */
 		for (int i = 0; i < 100000; i++)
 			bad += 2.0 * ref_exp1(ref) != rng_exponential(&r, 2.0);
-		/* the lognormal on the inline state is GSL's, draw for draw (100,000 a seed, with
-		 * the polar method's rejections among them) */
+		/* the normal is the ziggurat on the same stream, draw for draw (1.5% of draws
+		 * leave the fast path, 1 in 4,000 to the tail: some 25 tails a seed), and the
+		 * lognormal is exp(sigma z + mu) of it */
+		for (int i = 0; i < 100000; i++)
+			bad += ref_normal1(ref) != rng_normal1(&r);
 		for (int i = 0; i < 100000; i++) {
 			double mu = (i % 7) - 3.0, sigma = 0.25 * (1 + i % 5);
-			bad += gsl_ran_lognormal(ref, mu, sigma) != rng_lognormal(&r, mu, sigma);
+			bad += exp(sigma * ref_normal1(ref) + mu) != rng_lognormal(&r, mu, sigma);
 		}
 		bad += gsl_rng_get(ref) != rng_taus_next(r.st); /* and the streams are still in step */
 	}
@@ -271,20 +307,191 @@ static void test_exponential_reproducible(void)
 	rng_fini(&c);
 }
 
-/* Prints the shipped tables' C source (rng.c) from rng_zig_exp_derive. */
-static void print_ziggurat(void)
+/* The normal ziggurat's shipped tables are the derivation's, bit for bit; r and v are the
+ * values other implementations tabulate for 256 layers (NumPy's ziggurat: r =
+ * 3.6541528853610088, v = 0.00492867323399; Marsaglia and Tsang give 3.442619855899 for their
+ * 128); every layer holds area v = r f(r) + the tail's integral, and the layers nest. */
+static void test_norm_tables(void)
+{
+	struct rng_zig_layer lay[RNG_ZIG_N];
+	double y[RNG_ZIG_N], r, v, fast = 0;
+	int differ = 0, bad_area = 0, bad_order = 0;
+	const struct rng_zig_layer *L = rng_zig_norm_layer;
+
+	rng_zig_norm_derive(lay, y, &r);
+	for (int i = 0; i < RNG_ZIG_N; i++)
+		differ += lay[i].w != L[i].w || lay[i].x != L[i].x || y[i] != rng_zig_norm_y[i];
+	CHECK_INT(differ, 0);
+	CHECK_NEAR(r, 3.6541528853610088, 1e-15, 0);
+	v = r * exp(-0.5 * r * r) + sqrt(M_PI / 2) * erfc(r / sqrt(2.0));
+	CHECK_NEAR(v, 0.00492867323399, 1e-11, 0);
+	CHECK(L[0].x == r);
+	CHECK_NEAR(rng_zig_norm_y[0], exp(-0.5 * r * r), 1e-15, 0);
+	CHECK(L[RNG_ZIG_N - 1].x == 0 && rng_zig_norm_y[RNG_ZIG_N - 1] == 1);
+	bad_area += fabs(L[0].w * 0x1p24 * rng_zig_norm_y[0] - v) > 1e-13 * v;
+	for (int i = 1; i < RNG_ZIG_N; i++) {
+		double area = L[i].w * 0x1p24 * (rng_zig_norm_y[i] - rng_zig_norm_y[i - 1]);
+		bad_area += fabs(area - v) > 1e-12 * v;
+		bad_order += L[i].w * 0x1p24 != L[i - 1].x || !(L[i].x < L[i].w * 0x1p24) ||
+			     fabs(rng_zig_norm_y[i] - exp(-0.5 * L[i].x * L[i].x)) > 1e-15;
+	}
+	CHECK_INT(bad_area, 0);
+	CHECK_INT(bad_order, 0);
+	for (int i = 0; i < RNG_ZIG_N; i++)
+		fast += L[i].x / (L[i].w * 0x1p24) / RNG_ZIG_N;
+	printf("  normal ziggurat: r %.16g, v %.14g, fast path %.4f\n", r, v, fast);
+	CHECK(fast > 0.98 && fast < 0.995); /* the share of draws that take the inline path */
+}
+
+/* Kolmogorov-Smirnov statistic sqrt(n) D_n of n values (sorted here) against Phi. */
+static double ks_normal(double *v, size_t n)
+{
+	double d = 0;
+
+	qsort(v, n, sizeof *v, cmp_double);
+	for (size_t i = 0; i < n; i++) {
+		double f = gsl_cdf_ugaussian_P(v[i]);
+		double lo = f - (double)i / (double)n, hi = (double)(i + 1) / (double)n - f;
+		d = fmax(d, fmax(lo, hi));
+	}
+	return sqrt((double)n) * d;
+}
+
+/* The standard normal by ziggurat, seed 1 (deterministic, the first seed tried; significance
+ * of each check stated): KS on 10^6 draws (0.001); chi-square on 10^7 draws in 1,000
+ * equiprobable bins (0.001); mean, variance, skewness and excess kurtosis within 4 sd of 0, 1,
+ * 0, 0 (sd sqrt(1/N), sqrt(2/N), sqrt(6/N), sqrt(24/N): 6e-5 each); the counts beyond +3, below
+ * -3, beyond +r and below -r (the tail path) and beyond 4.5 (the tail's tail) in two-sided
+ * binomial bounds (0.001). */
+static void test_normal_distribution(void)
+{
+	enum { N_KS = 1000000, N = 10000000, BINS = 1000 };
+	struct rng r;
+	double *v = malloc(N_KS * sizeof *v);
+	static unsigned count[BINS];
+	double s1 = 0, s2 = 0, s3 = 0, s4 = 0, chi2 = 0, rz = rng_zig_norm_layer[0].x;
+	double mean, var, skew, kurt, ks;
+	unsigned over3 = 0, under3 = 0, over_r = 0, under_r = 0, over45 = 0, lo, hi;
+
+	rng_init(&r, 1, 0, 78);
+	for (int i = 0; i < N; i++) {
+		double z = rng_normal1(&r), z2 = z * z;
+		int b = (int)(gsl_cdf_ugaussian_P(z) * BINS);
+		count[b < BINS ? b : BINS - 1]++;
+		s1 += z, s2 += z2, s3 += z2 * z, s4 += z2 * z2;
+		over3 += z > 3, under3 += z < -3;
+		over_r += z > rz, under_r += z < -rz;
+		over45 += fabs(z) > 4.5;
+		if (i < N_KS)
+			v[i] = z;
+	}
+	ks = ks_normal(v, N_KS);
+	CHECK(ks < KS_CRIT_001);
+	for (int b = 0; b < BINS; b++)
+		chi2 += (count[b] - N / (double)BINS) * (count[b] - N / (double)BINS) / (N / (double)BINS);
+	CHECK(chi2 < gsl_cdf_chisq_Qinv(0.001, BINS - 1));
+	mean = s1 / N;
+	var = s2 / N - mean * mean;
+	skew = (s3 / N - 3 * mean * s2 / N + 2 * mean * mean * mean) / pow(var, 1.5);
+	kurt = (s4 / N - 4 * mean * s3 / N + 6 * mean * mean * s2 / N - 3 * pow(mean, 4)) / (var * var);
+	kurt -= 3;
+	CHECK_NEAR(mean, 0.0, 0, 4 / sqrt((double)N));
+	CHECK_NEAR(var, 1.0, 0, 4 * sqrt(2.0 / N));
+	CHECK_NEAR(skew, 0.0, 0, 4 * sqrt(6.0 / N));
+	CHECK_NEAR(kurt, 0.0, 0, 4 * sqrt(24.0 / N));
+	binom_bounds(gsl_cdf_ugaussian_Q(3.0), N, 0.001, &lo, &hi);
+	CHECK(over3 >= lo && over3 <= hi);
+	CHECK(under3 >= lo && under3 <= hi);
+	binom_bounds(gsl_cdf_ugaussian_Q(rz), N, 0.001, &lo, &hi);
+	CHECK(over_r >= lo && over_r <= hi);
+	CHECK(under_r >= lo && under_r <= hi);
+	binom_bounds(2 * gsl_cdf_ugaussian_Q(4.5), N, 0.001, &lo, &hi);
+	CHECK(over45 >= lo && over45 <= hi);
+	printf("  normal: KS sqrt(n)D %.3f (< %.4f), chi2 %.1f (< %.1f), mean %.2e, var %.5f, "
+	       "skew %.2e, ex. kurt %.2e, > 3: %u, < -3: %u, > r: %u, < -r: %u, |z| > 4.5: %u\n",
+	       ks, KS_CRIT_001, chi2, gsl_cdf_chisq_Qinv(0.001, BINS - 1), mean, var, skew, kurt,
+	       over3, under3, over_r, under_r, over45);
+	free(v);
+	rng_fini(&r);
+}
+
+/* The same seed gives the same normal sequence (and another stream another one). */
+static void test_normal_reproducible(void)
+{
+	struct rng a, b, c;
+	int same_ab = 1, same_ac = 1;
+
+	rng_init(&a, 5, 1, 1000);
+	rng_init(&b, 5, 1, 1000);
+	rng_init(&c, 5, 1, 1001);
+	for (int i = 0; i < 200000; i++) {
+		double x = rng_normal1(&a), y = rng_normal1(&b);
+		same_ab &= x == y && isfinite(x);
+		same_ac &= x == rng_normal1(&c);
+	}
+	CHECK(same_ab);
+	CHECK(!same_ac);
+	rng_fini(&a);
+	rng_fini(&b);
+	rng_fini(&c);
+}
+
+/* The lognormal by (mean, cv) has that mean and cv: 10^6 draws for each pair (the LLM token
+ * counts' 1,000 and 180 with cv 1 and 0.5, a narrow and a wide one); the mean within 4 sd
+ * (sd cv mean / sqrt(n)), the sample variance within 4 of its sd sqrt((mu4 - s^4) / n), mu4 the
+ * lognormal's fourth central moment from its raw moments E X^k = exp(k mu + k^2 s^2 / 2). */
+static void test_lognormal_mean_cv(void)
+{
+	static const double pairs[][2] = { { 1000, 1.0 }, { 180, 0.5 }, { 1, 0.1 }, { 0.02, 1.5 } };
+	const int n = 1000000;
+
+	for (size_t p = 0; p < sizeof pairs / sizeof *pairs; p++) {
+		double m = pairs[p][0], cv = pairs[p][1], mu, s, sum = 0, sum2 = 0, mean, var, m1, m2, m3,
+		       m4, mu4, sd2;
+		struct rng r;
+
+		rng_init(&r, 1, 0, 100 + p);
+		rng_lognormal_params(m, cv, &mu, &s);
+		for (int i = 0; i < n; i++) {
+			double x = rng_lognormal_mean_cv(&r, m, cv);
+			sum += x, sum2 += x * x;
+		}
+		mean = sum / n;
+		var = sum2 / n - mean * mean;
+		m1 = exp(mu + s * s / 2), m2 = exp(2 * mu + 2 * s * s), m3 = exp(3 * mu + 4.5 * s * s);
+		m4 = exp(4 * mu + 8 * s * s);
+		mu4 = m4 - 4 * m3 * m1 + 6 * m2 * m1 * m1 - 3 * pow(m1, 4);
+		sd2 = sqrt((mu4 - pow(cv * m, 4)) / n);
+		CHECK_NEAR(mean, m, 0, 4 * cv * m / sqrt((double)n));
+		CHECK_NEAR(var, cv * cv * m * m, 0, 4 * sd2);
+		printf("  lognormal(mean %g, cv %g): mean %.6g, cv %.5f\n", m, cv, mean, sqrt(var) / mean);
+		rng_fini(&r);
+	}
+}
+
+/* Prints the shipped tables' C source (rng.c) from rng_zig_exp_derive and rng_zig_norm_derive. */
+static void print_zig_tables(const char *name,
+			     void (*derive)(struct rng_zig_layer *, double *, double *))
 {
 	struct rng_zig_layer lay[RNG_ZIG_N];
 	double y[RNG_ZIG_N], r;
 
-	rng_zig_exp_derive(lay, y, &r);
-	printf("const struct rng_zig_layer rng_zig_exp_layer[RNG_ZIG_N] __attribute__((aligned(64))) = {\n");
+	derive(lay, y, &r);
+	printf("const struct rng_zig_layer rng_zig_%s_layer[RNG_ZIG_N] __attribute__((aligned(64))) = {\n",
+	       name);
 	for (int i = 0; i < RNG_ZIG_N; i++)
 		printf("\t{ %a, %a },\n", lay[i].w, lay[i].x);
-	printf("};\n\nconst double rng_zig_exp_y[RNG_ZIG_N] = {\n");
+	printf("};\n\nconst double rng_zig_%s_y[RNG_ZIG_N] = {\n", name);
 	for (int i = 0; i < RNG_ZIG_N; i += 2)
 		printf("\t%a, %a,\n", y[i], y[i + 1]);
 	printf("};\n");
+}
+
+static void print_ziggurat(void)
+{
+	print_zig_tables("exp", rng_zig_exp_derive);
+	printf("\n");
+	print_zig_tables("norm", rng_zig_norm_derive);
 }
 
 int main(int argc, char **argv)
@@ -299,5 +506,9 @@ int main(int argc, char **argv)
 	RUN(test_zig_tables);
 	RUN(test_exponential_distribution);
 	RUN(test_exponential_reproducible);
+	RUN(test_norm_tables);
+	RUN(test_normal_distribution);
+	RUN(test_normal_reproducible);
+	RUN(test_lognormal_mean_cv);
 	return CHECK_DONE();
 }
