@@ -2,9 +2,12 @@
  *
  * Invariants between calls: b->t is the last time processed and energy, V (decode steps done)
  * and W (energy charged per decoding sequence) are integrated up to it; power_w and step_s are
- * those of the current phase and batch; the heap holds exactly the decoding requests ordered by
- * (v_finish, id) (entries carry v_finish; a preemption finds its entry by a scan), and the
- * admission-ordered list holds the same requests; kv_used is the sum over admitted, unfinished
+ * those of the current phase and batch; the run (order[0 .. ndec-1]) holds exactly the decoding
+ * requests sorted by (v_finish, id), the earliest first (entries carry v_finish; a preemption
+ * finds its entry by a scan), and with
+ * the PAGED rule (the only one that preempts) the admission-ordered list holds the same
+ * requests (without it the list is empty: a completion then touches no neighbour); kv_used is
+ * the sum over admitted, unfinished
  * requests of in + out (RESERVE) or of kv_base + (V - v_join) (PAGED: prompt + tokens
  * generated); in STALL mode V and W are frozen while a prefill batch runs. pf_dec (pf_pre) is
  * the sum of the power factors of the decoding (prefilling) requests; with no variant factors
@@ -21,15 +24,16 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine/xalloc.h"
 
 enum power_state { PS_ON = 0, PS_SLEEP, PS_OFF, PS_WAKING };
 
-/* A decoding request in the heap with its virtual finish inline, so that sifts compare entries
- * of one array instead of reading a record (a cache miss at 1,000 replicas) per comparison;
- * the record's id breaks the rare ties. */
-struct heap_ent {
+/* A decoding request in the run with its virtual finish inline, so that an insertion compares
+ * entries of one array instead of reading a record (a cache miss at 1,000 replicas) per
+ * comparison; the record's id breaks the rare ties. */
+struct run_ent {
 	double v_finish;
 	struct batch_req *r;
 };
@@ -41,7 +45,7 @@ struct batcher {
 	/* line 0: every event */
 	struct batcher_out out; /* t_next and power_w, read inline (batch.h); first member */
 	double t, v, w, step_s; /* last time processed; V, W; decode step time */
-	struct heap_ent *heap;  /* decoding requests: min-heap on (v_finish, id) */
+	struct run_ent *order; /* decoding requests sorted by (v_finish, id): the run (run_*) */
 	int ndec, npre;         /* decoding; prefilling (STALL) */
 	/* line 1 */
 	enum power_state pw_state;
@@ -59,7 +63,7 @@ struct batcher {
 	struct batch_req *wait_head, *wait_tail; /* waiting FIFO */
 	batch_done_fn done;
 	void *ctx;
-	struct batch_req *dec_head, *dec_tail; /* decoding, in admission order */
+	struct batch_req *dec_head, *dec_tail; /* PAGED: decoding, in admission order */
 	struct batch_req *pre_head;            /* prefill batch in progress (STALL) */
 	double t_pre_end;
 	/* line 3 */
@@ -69,7 +73,8 @@ struct batcher {
 	int pstate;
 	int max_prefill_batch;
 	int nwait;
-	int heap_cap;
+	int order_cap;          /* entries from order_mem */
+	struct run_ent *order_mem; /* the allocation the run lies in (order >= order_mem) */
 	/* whole-replica power of the phases that do not depend on the batch (OFF, SLEEP, IDLE,
 	 * PREFILL; cache_pstate) */
 	double phase_w[PROFILE_DECODE];
@@ -83,6 +88,10 @@ _Static_assert(sizeof(void *) != 8 || (offsetof(struct batcher, pw_state) == 64 
 					offsetof(struct batcher, pre_start) == 192),
 	       "struct batcher: cache lines as documented (64-bit pointers)");
 
+_Static_assert(sizeof(void *) != 8 || (offsetof(struct batch_req, v_join) == 88 &&
+					sizeof(struct batch_req) == 160),
+	       "struct batch_req: the fields of later events in its first 96 bytes (batch.h)");
+
 /* The profile's own model: what a request without variant factors costs. */
 static const struct batch_factors unit_factors = { 1.0, 1.0, 1.0 };
 
@@ -91,70 +100,72 @@ static const struct batch_factors *factors(const struct batch_req *r)
 	return r->vf ? r->vf : &unit_factors;
 }
 
-/* --- heap -------------------------------------------------------------------------------- */
+/* --- the run of decoding requests -------------------------------------------------------- */
 
-static int before(const struct heap_ent *a, const struct heap_ent *c)
+/* The decoding requests are kept sorted by (v_finish, id), the earliest at order[0], in an
+ * array whose front moves: taking the earliest (a completion) advances order, an insertion (a
+ * join) moves only the entries that finish after it, and a request joining finishes, as a
+ * rule, after most of those already decoding (it has all its tokens to go), so a join compares
+ * and moves one or two entries where a binary heap sifted through its levels with a
+ * mispredicted branch at each. The order, and so the order of completions, is a heap's on the
+ * same key: (v_finish, id) is a strict order (ids differ). */
+static int before(const struct run_ent *a, const struct run_ent *c)
 {
 	return a->v_finish < c->v_finish || (a->v_finish == c->v_finish && a->r->id < c->r->id);
 }
 
-/* Places e, which belongs at slot i, by moving it up or down (entries are never equal: ids
- * differ, so the smaller child is the one to compare with). */
-static void heap_fix(struct batcher *b, int i, struct heap_ent e)
+/* Room for one more entry after the run: slides it to the front of its array when that frees at
+ * least half, else doubles the array. */
+static __attribute__((noinline)) void run_make_room(struct batcher *b)
 {
-	struct heap_ent *h = b->heap;
-	int n = b->ndec;
+	size_t n = (size_t)b->ndec;
 
-	while (i > 0 && before(&e, &h[(i - 1) / 2])) {
-		h[i] = h[(i - 1) / 2];
-		i = (i - 1) / 2;
+	if (b->order_mem && 2 * n <= (size_t)b->order_cap) {
+		memmove(b->order_mem, b->order, n * sizeof *b->order);
+	} else {
+		int cap = b->order_cap ? 2 * b->order_cap : 64;
+		struct run_ent *mem = xmalloc((size_t)cap * sizeof *mem);
+		if (n)
+			memcpy(mem, b->order, n * sizeof *mem);
+		free(b->order_mem);
+		b->order_mem = mem;
+		b->order_cap = cap;
 	}
-	for (;;) {
-		int m = 2 * i + 1;
-		if (m >= n)
-			break;
-		if (m + 1 < n && before(&h[m + 1], &h[m]))
-			m++;
-		if (!before(&h[m], &e))
-			break;
-		h[i] = h[m];
-		i = m;
-	}
-	h[i] = e;
+	b->order = b->order_mem;
 }
 
-static void heap_push(struct batcher *b, struct batch_req *r, double v_finish)
+static void run_insert(struct batcher *b, struct batch_req *r, double v_finish)
 {
-	if (b->ndec == b->heap_cap) {
-		b->heap_cap = b->heap_cap ? 2 * b->heap_cap : 64;
-		b->heap = xrealloc(b->heap, (size_t)b->heap_cap * sizeof *b->heap);
-	}
-	b->ndec++;
-	heap_fix(b, b->ndec - 1, (struct heap_ent){ v_finish, r });
+	struct run_ent e = { v_finish, r };
+	int i;
+
+	if (b->order + b->ndec == b->order_mem + b->order_cap)
+		run_make_room(b);
+	for (i = b->ndec++; i > 0 && before(&e, &b->order[i - 1]); i--)
+		b->order[i] = b->order[i - 1];
+	b->order[i] = e;
 }
 
-/* Removes the request at slot i. */
-static void heap_remove(struct batcher *b, int i)
+/* Takes the earliest (ndec > 0). */
+static struct batch_req *run_pop(struct batcher *b)
 {
-	struct heap_ent last = b->heap[--b->ndec];
-	if (i < b->ndec)
-		heap_fix(b, i, last);
+	struct batch_req *r = b->order[0].r;
+
+	b->order++;
+	if (!--b->ndec)
+		b->order = b->order_mem; /* empty: start again at the front */
+	return r;
 }
 
-static struct batch_req *heap_pop(struct batcher *b)
-{
-	struct batch_req *top = b->heap[0].r;
-	heap_remove(b, 0);
-	return top;
-}
-
-/* The slot of r (decoding): a scan, as only a preemption removes from the middle. */
-static int heap_slot(const struct batcher *b, const struct batch_req *r)
+/* Removes r (decoding): a scan, as only a preemption removes from the middle. */
+static void run_remove(struct batcher *b, const struct batch_req *r)
 {
 	int i = 0;
-	while (b->heap[i].r != r)
+
+	while (b->order[i].r != r)
 		i++;
-	return i;
+	b->ndec--;
+	memmove(&b->order[i], &b->order[i + 1], (size_t)(b->ndec - i) * sizeof *b->order);
 }
 
 static void list_remove(struct batcher *b, struct batch_req *r)
@@ -276,7 +287,9 @@ static void join_decode(struct batcher *b, struct batch_req *r, double tokens)
 	r->v_join = b->v;
 	r->w_join = b->w;
 	b->pf_dec += factors(r)->power;
-	heap_push(b, r, b->v + tokens); /* its virtual finish lives in its heap entry */
+	run_insert(b, r, b->v + tokens); /* its virtual finish lives in its entry of the run */
+	if (!b->paged)
+		return; /* nothing but a PAGED preemption asks for the admission order */
 	r->lnext = NULL;
 	r->lprev = b->dec_tail;
 	if (b->dec_tail)
@@ -293,7 +306,7 @@ static void preempt(struct batcher *b)
 	struct batch_req *r = b->dec_tail;
 	double steps = floor(b->v - r->v_join + 1e-9), done;
 	list_remove(b, r);
-	heap_remove(b, heap_slot(b, r));
+	run_remove(b, r);
 	b->pf_dec = b->ndec ? b->pf_dec - factors(r)->power : 0;
 	r->energy_j += b->w - r->w_join;
 	b->kv_used -= kv_held(b, r);
@@ -408,7 +421,7 @@ static inline void refresh_next(struct batcher *b)
 	double nt = INFINITY;
 
 	if (b->dec_run) { /* on, decoding, no stalling prefill: the earliest finish (or full cache) */
-		double dv = b->heap[0].v_finish - b->v;
+		double dv = b->order[0].v_finish - b->v;
 		if (b->paged) {
 			double full = (b->kv_cap - b->kv_used) / b->ndec;
 			if (full < dv)
@@ -434,7 +447,7 @@ static void settle(struct batcher *b)
 static int cache_full_first(const struct batcher *b)
 {
 	return b->paged && b->ndec > 0 &&
-	       (b->kv_cap - b->kv_used) / b->ndec < b->heap[0].v_finish - b->v;
+	       (b->kv_cap - b->kv_used) / b->ndec < b->order[0].v_finish - b->v;
 }
 
 /* Takes every internal step due at or before t (b->out.t_next <= t on entry). */
@@ -455,12 +468,13 @@ static void take_steps(struct batcher *b, double t)
 			preempt(b);
 		} else {
 			/* snap V to the finish that defined nt, then complete everything due */
-			if (b->v < b->heap[0].v_finish)
-				b->v = b->heap[0].v_finish;
+			if (b->v < b->order[0].v_finish)
+				b->v = b->order[0].v_finish;
 			double eps = 1e-9 * (1 + b->v);
-			while (b->ndec > 0 && b->heap[0].v_finish <= b->v + eps) {
-				struct batch_req *r = heap_pop(b);
-				list_remove(b, r);
+			while (b->ndec > 0 && b->order[0].v_finish <= b->v + eps) {
+				struct batch_req *r = run_pop(b);
+				if (b->paged)
+					list_remove(b, r);
 				b->pf_dec = b->ndec ? b->pf_dec - factors(r)->power : 0;
 				r->energy_j += b->w - r->w_join;
 				complete(b, r, nt);
@@ -522,7 +536,7 @@ void batcher_free(struct batcher *b)
 {
 	if (!b)
 		return;
-	free(b->heap);
+	free(b->order_mem);
 	free(b->mem);
 }
 

@@ -14,11 +14,13 @@
  * Processor sharing with a batch-dependent rate: every decoding request advances one token per
  * step and a step takes s(b) seconds with b requests decoding, so the virtual time V (decode
  * steps done) advances at rate 1/s(b) between events. A request that joins at V0 with k tokens
- * to go finishes at V0 + k: it sits in a min-heap keyed by that virtual finish, and the only
- * thing the event loop needs is the next real time anything happens (batcher_next_t): the
- * earliest virtual finish converted at the current rate, the end of a prefill, or the end of a
- * wake-up. A request therefore costs O(log n) work and a fixed number of events (arrival, end
- * of its prefill batch, completion) whatever its token counts.
+ * to go finishes at V0 + k: it sits in a run of the decoding requests sorted by that virtual
+ * finish, and the only thing the event loop needs is the next real time anything happens
+ * (batcher_next_t): the earliest virtual finish converted at the current rate, the end of a
+ * prefill, or the end of a wake-up. A request therefore costs a fixed number of events
+ * (arrival, end of its prefill batch, completion) whatever its token counts, and in the run a
+ * removal from its front and an insertion that moves the entries finishing after it (as a
+ * rule few: it joins with all its tokens to go; at worst the batch).
  *
  * Prefill (profile prefill_mode): STALL — the requests admitted together are prefilled as one
  * batch that stalls decoding (V frozen), as vLLM without chunked prefill; their first token
@@ -52,30 +54,34 @@ struct batch_factors {
 	double time_prefill, time_decode, power;
 };
 
-/* One LLM request. The caller owns it and must keep it alive until the done callback. */
+/* One LLM request. The caller owns it and must keep it alive until the done callback.
+ * Fields in the order the batcher reads them: the first 96 bytes hold everything the end of a
+ * prefill and a completion touch (the rest only on arrival, admission or a preemption), so a
+ * record that starts on a cache line or half-way into one (llm.c's pool: 160-byte records in
+ * line-aligned chunks) costs two lines at each of its later events. */
 struct batch_req {
+	/* read at the end of its prefill and at its completion */
 	uint64_t id;
-	int cls;                /* workload class index (caller's) */
 	double in_tokens;       /* prompt tokens, >= 1 */
 	double out_tokens;      /* output tokens, >= 1 */
 	const struct batch_factors *vf; /* its variant's factors; NULL: the profile's model.
 					 * Not supported with the PAGED rule (loader refuses) */
+	double energy_j;        /* result: attributed active energy (replica incl. host), J */
+	double w_join;          /* internal: per-sequence energy accumulator at decode join */
+	double t_first_s;       /* result: first output token */
+	struct batch_req *next; /* internal: FIFO link while waiting or prefilling; done list */
+	double t_done_s;        /* result: last output token */
+	double t_admit_s;       /* result: admitted (KV reserved, prefill starts) */
+	double todo_out;        /* internal: output tokens still to produce */
+	double v_join;          /* internal: V at decode join */
+	/* arrival, admission, preemption */
 	double t_arrive_s;      /* set by batcher_arrive */
-	/* results, filled by the batcher */
-	double t_admit_s;       /* admitted: KV reserved, prefill starts */
-	double t_first_s;       /* first output token */
-	double t_done_s;        /* last output token */
-	double energy_j;        /* attributed active energy (replica incl. host), J */
-	long preemptions;       /* times this request was preempted (PAGED) */
-	/* internal */
-	double w_join;          /* per-sequence energy accumulator at decode join */
-	double v_join;          /* V at decode join */
-	double todo_in;         /* tokens to prefill at the next admission */
-	double todo_out;        /* output tokens still to produce */
-	double kv_base;         /* KV tokens charged at admission */
-	double pre_steps;       /* FOLDED: decode steps its prefill chunks take */
-	struct batch_req *next; /* FIFO link while waiting or prefilling */
-	struct batch_req *lprev, *lnext; /* decoding requests in admission order */
+	long preemptions;       /* result: times this request was preempted (PAGED) */
+	int cls;                /* workload class index (caller's) */
+	double todo_in;         /* internal: tokens to prefill at the next admission */
+	double kv_base;         /* internal: KV tokens charged at admission */
+	double pre_steps;       /* internal, FOLDED: decode steps its prefill chunks take */
+	struct batch_req *lprev, *lnext; /* internal, PAGED: decoding requests in admission order */
 };
 
 /* Called once per completed request, at its t_done_s. */

@@ -294,7 +294,9 @@ static inline double arrive(struct dc *dc, struct class_rt *cr, uint16_t cls)
 /* An arrival of class arg. While the class's next arrival is due strictly before every other
  * event, it is taken here too (sim_chain: no push and pop); else it is scheduled. Only arrivals
  * are scheduled at SIM_PRIO_ARRIVE and the dispatch schedules none, so scheduling the next one
- * after the dispatch instead of before it keeps the order of equal-time events. */
+ * after the dispatch instead of before it keeps the order of equal-time events. With LLM
+ * replicas, llm.c may keep the next arrival instead, to fire it between its steps
+ * (llm_hold_arrival). */
 static void arrival_run(struct sim *s, struct dc *dc, uint64_t arg)
 {
 	struct class_rt *cr = &dc->classes[arg];
@@ -307,11 +309,24 @@ static void arrival_run(struct sim *s, struct dc *dc, uint64_t arg)
 			return;
 		if (t < s->now) /* a trace time already past */
 			t = s->now;
+		if (dc->llm && llm_hold_arrival(dc, t, arg)) /* kept by llm.c, not pushed */
+			return;
 		if (dc->no_chain || sooner_pending(s, t, dc->t_done_pushed_s) || !sim_chain(s, t))
 			break;
 		dc->chained++;
 	}
 	push_arrival(dc, t, arg);
+}
+
+/* For llm.c's held arrival (llm_hold_arrival): fired in place, or scheduled after all. */
+void dc_fire_arrival(struct sim *s, struct dc *dc, uint64_t cls)
+{
+	arrival_fire(s, dc, cls);
+}
+
+void dc_push_arrival(struct dc *dc, double t_s, uint64_t cls)
+{
+	push_arrival(dc, t_s, cls);
 }
 
 void dc_set_chain(struct dc *dc, int on)

@@ -244,6 +244,11 @@ void dc_finish(struct dc *dc, uint32_t r);
  * cache): frees its slot and counts it dropped. */
 void dc_drop_started(struct dc *dc, uint32_t r);
 
+/* The class's next arrival, held by llm.c instead of scheduled (llm_hold_arrival), at its time:
+ * fired in place (the clock already moved: sim_chain), or scheduled after all. */
+void dc_fire_arrival(struct sim *s, struct dc *dc, uint64_t cls);
+void dc_push_arrival(struct dc *dc, double t_s, uint64_t cls);
+
 /* Chaining of slot arrivals and completions (sim_chain; on by default): off, every one of them
  * goes through the event list. The results are the same either way (tests/unit/test_chain.c). */
 void dc_set_chain(struct dc *dc, int on);

@@ -15,6 +15,16 @@
  * an O(log replicas) key update, and the event list is touched only when the earliest time moves
  * (and not between consecutive replica steps: see node_fire).
  * Ties between replicas due at the same instant fire in node order (the tree's tie rule).
+ *
+ * Arrivals between replica steps: with a single arrival class, dc.c offers each next arrival
+ * to llm_hold_arrival before it schedules it. When a replica step comes first (a run of steps
+ * is being taken, or the replicas' event is due strictly before the arrival) the arrival is
+ * held here instead of pushed, and the run of steps fires it in place when it comes next (as
+ * it fires its own steps: sim_chain), so a stream of arrivals and steps costs no event-list
+ * traffic until another event comes between. A held arrival is pushed (release_held) as soon
+ * as the replicas' event would no longer precede it: every other handler, and every other
+ * handler's chaining, then sees either that event or the arrival in the list before the
+ * arrival's time, so nothing can run past it.
  */
 #include "dc/llm.h"
 
@@ -44,8 +54,12 @@ struct llm_state {
 	evq_handle tev;              /* the one event-list entry: the earliest timer */
 	double tev_t;                /* its time, +inf when none */
 	int firing;                  /* in node_fire: arm() waits for the end of the run of steps */
+	int hold_ok;                 /* arrivals may be held: one class, every node a replica */
+	int held;                    /* an arrival is held (llm_hold_arrival) ... */
+	double held_t;               /* ... due then (while not firing: after tev_t) ... */
+	uint64_t held_cls;           /* ... of this class */
 	int no_chain;                /* llm_set_chain(dc, 0): one event per step (tests) */
-	struct batch_req **chunks;
+	void **chunks;               /* the allocations behind the record pool */
 	size_t n_chunks;
 	struct batch_req *free_list;
 	struct batch_req *done_head; /* completions waiting for dc_finish */
@@ -60,9 +74,11 @@ struct llm_state {
 static struct batch_req *rec_alloc(struct llm_state *L)
 {
 	if (!L->free_list) {
-		struct batch_req *c = xcalloc(CHUNK, sizeof *c);
+		/* line-aligned, so each record's first 96 bytes span two lines (batch.h) */
+		void *mem = xcalloc(1, CHUNK * sizeof(struct batch_req) + 63);
+		struct batch_req *c = (struct batch_req *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
 		L->chunks = xrealloc(L->chunks, (L->n_chunks + 1) * sizeof *L->chunks);
-		L->chunks[L->n_chunks++] = c;
+		L->chunks[L->n_chunks++] = mem;
 		for (int i = CHUNK - 1; i >= 0; i--) {
 			c[i].next = L->free_list;
 			L->free_list = &c[i];
@@ -70,8 +86,7 @@ static struct batch_req *rec_alloc(struct llm_state *L)
 	}
 	struct batch_req *r = L->free_list;
 	L->free_list = r->next;
-	memset(r, 0, sizeof *r);
-	return r;
+	return r; /* llm_start and batcher_arrive set every field read before it is written */
 }
 
 static void rec_free(struct llm_state *L, struct batch_req *r)
@@ -91,7 +106,19 @@ static void on_done(void *ctx, struct batch_req *r)
 	L->done_head = r;
 }
 
-/* Keeps the one event-list entry at the earliest replica timer. */
+/* Schedules the held arrival after all (a handler other than this one's run of steps may come
+ * first, or the replicas' event no longer precedes it). */
+static void release_held(struct dc *dc)
+{
+	struct llm_state *L = dc->llm;
+
+	L->held = 0;
+	dc_push_arrival(dc, L->held_t, L->held_cls);
+}
+
+/* Keeps the one event-list entry at the earliest replica timer, and a held arrival only while
+ * that entry is due strictly before it (so node_fire fires before the arrival is due, and
+ * every other handler's chaining, which looks at the event list, stops before it). */
 static void arm(struct dc *dc)
 {
 	struct llm_state *L = dc->llm;
@@ -100,6 +127,8 @@ static void arm(struct dc *dc)
 	if (L->firing)
 		return; /* node_fire arms once it has taken every step it can */
 	t = L->timers.n ? wtree_top_key(&L->timers) : INFINITY;
+	if (L->held && !(t < L->held_t))
+		release_held(dc);
 	if (t == L->tev_t)
 		return;
 	sim_cancel(dc->sim, L->tev);
@@ -128,7 +157,7 @@ static inline void resched_node(struct dc *dc, uint32_t node, int top)
 	} else if (wtree_contains(&L->timers, node)) {
 		wtree_remove(&L->timers, node);
 	}
-	if (!top) /* node_fire arms after its run of steps */
+	if (!top && !L->firing) /* node_fire arms after its run of steps (arm() checks too) */
 		arm(dc);
 }
 
@@ -172,6 +201,48 @@ static inline void flush_done(struct dc *dc)
 		book_done(dc);
 }
 
+/* An arrival or slot completion that dc.c pushed and that has not fired (due after now: those
+ * are never cancelled) comes no later than t_s: a replica step at t_s cannot chain (sim_chain
+ * would fail), and this test is cheaper than its look at the event list. */
+static inline int pushed_sooner(const struct dc *dc, double t_s)
+{
+	double now = dc->sim->now;
+
+	return (dc->t_arrival_pushed_s > now && t_s >= dc->t_arrival_pushed_s) ||
+	       (dc->t_done_pushed_s > now && t_s >= dc->t_done_pushed_s);
+}
+
+/* After a replica step in node_fire: fires in place the held arrival while it comes next
+ * (before the earliest replica timer: at a tie the step goes first, SIM_PRIO_DEPART before
+ * SIM_PRIO_ARRIVE) and strictly before every event in the list; then returns 1 when the
+ * earliest replica step comes next in the same way (the clock moved to it: sim_chain), 0 when
+ * the run of steps ends. A held arrival that cannot be fired stays held if the replicas' event,
+ * armed after the run, precedes it (arm() schedules it otherwise). With one arrival class
+ * nothing else is scheduled at SIM_PRIO_ARRIVE, so holding the arrival instead of pushing it
+ * cannot reorder equal-time events. */
+static int next_in_place(struct sim *s, struct dc *dc)
+{
+	struct llm_state *L = dc->llm;
+
+	for (;;) {
+		double t = L->timers.n ? wtree_top_key(&L->timers) : INFINITY;
+		if (L->held && L->held_t < t) {
+			if (!sim_chain(s, L->held_t))
+				return 0;
+			L->held = 0;
+			dc->chained++;
+			dc_fire_arrival(s, dc, L->held_cls); /* may hold the class's next arrival */
+			continue;
+		}
+		/* timer keys lie in [now, horizon] (resched_node): sim_chain's own tests of that
+		 * always pass here */
+		if (!L->timers.n || L->no_chain || pushed_sooner(dc, t) || !sim_chain(s, t))
+			return 0;
+		s->where = "llm replica event";
+		return 1;
+	}
+}
+
 /* The earliest replica timer is due: that replica takes its step. Its timer stays in the tree
  * for resched to move (one update instead of a removal and an insertion).
  *
@@ -183,7 +254,8 @@ static inline void flush_done(struct dc *dc)
  * steps arm() is deferred, so the one entry is pushed after the last step's completions are
  * booked (before: after its timer moved): only the order between a replica step and a slot
  * completion (the one other SIM_PRIO_DEPART event) scheduled during a replica step for exactly
- * the same instant could differ. */
+ * the same instant could differ. A held arrival is fired the same way when it comes next
+ * (next_in_place). */
 static void node_fire(struct sim *s, void *obj, uint64_t arg)
 {
 	struct dc *dc = obj;
@@ -200,9 +272,7 @@ static void node_fire(struct sim *s, void *obj, uint64_t arg)
 		batcher_advance(L->batchers[node], s->now);
 		resched_node(dc, node, 1);
 		flush_done(dc);
-		/* timer keys lie in [now, horizon] (resched_node): sim_chain's own tests of that
-		 * always pass here */
-		if (!L->timers.n || L->no_chain || !sim_chain(s, wtree_top_key(&L->timers)))
+		if (!next_in_place(s, dc))
 			break;
 	}
 	L->firing = 0;
@@ -248,6 +318,12 @@ void llm_init(struct dc *dc)
 					   cfg->types[dc->nodes[n].type].pstate);
 		dc_set_node_power(dc, n, batcher_power_w(L->batchers[n]));
 	}
+	/* Held arrivals need one arrival class (nothing else at SIM_PRIO_ARRIVE) and no slot
+	 * nodes: dc.c then holds no event of its own (sim_at_held) that its handler, fired in
+	 * place between replica steps, could take before a replica step due earlier. */
+	L->hold_ok = dc->n_classes == 1;
+	for (uint32_t n = 0; n < dc->n_nodes; n++)
+		L->hold_ok &= L->batchers[n] != NULL;
 	L->n_cls = dc->n_classes;
 	L->cls = xcalloc(L->n_cls ? L->n_cls : 1, sizeof *L->cls);
 	for (size_t c = 0; c < L->n_cls; c++) {
@@ -336,6 +412,19 @@ int llm_sleep(struct dc *dc, uint32_t node, int to_phase)
 	resched(dc, node);
 	flush_done(dc);
 	return rc;
+}
+
+int llm_hold_arrival(struct dc *dc, double t_s, uint64_t cls)
+{
+	struct llm_state *L = dc->llm;
+
+	if (!L->hold_ok || L->no_chain || dc->no_chain || !(L->firing || L->tev_t < t_s))
+		return 0;
+	sim_assert(dc->sim, !L->held); /* one class: its next arrival is the only one pending */
+	L->held = 1;
+	L->held_t = t_s;
+	L->held_cls = cls;
+	return 1;
 }
 
 void llm_set_chain(struct dc *dc, int on)

@@ -129,7 +129,8 @@ static void ll_freed(struct dc *dc, void *p, uint32_t n)
 {
 	struct ll_state *st = p;
 
-	while (dc_node_has_slot(dc, n)) {
+	/* (an empty local queue, the common case, is not asked for its head) */
+	while (dc->nodes[n].q_len > 0 && dc_node_has_slot(dc, n)) {
 		uint32_t r = dc_node_pop(dc, n);
 		if (r == DC_NONE)
 			break;

@@ -1,7 +1,8 @@
 /* test_llm.c — LLM replicas inside the datacenter and the engine: the power-policy verbs
  * (sleep, wake on arrival, power-cap state) and exact energy, on a one-replica scenario driven
- * by the real event loop; and consecutive replica steps taken in one handler (llm_set_chain)
- * giving bit-identical results to one event per step, on busy multi-replica scenarios. */
+ * by the real event loop; and consecutive replica steps, with the arrivals between them, taken
+ * in one handler (llm_set_chain) giving bit-identical results to one event per step and per
+ * arrival, on busy multi-replica scenarios. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,17 @@ static void do_cap(struct sim *s, void *obj, uint64_t arg)
 	struct ctx *c = obj;
 	(void)s;
 	llm_set_pstate(&c->dc, 0, (int)arg);
+}
+
+/* Puts every idle replica to sleep (busy ones refuse). */
+static void do_sleep_idle(struct sim *s, void *obj, uint64_t arg)
+{
+	struct ctx *c = obj;
+	(void)s;
+	(void)arg;
+	for (uint32_t n = 0; n < c->dc.n_nodes; n++)
+		if (llm_node(&c->dc, n))
+			llm_sleep(&c->dc, n, PROFILE_SLEEP);
 }
 
 /* One replica of h100-llama2-70b-tp4; trace records at 100 s and 1000 s (512 in, 101 out),
@@ -140,13 +152,18 @@ static void test_sleep_wake_cap_in_engine(void)
 }
 
 /* A busy multi-replica scenario (profile JSON, nodes JSON) run with chained steps on or off;
- * fills ms with the report and returns the event count (0 on a setup failure). A control event
- * every 7 s switches replica 0's power-cap state, so replica steps interleave with other
- * events, some at equal times with the chain's candidates. */
-static uint64_t run_busy(int chain, const char *profile, const char *nodes, struct metrics *ms,
-			 double *energy_j)
+ * fills ms with the report, *chained with the arrivals and completions fired in place, and
+ * returns the event count (0 on a setup failure). A control event every 7 s switches replica
+ * 0's power-cap state, so replica steps interleave with other events, some at equal times with
+ * the chain's candidates. trace: arrivals from a trace at multiples of 0.25 s (12 a second on
+ * average, token counts varying), so arrivals tie with the control events, and every 7 s the
+ * idle replicas are put to sleep: with a wake latency of a multiple of 0.25 s, a woken
+ * replica's step ties with a later arrival; else Poisson arrivals. */
+static uint64_t run_busy(int chain, const char *profile, const char *nodes, int trace,
+			 struct metrics *ms, double *energy_j, uint64_t *chained)
 {
-	char dir[] = "/tmp/maasim-llmc-XXXXXX", scn[256];
+	char dir[] = "/tmp/maasim-llmc-XXXXXX", scn[256], tr[256];
+	char arrival[320];
 	struct scenario *sc;
 	struct err e = { 0 };
 	struct sim sim;
@@ -157,21 +174,35 @@ static uint64_t run_busy(int chain, const char *profile, const char *nodes, stru
 	if (!mkdtemp(dir))
 		return 0;
 	snprintf(scn, sizeof scn, "%s/s.json", dir);
+	snprintf(tr, sizeof tr, "%s/tr.csv", dir);
+	snprintf(arrival, sizeof arrival, "%s", trace ?
+		 "\"arrival\": { \"process\": \"trace\", \"path\": \"tr.csv\", \"start_s\": 0 }" :
+		 "\"arrival\": { \"process\": \"poisson\", \"rate_per_s\": 12 }, "
+		 "\"input_tokens\": { \"dist\": \"lognormal\", \"mean\": 900, \"cv\": 1 }, "
+		 "\"output_tokens\": { \"dist\": \"lognormal\", \"mean\": 150, \"cv\": 1 }");
+	if (trace) {
+		f = fopen(tr, "w");
+		fprintf(f, "t_s,input_tokens,output_tokens\n");
+		/* 3 of every 12 quarter-seconds empty, the others 1-2 requests: 12 a second */
+		for (int q = 0, k = 0; q < 4 * 310; q++)
+			for (int j = 0; j < (q % 4 == 3 ? 0 : 1 + (q % 3 == 0)); j++, k++)
+				fprintf(f, "%g,%d,%d\n", 0.25 * q, 200 + (k * 397) % 1800,
+					20 + (k * 61) % 300);
+		fclose(f);
+	}
 	f = fopen(scn, "w");
 	fprintf(f, "{ \"name\": \"t\", \"seed\": 7, \"duration_s\": 300, \"warmup_s\": 40, "
 		"\"replications\": 1, \"datacenter\": { \"node_types\": { \"r\": { \"profile\": "
 		"%s }, \"cpu\": { \"slots\": 2, \"power\": { \"idle_w\": 100, \"peak_w\": 300 }, "
 		"\"llm\": { \"prefill_tokens_per_s\": 4000, \"decode_tokens_per_s\": 40 } } }, "
-		"\"nodes\": %s }, \"workload\": [ { \"name\": \"c\", \"kind\": \"llm\", "
-		"\"arrival\": { \"process\": \"poisson\", \"rate_per_s\": 12 }, "
-		"\"input_tokens\": { \"dist\": \"lognormal\", \"mean\": 900, \"cv\": 1 }, "
-		"\"output_tokens\": { \"dist\": \"lognormal\", \"mean\": 150, \"cv\": 1 } } ], "
+		"\"nodes\": %s }, \"workload\": [ { \"name\": \"c\", \"kind\": \"llm\", %s } ], "
 		"\"policies\": { \"dispatch\": \"least_loaded\" }, "
-		"\"outputs\": { \"series_interval_s\": 0 } }\n", profile, nodes);
+		"\"outputs\": { \"series_interval_s\": 0 } }\n", profile, nodes, arrival);
 	fclose(f);
 	if (scenario_load(scn, NULL, 0, &sc, &e)) {
 		fprintf(stderr, "%s\n", e.msg);
 		unlink(scn);
+		unlink(tr);
 		rmdir(dir);
 		return 0;
 	}
@@ -181,33 +212,41 @@ static uint64_t run_busy(int chain, const char *profile, const char *nodes, stru
 	llm_set_chain(&c.dc, chain);
 	dispatch_attach(&c.dc, &sc->policies[POLICY_DISPATCH]);
 	dc_start_arrivals(&c.dc);
-	for (int k = 1; 7 * k < 300; k++)
+	for (int k = 1; 7 * k < 300; k++) {
 		sim_at(&sim, 7.0 * k, SIM_PRIO_CONTROL, do_cap, &c, (uint64_t)(k % 2));
+		if (trace)
+			sim_at(&sim, 7.0 * k, SIM_PRIO_CONTROL, do_sleep_idle, &c, 0);
+	}
 	sim_run(&sim, sc->duration_s, 0);
 	dc_report(&c.dc, ms);
 	*energy_j = dc_it_energy_j(&c.dc);
 	events = sim.events;
+	*chained = c.dc.chained;
 	dc_fini(&c.dc);
 	sim_fini(&sim);
 	scenario_free(sc);
 	unlink(scn);
+	unlink(tr);
 	rmdir(dir);
 	return events;
 }
 
-static void check_chain_same(const char *profile, const char *nodes)
+static void check_chain_same(const char *profile, const char *nodes, int trace, int held)
 {
 	struct metrics a, b;
 	double ea, eb;
-	uint64_t na, nb;
+	uint64_t na, nb, ca, cb;
 	int differ = 0;
 
 	metrics_init(&a);
 	metrics_init(&b);
-	na = run_busy(1, profile, nodes, &a, &ea);
-	nb = run_busy(0, profile, nodes, &b, &eb);
+	na = run_busy(1, profile, nodes, trace, &a, &ea, &ca);
+	nb = run_busy(0, profile, nodes, trace, &b, &eb, &cb);
 	CHECK(na > 0);
 	CHECK(na == nb);
+	/* held: arrivals between replica steps fired in place too (llm_hold_arrival: replicas
+	 * only); else only dc.c's own chaining of arrivals, chained or not */
+	CHECK(held ? ca > cb : ca == cb);
 	CHECK(ea == eb);
 	CHECK(a.n == b.n && a.n > 20);
 	for (size_t i = 0; i < a.n && a.n == b.n; i++) {
@@ -227,11 +266,15 @@ static void check_chain_same(const char *profile, const char *nodes)
 static void test_chained_steps_change_nothing(void)
 {
 	/* stall prefill, reserved KV; 16 replicas */
-	check_chain_same("\"h100-llama2-70b-tp4\"", "[ { \"type\": \"r\", \"count\": 16 } ]");
+	check_chain_same("\"h100-llama2-70b-tp4\"", "[ { \"type\": \"r\", \"count\": 16 } ]", 0, 1);
+	/* trace arrivals at multiples of 0.25 s, tying with the control events, and sleeping
+	 * replicas woken in 0.5 s, whose wake-up steps tie with arrivals */
+	check_chain_same("{ \"base\": \"h100-llama2-70b-tp4\", \"wake_sleep_s\": 0.5 }",
+			 "[ { \"type\": \"r\", \"count\": 48 } ]", 1, 1);
 	/* folded prefill, paged KV in a small cache (preemptions); slot servers alongside */
 	check_chain_same("{ \"base\": \"h100-llama2-70b-tp8\", \"prefill_mode\": \"folded\", "
 			 "\"kv_admission\": \"paged\", \"mem_util\": 0.22 }",
-			 "[ { \"type\": \"r\", \"count\": 6 }, { \"type\": \"cpu\", \"count\": 3 } ]");
+			 "[ { \"type\": \"r\", \"count\": 6 }, { \"type\": \"cpu\", \"count\": 3 } ]", 0, 0);
 }
 
 int main(void)
