@@ -2,8 +2,12 @@
  *
  * Forked workers: each has a task pipe (parent -> worker: a 4-byte trial index) and a result
  * pipe (worker -> parent: a 4-byte length and one sweep_wire message). A worker has one trial
- * running and, while more than one per worker is left, the next queued in its task pipe, so it
- * starts the next as soon as it has sent a result, whatever the writer is doing. The parent polls the
+ * running and up to SWEEP_QUEUE more queued in its task pipe (the k-th only while more than k
+ * per worker are left, so the last trials still go to whichever worker is free), and its result
+ * pipe is widened to hold many results: it goes on computing while the writer is busy, which
+ * it is in bursts (SQLite's checkpoints copy the write-ahead log into the database and wait for
+ * the disk: 50-80 ms every ~0.25 s in the 200-trial bench sweep, whose trials take ~8 ms).
+ * The parent polls the
  * result pipes and is the only process that touches the database; workers never use the
  * parent's open database handle and leave with _exit. A worker that dies (signal, abort) is
  * replaced and its trial counted as crashed (not stored, so a rerun retries it). Workers ignore
@@ -14,6 +18,7 @@
 #include "sweep_exec.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -214,15 +219,21 @@ void sweep_tally_add(struct sweep_tally *tl, int ok)
 
 /* ---- forked workers ---- */
 
+/* Trials queued behind the running one, per worker: enough to cover a writer's stall of a
+ * checkpoint (see the top) with trials of a few ms; the result pipe (SWEEP_PIPE_BYTES, Linux)
+ * holds that many results of ~30 kB (a trial's 1,500 rows) so that sending does not block. */
+#define SWEEP_QUEUE 8
+#define SWEEP_PIPE_BYTES (1 << 20)
+
 struct worker {
 	pid_t pid;
 	int to_fd, from_fd;
-	long cur; /* index into todo of the trial it runs, -1 when idle */
-	long nxt; /* the one queued behind it (already in its task pipe), -1 when none */
+	long q[1 + SWEEP_QUEUE]; /* indices into todo: q[0] runs, q[1..nq) are queued behind it */
+	int nq;                  /* 0: idle */
 };
 
 /* The trials still to hand out: todo[next..n), and first the ones taken back from a worker that
- * died with them queued (at most one per worker at a time). */
+ * died with them queued (at most SWEEP_QUEUE + 1 per worker at a time). */
 struct dispenser {
 	size_t next, n;
 	long *back;
@@ -346,10 +357,13 @@ static int spawn(const struct sweep_job *job, struct worker *w, const struct wor
 	}
 	close(to[0]);
 	close(from[1]);
+#ifdef F_SETPIPE_SZ
+	fcntl(from[0], F_SETPIPE_SZ, SWEEP_PIPE_BYTES); /* a hint: the default 64 kB also works */
+#endif
 	w->pid = pid;
 	w->to_fd = to[1];
 	w->from_fd = from[0];
-	w->cur = w->nxt = -1;
+	w->nq = 0;
 	return 0;
 }
 
@@ -372,28 +386,33 @@ static int send_task(struct worker *w, const size_t *todo, long i)
 	put_u32(hdr, (uint32_t)todo[i]);
 	if (write_full(w->to_fd, hdr, 4))
 		return -1;
-	if (w->cur < 0)
-		w->cur = i;
-	else
-		w->nxt = i;
+	w->q[w->nq++] = i;
 	return 0;
 }
 
-/* Gives worker k work: a trial to run when it is idle, and one to queue behind the running one
- * while more than one trial per worker is left (so a worker never waits for the writer to hand
- * out its next trial; near the end trials go only to idle workers, so uneven ones still
- * balance). An idle worker that died (its pipe is broken) is reaped and replaced once; a busy
- * one's death is left to the result path. Returns 0, or -1 with e. */
+/* Worker w sent the result of q[0]: the next queued one runs. */
+static void task_done(struct worker *w)
+{
+	memmove(w->q, w->q + 1, (size_t)(w->nq - 1) * sizeof *w->q);
+	w->nq--;
+}
+
+/* Gives worker k work: a trial to run when it is idle, and the k-th to queue behind the running
+ * one while more than k trials per worker are left, up to SWEEP_QUEUE (so a worker never waits
+ * for the writer to hand out its next trial; near the end trials go only to idle workers, so
+ * uneven ones still balance). An idle worker that died (its pipe is broken) is reaped and
+ * replaced once; a busy one's death is left to the result path. Returns 0, or -1 with e. */
 static int assign(const struct sweep_job *job, struct worker *w, size_t nw, size_t k,
 		  const size_t *todo, struct dispenser *d, size_t *inflight, struct err *e)
 {
-	while (w[k].nxt < 0 && remaining(d) > 0 && (w[k].cur < 0 || remaining(d) > nw)) {
+	while (w[k].nq <= SWEEP_QUEUE && remaining(d) > 0 &&
+	       (w[k].nq == 0 || remaining(d) > nw * (size_t)w[k].nq)) {
 		long i = take(d);
 		if (send_task(&w[k], todo, i) == 0) {
 			++*inflight;
 			continue;
 		}
-		if (w[k].cur >= 0) { /* dying while it runs a trial: the result path sees it */
+		if (w[k].nq > 0) { /* dying while it runs a trial: the result path sees it */
 			d->back[d->n_back++] = i;
 			return 0;
 		}
@@ -459,7 +478,7 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 	signal(SIGPIPE, SIG_IGN); /* a dead worker's pipe gives EPIPE, not a dead parent */
 	w = xcalloc(nw, sizeof *w);
 	pf = xcalloc(nw, sizeof *pf);
-	d.back = xcalloc(nw, sizeof *d.back);
+	d.back = xcalloc(nw * (1 + SWEEP_QUEUE), sizeof *d.back);
 	o = xmalloc(sizeof *o);
 	metrics_init(&ms);
 	for (size_t i = 0; i < nw; i++)
@@ -467,7 +486,7 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 	for (size_t i = 0; i < nw && rc == 0; i++)
 		if (spawn(job, &w[i], w, i, e) || assign(job, w, nw, i, todo, &d, &inflight, e))
 			rc = -1;
-	for (size_t i = 0; i < nw && rc == 0; i++) /* the queued second trials, once all have one */
+	for (size_t i = 0; i < nw && rc == 0; i++) /* the queued ones, once all have one running */
 		rc = assign(job, w, nw, i, todo, &d, &inflight, e);
 	while (rc == 0 && inflight > 0) {
 		int pr;
@@ -476,7 +495,7 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 			break;
 		}
 		for (size_t i = 0; i < nw; i++) {
-			pf[i].fd = w[i].cur >= 0 ? w[i].from_fd : -1;
+			pf[i].fd = w[i].nq > 0 ? w[i].from_fd : -1;
 			pf[i].events = POLLIN;
 			pf[i].revents = 0;
 		}
@@ -496,14 +515,13 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 				xgrow((void **)&b.p, &b.cap, len ? len : 1, 1);
 				got = read_full(w[i].from_fd, b.p, len);
 				if (got == 1 && (sweep_wire_decode(b.p, len, o, &ms, e) ||
-						 (size_t)o->trial != todo[w[i].cur])) {
+						 (size_t)o->trial != todo[w[i].q[0]])) {
 					rc = err_set(e, "sweep: worker %ld sent a result for the wrong trial", (long)w[i].pid);
 					break;
 				}
 				if (got == 1) {
 					inflight--;
-					w[i].cur = w[i].nxt;
-					w[i].nxt = -1;
+					task_done(&w[i]);
 					/* more work first, then the write: the worker computes while
 					 * the writer writes */
 					if (!*stop && assign(job, w, nw, i, todo, &d, &inflight, e)) {
@@ -520,7 +538,7 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 			}
 			if (got != 1) { /* the worker died: its trial is not stored; replace it */
 				int status = 0;
-				const struct sweep_trial *tr = &job->trials[todo[w[i].cur]];
+				const struct sweep_trial *tr = &job->trials[todo[w[i].q[0]]];
 				pid_t pid = w[i].pid;
 				close(w[i].to_fd);
 				close(w[i].from_fd);
@@ -534,11 +552,11 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 					tr->key, tr->point, tr->rep);
 				tl->crashed++;
 				inflight--;
-				if (w[i].nxt >= 0) { /* queued, never started: handed out again */
-					d.back[d.n_back++] = w[i].nxt;
+				for (int k = w[i].nq - 1; k >= 1; k--) { /* queued, never started: handed out again */
+					d.back[d.n_back++] = w[i].q[k];
 					inflight--;
 				}
-				w[i].cur = w[i].nxt = -1;
+				w[i].nq = 0;
 				sweep_progress_step(pg, 0);
 				if (spawn(job, &w[i], w, nw, e)) {
 					rc = -1;
@@ -547,16 +565,16 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 			}
 			if (!*stop && rc == 0)
 				rc = assign(job, w, nw, i, todo, &d, &inflight, e);
-			/* another worker may have been left without a queued trial */
+			/* another worker may have room for more (the dispenser got trials back) */
 			for (size_t k = 0; !*stop && rc == 0 && k < nw; k++)
-				if (w[k].pid > 0 && (w[k].cur < 0 || w[k].nxt < 0))
+				if (w[k].pid > 0 && w[k].nq <= SWEEP_QUEUE)
 					rc = assign(job, w, nw, k, todo, &d, &inflight, e);
 		}
 	}
 	/* done: idle workers see end of file and leave; on stop or error, in-flight trials are
 	 * abandoned (killed): they were never stored and a rerun does them */
 	for (size_t i = 0; i < nw; i++)
-		reap(&w[i], rc != 0 || w[i].cur >= 0);
+		reap(&w[i], rc != 0 || w[i].nq > 0);
 	if (rc == 0 && remaining(&d) > 0)
 		rc = 1;
 	sweep_buf_fini(&b);

@@ -648,8 +648,8 @@ static void bench_hooks(struct bench *b)
 				const char *p = strstr(c.out, key[i]);
 				fs[i]->value = p ? strtod(p + strlen(key[i]), NULL) : NAN;
 			}
-			snprintf(f1->note, sizeof f1->note, "tests/bench/sweep_bench.sh: median of 3 runs alternating with -j 2, after a warm-up");
-			snprintf(f->note, sizeof f->note, "median of the 3 per-pair ratios (2 worker processes + the writer on 2 cores)");
+			snprintf(f1->note, sizeof f1->note, "tests/bench/sweep_bench.sh: median of 5 runs alternating with -j 2, after a warm-up");
+			snprintf(f->note, sizeof f->note, "median of the 5 per-pair ratios (2 worker processes + the writer on 2 cores)");
 			free(c.out);
 		} else {
 			snprintf(f->note, sizeof f->note, "tests/bench/sweep_bench.sh failed");

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/bench/sweep_bench.sh [MAASIM] — wall time of a 200-trial sweep at -j 1 and -j 2 (medians of
-# SWEEP_BENCH_ROUNDS=3 alternating pairs after a warm-up; and once on 1+2 MPI ranks when the build
+# SWEEP_BENCH_ROUNDS=5 alternating pairs after a warm-up; and once on 1+2 MPI ranks when the build
 # has Open MPI), each into a fresh database, and the speed-up.
 # Measured figures: they depend on the machine and on what else runs on it, so the script also
 # prints the core count and the load average before each run. Run it on an idle machine.
@@ -32,7 +32,7 @@ echo "sweep_bench: 200 trials ($spec), $(nproc) core(s), $($maasim --version)"
 # one unmeasured run first (page cache, CPU clocks), then ROUNDS alternating -j 1 / -j 2 pairs,
 # each into a fresh database: the figures are the medians, the speed-up the median of the
 # per-pair ratios (alternating, so both see the same machine)
-ROUNDS=${SWEEP_BENCH_ROUNDS:-3}
+ROUNDS=${SWEEP_BENCH_ROUNDS:-5}
 "$maasim" sweep "$spec" --db "$tmp/warm.db" -j 2 -q >/dev/null 2>&1 || { echo "sweep_bench: warm-up run failed"; exit 1; }
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 w1s= w2s= ratios= cpu1s=
