@@ -130,20 +130,30 @@ static long double zig_solve(int normal, long double *xs, long double *ys)
 	return lo;
 }
 
+/* The shipped form of the layers: w = width x scale (scale 2^-25 or 2^-24: an odd integer of
+ * the draw's position bits times w is a cell's midpoint), x = inner edge; layer 0's width is
+ * w0 (its rectangle widened to area v, the tail beyond r), computed per density as the
+ * shipped tables were. */
+static void zig_store(const long double *xs, const long double *ys, long double r,
+		      long double w0, double scale, struct rng_zig_layer layer[RNG_ZIG_N],
+		      double y[RNG_ZIG_N])
+{
+	layer[0].w = (double)w0 * scale;
+	layer[0].x = (double)r;
+	for (int i = 1; i < RNG_ZIG_N; i++) {
+		layer[i].w = (double)xs[i - 1] * scale;
+		layer[i].x = (double)xs[i];
+	}
+	for (int i = 0; i < RNG_ZIG_N; i++)
+		y[i] = (double)ys[i];
+}
+
 void rng_zig_exp_derive(struct rng_zig_layer layer[RNG_ZIG_N], double y[RNG_ZIG_N], double *r)
 {
 	long double xs[RNG_ZIG_N], ys[RNG_ZIG_N], lo = zig_solve(0, xs, ys);
 
 	*r = (double)lo;
-	/* layer 0's rectangle is widened to area v: v / e^-r = r + 1; x >= r there is the tail */
-	layer[0].w = (double)(lo + 1) * 0x1p-25;
-	layer[0].x = (double)lo;
-	for (int i = 1; i < RNG_ZIG_N; i++) {
-		layer[i].w = (double)xs[i - 1] * 0x1p-25;
-		layer[i].x = (double)xs[i];
-	}
-	for (int i = 0; i < RNG_ZIG_N; i++)
-		y[i] = (double)ys[i];
+	zig_store(xs, ys, lo, lo + 1, 0x1p-25, layer, y); /* v / e^-r = r + 1 */
 }
 
 void rng_zig_norm_derive(struct rng_zig_layer layer[RNG_ZIG_N], double y[RNG_ZIG_N], double *r)
@@ -151,15 +161,7 @@ void rng_zig_norm_derive(struct rng_zig_layer layer[RNG_ZIG_N], double y[RNG_ZIG
 	long double xs[RNG_ZIG_N], ys[RNG_ZIG_N], lo = zig_solve(1, xs, ys);
 
 	*r = (double)lo;
-	/* layer 0's rectangle widened to area v: v / f(r) = v / y_0, v = x_0 (y_1 - y_0) */
-	layer[0].w = (double)(lo * (ys[1] - ys[0]) / ys[0]) * 0x1p-24;
-	layer[0].x = (double)lo;
-	for (int i = 1; i < RNG_ZIG_N; i++) {
-		layer[i].w = (double)xs[i - 1] * 0x1p-24;
-		layer[i].x = (double)xs[i];
-	}
-	for (int i = 0; i < RNG_ZIG_N; i++)
-		y[i] = (double)ys[i];
+	zig_store(xs, ys, lo, lo * (ys[1] - ys[0]) / ys[0], 0x1p-24, layer, y); /* v / f(r) */
 }
 
 /* Point x of layer i lies at or right of the inner edge: the wedge (i >= 1) or the tail (i = 0).
