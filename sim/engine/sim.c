@@ -56,17 +56,15 @@ void sim_release_(struct sim *s, int k)
 }
 
 /* The next event to fire, held or from the list, if one is due by horizon_s: 1 and *t, *ev;
- * else 0. The held event the list would pop first (earliest, then lowest priority number; held
- * events have distinct priorities) fires when strictly earlier than the list's earliest; at an
- * equal time it goes into the list, whose order decides (sim_at_held). */
+ * else 0. The held event the list would pop first (sim_held_first_) fires when strictly
+ * earlier than the list's earliest; at an equal time it goes into the list, whose order
+ * decides (sim_at_held). */
 static int next_event(struct sim *s, double horizon_s, double *t, struct evq_event *ev)
 {
 	while (s->n_held) {
-		struct sim_held *h = &s->held[0], *h1 = &s->held[1];
+		struct sim_held *h = sim_held_first_(s);
 		double tq;
 
-		if (h1->t_s < h->t_s || (h1->t_s == h->t_s && h1->prio < h->prio))
-			h = h1;
 		/* the list's earliest: asked only when its lower bound does not settle it */
 		tq = h->t_s < s->q_lb_t ? s->q_lb_t : sim_list_time_(s);
 		if (h->t_s == tq) {

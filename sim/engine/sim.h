@@ -161,6 +161,15 @@ static inline void sim_held_clear_(struct sim_held *h)
 	h->prio = UINT_MAX;
 }
 
+/* The held slot the list would pop first: earliest, then lowest priority number (held events
+ * have distinct priorities; an empty slot, +infinity and UINT_MAX, is never preferred). */
+static inline struct sim_held *sim_held_first_(struct sim *s)
+{
+	struct sim_held *h = &s->held[0], *h1 = &s->held[1];
+
+	return h1->t_s < h->t_s || (h1->t_s == h->t_s && h1->prio < h->prio) ? h1 : h;
+}
+
 /* Time of the list's earliest event (+infinity: none), which becomes the lower bound, exact;
  * asked of the list only when the bound is not exact already. */
 static inline double sim_list_time_(struct sim *s)
@@ -189,11 +198,8 @@ static inline int sim_first(struct sim *s, double t_s)
  * the stack). Otherwise 0, and nothing changes. Exactly the event sim_run would fire next. */
 static inline int sim_take_held(struct sim *s, const void *obj, sim_fn *fn, uint64_t *arg)
 {
-	struct sim_held *h = &s->held[0], *h1 = &s->held[1];
+	struct sim_held *h = sim_held_first_(s); /* the held event the run loop would take */
 
-	/* the held event the run loop would take: earliest, then lowest priority number */
-	if (h1->t_s < h->t_s || (h1->t_s == h->t_s && h1->prio < h->prio))
-		h = h1;
 	if (!h->fn || h->obj != obj || s->stop || (s->interrupt && *s->interrupt) ||
 	    !(h->t_s <= s->horizon_s) || !(h->t_s < s->q_lb_t || h->t_s < sim_list_time_(s)))
 		return 0;
