@@ -201,17 +201,6 @@ static inline void flush_done(struct dc *dc)
 		book_done(dc);
 }
 
-/* An arrival or slot completion that dc.c pushed and that has not fired (due after now: those
- * are never cancelled) comes no later than t_s: a replica step at t_s cannot chain (sim_chain
- * would fail), and this test is cheaper than its look at the event list. */
-static inline int pushed_sooner(const struct dc *dc, double t_s)
-{
-	double now = dc->sim->now;
-
-	return (dc->t_arrival_pushed_s > now && t_s >= dc->t_arrival_pushed_s) ||
-	       (dc->t_done_pushed_s > now && t_s >= dc->t_done_pushed_s);
-}
-
 /* After a replica step in node_fire: fires in place the held arrival while it comes next
  * (before the earliest replica timer: at a tie the step goes first, SIM_PRIO_DEPART before
  * SIM_PRIO_ARRIVE) and strictly before every event in the list; then returns 1 when the
@@ -236,7 +225,7 @@ static int next_in_place(struct sim *s, struct dc *dc)
 		}
 		/* timer keys lie in [now, horizon] (resched_node): sim_chain's own tests of that
 		 * always pass here */
-		if (!L->timers.n || L->no_chain || pushed_sooner(dc, t) || !sim_chain(s, t))
+		if (!L->timers.n || L->no_chain || !sim_chain(s, t))
 			return 0;
 		s->where = "llm replica event";
 		return 1;
