@@ -454,6 +454,7 @@ static void cal_build(struct evq *q)
 	q->cal_n = 0;
 	q->regrow_at = 2 * n_in + EVQ_SPILL_HI;
 	q->ahead = n_in > EVQ_DENSE_MAX ? EVQ_RUN_AHEAD : 0; /* fewer: the records stay in cache */
+	q->pf = NO_SLOT;
 	/* the top is emptied and its entries spread from its array in place; those past cal_hi
 	 * (far outliers) are put back in it, at or before their old places */
 	q->top_n = 0;
@@ -925,13 +926,15 @@ static inline struct evq_entry *front(struct evq *q, int *from_run)
 static inline void front_remove(struct evq *q, int from_run)
 {
 	if (from_run) {
-		__builtin_prefetch(&q->pool[q->run[q->run_pos + q->ahead].slot]);
-		q->run_pos++;
-		if (q->pf != NO_SLOT) { /* one step of the next bucket's walk (bucket_take) */
-			q->pf = CH_LINK(q, q->pf);
-			if (q->pf != NO_SLOT)
-				__builtin_prefetch(&q->ch[q->pf]);
+		if (q->ahead) { /* a dense calendar: records and chunks are prefetched */
+			__builtin_prefetch(&q->pool[q->run[q->run_pos + q->ahead].slot]);
+			if (q->pf != NO_SLOT) { /* one step of the next bucket's walk (bucket_take) */
+				q->pf = CH_LINK(q, q->pf);
+				if (q->pf != NO_SLOT)
+					__builtin_prefetch(&q->ch[q->pf]);
+			}
 		}
+		q->run_pos++;
 	} else {
 		q->hole = 1;
 	}
