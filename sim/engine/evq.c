@@ -288,13 +288,17 @@ static inline void bucket_append(struct evq *q, uint32_t k, struct evq_entry x)
 	struct evq_bucket *b = &q->bk[k];
 	uint32_t i = b->n & 3;
 
+	struct evq_entry *e;
+
 	if (i == 0) { /* the newest chunk is full (or there is none): a new one goes first */
 		uint32_t c = q->ch_free;
 		q->ch_free = CH_LINK(q, c);
-		x.unused = b->n ? b->head : NO_SLOT;
+		CH_LINK(q, c) = b->n ? b->head : NO_SLOT;
 		b->head = c;
 	}
-	q->ch[b->head].e[i] = x;
+	e = &q->ch[b->head].e[i]; /* its spare word is the chunk's link (i == 0) or unused */
+	e->tk = x.tk;
+	e->slot = x.slot;
 	b->n++;
 	q->cal_n++;
 }
@@ -447,7 +451,9 @@ static void cal_build(struct evq *q)
 	memset(q->bk, 0, nb * sizeof *q->bk);
 	q->nb = (uint32_t)nb;
 	q->last_d = (double)(nb - 1);
+	q->nb_d = (double)nb;
 	q->cur = 0;
+	q->cur_d = 0;
 	q->base = lo;
 	q->cal_hi = hi_k;
 	q->cal = 1;
@@ -710,9 +716,10 @@ static NOINLINE void refill(struct evq *q)
 {
 	while (q->cur < q->nb && q->bk[q->cur].n == 0)
 		q->cur++;
-	if (q->cur < q->nb)
+	if (q->cur < q->nb) {
 		bucket_take(q, q->cur++);
-	else
+		q->cur_d = (double)q->cur;
+	} else
 		refill_cal(q);
 }
 
@@ -810,17 +817,17 @@ static NOINLINE evq_handle file_cal_slow(struct evq *q, struct evq_entry x, doub
 
 /* Files x (time t) with a calendar on, regrowing it when its count doubled; returns h. The
  * common case (a bucket not yet taken, a free chunk at hand, no regrow due) calls nothing, so
- * it saves no registers; the rest goes to file_cal_slow. */
+ * it saves no registers; the rest goes to file_cal_slow. Its bucket is cal_index's, tested
+ * in floating point before the conversion: cur <= d < nb (false for NaN) implies t >= base
+ * and cal_index's (uint32_t)d, without cal_index's own tests. */
 static NOINLINE evq_handle file_cal(struct evq *q, struct evq_entry x, double t, evq_handle h)
 {
-	uint32_t k;
+	double d = (t - q->base) * q->inv_w;
 
-	if (x.tk > q->cal_hi || q->ch_free == NO_SLOT || q->cal_n >= q->regrow_at)
+	if (x.tk > q->cal_hi || q->ch_free == NO_SLOT || q->cal_n >= q->regrow_at ||
+	    !(d >= q->cur_d && d < q->nb_d))
 		return file_cal_slow(q, x, t, h);
-	k = cal_index(q, t);
-	if (k - q->cur >= q->nb - q->cur) /* before the buckets not yet taken: the heap */
-		return file_cal_slow(q, x, t, h);
-	bucket_append(q, k, x);
+	bucket_append(q, (uint32_t)d, x);
 	return h;
 }
 

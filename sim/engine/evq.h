@@ -105,7 +105,8 @@ struct evq {
 	size_t cal_n;            /* entries in the buckets */
 	size_t regrow_at;        /* rebuild the calendar when cal_n passes this */
 	double base, inv_w;      /* bucket of time t: (t - base) * inv_w, clamped to nb - 1 */
-	double last_d;           /* nb - 1 */
+	double last_d, nb_d;     /* nb - 1, nb */
+	double cur_d;            /* cur */
 	uint64_t cal_hi;         /* time key of the calendar's end: later events go to the top */
 	struct evq_bucket *bk;
 	size_t bk_cap;

@@ -288,6 +288,78 @@ static void test_far_outliers(void)
 	evq_fini(&q);
 }
 
+/* Times on the calendar's edges, read from its fields as it runs: exactly its end (cal_hi,
+ * where (t - base) * inv_w can round to nb: the last bucket must take it), bucket boundaries
+ * around the next bucket to take (cur) and the last, and just before base (before every
+ * bucket: the heap). Every pop is checked against the reference. */
+static void ref_push(struct evq *q, struct ref *r, double t, unsigned prio)
+{
+	struct ref_ev *e = &r->e[r->n];
+
+	e->t = t;
+	e->prio = prio;
+	e->seq = r->n;
+	e->id = r->n;
+	e->live = 1;
+	e->h = evq_push(q, t, prio, fire_a, NULL, e->id);
+	r->n++;
+}
+
+static void test_calendar_edges(void)
+{
+	enum { N = 2000, ROUNDS = 400, CAP = N + ROUNDS * 12 };
+	struct evq q;
+	struct ref r = { calloc(CAP, sizeof(struct ref_ev)), 0 };
+	struct evq_event ev;
+	uint64_t x = 5;
+	double now = 0, t;
+	int mismatches = 0, edges = 0, rounds_cal = 0;
+
+	evq_init(&q);
+	for (int i = 0; i < N; i++)
+		ref_push(&q, &r, 1.0 + (double)(lcg(&x) % 100000) * 0.01, (unsigned)(lcg(&x) % 2));
+	for (int k = 0; k < ROUNDS; k++) {
+		if (q.cal && q.inv_w > 0) {
+			double w = 1.0 / q.inv_w;
+			double cand[] = {
+				tkey_value(q.cal_hi), q.base + (double)q.nb * w, q.base + (double)(q.nb - 1) * w,
+				q.base + (double)q.cur * w, q.base + (double)(q.cur + 1) * w,
+				nextafter(q.base + (double)q.cur * w, 0), nextafter(q.base, 0), q.base,
+				nextafter(tkey_value(q.cal_hi), INFINITY),
+			};
+			rounds_cal++;
+			for (size_t j = 0; j < sizeof cand / sizeof cand[0]; j++)
+				if (cand[j] >= now && isfinite(cand[j]) && r.n < CAP) {
+					ref_push(&q, &r, cand[j], (unsigned)(lcg(&x) % 2));
+					edges++;
+				}
+		}
+		for (int j = 0; j < 8; j++) {
+			long m = ref_min(&r);
+			if (!evq_pop(&q, &t, &ev) || m < 0)
+				break;
+			mismatches += ev.arg != r.e[m].id || t != r.e[m].t;
+			r.e[m].live = 0;
+			now = t;
+		}
+	}
+	for (;;) {
+		long m = ref_min(&r);
+		int got = evq_pop(&q, &t, &ev);
+		CHECK_INT(got, m >= 0);
+		if (!got || m < 0)
+			break;
+		mismatches += ev.arg != r.e[m].id || t != r.e[m].t;
+		r.e[m].live = 0;
+	}
+	CHECK(rounds_cal > ROUNDS / 2);
+	CHECK(edges > ROUNDS);
+	CHECK_INT(mismatches, 0);
+	CHECK_INT(evq_size(&q), 0);
+	evq_fini(&q);
+	free(r.e);
+}
+
 static void test_fifo_equal_keys(void)
 {
 	struct evq q;
@@ -443,6 +515,7 @@ int main(void)
 	RUN(test_calendar_mix);
 	RUN(test_calendar_large);
 	RUN(test_far_outliers);
+	RUN(test_calendar_edges);
 	RUN(test_fuzz_seeds);
 	RUN(test_fifo_equal_keys);
 	RUN(test_priority_before_sequence);
