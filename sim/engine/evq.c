@@ -567,23 +567,32 @@ static void merge_sort(const struct evq_event *pool, struct evq_entry *e, size_t
 }
 
 /* Sorts src[0..n) (bucket k's entries, n > 8) by (time, key) into dst: a distribution sort.
- * Each entry's place in the bucket's time range, in n equal parts, gives its part (a monotone
- * function of the time, computed as the bucket index is, so equal times share a part and an
- * earlier time never lands in a later part); a counting sort puts the parts in order and each
- * part, usually of 0 to 2 entries, is sorted on its own. Parts hold many entries only when
- * times crowd (or tie) within 1/n of the bucket's width; those are merge-sorted, so the cost
- * stays O(n log n) at worst. src serves as the merge's buffer afterwards. */
+ * Each entry's place in the bucket's range of time keys, in n equal parts, gives its part: the
+ * key's distance from the key of the bucket's start, scaled, clamped to the first and last parts
+ * (an entry's bucket comes from floating-point arithmetic, so a few may lie just outside). The
+ * part is a monotone function of the key (an integer difference, its conversion, a scaling by a
+ * positive constant and truncation all round monotonically), so equal times share a part and an
+ * earlier time never lands in a later part; a counting sort puts the parts in order and each
+ * part, usually of 0 to 2 entries, is sorted on its own. (Keys are linear in the time within a
+ * binade, so a bucket that spans a power of two has uneven parts: still sorted, more slowly.)
+ * Parts hold many entries only when times crowd (or tie) within 1/n of the bucket's range; up
+ * to 8 are sorted by a network, more merge-sorted, so the cost stays O(n log n) at worst. src
+ * serves as the merge's buffer afterwards. */
 static NOINLINE void dist_sort(struct evq *q, uint32_t k, struct evq_entry *src, size_t n,
-		      struct evq_entry *dst)
+			       struct evq_entry *dst)
 {
 	uint32_t *part = q->part, *at = q->part + q->run_cap;
-	double scale = (double)n, last = (double)(n - 1);
+	double w = 1.0 / q->inv_w, last = (double)(n - 1), scale;
+	uint64_t lo = tkey_of(q->base + (double)k * w), hi = tkey_of(q->base + (double)(k + 1) * w);
 	size_t start = 0;
 
+	/* distances from lo halved: below 2^63, so a signed conversion (no unsigned fix-up) */
+	scale = hi > lo ? (double)n / (double)(int64_t)((hi - lo) >> 1) : 0;
 	memset(at, 0, (n + 1) * sizeof *at);
 	for (size_t i = 0; i < n; i++) {
-		double d = ((tkey_value(src[i].tk) - q->base) * q->inv_w - (double)k) * scale;
-		uint32_t p = !(d > 0) ? 0 : d < last ? (uint32_t)d : (uint32_t)(n - 1);
+		uint64_t tk = src[i].tk;
+		double d = (double)(int64_t)((tk - lo) >> 1) * scale; /* wraps if tk < lo: unused */
+		uint32_t p = tk < lo ? 0 : d < last ? (uint32_t)d : (uint32_t)(n - 1);
 		part[i] = p;
 		at[p + 1]++;
 	}
@@ -596,8 +605,10 @@ static NOINLINE void dist_sort(struct evq *q, uint32_t k, struct evq_entry *src,
 		if (m == 2) {
 			cx(&dst[start], &dst[start + 1]);
 			ties_in_order(q->pool, &dst[start], 2);
-		} else if (m > 2) {
+		} else if (m > 8) {
 			merge_sort(q->pool, &dst[start], m, src);
+		} else if (m > 2) {
+			sort_small(q->pool, &dst[start], m);
 		}
 		start = at[p];
 	}

@@ -291,73 +291,97 @@ static void test_far_outliers(void)
 /* Times on the calendar's edges, read from its fields as it runs: exactly its end (cal_hi,
  * where (t - base) * inv_w can round to nb: the last bucket must take it), bucket boundaries
  * around the next bucket to take (cur) and the last, and just before base (before every
- * bucket: the heap). Every pop is checked against the reference. */
-static void ref_push(struct evq *q, struct ref *r, double t, unsigned prio)
-{
-	struct ref_ev *e = &r->e[r->n];
+ * bucket: the heap); at n events the calendar is dense (past EVQ_DENSE_MAX: the distribution
+ * sort's clamps at a bucket's ends). Every pushed time is later than the last popped, so the
+ * pops must come out in strictly increasing (time, priority, insertion) order, each once. */
+struct edge_ev {
+	double t;
+	unsigned prio;
+	int seen;
+};
 
-	e->t = t;
-	e->prio = prio;
-	e->seq = r->n;
-	e->id = r->n;
-	e->live = 1;
-	e->h = evq_push(q, t, prio, fire_a, NULL, e->id);
-	r->n++;
+static void edge_push(struct evq *q, struct edge_ev *e, size_t *n, double t, unsigned prio)
+{
+	e[*n] = (struct edge_ev){ t, prio, 0 };
+	evq_push(q, t, prio, fire_a, NULL, *n);
+	(*n)++;
+}
+
+static void calendar_edges(size_t n0, int rounds)
+{
+	size_t cap = n0 + (size_t)rounds * 24, n = 0, pops = 0;
+	struct edge_ev *e = calloc(cap, sizeof *e);
+	struct evq q;
+	struct evq_event ev;
+	uint64_t x = 5;
+	double now = 0, t, last_t = -1;
+	uint64_t last_id = 0;
+	unsigned last_prio = 0;
+	int bad = 0, edges = 0, rounds_cal = 0, dense = 0;
+
+	evq_init(&q);
+	for (size_t i = 0; i < n0; i++)
+		edge_push(&q, e, &n, 1.0 + (double)(lcg(&x) % 100000) * 0.01, (unsigned)(lcg(&x) % 2));
+	for (int k = 0; k <= rounds; k++) {
+		if (k < rounds && q.cal && q.inv_w > 0) {
+			double w = 1.0 / q.inv_w, b = q.base;
+			double cand[] = {
+				tkey_value(q.cal_hi), b + (double)q.nb * w, b + (double)(q.nb - 1) * w,
+				b + (double)q.cur * w, b + (double)(q.cur + 1) * w,
+				b + (double)(q.cur + 2) * w, nextafter(b + (double)(q.cur + 1) * w, 0),
+				nextafter(b + (double)(q.cur + 2) * w, 0), nextafter(b, 0), b,
+				nextafter(tkey_value(q.cal_hi), INFINITY),
+			};
+			rounds_cal++;
+			dense += q.ahead > 0;
+			for (size_t j = 0; j < sizeof cand / sizeof cand[0]; j++)
+				if (cand[j] > now && isfinite(cand[j]) && n < cap) {
+					edge_push(&q, e, &n, cand[j], (unsigned)(lcg(&x) % 2));
+					edges++;
+				}
+			/* a few ulps below later boundaries: some land in the bucket above them */
+			for (uint32_t j = 2; j < 6 && q.cur + j < q.nb; j++) {
+				double y = b + (double)(q.cur + j) * w;
+				for (int u = 0; u < 3 && n < cap; u++) {
+					y = nextafter(y, 0);
+					if (y > now) {
+						edge_push(&q, e, &n, y, (unsigned)(lcg(&x) % 2));
+						edges++;
+					}
+				}
+			}
+		}
+		/* the last round drains */
+		for (int j = 0; k == rounds || j < 8; j++) {
+			if (!evq_pop(&q, &t, &ev))
+				break;
+			if (ev.arg >= n || e[ev.arg].seen || e[ev.arg].t != t) {
+				bad++;
+				continue;
+			}
+			bad += !(t > last_t || (t == last_t && (e[ev.arg].prio > last_prio ||
+				 (e[ev.arg].prio == last_prio && ev.arg > last_id))));
+			e[ev.arg].seen = 1;
+			last_t = now = t;
+			last_prio = e[ev.arg].prio;
+			last_id = ev.arg;
+			pops++;
+		}
+	}
+	CHECK(rounds_cal > rounds / 2);
+	CHECK(edges > rounds);
+	CHECK(n0 < 70000 || dense > rounds / 2);
+	CHECK_INT(bad, 0);
+	CHECK_INT(pops, n);
+	CHECK_INT(evq_size(&q), 0);
+	evq_fini(&q);
+	free(e);
 }
 
 static void test_calendar_edges(void)
 {
-	enum { N = 2000, ROUNDS = 400, CAP = N + ROUNDS * 12 };
-	struct evq q;
-	struct ref r = { calloc(CAP, sizeof(struct ref_ev)), 0 };
-	struct evq_event ev;
-	uint64_t x = 5;
-	double now = 0, t;
-	int mismatches = 0, edges = 0, rounds_cal = 0;
-
-	evq_init(&q);
-	for (int i = 0; i < N; i++)
-		ref_push(&q, &r, 1.0 + (double)(lcg(&x) % 100000) * 0.01, (unsigned)(lcg(&x) % 2));
-	for (int k = 0; k < ROUNDS; k++) {
-		if (q.cal && q.inv_w > 0) {
-			double w = 1.0 / q.inv_w;
-			double cand[] = {
-				tkey_value(q.cal_hi), q.base + (double)q.nb * w, q.base + (double)(q.nb - 1) * w,
-				q.base + (double)q.cur * w, q.base + (double)(q.cur + 1) * w,
-				nextafter(q.base + (double)q.cur * w, 0), nextafter(q.base, 0), q.base,
-				nextafter(tkey_value(q.cal_hi), INFINITY),
-			};
-			rounds_cal++;
-			for (size_t j = 0; j < sizeof cand / sizeof cand[0]; j++)
-				if (cand[j] >= now && isfinite(cand[j]) && r.n < CAP) {
-					ref_push(&q, &r, cand[j], (unsigned)(lcg(&x) % 2));
-					edges++;
-				}
-		}
-		for (int j = 0; j < 8; j++) {
-			long m = ref_min(&r);
-			if (!evq_pop(&q, &t, &ev) || m < 0)
-				break;
-			mismatches += ev.arg != r.e[m].id || t != r.e[m].t;
-			r.e[m].live = 0;
-			now = t;
-		}
-	}
-	for (;;) {
-		long m = ref_min(&r);
-		int got = evq_pop(&q, &t, &ev);
-		CHECK_INT(got, m >= 0);
-		if (!got || m < 0)
-			break;
-		mismatches += ev.arg != r.e[m].id || t != r.e[m].t;
-		r.e[m].live = 0;
-	}
-	CHECK(rounds_cal > ROUNDS / 2);
-	CHECK(edges > ROUNDS);
-	CHECK_INT(mismatches, 0);
-	CHECK_INT(evq_size(&q), 0);
-	evq_fini(&q);
-	free(r.e);
+	calendar_edges(2000, 400);  /* a few entries per bucket: the sorting networks */
+	calendar_edges(70000, 400); /* past EVQ_DENSE_MAX: distribution sorts */
 }
 
 static void test_fifo_equal_keys(void)
