@@ -775,7 +775,7 @@ static NOINLINE void pool_grow(struct evq *q)
 	q->pool_mem = mem;
 	q->pool = p;
 	q->pool_cap = cap;
-	q->free_head = (uint32_t)old;
+	q->free_head = old ? (uint32_t)old : 1; /* slot 0 is never handed out: handles are not 0 */
 }
 
 static inline void slot_free(struct evq *q, uint32_t s)
@@ -881,17 +881,13 @@ static NOINLINE evq_handle file_small(struct evq *q, struct evq_entry x, evq_han
 	return file_heap(q, x, h);
 }
 
-/* The pool is used up, or the sequence number is 0 mod 2^32 (skipped: handles are never
- * EVQ_NONE); then evq_push's common path. */
+/* The pool is used up; then evq_push's common path. */
 static NOINLINE evq_handle push_slow(struct evq *q, double t, unsigned prio,
 				     void (*fn)(struct sim *s, void *obj, uint64_t arg), void *obj,
 				     uint64_t arg)
 {
-	if (q->free_head == NO_SLOT)
-		pool_grow(q);
+	pool_grow(q);
 	heap_reserve(q, EVQ_SMALL_MAX); /* small mode's pushes then never need to grow it */
-	if ((uint32_t)q->seq == 0)
-		q->seq++;
 	return evq_push(q, t, prio, fn, obj, arg);
 }
 
@@ -907,7 +903,7 @@ evq_handle evq_push(struct evq *q, double t, unsigned prio,
 	struct evq_entry x;
 	evq_handle h;
 
-	if (s == NO_SLOT || (uint32_t)seq == 0)
+	if (s == NO_SLOT)
 		return push_slow(q, t, prio, fn, obj, arg);
 	q->seq = seq + 1;
 	q->free_head = (uint32_t)q->pool[s].arg;

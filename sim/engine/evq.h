@@ -29,11 +29,12 @@
  * - Cancellation is lazy: the record is marked cancelled and its entry is dropped when it
  *   reaches the top of the front heap; only then is the slot reused, so a record's key never
  *   changes while its entry is queued.
- * - A handle is (low 32 bits of the sequence << 32 | slot): cancelling an event that already
- *   fired or was cancelled finds a different or cleared record and is a harmless no-op, as
- *   long as fewer than 2^32 events were scheduled since it fired; after that many a new event
- *   in the same slot can carry the same handle. The simulator cancels only handles it knows to
- *   be pending (dc/llm.c clears its one handle when the event fires).
+ * - A handle is (low 32 bits of the sequence << 32 | slot), never EVQ_NONE (slot 0 is never
+ *   handed out): cancelling an event that already fired or was cancelled finds a different or
+ *   cleared record and is a harmless no-op, as long as fewer than 2^32 events were scheduled
+ *   since it fired; after that many a new event in the same slot can carry the same handle.
+ *   The simulator cancels only handles it knows to be pending (dc/llm.c clears its one handle
+ *   when the event fires).
  * - Deferred pop: evq_pop leaves the heap's root empty ("hole") instead of sifting the last entry
  *   down; a push into the heap fills the hole with one sift-down from the root. A handler that
  *   schedules one follow-up event (the common case) thus costs one sift instead of two. Any

@@ -464,6 +464,36 @@ static void test_stale_handle_after_reuse(void)
 	evq_fini(&q);
 }
 
+/* Sequence numbers past 2^32 (their low 32 bits, in the handle, wrap to 0): no handle is
+ * EVQ_NONE, each cancels its own event, and the order is still the insertion order. The first
+ * push takes the first slot of a new pool: with slot 0 handed out, its handle would be 0. */
+static void test_handles_across_wrap(void)
+{
+	struct evq q;
+	struct evq_event ev;
+	evq_handle h[6];
+	double t;
+
+	evq_init(&q);
+	q.seq = (uint64_t)1 << 32;
+	for (uint64_t i = 0; i < 6; i++) {
+		h[i] = evq_push(&q, 1.0, 100, fire_a, NULL, i);
+		CHECK(h[i] != EVQ_NONE);
+	}
+	CHECK_INT(evq_cancel(&q, h[0]), 1); /* the one whose low 32 bits are 0 */
+	CHECK_INT(evq_cancel(&q, h[0]), 0);
+	CHECK_INT(evq_cancel(&q, h[3]), 1);
+	CHECK_INT(evq_cancel(&q, EVQ_NONE), 0);
+	for (uint64_t i = 0; i < 6; i++) {
+		if (i == 0 || i == 3)
+			continue;
+		CHECK_INT(evq_pop(&q, &t, &ev), 1);
+		CHECK_INT(ev.arg, i);
+	}
+	CHECK_INT(evq_pop(&q, &t, &ev), 0);
+	evq_fini(&q);
+}
+
 static void test_time_keys(void)
 {
 	static const double ts[] = { 3.5, -2.0, 0.0, -0.0, 1e-300, -1e300, 1e300, 7.25, -7.25, 2.0 };
@@ -545,6 +575,7 @@ int main(void)
 	RUN(test_priority_before_sequence);
 	RUN(test_pop_until_and_peek);
 	RUN(test_stale_handle_after_reuse);
+	RUN(test_handles_across_wrap);
 	RUN(test_time_keys);
 	return CHECK_DONE();
 }
