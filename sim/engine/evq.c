@@ -410,22 +410,22 @@ static uint64_t cal_end(const struct evq *q, double lo)
 
 /* Spreads the top over a new calendar: EVQ_BUCKETS_PER_EVENT buckets per event, one per
  * EVQ_DENSE_PER_BUCKET events beyond EVQ_DENSE_MAX, equal widths from the earliest to the latest
- * time, and as many again beyond it (EVQ_SPAN_AHEAD) unless far outliers were cut: in the hold
- * benchmark a calendar over the top's span alone sent 1 push in 8 to the top (one per span,
- * mean increments), to be spread again at the next build; callgrind, hold at 10^3: 233.8 ->
- * 230.1 instructions (228.5 at three times the span), 10^5: 257.8 -> 254.2. Two buckets per event: in the hold benchmark every bucket holds about ln(n) / 2 entries
- * when it is taken (at 10^3 about 3.7: the network sorts of sort_small; one per event gave 7.5,
- * and 40% of the takes needed the distribution sort): callgrind, hold at 10^3, 261 against 273
- * instructions at one per event and 269 at three (after the pop and sort changes of the same
- * commit). Beyond that
- * many the records, headers and chunks no longer stay in the core's cache, and fewer, fuller
- * buckets keep the chunks a push writes (one per bucket) in the L2 cache: cachegrind with a
- * 512 KB last level, 10^6 holds at 10^5 pending (set-up included), 2.26 M last-level misses
- * at 4 per bucket, 1.93 M at 16, 1.88 M at 32; the distribution sort keeps the longer sorts
- * linear. The hold at 10^5, min of 5 interleaved runs: 84 -> 54 ns with the prefetch.
- * (Narrowing the buckets to the density at the front, where exponential residuals crowd ln n
- * times the average, was measured and did not pay: the calendar ends sooner and the top is
- * spread more often.) Every bucket is empty; the heap and run hold only earlier events. */
+ * time, and as many again beyond it (EVQ_SPAN_AHEAD) unless far outliers were cut.
+ * Two buckets per event: in the hold benchmark every bucket holds about ln(n) / 2 entries when
+ * it is taken (at 10^3 about 3.7, sorted by sort_small's networks; one per event gave 7.5, and
+ * 40% of the takes needed the distribution sort): callgrind, hold at 10^3, 261 instructions
+ * against 273 at one per event and 269 at three. Twice the span: a calendar over the top's
+ * span alone sent 1 push in 8 to the top, to be spread again at the next build; hold at 10^3
+ * 233.8 -> 230.1 instructions (228.5 at three times the span), 10^5 257.8 -> 254.2.
+ * Beyond EVQ_DENSE_MAX events the records, headers and chunks no longer stay in the core's
+ * cache, and fewer, fuller buckets keep the chunks a push writes (one per bucket) in the L2
+ * cache: cachegrind with a 512 KB last level, 10^6 holds at 10^5 pending (set-up included),
+ * 2.26 M last-level misses at 4 per bucket, 1.93 M at 16, 1.88 M at 32; the distribution sort
+ * keeps the longer sorts linear. The hold at 10^5, min of 5 interleaved runs: 84 -> 54 ns with
+ * the prefetch. (Narrowing the buckets to the density at the front, where exponential
+ * residuals crowd ln n times the average, was measured and did not pay: the calendar ends
+ * sooner and the top is spread more often.) Every bucket is empty; the heap and run hold only
+ * earlier events. */
 static void cal_build(struct evq *q)
 {
 	double lo = tkey_value(q->top_min), hi = tkey_value(q->top_max), span;
