@@ -285,16 +285,18 @@ static inline void chunk_free(struct evq *q, uint32_t c)
 	q->ch_free = c;
 }
 
-/* Appends x to bucket k; a free chunk must be at hand (ch_free != NO_SLOT). */
-static inline void bucket_append(struct evq *q, uint32_t k, struct evq_entry x)
+/* Appends x to bucket k and returns 1; or returns 0, filing nothing, when x needs a new chunk
+ * and none is free (the push's common path then goes the slow way, which grows them). */
+static inline int bucket_append(struct evq *q, uint32_t k, struct evq_entry x)
 {
 	struct evq_bucket *b = &q->bk[k];
 	uint32_t i = b->n & 3;
-
 	struct evq_entry *e;
 
 	if (i == 0) { /* the newest chunk is full (or there is none): a new one goes first */
 		uint32_t c = q->ch_free;
+		if (c == NO_SLOT)
+			return 0;
 		q->ch_free = CH_LINK(q, c);
 		CH_LINK(q, c) = b->n ? b->head : NO_SLOT;
 		b->head = c;
@@ -304,13 +306,15 @@ static inline void bucket_append(struct evq *q, uint32_t k, struct evq_entry x)
 	e->slot = x.slot;
 	b->n++;
 	q->cal_n++;
+	return 1;
 }
 
 static inline void bucket_add(struct evq *q, uint32_t k, struct evq_entry x)
 {
-	if (q->ch_free == NO_SLOT)
+	if (!bucket_append(q, k, x)) {
 		chunk_grow(q);
-	bucket_append(q, k, x);
+		bucket_append(q, k, x);
+	}
 }
 
 /* Moves a bucket's entries to dst[0..n), freeing its chunks; returns n. Whole chunks are copied
@@ -839,18 +843,19 @@ static NOINLINE evq_handle file_cal_slow(struct evq *q, struct evq_entry x, doub
 }
 
 /* Files x (time t) with a calendar on, regrowing it when its count doubled; returns h. The
- * common case (a bucket not yet taken, a free chunk at hand, no regrow due) calls nothing, so
- * it saves no registers; the rest goes to file_cal_slow. Its bucket is cal_index's, tested
- * in floating point before the conversion: cur <= d < nb (false for NaN) implies t >= base
- * and cal_index's (uint32_t)d, without cal_index's own tests. */
+ * common case (a bucket not yet taken, no regrow due, a chunk at hand if x starts one) calls
+ * nothing, so it saves no registers; the rest goes to file_cal_slow. Its bucket is
+ * cal_index's, tested in floating point before the conversion: cur <= d < nb (false for NaN)
+ * implies t >= base and cal_index's (uint32_t)d, without cal_index's own tests. Whether a
+ * chunk is free is asked only when x starts one (1 push in 3 at 10^3: callgrind, hold at 10^3
+ * 228.1 -> 225.8 instructions, 10^5 252.2 -> 249.0, 10^6 298.1 -> 294.8). */
 static NOINLINE evq_handle file_cal(struct evq *q, struct evq_entry x, double t, evq_handle h)
 {
 	double d = (t - q->base) * q->inv_w;
 
-	if (x.tk > q->cal_hi || q->ch_free == NO_SLOT || q->cal_n >= q->regrow_at ||
-	    !(d >= q->cur_d && d < q->nb_d))
+	if (x.tk > q->cal_hi || q->cal_n >= q->regrow_at || !(d >= q->cur_d && d < q->nb_d) ||
+	    !bucket_append(q, (uint32_t)d, x))
 		return file_cal_slow(q, x, t, h);
-	bucket_append(q, (uint32_t)d, x);
 	return h;
 }
 
