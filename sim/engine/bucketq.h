@@ -10,7 +10,10 @@
  * indexed heap for join-the-shortest-queue dispatch, whose O(log n) sifts through long runs of
  * equal keys dominated the dispatcher at 1,000 nodes; the choice is the same (smallest key,
  * ties to the lowest id), so results do not change.
- * Memory: (n / 8 + n / 512) bytes per level up to the largest key seen; levels are never
+ * Layout: each level is one block of 64-bit words, [count, summary words, bitset words], the
+ * blocks end to end (stride words apart), so a move between two levels finds each level's
+ * count, summary and bitset from one base address.
+ * Memory: (n / 8 + n / 512 + 8) bytes per level up to the largest key seen; levels are never
  * freed during a run (they are as many as the longest queue, whose requests cost far more).
  * Invariant: key[id] == BUCKETQ_OUT, or id's bit is set in exactly level key[id].
  */
@@ -28,10 +31,9 @@ struct bucketq {
 	uint32_t levels;     /* allocated levels (keys 0..levels-1) */
 	uint32_t min;        /* lowest non-empty level; levels when empty */
 	uint32_t size;       /* ids present */
+	uint32_t stride;     /* words per level block: 1 + sum_words + words */
 	uint32_t *key;       /* by id, BUCKETQ_OUT when absent */
-	uint32_t *count;     /* by level */
-	uint64_t *bits;      /* levels x words */
-	uint64_t *sum;       /* levels x sum_words */
+	uint64_t *lv;        /* levels x stride: level k's block at lv + k * stride */
 };
 
 /* Room for ids 0..n-1 (n >= 0); empty. */
