@@ -78,6 +78,10 @@ struct batcher {
 	/* whole-replica power of the phases that do not depend on the batch (OFF, SLEEP, IDLE,
 	 * PREFILL; cache_pstate) */
 	double phase_w[PROFILE_DECODE];
+	/* one prompt's prefill time: the profile's table and the power-cap state's time scale
+	 * (cache_pstate; prefill_one_s) */
+	const struct profile_prefill_tab *pf;
+	double pf_scale;
 	/* rarely */
 	double t_wake_end;
 	long wakeups, preemptions;
@@ -201,6 +205,28 @@ static void cache_pstate(struct batcher *b)
 	b->rows = profile_decode_rows(b->p, b->pstate, &b->rows_n);
 	for (int ph = PROFILE_OFF; ph < PROFILE_DECODE; ph++)
 		b->phase_w[ph] = profile_node_power_w(b->p, (enum profile_phase)ph, 0, b->pstate);
+	b->pf = profile_prefill_table(b->p);
+	b->pf_scale = profile_config_of(b->p)->pstates[b->pstate].prefill_time_scale;
+}
+
+/* profile_prefill_s(p, tokens, 1, pstate) (one prompt), bit for bit: an integer count inside
+ * the profile's table is read here (the same factors, multiplied in the same order), anything
+ * else asks the profile (which counts extrapolations). */
+static inline double prefill_one_s(struct batcher *b, double tokens)
+{
+	const struct profile_prefill_tab *pt = b->pf;
+
+	if (tokens >= pt->lo && tokens < pt->n) {
+		size_t i = (size_t)tokens;
+		if ((double)i == tokens) {
+			double t = pt->t[i];
+			if (t == 0)
+				t = profile_prefill_fill(b->p, i);
+			t *= pt->bf1;
+			return t * b->pf_scale;
+		}
+	}
+	return profile_prefill_s(b->p, tokens, 1, b->pstate);
 }
 
 /* Decode step time and node power with n requests decoding: the profile's table, or (outside
@@ -367,7 +393,7 @@ static void try_admit(struct batcher *b, double t)
 			/* chunked prefill rides along the decode steps: the request holds its batch
 			 * slot for the steps its prefill takes at the current step time, then
 			 * decodes; its first token is reported at admission + prefill time */
-			double pre = profile_prefill_s(b->p, r->todo_in, 1, b->pstate) *
+			double pre = prefill_one_s(b, r->todo_in) *
 				     factors(r)->time_prefill;
 			double s = step_of(b, b->ndec + 1);
 			double steps = ceil(pre / s);
@@ -383,7 +409,8 @@ static void try_admit(struct batcher *b, double t)
 		b->pf_pre = pf;
 		b->pre_start = t;
 		/* the batch's measured prefill time, scaled by its token-weighted time factor */
-		b->t_pre_end = t + profile_prefill_s(b->p, tokens, k, b->pstate) *
+		b->t_pre_end = t + (k == 1 ? prefill_one_s(b, tokens) :
+					     profile_prefill_s(b->p, tokens, k, b->pstate)) *
 					   (tokens_scaled / tokens);
 	}
 }

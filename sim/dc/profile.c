@@ -35,10 +35,9 @@ struct profile {
 	struct profile_decode_row *tab;   /* [ps * tab_n + batch] */
 	int tab_n;                /* batches 0..tab_n-1: max_batch + 1, at most TAB_MAX */
 	/* one prompt's prefill time by integer token count (pf_build), filled as asked: 0 = not
-	 * yet; entries below pf_lo (the curve's first point) and from pf_n on are never used */
-	double *pf_tab;
-	double pf_lo, pf_n;
-	double pf_bf1;            /* 1 x prefill_batch_factor(1), unclamped */
+	 * yet; entries below pf.lo (the curve's first point) and from pf.n on are never used;
+	 * pf.bf1 = 1 x prefill_batch_factor(1), unclamped */
+	struct profile_prefill_tab pf;
 };
 
 /* The table covers batches up to this many (24 bytes an entry and power state); a profile
@@ -703,7 +702,7 @@ void profile_free(struct profile *p)
 {
 	if (p) {
 		free(p->tab);
-		free(p->pf_tab);
+		free(p->pf.t);
 	}
 	free(p);
 }
@@ -814,22 +813,32 @@ static void pf_build(struct profile *p)
 		return;
 	if (hi > PF_MAX - 1)
 		hi = PF_MAX - 1;
-	p->pf_lo = c->x[0];
-	p->pf_n = hi + 1;
-	p->pf_bf1 = 1.0 * y; /* batch * eval(batch factor, batch) at batch 1 */
-	p->pf_tab = xcalloc((size_t)p->pf_n, sizeof *p->pf_tab);
+	p->pf.lo = c->x[0];
+	p->pf.n = hi + 1;
+	p->pf.bf1 = 1.0 * y; /* batch * eval(batch factor, batch) at batch 1 */
+	p->pf.t = xcalloc((size_t)p->pf.n, sizeof *p->pf.t);
+}
+
+const struct profile_prefill_tab *profile_prefill_table(const struct profile *p)
+{
+	return &p->pf;
+}
+
+double profile_prefill_fill(struct profile *p, size_t i)
+{
+	int clamped;
+	return p->pf.t[i] = curve_at(&p->c.prefill_s, (double)i, 0, &clamped);
 }
 
 double profile_prefill_s(struct profile *p, double tokens, double batch, int ps)
 {
-	if (batch == 1 && tokens >= p->pf_lo && tokens < p->pf_n) {
+	if (batch == 1 && tokens >= p->pf.lo && tokens < p->pf.n) {
 		size_t i = (size_t)tokens;
 		if ((double)i == tokens) {
-			int clamped;
-			double t = p->pf_tab[i];
+			double t = p->pf.t[i];
 			if (t == 0) /* not yet (or a zero time, recomputed each time) */
-				t = p->pf_tab[i] = curve_at(&p->c.prefill_s, tokens, 0, &clamped);
-			t *= p->pf_bf1;
+				t = profile_prefill_fill(p, i);
+			t *= p->pf.bf1;
 			return t * pstate(p, ps)->prefill_time_scale;
 		}
 	}

@@ -65,6 +65,56 @@ static long run_until(struct batcher *b, double t)
 	return ev;
 }
 
+/* The prefill time a replica gives one prompt (its inline read of the profile's table) is
+ * profile_prefill_s's bit for bit, in every power-cap state, stalling and folded, for counts
+ * inside the table (first asks fill it, later ones read it), below the measured range (clamped,
+ * counted as extrapolations) and fractional; a batch of two still takes the evaluating path. */
+static void test_prefill_time_exact(void)
+{
+	const char *names[] = { "h100-llama2-70b-tp8", "h100-qwen3-14b-tp1" };
+	double toks[] = { 1000, 1000, 4097, 37, 555.5, 8192, 9000 };
+
+	for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+		struct profile *p = builtin(names[k], 0, 0);
+		if (!p)
+			continue;
+		const struct profile_config *c = profile_config_of(p);
+		int stall = c->prefill_mode == PROFILE_PREFILL_STALL, bad = 0;
+		for (int ps = 0; ps < c->n_pstates; ps++) {
+			for (size_t i = 0; i < sizeof toks / sizeof *toks; i++) {
+				struct done_log d = { 0 };
+				struct batcher *b = batcher_new(p, 0, on_done, &d);
+				struct batch_req r = { .id = 1, .in_tokens = toks[i], .out_tokens = 5 };
+				long ex = profile_extrapolations(p);
+				batcher_set_pstate(b, 0, ps);
+				batcher_arrive(b, 0, &r);
+				long ex_b = profile_extrapolations(p) - ex;
+				double want = profile_prefill_s(p, toks[i], 1, ps);
+				/* stalling: the prefill ends at its time; folded: the first token */
+				bad += (stall ? batcher_next_t(b) : r.t_first_s) != want;
+				/* the replica counted what the profile counts for the same ask (with a
+				 * stalling prefill: the decode steps of these profiles are measured
+				 * from batch 1, so nothing else is counted) */
+				if (stall)
+					bad += ex_b != profile_extrapolations(p) - ex - ex_b;
+				batcher_free(b);
+			}
+		}
+		CHECK_INT(bad, 0);
+		if (stall) { /* two prompts admitted together: the batch's evaluated time */
+			struct done_log d = { 0 };
+			struct batcher *b = batcher_new(p, 0, on_done, &d);
+			struct batch_req r[2] = { { .id = 1, .in_tokens = 700, .out_tokens = 5 },
+						  { .id = 2, .in_tokens = 900, .out_tokens = 5 } };
+			struct batch_req *rp[2] = { &r[0], &r[1] };
+			batcher_arrive_n(b, 0, rp, 2);
+			CHECK(batcher_next_t(b) == profile_prefill_s(p, 1600, 2, 0));
+			batcher_free(b);
+		}
+		profile_free(p);
+	}
+}
+
 static void test_single_request_known_answer(void)
 {
 	struct profile *p = builtin("h100-llama2-70b-tp4", 0, 0);
@@ -714,6 +764,7 @@ static void test_variant_factors(void)
 int main(void)
 {
 	RUN(test_single_request_known_answer);
+	RUN(test_prefill_time_exact);
 	RUN(test_events_independent_of_tokens);
 	RUN(test_kv_admission_and_max_batch);
 	RUN(test_energy_books_close);
