@@ -599,9 +599,45 @@ static inline int enqueue(struct batcher *b, double t, struct batch_req *r)
 
 /* The callers below settle at the end, which refreshes t_next: advance() needs no refresh of
  * its own (on the arrival of every request). */
+/* batcher_arrive when the request is admitted at once as a prefill batch of its own (STALL,
+ * RESERVE, the replica on, nothing prefilling or waiting, and it fits): what enqueue and
+ * try_admit do then, without the queue's links and the admission loop (every field and sum
+ * as they compute it). Returns 0, or -1 when it does not apply (nothing changed). */
+static inline int arrive_alone(struct batcher *b, double t, struct batch_req *r)
+{
+	double need = r->in_tokens + r->out_tokens;
+	double cap = b->kv_used < 0.5 ? b->kv_cap : b->kv_admit_cap;
+	const struct batch_factors *f = factors(r);
+
+	if (need > b->kv_cap || b->ndec + 1 > b->max_batch || b->kv_used + need > cap ||
+	    b->max_prefill_batch < 1)
+		return -1;
+	r->t_arrive_s = t;
+	r->t_admit_s = t;
+	r->t_first_s = r->t_done_s = NAN;
+	r->energy_j = 0;
+	r->preemptions = 0;
+	r->todo_in = r->in_tokens;
+	r->todo_out = r->out_tokens;
+	r->next = r->lprev = r->lnext = NULL;
+	r->kv_base = need;
+	b->kv_used += need;
+	b->pre_head = r;
+	b->npre = 1;
+	b->pf_pre = 0.0 + f->power;
+	b->pre_start = t;
+	double tokens = 0.0 + r->todo_in, tokens_scaled = 0.0 + r->todo_in * f->time_prefill;
+	b->t_pre_end = t + prefill_one_s(b, tokens) * (tokens_scaled / tokens);
+	settle(b);
+	return 0;
+}
+
 int batcher_arrive(struct batcher *b, double t, struct batch_req *r)
 {
 	advance(b, t);
+	if (b->stall && !b->paged && b->pw_state == PS_ON && !b->npre && !b->wait_head &&
+	    arrive_alone(b, t, r) == 0)
+		return 0;
 	if (enqueue(b, t, r) < 0) {
 		refresh_next(b);
 		return -1;

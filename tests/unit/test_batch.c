@@ -5,6 +5,8 @@
  * batcher_next_t and counts the events it fires (arrivals + replica events).
  */
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +115,67 @@ static void test_prefill_time_exact(void)
 		}
 		profile_free(p);
 	}
+}
+
+/* A request admitted at once as a prefill batch of its own (batcher_arrive's short path) ends
+ * bit for bit as through the queue and the admission loop (batcher_arrive_n with one request,
+ * which always takes them): two replicas fed the same stream, one each way, with variant
+ * factors on some requests and a small KV cache and batch (so that requests also wait, and the
+ * short path declines), compared after every arrival and at the end, request by request;
+ * requests up to 6 s apart on a replica of 3 slots and 2 GB of KV cache. */
+static void test_arrive_alone_same_as_queue(void)
+{
+	static const struct batch_factors vf = { 1.3, 0.9, 1.1 };
+	struct profile *p = builtin("h100-llama2-70b-tp4", 3, 2);
+	if (!p)
+		return;
+	struct done_log d1 = { 0 }, d2 = { 0 };
+	struct batcher *b1 = batcher_new(p, 0, on_done, &d1), *b2 = batcher_new(p, 0, on_done, &d2);
+	enum { N = 600 };
+	static struct batch_req r1[N], r2[N];
+	uint64_t x = 42;
+	double t = 0;
+	int bad = 0, dropped = 0, full = 0, roomy = 0;
+
+	for (int i = 0; i < N; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		t += (double)(x >> 40) / (double)(1ULL << 24) * 6; /* up to 6 s apart */
+		r1[i] = (struct batch_req){ .id = (uint64_t)i, .in_tokens = 100 + (double)((x >> 20) % 2000),
+					    .out_tokens = 1 + (double)((x >> 8) % 400),
+					    .vf = i % 3 == 0 ? &vf : NULL };
+		r2[i] = r1[i];
+		struct batch_req *rp = &r2[i];
+		run_until(b1, t);
+		run_until(b2, t);
+		if (batcher_waiting(b1) == 0 && batcher_prefilling(b1) == 0) {
+			full += batcher_decoding(b1) >= 3;
+			roomy++;
+		}
+		int rc1 = batcher_arrive(b1, t, &r1[i]);
+		int rc2 = batcher_arrive_n(b2, t, &rp, 1) ? -1 : 0;
+		dropped += rc1 < 0;
+		bad += rc1 != rc2 || batcher_next_t(b1) != batcher_next_t(b2) ||
+		       batcher_power_w(b1) != batcher_power_w(b2) ||
+		       batcher_waiting(b1) != batcher_waiting(b2) ||
+		       batcher_prefilling(b1) != batcher_prefilling(b2) ||
+		       batcher_kv_used(b1) != batcher_kv_used(b2);
+	}
+	run_until(b1, t + 1e5);
+	run_until(b2, t + 1e5);
+	CHECK_INT(d1.n, d2.n);
+	CHECK(d1.n > N / 2);
+	/* the short path applied often, and declined for a full batch too */
+	CHECK(roomy > N / 2 && full > 20);
+	CHECK_INT(dropped, 0);
+	for (int i = 0; i < N; i++) /* bit for bit (NaN for the dropped: compared as bits) */
+		bad += memcmp(&r1[i], &r2[i], offsetof(struct batch_req, next)) != 0 ||
+		       memcmp(&r1[i].t_done_s, &r2[i].t_done_s,
+			      offsetof(struct batch_req, lprev) - offsetof(struct batch_req, t_done_s)) != 0;
+	CHECK(batcher_energy_j(b1, t + 1e5) == batcher_energy_j(b2, t + 1e5));
+	CHECK_INT(bad, 0);
+	batcher_free(b1);
+	batcher_free(b2);
+	profile_free(p);
 }
 
 static void test_single_request_known_answer(void)
@@ -765,6 +828,7 @@ int main(void)
 {
 	RUN(test_single_request_known_answer);
 	RUN(test_prefill_time_exact);
+	RUN(test_arrive_alone_same_as_queue);
 	RUN(test_events_independent_of_tokens);
 	RUN(test_kv_admission_and_max_batch);
 	RUN(test_energy_books_close);
