@@ -49,8 +49,10 @@ struct batcher {
 	int ndec, npre;         /* decoding; prefilling (STALL) */
 	/* line 1 */
 	enum power_state pw_state;
-	int stall;              /* prefill_mode == STALL */
-	int paged;              /* kv_admission == PAGED */
+	unsigned char stall;    /* prefill_mode == STALL */
+	unsigned char paged;    /* kv_admission == PAGED */
+	unsigned char fast;     /* stall && !paged: the short paths apply (arrive_alone, take_steps)
+				 * when on; 0 for tests (batcher_set_generic_) */
 	int dec_run;            /* decoding runs (phase DECODE: V and W advance) as of the last settle */
 	double energy_j;
 	double pf_dec, pf_pre;  /* sums of the power factors of decoding / prefilling requests */
@@ -478,35 +480,66 @@ static int cache_full_first(const struct batcher *b)
 }
 
 /* Takes every internal step due at or before t (b->out.t_next <= t on entry). */
+/* The completions due at nt (V snapped to the finish that defined nt). */
+static inline void complete_due(struct batcher *b, double nt)
+{
+	if (b->v < b->order[0].v_finish)
+		b->v = b->order[0].v_finish;
+	double eps = 1e-9 * (1 + b->v);
+	while (b->ndec > 0 && b->order[0].v_finish <= b->v + eps) {
+		struct batch_req *r = run_pop(b);
+		if (b->paged)
+			list_remove(b, r);
+		b->pf_dec = b->ndec ? b->pf_dec - factors(r)->power : 0;
+		r->energy_j += b->w - r->w_join;
+		complete(b, r, nt);
+	}
+}
+
 static void take_steps(struct batcher *b, double t)
 {
 	while (b->out.t_next <= t) {
 		double nt = b->out.t_next;
 		if (nt < b->t)
 			nt = b->t;
+		if (b->fast && b->pw_state == PS_ON) {
+			/* the common replica (stalling prefill, reserved KV, on): the end of a prefill
+			 * batch or completions; with nothing waiting the phase after is DECODE or IDLE
+			 * (what settle computes, without asking for it) */
+			int pre = b->npre > 0;
+			accrue(b, nt);
+			if (pre)
+				finish_prefill(b, nt);
+			else
+				complete_due(b, nt);
+			if (b->wait_head) {
+				try_admit(b, nt);
+				settle(b);
+			} else if (b->ndec > 0) {
+				int n = b->ndec;
+				b->out.power_w = decode_power_of(b, n) * (b->pf_dec / n);
+				b->step_s = step_of(b, n);
+				b->dec_run = 1;
+				double dv = b->order[0].v_finish - b->v;
+				b->out.t_next = b->t + (dv > 0 ? dv : 0) * b->step_s;
+			} else {
+				b->out.power_w = b->phase_w[PROFILE_IDLE];
+				b->dec_run = 0;
+				b->out.t_next = INFINITY;
+			}
+			continue;
+		}
 		int kind = b->pw_state == PS_WAKING ? 0 : (b->stall && b->npre > 0) ? 1 :
 			   cache_full_first(b) ? 3 : 2;
 		accrue(b, nt);
-		if (kind == 0) {
+		if (kind == 0)
 			b->pw_state = PS_ON;
-		} else if (kind == 1) {
+		else if (kind == 1)
 			finish_prefill(b, nt);
-		} else if (kind == 3) {
+		else if (kind == 3)
 			preempt(b);
-		} else {
-			/* snap V to the finish that defined nt, then complete everything due */
-			if (b->v < b->order[0].v_finish)
-				b->v = b->order[0].v_finish;
-			double eps = 1e-9 * (1 + b->v);
-			while (b->ndec > 0 && b->order[0].v_finish <= b->v + eps) {
-				struct batch_req *r = run_pop(b);
-				if (b->paged)
-					list_remove(b, r);
-				b->pf_dec = b->ndec ? b->pf_dec - factors(r)->power : 0;
-				r->energy_j += b->w - r->w_join;
-				complete(b, r, nt);
-			}
-		}
+		else
+			complete_due(b, nt);
 		try_admit(b, nt);
 		settle(b);
 	}
@@ -550,6 +583,7 @@ struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, 
 		b->max_prefill_batch = 1;
 	b->stall = c->prefill_mode == PROFILE_PREFILL_STALL;
 	b->paged = c->kv_admission == PROFILE_KV_PAGED;
+	b->fast = b->stall && !b->paged;
 	b->kv_cap = profile_kv_capacity_tokens(p);
 	/* vLLM keeps 1% of the cache blocks free at admission (watermark, default 0.01) */
 	b->kv_admit_cap = b->paged ? 0.99 * b->kv_cap : b->kv_cap;
@@ -635,7 +669,7 @@ static inline int arrive_alone(struct batcher *b, double t, struct batch_req *r)
 int batcher_arrive(struct batcher *b, double t, struct batch_req *r)
 {
 	advance(b, t);
-	if (b->stall && !b->paged && b->pw_state == PS_ON && !b->npre && !b->wait_head &&
+	if (b->fast && b->pw_state == PS_ON && !b->npre && !b->wait_head &&
 	    arrive_alone(b, t, r) == 0)
 		return 0;
 	if (enqueue(b, t, r) < 0) {
@@ -656,6 +690,11 @@ int batcher_arrive_n(struct batcher *b, double t, struct batch_req **r, int n)
 	try_admit(b, t);
 	settle(b);
 	return dropped;
+}
+
+void batcher_set_generic_(struct batcher *b, int on)
+{
+	b->fast = !on && b->stall && !b->paged;
 }
 
 void batcher_set_pstate(struct batcher *b, double t, int ps)

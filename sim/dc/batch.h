@@ -114,6 +114,11 @@ static inline double batcher_next_t(const struct batcher *b);
  * t_s >= the last time given. */
 void batcher_advance(struct batcher *b, double t_s);
 
+/* Tests only: on = 1 makes the replica take the general paths where it has short ones (an
+ * arrival admitted alone at once, a step of a stalling replica with reserved KV), which must
+ * give the same results bit for bit. */
+void batcher_set_generic_(struct batcher *b, int on);
+
 /* Power-cap state (index into the profile's pstates) from t_s on; out of range is ignored. A
  * prefill batch already running keeps the end time it was given (its power changes at once). */
 void batcher_set_pstate(struct batcher *b, double t_s, int ps);

@@ -178,6 +178,73 @@ static void test_arrive_alone_same_as_queue(void)
 	profile_free(p);
 }
 
+/* The short paths (an arrival admitted alone, the steps of a stalling replica with reserved KV)
+ * give what the general paths give, bit for bit: two replicas fed the same stream through
+ * batcher_arrive, one made to take the general paths (batcher_set_generic_), with variant
+ * factors, a full batch and KV cache at times, power-cap switches and sleeps (the wake-ups take
+ * the general paths on both), compared after every arrival and request by request at the end. */
+static void test_short_paths_same_as_general(void)
+{
+	static const struct batch_factors vf = { 1.3, 0.9, 1.1 };
+	struct profile *p = builtin("h100-llama2-70b-tp4", 3, 2);
+	if (!p)
+		return;
+	struct done_log d1 = { 0 }, d2 = { 0 };
+	struct batcher *b1 = batcher_new(p, 0, on_done, &d1), *b2 = batcher_new(p, 0, on_done, &d2);
+	enum { N = 1500 };
+	static struct batch_req r1[N], r2[N];
+	uint64_t x = 4242;
+	double t = 0;
+	int bad = 0, slept = 0;
+
+	batcher_set_generic_(b2, 1);
+	for (int i = 0; i < N; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		t += (double)(x >> 40) / (double)(1ULL << 24) * (i % 200 < 20 ? 60 : 6);
+		r1[i] = (struct batch_req){ .id = (uint64_t)i, .in_tokens = 100 + (double)((x >> 20) % 2000),
+					    .out_tokens = 1 + (double)((x >> 8) % 400),
+					    .vf = i % 3 == 0 ? &vf : NULL };
+		r2[i] = r1[i];
+		run_until(b1, t);
+		run_until(b2, t);
+		if (i % 50 == 7) {
+			batcher_set_pstate(b1, t, (i / 50) % 2);
+			batcher_set_pstate(b2, t, (i / 50) % 2);
+		}
+		if (i % 200 == 19) { /* a long gap follows: sleep if empty */
+			run_until(b1, t + 59);
+			run_until(b2, t + 59);
+			int s1 = batcher_sleep(b1, t + 59, PROFILE_SLEEP);
+			bad += s1 != batcher_sleep(b2, t + 59, PROFILE_SLEEP);
+			slept += s1 == 0;
+			t += 60;
+		}
+		bad += batcher_arrive(b1, t, &r1[i]) != batcher_arrive(b2, t, &r2[i]);
+		bad += batcher_next_t(b1) != batcher_next_t(b2) ||
+		       batcher_power_w(b1) != batcher_power_w(b2) ||
+		       batcher_waiting(b1) != batcher_waiting(b2) ||
+		       batcher_prefilling(b1) != batcher_prefilling(b2) ||
+		       batcher_decoding(b1) != batcher_decoding(b2) ||
+		       batcher_kv_used(b1) != batcher_kv_used(b2) ||
+		       batcher_energy_j(b1, t) != batcher_energy_j(b2, t);
+	}
+	run_until(b1, t + 1e5);
+	run_until(b2, t + 1e5);
+	CHECK_INT(d1.n, N);
+	CHECK_INT(d2.n, N);
+	CHECK(slept > 2);
+	CHECK(batcher_wakeups(b1) == batcher_wakeups(b2) && batcher_wakeups(b1) > 2);
+	for (int i = 0; i < N; i++)
+		bad += memcmp(&r1[i], &r2[i], offsetof(struct batch_req, next)) != 0 ||
+		       memcmp(&r1[i].t_done_s, &r2[i].t_done_s,
+			      offsetof(struct batch_req, lprev) - offsetof(struct batch_req, t_done_s)) != 0;
+	CHECK(batcher_energy_j(b1, t + 1e5) == batcher_energy_j(b2, t + 1e5));
+	CHECK_INT(bad, 0);
+	batcher_free(b1);
+	batcher_free(b2);
+	profile_free(p);
+}
+
 static void test_single_request_known_answer(void)
 {
 	struct profile *p = builtin("h100-llama2-70b-tp4", 0, 0);
@@ -829,6 +896,7 @@ int main(void)
 	RUN(test_single_request_known_answer);
 	RUN(test_prefill_time_exact);
 	RUN(test_arrive_alone_same_as_queue);
+	RUN(test_short_paths_same_as_general);
 	RUN(test_events_independent_of_tokens);
 	RUN(test_kv_admission_and_max_batch);
 	RUN(test_energy_books_close);
