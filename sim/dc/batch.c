@@ -277,7 +277,7 @@ static inline void update_rate(struct batcher *b)
 }
 
 /* Integrates energy, V and W from b->t to t. */
-static void accrue(struct batcher *b, double t)
+static inline __attribute__((always_inline)) void accrue(struct batcher *b, double t)
 {
 	double dt = t - b->t;
 	if (dt <= 0) {
@@ -310,7 +310,8 @@ static void complete(struct batcher *b, struct batch_req *r, double t)
 		b->done(b->ctx, r);
 }
 
-static void join_decode(struct batcher *b, struct batch_req *r, double tokens)
+static inline __attribute__((always_inline)) void join_decode(struct batcher *b,
+								 struct batch_req *r, double tokens)
 {
 	r->v_join = b->v;
 	r->w_join = b->w;
