@@ -663,7 +663,12 @@ static inline int arrive_alone(struct batcher *b, double t, struct batch_req *r)
 	b->pre_start = t;
 	double tokens = 0.0 + r->todo_in, tokens_scaled = 0.0 + r->todo_in * f->time_prefill;
 	b->t_pre_end = t + prefill_one_s(b, tokens) * (tokens_scaled / tokens);
-	settle(b);
+	/* settle: the phase is PREFILL (on, stalling, one prompt) */
+	b->out.power_w = b->phase_w[PROFILE_PREFILL] * (b->pf_pre / b->npre);
+	if (b->ndec > 0)
+		b->step_s = step_of(b, b->ndec); /* (as settle: it may count an extrapolation) */
+	b->dec_run = 0;
+	b->out.t_next = b->t_pre_end;
 	return 0;
 }
 
