@@ -567,10 +567,10 @@ void batcher_advance(struct batcher *b, double t)
 
 /* --- public -------------------------------------------------------------------------------- */
 
-struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, void *ctx)
+/* Sets up the zeroed, line-aligned object at b (owning mem, or NULL: a block's). */
+static struct batcher *batcher_setup(struct batcher *b, void *mem, struct profile *p, double t0_s,
+				     batch_done_fn done, void *ctx)
 {
-	void *mem = xcalloc(1, sizeof(struct batcher) + 63);
-	struct batcher *b = (struct batcher *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
 	const struct profile_config *c = profile_config_of(p);
 	b->mem = mem;
 	b->p = p;
@@ -594,12 +594,39 @@ struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, 
 	return b;
 }
 
+struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, void *ctx)
+{
+	void *mem = xcalloc(1, sizeof(struct batcher) + 63);
+	struct batcher *b = (struct batcher *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
+	return batcher_setup(b, mem, p, t0_s, done, ctx);
+}
+
+void batcher_block_init(struct batcher_block *bb, size_t n)
+{
+	bb->stride = (sizeof(struct batcher) + 63) & ~(size_t)63;
+	bb->mem = xcalloc(1, (n ? n : 1) * bb->stride + 63); /* + 63: room to align */
+	bb->base = (unsigned char *)(((uintptr_t)bb->mem + 63) & ~(uintptr_t)63);
+}
+
+void batcher_block_fini(struct batcher_block *bb)
+{
+	free(bb->mem);
+	bb->mem = NULL;
+	bb->base = NULL;
+}
+
+struct batcher *batcher_new_in(struct batcher_block *bb, size_t i, struct profile *p,
+			       double t0_s, batch_done_fn done, void *ctx)
+{
+	return batcher_setup(batcher_block_at(bb, i), NULL, p, t0_s, done, ctx);
+}
+
 void batcher_free(struct batcher *b)
 {
 	if (!b)
 		return;
 	free(b->order_mem);
-	free(b->mem);
+	free(b->mem); /* NULL in a block */
 }
 
 /* Queues r at t (advance already done); wakes a sleeping replica. */

@@ -245,6 +245,38 @@ static void test_short_paths_same_as_general(void)
 	profile_free(p);
 }
 
+/* Batchers in one block: line-aligned, a stride apart, each serving as one from batcher_new
+ * (the same request, the same times); freed with the block (ASan: no leak, no double free). */
+static void test_block_of_batchers(void)
+{
+	struct profile *p = builtin("h100-llama2-70b-tp4", 0, 0);
+	if (!p)
+		return;
+	struct batcher_block bb;
+	struct done_log d[4] = { { 0 } };
+	struct batch_req r[4];
+	struct batcher *b[4];
+
+	batcher_block_init(&bb, 3);
+	for (int i = 0; i < 4; i++) {
+		b[i] = i < 3 ? batcher_new_in(&bb, (size_t)i, p, 0, on_done, &d[i]) :
+			       batcher_new(p, 0, on_done, &d[i]);
+		r[i] = (struct batch_req){ .id = 1, .in_tokens = 512, .out_tokens = 64 };
+		batcher_arrive(b[i], 1.0, &r[i]);
+		run_until(b[i], 100);
+		CHECK_INT(d[i].n, 1);
+	}
+	CHECK((uintptr_t)b[0] % 64 == 0);
+	CHECK(batcher_block_at(&bb, 2) == b[2]);
+	CHECK((unsigned char *)b[1] - (unsigned char *)b[0] == (ptrdiff_t)bb.stride);
+	for (int i = 0; i < 3; i++)
+		CHECK(r[i].t_done_s == r[3].t_done_s && r[i].energy_j == r[3].energy_j);
+	for (int i = 0; i < 4; i++)
+		batcher_free(b[i]);
+	batcher_block_fini(&bb);
+	profile_free(p);
+}
+
 static void test_single_request_known_answer(void)
 {
 	struct profile *p = builtin("h100-llama2-70b-tp4", 0, 0);
@@ -897,6 +929,7 @@ int main(void)
 	RUN(test_prefill_time_exact);
 	RUN(test_arrive_alone_same_as_queue);
 	RUN(test_short_paths_same_as_general);
+	RUN(test_block_of_batchers);
 	RUN(test_events_independent_of_tokens);
 	RUN(test_kv_admission_and_max_batch);
 	RUN(test_energy_books_close);
