@@ -140,7 +140,8 @@ static __attribute__((noinline)) void run_make_room(struct batcher *b)
 	b->order = b->order_mem;
 }
 
-static void run_insert(struct batcher *b, struct batch_req *r, double v_finish)
+static inline __attribute__((always_inline)) void run_insert(struct batcher *b,
+								struct batch_req *r, double v_finish)
 {
 	struct run_ent e = { v_finish, r };
 	int i;
@@ -419,7 +420,7 @@ static void try_admit(struct batcher *b, double t)
 }
 
 /* The end of the prefill batch at t: first tokens, energy shares, then decode. */
-static void finish_prefill(struct batcher *b, double t)
+static inline __attribute__((always_inline)) void finish_prefill(struct batcher *b, double t)
 {
 	double share = b->out.power_w * (t - b->pre_start) / b->npre;
 	struct batch_req *r = b->pre_head;
