@@ -498,7 +498,7 @@ static inline void complete_due(struct batcher *b, double nt)
 	}
 }
 
-static void take_steps(struct batcher *b, double t)
+static inline __attribute__((always_inline)) void steps_body(struct batcher *b, double t)
 {
 	while (b->out.t_next <= t) {
 		double nt = b->out.t_next;
@@ -547,6 +547,12 @@ static void take_steps(struct batcher *b, double t)
 	}
 }
 
+/* Out of line for advance (an arrival between steps takes none); batcher_step has its own. */
+static void take_steps(struct batcher *b, double t)
+{
+	steps_body(b, t);
+}
+
 /* batcher_advance without the final refresh_next: returns 1 when the last accrue moved the
  * clock (t_next is then stale until the caller's refresh_next or settle). Inline, with the
  * steps out of line: an arrival between steps (the common case) takes none. */
@@ -564,6 +570,16 @@ void batcher_advance(struct batcher *b, double t)
 {
 	if (advance(b, t))
 		refresh_next(b);
+}
+
+void batcher_step(struct batcher *b, double t)
+{
+	steps_body(b, t);
+	if (t != b->t) { /* (as advance: the steps stopped short of t) */
+		accrue(b, t);
+		if (b->t == t)
+			refresh_next(b);
+	}
 }
 
 /* --- public -------------------------------------------------------------------------------- */

@@ -131,6 +131,9 @@ static inline double batcher_next_t(const struct batcher *b);
 /* Processes everything due at or before t_s (completions call done), then admits what fits.
  * t_s >= the last time given. */
 void batcher_advance(struct batcher *b, double t_s);
+/* batcher_advance for the replica's own step (t_s >= batcher_next_t(b)): the same, with the
+ * steps inline. */
+void batcher_step(struct batcher *b, double t_s);
 
 /* Tests only: on = 1 makes the replica take the general paths where it has short ones (an
  * arrival admitted alone at once, a step of a stalling replica with reserved KV), which must

@@ -259,7 +259,7 @@ static void node_fire(struct sim *s, void *obj, uint64_t arg)
 	for (;;) {
 		uint32_t node = wtree_top(&L->timers);
 
-		batcher_advance(batcher_block_at(&L->bb, node), s->now);
+		batcher_step(batcher_block_at(&L->bb, node), s->now);
 		resched_node(dc, node, 1);
 		flush_done(dc);
 		if (!next_in_place(s, dc))
