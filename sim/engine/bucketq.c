@@ -6,12 +6,6 @@
 
 #include "engine/xalloc.h"
 
-/* Level k's block: [0] its count, [1 ..] its summary words, [1 + sum_words ..] its bitset. */
-static inline uint64_t *level(const struct bucketq *b, uint32_t k)
-{
-	return b->lv + (size_t)k * b->stride;
-}
-
 void bucketq_init(struct bucketq *b, uint32_t n)
 {
 	memset(b, 0, sizeof *b);
@@ -47,7 +41,7 @@ static void grow(struct bucketq *b, uint32_t key)
 
 static void unlink_id(struct bucketq *b, uint32_t id, uint32_t k)
 {
-	uint64_t *l = level(b, k);
+	uint64_t *l = bucketq_level_(b, k);
 	uint32_t w = id / 64;
 
 	if (!(l[1 + b->sum_words + w] &= ~(1ULL << (id % 64))))
@@ -57,7 +51,7 @@ static void unlink_id(struct bucketq *b, uint32_t id, uint32_t k)
 	if (k == b->min && !l[0]) {
 		/* the minimum moves up to the next non-empty level (usually the next one) */
 		uint32_t m = k + 1;
-		while (m < b->levels && !level(b, m)[0])
+		while (m < b->levels && !bucketq_level_(b, m)[0])
 			m++;
 		b->min = b->size ? m : b->levels;
 	}
@@ -71,7 +65,7 @@ static void bucketq_insert(struct bucketq *b, uint32_t id, uint32_t key)
 
 	if (key >= b->levels)
 		grow(b, key);
-	l = level(b, key);
+	l = bucketq_level_(b, key);
 	l[1 + b->sum_words + w] |= 1ULL << (id % 64);
 	l[1 + w / 64] |= 1ULL << (w % 64);
 	l[0]++;
@@ -81,35 +75,7 @@ static void bucketq_insert(struct bucketq *b, uint32_t id, uint32_t key)
 		b->min = key;
 }
 
-/* Moves present id from level old to key (< levels): each level's word, summary bit and count
- * once; the size does not change and the minimum moves only to the new level or, when the old
- * one was the minimum and is left empty, up from it. */
-static inline void move(struct bucketq *b, uint32_t id, uint32_t old, uint32_t key)
-{
-	uint32_t w = id / 64;
-	uint64_t bit = 1ULL << (id % 64), sbit = 1ULL << (w % 64);
-	size_t wi = 1 + (size_t)b->sum_words + w, si = 1 + (size_t)(w / 64);
-	uint64_t *lo = level(b, old), *ln = level(b, key);
-
-	if (!(lo[wi] &= ~bit))
-		lo[si] &= ~sbit;
-	ln[wi] |= bit;
-	ln[si] |= sbit;
-	lo[0]--;
-	ln[0]++;
-	b->key[id] = key;
-	if (key < b->min) {
-		b->min = key;
-	} else if (old == b->min && !lo[0]) {
-		uint32_t m = old + 1; /* stops at key at the latest: it is not empty */
-		while (!level(b, m)[0])
-			m++;
-		b->min = m;
-	}
-}
-
-/* An insertion, or a key past the allocated levels. */
-static __attribute__((noinline)) void set_slow(struct bucketq *b, uint32_t id, uint32_t key)
+void bucketq_set_slow_(struct bucketq *b, uint32_t id, uint32_t key)
 {
 	if (b->key[id] == BUCKETQ_OUT) {
 		bucketq_insert(b, id, key);
@@ -117,21 +83,7 @@ static __attribute__((noinline)) void set_slow(struct bucketq *b, uint32_t id, u
 	}
 	if (key >= b->levels)
 		grow(b, key);
-	move(b, id, b->key[id], key);
-}
-
-/* The common case (a dispatcher's +-1 between levels that exist) calls nothing. */
-void bucketq_set(struct bucketq *b, uint32_t id, uint32_t key)
-{
-	uint32_t old = b->key[id];
-
-	if (old == key)
-		return;
-	if (old == BUCKETQ_OUT || key >= b->levels) {
-		set_slow(b, id, key);
-		return;
-	}
-	move(b, id, old, key);
+	bucketq_move_(b, id, b->key[id], key);
 }
 
 void bucketq_remove(struct bucketq *b, uint32_t id)
@@ -148,7 +100,7 @@ uint32_t bucketq_min_id(const struct bucketq *b)
 
 	if (!b->size)
 		return BUCKETQ_OUT;
-	sum = level(b, b->min) + 1;
+	sum = bucketq_level_(b, b->min) + 1;
 	bits = sum + b->sum_words;
 	for (uint32_t s = 0; s < b->sum_words; s++)
 		if (sum[s]) {
