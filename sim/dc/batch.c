@@ -17,6 +17,10 @@
  * change, since the event loop asks for it after each call and batcher_advance before each step.
  * rows and phase_w cache the profile's figures for the current power-cap state (cache_pstate);
  * lookups outside the table still go through the profile, which counts extrapolations.
+ * Short paths: a replica with a stalling prefill and reserved KV (fast), when on, admits an
+ * arrival that finds nothing prefilling or waiting directly (arrive_alone) and takes its steps
+ * without settle's general phase test (take_steps); each computes the same fields in the same
+ * order as the general path (batcher_set_generic_ turns them off for the tests that compare).
  */
 #include "dc/batch.h"
 
