@@ -485,7 +485,6 @@ static int cache_full_first(const struct batcher *b)
 	       (b->kv_cap - b->kv_used) / b->ndec < b->order[0].v_finish - b->v;
 }
 
-/* Takes every internal step due at or before t (b->out.t_next <= t on entry). */
 /* The completions due at nt (V snapped to the finish that defined nt). */
 static inline void complete_due(struct batcher *b, double nt)
 {
@@ -502,6 +501,7 @@ static inline void complete_due(struct batcher *b, double nt)
 	}
 }
 
+/* Takes every internal step due at or before t (none when b->out.t_next > t). */
 static inline __attribute__((always_inline)) void steps_body(struct batcher *b, double t)
 {
 	while (b->out.t_next <= t) {
