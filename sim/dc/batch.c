@@ -523,8 +523,15 @@ static inline __attribute__((always_inline)) void steps_body(struct batcher *b, 
 				settle(b);
 			} else if (b->ndec > 0) {
 				int n = b->ndec;
-				b->out.power_w = decode_power_of(b, n) * (b->pf_dec / n);
-				b->step_s = step_of(b, n);
+				const struct profile_decode_row *row = n < b->rows_n ? &b->rows[n] : NULL;
+				if (row && !row->step_clamped && !row->power_clamped) {
+					/* (decode_power_of and step_of on one row) */
+					b->out.power_w = row->node_w * (b->pf_dec / n);
+					b->step_s = row->step_s;
+				} else {
+					b->out.power_w = decode_power_of(b, n) * (b->pf_dec / n);
+					b->step_s = step_of(b, n);
+				}
 				b->dec_run = 1;
 				double dv = b->order[0].v_finish - b->v;
 				b->out.t_next = b->t + (dv > 0 ? dv : 0) * b->step_s;
