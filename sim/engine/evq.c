@@ -588,19 +588,23 @@ static void merge_sort(const struct evq_event *pool, struct evq_entry *e, size_t
  * (an entry's bucket comes from floating-point arithmetic, so a few may lie just outside). The
  * part is a monotone function of the key (an integer difference, its conversion, a scaling by a
  * positive constant and truncation all round monotonically), so equal times share a part and an
- * earlier time never lands in a later part; a counting sort puts the parts in order and each
- * part, usually of 0 to 2 entries, is sorted on its own. (Keys are linear in the time within a
+ * earlier time never lands in a later part; a counting sort puts the parts in order, and one
+ * insertion pass over the whole bucket sorts within them (parts of 0 to 2 entries mostly: about
+ * n / 4 entries move, by one place on average). The insertion pass sorts whatever the parts, so
+ * order never depends on them; they only keep it short. (Keys are linear in the time within a
  * binade, so a bucket that spans a power of two has uneven parts: still sorted, more slowly.)
- * Parts hold many entries only when times crowd (or tie) within 1/n of the bucket's range; up
- * to 8 are sorted by a network, more merge-sorted, so the cost stays O(n log n) at worst. src
- * serves as the merge's buffer afterwards. */
+ * Parts hold many entries only when times crowd (or tie) within 1/n of the bucket's range: once
+ * the pass has moved entries by more than 4n places in all, a merge sort finishes the bucket,
+ * so the cost stays O(n log n) at worst; src serves as its buffer. Callgrind, hold driver at
+ * 10^5 pending (about 400 entries a taken bucket): 246.9 -> 240.1 instructions a hold against
+ * sorting each part on its own (a loop over the n parts, networks for 3 to 8 entries). */
 static NOINLINE void dist_sort(struct evq *q, uint32_t k, struct evq_entry *src, size_t n,
 			       struct evq_entry *dst)
 {
 	uint32_t *part = q->part, *at = q->part + q->run_cap;
 	double w = 1.0 / q->inv_w, last = (double)(n - 1), scale;
 	uint64_t lo = tkey_of(q->base + (double)k * w), hi = tkey_of(q->base + (double)(k + 1) * w);
-	size_t start = 0;
+	size_t moved = 0;
 
 	/* distances from lo halved: below 2^63, so a signed conversion (no unsigned fix-up) */
 	scale = hi > lo ? (double)n / (double)(int64_t)((hi - lo) >> 1) : 0;
@@ -615,18 +619,23 @@ static NOINLINE void dist_sort(struct evq *q, uint32_t k, struct evq_entry *src,
 	for (size_t p = 1; p <= n; p++)
 		at[p] += at[p - 1]; /* at[p]: where part p begins */
 	for (size_t i = 0; i < n; i++)
-		dst[at[part[i]]++] = src[i]; /* then at[p]: where part p ends */
-	for (size_t p = 0; p < n; p++) {
-		size_t m = at[p] - start;
-		if (m == 2) {
-			cx(&dst[start], &dst[start + 1]);
-			ties_in_order(q->pool, &dst[start], 2);
-		} else if (m > 8) {
-			merge_sort(q->pool, &dst[start], m, src);
-		} else if (m > 2) {
-			sort_small(q->pool, &dst[start], m);
+		dst[at[part[i]]++] = src[i];
+	/* parts in order, each in any order: one insertion pass sorts them all */
+	for (size_t i = 1; i < n; i++) {
+		struct evq_entry x = dst[i];
+		size_t j = i;
+		if (!before(q->pool, &x, &dst[i - 1]))
+			continue;
+		do {
+			dst[j] = dst[j - 1];
+			j--;
+		} while (j > 0 && before(q->pool, &x, &dst[j - 1]));
+		dst[j] = x;
+		moved += i - j;
+		if (moved > 4 * n) { /* crowded parts (ties): the rest by a merge sort */
+			merge_sort(q->pool, dst, n, src);
+			return;
 		}
-		start = at[p];
 	}
 }
 
