@@ -860,13 +860,33 @@ static NOINLINE evq_handle file_cal_slow(struct evq *q, struct evq_entry x, doub
  * implies t >= base and cal_index's (uint32_t)d, without cal_index's own tests. Whether a
  * chunk is free is asked only when x starts one (1 push in 3 at 10^3: callgrind, hold at 10^3
  * 228.1 -> 225.8 instructions, 10^5 252.2 -> 249.0, 10^6 298.1 -> 294.8). */
+static NOINLINE evq_handle file_cal_chunk(struct evq *q, struct evq_entry x, double t,
+					  evq_handle h, uint32_t k)
+{
+	if (!bucket_append(q, k, x))
+		return file_cal_slow(q, x, t, h);
+	return h;
+}
+
 static NOINLINE evq_handle file_cal(struct evq *q, struct evq_entry x, double t, evq_handle h)
 {
 	double d = (t - q->base) * q->inv_w;
+	struct evq_bucket *b;
+	struct evq_entry *e;
+	uint32_t k, i;
 
-	if (x.tk > q->cal_hi || q->cal_n >= q->regrow_at || !(d >= q->cur_d && d < q->nb_d) ||
-	    !bucket_append(q, (uint32_t)d, x))
+	if (x.tk > q->cal_hi || q->cal_n >= q->regrow_at || !(d >= q->cur_d && d < q->nb_d))
 		return file_cal_slow(q, x, t, h);
+	k = (uint32_t)d;
+	b = &q->bk[k];
+	i = b->n & 3;
+	if (i == 0)
+		return file_cal_chunk(q, x, t, h, k);
+	e = &q->ch[b->head].e[i];
+	e->tk = x.tk;
+	e->slot = x.slot;
+	b->n++;
+	q->cal_n++;
 	return h;
 }
 
