@@ -651,7 +651,7 @@ static void merge_sort(const struct evq_event *pool, struct evq_entry *e, size_t
 static NOINLINE void dist_sort(struct evq *q, uint32_t k, struct evq_entry *src, size_t n,
 			       struct evq_entry *dst)
 {
-	uint32_t *part = q->part, *at = q->part + q->run_cap;
+	uint32_t *at = q->part;
 	double w = 1.0 / q->inv_w, last = (double)(n - 1), scale;
 	uint64_t lo = tkey_of(q->base + (double)k * w), hi = tkey_of(q->base + (double)(k + 1) * w);
 	size_t moved = 0;
@@ -663,13 +663,13 @@ static NOINLINE void dist_sort(struct evq *q, uint32_t k, struct evq_entry *src,
 		uint64_t tk = src[i].tk;
 		double d = (double)(int64_t)((tk - lo) >> 1) * scale; /* tk < lo: wraps, far */
 		uint32_t p = (uint32_t)(d < last ? d : last); /* NaN (scale inf, tk == lo): last */
-		part[i] = p;
+		src[i].unused = p;
 		at[p + 1]++;
 	}
 	for (size_t p = 1; p <= n; p++)
 		at[p] += at[p - 1]; /* at[p]: where part p begins */
 	for (size_t i = 0; i < n; i++)
-		dst[at[part[i]]++] = src[i];
+		dst[at[src[i].unused]++] = src[i];
 	/* parts in order, each in any order: one insertion pass sorts them all */
 	for (size_t i = 1; i < n; i++) {
 		struct evq_entry x = dst[i];
@@ -699,7 +699,7 @@ static NOINLINE void run_reserve(struct evq *q, size_t n)
 	free(q->run);
 	q->run = xmalloc(2 * q->run_cap * sizeof *q->run); /* the second half: sort's buffer */
 	free(q->part);
-	q->part = xmalloc((2 * q->run_cap + 1) * sizeof *q->part);
+	q->part = xmalloc((q->run_cap + 1) * sizeof *q->part);
 }
 
 /* bucket_take's sort of more than 8 entries into the run; returns their count. */

@@ -122,7 +122,7 @@ struct evq {
 	size_t run_pos, run_n, run_cap;
 	uint32_t pf;             /* the next chunk of the next bucket to prefetch, or UINT32_MAX */
 	size_t ahead;            /* pops prefetch the record this many entries ahead in the run */
-	uint32_t *part;          /* the run's sort: each entry's part, then where parts begin (evq.c) */
+	uint32_t *part;          /* the run's distribution sort: where its parts begin (evq.c) */
 	struct evq_entry *top;   /* unsorted, later than the calendar's end */
 	size_t top_n, top_cap;
 	uint64_t top_min, top_max; /* time keys */
