@@ -317,9 +317,12 @@ static inline void bucket_add(struct evq *q, uint32_t k, struct evq_entry x)
 	}
 }
 
-/* Moves a bucket's entries to dst[0..n), freeing its chunks; returns n. Whole chunks are copied
- * (fixed-size copies, no branch on the count): the newest chunk, the only partly filled one,
- * goes last, so dst needs room for 3 entries past n. */
+/* Moves a bucket's entries to dst[0..n) in the order they were filed, freeing its chunks;
+ * returns n. Whole chunks are copied (fixed-size copies, no branch on the count): the newest
+ * chunk, the only partly filled one, goes last, so dst needs room for 3 entries past n; the
+ * chunk list runs from the newest, so the chunks go from the end back. Filing order puts equal
+ * times in insertion order, which is their order unless priorities differ: the sorts then move
+ * few of them (the hold benchmark's first events share 1,024 times, 100 each at 10^5). */
 static inline size_t bucket_drain(struct evq *q, struct evq_bucket *b, struct evq_entry *dst)
 {
 	uint32_t c = b->head;
@@ -328,11 +331,12 @@ static inline size_t bucket_drain(struct evq *q, struct evq_bucket *b, struct ev
 	if (!n)
 		return 0;
 	memcpy(&dst[at], q->ch[c].e, sizeof q->ch[c].e);
-	for (size_t i = 0; i < at; i += 4) {
+	for (struct evq_entry *d = dst + at; d != dst;) {
 		uint32_t next = CH_LINK(q, c);
 		chunk_free(q, c);
 		c = next;
-		memcpy(&dst[i], q->ch[c].e, sizeof q->ch[c].e);
+		d -= 4;
+		memcpy(d, q->ch[c].e, sizeof q->ch[c].e);
 	}
 	chunk_free(q, c);
 	q->cal_n -= n;
