@@ -1041,6 +1041,11 @@ static inline void front_remove(struct evq *q, int from_run)
 {
 	if (from_run) {
 		if (q->ahead) { /* a dense calendar: records and chunks are prefetched */
+			/* A compiler barrier: the run and the pool are read again here (cached
+			 * lines) instead of held in registers across the pop, which cost the pop's
+			 * common path a register save (callgrind, hold at 10^3 223.0 -> 217.5
+			 * instructions, 10^5 231.9 -> 230.8). */
+			__asm__ volatile("" ::: "memory");
 			__builtin_prefetch(&q->pool[q->run[q->run_pos + q->ahead].slot]);
 			if (q->pf != NO_SLOT) { /* one step of the next bucket's walk (bucket_take) */
 				q->pf = CH_LINK(q, q->pf);
