@@ -1088,10 +1088,6 @@ static NOINLINE int pop_cal(struct evq *q, double t_max, double *t, struct evq_e
 	int run;
 	struct evq_entry *e;
 
-	if (q->run_pos == q->run_n && !q->n) { /* the run alone, used up: take the next bucket */
-		refill(q); /* leaves the run not empty, or the calendar off */
-		return evq_pop_until(q, t_max, t, out);
-	}
 	e = front_live(q, &run); /* evq_pop_until tried the run's live next */
 
 	if (!e || !(tkey_value(e->tk) <= t_max))
@@ -1099,6 +1095,15 @@ static NOINLINE int pop_cal(struct evq *q, double t_max, double *t, struct evq_e
 	take(q, e, t, out);
 	front_remove(q, run);
 	return 1;
+}
+
+/* evq_pop_until with a calendar when the run is used up and the heap empty: takes the next
+ * bucket (or leaves the calendar: refill_cal), then pops again. Apart from pop_cal, whose
+ * register saves (it calls front_live) it does without. */
+static NOINLINE int pop_refill(struct evq *q, double t_max, double *t, struct evq_event *out)
+{
+	refill(q); /* leaves the run not empty, or the calendar off */
+	return evq_pop_until(q, t_max, t, out);
 }
 
 /* evq_pop_until in small mode: the earliest is last. */
@@ -1162,6 +1167,8 @@ int evq_pop_until(struct evq *q, double t_max, double *t, struct evq_event *out)
 				front_remove(q, 1);
 				return 1;
 			}
+		} else if (!q->n) { /* the run alone, used up: take the next bucket */
+			return pop_refill(q, t_max, t, out);
 		}
 		return pop_cal(q, t_max, t, out);
 	}
