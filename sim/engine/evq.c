@@ -596,8 +596,9 @@ static inline __attribute__((always_inline)) void rank_n(const struct evq_entry 
 }
 
 /* Sorts src[0..n) (n <= 8) by (time, key) into dst: rank_n, then ties fixed. */
-static inline void rank_sort(const struct evq_event *pool, const struct evq_entry *src,
-			     size_t n, struct evq_entry *dst)
+static inline __attribute__((always_inline)) void rank_sort(const struct evq_event *pool,
+							     const struct evq_entry *src, size_t n,
+							     struct evq_entry *dst)
 {
 	switch (n) {
 	case 0:
@@ -804,11 +805,15 @@ static NOINLINE void refill_cal(struct evq *q)
  * all are earlier than the calendar's. */
 static NOINLINE void refill(struct evq *q)
 {
-	while (q->cur < q->nb && q->bk[q->cur].n == 0)
-		q->cur++;
-	if (q->cur < q->nb) {
-		bucket_take(q, q->cur++);
-		q->cur_d = (double)q->cur;
+	uint32_t k = q->cur, nb = q->nb;
+
+	while (k < nb && q->bk[k].n == 0) /* a local: no store of cur per empty bucket */
+		k++;
+	q->cur = k;
+	if (k < nb) {
+		q->cur = k + 1;
+		q->cur_d = (double)(k + 1);
+		bucket_take(q, k);
 	} else
 		refill_cal(q);
 }
