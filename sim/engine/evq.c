@@ -637,37 +637,41 @@ static void merge_sort(const struct evq_event *pool, struct evq_entry *e, size_t
 
 /* Sorts src[0..n) (bucket k's entries, n > 8) by (time, key) into dst: a distribution sort.
  * Each entry's place in the bucket's range of time keys, in n equal parts, gives its part: the
- * key's distance from the key of the bucket's start, scaled, clamped to the last part (an
- * entry's bucket comes from floating-point arithmetic, so a few may lie just outside; one before
- * the start wraps to a far distance, the last part too). The part is a monotone function of the
- * key from the start on (an integer difference, its conversion, a scaling by a positive constant
- * and truncation all round monotonically), so equal times share a part and an earlier time never
- * lands in a later part; a counting sort puts the parts in order, and one insertion pass over
- * the whole bucket sorts within them (parts of 0 to 2 entries mostly: about n / 4 entries move,
- * by one place on average). The insertion pass sorts whatever the parts, so order never depends
- * on them; they only keep it short (an entry before the start, never seen, would move n places:
- * no test for it, 240.1 -> 235.1 instructions a hold at 10^5). (Keys are linear in the time within a
- * binade, so a bucket that spans a power of two has uneven parts: still sorted, more slowly.)
- * Parts hold many entries only when times crowd (or tie) within 1/n of the bucket's range: once
- * the pass has moved entries by more than 4n places in all, a merge sort finishes the bucket,
- * so the cost stays O(n log n) at worst; src serves as its buffer. Callgrind, hold driver at
- * 10^5 pending (about 400 entries a taken bucket): 246.9 -> 240.1 instructions a hold against
- * sorting each part on its own (a loop over the n parts, networks for 3 to 8 entries). */
+ * key's distance from the key of the bucket's start times n / (the range), in integers (the
+ * high half of a 64 x 64-bit product with n / range in 0.64 fixed point), clamped to the last
+ * part (an entry's bucket comes from floating-point arithmetic, so a few may lie just outside;
+ * one before the start wraps to a far distance). The part is a monotone function of the key
+ * from the start on, so equal times share a part and an earlier time never lands in a later
+ * part; a counting sort puts the parts in order (each entry's part kept in its spare word), and
+ * one insertion pass over the whole bucket sorts within them (parts of 0 to 2 entries mostly:
+ * about n / 4 entries move, by one place on average). The insertion pass sorts whatever the
+ * parts, so order never depends on them; they only keep it short (an entry before the start,
+ * never seen, would move up to n places). (Keys are linear in the time within a binade, so a
+ * bucket that spans a power of two has uneven parts: still sorted, more slowly.) Parts hold
+ * many entries only when times crowd (or tie) within 1/n of the bucket's range: once the pass
+ * has moved entries by more than 4n places in all, a merge sort finishes the bucket, so the
+ * cost stays O(n log n) at worst; src serves as its buffer. Callgrind, hold driver at 10^5
+ * pending (about 400 entries a taken bucket), instructions a hold: 246.9 (each part sorted on
+ * its own, by networks for 3 to 8 entries) -> 240.1 (the insertion pass) -> 235.1 (no test for
+ * a key before the start) -> 231.9 (the part in the spare word) -> 228.5 (integer parts, from
+ * a double's scaling and conversion). */
 static NOINLINE void dist_sort(struct evq *q, uint32_t k, struct evq_entry *src, size_t n,
 			       struct evq_entry *dst)
 {
 	uint32_t *at = q->part;
-	double w = 1.0 / q->inv_w, last = (double)(n - 1), scale;
+	double w = 1.0 / q->inv_w;
 	uint64_t lo = tkey_of(q->base + (double)k * w), hi = tkey_of(q->base + (double)(k + 1) * w);
+	uint64_t mul, last = n - 1;
 	size_t moved = 0;
 
-	/* distances from lo halved: below 2^63, so a signed conversion (no unsigned fix-up) */
-	scale = hi > lo ? (double)n / (double)(int64_t)((hi - lo) >> 1) : 0;
+	/* part = (key - lo) * n / (hi - lo) as the high half of a 64 x 64 product: mul is
+	 * n / (hi - lo) in 0.64 fixed point (all ones if that is 1 or more; 0 if hi <= lo) */
+	mul = hi <= lo ? 0 : hi - lo <= n ? UINT64_MAX
+		: (uint64_t)(((unsigned __int128)n << 64) / (hi - lo));
 	memset(at, 0, (n + 1) * sizeof *at);
 	for (size_t i = 0; i < n; i++) {
-		uint64_t tk = src[i].tk;
-		double d = (double)(int64_t)((tk - lo) >> 1) * scale; /* tk < lo: wraps, far */
-		uint32_t p = (uint32_t)(d < last ? d : last); /* NaN (scale inf, tk == lo): last */
+		uint64_t d = (uint64_t)(((unsigned __int128)(src[i].tk - lo) * mul) >> 64);
+		uint32_t p = (uint32_t)(d < last ? d : last); /* tk < lo wraps: last */
 		src[i].unused = p;
 		at[p + 1]++;
 	}
