@@ -683,7 +683,7 @@ static NOINLINE void dist_sort(struct evq *q, uint32_t k, struct evq_entry *src,
 	for (size_t i = 1; i < n; i++) {
 		struct evq_entry x = dst[i];
 		size_t j = i;
-		if (!before(q->pool, &x, &dst[i - 1]))
+		if (x.tk > dst[i - 1].tk || !before(q->pool, &x, &dst[i - 1]))
 			continue;
 		do {
 			dst[j] = dst[j - 1];
