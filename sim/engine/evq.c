@@ -924,8 +924,18 @@ static NOINLINE evq_handle file_cal_slow(struct evq *q, struct evq_entry x, doub
 static NOINLINE evq_handle file_cal_chunk(struct evq *q, struct evq_entry x, double t,
 					  evq_handle h, uint32_t k)
 {
-	if (!bucket_append(q, k, x))
-		return file_cal_slow(q, x, t, h);
+	struct evq_bucket *b = &q->bk[k];
+	uint32_t c = q->ch_free;
+	struct evq_entry *e;
+
+	if (c == NO_SLOT)
+		return file_cal_slow(q, x, t, h); /* it grows the chunks */
+	e = q->ch[c].e; /* bucket_append's new chunk, knowing x starts it */
+	q->ch_free = e->unused;
+	*e = (struct evq_entry){ x.tk, x.slot, b->n ? b->head : NO_SLOT };
+	b->head = c;
+	b->n++;
+	q->cal_n++;
 	return h;
 }
 
