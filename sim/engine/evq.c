@@ -279,12 +279,6 @@ static NOINLINE void chunk_grow(struct evq *q)
 	q->ch_free = (uint32_t)old;
 }
 
-static inline void chunk_free(struct evq *q, uint32_t c)
-{
-	CH_LINK(q, c) = q->ch_free;
-	q->ch_free = c;
-}
-
 /* Appends x to bucket k and returns 1; or returns 0, filing nothing, when x needs a new chunk
  * and none is free (the push's common path then goes the slow way, which grows them). */
 static inline int bucket_append(struct evq *q, uint32_t k, struct evq_entry x)
@@ -325,20 +319,20 @@ static inline void bucket_add(struct evq *q, uint32_t k, struct evq_entry x)
  * few of them (the hold benchmark's first events share 1,024 times, 100 each at 10^5). */
 static inline size_t bucket_drain(struct evq *q, struct evq_bucket *b, struct evq_entry *dst)
 {
-	uint32_t c = b->head;
+	struct evq_chunk *ch = q->ch;
+	uint32_t head = b->head, c = head;
 	size_t n = b->n, at = (n - 1) & ~(size_t)3; /* where the newest chunk's 1..4 entries go */
 
 	if (!n)
 		return 0;
-	memcpy(&dst[at], q->ch[c].e, sizeof q->ch[c].e);
+	memcpy(&dst[at], ch[c].e, sizeof ch[c].e);
 	for (struct evq_entry *d = dst + at; d != dst;) {
-		uint32_t next = CH_LINK(q, c);
-		chunk_free(q, c);
-		c = next;
+		c = ch[c].e[0].unused; /* CH_LINK */
 		d -= 4;
-		memcpy(d, q->ch[c].e, sizeof q->ch[c].e);
+		memcpy(d, ch[c].e, sizeof ch[c].e);
 	}
-	chunk_free(q, c);
+	ch[c].e[0].unused = q->ch_free; /* the whole list, head to c, joins the free list */
+	q->ch_free = head;
 	q->cal_n -= n;
 	b->n = 0;
 	return n;
