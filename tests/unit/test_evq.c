@@ -384,6 +384,42 @@ static void test_calendar_edges(void)
 	calendar_edges(70000, 400); /* past EVQ_DENSE_MAX: distribution sorts */
 }
 
+/* A taken bucket's chunks go back to the free list (bucket_drain joins its whole list to it):
+ * in a steady hold the chunk storage stops growing. Were chunks lost, chunk_grow would double
+ * it again and again. At 5,000 pending (two buckets per event) and 40,000 (dense, 32 a bucket). */
+static void test_chunks_reused(void)
+{
+	static const size_t sizes[] = { 5000, 40000 };
+
+	for (size_t s = 0; s < 2; s++) {
+		struct evq q;
+		struct evq_event ev;
+		uint64_t x = 31 + s;
+		double t = 0;
+		size_t cap_warm = 0;
+		int order_errors = 0;
+
+		evq_init(&q);
+		for (size_t i = 0; i < sizes[s]; i++)
+			evq_push(&q, draw_time(&x, 0, TIMES_NEAR, 0), 100, fire_a, NULL, i);
+		for (size_t i = 0; i < 10 * sizes[s]; i++) {
+			double last = t;
+			CHECK_INT(evq_pop(&q, &t, &ev), 1);
+			order_errors += t < last;
+			evq_push(&q, t - log(((double)(lcg(&x) % 1000000) + 0.5) / 1000000.0), 100,
+				 fire_a, NULL, ev.arg);
+			if (i + 1 == 2 * sizes[s])
+				cap_warm = q.ch_cap;
+		}
+		CHECK(q.cal);
+		CHECK(cap_warm > 0);
+		CHECK_INT(q.ch_cap, cap_warm); /* eight times as many holds more: no chunk more */
+		CHECK_INT(order_errors, 0);
+		CHECK_INT(evq_size(&q), sizes[s]);
+		evq_fini(&q);
+	}
+}
+
 static void test_fifo_equal_keys(void)
 {
 	struct evq q;
@@ -570,6 +606,7 @@ int main(void)
 	RUN(test_calendar_large);
 	RUN(test_far_outliers);
 	RUN(test_calendar_edges);
+	RUN(test_chunks_reused);
 	RUN(test_fuzz_seeds);
 	RUN(test_fifo_equal_keys);
 	RUN(test_priority_before_sequence);
