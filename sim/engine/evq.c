@@ -521,7 +521,8 @@ static inline void ties_in_order(const struct evq_event *pool, struct evq_entry 
 
 /* Sorts e[0..n) (n <= 8) by (time, key): by time with the smallest known network for n (Knuth,
  * TAOCP vol. 3, 5.3.4: 1, 3, 5, 9, 12, 16 and 19 compare-exchanges for 2 to 8 entries; written
- * out, in place, no padding), then ties fixed. */
+ * out, in place, no padding), then ties fixed. The merge sort's leaves (a taken bucket of up
+ * to 8 goes to rank_sort). */
 static inline void sort_small(const struct evq_event *pool, struct evq_entry *e, size_t n)
 {
 	switch (n) {
@@ -702,8 +703,9 @@ static NOINLINE void dist_sort(struct evq *q, uint32_t k, struct evq_entry *src,
 
 /* Moves bucket k, sorted, into the (used up) run. The run keeps q->ahead entries of slot 0 past
  * its end, so a pop can prefetch the record q->ahead entries ahead without a test.
- * Up to 8 entries are sorted by a network, more by a distribution sort over the bucket's
- * width (the last bucket, which also takes the calendar's far outliers, by a merge sort). */
+ * Up to 8 entries are sorted by rank (rank_sort), more by a distribution sort over the
+ * bucket's width (the last bucket, which also takes the calendar's far outliers, by a merge
+ * sort). */
 static NOINLINE void run_reserve(struct evq *q, size_t n)
 {
 	q->run_cap = 2 * n + EVQ_RUN_PAD;
