@@ -1,4 +1,15 @@
-/* dc.c — requests, nodes, queues, IT power and books of the datacenter (dc.h). */
+/* dc.c — requests, nodes, queues, IT power and books of the datacenter (dc.h).
+ *
+ * Arrivals and slot completions off the event list. Both are never cancelled, so with chaining
+ * on (dc_set_chain, the default) they are scheduled with sim_at_held: they wait in the run's
+ * held slots (engine/sim.h), and after an arrival or a completion dc_fire takes dc's own held
+ * event in place while it is the run's next (sim_take_held), in a loop. In M/M/1 the next
+ * arrival and the next completion alternate in the two slots, and the run loop fires only the
+ * series and facility events and what follows them. With every node an LLM replica and one
+ * arrival class, the replicas' run of steps takes the held arrival between its steps instead
+ * (llm.c, dc_run_held). Same events, same order, same results as with dc_set_chain(dc, 0),
+ * which schedules every one of them with sim_at (tests/unit/test_chain.c, test_llm.c).
+ */
 #include "dc.h"
 
 #include <math.h>
@@ -14,7 +25,6 @@
 
 static void arrival_fire(struct sim *s, void *obj, uint64_t arg);
 static void done_fire(struct sim *s, void *obj, uint64_t arg);
-static void schedule_done(struct dc *dc, uint32_t r, double t_s);
 static inline __attribute__((always_inline)) void finish(struct dc *dc, uint32_t r);
 static void offer_capacity(struct dc *dc);
 
@@ -202,21 +212,10 @@ static inline double next_arrival_time(struct dc *dc, struct class_rt *cr)
 	return next_arrival_other(dc, cr);
 }
 
-/* Chaining (sim_chain) asks the event list for its earliest time; this cheaper test first
- * rules it out when an event known to be pending comes no later than t_s: the last arrival or
- * slot completion pushed, if due after now (arrivals and slot completions are never cancelled,
- * and one due after now has not fired yet). */
-static inline int sooner_pending(const struct sim *s, double t_s, double t_pushed_s)
-{
-	return t_pushed_s > s->now && t_s >= t_pushed_s;
-}
-
-/* Arrivals and slot completions are never cancelled: with chaining on they are held out of
- * the event list while they can be (sim_at_held), so that the next arrival and the next
- * completion of a busy node usually alternate without a push and a pop. */
+/* Arrivals and slot completions are never cancelled: with chaining on they are held (sim_at_held,
+ * see the top of the file). */
 static void push_arrival(struct dc *dc, double t_s, uint64_t cls)
 {
-	dc->t_arrival_pushed_s = t_s;
 	if (dc->no_chain)
 		sim_at(dc->sim, t_s, SIM_PRIO_ARRIVE, arrival_fire, dc, cls);
 	else
@@ -225,7 +224,6 @@ static void push_arrival(struct dc *dc, double t_s, uint64_t cls)
 
 static void push_done(struct dc *dc, double t_s, uint32_t r)
 {
-	dc->t_done_pushed_s = t_s;
 	if (dc->no_chain)
 		sim_at(dc->sim, t_s, SIM_PRIO_DEPART, done_fire, dc, r);
 	else
@@ -291,49 +289,25 @@ static inline double arrive(struct dc *dc, struct class_rt *cr, uint16_t cls)
 	return t_next;
 }
 
-/* An arrival of class arg. While the class's next arrival is due strictly before every other
- * event, it is taken here too (sim_chain: no push and pop); else it is scheduled. Only arrivals
- * are scheduled at SIM_PRIO_ARRIVE and the dispatch schedules none, so scheduling the next one
- * after the dispatch instead of before it keeps the order of equal-time events. With LLM
- * replicas, llm.c may keep the next arrival instead, to fire it between its steps
- * (llm_hold_arrival). */
+/* An arrival of class arg: the class's next arrival is scheduled after the dispatch (only
+ * arrivals are scheduled at SIM_PRIO_ARRIVE, so scheduling it after the dispatch's work instead
+ * of before keeps the order of equal-time events). */
 static void arrival_run(struct sim *s, struct dc *dc, uint64_t arg)
 {
-	struct class_rt *cr = &dc->classes[arg];
 	double t;
 
-	s->where = "arrival"; /* chained events are arrivals too */
-	for (;;) {
-		t = arrive(dc, cr, (uint16_t)arg);
-		if (!(t <= s->horizon_s))
-			return;
-		if (t < s->now) /* a trace time already past */
-			t = s->now;
-		if (dc->llm && llm_hold_arrival(dc, t, arg)) /* kept by llm.c, not pushed */
-			return;
-		if (dc->no_chain || sooner_pending(s, t, dc->t_done_pushed_s) || !sim_chain(s, t))
-			break;
-		dc->chained++;
-	}
+	s->where = "arrival";
+	t = arrive(dc, &dc->classes[arg], (uint16_t)arg);
+	if (!(t <= s->horizon_s))
+		return;
+	if (t < s->now) /* a trace time already past */
+		t = s->now;
 	push_arrival(dc, t, arg);
-}
-
-/* For llm.c's held arrival (llm_hold_arrival): fired in place, or scheduled after all. */
-void dc_fire_arrival(struct sim *s, struct dc *dc, uint64_t cls)
-{
-	arrival_fire(s, dc, cls);
-}
-
-void dc_push_arrival(struct dc *dc, double t_s, uint64_t cls)
-{
-	push_arrival(dc, t_s, cls);
 }
 
 void dc_set_chain(struct dc *dc, int on)
 {
 	dc->no_chain = !on;
-	/* with LLM replicas, whose steps are SIM_PRIO_DEPART events too, nothing is kept pending */
-	dc->pend_mode = on && !dc->llm ? DC_PEND_OPEN : DC_PEND_OFF;
 }
 
 /* ---- service ---- */
@@ -413,71 +387,37 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 	if (dc->cfg->n_variants)
 		nd->busy_pf += dc->cfg->variants[q->variant].f.power;
 	slot_node_power(dc, node);
-	schedule_done(dc, r, dc->sim->now + service_time(dc, nd, q, cr->cfg->kind));
+	push_done(dc, dc->sim->now + service_time(dc, nd, q, cr->cfg->kind), r);
 }
 
-/* Schedules the pending completion (done_fire); no more is kept pending in this handler. */
-static void release_pending(struct dc *dc)
+/* An arrival or a slot completion of dc (fn: arrival_fire or done_fire). */
+static inline __attribute__((always_inline)) void run_event(struct sim *s, struct dc *dc, sim_fn fn,
+							   uint64_t arg)
 {
-	dc->pend = DC_PEND_OFF;
-	push_done(dc, dc->pend_t_s, dc->pend_r);
-}
-
-/* Request r's completion on a slot node at t_s: scheduled, or kept pending for done_fire (see
- * there). A second completion in one handler releases the pending one first, so the two are
- * scheduled in the order they were started, as without chaining. */
-static void schedule_done(struct dc *dc, uint32_t r, double t_s)
-{
-	if (dc->pend == DC_PEND_OPEN) {
-		dc->pend_r = r;
-		dc->pend_t_s = t_s;
-		dc->pend = DC_PEND_FULL;
-		return;
+	if (fn == arrival_fire) {
+		arrival_run(s, dc, arg);
+	} else {
+		s->where = "service completion";
+		finish(dc, (uint32_t)arg);
 	}
-	if (dc->pend == DC_PEND_FULL)
-		release_pending(dc);
-	push_done(dc, t_s, r);
 }
 
-/* A slot completion. The completion it schedules (a waiting request starting in the freed slot)
- * is kept pending, not pushed; while that one is due strictly before every other event it is
- * taken here too (sim_chain: no push and pop), else it is scheduled at the end of the handler.
- * The order of equal-time events is kept: slot completions are the only SIM_PRIO_DEPART events
- * but for LLM replica steps, and with LLM replicas nothing is kept pending; a second completion
- * started in the handler releases the first (schedule_done). */
-static void done_run(struct sim *s, struct dc *dc, uint64_t arg)
+void dc_run_held(struct sim *s, struct dc *dc, sim_fn fn, uint64_t arg)
 {
-	uint32_t r = (uint32_t)arg;
-
-	s->where = "service completion"; /* chained events are completions too */
-	for (;;) {
-		dc->pend = dc->pend_mode;
-		finish(dc, r);
-		if (dc->pend != DC_PEND_FULL)
-			break;
-		if (sooner_pending(s, dc->pend_t_s, dc->t_arrival_pushed_s) ||
-		    !sim_chain(s, dc->pend_t_s)) {
-			release_pending(dc);
-			break;
-		}
-		dc->chained++;
-		r = dc->pend_r;
-	}
-	dc->pend = DC_PEND_OFF;
+	run_event(s, dc, fn, arg);
 }
 
-/* Runs an arrival or a slot completion of dc (fn: arrival_fire or done_fire), then, while the
- * next event to fire is dc's own held arrival or completion (sim_take_held), that one too: a
- * switch between a run of arrivals and a run of completions costs no round trip through the
- * run loop. */
+/* Runs an arrival or a slot completion of dc, then, while the next event to fire is dc's own
+ * held arrival or completion (sim_take_held), that one too: a run of arrivals and completions
+ * costs no round trip through the run loop. */
 static void dc_fire(struct sim *s, struct dc *dc, sim_fn fn, uint64_t arg)
 {
-	do {
-		if (fn == arrival_fire)
-			arrival_run(s, dc, arg);
-		else
-			done_run(s, dc, arg);
-	} while (!dc->no_chain && sim_take_held(s, dc, &fn, &arg));
+	for (;;) {
+		run_event(s, dc, fn, arg);
+		if (!sim_take_held(s, dc, &fn, &arg)) /* nothing is held with chaining off */
+			return;
+		dc->chained++;
+	}
 }
 
 static void arrival_fire(struct sim *s, void *obj, uint64_t arg)

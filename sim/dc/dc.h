@@ -14,12 +14,9 @@
  * power on an LLM replica (llm.c, batch.h), and its accuracy is booked then (a request's variant
  * is fixed when it starts; one dropped at start is taken back). A request
  * stores its variant as a byte; factors are looked up in the table, nothing is allocated.
- * Arrivals and slot completions chain (sim_chain in engine/sim.h): a successor due strictly
- * before every other event (the class's next arrival; the completion of the request started in
- * a freed slot) fires in place, without a push and a pop; same events, same order, same results
- * as with dc_set_chain(dc, 0). With chaining on they are also scheduled with sim_at_held (they
- * are never cancelled), so that they wait in the run's held slots, not the list, and a handler
- * that finds dc's own held event next takes it in place (sim_take_held).
+ * Arrivals and slot completions are kept off the event list while they can (held events, fired
+ * in place: see dc.c's header); same events, same order, same results as with
+ * dc_set_chain(dc, 0).
  */
 #ifndef MAASIM_DC_H
 #define MAASIM_DC_H
@@ -149,21 +146,9 @@ struct dc {
 	long busy_cap;           /* most requests in service at once (dc_set_busy_cap); -1: none */
 	struct llm_state *llm;   /* LLM serving nodes (llm.c), NULL when no type has a profile */
 
-	/* Completion chaining (done_fire in dc.c): while a slot completion is handled, the first
-	 * slot completion it schedules is kept pending here instead of pushed, so that done_fire
-	 * can fire it in place when nothing else is due first (sim_chain). (Not the held queue
-	 * above: that is the policies' dc_hold.) */
-	int pend;                /* DC_PEND_OFF, DC_PEND_OPEN (may keep one), DC_PEND_FULL */
-	uint32_t pend_r;         /* DC_PEND_FULL: the request whose completion is pending ... */
-	double pend_t_s;         /* ... and its time */
 	int no_chain;            /* dc_set_chain(dc, 0): every arrival and completion through the list */
-	int pend_mode;           /* what done_fire sets pend to: DC_PEND_OPEN with chaining on and no
-				  * LLM replicas, else DC_PEND_OFF (dc_set_chain) */
-	uint64_t chained;        /* arrivals and completions fired in place (sim_chain) */
-	double t_arrival_pushed_s, t_done_pushed_s; /* the last arrival and slot completion pushed */
+	uint64_t chained;        /* arrivals and completions fired in place (dc.c's header) */
 };
-
-enum { DC_PEND_OFF, DC_PEND_OPEN, DC_PEND_FULL };
 
 /* Builds nodes and classes (RNG streams from seed and replication). classes must outlive dc. */
 void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
@@ -244,12 +229,12 @@ void dc_finish(struct dc *dc, uint32_t r);
  * cache): frees its slot and counts it dropped. */
 void dc_drop_started(struct dc *dc, uint32_t r);
 
-/* The class's next arrival, held by llm.c instead of scheduled (llm_hold_arrival), at its time:
- * fired in place (the clock already moved: sim_chain), or scheduled after all. */
-void dc_fire_arrival(struct sim *s, struct dc *dc, uint64_t cls);
-void dc_push_arrival(struct dc *dc, double t_s, uint64_t cls);
+/* Runs now dc's held event fn(arg) (an arrival or a slot completion) that another handler took
+ * from the held slots (llm.c's run of replica steps: sim_take_held_before), firing nothing
+ * else in place. */
+void dc_run_held(struct sim *s, struct dc *dc, sim_fn fn, uint64_t arg);
 
-/* Chaining of slot arrivals and completions (sim_chain; on by default): off, every one of them
+/* Arrivals and slot completions held and fired in place (on by default): off, every one of them
  * goes through the event list. The results are the same either way (tests/unit/test_chain.c). */
 void dc_set_chain(struct dc *dc, int on);
 
