@@ -103,8 +103,8 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 		rng_init(&cr->sizes, seed, rep, STREAM_SIZES(c));
 		if (classes[c].arrival.kind == ARRIVAL_POISSON)
 			cr->gap_mean_s = 1.0 / classes[c].arrival.rate_per_s;
-		tally_init(&cr->st.wait_s);
-		tally_init(&cr->st.latency_s);
+		mtally_init(&cr->st.wait_s);
+		mtally_init(&cr->st.latency_s);
 		qsketch_init(&cr->st.latency_q);
 		qsketch_init(&cr->st.wait_q);
 	}
@@ -373,7 +373,7 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 	q->t_start = now;
 	if (dc->compress.pick || dc->cfg->n_variants)
 		start_variant(dc, &cr->st, r);
-	tally_add(&cr->st.wait_s, wait);
+	mtally_add(&cr->st.wait_s, wait);
 	qsketch_add(&cr->st.wait_q, wait);
 	nd->busy++;
 	nd->starts++;
@@ -469,7 +469,7 @@ static inline __attribute__((always_inline)) void finish(struct dc *dc, uint32_t
 		slot_node_power(dc, node);
 	}
 	cr->st.completed++;
-	tally_add(&cr->st.latency_s, lat);
+	mtally_add(&cr->st.latency_s, lat);
 	qsketch_add(&cr->st.latency_q, lat);
 	if (cr->cfg->slo_s > 0 && lat <= cr->cfg->slo_s)
 		cr->st.slo_met++;
@@ -622,8 +622,8 @@ void dc_reset_stats(struct dc *dc)
 		st->arrived = st->completed = st->dropped = st->slo_met = st->deadline_met = 0;
 		st->accuracy_sum = 0;
 		st->accuracy_n = 0;
-		tally_init(&st->wait_s);
-		tally_init(&st->latency_s);
+		mtally_init(&st->wait_s);
+		mtally_init(&st->latency_s);
 		qsketch_reset(&st->latency_q);
 		qsketch_reset(&st->wait_q);
 	}
@@ -697,9 +697,9 @@ static void report_class(struct metrics *ms, const char *prefix, const struct cl
 	M("requests_completed", (double)st->completed, "1");
 	M("requests_dropped", (double)st->dropped, "1");
 	if (st->wait_s.n)
-		M("wait_mean_s", st->wait_s.mean, "s");
+		M("wait_mean_s", mtally_mean(&st->wait_s), "s");
 	if (st->latency_s.n) {
-		M("latency_mean_s", st->latency_s.mean, "s");
+		M("latency_mean_s", mtally_mean(&st->latency_s), "s");
 		M("latency_p50_s", qsketch_quantile(&st->latency_q, 0.50), "s");
 		M("latency_p95_s", qsketch_quantile(&st->latency_q, 0.95), "s");
 		M("latency_p99_s", qsketch_quantile(&st->latency_q, 0.99), "s");
@@ -734,8 +734,8 @@ void dc_report(struct dc *dc, struct metrics *ms)
 
 	count_late(dc, late_slo, late_dl);
 	memset(&all, 0, sizeof all);
-	tally_init(&all.wait_s);
-	tally_init(&all.latency_s);
+	mtally_init(&all.wait_s);
+	mtally_init(&all.latency_s);
 	qsketch_init(&all.latency_q);
 	qsketch_init(&all.wait_q);
 	for (size_t c = 0; c < dc->n_classes; c++) {
@@ -743,8 +743,8 @@ void dc_report(struct dc *dc, struct metrics *ms)
 		all.arrived += st->arrived;
 		all.completed += st->completed;
 		all.dropped += st->dropped;
-		tally_merge(&all.wait_s, &st->wait_s);
-		tally_merge(&all.latency_s, &st->latency_s);
+		mtally_merge(&all.wait_s, &st->wait_s);
+		mtally_merge(&all.latency_s, &st->latency_s);
 		qsketch_merge(&all.latency_q, &st->latency_q);
 		qsketch_merge(&all.wait_q, &st->wait_q);
 		if (dc->classes[c].cfg->slo_s > 0) {

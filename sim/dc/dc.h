@@ -89,7 +89,7 @@ struct dc_compress {
 struct class_stats {
 	uint64_t arrived, completed, dropped, slo_met;
 	uint64_t deadline_met;   /* completed within the class deadline_s (classes with one) */
-	struct tally wait_s, latency_s;
+	struct mtally wait_s, latency_s;  /* means finished at report time */
 	struct qsketch latency_q;
 	struct qsketch wait_q;
 	double energy_share_j;  /* not yet attributed per request: kept for later models */
