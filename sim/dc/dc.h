@@ -104,6 +104,9 @@ struct class_rt {
 	size_t trace_pos;        /* next trace record */
 	double trace_offset_s;   /* added to trace times after each loop */
 	struct arrival_state mod; /* diurnal / mmpp state (arrival.h) */
+	/* a latency within these meets the class's SLO / deadline: cfg's slo_s and deadline_s,
+	 * -infinity without one (never met, never counted) */
+	double slo_lim_s, deadline_lim_s;
 	struct class_stats st;
 };
 

@@ -48,8 +48,8 @@ enum {
 };
 
 /* Events kept out of the list (sim_at_held): at most one per priority, this many in all, each
- * due by the horizon. An empty slot has t_s +infinity, prio SIM_HELD_NONE and obj NULL (so that
- * comparing slots by (t_s, prio) never prefers it, and no taker's object matches it). */
+ * due by the horizon. An empty slot has t_s +infinity and prio SIM_HELD_NONE (so that comparing
+ * slots by (t_s, prio) never prefers it, and no take finds it strictly earlier than anything). */
 #define SIM_HELD_MAX 2 /* the slot code below and in sim.c is written for two */
 #define SIM_HELD_NONE UINT_MAX /* the priority of an empty slot (no event's) */
 
@@ -165,11 +165,11 @@ static inline void sim_at_held(struct sim *s, double t_s, unsigned prio, sim_fn 
 }
 
 /* Empties a held slot (internal): never preferred when slots are compared by (t_s, prio), and
- * no taker's object; fn and arg are left as they are (read only with a taken event). */
+ * never taken (no event is strictly earlier than +infinity); fn, obj and arg are left as they
+ * are (read only with a taken event). */
 static inline void sim_held_clear_(struct sim_held *h)
 {
 	h->t_s = INFINITY;
-	h->obj = NULL;
 	h->prio = SIM_HELD_NONE;
 }
 
@@ -210,7 +210,8 @@ static inline __attribute__((always_inline)) int sim_take_held_(struct sim *s, c
 {
 	struct sim_held *h = sim_held_first_(s); /* the held event the run loop would take */
 
-	/* an empty slot's obj is NULL; held events are due by the horizon */
+	/* an empty slot's +infinity is never strictly earlier than q_lb_t or the list's earliest
+	 * (+infinity when empty); held events are due by the horizon */
 	if (h->obj != obj || (s->stop | *s->interrupt) || (bounded && !(h->t_s < before_s)) ||
 	    !(h->t_s < s->q_lb_t || h->t_s < sim_list_time_(s)))
 		return 0;
