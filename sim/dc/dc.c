@@ -351,7 +351,8 @@ static void start_variant(struct dc *dc, struct class_stats *st, uint32_t r)
 	}
 }
 
-/* Power of a slot node after its busy count (or, with variants, its power factors) changed. */
+/* Power of a slot node after its busy count (or, with variants, its power factors) changed,
+ * right after dc_busy_change_ at this instant (which integrated up to now). */
 static inline void slot_node_power(struct dc *dc, uint32_t node)
 {
 	const struct node *nd = &dc->nodes[node];
@@ -363,7 +364,7 @@ static inline void slot_node_power(struct dc *dc, uint32_t node)
 		power_w = nd->busy_power_w[nd->busy];
 	else
 		power_w = slot_power(nd->tcfg, nd->busy);
-	dc_set_node_power(dc, node, power_w);
+	dc_node_power_(dc, node, power_w);
 }
 
 void dc_start(struct dc *dc, uint32_t node, uint32_t r)
@@ -384,7 +385,7 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 	nd->starts++;
 	if (nd->busy == nd->slots)
 		set_free_bit(dc, node, 0);
-	wtally_set(&dc->busy_slots, now, dc->busy_slots.value + 1);
+	dc_busy_change_(dc, 1);
 	if (nd->llm) { /* continuous batching with a serving profile (llm.c) */
 		llm_start(dc, node, r);
 		return;
@@ -441,7 +442,7 @@ void dc_drop_started(struct dc *dc, uint32_t r)
 
 	dc->nodes[node].busy--;
 	set_free_bit(dc, node, 1);
-	wtally_set(&dc->busy_slots, dc->sim->now, dc->busy_slots.value - 1);
+	dc_busy_change_(dc, -1);
 	dc->classes[dc->req[r].cls].st.dropped++;
 	if (dc->cfg->n_variants) { /* never served: take its booking back (same instant as dc_start) */
 		struct class_stats *st = &dc->classes[dc->req[r].cls].st;
@@ -467,7 +468,7 @@ static inline __attribute__((always_inline)) void finish(struct dc *dc, uint32_t
 
 	nd->busy--;
 	set_free_bit(dc, node, 1);
-	wtally_set(&dc->busy_slots, s->now, dc->busy_slots.value - 1);
+	dc_busy_change_(dc, -1);
 	if (!nd->llm) { /* an LLM replica's batcher keeps its own power */
 		if (dc->cfg->n_variants)
 			nd->busy_pf = nd->busy ? nd->busy_pf - dc->cfg->variants[q->variant].f.power : 0;

@@ -132,7 +132,7 @@ struct dc {
 	size_t n_classes;
 
 	double it_power_w, it_energy_j, t_power;  /* integral of it_power_w up to t_power */
-	struct wtally busy_slots;
+	struct wtally busy_slots; /* integrated with the power: t_last == t_power (dc_integrate) */
 	struct wtally queue_len;
 	double t_stats0;         /* start of the measured period (0 or warm-up) */
 
@@ -241,13 +241,24 @@ void dc_run_held(struct sim *s, struct dc *dc, sim_fn fn, uint64_t arg);
  * goes through the event list. The results are the same either way (tests/unit/test_chain.c). */
 void dc_set_chain(struct dc *dc, int on);
 
-/* Integrates IT energy up to now (internal to the power verbs). */
+/* Integrates IT energy and the busy slots' time integral up to now, in one step (internal to the
+ * power and busy-count verbs): IT power and the busy count are both piecewise constant, and
+ * busy_slots.t_last stays equal to t_power, so one time difference serves both. */
 static inline void dc_integrate(struct dc *dc)
 {
-	double now = dc->sim->now;
+	double now = dc->sim->now, dt = now - dc->t_power;
 
-	dc->it_energy_j += dc->it_power_w * (now - dc->t_power);
+	dc->it_energy_j += dc->it_power_w * dt;
+	dc->busy_slots.area += dc->busy_slots.value * dt;
 	dc->t_power = now;
+	dc->busy_slots.t_last = now;
+}
+
+/* Node power set to power_w (W) right after dc_integrate at this instant (internal). */
+static inline void dc_node_power_(struct dc *dc, uint32_t node, double power_w)
+{
+	dc->it_power_w += power_w - dc->nodes[node].power_w;
+	dc->nodes[node].power_w = power_w;
 }
 
 /* Sets node power (W), integrating IT energy up to now first (inline: an LLM replica's power
@@ -255,8 +266,14 @@ static inline void dc_integrate(struct dc *dc)
 static inline void dc_set_node_power(struct dc *dc, uint32_t node, double power_w)
 {
 	dc_integrate(dc);
-	dc->it_power_w += power_w - dc->nodes[node].power_w;
-	dc->nodes[node].power_w = power_w;
+	dc_node_power_(dc, node, power_w);
+}
+
+/* The busy count changes by d slots now (internal). */
+static inline void dc_busy_change_(struct dc *dc, double d)
+{
+	dc_integrate(dc);
+	dc->busy_slots.value += d;
 }
 /* IT energy (J) from the start of the measured period up to now. */
 double dc_it_energy_j(struct dc *dc);
