@@ -1,14 +1,15 @@
 /* dc.c — requests, nodes, queues, IT power and books of the datacenter (dc.h).
  *
- * Arrivals and slot completions off the event list. Both are never cancelled, so with chaining
- * on (dc_set_chain, the default) they are scheduled with sim_at_held: they wait in the run's
+ * Arrivals and slot completions off the event list. Both are never cancelled, so they are
+ * scheduled with sim_at_held: they wait in the run's
  * held slots (engine/sim.h), and after an arrival or a completion dc_fire takes dc's own held
  * event in place while it is the run's next (sim_take_held), in a loop. In M/M/1 the next
  * arrival and the next completion alternate in the two slots, and the run loop fires only the
  * series and facility events and what follows them. With every node an LLM replica and one
  * arrival class, the replicas' run of steps takes the held arrival between its steps instead
  * (llm.c, dc_run_held). Same events, same order, same results as with dc_set_chain(dc, 0),
- * which schedules every one of them with sim_at (tests/unit/test_chain.c, test_llm.c).
+ * which switches holding off (sim_hold): every one of them goes through the list
+ * (tests/unit/test_chain.c, test_llm.c).
  */
 #include "dc.h"
 
@@ -117,8 +118,11 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 	if (cfg->n_variants)
 		dc->variant_served = xcalloc(cfg->n_variants, sizeof *dc->variant_served);
 	llm_init(dc); /* nodes with a serving profile */
-	for (uint32_t i = 0; i < dc->n_nodes; i++)
-		dc->nodes[i].llm = llm_node(dc, i);
+	for (uint32_t i = 0; i < dc->n_nodes; i++) {
+		struct node *nd = &dc->nodes[i];
+		nd->llm = llm_node(dc, i);
+		nd->plain = !nd->llm && nd->busy_power_w && !cfg->n_variants;
+	}
 	dc_set_chain(dc, 1);
 }
 
@@ -214,22 +218,16 @@ static inline double next_arrival_time(struct dc *dc, struct class_rt *cr)
 	return next_arrival_other(dc, cr);
 }
 
-/* Arrivals and slot completions are never cancelled: with chaining on they are held (sim_at_held,
- * see the top of the file). */
+/* Arrivals and slot completions are never cancelled: they are held (sim_at_held, see the top of
+ * the file; dc_set_chain(dc, 0) switches holding off). */
 static void push_arrival(struct dc *dc, double t_s, uint64_t cls)
 {
-	if (dc->no_chain)
-		sim_at(dc->sim, t_s, SIM_PRIO_ARRIVE, arrival_fire, dc, cls);
-	else
-		sim_at_held(dc->sim, t_s, SIM_PRIO_ARRIVE, arrival_fire, dc, cls);
+	sim_at_held(dc->sim, t_s, SIM_PRIO_ARRIVE, arrival_fire, dc, cls);
 }
 
 static void push_done(struct dc *dc, double t_s, uint32_t r)
 {
-	if (dc->no_chain)
-		sim_at(dc->sim, t_s, SIM_PRIO_DEPART, done_fire, dc, r);
-	else
-		sim_at_held(dc->sim, t_s, SIM_PRIO_DEPART, done_fire, dc, r);
+	sim_at_held(dc->sim, t_s, SIM_PRIO_DEPART, done_fire, dc, r);
 }
 
 /* The class's next arrival at t (next_arrival_time), if within the horizon; a trace time
@@ -312,10 +310,20 @@ static void arrival_run(struct sim *s, struct dc *dc, uint64_t arg)
 
 void dc_set_chain(struct dc *dc, int on)
 {
-	dc->no_chain = !on;
+	sim_hold(dc->sim, on); /* only dc holds events */
 }
 
 /* ---- service ---- */
+
+/* Service time of a job or of an LLM request on a slot node without variants. */
+static inline double base_service_time(const struct node *nd, const struct request *q,
+				       enum class_kind kind)
+{
+	if (kind == CLASS_JOB)
+		return q->work_s;
+	return (double)q->in_tokens / nd->tcfg->prefill_tokens_per_s +
+	       (double)q->out_tokens / nd->tcfg->decode_tokens_per_s;
+}
 
 /* Service time of a job or of an LLM request on a slot node (not an LLM replica). */
 static double service_time(const struct dc *dc, const struct node *nd, const struct request *q,
@@ -324,12 +332,8 @@ static double service_time(const struct dc *dc, const struct node *nd, const str
 	const struct node_type_cfg *t = nd->tcfg;
 	const struct variant_cfg *v;
 
-	if (!dc->cfg->n_variants) {
-		if (kind == CLASS_JOB)
-			return q->work_s;
-		return (double)q->in_tokens / t->prefill_tokens_per_s +
-		       (double)q->out_tokens / t->decode_tokens_per_s;
-	}
+	if (!dc->cfg->n_variants)
+		return base_service_time(nd, q, kind);
 	v = &dc->cfg->variants[q->variant];
 	if (kind == CLASS_JOB)
 		return q->work_s * v->f.time_decode;
@@ -386,6 +390,11 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 	if (nd->busy == nd->slots)
 		set_free_bit(dc, node, 0);
 	dc_busy_change_(dc, 1);
+	if (nd->plain) { /* the common case: slot_node_power and service_time, shortened */
+		dc_node_power_(dc, node, nd->busy_power_w[nd->busy]);
+		push_done(dc, now + base_service_time(nd, q, cr->cfg->kind), r);
+		return;
+	}
 	if (nd->llm) { /* continuous batching with a serving profile (llm.c) */
 		llm_start(dc, node, r);
 		return;
@@ -469,7 +478,9 @@ static inline __attribute__((always_inline)) void finish(struct dc *dc, uint32_t
 	nd->busy--;
 	set_free_bit(dc, node, 1);
 	dc_busy_change_(dc, -1);
-	if (!nd->llm) { /* an LLM replica's batcher keeps its own power */
+	if (nd->plain) {
+		dc_node_power_(dc, node, nd->busy_power_w[nd->busy]); /* slot_node_power's */
+	} else if (!nd->llm) { /* an LLM replica's batcher keeps its own power */
 		if (dc->cfg->n_variants)
 			nd->busy_pf = nd->busy ? nd->busy_pf - dc->cfg->variants[q->variant].f.power : 0;
 		slot_node_power(dc, node);

@@ -53,6 +53,8 @@ struct node {
 	uint32_t type;
 	int slots, busy;
 	int llm;                  /* 1: an LLM replica with a serving profile (llm.c); fixed at init */
+	int plain;                /* 1: a slot node with busy_power_w and no variants (the common
+				   * case, one test on each start and completion); fixed at init */
 	const struct node_type_cfg *tcfg; /* cfg->types[type] */
 	const double *busy_power_w; /* slot node: its power (W) by busy count 0..slots; NULL: computed */
 	double busy_pf;           /* variants: sum of the power factors of requests in service */
@@ -149,7 +151,6 @@ struct dc {
 	long busy_cap;           /* most requests in service at once (dc_set_busy_cap); -1: none */
 	struct llm_state *llm;   /* LLM serving nodes (llm.c), NULL when no type has a profile */
 
-	int no_chain;            /* dc_set_chain(dc, 0): every arrival and completion through the list */
 	uint64_t chained;        /* arrivals and completions fired in place (dc.c's header) */
 };
 

@@ -19,6 +19,12 @@ void sim_init(struct sim *s)
 	s->q_lb_exact = 1;
 }
 
+void sim_hold(struct sim *s, int on)
+{
+	s->hold_off = !on;
+	s->held_until_s = on ? s->horizon_s : -INFINITY;
+}
+
 void sim_fini(struct sim *s)
 {
 	evq_fini(&s->q);
@@ -104,6 +110,7 @@ uint64_t sim_run(struct sim *s, double horizon_s, double warmup_s)
 	const volatile sig_atomic_t *interrupt;
 
 	s->horizon_s = horizon_s;
+	sim_hold(s, !s->hold_off);
 	if (!s->interrupt) /* the caller's NULL: none */
 		s->interrupt = &s->no_interrupt;
 	interrupt = s->interrupt; /* set before the run */

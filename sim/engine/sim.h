@@ -66,6 +66,11 @@ _Static_assert(SIM_HELD_MAX == 2, "sim_at_held, sim_first and sim.c's next_event
 struct sim {
 	double now;           /* simulated time, s */
 	double horizon_s;
+	/* sim_at_held holds only events due by this: the horizon while holding is on (the
+	 * default), -infinity while off (sim_hold(s, 0): every event goes through the list, for
+	 * tests that compare); set by sim_hold and sim_run */
+	double held_until_s;
+	int hold_off;
 	uint64_t events;      /* events fired */
 	struct evq q;
 	int stop;             /* set by a handler to end the run early */
@@ -140,8 +145,9 @@ static inline evq_handle sim_at(struct sim *s, double t_s, unsigned prio, sim_fn
  * made in the list, with the held event inserted before the other as with sim_at, and
  * comparisons by time or priority do not depend on when it was inserted. Two held events are
  * compared by (time, priority), as the list would. With both held slots taken by other
- * priorities, or when due after the horizon, it is pushed at once (so a held event is always
- * due by the horizon: sim_run releases those beyond a new one). prio < SIM_HELD_NONE.
+ * priorities, when due after the horizon, or with holding off (sim_hold), it is pushed at once
+ * (so a held event is always due by the horizon: sim_run releases those beyond a new one).
+ * prio < SIM_HELD_NONE.
  * tests/unit/test_engine.c (test_sim_at_held_order) and
  * test_chain.c compare the firing order with sim_at's. */
 static inline void sim_at_held(struct sim *s, double t_s, unsigned prio, sim_fn fn, void *obj,
@@ -154,8 +160,9 @@ static inline void sim_at_held(struct sim *s, double t_s, unsigned prio, sim_fn 
 			 s->now);
 	sim_release_prio_(s, prio);
 	k = s->held[0].prio != SIM_HELD_NONE; /* SIM_HELD_MAX 2: the first empty slot, if any */
-	if (__builtin_expect(s->held[k].prio != SIM_HELD_NONE || !(t_s <= s->horizon_s), 0)) {
-		/* no slot free, or due after the horizon (never taken: it waits in the list) */
+	if (__builtin_expect(s->held[k].prio != SIM_HELD_NONE || !(t_s <= s->held_until_s), 0)) {
+		/* no slot free, due after the horizon (never taken: it waits in the list), or
+		 * holding off */
 		if (t_s < s->q_lb_t)
 			s->q_lb_t = t_s;
 		evq_push(&s->q, t_s, prio, fn, obj, arg);
@@ -163,6 +170,10 @@ static inline void sim_at_held(struct sim *s, double t_s, unsigned prio, sim_fn 
 	}
 	s->held[k] = (struct sim_held){ t_s, fn, obj, arg, prio };
 }
+
+/* Holding on (the default) or off: off, sim_at_held is sim_at (tests compare the two). Takes
+ * effect for events scheduled after it; call it after setting horizon_s before a run. */
+void sim_hold(struct sim *s, int on);
 
 /* Empties a held slot (internal): never preferred when slots are compared by (t_s, prio), and
  * never taken (no event is strictly earlier than +infinity); fn, obj and arg are left as they

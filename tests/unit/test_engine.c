@@ -311,6 +311,7 @@ static void hold_run(struct hold_run *h, int use_held, unsigned n_actors, int st
 	h->n_actors = n_actors;
 	sim_init(&s);
 	s.horizon_s = 1e9; /* before the run, so that the first events are held too */
+	sim_hold(&s, 1);
 	for (unsigned a = 0; a < n_actors; a++) {
 		rng_init(&h->rng[a], 11, 0, a);
 		hold_schedule(&s, h, 0.5 * (a % 3), hold_prio(a), a, a % 5 < 2);
