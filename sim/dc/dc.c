@@ -104,6 +104,9 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 		rng_init(&cr->sizes, seed, rep, STREAM_SIZES(c));
 		if (classes[c].arrival.kind == ARRIVAL_POISSON)
 			cr->gap_mean_s = 1.0 / classes[c].arrival.rate_per_s;
+		cr->plain = classes[c].arrival.kind == ARRIVAL_POISSON && classes[c].kind == CLASS_JOB &&
+			    !classes[c].service_from_trace &&
+			    classes[c].service.kind == DIST_EXPONENTIAL;
 		cr->slo_lim_s = classes[c].slo_s > 0 ? classes[c].slo_s : -INFINITY;
 		cr->deadline_lim_s = classes[c].deadline_s > 0 ? classes[c].deadline_s : -INFINITY;
 		mtally_init(&cr->st.wait_s);
@@ -115,6 +118,8 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 	wtally_init(&dc->queue_len, 0, 0);
 	tally_init(&dc->defer_s);
 	dc->busy_cap = -1;
+	dc->busy_cap_lim = INFINITY;
+	dc->queue_lim = cfg->queue_capacity >= 0 ? cfg->queue_capacity : LONG_MAX;
 	if (cfg->n_variants)
 		dc->variant_served = xcalloc(cfg->n_variants, sizeof *dc->variant_served);
 	llm_init(dc); /* nodes with a serving profile */
@@ -253,23 +258,14 @@ void dc_start_arrivals(struct dc *dc)
 	}
 }
 
-/* A request of class cr arrives now: drawn (its size), booked and handed to the dispatch policy.
- * Returns the time of the class's next arrival, drawn before the dispatch (as the streams
- * always were drawn) and not yet scheduled. */
-static inline double arrive(struct dc *dc, struct class_rt *cr, uint16_t cls)
+/* arrive's general path: draws or reads request q's size, moves the trace on, returns the time
+ * of the class's next arrival. */
+static inline double arrive_general(struct dc *dc, struct class_rt *cr, struct request *q,
+				    size_t rec)
 {
 	const struct class_cfg *cc = cr->cfg;
 	const struct trace_data *tr = cc->arrival.trace;
-	size_t rec = cr->trace_pos;
-	uint32_t r = req_alloc(dc);
-	struct request *q = &dc->req[r];
-	double t_next;
 
-	memset(q, 0, sizeof *q);
-	q->t_arrive = dc->sim->now;
-	q->cls = cls;
-	q->node = DC_NONE;
-	q->next = DC_NONE;
 	if (cc->kind == CLASS_JOB) {
 		const struct dist_cfg *sv = &cc->service;
 		/* the exponential inline here: dist_sample, with its lognormal path, is a call */
@@ -285,9 +281,33 @@ static inline double arrive(struct dc *dc, struct class_rt *cr, uint16_t cls)
 	}
 	if (cc->arrival.kind == ARRIVAL_TRACE)
 		cr->trace_pos++;
+	return next_arrival_time(dc, cr);
+}
+
+/* A request of class cr arrives now: drawn (its size), booked and handed to the dispatch policy.
+ * Returns the time of the class's next arrival, drawn before the dispatch (as the streams
+ * always were drawn) and not yet scheduled. */
+static inline double arrive(struct dc *dc, struct class_rt *cr, uint16_t cls)
+{
+	const struct class_cfg *cc = cr->cfg;
+	size_t rec = cr->trace_pos;
+	uint32_t r = req_alloc(dc);
+	struct request *q = &dc->req[r];
+	double t_next;
+
+	memset(q, 0, sizeof *q);
+	q->t_arrive = dc->sim->now;
+	q->cls = cls;
+	q->node = DC_NONE;
+	q->next = DC_NONE;
 	cr->st.arrived++;
 	dc->in_system++;
-	t_next = next_arrival_time(dc, cr);
+	if (cr->plain) { /* the general path's draws, in its order, without its tests */
+		q->work_s = rng_exponential(&cr->sizes, cc->service.mean);
+		t_next = dc->sim->now + rng_exponential(&cr->arrivals, cr->gap_mean_s);
+	} else {
+		t_next = arrive_general(dc, cr, q, rec);
+	}
 	dc->dispatch.arrive(dc, dc->dispatch.state, r);
 	return t_next;
 }
@@ -381,7 +401,7 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 	sim_assert(dc->sim, nd->busy < nd->slots);
 	q->node = node;
 	q->t_start = now;
-	if (dc->compress.pick || dc->cfg->n_variants)
+	if (dc->compress.pick || (!nd->plain && dc->cfg->n_variants)) /* plain: no variants */
 		start_variant(dc, &cr->st, r);
 	mtally_add(&cr->st.wait_s, wait);
 	qsketch_add(&cr->st.wait_q, wait);
@@ -541,6 +561,7 @@ void dc_set_busy_cap(struct dc *dc, long max_busy)
 	long old = dc->busy_cap;
 
 	dc->busy_cap = max_busy;
+	dc->busy_cap_lim = max_busy < 0 ? INFINITY : (double)max_busy;
 	if (dc->queued > 0 && (max_busy < 0 || (old >= 0 && max_busy > old)))
 		offer_capacity(dc);
 }

@@ -21,6 +21,7 @@
 #ifndef MAASIM_DC_H
 #define MAASIM_DC_H
 
+#include <limits.h>
 #include <stdint.h>
 
 #include "dc/arrival.h"
@@ -103,6 +104,8 @@ struct class_rt {
 	const struct class_cfg *cfg;
 	struct rng arrivals, sizes;
 	double gap_mean_s;       /* poisson: mean time between arrivals, 1 / rate_per_s */
+	int plain;               /* Poisson arrivals of jobs with exponential service times drawn (not
+				  * from a trace): arrive's short path; fixed at dc_init */
 	size_t trace_pos;        /* next trace record */
 	double trace_offset_s;   /* added to trace times after each loop */
 	struct arrival_state mod; /* diurnal / mmpp state (arrival.h) */
@@ -149,6 +152,8 @@ struct dc {
 	struct tally defer_s;    /* how long each released request was held */
 	long held;               /* waiting in a policy-owned queue (counted in queued) */
 	long busy_cap;           /* most requests in service at once (dc_set_busy_cap); -1: none */
+	double busy_cap_lim;     /* (double)busy_cap, +infinity without a cap (dc_under_cap) */
+	long queue_lim;          /* cfg->queue_capacity, LONG_MAX when unlimited (dc_queue_full) */
 	struct llm_state *llm;   /* LLM serving nodes (llm.c), NULL when no type has a profile */
 
 	uint64_t chained;        /* arrivals and completions fired in place (dc.c's header) */
@@ -168,7 +173,7 @@ void dc_reset_stats(struct dc *dc);
 /* 1 while the concurrency cap (dc_set_busy_cap) leaves room for one more request */
 static inline int dc_under_cap(const struct dc *dc)
 {
-	return dc->busy_cap < 0 || dc->busy_slots.value < (double)dc->busy_cap;
+	return dc->busy_slots.value < dc->busy_cap_lim;
 }
 
 static inline int dc_node_has_slot(const struct dc *dc, uint32_t node)
@@ -297,7 +302,7 @@ static inline void dc_queued_change(struct dc *dc, long d)
 /* A queue of len requests is full (queue_capacity, -1: unbounded). */
 static inline int dc_queue_full(const struct dc *dc, long len)
 {
-	return dc->cfg->queue_capacity >= 0 && len >= dc->cfg->queue_capacity;
+	return len >= dc->queue_lim;
 }
 
 /* A request FIFO threaded through dc->req[].next (a node's local queue or the central one):
