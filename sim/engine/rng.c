@@ -251,8 +251,6 @@ double rng_gamma_mean_cv(struct rng *r, double mean, double cv)
 	return gsl_ran_gamma(r->g, k, mean / k);
 }
 
-double rng_gaussian(struct rng *r) { return gsl_ran_gaussian_ziggurat(r->g, 1.0); }
-
 unsigned long rng_below(struct rng *r, unsigned long n) { return gsl_rng_uniform_int(r->g, n); }
 
 /* ---- the shipped ziggurat tables ----

@@ -182,9 +182,6 @@ double rng_lognormal_mean_cv(struct rng *r, double mean, double cv);
 void rng_lognormal_params(double mean, double cv, double *mu, double *sigma);
 /* Gamma with the given mean and coefficient of variation. */
 double rng_gamma_mean_cv(struct rng *r, double mean, double cv);
-/* Normal(0, 1) by GSL's gsl_ran_gaussian_ziggurat through the type (the forecast errors: a
- * draw an hour, not a hot path; kept so that their results stay as they were). */
-double rng_gaussian(struct rng *r);
 /* Uniform integer in [0, n). */
 unsigned long rng_below(struct rng *r, unsigned long n);
 

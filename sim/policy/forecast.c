@@ -114,7 +114,7 @@ static double noise(struct forecast *f, long long k)
 		f->k0 = (long long)floor((0 - f->phase_s) / f->step_s);
 		f->capz = 64;
 		f->z = xmalloc(f->capz * sizeof *f->z);
-		f->z[0] = rng_gaussian(&f->rng); /* stationary start: unit variance */
+		f->z[0] = rng_normal1(&f->rng); /* stationary start: unit variance */
 		f->nz = 1;
 	}
 	if (k < f->k0)
@@ -124,7 +124,7 @@ static double noise(struct forecast *f, long long k)
 			f->capz *= 2;
 			f->z = xrealloc(f->z, f->capz * sizeof *f->z);
 		}
-		f->z[f->nz] = f->rho * f->z[f->nz - 1] + sqrt(1 - f->rho * f->rho) * rng_gaussian(&f->rng);
+		f->z[f->nz] = f->rho * f->z[f->nz - 1] + sqrt(1 - f->rho * f->rho) * rng_normal1(&f->rng);
 		f->nz++;
 	}
 	return f->z[k - f->k0];

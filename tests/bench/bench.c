@@ -648,8 +648,14 @@ static void bench_hooks(struct bench *b)
 				const char *p = strstr(c.out, key[i]);
 				fs[i]->value = p ? strtod(p + strlen(key[i]), NULL) : NAN;
 			}
-			snprintf(f1->note, sizeof f1->note, "tests/bench/sweep_bench.sh: median of 5 runs alternating with -j 2, after a warm-up");
-			snprintf(f->note, sizeof f->note, "median of the 5 per-pair ratios (2 worker processes + the writer on 2 cores)");
+			/* the script says how many pairs it ran (SWEEP_BENCH_ROUNDS may change it) */
+			const char *m = strstr(c.out, "(median of ");
+			int rounds = m ? atoi(m + strlen("(median of ")) : 0;
+			char nrun[32] = "?";
+			if (rounds > 0)
+				snprintf(nrun, sizeof nrun, "%d", rounds);
+			snprintf(f1->note, sizeof f1->note, "tests/bench/sweep_bench.sh: median of %s runs alternating with -j 2, after a warm-up", nrun);
+			snprintf(f->note, sizeof f->note, "median of the %s per-pair ratios (2 worker processes + the writer on 2 cores)", nrun);
 			free(c.out);
 		} else {
 			snprintf(f->note, sizeof f->note, "tests/bench/sweep_bench.sh failed");
