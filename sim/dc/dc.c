@@ -391,18 +391,15 @@ static inline void slot_node_power(struct dc *dc, uint32_t node)
 	dc_node_power_(dc, node, power_w);
 }
 
-void dc_start(struct dc *dc, uint32_t node, uint32_t r)
+/* What every start books after the request's node and start time are set (and its variant
+ * picked): its wait, the node's busy count and free bit, the busy integral (with the power's:
+ * dc_busy_change_). */
+static inline __attribute__((always_inline)) void start_books(struct dc *dc, struct node *nd,
+							       uint32_t node, struct request *q,
+							       struct class_rt *cr, double now)
 {
-	struct node *nd = &dc->nodes[node];
-	struct request *q = &dc->req[r];
-	struct class_rt *cr = &dc->classes[q->cls];
-	double now = dc->sim->now, wait = now - q->t_arrive;
+	double wait = now - q->t_arrive;
 
-	sim_assert(dc->sim, nd->busy < nd->slots);
-	q->node = node;
-	q->t_start = now;
-	if (dc->compress.pick || (!nd->plain && dc->cfg->n_variants)) /* plain: no variants */
-		start_variant(dc, &cr->st, r);
 	mtally_add(&cr->st.wait_s, wait);
 	qsketch_add(&cr->st.wait_q, wait);
 	nd->busy++;
@@ -410,11 +407,18 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 	if (nd->busy == nd->slots)
 		set_free_bit(dc, node, 0);
 	dc_busy_change_(dc, 1);
-	if (nd->plain) { /* the common case: slot_node_power and service_time, shortened */
-		dc_node_power_(dc, node, nd->busy_power_w[nd->busy]);
-		push_done(dc, now + base_service_time(nd, q, cr->cfg->kind), r);
-		return;
-	}
+}
+
+/* dc_start but on a plain node or an LLM replica without variants, both without a compression
+ * policy (nd, q, cr: node's, r's and r's class's records; the request's node and start time
+ * set). */
+static __attribute__((noinline)) void start_general(struct dc *dc, uint32_t node, uint32_t r,
+						     struct node *nd, struct request *q,
+						     struct class_rt *cr)
+{
+	if (dc->compress.pick || dc->cfg->n_variants)
+		start_variant(dc, &cr->st, r);
+	start_books(dc, nd, node, q, cr, dc->sim->now);
 	if (nd->llm) { /* continuous batching with a serving profile (llm.c) */
 		llm_start(dc, node, r);
 		return;
@@ -423,6 +427,41 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 		nd->busy_pf += dc->cfg->variants[q->variant].f.power;
 	slot_node_power(dc, node);
 	push_done(dc, dc->sim->now + service_time(dc, nd, q, cr->cfg->kind), r);
+}
+
+/* dc_start on an LLM replica without variants or a compression policy (arguments as
+ * start_general's). */
+static __attribute__((noinline)) void start_llm(struct dc *dc, uint32_t node, uint32_t r,
+						 struct node *nd, struct request *q,
+						 struct class_rt *cr)
+{
+	start_books(dc, nd, node, q, cr, dc->sim->now);
+	llm_start(dc, node, r); /* continuous batching with a serving profile (llm.c) */
+}
+
+/* The common case, a plain node without a compression policy, calls nothing (but sim_at_held's
+ * rare paths), so dc_start saves few registers: its power from the table, its service time
+ * without slot_node_power's and service_time's tests. The others are tail calls. */
+void dc_start(struct dc *dc, uint32_t node, uint32_t r)
+{
+	struct node *nd = &dc->nodes[node];
+	struct request *q = &dc->req[r];
+	struct class_rt *cr = &dc->classes[q->cls];
+	double now = dc->sim->now;
+
+	sim_assert(dc->sim, nd->busy < nd->slots);
+	q->node = node;
+	q->t_start = now;
+	if (__builtin_expect(!nd->plain || dc->compress.pick != NULL, 0)) {
+		if (nd->llm && !dc->compress.pick && !dc->cfg->n_variants)
+			start_llm(dc, node, r, nd, q, cr);
+		else
+			start_general(dc, node, r, nd, q, cr);
+		return;
+	}
+	start_books(dc, nd, node, q, cr, now);
+	dc_node_power_(dc, node, nd->busy_power_w[nd->busy]);
+	push_done(dc, now + base_service_time(nd, q, cr->cfg->kind), r);
 }
 
 /* An arrival or a slot completion of dc (fn: arrival_fire or done_fire). */
