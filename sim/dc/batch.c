@@ -17,6 +17,10 @@
  * change, since the event loop asks for it after each call and batcher_advance before each step.
  * rows and phase_w cache the profile's figures for the current power-cap state (cache_pstate);
  * lookups outside the table still go through the profile, which counts extrapolations.
+ * Short paths: a replica with a stalling prefill and reserved KV (fast), when on, admits an
+ * arrival that finds nothing prefilling or waiting directly (arrive_alone) and takes its steps
+ * without settle's general phase test (take_steps); each computes the same fields in the same
+ * order as the general path (batcher_set_generic_ turns them off for the tests that compare).
  */
 #include "dc/batch.h"
 
@@ -49,8 +53,10 @@ struct batcher {
 	int ndec, npre;         /* decoding; prefilling (STALL) */
 	/* line 1 */
 	enum power_state pw_state;
-	int stall;              /* prefill_mode == STALL */
-	int paged;              /* kv_admission == PAGED */
+	unsigned char stall;    /* prefill_mode == STALL */
+	unsigned char paged;    /* kv_admission == PAGED */
+	unsigned char fast;     /* stall && !paged: the short paths apply (arrive_alone, take_steps)
+				 * when on; 0 for tests (batcher_set_generic_) */
 	int dec_run;            /* decoding runs (phase DECODE: V and W advance) as of the last settle */
 	double energy_j;
 	double pf_dec, pf_pre;  /* sums of the power factors of decoding / prefilling requests */
@@ -78,6 +84,10 @@ struct batcher {
 	/* whole-replica power of the phases that do not depend on the batch (OFF, SLEEP, IDLE,
 	 * PREFILL; cache_pstate) */
 	double phase_w[PROFILE_DECODE];
+	/* one prompt's prefill time: the profile's table and the power-cap state's time scale
+	 * (cache_pstate; prefill_one_s) */
+	const struct profile_prefill_tab *pf;
+	double pf_scale;
 	/* rarely */
 	double t_wake_end;
 	long wakeups, preemptions;
@@ -134,7 +144,8 @@ static __attribute__((noinline)) void run_make_room(struct batcher *b)
 	b->order = b->order_mem;
 }
 
-static void run_insert(struct batcher *b, struct batch_req *r, double v_finish)
+static inline __attribute__((always_inline)) void run_insert(struct batcher *b,
+								struct batch_req *r, double v_finish)
 {
 	struct run_ent e = { v_finish, r };
 	int i;
@@ -201,6 +212,28 @@ static void cache_pstate(struct batcher *b)
 	b->rows = profile_decode_rows(b->p, b->pstate, &b->rows_n);
 	for (int ph = PROFILE_OFF; ph < PROFILE_DECODE; ph++)
 		b->phase_w[ph] = profile_node_power_w(b->p, (enum profile_phase)ph, 0, b->pstate);
+	b->pf = profile_prefill_table(b->p);
+	b->pf_scale = profile_config_of(b->p)->pstates[b->pstate].prefill_time_scale;
+}
+
+/* profile_prefill_s(p, tokens, 1, pstate) (one prompt), bit for bit: an integer count inside
+ * the profile's table is read here (the same factors, multiplied in the same order), anything
+ * else asks the profile (which counts extrapolations). */
+static inline double prefill_one_s(struct batcher *b, double tokens)
+{
+	const struct profile_prefill_tab *pt = b->pf;
+
+	if (tokens >= pt->lo && tokens < pt->n) {
+		size_t i = (size_t)tokens;
+		if ((double)i == tokens) {
+			double t = pt->t[i];
+			if (t == 0)
+				t = profile_prefill_fill(b->p, i);
+			t *= pt->bf1;
+			return t * b->pf_scale;
+		}
+	}
+	return profile_prefill_s(b->p, tokens, 1, b->pstate);
 }
 
 /* Decode step time and node power with n requests decoding: the profile's table, or (outside
@@ -249,7 +282,7 @@ static inline void update_rate(struct batcher *b)
 }
 
 /* Integrates energy, V and W from b->t to t. */
-static void accrue(struct batcher *b, double t)
+static inline __attribute__((always_inline)) void accrue(struct batcher *b, double t)
 {
 	double dt = t - b->t;
 	if (dt <= 0) {
@@ -282,7 +315,8 @@ static void complete(struct batcher *b, struct batch_req *r, double t)
 		b->done(b->ctx, r);
 }
 
-static void join_decode(struct batcher *b, struct batch_req *r, double tokens)
+static inline __attribute__((always_inline)) void join_decode(struct batcher *b,
+								 struct batch_req *r, double tokens)
 {
 	r->v_join = b->v;
 	r->w_join = b->w;
@@ -367,7 +401,7 @@ static void try_admit(struct batcher *b, double t)
 			/* chunked prefill rides along the decode steps: the request holds its batch
 			 * slot for the steps its prefill takes at the current step time, then
 			 * decodes; its first token is reported at admission + prefill time */
-			double pre = profile_prefill_s(b->p, r->todo_in, 1, b->pstate) *
+			double pre = prefill_one_s(b, r->todo_in) *
 				     factors(r)->time_prefill;
 			double s = step_of(b, b->ndec + 1);
 			double steps = ceil(pre / s);
@@ -383,13 +417,14 @@ static void try_admit(struct batcher *b, double t)
 		b->pf_pre = pf;
 		b->pre_start = t;
 		/* the batch's measured prefill time, scaled by its token-weighted time factor */
-		b->t_pre_end = t + profile_prefill_s(b->p, tokens, k, b->pstate) *
+		b->t_pre_end = t + (k == 1 ? prefill_one_s(b, tokens) :
+					     profile_prefill_s(b->p, tokens, k, b->pstate)) *
 					   (tokens_scaled / tokens);
 	}
 }
 
 /* The end of the prefill batch at t: first tokens, energy shares, then decode. */
-static void finish_prefill(struct batcher *b, double t)
+static inline __attribute__((always_inline)) void finish_prefill(struct batcher *b, double t)
 {
 	double share = b->out.power_w * (t - b->pre_start) / b->npre;
 	struct batch_req *r = b->pre_head;
@@ -450,39 +485,83 @@ static int cache_full_first(const struct batcher *b)
 	       (b->kv_cap - b->kv_used) / b->ndec < b->order[0].v_finish - b->v;
 }
 
-/* Takes every internal step due at or before t (b->out.t_next <= t on entry). */
-static void take_steps(struct batcher *b, double t)
+/* The completions due at nt (V snapped to the finish that defined nt). */
+static inline void complete_due(struct batcher *b, double nt)
+{
+	if (b->v < b->order[0].v_finish)
+		b->v = b->order[0].v_finish;
+	double eps = 1e-9 * (1 + b->v);
+	while (b->ndec > 0 && b->order[0].v_finish <= b->v + eps) {
+		struct batch_req *r = run_pop(b);
+		if (b->paged)
+			list_remove(b, r);
+		b->pf_dec = b->ndec ? b->pf_dec - factors(r)->power : 0;
+		r->energy_j += b->w - r->w_join;
+		complete(b, r, nt);
+	}
+}
+
+/* Takes every internal step due at or before t (none when b->out.t_next > t). */
+static inline __attribute__((always_inline)) void steps_body(struct batcher *b, double t)
 {
 	while (b->out.t_next <= t) {
 		double nt = b->out.t_next;
 		if (nt < b->t)
 			nt = b->t;
+		if (b->fast && b->pw_state == PS_ON) {
+			/* the common replica (stalling prefill, reserved KV, on): the end of a prefill
+			 * batch or completions; with nothing waiting the phase after is DECODE or IDLE
+			 * (what settle computes, without asking for it) */
+			int pre = b->npre > 0;
+			accrue(b, nt);
+			if (pre)
+				finish_prefill(b, nt);
+			else
+				complete_due(b, nt);
+			if (b->wait_head) {
+				try_admit(b, nt);
+				settle(b);
+			} else if (b->ndec > 0) {
+				int n = b->ndec;
+				const struct profile_decode_row *row = n < b->rows_n ? &b->rows[n] : NULL;
+				if (row && !row->step_clamped && !row->power_clamped) {
+					/* (decode_power_of and step_of on one row) */
+					b->out.power_w = row->node_w * (b->pf_dec / n);
+					b->step_s = row->step_s;
+				} else {
+					b->out.power_w = decode_power_of(b, n) * (b->pf_dec / n);
+					b->step_s = step_of(b, n);
+				}
+				b->dec_run = 1;
+				double dv = b->order[0].v_finish - b->v;
+				b->out.t_next = b->t + (dv > 0 ? dv : 0) * b->step_s;
+			} else {
+				b->out.power_w = b->phase_w[PROFILE_IDLE];
+				b->dec_run = 0;
+				b->out.t_next = INFINITY;
+			}
+			continue;
+		}
 		int kind = b->pw_state == PS_WAKING ? 0 : (b->stall && b->npre > 0) ? 1 :
 			   cache_full_first(b) ? 3 : 2;
 		accrue(b, nt);
-		if (kind == 0) {
+		if (kind == 0)
 			b->pw_state = PS_ON;
-		} else if (kind == 1) {
+		else if (kind == 1)
 			finish_prefill(b, nt);
-		} else if (kind == 3) {
+		else if (kind == 3)
 			preempt(b);
-		} else {
-			/* snap V to the finish that defined nt, then complete everything due */
-			if (b->v < b->order[0].v_finish)
-				b->v = b->order[0].v_finish;
-			double eps = 1e-9 * (1 + b->v);
-			while (b->ndec > 0 && b->order[0].v_finish <= b->v + eps) {
-				struct batch_req *r = run_pop(b);
-				if (b->paged)
-					list_remove(b, r);
-				b->pf_dec = b->ndec ? b->pf_dec - factors(r)->power : 0;
-				r->energy_j += b->w - r->w_join;
-				complete(b, r, nt);
-			}
-		}
+		else
+			complete_due(b, nt);
 		try_admit(b, nt);
 		settle(b);
 	}
+}
+
+/* Out of line for advance (an arrival between steps takes none); batcher_step has its own. */
+static void take_steps(struct batcher *b, double t)
+{
+	steps_body(b, t);
 }
 
 /* batcher_advance without the final refresh_next: returns 1 when the last accrue moved the
@@ -504,12 +583,22 @@ void batcher_advance(struct batcher *b, double t)
 		refresh_next(b);
 }
 
+void batcher_step(struct batcher *b, double t)
+{
+	steps_body(b, t);
+	if (t != b->t) { /* (as advance: the steps stopped short of t) */
+		accrue(b, t);
+		if (b->t == t)
+			refresh_next(b);
+	}
+}
+
 /* --- public -------------------------------------------------------------------------------- */
 
-struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, void *ctx)
+/* Sets up the zeroed, line-aligned object at b (owning mem, or NULL: a block's). */
+static struct batcher *batcher_setup(struct batcher *b, void *mem, struct profile *p, double t0_s,
+				     batch_done_fn done, void *ctx)
 {
-	void *mem = xcalloc(1, sizeof(struct batcher) + 63);
-	struct batcher *b = (struct batcher *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
 	const struct profile_config *c = profile_config_of(p);
 	b->mem = mem;
 	b->p = p;
@@ -523,6 +612,7 @@ struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, 
 		b->max_prefill_batch = 1;
 	b->stall = c->prefill_mode == PROFILE_PREFILL_STALL;
 	b->paged = c->kv_admission == PROFILE_KV_PAGED;
+	b->fast = b->stall && !b->paged;
 	b->kv_cap = profile_kv_capacity_tokens(p);
 	/* vLLM keeps 1% of the cache blocks free at admission (watermark, default 0.01) */
 	b->kv_admit_cap = b->paged ? 0.99 * b->kv_cap : b->kv_cap;
@@ -532,12 +622,39 @@ struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, 
 	return b;
 }
 
+struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, void *ctx)
+{
+	void *mem = xcalloc(1, sizeof(struct batcher) + 63);
+	struct batcher *b = (struct batcher *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
+	return batcher_setup(b, mem, p, t0_s, done, ctx);
+}
+
+void batcher_block_init(struct batcher_block *bb, size_t n)
+{
+	bb->stride = (sizeof(struct batcher) + 63) & ~(size_t)63;
+	bb->mem = xcalloc(1, (n ? n : 1) * bb->stride + 63); /* + 63: room to align */
+	bb->base = (unsigned char *)(((uintptr_t)bb->mem + 63) & ~(uintptr_t)63);
+}
+
+void batcher_block_fini(struct batcher_block *bb)
+{
+	free(bb->mem);
+	bb->mem = NULL;
+	bb->base = NULL;
+}
+
+struct batcher *batcher_new_in(struct batcher_block *bb, size_t i, struct profile *p,
+			       double t0_s, batch_done_fn done, void *ctx)
+{
+	return batcher_setup(batcher_block_at(bb, i), NULL, p, t0_s, done, ctx);
+}
+
 void batcher_free(struct batcher *b)
 {
 	if (!b)
 		return;
 	free(b->order_mem);
-	free(b->mem);
+	free(b->mem); /* NULL in a block */
 }
 
 /* Queues r at t (advance already done); wakes a sleeping replica. */
@@ -572,9 +689,50 @@ static inline int enqueue(struct batcher *b, double t, struct batch_req *r)
 
 /* The callers below settle at the end, which refreshes t_next: advance() needs no refresh of
  * its own (on the arrival of every request). */
+/* batcher_arrive when the request is admitted at once as a prefill batch of its own (STALL,
+ * RESERVE, the replica on, nothing prefilling or waiting, and it fits): what enqueue and
+ * try_admit do then, without the queue's links and the admission loop (every field and sum
+ * as they compute it). Returns 0, or -1 when it does not apply (nothing changed). */
+static inline int arrive_alone(struct batcher *b, double t, struct batch_req *r)
+{
+	double need = r->in_tokens + r->out_tokens;
+	double cap = b->kv_used < 0.5 ? b->kv_cap : b->kv_admit_cap;
+	const struct batch_factors *f = factors(r);
+
+	if (need > b->kv_cap || b->ndec + 1 > b->max_batch || b->kv_used + need > cap ||
+	    b->max_prefill_batch < 1)
+		return -1;
+	r->t_arrive_s = t;
+	r->t_admit_s = t;
+	r->t_first_s = r->t_done_s = NAN;
+	r->energy_j = 0;
+	r->preemptions = 0;
+	r->todo_in = r->in_tokens;
+	r->todo_out = r->out_tokens;
+	r->next = r->lprev = r->lnext = NULL;
+	r->kv_base = need;
+	b->kv_used += need;
+	b->pre_head = r;
+	b->npre = 1;
+	b->pf_pre = 0.0 + f->power;
+	b->pre_start = t;
+	double tokens = 0.0 + r->todo_in, tokens_scaled = 0.0 + r->todo_in * f->time_prefill;
+	b->t_pre_end = t + prefill_one_s(b, tokens) * (tokens_scaled / tokens);
+	/* settle: the phase is PREFILL (on, stalling, one prompt) */
+	b->out.power_w = b->phase_w[PROFILE_PREFILL] * (b->pf_pre / b->npre);
+	if (b->ndec > 0)
+		b->step_s = step_of(b, b->ndec); /* (as settle: it may count an extrapolation) */
+	b->dec_run = 0;
+	b->out.t_next = b->t_pre_end;
+	return 0;
+}
+
 int batcher_arrive(struct batcher *b, double t, struct batch_req *r)
 {
 	advance(b, t);
+	if (b->fast && b->pw_state == PS_ON && !b->npre && !b->wait_head &&
+	    arrive_alone(b, t, r) == 0)
+		return 0;
 	if (enqueue(b, t, r) < 0) {
 		refresh_next(b);
 		return -1;
@@ -593,6 +751,11 @@ int batcher_arrive_n(struct batcher *b, double t, struct batch_req **r, int n)
 	try_admit(b, t);
 	settle(b);
 	return dropped;
+}
+
+void batcher_set_generic_(struct batcher *b, int on)
+{
+	b->fast = !on && b->stall && !b->paged;
 }
 
 void batcher_set_pstate(struct batcher *b, double t, int ps)

@@ -94,6 +94,24 @@ struct batcher;
 struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, void *ctx);
 void batcher_free(struct batcher *b);
 
+/* Room for n batchers end to end at a fixed stride, so that a caller with many replicas finds
+ * replica i's by arithmetic (batcher_block_at) instead of loading it from a table of pointers
+ * (a cache miss per step at 1,000 replicas). batcher_new_in creates batcher i there (as
+ * batcher_new); batcher_free then leaves the object's memory to batcher_block_fini. */
+struct batcher_block {
+	unsigned char *base; /* line-aligned */
+	size_t stride;       /* bytes: sizeof(struct batcher), rounded up to a cache line */
+	void *mem;
+};
+void batcher_block_init(struct batcher_block *bb, size_t n);
+void batcher_block_fini(struct batcher_block *bb);
+struct batcher *batcher_new_in(struct batcher_block *bb, size_t i, struct profile *p,
+			       double t0_s, batch_done_fn done, void *ctx);
+static inline struct batcher *batcher_block_at(const struct batcher_block *bb, size_t i)
+{
+	return (struct batcher *)(void *)(bb->base + i * bb->stride);
+}
+
 /* A request arrives at t_s (>= the last time given). Sets r->t_arrive_s. Returns 0 if queued
  * or admitted, -1 if it can never be served (in + out tokens exceed the whole KV cache): the
  * request is then not kept and the caller counts it dropped. */
@@ -113,6 +131,14 @@ static inline double batcher_next_t(const struct batcher *b);
 /* Processes everything due at or before t_s (completions call done), then admits what fits.
  * t_s >= the last time given. */
 void batcher_advance(struct batcher *b, double t_s);
+/* batcher_advance for the replica's own step (t_s >= batcher_next_t(b)): the same, with the
+ * steps inline. */
+void batcher_step(struct batcher *b, double t_s);
+
+/* Tests only: on = 1 makes the replica take the general paths where it has short ones (an
+ * arrival admitted alone at once, a step of a stalling replica with reserved KV), which must
+ * give the same results bit for bit. */
+void batcher_set_generic_(struct batcher *b, int on);
 
 /* Power-cap state (index into the profile's pstates) from t_s on; out of range is ignored. A
  * prefill batch already running keeps the end time it was given (its power changes at once). */

@@ -48,6 +48,7 @@ struct llm_class {
 struct llm_state {
 	struct profile **profiles;   /* per node type, NULL without a profile */
 	struct batcher **batchers;   /* per node, NULL without a profile */
+	struct batcher_block bb;     /* where they lie: node n's at batcher_block_at(&bb, n) */
 	struct wtree timers;         /* node -> its next step time (nodes with one pending) */
 	evq_handle tev;              /* the one event-list entry: the earliest timer */
 	double tev_t;                /* its time, +inf when none */
@@ -125,7 +126,7 @@ static void arm(struct dc *dc)
 static inline void resched_node(struct dc *dc, uint32_t node, int top)
 {
 	struct llm_state *L = dc->llm;
-	struct batcher *b = L->batchers[node];
+	struct batcher *b = batcher_block_at(&L->bb, node);
 	double t = batcher_next_t(b);
 
 	dc_set_node_power(dc, node, batcher_power_w(b));
@@ -238,7 +239,7 @@ static void node_fire(struct sim *s, void *obj, uint64_t arg)
 	for (;;) {
 		uint32_t node = wtree_top(&L->timers);
 
-		batcher_advance(L->batchers[node], s->now);
+		batcher_step(batcher_block_at(&L->bb, node), s->now);
 		resched_node(dc, node, 1);
 		flush_done(dc);
 		if (!next_in_place(s, dc))
@@ -273,6 +274,7 @@ void llm_init(struct dc *dc)
 				 e.msg);
 	}
 	L->batchers = xcalloc(dc->n_nodes ? dc->n_nodes : 1, sizeof *L->batchers);
+	batcher_block_init(&L->bb, dc->n_nodes);
 	wtree_init(&L->timers, (uint32_t)dc->n_nodes);
 	L->tev = EVQ_NONE;
 	L->tev_t = INFINITY;
@@ -281,7 +283,7 @@ void llm_init(struct dc *dc)
 		struct profile *p = L->profiles[dc->nodes[n].type];
 		if (!p)
 			continue;
-		L->batchers[n] = batcher_new(p, dc->sim->now, on_done, L);
+		L->batchers[n] = batcher_new_in(&L->bb, n, p, dc->sim->now, on_done, L);
 		if (cfg->types[dc->nodes[n].type].pstate > 0)
 			batcher_set_pstate(L->batchers[n], dc->sim->now,
 					   cfg->types[dc->nodes[n].type].pstate);
@@ -327,6 +329,7 @@ void llm_fini(struct dc *dc)
 	wtree_fini(&L->timers);
 	free(L->preempt0);
 	free(L->batchers);
+	batcher_block_fini(&L->bb);
 	free(L->profiles);
 	free(L);
 	dc->llm = NULL;
@@ -349,7 +352,7 @@ void llm_start(struct dc *dc, uint32_t node, uint32_t q)
 	r->out_tokens = rq->out_tokens ? rq->out_tokens : 1;
 	/* its variant (compression): the batcher scales its prefill, decode steps and power */
 	r->vf = dc->cfg->n_variants ? &dc->cfg->variants[rq->variant].f : NULL;
-	if (batcher_arrive(L->batchers[node], dc->sim->now, r) < 0) {
+	if (batcher_arrive(batcher_block_at(&L->bb, node), dc->sim->now, r) < 0) {
 		/* larger than the replica's whole KV cache: it can never run here */
 		rec_free(L, r);
 		L->dropped_kv++;

@@ -34,6 +34,10 @@ struct profile {
 	FILE *warn;
 	struct profile_decode_row *tab;   /* [ps * tab_n + batch] */
 	int tab_n;                /* batches 0..tab_n-1: max_batch + 1, at most TAB_MAX */
+	/* one prompt's prefill time by integer token count (pf_build), filled as asked: 0 = not
+	 * yet; entries below pf.lo (the curve's first point) and from pf.n on are never used;
+	 * pf.bf1 = 1 x prefill_batch_factor(1), unclamped */
+	struct profile_prefill_tab pf;
 };
 
 /* The table covers batches up to this many (24 bytes an entry and power state); a profile
@@ -41,6 +45,7 @@ struct profile {
 #define TAB_MAX 4096
 
 static void tab_build(struct profile *p);
+static void pf_build(struct profile *p);
 
 /* --- facts ---------------------------------------------------------------------------------- */
 
@@ -689,13 +694,16 @@ struct profile *profile_new(const struct profile_config *c, struct err *e)
 		c->kv_bytes_per_token);
 	p->warn = stderr;
 	tab_build(p);
+	pf_build(p);
 	return p;
 }
 
 void profile_free(struct profile *p)
 {
-	if (p)
+	if (p) {
 		free(p->tab);
+		free(p->pf.t);
+	}
 	free(p);
 }
 
@@ -787,8 +795,53 @@ static const struct profile_pstate *pstate(const struct profile *p, int ps)
 	return &p->c.pstates[ps];
 }
 
+/* The prefill-time table (profile_prefill_s on every admission, usually of one prompt): one
+ * prompt of an integer token count inside the measured range, [x[0], x[n-1]], where neither the
+ * curve nor the batch factor at 1 is clamped (so nothing is counted as an extrapolation), and
+ * at most PF_MAX tokens. An entry is the interpolation curve_at returns, computed on first use,
+ * so the time is bit for bit the evaluating path's. No table when the batch factor at 1 is
+ * itself an extrapolation or the curve has one point. */
+#define PF_MAX 65536
+
+static void pf_build(struct profile *p)
+{
+	const struct profile_curve *c = &p->c.prefill_s, *bf = &p->c.prefill_batch_factor;
+	int clamped;
+	double y = curve_at(bf, 1, 0, &clamped), hi = floor(c->x[c->n - 1]);
+
+	if (c->n < 2 || clamped || !(c->x[0] >= 0) || !(hi >= 0))
+		return;
+	if (hi > PF_MAX - 1)
+		hi = PF_MAX - 1;
+	p->pf.lo = c->x[0];
+	p->pf.n = hi + 1;
+	p->pf.bf1 = 1.0 * y; /* batch * eval(batch factor, batch) at batch 1 */
+	p->pf.t = xcalloc((size_t)p->pf.n, sizeof *p->pf.t);
+}
+
+const struct profile_prefill_tab *profile_prefill_table(const struct profile *p)
+{
+	return &p->pf;
+}
+
+double profile_prefill_fill(struct profile *p, size_t i)
+{
+	int clamped;
+	return p->pf.t[i] = curve_at(&p->c.prefill_s, (double)i, 0, &clamped);
+}
+
 double profile_prefill_s(struct profile *p, double tokens, double batch, int ps)
 {
+	if (batch == 1 && tokens >= p->pf.lo && tokens < p->pf.n) {
+		size_t i = (size_t)tokens;
+		if ((double)i == tokens) {
+			double t = p->pf.t[i];
+			if (t == 0) /* not yet (or a zero time, recomputed each time) */
+				t = profile_prefill_fill(p, i);
+			t *= p->pf.bf1;
+			return t * pstate(p, ps)->prefill_time_scale;
+		}
+	}
 	const struct profile_curve *c = &p->c.prefill_s;
 	double xmax = c->x[c->n - 1], t;
 	if (batch < 1)

@@ -166,6 +166,20 @@ void profile_reset_extrapolations(struct profile *p);
  * batch * prefill_s(tokens / batch) * prefill_batch_factor(batch). tokens > 0, batch >= 1. */
 double profile_prefill_s(struct profile *p, double tokens, double batch, int ps);
 
+/* profile_prefill_s's table for one prompt (batch 1), for callers that look it up inline (the
+ * batcher, on every admission): for an integer token count in [lo, n), t[tokens] (0: not yet
+ * computed, then profile_prefill_fill) x bf1 x the power-cap state's prefill_time_scale is
+ * profile_prefill_s(p, tokens, 1, ps) bit for bit; other counts must call it (n is 0 when
+ * there is no table). */
+struct profile_prefill_tab {
+	double *t;
+	double lo, n;
+	double bf1;
+};
+const struct profile_prefill_tab *profile_prefill_table(const struct profile *p);
+/* Computes, stores and returns t[i] (lo <= i < n). */
+double profile_prefill_fill(struct profile *p, size_t i);
+
 /* Seconds per decode step with `batch` sequences decoding (batch >= 1), in state ps. Every
  * sequence of the batch gets one token per step. */
 double profile_decode_step_s(struct profile *p, double batch, int ps);

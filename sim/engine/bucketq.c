@@ -12,6 +12,7 @@ void bucketq_init(struct bucketq *b, uint32_t n)
 	b->n = n;
 	b->words = (n + 63) / 64;
 	b->sum_words = (b->words + 63) / 64;
+	b->stride = 1 + b->sum_words + b->words;
 	b->key = xmalloc((n ? n : 1) * sizeof *b->key);
 	for (uint32_t i = 0; i < n; i++)
 		b->key[i] = BUCKETQ_OUT;
@@ -20,9 +21,7 @@ void bucketq_init(struct bucketq *b, uint32_t n)
 void bucketq_fini(struct bucketq *b)
 {
 	free(b->key);
-	free(b->count);
-	free(b->bits);
-	free(b->sum);
+	free(b->lv);
 	memset(b, 0, sizeof *b);
 }
 
@@ -32,13 +31,9 @@ static void grow(struct bucketq *b, uint32_t key)
 
 	while (levels <= key)
 		levels *= 2;
-	b->count = xrealloc(b->count, levels * sizeof *b->count);
-	b->bits = xrealloc(b->bits, (size_t)levels * b->words * sizeof *b->bits + 1);
-	b->sum = xrealloc(b->sum, (size_t)levels * b->sum_words * sizeof *b->sum + 1);
-	memset(b->count + old, 0, (levels - old) * sizeof *b->count);
-	memset(b->bits + (size_t)old * b->words, 0, (size_t)(levels - old) * b->words * sizeof *b->bits);
-	memset(b->sum + (size_t)old * b->sum_words, 0,
-	       (size_t)(levels - old) * b->sum_words * sizeof *b->sum);
+	b->lv = xrealloc(b->lv, (size_t)levels * b->stride * sizeof *b->lv);
+	memset(b->lv + (size_t)old * b->stride, 0,
+	       (size_t)(levels - old) * b->stride * sizeof *b->lv);
 	if (b->min == old)
 		b->min = levels; /* still empty */
 	b->levels = levels;
@@ -46,17 +41,17 @@ static void grow(struct bucketq *b, uint32_t key)
 
 static void unlink_id(struct bucketq *b, uint32_t id, uint32_t k)
 {
-	uint64_t *w = &b->bits[(size_t)k * b->words + id / 64];
+	uint64_t *l = bucketq_level_(b, k);
+	uint32_t w = id / 64;
 
-	*w &= ~(1ULL << (id % 64));
-	if (!*w)
-		b->sum[(size_t)k * b->sum_words + id / 4096] &= ~(1ULL << (id / 64 % 64));
-	b->count[k]--;
+	if (!(l[1 + b->sum_words + w] &= ~(1ULL << (id % 64))))
+		l[1 + w / 64] &= ~(1ULL << (w % 64));
+	l[0]--;
 	b->size--;
-	if (k == b->min && !b->count[k]) {
+	if (k == b->min && !l[0]) {
 		/* the minimum moves up to the next non-empty level (usually the next one) */
 		uint32_t m = k + 1;
-		while (m < b->levels && !b->count[m])
+		while (m < b->levels && !bucketq_level_(b, m)[0])
 			m++;
 		b->min = b->size ? m : b->levels;
 	}
@@ -65,45 +60,22 @@ static void unlink_id(struct bucketq *b, uint32_t id, uint32_t k)
 /* Inserts absent id at key. */
 static void bucketq_insert(struct bucketq *b, uint32_t id, uint32_t key)
 {
+	uint64_t *l;
+	uint32_t w = id / 64;
+
 	if (key >= b->levels)
 		grow(b, key);
-	b->bits[(size_t)key * b->words + id / 64] |= 1ULL << (id % 64);
-	b->sum[(size_t)key * b->sum_words + id / 4096] |= 1ULL << (id / 64 % 64);
-	b->count[key]++;
+	l = bucketq_level_(b, key);
+	l[1 + b->sum_words + w] |= 1ULL << (id % 64);
+	l[1 + w / 64] |= 1ULL << (w % 64);
+	l[0]++;
 	b->size++;
 	b->key[id] = key;
 	if (key < b->min || b->size == 1)
 		b->min = key;
 }
 
-/* Moves present id from level old to key (< levels): each level's word, summary bit and count
- * once; the size does not change and the minimum moves only to the new level or, when the old
- * one was the minimum and is left empty, up from it. */
-static inline void move(struct bucketq *b, uint32_t id, uint32_t old, uint32_t key)
-{
-	uint32_t w = id / 64;
-	uint64_t bit = 1ULL << (id % 64), sbit = 1ULL << (w % 64);
-	size_t words = b->words, sw = b->sum_words, s = w / 64;
-
-	if (!(b->bits[(size_t)old * words + w] &= ~bit))
-		b->sum[(size_t)old * sw + s] &= ~sbit;
-	b->bits[(size_t)key * words + w] |= bit;
-	b->sum[(size_t)key * sw + s] |= sbit;
-	b->count[old]--;
-	b->count[key]++;
-	b->key[id] = key;
-	if (key < b->min) {
-		b->min = key;
-	} else if (old == b->min && !b->count[old]) {
-		uint32_t m = old + 1; /* stops at key at the latest: it is not empty */
-		while (!b->count[m])
-			m++;
-		b->min = m;
-	}
-}
-
-/* An insertion, or a key past the allocated levels. */
-static __attribute__((noinline)) void set_slow(struct bucketq *b, uint32_t id, uint32_t key)
+void bucketq_set_slow_(struct bucketq *b, uint32_t id, uint32_t key)
 {
 	if (b->key[id] == BUCKETQ_OUT) {
 		bucketq_insert(b, id, key);
@@ -111,21 +83,7 @@ static __attribute__((noinline)) void set_slow(struct bucketq *b, uint32_t id, u
 	}
 	if (key >= b->levels)
 		grow(b, key);
-	move(b, id, b->key[id], key);
-}
-
-/* The common case (a dispatcher's +-1 between levels that exist) calls nothing. */
-void bucketq_set(struct bucketq *b, uint32_t id, uint32_t key)
-{
-	uint32_t old = b->key[id];
-
-	if (old == key)
-		return;
-	if (old == BUCKETQ_OUT || key >= b->levels) {
-		set_slow(b, id, key);
-		return;
-	}
-	move(b, id, old, key);
+	bucketq_move_(b, id, b->key[id], key);
 }
 
 void bucketq_remove(struct bucketq *b, uint32_t id)
@@ -142,8 +100,8 @@ uint32_t bucketq_min_id(const struct bucketq *b)
 
 	if (!b->size)
 		return BUCKETQ_OUT;
-	sum = &b->sum[(size_t)b->min * b->sum_words];
-	bits = &b->bits[(size_t)b->min * b->words];
+	sum = bucketq_level_(b, b->min) + 1;
+	bits = sum + b->sum_words;
 	for (uint32_t s = 0; s < b->sum_words; s++)
 		if (sum[s]) {
 			uint32_t w = s * 64 + (uint32_t)__builtin_ctzll(sum[s]);

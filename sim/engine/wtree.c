@@ -42,20 +42,6 @@ void wtree_fini(struct wtree *w)
 	w->m = w->n = w->leaf0 = 0;
 }
 
-/* The smallest of the four keys k[c..c+3], the leftmost on ties: its index, its key in *kmin.
- * Written as selects of both the key and the index (no arithmetic on the comparison bits), so
- * the compiler can use conditional moves: a jump on the comparison mispredicts about every
- * other level. */
-static inline size_t min_of_four(const uint64_t *k, size_t c, uint64_t *kmin)
-{
-	uint64_t k0 = k[c], k1 = k[c + 1], k2 = k[c + 2], k3 = k[c + 3];
-	uint64_t m01 = k1 < k0 ? k1 : k0, m23 = k3 < k2 ? k3 : k2;
-	size_t c01 = k1 < k0 ? c + 1 : c, c23 = k3 < k2 ? c + 3 : c + 2;
-
-	*kmin = m23 < m01 ? m23 : m01;
-	return m23 < m01 ? c23 : c01;
-}
-
 static inline void update(struct wtree *w, uint32_t id, uint64_t key)
 {
 	uint64_t *k = w->k;
@@ -78,7 +64,7 @@ static inline void update(struct wtree *w, uint32_t id, uint64_t key)
 			size_t p = (i - 1) >> 2, c = 4 * p + 1;
 			if (win[p] != id)
 				break;
-			c = min_of_four(k, c, &k[p]);
+			c = wtree_min_of_four_(k, c, &k[p]);
 			win[p] = win[c];
 			i = p;
 		}
@@ -89,22 +75,6 @@ void wtree_set(struct wtree *w, uint32_t id, double key)
 {
 	w->n += w->k[w->leaf0 + id] == WTREE_OUT;
 	update(w, id, tkey_of(key));
-}
-
-void wtree_raise_top(struct wtree *w, double key)
-{
-	uint64_t *k = w->k;
-	uint32_t *win = w->win;
-	size_t i = w->leaf0 + (size_t)win[0];
-
-	if (!w->n)
-		abort(); /* a caller bug: there is no earliest timer to move */
-	k[i] = tkey_of(key);
-	while (i > 0) { /* every ancestor holds it: no test of who wins there */
-		size_t p = (i - 1) >> 2;
-		win[p] = win[min_of_four(k, 4 * p + 1, &k[p])];
-		i = p;
-	}
 }
 
 void wtree_remove(struct wtree *w, uint32_t id)

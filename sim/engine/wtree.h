@@ -21,7 +21,9 @@
 #ifndef MAASIM_WTREE_H
 #define MAASIM_WTREE_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "engine/tkey.h"
 
@@ -43,10 +45,39 @@ void wtree_fini(struct wtree *w);
 /* Sets id's key (inserting id if absent), or removes id (wtree_remove). */
 void wtree_set(struct wtree *w, uint32_t id, double key);
 void wtree_remove(struct wtree *w, uint32_t id);
+/* The smallest of the four keys k[c..c+3], the leftmost on ties: its index, its key in *kmin.
+ * Written as selects of both the key and the index (no arithmetic on the comparison bits), so
+ * the compiler can use conditional moves: a jump on the comparison mispredicts about every
+ * other level. */
+static inline size_t wtree_min_of_four_(const uint64_t *k, size_t c, uint64_t *kmin)
+{
+	uint64_t k0 = k[c], k1 = k[c + 1], k2 = k[c + 2], k3 = k[c + 3];
+	uint64_t m01 = k1 < k0 ? k1 : k0, m23 = k3 < k2 ? k3 : k2;
+	size_t c01 = k1 < k0 ? c + 1 : c, c23 = k3 < k2 ? c + 3 : c + 2;
+
+	*kmin = m23 < m01 ? m23 : m01;
+	return m23 < m01 ? c23 : c01;
+}
+
 /* The earliest id's key moves to key (a timer that fired and is set again): wtree_set(w,
  * wtree_top(w), key) without the tests of which ancestors it holds (it holds them all; every
- * ancestor's winner is recomputed, so any key is fine). w must not be empty (checked). */
-void wtree_raise_top(struct wtree *w, double key);
+ * ancestor's winner is recomputed, so any key is fine). w must not be empty (checked). Inline:
+ * one caller, on every replica step. */
+static inline void wtree_raise_top(struct wtree *w, double key)
+{
+	uint64_t *k = w->k;
+	uint32_t *win = w->win;
+	size_t i = w->leaf0 + (size_t)win[0];
+
+	if (!w->n)
+		abort(); /* a caller bug: there is no earliest timer to move */
+	k[i] = tkey_of(key);
+	while (i > 0) { /* every ancestor holds it: no test of who wins there */
+		size_t p = (i - 1) >> 2;
+		win[p] = win[wtree_min_of_four_(k, 4 * p + 1, &k[p])];
+		i = p;
+	}
+}
 
 static inline int wtree_contains(const struct wtree *w, uint32_t id)
 {

@@ -5,6 +5,8 @@
  * batcher_next_t and counts the events it fires (arrivals + replica events).
  */
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,18 @@ static void on_done(void *ctx, struct batch_req *r)
 		d->r[d->n++] = r;
 }
 
+/* As run_until, the steps through batcher_step (what the event loop calls). */
+static void run_until_step(struct batcher *b, double t)
+{
+	for (;;) {
+		double nt = batcher_next_t(b);
+		if (!(nt <= t))
+			break;
+		batcher_step(b, nt);
+	}
+	batcher_advance(b, t);
+}
+
 /* Runs the replica's own events up to t; returns how many fired. */
 static long run_until(struct batcher *b, double t)
 {
@@ -63,6 +77,217 @@ static long run_until(struct batcher *b, double t)
 	}
 	batcher_advance(b, t);
 	return ev;
+}
+
+/* The prefill time a replica gives one prompt (its inline read of the profile's table) is
+ * profile_prefill_s's bit for bit, in every power-cap state, stalling and folded, for counts
+ * inside the table (first asks fill it, later ones read it), below the measured range (clamped,
+ * counted as extrapolations) and fractional; a batch of two still takes the evaluating path. */
+static void test_prefill_time_exact(void)
+{
+	const char *names[] = { "h100-llama2-70b-tp8", "h100-qwen3-14b-tp1" };
+	double toks[] = { 1000, 1000, 4097, 37, 555.5, 8192, 9000 };
+
+	for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+		struct profile *p = builtin(names[k], 0, 0);
+		if (!p)
+			continue;
+		const struct profile_config *c = profile_config_of(p);
+		int stall = c->prefill_mode == PROFILE_PREFILL_STALL, bad = 0;
+		for (int ps = 0; ps < c->n_pstates; ps++) {
+			for (size_t i = 0; i < sizeof toks / sizeof *toks; i++) {
+				struct done_log d = { 0 };
+				struct batcher *b = batcher_new(p, 0, on_done, &d);
+				struct batch_req r = { .id = 1, .in_tokens = toks[i], .out_tokens = 5 };
+				long ex = profile_extrapolations(p);
+				batcher_set_pstate(b, 0, ps);
+				batcher_arrive(b, 0, &r);
+				long ex_b = profile_extrapolations(p) - ex;
+				double want = profile_prefill_s(p, toks[i], 1, ps);
+				/* stalling: the prefill ends at its time; folded: the first token */
+				bad += (stall ? batcher_next_t(b) : r.t_first_s) != want;
+				/* the replica counted what the profile counts for the same ask (with a
+				 * stalling prefill: the decode steps of these profiles are measured
+				 * from batch 1, so nothing else is counted) */
+				if (stall)
+					bad += ex_b != profile_extrapolations(p) - ex - ex_b;
+				batcher_free(b);
+			}
+		}
+		CHECK_INT(bad, 0);
+		if (stall) { /* two prompts admitted together: the batch's evaluated time */
+			struct done_log d = { 0 };
+			struct batcher *b = batcher_new(p, 0, on_done, &d);
+			struct batch_req r[2] = { { .id = 1, .in_tokens = 700, .out_tokens = 5 },
+						  { .id = 2, .in_tokens = 900, .out_tokens = 5 } };
+			struct batch_req *rp[2] = { &r[0], &r[1] };
+			batcher_arrive_n(b, 0, rp, 2);
+			CHECK(batcher_next_t(b) == profile_prefill_s(p, 1600, 2, 0));
+			batcher_free(b);
+		}
+		profile_free(p);
+	}
+}
+
+/* A request admitted at once as a prefill batch of its own (batcher_arrive's short path) ends
+ * bit for bit as through the queue and the admission loop (batcher_arrive_n with one request,
+ * which always takes them): two replicas fed the same stream, one each way, with variant
+ * factors on some requests and a small KV cache and batch (so that requests also wait, and the
+ * short path declines), compared after every arrival and at the end, request by request;
+ * requests up to 6 s apart on a replica of 3 slots and 2 GB of KV cache. */
+static void test_arrive_alone_same_as_queue(void)
+{
+	static const struct batch_factors vf = { 1.3, 0.9, 1.1 };
+	struct profile *p = builtin("h100-llama2-70b-tp4", 3, 2);
+	if (!p)
+		return;
+	struct done_log d1 = { 0 }, d2 = { 0 };
+	struct batcher *b1 = batcher_new(p, 0, on_done, &d1), *b2 = batcher_new(p, 0, on_done, &d2);
+	enum { N = 600 };
+	static struct batch_req r1[N], r2[N];
+	uint64_t x = 42;
+	double t = 0;
+	int bad = 0, dropped = 0, full = 0, roomy = 0;
+
+	for (int i = 0; i < N; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		t += (double)(x >> 40) / (double)(1ULL << 24) * 6; /* up to 6 s apart */
+		r1[i] = (struct batch_req){ .id = (uint64_t)i, .in_tokens = 100 + (double)((x >> 20) % 2000),
+					    .out_tokens = 1 + (double)((x >> 8) % 400),
+					    .vf = i % 3 == 0 ? &vf : NULL };
+		r2[i] = r1[i];
+		struct batch_req *rp = &r2[i];
+		run_until(b1, t);
+		run_until(b2, t);
+		if (batcher_waiting(b1) == 0 && batcher_prefilling(b1) == 0) {
+			full += batcher_decoding(b1) >= 3;
+			roomy++;
+		}
+		int rc1 = batcher_arrive(b1, t, &r1[i]);
+		int rc2 = batcher_arrive_n(b2, t, &rp, 1) ? -1 : 0;
+		dropped += rc1 < 0;
+		bad += rc1 != rc2 || batcher_next_t(b1) != batcher_next_t(b2) ||
+		       batcher_power_w(b1) != batcher_power_w(b2) ||
+		       batcher_waiting(b1) != batcher_waiting(b2) ||
+		       batcher_prefilling(b1) != batcher_prefilling(b2) ||
+		       batcher_kv_used(b1) != batcher_kv_used(b2);
+	}
+	run_until(b1, t + 1e5);
+	run_until(b2, t + 1e5);
+	CHECK_INT(d1.n, d2.n);
+	CHECK(d1.n > N / 2);
+	/* the short path applied often, and declined for a full batch too */
+	CHECK(roomy > N / 2 && full > 20);
+	CHECK_INT(dropped, 0);
+	for (int i = 0; i < N; i++) /* bit for bit (NaN for the dropped: compared as bits) */
+		bad += memcmp(&r1[i], &r2[i], offsetof(struct batch_req, next)) != 0 ||
+		       memcmp(&r1[i].t_done_s, &r2[i].t_done_s,
+			      offsetof(struct batch_req, lprev) - offsetof(struct batch_req, t_done_s)) != 0;
+	CHECK(batcher_energy_j(b1, t + 1e5) == batcher_energy_j(b2, t + 1e5));
+	CHECK_INT(bad, 0);
+	batcher_free(b1);
+	batcher_free(b2);
+	profile_free(p);
+}
+
+/* The short paths (an arrival admitted alone, the steps of a stalling replica with reserved KV)
+ * give what the general paths give, bit for bit: two replicas fed the same stream through
+ * batcher_arrive, one stepped by batcher_step and taking the short paths, the other stepped by
+ * batcher_advance and made to take the general ones (batcher_set_generic_), with variant
+ * factors, a full batch and KV cache at times, power-cap switches and sleeps (the wake-ups take
+ * the general paths on both), compared after every arrival and request by request at the end. */
+static void test_short_paths_same_as_general(void)
+{
+	static const struct batch_factors vf = { 1.3, 0.9, 1.1 };
+	struct profile *p = builtin("h100-llama2-70b-tp4", 3, 2);
+	if (!p)
+		return;
+	struct done_log d1 = { 0 }, d2 = { 0 };
+	struct batcher *b1 = batcher_new(p, 0, on_done, &d1), *b2 = batcher_new(p, 0, on_done, &d2);
+	enum { N = 1500 };
+	static struct batch_req r1[N], r2[N];
+	uint64_t x = 4242;
+	double t = 0;
+	int bad = 0, slept = 0;
+
+	batcher_set_generic_(b2, 1);
+	for (int i = 0; i < N; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		t += (double)(x >> 40) / (double)(1ULL << 24) * (i % 200 < 20 ? 60 : 6);
+		r1[i] = (struct batch_req){ .id = (uint64_t)i, .in_tokens = 100 + (double)((x >> 20) % 2000),
+					    .out_tokens = 1 + (double)((x >> 8) % 400),
+					    .vf = i % 3 == 0 ? &vf : NULL };
+		r2[i] = r1[i];
+		run_until_step(b1, t);
+		run_until(b2, t);
+		if (i % 50 == 7) {
+			batcher_set_pstate(b1, t, (i / 50) % 2);
+			batcher_set_pstate(b2, t, (i / 50) % 2);
+		}
+		if (i % 200 == 19) { /* a long gap follows: sleep if empty */
+			run_until_step(b1, t + 59);
+			run_until(b2, t + 59);
+			int s1 = batcher_sleep(b1, t + 59, PROFILE_SLEEP);
+			bad += s1 != batcher_sleep(b2, t + 59, PROFILE_SLEEP);
+			slept += s1 == 0;
+			t += 60;
+		}
+		bad += batcher_arrive(b1, t, &r1[i]) != batcher_arrive(b2, t, &r2[i]);
+		bad += batcher_next_t(b1) != batcher_next_t(b2) ||
+		       batcher_power_w(b1) != batcher_power_w(b2) ||
+		       batcher_waiting(b1) != batcher_waiting(b2) ||
+		       batcher_prefilling(b1) != batcher_prefilling(b2) ||
+		       batcher_decoding(b1) != batcher_decoding(b2) ||
+		       batcher_kv_used(b1) != batcher_kv_used(b2) ||
+		       batcher_energy_j(b1, t) != batcher_energy_j(b2, t);
+	}
+	run_until_step(b1, t + 1e5);
+	run_until(b2, t + 1e5);
+	CHECK_INT(d1.n, N);
+	CHECK_INT(d2.n, N);
+	CHECK(slept > 2);
+	CHECK(batcher_wakeups(b1) == batcher_wakeups(b2) && batcher_wakeups(b1) > 2);
+	for (int i = 0; i < N; i++)
+		bad += memcmp(&r1[i], &r2[i], offsetof(struct batch_req, next)) != 0 ||
+		       memcmp(&r1[i].t_done_s, &r2[i].t_done_s,
+			      offsetof(struct batch_req, lprev) - offsetof(struct batch_req, t_done_s)) != 0;
+	CHECK(batcher_energy_j(b1, t + 1e5) == batcher_energy_j(b2, t + 1e5));
+	CHECK_INT(bad, 0);
+	batcher_free(b1);
+	batcher_free(b2);
+	profile_free(p);
+}
+
+/* Batchers in one block: line-aligned, a stride apart, each serving as one from batcher_new
+ * (the same request, the same times); freed with the block (ASan: no leak, no double free). */
+static void test_block_of_batchers(void)
+{
+	struct profile *p = builtin("h100-llama2-70b-tp4", 0, 0);
+	if (!p)
+		return;
+	struct batcher_block bb;
+	struct done_log d[4] = { { 0 } };
+	struct batch_req r[4];
+	struct batcher *b[4];
+
+	batcher_block_init(&bb, 3);
+	for (int i = 0; i < 4; i++) {
+		b[i] = i < 3 ? batcher_new_in(&bb, (size_t)i, p, 0, on_done, &d[i]) :
+			       batcher_new(p, 0, on_done, &d[i]);
+		r[i] = (struct batch_req){ .id = 1, .in_tokens = 512, .out_tokens = 64 };
+		batcher_arrive(b[i], 1.0, &r[i]);
+		run_until(b[i], 100);
+		CHECK_INT(d[i].n, 1);
+	}
+	CHECK((uintptr_t)b[0] % 64 == 0);
+	CHECK(batcher_block_at(&bb, 2) == b[2]);
+	CHECK((unsigned char *)b[1] - (unsigned char *)b[0] == (ptrdiff_t)bb.stride);
+	for (int i = 0; i < 3; i++)
+		CHECK(r[i].t_done_s == r[3].t_done_s && r[i].energy_j == r[3].energy_j);
+	for (int i = 0; i < 4; i++)
+		batcher_free(b[i]);
+	batcher_block_fini(&bb);
+	profile_free(p);
 }
 
 static void test_single_request_known_answer(void)
@@ -714,6 +939,10 @@ static void test_variant_factors(void)
 int main(void)
 {
 	RUN(test_single_request_known_answer);
+	RUN(test_prefill_time_exact);
+	RUN(test_arrive_alone_same_as_queue);
+	RUN(test_short_paths_same_as_general);
+	RUN(test_block_of_batchers);
 	RUN(test_events_independent_of_tokens);
 	RUN(test_kv_admission_and_max_batch);
 	RUN(test_energy_books_close);

@@ -2,7 +2,8 @@
  * (sleep, wake on arrival, power-cap state) and exact energy, on a one-replica scenario driven
  * by the real event loop; and consecutive replica steps, with the arrivals between them, taken
  * in one handler (llm_set_chain) giving bit-identical results to one event per step and per
- * arrival, on busy multi-replica scenarios. */
+ * arrival, on busy multi-replica scenarios; and the order at an exact tie between a replica
+ * step and an arrival (the step first), in place and through the event list. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,9 +278,96 @@ static void test_chained_steps_change_nothing(void)
 			 "[ { \"type\": \"r\", \"count\": 6 }, { \"type\": \"cpu\", \"count\": 3 } ]", 0, 0);
 }
 
+
+/* Two replicas of a profile with constant times (prefill 0.5 s, decode step 0.25 s: every time
+ * below is exact in binary), least_loaded dispatch, a trace of two requests (100 in, 3 out) at
+ * 0 and 1 s. The first goes to replica 0 and completes there at exactly 1 s (prefill to 0.5 s,
+ * two decode steps), when the second arrives. At that tie the replica step goes first
+ * (SIM_PRIO_DEPART before SIM_PRIO_ARRIVE; in place, next_in_place fires a held arrival only
+ * when it is strictly earlier): replica 0 is then empty again, and the second request goes to
+ * it too (the lower id of two equal loads), so every request started on one node. Had the
+ * arrival gone first, replica 0 would still count the first request and the second would go to
+ * replica 1. chain: steps and arrivals fired in place (the held arrival) or one event each
+ * (the event list's order). Returns the run's node_share_max (NAN on a setup failure). */
+static double run_tie(int chain, double *ttft, uint64_t *chained)
+{
+	char dir[] = "/tmp/maasim-llmt-XXXXXX", scn[256], tr[256];
+	struct scenario *sc;
+	struct err e = { 0 };
+	struct sim sim;
+	struct ctx c = { 0 };
+	struct metrics ms;
+	double share = NAN;
+	FILE *f;
+
+	if (!mkdtemp(dir))
+		return NAN;
+	snprintf(scn, sizeof scn, "%s/s.json", dir);
+	snprintf(tr, sizeof tr, "%s/tr.csv", dir);
+	f = fopen(tr, "w");
+	fprintf(f, "t_s,input_tokens,output_tokens\n100,100,3\n101,100,3\n");
+	fclose(f);
+	f = fopen(scn, "w");
+	fprintf(f, "{ \"name\": \"t\", \"seed\": 1, \"duration_s\": 10, \"warmup_s\": 0, "
+		"\"replications\": 1, \"datacenter\": { \"node_types\": { \"r\": { \"profile\": "
+		"{ \"base\": \"h100-llama2-70b-tp8\", \"prefill_s\": [[1, 0.5], [100000, 0.5]], "
+		"\"prefill_batch_factor\": [[1, 1], [64, 1]], "
+		"\"decode_step_s\": [[1, 0.25], [512, 0.25]] } } }, "
+		"\"nodes\": [ { \"type\": \"r\", \"count\": 2 } ] }, \"workload\": [ { \"name\": \"c\", "
+		"\"kind\": \"llm\", \"arrival\": { \"process\": \"trace\", \"path\": \"tr.csv\", "
+		"\"start_s\": 0 } } ], \"policies\": { \"dispatch\": \"least_loaded\" }, "
+		"\"outputs\": { \"series_interval_s\": 0 } }\n");
+	fclose(f);
+	metrics_init(&ms);
+	if (scenario_load(scn, NULL, 0, &sc, &e)) {
+		fprintf(stderr, "%s\n", e.msg);
+	} else {
+		sim_init(&sim);
+		sim.horizon_s = sc->duration_s;
+		dc_init(&c.dc, &sim, &sc->cluster, sc->classes, sc->n_classes, sc->seed, 0);
+		llm_set_chain(&c.dc, chain);
+		dispatch_attach(&c.dc, &sc->policies[POLICY_DISPATCH]);
+		dc_start_arrivals(&c.dc);
+		sim_run(&sim, sc->duration_s, 0);
+		dc_report(&c.dc, &ms);
+		*chained = c.dc.chained;
+		CHECK_INT(dc_books_error(&c.dc), 0);
+		if (metrics_get(&ms, "node_share_max") && metrics_get(&ms, "requests_completed") &&
+		    metrics_get(&ms, "ttft_p99_s")) {
+			CHECK(*metrics_get(&ms, "requests_completed") == 2);
+			share = *metrics_get(&ms, "node_share_max");
+			*ttft = *metrics_get(&ms, "ttft_mean_s");
+		}
+		dc_fini(&c.dc);
+		sim_fini(&sim);
+		scenario_free(sc);
+	}
+	metrics_fini(&ms);
+	unlink(scn);
+	unlink(tr);
+	rmdir(dir);
+	return share;
+}
+
+static void test_step_before_arrival_at_a_tie(void)
+{
+	double ttft = 0;
+	uint64_t chained = 0;
+
+	/* in place: the second arrival was held and fired inside the replicas' run of steps */
+	CHECK(run_tie(1, &ttft, &chained) == 2);
+	CHECK(chained >= 1);
+	CHECK(ttft == 0.5); /* both found their replica empty: prefill only */
+	/* one event per step and per arrival: the event list's order at the tie */
+	CHECK(run_tie(0, &ttft, &chained) == 2);
+	CHECK_INT((int)chained, 0);
+	CHECK(ttft == 0.5);
+}
+
 int main(void)
 {
 	RUN(test_sleep_wake_cap_in_engine);
 	RUN(test_chained_steps_change_nothing);
+	RUN(test_step_before_arrival_at_a_tie);
 	return CHECK_DONE();
 }

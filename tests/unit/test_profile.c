@@ -596,6 +596,58 @@ static void validate_splitwise(void)
 	free(cf);
 }
 
+/* One prompt's prefill time through the table of integer token counts equals the evaluating
+ * path's bit for bit (the curve's interpolation x the batch factor at 1 x the power-cap
+ * state's scale), asked twice (the entry filled, then read), in every power-cap state; counts
+ * outside the measured range, fractional counts and batches other than 1 still evaluate and
+ * count their extrapolations. */
+static void test_prefill_table_exact(void)
+{
+	const char *names[] = { "h100-llama2-70b-tp8", "h100-qwen3-14b-tp1", "a100-llama2-70b-tp4" };
+	struct err e = { 0 };
+
+	for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+		struct profile_config pc;
+		if (profile_builtin(names[k], &pc, &e) != 0) {
+			CHECK(0);
+			continue;
+		}
+		struct profile *p = profile_new(&pc, &e);
+		CHECK(p != NULL);
+		if (!p)
+			continue;
+		profile_set_warn_stream(p, NULL);
+		const struct profile_curve *c = &pc.prefill_s;
+		int cl;
+		double bf1 = 1.0 * profile_curve_eval(&pc.prefill_batch_factor, 1, 0, &cl);
+		long mism = 0, asked = 0;
+		for (int ps = 0; ps < pc.n_pstates; ps++) {
+			for (int rep = 0; rep < 2; rep++) {
+				for (double tok = ceil(c->x[0]); tok <= c->x[c->n - 1]; tok += 7) {
+					double ref = profile_curve_eval(c, tok, 0, &cl) * bf1 *
+						     pc.pstates[ps].prefill_time_scale;
+					mism += profile_prefill_s(p, tok, 1, ps) != ref || cl;
+					asked++;
+				}
+			}
+		}
+		CHECK(asked > 100);
+		CHECK_INT(mism, 0);
+		CHECK_INT(profile_extrapolations(p), 0);
+		/* below the first point: clamped and counted each time */
+		double lo = c->x[0] - 1;
+		CHECK(profile_prefill_s(p, lo, 1, 0) == profile_prefill_s(p, c->x[0], 1, 0));
+		CHECK(profile_prefill_s(p, lo, 1, 0) == profile_prefill_s(p, c->x[0], 1, 0));
+		CHECK_INT(profile_extrapolations(p), 2);
+		/* a fractional count and a batch of two take the evaluating path */
+		double mid = (c->x[0] + c->x[1]) / 2 + 0.5;
+		CHECK(profile_prefill_s(p, mid, 1, 0) ==
+		      profile_curve_eval(c, mid, 0, &cl) * bf1 * pc.pstates[0].prefill_time_scale);
+		CHECK(profile_prefill_s(p, 2 * c->x[1], 2, 0) > 0);
+		profile_free(p);
+	}
+}
+
 static void test_validation(void)
 {
 	const char *build = getenv("BUILD");
@@ -623,6 +675,7 @@ int main(void)
 	RUN(test_config_check);
 	RUN(test_overrides);
 	RUN(test_pstates_and_prefill);
+	RUN(test_prefill_table_exact);
 	RUN(test_validation);
 	return CHECK_DONE();
 }
