@@ -206,7 +206,7 @@ static int next_in_place(struct sim *s, struct dc *dc)
 		}
 		/* timer keys lie in [now, horizon] (resched_node): sim_chain's own tests of that
 		 * always pass here */
-		if (!L->timers.n || L->no_chain || !sim_chain(s, t))
+		if (!L->timers.n || L->no_chain || !sim_chain(s, t, SIM_PRIO_DEPART))
 			return 0;
 		s->where = "llm replica event";
 		return 1;

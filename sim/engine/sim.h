@@ -204,11 +204,21 @@ static inline double sim_list_time_(struct sim *s)
 	return s->q_lb_t;
 }
 
-/* 1 when t_s is strictly earlier than every pending event, in the list or held. */
-static inline int sim_first(struct sim *s, double t_s)
+/* An event not yet scheduled, at t_s and priority prio, comes before held event h: earlier,
+ * or at the same time with a lower priority number (as the list would order them; at the same
+ * priority h, scheduled first, goes first). An empty slot (+infinity) comes after any finite
+ * time. */
+static inline int sim_before_held_(const struct sim_held *h, double t_s, unsigned prio)
 {
-	/* empty slots hold +infinity */
-	if (!(t_s < s->held[0].t_s) || !(t_s < s->held[1].t_s))
+	return t_s < h->t_s || (t_s == h->t_s && prio < h->prio);
+}
+
+/* 1 when an event not yet scheduled, at t_s and priority prio, would fire before every pending
+ * one: before both held events (sim_before_held_) and strictly earlier than the list's
+ * earliest (whose priorities are not known here). */
+static inline int sim_first(struct sim *s, double t_s, unsigned prio)
+{
+	if (!sim_before_held_(&s->held[0], t_s, prio) || !sim_before_held_(&s->held[1], t_s, prio))
 		return 0;
 	return t_s < s->q_lb_t || t_s < sim_list_time_(s);
 }
@@ -267,19 +277,20 @@ static inline evq_handle sim_after(struct sim *s, double dt_s, unsigned prio, si
 void sim_cancel(struct sim *s, evq_handle h);
 
 /* Firing in place, a successor not scheduled (chaining): a handler that has just worked out the
- * time t_s of the next event of its own kind (not yet scheduled: e.g. the earliest of timers it
- * keeps itself) may fire that event itself, in place, when the run loop would pop it next
- * anyway: the run is neither stopping nor interrupted, now <= t_s <= the horizon, and t_s is
- * strictly earlier than every pending event, held or in the list (at an exact tie the list's
- * order decides, through the run loop). Then the clock and the event count move exactly as
+ * time t_s of the next event of its own kind, at priority prio (not yet scheduled: e.g. the
+ * earliest of timers it keeps itself) may fire that event itself, in place, when the run loop
+ * would pop it next anyway: the run is neither stopping nor interrupted, now <= t_s <= the
+ * horizon, and the event comes before every pending one (sim_first: strictly earlier than the
+ * list's earliest, and before each held event by time, then priority; at an exact tie with the
+ * list the list's order decides, through the run loop). Then the clock and the event count move exactly as
  * sim_run moves them for a popped event, and it returns 1: the caller runs the event now and
  * does not schedule it. Otherwise it returns 0 and changes nothing: the caller schedules the
  * event as usual. The caller must not have scheduled anything that could tie with the event at
  * t_s since it would have scheduled it (same priority): the order would differ. */
-static inline int sim_chain(struct sim *s, double t_s)
+static inline int sim_chain(struct sim *s, double t_s, unsigned prio)
 {
 	if ((s->stop | *s->interrupt) || !(t_s >= s->now) ||
-	    !(t_s <= s->horizon_s) || !sim_first(s, t_s))
+	    !(t_s <= s->horizon_s) || !sim_first(s, t_s, prio))
 		return 0;
 	s->now = t_s; /* as sim_run does for the event it pops */
 	s->events++;

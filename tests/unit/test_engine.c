@@ -195,6 +195,7 @@ enum { HOLD_ACTORS = 12, HOLD_EVENTS = 40000, HOLD_STEPPER = 2 * HOLD_ACTORS };
 
 struct hold_run {
 	int use_held, in_run;
+	const unsigned *kinds;           /* actor a's kind (NULL: a % 5) */
 	unsigned n_actors;
 	struct rng rng[HOLD_ACTORS + 1]; /* the stepper's last */
 	uint64_t hash, fired, chained, taken, taken_by_stepper;
@@ -202,11 +203,18 @@ struct hold_run {
 	unsigned count[2 * HOLD_ACTORS + 1];
 };
 
-static unsigned hold_prio(unsigned a)
+/* Kinds 0 and 1 hold their successors (at SIM_PRIO_DEPART and SIM_PRIO_ARRIVE), 2 and 3
+ * schedule them plainly at the same priorities, 4 at SIM_PRIO_DEFAULT. */
+static unsigned hold_kind(const struct hold_run *h, uint64_t a)
+{
+	return h->kinds ? h->kinds[a] : (unsigned)(a % 5);
+}
+
+static unsigned hold_prio(const struct hold_run *h, uint64_t a)
 {
 	static const unsigned prio[5] = { SIM_PRIO_DEPART, SIM_PRIO_ARRIVE, SIM_PRIO_DEPART,
 					  SIM_PRIO_ARRIVE, SIM_PRIO_DEFAULT };
-	return prio[a % 5];
+	return prio[hold_kind(h, a)];
 }
 
 static void hold_fire(struct sim *s, void *obj, uint64_t a);
@@ -238,7 +246,7 @@ static void hold_schedule(struct sim *s, struct hold_run *h, double t, unsigned 
  * whose next step is outside the list). */
 static void hold_step(struct sim *s, struct hold_run *h, uint64_t a)
 {
-	int held = a % 5 < 2; /* kinds 0 and 1 hold their successors */
+	int held = hold_kind(h, a) < 2; /* kinds 0 and 1 hold their successors */
 
 	for (;;) {
 		double u = rng_uniform_pos(&h->rng[a]), t;
@@ -248,13 +256,15 @@ static void hold_step(struct sim *s, struct hold_run *h, uint64_t a)
 			return;
 		t = s->now + 0.5 * (int)(u * 4); /* 0, 0.5, 1 or 1.5 s later: ties */
 		if (held && u > 0.8) /* a plain event at the other held priority */
-			sim_at(s, s->now + 0.5 * (int)(u * 10 - 8), a % 5 ? SIM_PRIO_DEPART : SIM_PRIO_ARRIVE,
+			sim_at(s, s->now + 0.5 * (int)(u * 10 - 8),
+			       hold_kind(h, a) ? SIM_PRIO_DEPART : SIM_PRIO_ARRIVE,
 			       oneoff_fire, h, a + HOLD_ACTORS);
-		if (a % 3 == 0 && !h->in_run && sim_chain(s, t)) { /* fired in place */
+		if (a % 3 == 0 && !h->in_run && sim_chain(s, t, hold_prio(h, a))) {
+			/* fired in place */
 			h->chained++;
 			continue;
 		}
-		hold_schedule(s, h, t, hold_prio((unsigned)a), a, held);
+		hold_schedule(s, h, t, hold_prio(h, a), a, held);
 		return;
 	}
 }
@@ -295,26 +305,28 @@ static void step_fire(struct sim *s, void *obj, uint64_t a)
 			hold_step(s, h, b);
 		}
 		h->in_run = 0;
-		if (sim_chain(s, t))
+		if (sim_chain(s, t, SIM_PRIO_CONTROL))
 			continue;
 		sim_at(s, t, SIM_PRIO_CONTROL, step_fire, h, a);
 		return;
 	}
 }
 
-static void hold_run(struct hold_run *h, int use_held, unsigned n_actors, int stepper)
+static void hold_run(struct hold_run *h, int use_held, unsigned n_actors, const unsigned *kinds,
+		     int stepper)
 {
 	struct sim s;
 
 	memset(h, 0, sizeof *h);
 	h->use_held = use_held;
 	h->n_actors = n_actors;
+	h->kinds = kinds;
 	sim_init(&s);
 	s.horizon_s = 1e9; /* before the run, so that the first events are held too */
 	sim_hold(&s, 1);
 	for (unsigned a = 0; a < n_actors; a++) {
 		rng_init(&h->rng[a], 11, 0, a);
-		hold_schedule(&s, h, 0.5 * (a % 3), hold_prio(a), a, a % 5 < 2);
+		hold_schedule(&s, h, 0.5 * (a % 3), hold_prio(h, a), a, hold_kind(h, a) < 2);
 	}
 	rng_init(&h->rng[HOLD_ACTORS], 11, 0, HOLD_STEPPER);
 	if (stepper)
@@ -328,17 +340,20 @@ static void hold_run(struct hold_run *h, int use_held, unsigned n_actors, int st
 
 /* n_actors 12: every kind; 2: only the two holding kinds, so that both held events often tie
  * with nothing in the list at their time (the held slots alone decide, by priority). */
-static void held_order_case(unsigned n_actors, int stepper)
+static void held_order_case(unsigned n_actors, const unsigned *kinds, int stepper)
 {
 	struct hold_run plain, held;
 
-	hold_run(&plain, 0, n_actors, stepper);
-	hold_run(&held, 1, n_actors, stepper);
+	hold_run(&plain, 0, n_actors, kinds, stepper);
+	hold_run(&held, 1, n_actors, kinds, stepper);
 	CHECK(plain.fired >= HOLD_EVENTS);
 	CHECK_INT(held.fired, plain.fired);
 	CHECK(plain.hash == held.hash);
-	if (!stepper) /* a stepper's run takes events that would chain elsewhere */
-		CHECK_INT(held.chained, plain.chained);
+	/* holding chains at least as often: a chained event may precede a held one at the same
+	 * time by priority, where in the list (whose priorities sim_chain does not see) it waits;
+	 * a stepper's run takes events that would chain elsewhere */
+	if (!stepper)
+		CHECK(held.chained >= plain.chained);
 	CHECK(held.chained > 100);
 	CHECK(held.taken > 100 && plain.taken == 0);
 	/* with 12 actors every grid point has plain events in the list: the stepper, first at each
@@ -358,10 +373,15 @@ static void held_order_case(unsigned n_actors, int stepper)
 
 static void test_sim_at_held_order(void)
 {
-	held_order_case(HOLD_ACTORS, 0);
-	held_order_case(2, 0);
-	held_order_case(HOLD_ACTORS, 1);
-	held_order_case(2, 1);
+	/* two holders at SIM_PRIO_DEPART, the first chaining: its successor meets the other's held
+	 * event at the same time and priority (that one, scheduled first, goes first) */
+	static const unsigned two_depart[3] = { 0, 0, 1 };
+
+	held_order_case(HOLD_ACTORS, NULL, 0);
+	held_order_case(2, NULL, 0);
+	held_order_case(3, two_depart, 0);
+	held_order_case(HOLD_ACTORS, NULL, 1);
+	held_order_case(2, NULL, 1);
 }
 
 int main(void)
