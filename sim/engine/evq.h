@@ -4,16 +4,20 @@
  *
  * Design (chosen from measurements, see README "Performance"):
  * - Heap-only while few events are pending (at most EVQ_SPILL_HI: every simulator run of one
- *   service keeps a handful). The heap holds 16-byte entries {time, slot}: four of them fill
- *   one 64-byte cache line, and the array is offset so that the four children of every node
- *   share one line.
+ *   service keeps a handful; at most EVQ_SMALL_MAX, the "heap" is a sorted array, earliest
+ *   last). The heap holds 16-byte entries {time, slot}: four of them fill one 64-byte cache
+ *   line, and the array is offset so that the four children of every node share one line.
  * - When the heap outgrows EVQ_SPILL_HI, its entries move to a calendar (one "rung" of a ladder
- *   queue, Tang, Goh and Thng, ACM TOMACS 15(3), 2005): nb buckets of equal width over the span
- *   of the pending times, each an unsorted list of 64-byte chunks of four entries. A push
- *   appends to its bucket in O(1); only the bucket being consumed is sorted, into a "run" (a
- *   sorting network up to 8 entries; beyond, a distribution sort over the bucket's width, in
- *   as many parts as entries), which pops merge with the front heap; the heap takes the pushes
- *   into buckets already taken, so it stays small whatever the number of pending events.
+ *   queue, Tang, Goh and Thng, ACM TOMACS 15(3), 2005): nb buckets of equal width (two per
+ *   event, one per 32 beyond 32,768 events) over twice the span of the pending times (room for
+ *   what is pushed meanwhile; far outliers cut off, see cal_end, stay in the top), each an
+ *   unsorted list of 64-byte chunks of four entries. A push appends to its bucket in O(1);
+ *   only the bucket being consumed is sorted, into a "run" (up to 8 entries by the smallest
+ *   sorting network for their number; beyond, a distribution sort over the bucket's range of
+ *   time keys, in as many parts as entries), which pops merge with the front heap; the heap
+ *   takes the pushes into buckets already taken, so it stays small whatever the number of
+ *   pending events. A pop that finds the run used up and the heap empty takes the next bucket
+ *   and pops again, without the merge.
  *   Events later than the calendar's last bucket go to an unsorted overflow ("top"); when the
  *   calendar is used up the top is spread over a new one, sized to its count and span, or,
  *   if at most EVQ_SPILL_LO remain, put back in the heap (heap-only again).
@@ -29,11 +33,12 @@
  * - Cancellation is lazy: the record is marked cancelled and its entry is dropped when it
  *   reaches the top of the front heap; only then is the slot reused, so a record's key never
  *   changes while its entry is queued.
- * - A handle is (low 32 bits of the sequence << 32 | slot): cancelling an event that already
- *   fired or was cancelled finds a different or cleared record and is a harmless no-op, as
- *   long as fewer than 2^32 events were scheduled since it fired; after that many a new event
- *   in the same slot can carry the same handle. The simulator cancels only handles it knows to
- *   be pending (dc/llm.c clears its one handle when the event fires).
+ * - A handle is (low 32 bits of the sequence << 32 | slot), never EVQ_NONE (slot 0 is never
+ *   handed out): cancelling an event that already fired or was cancelled finds a different or
+ *   cleared record and is a harmless no-op, as long as fewer than 2^32 events were scheduled
+ *   since it fired; after that many a new event in the same slot can carry the same handle.
+ *   The simulator cancels only handles it knows to be pending (dc/llm.c clears its one handle
+ *   when the event fires).
  * - Deferred pop: evq_pop leaves the heap's root empty ("hole") instead of sifting the last entry
  *   down; a push into the heap fills the hole with one sift-down from the root. A handler that
  *   schedules one follow-up event (the common case) thus costs one sift instead of two. Any
@@ -105,7 +110,8 @@ struct evq {
 	size_t cal_n;            /* entries in the buckets */
 	size_t regrow_at;        /* rebuild the calendar when cal_n passes this */
 	double base, inv_w;      /* bucket of time t: (t - base) * inv_w, clamped to nb - 1 */
-	double last_d;           /* nb - 1 */
+	double last_d, nb_d;     /* nb - 1, nb */
+	double cur_d;            /* cur */
 	uint64_t cal_hi;         /* time key of the calendar's end: later events go to the top */
 	struct evq_bucket *bk;
 	size_t bk_cap;

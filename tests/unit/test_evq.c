@@ -288,6 +288,102 @@ static void test_far_outliers(void)
 	evq_fini(&q);
 }
 
+/* Times on the calendar's edges, read from its fields as it runs: exactly its end (cal_hi,
+ * where (t - base) * inv_w can round to nb: the last bucket must take it), bucket boundaries
+ * around the next bucket to take (cur) and the last, and just before base (before every
+ * bucket: the heap); at n events the calendar is dense (past EVQ_DENSE_MAX: the distribution
+ * sort's clamps at a bucket's ends). Every pushed time is later than the last popped, so the
+ * pops must come out in strictly increasing (time, priority, insertion) order, each once. */
+struct edge_ev {
+	double t;
+	unsigned prio;
+	int seen;
+};
+
+static void edge_push(struct evq *q, struct edge_ev *e, size_t *n, double t, unsigned prio)
+{
+	e[*n] = (struct edge_ev){ t, prio, 0 };
+	evq_push(q, t, prio, fire_a, NULL, *n);
+	(*n)++;
+}
+
+static void calendar_edges(size_t n0, int rounds)
+{
+	size_t cap = n0 + (size_t)rounds * 24, n = 0, pops = 0;
+	struct edge_ev *e = calloc(cap, sizeof *e);
+	struct evq q;
+	struct evq_event ev;
+	uint64_t x = 5;
+	double now = 0, t, last_t = -1;
+	uint64_t last_id = 0;
+	unsigned last_prio = 0;
+	int bad = 0, edges = 0, rounds_cal = 0, dense = 0;
+
+	evq_init(&q);
+	for (size_t i = 0; i < n0; i++)
+		edge_push(&q, e, &n, 1.0 + (double)(lcg(&x) % 100000) * 0.01, (unsigned)(lcg(&x) % 2));
+	for (int k = 0; k <= rounds; k++) {
+		if (k < rounds && q.cal && q.inv_w > 0) {
+			double w = 1.0 / q.inv_w, b = q.base;
+			double cand[] = {
+				tkey_value(q.cal_hi), b + (double)q.nb * w, b + (double)(q.nb - 1) * w,
+				b + (double)q.cur * w, b + (double)(q.cur + 1) * w,
+				b + (double)(q.cur + 2) * w, nextafter(b + (double)(q.cur + 1) * w, 0),
+				nextafter(b + (double)(q.cur + 2) * w, 0), nextafter(b, 0), b,
+				nextafter(tkey_value(q.cal_hi), INFINITY),
+			};
+			rounds_cal++;
+			dense += q.ahead > 0;
+			for (size_t j = 0; j < sizeof cand / sizeof cand[0]; j++)
+				if (cand[j] > now && isfinite(cand[j]) && n < cap) {
+					edge_push(&q, e, &n, cand[j], (unsigned)(lcg(&x) % 2));
+					edges++;
+				}
+			/* a few ulps below later boundaries: some land in the bucket above them */
+			for (uint32_t j = 2; j < 6 && q.cur + j < q.nb; j++) {
+				double y = b + (double)(q.cur + j) * w;
+				for (int u = 0; u < 3 && n < cap; u++) {
+					y = nextafter(y, 0);
+					if (y > now) {
+						edge_push(&q, e, &n, y, (unsigned)(lcg(&x) % 2));
+						edges++;
+					}
+				}
+			}
+		}
+		/* the last round drains */
+		for (int j = 0; k == rounds || j < 8; j++) {
+			if (!evq_pop(&q, &t, &ev))
+				break;
+			if (ev.arg >= n || e[ev.arg].seen || e[ev.arg].t != t) {
+				bad++;
+				continue;
+			}
+			bad += !(t > last_t || (t == last_t && (e[ev.arg].prio > last_prio ||
+				 (e[ev.arg].prio == last_prio && ev.arg > last_id))));
+			e[ev.arg].seen = 1;
+			last_t = now = t;
+			last_prio = e[ev.arg].prio;
+			last_id = ev.arg;
+			pops++;
+		}
+	}
+	CHECK(rounds_cal > rounds / 2);
+	CHECK(edges > rounds);
+	CHECK(n0 < 70000 || dense > rounds / 2);
+	CHECK_INT(bad, 0);
+	CHECK_INT(pops, n);
+	CHECK_INT(evq_size(&q), 0);
+	evq_fini(&q);
+	free(e);
+}
+
+static void test_calendar_edges(void)
+{
+	calendar_edges(2000, 400);  /* a few entries per bucket: the sorting networks */
+	calendar_edges(70000, 400); /* past EVQ_DENSE_MAX: distribution sorts */
+}
+
 static void test_fifo_equal_keys(void)
 {
 	struct evq q;
@@ -368,6 +464,36 @@ static void test_stale_handle_after_reuse(void)
 	evq_fini(&q);
 }
 
+/* Sequence numbers past 2^32 (their low 32 bits, in the handle, wrap to 0): no handle is
+ * EVQ_NONE, each cancels its own event, and the order is still the insertion order. The first
+ * push takes the first slot of a new pool: with slot 0 handed out, its handle would be 0. */
+static void test_handles_across_wrap(void)
+{
+	struct evq q;
+	struct evq_event ev;
+	evq_handle h[6];
+	double t;
+
+	evq_init(&q);
+	q.seq = (uint64_t)1 << 32;
+	for (uint64_t i = 0; i < 6; i++) {
+		h[i] = evq_push(&q, 1.0, 100, fire_a, NULL, i);
+		CHECK(h[i] != EVQ_NONE);
+	}
+	CHECK_INT(evq_cancel(&q, h[0]), 1); /* the one whose low 32 bits are 0 */
+	CHECK_INT(evq_cancel(&q, h[0]), 0);
+	CHECK_INT(evq_cancel(&q, h[3]), 1);
+	CHECK_INT(evq_cancel(&q, EVQ_NONE), 0);
+	for (uint64_t i = 0; i < 6; i++) {
+		if (i == 0 || i == 3)
+			continue;
+		CHECK_INT(evq_pop(&q, &t, &ev), 1);
+		CHECK_INT(ev.arg, i);
+	}
+	CHECK_INT(evq_pop(&q, &t, &ev), 0);
+	evq_fini(&q);
+}
+
 static void test_time_keys(void)
 {
 	static const double ts[] = { 3.5, -2.0, 0.0, -0.0, 1e-300, -1e300, 1e300, 7.25, -7.25, 2.0 };
@@ -443,11 +569,13 @@ int main(void)
 	RUN(test_calendar_mix);
 	RUN(test_calendar_large);
 	RUN(test_far_outliers);
+	RUN(test_calendar_edges);
 	RUN(test_fuzz_seeds);
 	RUN(test_fifo_equal_keys);
 	RUN(test_priority_before_sequence);
 	RUN(test_pop_until_and_peek);
 	RUN(test_stale_handle_after_reuse);
+	RUN(test_handles_across_wrap);
 	RUN(test_time_keys);
 	return CHECK_DONE();
 }
