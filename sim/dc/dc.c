@@ -1,4 +1,16 @@
-/* dc.c — requests, nodes, queues, IT power and books of the datacenter (dc.h). */
+/* dc.c — requests, nodes, queues, IT power and books of the datacenter (dc.h).
+ *
+ * Arrivals and slot completions off the event list. Both are never cancelled, so they are
+ * scheduled with sim_at_held: they wait in the run's
+ * held slots (engine/sim.h), and after an arrival or a completion dc_fire takes dc's own held
+ * event in place while it is the run's next (sim_take_held), in a loop. In M/M/1 the next
+ * arrival and the next completion alternate in the two slots, and the run loop fires only the
+ * series and facility events and what follows them. With every node an LLM replica and one
+ * arrival class, the replicas' run of steps takes the held arrival between its steps instead
+ * (llm.c, dc_run_held). Same events, same order, same results as with dc_set_chain(dc, 0),
+ * which switches holding off (sim_hold): every one of them goes through the list
+ * (tests/unit/test_chain.c, test_llm.c).
+ */
 #include "dc.h"
 
 #include <math.h>
@@ -14,7 +26,6 @@
 
 static void arrival_fire(struct sim *s, void *obj, uint64_t arg);
 static void done_fire(struct sim *s, void *obj, uint64_t arg);
-static void schedule_done(struct dc *dc, uint32_t r, double t_s);
 static inline __attribute__((always_inline)) void finish(struct dc *dc, uint32_t r);
 static void offer_capacity(struct dc *dc);
 
@@ -93,8 +104,13 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 		rng_init(&cr->sizes, seed, rep, STREAM_SIZES(c));
 		if (classes[c].arrival.kind == ARRIVAL_POISSON)
 			cr->gap_mean_s = 1.0 / classes[c].arrival.rate_per_s;
-		tally_init(&cr->st.wait_s);
-		tally_init(&cr->st.latency_s);
+		cr->plain = classes[c].arrival.kind == ARRIVAL_POISSON && classes[c].kind == CLASS_JOB &&
+			    !classes[c].service_from_trace &&
+			    classes[c].service.kind == DIST_EXPONENTIAL;
+		cr->slo_lim_s = classes[c].slo_s > 0 ? classes[c].slo_s : -INFINITY;
+		cr->deadline_lim_s = classes[c].deadline_s > 0 ? classes[c].deadline_s : -INFINITY;
+		mtally_init(&cr->st.wait_s);
+		mtally_init(&cr->st.latency_s);
 		qsketch_init(&cr->st.latency_q);
 		qsketch_init(&cr->st.wait_q);
 	}
@@ -102,11 +118,16 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 	wtally_init(&dc->queue_len, 0, 0);
 	tally_init(&dc->defer_s);
 	dc->busy_cap = -1;
+	dc->busy_cap_lim = INFINITY;
+	dc->queue_lim = cfg->queue_capacity >= 0 ? cfg->queue_capacity : LONG_MAX;
 	if (cfg->n_variants)
 		dc->variant_served = xcalloc(cfg->n_variants, sizeof *dc->variant_served);
 	llm_init(dc); /* nodes with a serving profile */
-	for (uint32_t i = 0; i < dc->n_nodes; i++)
-		dc->nodes[i].llm = llm_node(dc, i);
+	for (uint32_t i = 0; i < dc->n_nodes; i++) {
+		struct node *nd = &dc->nodes[i];
+		nd->llm = llm_node(dc, i);
+		nd->plain = !nd->llm && nd->busy_power_w && !cfg->n_variants;
+	}
 	dc_set_chain(dc, 1);
 }
 
@@ -202,34 +223,16 @@ static inline double next_arrival_time(struct dc *dc, struct class_rt *cr)
 	return next_arrival_other(dc, cr);
 }
 
-/* Chaining (sim_chain) asks the event list for its earliest time; this cheaper test first
- * rules it out when an event known to be pending comes no later than t_s: the last arrival or
- * slot completion pushed, if due after now (arrivals and slot completions are never cancelled,
- * and one due after now has not fired yet). */
-static inline int sooner_pending(const struct sim *s, double t_s, double t_pushed_s)
-{
-	return t_pushed_s > s->now && t_s >= t_pushed_s;
-}
-
-/* Arrivals and slot completions are never cancelled: with chaining on they are held out of
- * the event list while they can be (sim_at_held), so that the next arrival and the next
- * completion of a busy node usually alternate without a push and a pop. */
+/* Arrivals and slot completions are never cancelled: they are held (sim_at_held, see the top of
+ * the file; dc_set_chain(dc, 0) switches holding off). */
 static void push_arrival(struct dc *dc, double t_s, uint64_t cls)
 {
-	dc->t_arrival_pushed_s = t_s;
-	if (dc->no_chain)
-		sim_at(dc->sim, t_s, SIM_PRIO_ARRIVE, arrival_fire, dc, cls);
-	else
-		sim_at_held(dc->sim, t_s, SIM_PRIO_ARRIVE, arrival_fire, dc, cls);
+	sim_at_held(dc->sim, t_s, SIM_PRIO_ARRIVE, arrival_fire, dc, cls);
 }
 
 static void push_done(struct dc *dc, double t_s, uint32_t r)
 {
-	dc->t_done_pushed_s = t_s;
-	if (dc->no_chain)
-		sim_at(dc->sim, t_s, SIM_PRIO_DEPART, done_fire, dc, r);
-	else
-		sim_at_held(dc->sim, t_s, SIM_PRIO_DEPART, done_fire, dc, r);
+	sim_at_held(dc->sim, t_s, SIM_PRIO_DEPART, done_fire, dc, r);
 }
 
 /* The class's next arrival at t (next_arrival_time), if within the horizon; a trace time
@@ -255,13 +258,38 @@ void dc_start_arrivals(struct dc *dc)
 	}
 }
 
+/* arrive's general path: draws or reads request q's size, moves the trace on, returns the time
+ * of the class's next arrival. */
+static inline double arrive_general(struct dc *dc, struct class_rt *cr, struct request *q,
+				    size_t rec)
+{
+	const struct class_cfg *cc = cr->cfg;
+	const struct trace_data *tr = cc->arrival.trace;
+
+	if (cc->kind == CLASS_JOB) {
+		const struct dist_cfg *sv = &cc->service;
+		/* the exponential inline here: dist_sample, with its lognormal path, is a call */
+		q->work_s = cc->service_from_trace	  ? tr->service_s[rec]
+			    : sv->kind == DIST_EXPONENTIAL ? rng_exponential(&cr->sizes, sv->mean)
+							  : dist_sample(sv, &cr->sizes);
+	} else if (cc->tokens_from_trace) {
+		q->in_tokens = tr->in_tokens[rec];
+		q->out_tokens = tr->out_tokens[rec];
+	} else {
+		q->in_tokens = clamp_tokens(dist_sample(&cc->in_tokens, &cr->sizes));
+		q->out_tokens = clamp_tokens(dist_sample(&cc->out_tokens, &cr->sizes));
+	}
+	if (cc->arrival.kind == ARRIVAL_TRACE)
+		cr->trace_pos++;
+	return next_arrival_time(dc, cr);
+}
+
 /* A request of class cr arrives now: drawn (its size), booked and handed to the dispatch policy.
  * Returns the time of the class's next arrival, drawn before the dispatch (as the streams
  * always were drawn) and not yet scheduled. */
 static inline double arrive(struct dc *dc, struct class_rt *cr, uint16_t cls)
 {
 	const struct class_cfg *cc = cr->cfg;
-	const struct trace_data *tr = cc->arrival.trace;
 	size_t rec = cr->trace_pos;
 	uint32_t r = req_alloc(dc);
 	struct request *q = &dc->req[r];
@@ -272,71 +300,50 @@ static inline double arrive(struct dc *dc, struct class_rt *cr, uint16_t cls)
 	q->cls = cls;
 	q->node = DC_NONE;
 	q->next = DC_NONE;
-	if (cc->kind == CLASS_JOB) {
-		q->work_s = cc->service_from_trace ? tr->service_s[rec]
-						   : dist_sample(&cc->service, &cr->sizes);
-	} else if (cc->tokens_from_trace) {
-		q->in_tokens = tr->in_tokens[rec];
-		q->out_tokens = tr->out_tokens[rec];
-	} else {
-		q->in_tokens = clamp_tokens(dist_sample(&cc->in_tokens, &cr->sizes));
-		q->out_tokens = clamp_tokens(dist_sample(&cc->out_tokens, &cr->sizes));
-	}
-	if (cc->arrival.kind == ARRIVAL_TRACE)
-		cr->trace_pos++;
 	cr->st.arrived++;
 	dc->in_system++;
-	t_next = next_arrival_time(dc, cr);
+	if (cr->plain) { /* the general path's draws, in its order, without its tests */
+		q->work_s = rng_exponential(&cr->sizes, cc->service.mean);
+		t_next = dc->sim->now + rng_exponential(&cr->arrivals, cr->gap_mean_s);
+	} else {
+		t_next = arrive_general(dc, cr, q, rec);
+	}
 	dc->dispatch.arrive(dc, dc->dispatch.state, r);
 	return t_next;
 }
 
-/* An arrival of class arg. While the class's next arrival is due strictly before every other
- * event, it is taken here too (sim_chain: no push and pop); else it is scheduled. Only arrivals
- * are scheduled at SIM_PRIO_ARRIVE and the dispatch schedules none, so scheduling the next one
- * after the dispatch instead of before it keeps the order of equal-time events. With LLM
- * replicas, llm.c may keep the next arrival instead, to fire it between its steps
- * (llm_hold_arrival). */
+/* An arrival of class arg: the class's next arrival is scheduled after the dispatch (only
+ * arrivals are scheduled at SIM_PRIO_ARRIVE, so scheduling it after the dispatch's work instead
+ * of before keeps the order of equal-time events). */
 static void arrival_run(struct sim *s, struct dc *dc, uint64_t arg)
 {
-	struct class_rt *cr = &dc->classes[arg];
 	double t;
 
-	s->where = "arrival"; /* chained events are arrivals too */
-	for (;;) {
-		t = arrive(dc, cr, (uint16_t)arg);
-		if (!(t <= s->horizon_s))
-			return;
-		if (t < s->now) /* a trace time already past */
-			t = s->now;
-		if (dc->llm && llm_hold_arrival(dc, t, arg)) /* kept by llm.c, not pushed */
-			return;
-		if (dc->no_chain || sooner_pending(s, t, dc->t_done_pushed_s) || !sim_chain(s, t))
-			break;
-		dc->chained++;
-	}
+	s->where = "arrival";
+	t = arrive(dc, &dc->classes[arg], (uint16_t)arg);
+	if (!(t <= s->horizon_s))
+		return;
+	if (t < s->now) /* a trace time already past */
+		t = s->now;
 	push_arrival(dc, t, arg);
-}
-
-/* For llm.c's held arrival (llm_hold_arrival): fired in place, or scheduled after all. */
-void dc_fire_arrival(struct sim *s, struct dc *dc, uint64_t cls)
-{
-	arrival_fire(s, dc, cls);
-}
-
-void dc_push_arrival(struct dc *dc, double t_s, uint64_t cls)
-{
-	push_arrival(dc, t_s, cls);
 }
 
 void dc_set_chain(struct dc *dc, int on)
 {
-	dc->no_chain = !on;
-	/* with LLM replicas, whose steps are SIM_PRIO_DEPART events too, nothing is kept pending */
-	dc->pend_mode = on && !dc->llm ? DC_PEND_OPEN : DC_PEND_OFF;
+	sim_hold(dc->sim, on); /* only dc holds events */
 }
 
 /* ---- service ---- */
+
+/* Service time of a job or of an LLM request on a slot node without variants. */
+static inline double base_service_time(const struct node *nd, const struct request *q,
+				       enum class_kind kind)
+{
+	if (kind == CLASS_JOB)
+		return q->work_s;
+	return (double)q->in_tokens / nd->tcfg->prefill_tokens_per_s +
+	       (double)q->out_tokens / nd->tcfg->decode_tokens_per_s;
+}
 
 /* Service time of a job or of an LLM request on a slot node (not an LLM replica). */
 static double service_time(const struct dc *dc, const struct node *nd, const struct request *q,
@@ -345,12 +352,8 @@ static double service_time(const struct dc *dc, const struct node *nd, const str
 	const struct node_type_cfg *t = nd->tcfg;
 	const struct variant_cfg *v;
 
-	if (!dc->cfg->n_variants) {
-		if (kind == CLASS_JOB)
-			return q->work_s;
-		return (double)q->in_tokens / t->prefill_tokens_per_s +
-		       (double)q->out_tokens / t->decode_tokens_per_s;
-	}
+	if (!dc->cfg->n_variants)
+		return base_service_time(nd, q, kind);
 	v = &dc->cfg->variants[q->variant];
 	if (kind == CLASS_JOB)
 		return q->work_s * v->f.time_decode;
@@ -372,7 +375,8 @@ static void start_variant(struct dc *dc, struct class_stats *st, uint32_t r)
 	}
 }
 
-/* Power of a slot node after its busy count (or, with variants, its power factors) changed. */
+/* Power of a slot node after its busy count (or, with variants, its power factors) changed,
+ * right after dc_busy_change_ at this instant (which integrated up to now). */
 static inline void slot_node_power(struct dc *dc, uint32_t node)
 {
 	const struct node *nd = &dc->nodes[node];
@@ -384,28 +388,37 @@ static inline void slot_node_power(struct dc *dc, uint32_t node)
 		power_w = nd->busy_power_w[nd->busy];
 	else
 		power_w = slot_power(nd->tcfg, nd->busy);
-	dc_set_node_power(dc, node, power_w);
+	dc_node_power_(dc, node, power_w);
 }
 
-void dc_start(struct dc *dc, uint32_t node, uint32_t r)
+/* What every start books after the request's node and start time are set (and its variant
+ * picked): its wait, the node's busy count and free bit, the busy integral (with the power's:
+ * dc_busy_change_). */
+static inline __attribute__((always_inline)) void start_books(struct dc *dc, struct node *nd,
+							       uint32_t node, struct request *q,
+							       struct class_rt *cr, double now)
 {
-	struct node *nd = &dc->nodes[node];
-	struct request *q = &dc->req[r];
-	struct class_rt *cr = &dc->classes[q->cls];
-	double now = dc->sim->now, wait = now - q->t_arrive;
+	double wait = now - q->t_arrive;
 
-	sim_assert(dc->sim, nd->busy < nd->slots);
-	q->node = node;
-	q->t_start = now;
-	if (dc->compress.pick || dc->cfg->n_variants)
-		start_variant(dc, &cr->st, r);
-	tally_add(&cr->st.wait_s, wait);
+	mtally_add(&cr->st.wait_s, wait);
 	qsketch_add(&cr->st.wait_q, wait);
 	nd->busy++;
 	nd->starts++;
 	if (nd->busy == nd->slots)
 		set_free_bit(dc, node, 0);
-	wtally_set(&dc->busy_slots, now, dc->busy_slots.value + 1);
+	dc_busy_change_(dc, 1);
+}
+
+/* dc_start but on a plain node or an LLM replica without variants, both without a compression
+ * policy (nd, q, cr: node's, r's and r's class's records; the request's node and start time
+ * set). */
+static __attribute__((noinline)) void start_general(struct dc *dc, uint32_t node, uint32_t r,
+						     struct node *nd, struct request *q,
+						     struct class_rt *cr)
+{
+	if (dc->compress.pick || dc->cfg->n_variants)
+		start_variant(dc, &cr->st, r);
+	start_books(dc, nd, node, q, cr, dc->sim->now);
 	if (nd->llm) { /* continuous batching with a serving profile (llm.c) */
 		llm_start(dc, node, r);
 		return;
@@ -413,71 +426,72 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 	if (dc->cfg->n_variants)
 		nd->busy_pf += dc->cfg->variants[q->variant].f.power;
 	slot_node_power(dc, node);
-	schedule_done(dc, r, dc->sim->now + service_time(dc, nd, q, cr->cfg->kind));
+	push_done(dc, dc->sim->now + service_time(dc, nd, q, cr->cfg->kind), r);
 }
 
-/* Schedules the pending completion (done_fire); no more is kept pending in this handler. */
-static void release_pending(struct dc *dc)
+/* dc_start on an LLM replica without variants or a compression policy (arguments as
+ * start_general's). */
+static __attribute__((noinline)) void start_llm(struct dc *dc, uint32_t node, uint32_t r,
+						 struct node *nd, struct request *q,
+						 struct class_rt *cr)
 {
-	dc->pend = DC_PEND_OFF;
-	push_done(dc, dc->pend_t_s, dc->pend_r);
+	start_books(dc, nd, node, q, cr, dc->sim->now);
+	llm_start(dc, node, r); /* continuous batching with a serving profile (llm.c) */
 }
 
-/* Request r's completion on a slot node at t_s: scheduled, or kept pending for done_fire (see
- * there). A second completion in one handler releases the pending one first, so the two are
- * scheduled in the order they were started, as without chaining. */
-static void schedule_done(struct dc *dc, uint32_t r, double t_s)
+/* The common case, a plain node without a compression policy, calls nothing (but sim_at_held's
+ * rare paths), so dc_start saves few registers: its power from the table, its service time
+ * without slot_node_power's and service_time's tests. The others are tail calls. */
+void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 {
-	if (dc->pend == DC_PEND_OPEN) {
-		dc->pend_r = r;
-		dc->pend_t_s = t_s;
-		dc->pend = DC_PEND_FULL;
+	struct node *nd = &dc->nodes[node];
+	struct request *q = &dc->req[r];
+	struct class_rt *cr = &dc->classes[q->cls];
+	double now = dc->sim->now;
+
+	sim_assert(dc->sim, nd->busy < nd->slots);
+	q->node = node;
+	q->t_start = now;
+	if (__builtin_expect(!nd->plain || dc->compress.pick != NULL, 0)) {
+		if (nd->llm && !dc->compress.pick && !dc->cfg->n_variants)
+			start_llm(dc, node, r, nd, q, cr);
+		else
+			start_general(dc, node, r, nd, q, cr);
 		return;
 	}
-	if (dc->pend == DC_PEND_FULL)
-		release_pending(dc);
-	push_done(dc, t_s, r);
+	start_books(dc, nd, node, q, cr, now);
+	dc_node_power_(dc, node, nd->busy_power_w[nd->busy]);
+	push_done(dc, now + base_service_time(nd, q, cr->cfg->kind), r);
 }
 
-/* A slot completion. The completion it schedules (a waiting request starting in the freed slot)
- * is kept pending, not pushed; while that one is due strictly before every other event it is
- * taken here too (sim_chain: no push and pop), else it is scheduled at the end of the handler.
- * The order of equal-time events is kept: slot completions are the only SIM_PRIO_DEPART events
- * but for LLM replica steps, and with LLM replicas nothing is kept pending; a second completion
- * started in the handler releases the first (schedule_done). */
-static void done_run(struct sim *s, struct dc *dc, uint64_t arg)
+/* An arrival or a slot completion of dc (fn: arrival_fire or done_fire). */
+static inline __attribute__((always_inline)) void run_event(struct sim *s, struct dc *dc, sim_fn fn,
+							   uint64_t arg)
 {
-	uint32_t r = (uint32_t)arg;
-
-	s->where = "service completion"; /* chained events are completions too */
-	for (;;) {
-		dc->pend = dc->pend_mode;
-		finish(dc, r);
-		if (dc->pend != DC_PEND_FULL)
-			break;
-		if (sooner_pending(s, dc->pend_t_s, dc->t_arrival_pushed_s) ||
-		    !sim_chain(s, dc->pend_t_s)) {
-			release_pending(dc);
-			break;
-		}
-		dc->chained++;
-		r = dc->pend_r;
+	if (fn == arrival_fire) {
+		arrival_run(s, dc, arg);
+	} else {
+		s->where = "service completion";
+		finish(dc, (uint32_t)arg);
 	}
-	dc->pend = DC_PEND_OFF;
 }
 
-/* Runs an arrival or a slot completion of dc (fn: arrival_fire or done_fire), then, while the
- * next event to fire is dc's own held arrival or completion (sim_take_held), that one too: a
- * switch between a run of arrivals and a run of completions costs no round trip through the
- * run loop. */
+void dc_run_held(struct sim *s, struct dc *dc, sim_fn fn, uint64_t arg)
+{
+	run_event(s, dc, fn, arg);
+}
+
+/* Runs an arrival or a slot completion of dc, then, while the next event to fire is dc's own
+ * held arrival or completion (sim_take_held), that one too: a run of arrivals and completions
+ * costs no round trip through the run loop. */
 static void dc_fire(struct sim *s, struct dc *dc, sim_fn fn, uint64_t arg)
 {
-	do {
-		if (fn == arrival_fire)
-			arrival_run(s, dc, arg);
-		else
-			done_run(s, dc, arg);
-	} while (!dc->no_chain && sim_take_held(s, dc, &fn, &arg));
+	for (;;) {
+		run_event(s, dc, fn, arg);
+		if (!sim_take_held(s, dc, &fn, &arg)) /* nothing is held with chaining off */
+			return;
+		dc->chained++;
+	}
 }
 
 static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
@@ -496,7 +510,7 @@ void dc_drop_started(struct dc *dc, uint32_t r)
 
 	dc->nodes[node].busy--;
 	set_free_bit(dc, node, 1);
-	wtally_set(&dc->busy_slots, dc->sim->now, dc->busy_slots.value - 1);
+	dc_busy_change_(dc, -1);
 	dc->classes[dc->req[r].cls].st.dropped++;
 	if (dc->cfg->n_variants) { /* never served: take its booking back (same instant as dc_start) */
 		struct class_stats *st = &dc->classes[dc->req[r].cls].st;
@@ -522,19 +536,19 @@ static inline __attribute__((always_inline)) void finish(struct dc *dc, uint32_t
 
 	nd->busy--;
 	set_free_bit(dc, node, 1);
-	wtally_set(&dc->busy_slots, s->now, dc->busy_slots.value - 1);
-	if (!nd->llm) { /* an LLM replica's batcher keeps its own power */
+	dc_busy_change_(dc, -1);
+	if (nd->plain) {
+		dc_node_power_(dc, node, nd->busy_power_w[nd->busy]); /* slot_node_power's */
+	} else if (!nd->llm) { /* an LLM replica's batcher keeps its own power */
 		if (dc->cfg->n_variants)
 			nd->busy_pf = nd->busy ? nd->busy_pf - dc->cfg->variants[q->variant].f.power : 0;
 		slot_node_power(dc, node);
 	}
 	cr->st.completed++;
-	tally_add(&cr->st.latency_s, lat);
+	mtally_add(&cr->st.latency_s, lat);
 	qsketch_add(&cr->st.latency_q, lat);
-	if (cr->cfg->slo_s > 0 && lat <= cr->cfg->slo_s)
-		cr->st.slo_met++;
-	if (cr->cfg->deadline_s > 0 && lat <= cr->cfg->deadline_s)
-		cr->st.deadline_met++;
+	cr->st.slo_met += lat <= cr->slo_lim_s; /* branch-free: the outcome is random */
+	cr->st.deadline_met += lat <= cr->deadline_lim_s;
 	req_release(dc, r);
 	dc->dispatch.freed(dc, dc->dispatch.state, node);
 	if (dc->busy_cap >= 0 && dc->queued > 0)
@@ -586,6 +600,7 @@ void dc_set_busy_cap(struct dc *dc, long max_busy)
 	long old = dc->busy_cap;
 
 	dc->busy_cap = max_busy;
+	dc->busy_cap_lim = max_busy < 0 ? INFINITY : (double)max_busy;
 	if (dc->queued > 0 && (max_busy < 0 || (old >= 0 && max_busy > old)))
 		offer_capacity(dc);
 }
@@ -682,8 +697,8 @@ void dc_reset_stats(struct dc *dc)
 		st->arrived = st->completed = st->dropped = st->slo_met = st->deadline_met = 0;
 		st->accuracy_sum = 0;
 		st->accuracy_n = 0;
-		tally_init(&st->wait_s);
-		tally_init(&st->latency_s);
+		mtally_init(&st->wait_s);
+		mtally_init(&st->latency_s);
 		qsketch_reset(&st->latency_q);
 		qsketch_reset(&st->wait_q);
 	}
@@ -757,9 +772,9 @@ static void report_class(struct metrics *ms, const char *prefix, const struct cl
 	M("requests_completed", (double)st->completed, "1");
 	M("requests_dropped", (double)st->dropped, "1");
 	if (st->wait_s.n)
-		M("wait_mean_s", st->wait_s.mean, "s");
+		M("wait_mean_s", mtally_mean(&st->wait_s), "s");
 	if (st->latency_s.n) {
-		M("latency_mean_s", st->latency_s.mean, "s");
+		M("latency_mean_s", mtally_mean(&st->latency_s), "s");
 		M("latency_p50_s", qsketch_quantile(&st->latency_q, 0.50), "s");
 		M("latency_p95_s", qsketch_quantile(&st->latency_q, 0.95), "s");
 		M("latency_p99_s", qsketch_quantile(&st->latency_q, 0.99), "s");
@@ -794,8 +809,8 @@ void dc_report(struct dc *dc, struct metrics *ms)
 
 	count_late(dc, late_slo, late_dl);
 	memset(&all, 0, sizeof all);
-	tally_init(&all.wait_s);
-	tally_init(&all.latency_s);
+	mtally_init(&all.wait_s);
+	mtally_init(&all.latency_s);
 	qsketch_init(&all.latency_q);
 	qsketch_init(&all.wait_q);
 	for (size_t c = 0; c < dc->n_classes; c++) {
@@ -803,8 +818,8 @@ void dc_report(struct dc *dc, struct metrics *ms)
 		all.arrived += st->arrived;
 		all.completed += st->completed;
 		all.dropped += st->dropped;
-		tally_merge(&all.wait_s, &st->wait_s);
-		tally_merge(&all.latency_s, &st->latency_s);
+		mtally_merge(&all.wait_s, &st->wait_s);
+		mtally_merge(&all.latency_s, &st->latency_s);
 		qsketch_merge(&all.latency_q, &st->latency_q);
 		qsketch_merge(&all.wait_q, &st->wait_q);
 		if (dc->classes[c].cfg->slo_s > 0) {

@@ -14,16 +14,14 @@
  * power on an LLM replica (llm.c, batch.h), and its accuracy is booked then (a request's variant
  * is fixed when it starts; one dropped at start is taken back). A request
  * stores its variant as a byte; factors are looked up in the table, nothing is allocated.
- * Arrivals and slot completions chain (sim_chain in engine/sim.h): a successor due strictly
- * before every other event (the class's next arrival; the completion of the request started in
- * a freed slot) fires in place, without a push and a pop; same events, same order, same results
- * as with dc_set_chain(dc, 0). With chaining on they are also scheduled with sim_at_held (they
- * are never cancelled), so that they wait in the run's held slots, not the list, and a handler
- * that finds dc's own held event next takes it in place (sim_take_held).
+ * Arrivals and slot completions are kept off the event list while they can (held events, fired
+ * in place: see dc.c's header); same events, same order, same results as with
+ * dc_set_chain(dc, 0).
  */
 #ifndef MAASIM_DC_H
 #define MAASIM_DC_H
 
+#include <limits.h>
 #include <stdint.h>
 
 #include "dc/arrival.h"
@@ -56,6 +54,8 @@ struct node {
 	uint32_t type;
 	int slots, busy;
 	int llm;                  /* 1: an LLM replica with a serving profile (llm.c); fixed at init */
+	int plain;                /* 1: a slot node with busy_power_w and no variants (the common
+				   * case, one test on each start and completion); fixed at init */
 	const struct node_type_cfg *tcfg; /* cfg->types[type] */
 	const double *busy_power_w; /* slot node: its power (W) by busy count 0..slots; NULL: computed */
 	double busy_pf;           /* variants: sum of the power factors of requests in service */
@@ -92,7 +92,7 @@ struct dc_compress {
 struct class_stats {
 	uint64_t arrived, completed, dropped, slo_met;
 	uint64_t deadline_met;   /* completed within the class deadline_s (classes with one) */
-	struct tally wait_s, latency_s;
+	struct mtally wait_s, latency_s;  /* means finished at report time */
 	struct qsketch latency_q;
 	struct qsketch wait_q;
 	double energy_share_j;  /* not yet attributed per request: kept for later models */
@@ -104,9 +104,14 @@ struct class_rt {
 	const struct class_cfg *cfg;
 	struct rng arrivals, sizes;
 	double gap_mean_s;       /* poisson: mean time between arrivals, 1 / rate_per_s */
+	int plain;               /* Poisson arrivals of jobs with exponential service times drawn (not
+				  * from a trace): arrive's short path; fixed at dc_init */
 	size_t trace_pos;        /* next trace record */
 	double trace_offset_s;   /* added to trace times after each loop */
 	struct arrival_state mod; /* diurnal / mmpp state (arrival.h) */
+	/* a latency within these meets the class's SLO / deadline: cfg's slo_s and deadline_s,
+	 * -infinity without one (never met, never counted) */
+	double slo_lim_s, deadline_lim_s;
 	struct class_stats st;
 };
 
@@ -132,7 +137,7 @@ struct dc {
 	size_t n_classes;
 
 	double it_power_w, it_energy_j, t_power;  /* integral of it_power_w up to t_power */
-	struct wtally busy_slots;
+	struct wtally busy_slots; /* integrated with the power: t_last == t_power (dc_integrate) */
 	struct wtally queue_len;
 	double t_stats0;         /* start of the measured period (0 or warm-up) */
 
@@ -147,23 +152,12 @@ struct dc {
 	struct tally defer_s;    /* how long each released request was held */
 	long held;               /* waiting in a policy-owned queue (counted in queued) */
 	long busy_cap;           /* most requests in service at once (dc_set_busy_cap); -1: none */
+	double busy_cap_lim;     /* (double)busy_cap, +infinity without a cap (dc_under_cap) */
+	long queue_lim;          /* cfg->queue_capacity, LONG_MAX when unlimited (dc_queue_full) */
 	struct llm_state *llm;   /* LLM serving nodes (llm.c), NULL when no type has a profile */
 
-	/* Completion chaining (done_fire in dc.c): while a slot completion is handled, the first
-	 * slot completion it schedules is kept pending here instead of pushed, so that done_fire
-	 * can fire it in place when nothing else is due first (sim_chain). (Not the held queue
-	 * above: that is the policies' dc_hold.) */
-	int pend;                /* DC_PEND_OFF, DC_PEND_OPEN (may keep one), DC_PEND_FULL */
-	uint32_t pend_r;         /* DC_PEND_FULL: the request whose completion is pending ... */
-	double pend_t_s;         /* ... and its time */
-	int no_chain;            /* dc_set_chain(dc, 0): every arrival and completion through the list */
-	int pend_mode;           /* what done_fire sets pend to: DC_PEND_OPEN with chaining on and no
-				  * LLM replicas, else DC_PEND_OFF (dc_set_chain) */
-	uint64_t chained;        /* arrivals and completions fired in place (sim_chain) */
-	double t_arrival_pushed_s, t_done_pushed_s; /* the last arrival and slot completion pushed */
+	uint64_t chained;        /* arrivals and completions fired in place (dc.c's header) */
 };
-
-enum { DC_PEND_OFF, DC_PEND_OPEN, DC_PEND_FULL };
 
 /* Builds nodes and classes (RNG streams from seed and replication). classes must outlive dc. */
 void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
@@ -179,7 +173,7 @@ void dc_reset_stats(struct dc *dc);
 /* 1 while the concurrency cap (dc_set_busy_cap) leaves room for one more request */
 static inline int dc_under_cap(const struct dc *dc)
 {
-	return dc->busy_cap < 0 || dc->busy_slots.value < (double)dc->busy_cap;
+	return dc->busy_slots.value < dc->busy_cap_lim;
 }
 
 static inline int dc_node_has_slot(const struct dc *dc, uint32_t node)
@@ -244,22 +238,33 @@ void dc_finish(struct dc *dc, uint32_t r);
  * cache): frees its slot and counts it dropped. */
 void dc_drop_started(struct dc *dc, uint32_t r);
 
-/* The class's next arrival, held by llm.c instead of scheduled (llm_hold_arrival), at its time:
- * fired in place (the clock already moved: sim_chain), or scheduled after all. */
-void dc_fire_arrival(struct sim *s, struct dc *dc, uint64_t cls);
-void dc_push_arrival(struct dc *dc, double t_s, uint64_t cls);
+/* Runs now dc's held event fn(arg) (an arrival or a slot completion) that another handler took
+ * from the held slots (llm.c's run of replica steps: sim_take_held_before), firing nothing
+ * else in place. */
+void dc_run_held(struct sim *s, struct dc *dc, sim_fn fn, uint64_t arg);
 
-/* Chaining of slot arrivals and completions (sim_chain; on by default): off, every one of them
+/* Arrivals and slot completions held and fired in place (on by default): off, every one of them
  * goes through the event list. The results are the same either way (tests/unit/test_chain.c). */
 void dc_set_chain(struct dc *dc, int on);
 
-/* Integrates IT energy up to now (internal to the power verbs). */
+/* Integrates IT energy and the busy slots' time integral up to now, in one step (internal to the
+ * power and busy-count verbs): IT power and the busy count are both piecewise constant, and
+ * busy_slots.t_last stays equal to t_power, so one time difference serves both. */
 static inline void dc_integrate(struct dc *dc)
 {
-	double now = dc->sim->now;
+	double now = dc->sim->now, dt = now - dc->t_power;
 
-	dc->it_energy_j += dc->it_power_w * (now - dc->t_power);
+	dc->it_energy_j += dc->it_power_w * dt;
+	dc->busy_slots.area += dc->busy_slots.value * dt;
 	dc->t_power = now;
+	dc->busy_slots.t_last = now;
+}
+
+/* Node power set to power_w (W) right after dc_integrate at this instant (internal). */
+static inline void dc_node_power_(struct dc *dc, uint32_t node, double power_w)
+{
+	dc->it_power_w += power_w - dc->nodes[node].power_w;
+	dc->nodes[node].power_w = power_w;
 }
 
 /* Sets node power (W), integrating IT energy up to now first (inline: an LLM replica's power
@@ -267,8 +272,14 @@ static inline void dc_integrate(struct dc *dc)
 static inline void dc_set_node_power(struct dc *dc, uint32_t node, double power_w)
 {
 	dc_integrate(dc);
-	dc->it_power_w += power_w - dc->nodes[node].power_w;
-	dc->nodes[node].power_w = power_w;
+	dc_node_power_(dc, node, power_w);
+}
+
+/* The busy count changes by d slots now (internal). */
+static inline void dc_busy_change_(struct dc *dc, double d)
+{
+	dc_integrate(dc);
+	dc->busy_slots.value += d;
 }
 /* IT energy (J) from the start of the measured period up to now. */
 double dc_it_energy_j(struct dc *dc);
@@ -291,7 +302,7 @@ static inline void dc_queued_change(struct dc *dc, long d)
 /* A queue of len requests is full (queue_capacity, -1: unbounded). */
 static inline int dc_queue_full(const struct dc *dc, long len)
 {
-	return dc->cfg->queue_capacity >= 0 && len >= dc->cfg->queue_capacity;
+	return len >= dc->queue_lim;
 }
 
 /* A request FIFO threaded through dc->req[].next (a node's local queue or the central one):

@@ -16,15 +16,13 @@
  * (and not between consecutive replica steps: see node_fire).
  * Ties between replicas due at the same instant fire in node order (the tree's tie rule).
  *
- * Arrivals between replica steps: with a single arrival class, dc.c offers each next arrival
- * to llm_hold_arrival before it schedules it. When a replica step comes first (a run of steps
- * is being taken, or the replicas' event is due strictly before the arrival) the arrival is
- * held here instead of pushed, and the run of steps fires it in place when it comes next (as
- * it fires its own steps: sim_chain), so a stream of arrivals and steps costs no event-list
- * traffic until another event comes between. A held arrival is pushed (release_held) as soon
- * as the replicas' event would no longer precede it: every other handler, and every other
- * handler's chaining, then sees either that event or the arrival in the list before the
- * arrival's time, so nothing can run past it.
+ * Arrivals between replica steps: dc.c holds each next arrival out of the event list
+ * (sim_at_held). With a single arrival class and every node a replica (hold_ok), the run of
+ * steps takes it from the held slots when it comes next, before the next replica step
+ * (sim_take_held_before, its own next step being outside the list while the run lasts), and
+ * runs it in place (dc_run_held), so a stream of arrivals and steps costs no event-list
+ * traffic until another event comes between. Outside a run of steps the held arrival is the
+ * engine's to fire, ordered against the replicas' event in the list.
  */
 #include "dc/llm.h"
 
@@ -55,10 +53,8 @@ struct llm_state {
 	evq_handle tev;              /* the one event-list entry: the earliest timer */
 	double tev_t;                /* its time, +inf when none */
 	int firing;                  /* in node_fire: arm() waits for the end of the run of steps */
-	int hold_ok;                 /* arrivals may be held: one class, every node a replica */
-	int held;                    /* an arrival is held (llm_hold_arrival) ... */
-	double held_t;               /* ... due then (while not firing: after tev_t) ... */
-	uint64_t held_cls;           /* ... of this class */
+	int hold_ok;                 /* a run of steps takes held arrivals: one class, every node a
+				      * replica */
 	int no_chain;                /* llm_set_chain(dc, 0): one event per step (tests) */
 	void **chunks;               /* the allocations behind the record pool */
 	size_t n_chunks;
@@ -107,19 +103,7 @@ static void on_done(void *ctx, struct batch_req *r)
 	L->done_head = r;
 }
 
-/* Schedules the held arrival after all (a handler other than this one's run of steps may come
- * first, or the replicas' event no longer precedes it). */
-static void release_held(struct dc *dc)
-{
-	struct llm_state *L = dc->llm;
-
-	L->held = 0;
-	dc_push_arrival(dc, L->held_t, L->held_cls);
-}
-
-/* Keeps the one event-list entry at the earliest replica timer, and a held arrival only while
- * that entry is due strictly before it (so node_fire fires before the arrival is due, and
- * every other handler's chaining, which looks at the event list, stops before it). */
+/* Keeps the one event-list entry at the earliest replica timer. */
 static void arm(struct dc *dc)
 {
 	struct llm_state *L = dc->llm;
@@ -128,8 +112,6 @@ static void arm(struct dc *dc)
 	if (L->firing)
 		return; /* node_fire arms once it has taken every step it can */
 	t = L->timers.n ? wtree_top_key(&L->timers) : INFINITY;
-	if (L->held && !(t < L->held_t))
-		release_held(dc);
 	if (t == L->tev_t)
 		return;
 	sim_cancel(dc->sim, L->tev);
@@ -202,31 +184,29 @@ static inline void flush_done(struct dc *dc)
 		book_done(dc);
 }
 
-/* After a replica step in node_fire: fires in place the held arrival while it comes next
- * (before the earliest replica timer: at a tie the step goes first, SIM_PRIO_DEPART before
- * SIM_PRIO_ARRIVE) and strictly before every event in the list; then returns 1 when the
- * earliest replica step comes next in the same way (the clock moved to it: sim_chain), 0 when
- * the run of steps ends. A held arrival that cannot be fired stays held if the replicas' event,
- * armed after the run, precedes it (arm() schedules it otherwise). With one arrival class
- * nothing else is scheduled at SIM_PRIO_ARRIVE, so holding the arrival instead of pushing it
- * cannot reorder equal-time events. */
+/* After a replica step in node_fire: runs in place dc's held arrival while it comes next
+ * (strictly before the earliest replica timer, which is outside the list during the run: at a
+ * tie the step goes first, SIM_PRIO_DEPART before SIM_PRIO_ARRIVE, and strictly before every
+ * event in the list); then returns 1 when the earliest replica step comes next in the same way
+ * (the clock moved to it: sim_chain), 0 when the run of steps ends. With hold_ok, dc's held
+ * events are arrivals of its one class, and the arrival run here schedules nothing that a
+ * replica step at the same instant and priority could have to precede. */
 static int next_in_place(struct sim *s, struct dc *dc)
 {
 	struct llm_state *L = dc->llm;
+	sim_fn fn;
+	uint64_t arg;
 
 	for (;;) {
 		double t = L->timers.n ? wtree_top_key(&L->timers) : INFINITY;
-		if (L->held && L->held_t < t) {
-			if (!sim_chain(s, L->held_t))
-				return 0;
-			L->held = 0;
+		if (L->hold_ok && !L->no_chain && sim_take_held_before(s, dc, t, &fn, &arg)) {
 			dc->chained++;
-			dc_fire_arrival(s, dc, L->held_cls); /* may hold the class's next arrival */
+			dc_run_held(s, dc, fn, arg); /* holds the class's next arrival */
 			continue;
 		}
 		/* timer keys lie in [now, horizon] (resched_node): sim_chain's own tests of that
 		 * always pass here */
-		if (!L->timers.n || L->no_chain || !sim_chain(s, t))
+		if (!L->timers.n || L->no_chain || !sim_chain(s, t, SIM_PRIO_DEPART))
 			return 0;
 		s->where = "llm replica event";
 		return 1;
@@ -309,9 +289,9 @@ void llm_init(struct dc *dc)
 					   cfg->types[dc->nodes[n].type].pstate);
 		dc_set_node_power(dc, n, batcher_power_w(L->batchers[n]));
 	}
-	/* Held arrivals need one arrival class (nothing else at SIM_PRIO_ARRIVE) and no slot
-	 * nodes: dc.c then holds no event of its own (sim_at_held) that its handler, fired in
-	 * place between replica steps, could take before a replica step due earlier. */
+	/* A run of steps takes held arrivals only with one arrival class and no slot nodes: dc.c
+	 * then holds no completion, and an arrival run in place starts no slot completion that
+	 * could tie with a later step of the run (see node_fire). */
 	L->hold_ok = dc->n_classes == 1;
 	for (uint32_t n = 0; n < dc->n_nodes; n++)
 		L->hold_ok &= L->batchers[n] != NULL;
@@ -404,19 +384,6 @@ int llm_sleep(struct dc *dc, uint32_t node, int to_phase)
 	resched(dc, node);
 	flush_done(dc);
 	return rc;
-}
-
-int llm_hold_arrival(struct dc *dc, double t_s, uint64_t cls)
-{
-	struct llm_state *L = dc->llm;
-
-	if (!L->hold_ok || L->no_chain || dc->no_chain || !(L->firing || L->tev_t < t_s))
-		return 0;
-	sim_assert(dc->sim, !L->held); /* one class: its next arrival is the only one pending */
-	L->held = 1;
-	L->held_t = t_s;
-	L->held_cls = cls;
-	return 1;
 }
 
 void llm_set_chain(struct dc *dc, int on)

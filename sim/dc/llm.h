@@ -55,18 +55,10 @@ void llm_reset_stats(struct dc *dc);
 void llm_report(struct dc *dc, struct metrics *ms);
 
 /* On (the default): consecutive replica steps due strictly before every other event run in one
- * handler (llm.c, node_fire), and so do the arrivals between them (llm_hold_arrival). Off: each
- * step and each arrival is its own event (but for dc.c's chaining of arrivals), as before that
- * was done. The results are the same either way; tests switch it off to check that. */
+ * handler (llm.c, node_fire), and so do dc.c's held arrivals between them (one arrival class,
+ * every node a replica). Off: each step and each arrival is its own event (but for dc.c's own
+ * arrivals and completions fired in place), as before that was done. The results are the same
+ * either way; tests switch it off to check that. */
 void llm_set_chain(struct dc *dc, int on);
-
-/* dc.c's arrival handler offers the class's next arrival, due at t_s (>= now, <= horizon), before
- * it chains or schedules it. With chaining on, a single arrival class and every node a replica
- * (no slot nodes), llm.c keeps it instead
- * (returns 1) when a replica step will come first: during a run of replica steps, or when the
- * replicas' event is due strictly before t_s. The run of steps then fires it in place when it
- * comes next (dc_fire_arrival) and schedules it (dc_push_arrival) when another event comes
- * first or the replicas' event no longer precedes it. Returns 0: the caller goes on as before. */
-int llm_hold_arrival(struct dc *dc, double t_s, uint64_t cls);
 
 #endif

@@ -13,9 +13,16 @@ void sim_init(struct sim *s)
 	memset(s, 0, sizeof *s);
 	evq_init(&s->q);
 	for (int k = 0; k < SIM_HELD_MAX; k++)
-		sim_held_clear_(&s->held[k]); /* after the memset: obj and arg zero */
+		sim_held_clear_(&s->held[k]); /* after the memset: fn and arg zero */
+	s->interrupt = &s->no_interrupt;
 	s->q_lb_t = INFINITY; /* the list is empty */
 	s->q_lb_exact = 1;
+}
+
+void sim_hold(struct sim *s, int on)
+{
+	s->hold_off = !on;
+	s->held_until_s = on ? s->horizon_s : -INFINITY;
 }
 
 void sim_fini(struct sim *s)
@@ -49,7 +56,6 @@ void sim_release_(struct sim *s, int k)
 	struct sim_held h = s->held[k];
 
 	sim_held_clear_(&s->held[k]);
-	s->n_held--;
 	if (h.t_s < s->q_lb_t)
 		s->q_lb_t = h.t_s;
 	evq_push(&s->q, h.t_s, h.prio, h.fn, h.obj, h.arg);
@@ -61,10 +67,12 @@ void sim_release_(struct sim *s, int k)
  * decides (sim_at_held). */
 static int next_event(struct sim *s, double horizon_s, double *t, struct evq_event *ev)
 {
-	while (s->n_held) {
+	for (;;) {
 		struct sim_held *h = sim_held_first_(s);
 		double tq;
 
+		if (h->prio == SIM_HELD_NONE)
+			break; /* nothing held */
 		/* the list's earliest: asked only when its lower bound does not settle it */
 		tq = h->t_s < s->q_lb_t ? s->q_lb_t : sim_list_time_(s);
 		if (h->t_s == tq) {
@@ -73,14 +81,11 @@ static int next_event(struct sim *s, double horizon_s, double *t, struct evq_eve
 		}
 		if (!(h->t_s < tq))
 			break; /* the list's earliest comes first */
-		if (!(h->t_s <= horizon_s))
-			return 0;
-		*t = h->t_s;
+		*t = h->t_s; /* held events are due by the horizon */
 		ev->fn = h->fn;
 		ev->obj = h->obj;
 		ev->arg = h->arg;
 		sim_held_clear_(h);
-		s->n_held--;
 		return 1;
 	}
 	if (!evq_pop_until(&s->q, horizon_s, t, ev))
@@ -102,9 +107,16 @@ uint64_t sim_run(struct sim *s, double horizon_s, double warmup_s)
 	struct evq_event ev;
 	double t;
 	uint64_t events0 = s->events;
-	const volatile sig_atomic_t *interrupt = s->interrupt; /* set before the run */
+	const volatile sig_atomic_t *interrupt;
 
 	s->horizon_s = horizon_s;
+	sim_hold(s, !s->hold_off);
+	if (!s->interrupt) /* the caller's NULL: none */
+		s->interrupt = &s->no_interrupt;
+	interrupt = s->interrupt; /* set before the run */
+	for (int k = 0; k < SIM_HELD_MAX; k++) /* held events are due by the horizon */
+		if (s->held[k].prio != SIM_HELD_NONE && !(s->held[k].t_s <= horizon_s))
+			sim_release_(s, k);
 	if (warmup_s > 0 && warmup_s <= horizon_s)
 		sim_at(s, warmup_s, SIM_PRIO_CONTROL, warmup_fire, NULL, 0);
 	while (!s->stop && next_event(s, horizon_s, &t, &ev)) {
@@ -116,7 +128,7 @@ uint64_t sim_run(struct sim *s, double horizon_s, double warmup_s)
 			s->stop = 1;
 			break;
 		}
-		if (interrupt && *interrupt) { /* the popped event is lost: the run is partial */
+		if (*interrupt) { /* the popped event is lost: the run is partial */
 			s->interrupted = 1;
 			s->stop = 1;
 			break;
@@ -126,7 +138,7 @@ uint64_t sim_run(struct sim *s, double horizon_s, double warmup_s)
 		ev.fn(s, ev.obj, ev.arg);
 	}
 	for (int k = 0; k < SIM_HELD_MAX; k++) /* what is left pending waits in the list */
-		if (s->held[k].fn)
+		if (s->held[k].prio != SIM_HELD_NONE)
 			sim_release_(s, k);
 	if (!s->stop && s->now < horizon_s)
 		s->now = horizon_s;

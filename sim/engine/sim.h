@@ -4,11 +4,21 @@
  * void fn(struct sim *s, void *obj, uint64_t arg). The run loop pops events in (time, priority,
  * insertion) order until the horizon; an event at exactly the horizon still fires. A warm-up
  * event (priority 0 at warmup_s) calls the on_warmup hook so models reset their statistics.
- * A handler may fire its own successor in place when it is next anyway (sim_chain).
- * An event that is never cancelled may be scheduled with sim_at_held: it is kept out of the
- * list, one per priority, and the run loop fires it from there when it comes first (no push,
- * no pop), or a handler takes it in place (sim_take_held); the order of events is the same as
- * with sim_at (see sim_at_held).
+ *
+ * Keeping events off the list. Most events of a busy model are scheduled and fired a moment
+ * later; two devices save their push and pop, and neither changes the order of events (the
+ * same events fire in the same order, at the same clock, with the same event count as with
+ * sim_at alone):
+ *  - Held events (sim_at_held): an event that is never cancelled waits in one of two slots
+ *    outside the list (at most one per priority), and the run loop fires it from there when
+ *    it is strictly earlier than the list's earliest event.
+ *  - Firing in place: a handler may run, in a loop of its own (the stack does not grow), the
+ *    event the run loop would fire next, when that event is its own: a held event of its
+ *    object (sim_take_held), or the successor it has just computed and not scheduled
+ *    (sim_chain: for events kept outside the engine, such as the LLM replicas' timers). The
+ *    clock and the event count then move as the run loop would move them.
+ * dc.c's arrivals and slot completions are held and taken in place; llm.c's replica steps
+ * chain, and take dc.c's held arrival between them (sim_take_held_before).
  * sim_assert is the bug channel: it prints the simulated time and the event count and aborts.
  */
 #ifndef MAASIM_SIM_H
@@ -24,11 +34,12 @@
 struct sim;
 typedef void (*sim_fn)(struct sim *s, void *obj, uint64_t arg);
 
-/* Priorities at equal times: lower fires first. dc.c's chaining of slot arrivals and
- * completions (sim_chain) keeps the order of equal-time events only while nothing but dc.c's
- * arrivals is scheduled at SIM_PRIO_ARRIVE and nothing but its slot completions and the LLM
- * replicas' event at SIM_PRIO_DEPART (tests/unit/test_chain.c): a new event kind at either
- * priority must revisit it. */
+/* Priorities at equal times: lower fires first. Held events and sim_take_held keep the order of
+ * equal-time events whatever their priorities; sim_chain keeps it while the chaining handler
+ * schedules nothing at its successor's priority before it chains (llm.c's run of replica steps
+ * at SIM_PRIO_DEPART: see node_fire there for the one order it could change, a slot
+ * completion scheduled during the run for exactly a later step's instant). A new event kind at
+ * SIM_PRIO_DEPART must revisit that. */
 enum {
 	SIM_PRIO_CONTROL = 10,  /* facility control steps, warm-up */
 	SIM_PRIO_DEPART = 50,   /* service completions: free capacity before new arrivals */
@@ -36,10 +47,11 @@ enum {
 	SIM_PRIO_ARRIVE = 150,
 };
 
-/* Events kept out of the list (sim_at_held): at most one per priority, this many in all. An
- * empty slot has fn NULL, t_s +infinity and prio UINT_MAX (so that comparing slots by (t_s,
- * prio) never prefers it). */
+/* Events kept out of the list (sim_at_held): at most one per priority, this many in all, each
+ * due by the horizon. An empty slot has t_s +infinity and prio SIM_HELD_NONE (so that comparing
+ * slots by (t_s, prio) never prefers it, and no take finds it strictly earlier than anything). */
 #define SIM_HELD_MAX 2 /* the slot code below and in sim.c is written for two */
+#define SIM_HELD_NONE UINT_MAX /* the priority of an empty slot (no event's) */
 
 struct sim_held {
 	double t_s;
@@ -54,14 +66,21 @@ _Static_assert(SIM_HELD_MAX == 2, "sim_at_held, sim_first and sim.c's next_event
 struct sim {
 	double now;           /* simulated time, s */
 	double horizon_s;
+	/* sim_at_held holds only events due by this: the horizon while holding is on (the
+	 * default), -infinity while off (sim_hold(s, 0): every event goes through the list, for
+	 * tests that compare); set by sim_hold and sim_run */
+	double held_until_s;
+	int hold_off;
 	uint64_t events;      /* events fired */
 	struct evq q;
 	int stop;             /* set by a handler to end the run early */
 	/* Set by the caller (NULL: none): when *interrupt becomes non-zero (a signal handler's
 	 * flag) the run stops before the next event and sets interrupted; the run's state is then
-	 * partial, not a result */
+	 * partial, not a result. sim_run points a NULL one at no_interrupt (always 0), so that
+	 * handlers test one flag without a NULL test. */
 	const volatile sig_atomic_t *interrupt;
 	int interrupted;
+	sig_atomic_t no_interrupt;
 	void (*on_warmup)(struct sim *s, void *ctx);
 	void *warmup_ctx;
 	const char *where;    /* the kind of event firing, for assertion messages */
@@ -70,7 +89,6 @@ struct sim {
 	uint64_t time_errors;
 	double time_error_t_s, time_error_now_s;
 	struct sim_held held[SIM_HELD_MAX]; /* sim_at_held's events, distinct priorities */
-	int n_held;           /* slots in use */
 	/* A lower bound of the list's earliest time, so that "earlier than everything pending?"
 	 * is mostly answered without asking the list (sim_first, the run loop): every push, pop
 	 * and peek passes through sim.h and sim.c and keeps it, a cancel only raises the true
@@ -97,11 +115,10 @@ void sim_release_(struct sim *s, int k);
  * its priority is scheduled, see sim_at_held). */
 static inline void sim_release_prio_(struct sim *s, unsigned prio)
 {
-	for (int k = 0; k < SIM_HELD_MAX; k++)
-		if (s->held[k].prio == prio) {
-			sim_release_(s, k);
-			return;
-		}
+	if (__builtin_expect(s->held[0].prio == prio, 0))
+		sim_release_(s, 0);
+	else if (__builtin_expect(s->held[1].prio == prio, 0))
+		sim_release_(s, 1);
 }
 
 /* Schedules fn at absolute time t_s >= now (inline: every event passes here). */
@@ -111,8 +128,7 @@ static inline evq_handle sim_at(struct sim *s, double t_s, unsigned prio, sim_fn
 	if (__builtin_expect(!(t_s >= s->now), 0))
 		sim_fail(s, __FILE__, __LINE__, "scheduling into the past (t=%.17g < now=%.17g)", t_s,
 			 s->now);
-	if (s->n_held)
-		sim_release_prio_(s, prio);
+	sim_release_prio_(s, prio);
 	if (t_s < s->q_lb_t)
 		s->q_lb_t = t_s;
 	return evq_push(&s->q, t_s, prio, fn, obj, arg);
@@ -129,7 +145,10 @@ static inline evq_handle sim_at(struct sim *s, double t_s, unsigned prio, sim_fn
  * made in the list, with the held event inserted before the other as with sim_at, and
  * comparisons by time or priority do not depend on when it was inserted. Two held events are
  * compared by (time, priority), as the list would. With both held slots taken by other
- * priorities it is pushed at once. tests/unit/test_engine.c (test_sim_at_held_order) and
+ * priorities, when due after the horizon, or with holding off (sim_hold), it is pushed at once
+ * (so a held event is always due by the horizon: sim_run releases those beyond a new one).
+ * prio < SIM_HELD_NONE.
+ * tests/unit/test_engine.c (test_sim_at_held_order) and
  * test_chain.c compare the firing order with sim_at's. */
 static inline void sim_at_held(struct sim *s, double t_s, unsigned prio, sim_fn fn, void *obj,
 			       uint64_t arg)
@@ -139,26 +158,30 @@ static inline void sim_at_held(struct sim *s, double t_s, unsigned prio, sim_fn 
 	if (__builtin_expect(!(t_s >= s->now), 0))
 		sim_fail(s, __FILE__, __LINE__, "scheduling into the past (t=%.17g < now=%.17g)", t_s,
 			 s->now);
-	if (s->n_held)
-		sim_release_prio_(s, prio);
-	k = s->held[0].fn ? 1 : 0; /* SIM_HELD_MAX 2: the first empty slot, if any */
-	if (s->held[k].fn) {
+	sim_release_prio_(s, prio);
+	k = s->held[0].prio != SIM_HELD_NONE; /* SIM_HELD_MAX 2: the first empty slot, if any */
+	if (__builtin_expect(s->held[k].prio != SIM_HELD_NONE || !(t_s <= s->held_until_s), 0)) {
+		/* no slot free, due after the horizon (never taken: it waits in the list), or
+		 * holding off */
 		if (t_s < s->q_lb_t)
 			s->q_lb_t = t_s;
 		evq_push(&s->q, t_s, prio, fn, obj, arg);
 		return;
 	}
 	s->held[k] = (struct sim_held){ t_s, fn, obj, arg, prio };
-	s->n_held++;
 }
 
-/* Empties a held slot (internal): never preferred when slots are compared by (t_s, prio);
- * obj and arg are left as they are (read only with fn). */
+/* Holding on (the default) or off: off, sim_at_held is sim_at (tests compare the two). Takes
+ * effect for events scheduled after it; call it after setting horizon_s before a run. */
+void sim_hold(struct sim *s, int on);
+
+/* Empties a held slot (internal): never preferred when slots are compared by (t_s, prio), and
+ * never taken (no event is strictly earlier than +infinity); fn, obj and arg are left as they
+ * are (read only with a taken event). */
 static inline void sim_held_clear_(struct sim_held *h)
 {
 	h->t_s = INFINITY;
-	h->fn = NULL;
-	h->prio = UINT_MAX;
+	h->prio = SIM_HELD_NONE;
 }
 
 /* The held slot the list would pop first: earliest, then lowest priority number (held events
@@ -181,35 +204,67 @@ static inline double sim_list_time_(struct sim *s)
 	return s->q_lb_t;
 }
 
-/* 1 when t_s is strictly earlier than every pending event, in the list or held. */
-static inline int sim_first(struct sim *s, double t_s)
+/* An event not yet scheduled, at t_s and priority prio, comes before held event h: earlier,
+ * or at the same time with a lower priority number (as the list would order them; at the same
+ * priority h, scheduled first, goes first). An empty slot (+infinity) comes after any finite
+ * time. */
+static inline int sim_before_held_(const struct sim_held *h, double t_s, unsigned prio)
 {
-	/* empty slots hold +infinity */
-	if (!(t_s < s->held[0].t_s) || !(t_s < s->held[1].t_s))
+	return t_s < h->t_s || (t_s == h->t_s && prio < h->prio);
+}
+
+/* 1 when an event not yet scheduled, at t_s and priority prio, would fire before every pending
+ * one: before both held events (sim_before_held_) and strictly earlier than the list's
+ * earliest (whose priorities are not known here). */
+static inline int sim_first(struct sim *s, double t_s, unsigned prio)
+{
+	if (!sim_before_held_(&s->held[0], t_s, prio) || !sim_before_held_(&s->held[1], t_s, prio))
 		return 0;
 	return t_s < s->q_lb_t || t_s < sim_list_time_(s);
 }
 
-/* The run loop's next step, taken by a handler of obj: if the next event to fire is a held
- * one of obj (sim_at_held), strictly earlier than the list's earliest, within the horizon,
- * and the run is neither stopping nor interrupted, it is taken out of its slot, the clock and
- * the event count move as sim_run moves them, *fn and *arg get its handler and argument, and
- * it returns 1: the caller runs it now (in a loop, not a nested call: chains must not grow
- * the stack). Otherwise 0, and nothing changes. Exactly the event sim_run would fire next. */
-static inline int sim_take_held(struct sim *s, const void *obj, sim_fn *fn, uint64_t *arg)
+/* Firing in place, a held event (internal: sim_take_held, sim_take_held_before). bounded: the
+ * event must also be strictly earlier than before_s. */
+static inline __attribute__((always_inline)) int sim_take_held_(struct sim *s, const void *obj,
+								int bounded, double before_s,
+								sim_fn *fn, uint64_t *arg)
 {
 	struct sim_held *h = sim_held_first_(s); /* the held event the run loop would take */
 
-	if (!h->fn || h->obj != obj || s->stop || (s->interrupt && *s->interrupt) ||
-	    !(h->t_s <= s->horizon_s) || !(h->t_s < s->q_lb_t || h->t_s < sim_list_time_(s)))
+	/* an empty slot's +infinity is never strictly earlier than q_lb_t or the list's earliest
+	 * (+infinity when empty); held events are due by the horizon */
+	if (h->obj != obj || (s->stop | *s->interrupt) || (bounded && !(h->t_s < before_s)) ||
+	    !(h->t_s < s->q_lb_t || h->t_s < sim_list_time_(s)))
 		return 0;
 	*fn = h->fn;
 	*arg = h->arg;
 	s->now = h->t_s;
 	s->events++;
 	sim_held_clear_(h);
-	s->n_held--;
 	return 1;
+}
+
+/* Firing in place, a held event: the run loop's next step, taken by a handler of obj (not
+ * NULL). If the next event to fire is a held one of obj (sim_at_held), strictly earlier than
+ * the list's earliest, and the run is neither stopping nor interrupted, it is taken
+ * out of its slot, the clock and the event count move as sim_run moves them, *fn and *arg get
+ * its handler and argument, and it returns 1: the caller runs it now (in a loop, not a nested
+ * call: runs must not grow the stack). Otherwise 0, and nothing changes. Exactly the event
+ * sim_run would fire next. */
+static inline int sim_take_held(struct sim *s, const void *obj, sim_fn *fn, uint64_t *arg)
+{
+	return sim_take_held_(s, obj, 0, 0, fn, arg);
+}
+
+/* sim_take_held for a handler whose own next event, at before_s, is not in the list (a run of
+ * steps that chains them, sim_chain): the held event must also be strictly earlier than
+ * before_s (at a tie the caller's event goes first: it must be due at a lower priority). The
+ * event taken must then be run without firing anything else in place, since the caller's next
+ * event is still outside the list. */
+static inline int sim_take_held_before(struct sim *s, const void *obj, double before_s,
+				       sim_fn *fn, uint64_t *arg)
+{
+	return sim_take_held_(s, obj, 1, before_s, fn, arg);
 }
 
 /* Schedules fn at now + dt_s (dt_s >= 0). */
@@ -221,20 +276,21 @@ static inline evq_handle sim_after(struct sim *s, double dt_s, unsigned prio, si
 /* Cancels; a stale handle or EVQ_NONE is ignored. */
 void sim_cancel(struct sim *s, evq_handle h);
 
-/* Chaining: a handler that has just worked out the time t_s of the next event of its own kind
- * (not yet scheduled) may fire that event itself, in place, when the run loop would pop it next
- * anyway: the run is neither stopping nor interrupted, now <= t_s <= the horizon, and t_s is
- * strictly earlier than every pending event (at an exact tie the event list's order decides,
- * through the run loop). Then the clock and the event count move exactly as sim_run moves them
- * for a popped event, and it returns 1: the caller runs the event now and does not schedule
- * it. Otherwise it returns 0 and changes nothing: the caller schedules the event as usual.
- * Same events, same order, same clock; a push and a pop (and the run loop's round trip) less
- * per chained event. The caller must not have scheduled anything that could tie with the
- * event at t_s since it would have scheduled it (same priority): the order would differ. */
-static inline int sim_chain(struct sim *s, double t_s)
+/* Firing in place, a successor not scheduled (chaining): a handler that has just worked out the
+ * time t_s of the next event of its own kind, at priority prio (not yet scheduled: e.g. the
+ * earliest of timers it keeps itself) may fire that event itself, in place, when the run loop
+ * would pop it next anyway: the run is neither stopping nor interrupted, now <= t_s <= the
+ * horizon, and the event comes before every pending one (sim_first: strictly earlier than the
+ * list's earliest, and before each held event by time, then priority; at an exact tie with the
+ * list the list's order decides, through the run loop). Then the clock and the event count move exactly as
+ * sim_run moves them for a popped event, and it returns 1: the caller runs the event now and
+ * does not schedule it. Otherwise it returns 0 and changes nothing: the caller schedules the
+ * event as usual. The caller must not have scheduled anything that could tie with the event at
+ * t_s since it would have scheduled it (same priority): the order would differ. */
+static inline int sim_chain(struct sim *s, double t_s, unsigned prio)
 {
-	if (s->stop || (s->interrupt && *s->interrupt) || !(t_s >= s->now) ||
-	    !(t_s <= s->horizon_s) || !sim_first(s, t_s))
+	if ((s->stop | *s->interrupt) || !(t_s >= s->now) ||
+	    !(t_s <= s->horizon_s) || !sim_first(s, t_s, prio))
 		return 0;
 	s->now = t_s; /* as sim_run does for the event it pops */
 	s->events++;

@@ -32,6 +32,19 @@ void tally_merge(struct tally *a, const struct tally *b)
 	a->n += b->n;
 }
 
+void mtally_init(struct mtally *m)
+{
+	m->n = 0;
+	m->block = m->total = 0;
+}
+
+void mtally_merge(struct mtally *a, const struct mtally *b)
+{
+	a->n += b->n;
+	a->total += b->total;
+	a->block += b->block;
+}
+
 double tally_var(const struct tally *t) { return t->n > 1 ? t->m2 / (double)(t->n - 1) : 0.0; }
 double tally_sd(const struct tally *t) { return sqrt(tally_var(t)); }
 

@@ -138,7 +138,7 @@ static struct result run_p(const char *path, const char *name, const struct poli
 		for (size_t c = 0; c < dc.n_classes; c++) {
 			res.completed += dc.classes[c].st.completed;
 			res.arrived += dc.classes[c].st.arrived;
-			res.wait_s += dc.classes[c].st.wait_s.mean;
+			res.wait_s += mtally_mean(&dc.classes[c].st.wait_s);
 		}
 		for (uint32_t n = 0; n < dc.n_nodes && n < 4; n++) {
 			res.starts[n] = dc.nodes[n].starts;

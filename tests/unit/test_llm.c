@@ -245,8 +245,8 @@ static void check_chain_same(const char *profile, const char *nodes, int trace, 
 	nb = run_busy(0, profile, nodes, trace, &b, &eb, &cb);
 	CHECK(na > 0);
 	CHECK(na == nb);
-	/* held: arrivals between replica steps fired in place too (llm_hold_arrival: replicas
-	 * only); else only dc.c's own chaining of arrivals, chained or not */
+	/* held: dc.c's held arrivals between replica steps taken by the run of steps too
+	 * (sim_take_held_before: replicas only); else only dc.c's own takes, chained or not */
 	CHECK(held ? ca > cb : ca == cb);
 	CHECK(ea == eb);
 	CHECK(a.n == b.n && a.n > 20);

@@ -1,5 +1,6 @@
 /* test_stats.c — tallies, time-weighted tallies, the quantile sketch and its error bound. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "../check.h"
@@ -25,6 +26,45 @@ static void test_tally_merge(void)
 	for (int i = 1; i <= 4; i++)
 		tally_add(&a, i);
 	CHECK_NEAR(tally_var(&a), 5.0 / 3.0, 1e-14, 0);
+}
+
+/* The running mean finished at report time: exact on small integers, merged as one, and close
+ * to the exact mean (long double accumulation) over many values of one sign, across many
+ * blocks; Welford's running mean of the same values agrees with it to rounding. */
+static void test_mtally(void)
+{
+	struct mtally a, b, all;
+	struct tally w;
+	struct rng r;
+	long double exact = 0;
+	const int n = 3000000;
+
+	mtally_init(&a), mtally_init(&b), mtally_init(&all);
+	CHECK(mtally_mean(&a) == 0);
+	for (int i = 1; i <= 3000; i++) { /* crosses two block boundaries in a, one in b */
+		mtally_add(i % 3 ? &a : &b, i);
+		mtally_add(&all, i);
+	}
+	CHECK(mtally_mean(&all) == 1500.5); /* sums of integers are exact */
+	mtally_merge(&a, &b);
+	CHECK_INT(a.n, 3000);
+	CHECK(mtally_mean(&a) == 1500.5);
+	mtally_init(&a);
+	tally_init(&w);
+	rng_init(&r, 5, 0, 0);
+	for (int i = 0; i < n; i++) {
+		double x = rng_exponential(&r, 10.0) + 0.1 * (i % 7); /* waits and latencies: >= 0 */
+		mtally_add(&a, x);
+		tally_add(&w, x);
+		exact += x;
+	}
+	rng_fini(&r);
+	exact /= n;
+	CHECK_NEAR(mtally_mean(&a), (double)exact, 1e-14, 0);
+	CHECK_NEAR(w.mean, (double)exact, 1e-12, 0);
+	printf("  3e6 values: blocked sum %.3g, Welford %.3g relative from the exact mean\n",
+	       fabs(mtally_mean(&a) - (double)exact) / (double)exact,
+	       fabs(w.mean - (double)exact) / (double)exact);
 }
 
 static void test_wtally(void)
@@ -115,6 +155,7 @@ static void test_t95(void)
 int main(void)
 {
 	RUN(test_tally_merge);
+	RUN(test_mtally);
 	RUN(test_wtally);
 	RUN(test_qsketch_bound);
 	RUN(test_qsketch_merge);
