@@ -517,106 +517,70 @@ static inline void ties_in_order(const struct evq_event *pool, struct evq_entry 
 	}
 }
 
+/* Whether e[0..n) (sorted by time, n a constant) holds equal neighbours: no branch per entry,
+ * one for the bucket (ties are rare with continuous time). */
+static inline __attribute__((always_inline)) int ties_n(const struct evq_entry *e, const size_t n)
+{
+	int eq = 0;
+
+#pragma GCC unroll 8
+	for (size_t i = 1; i < n; i++)
+		eq |= e[i].tk == e[i - 1].tk;
+	return eq;
+}
+
 #define CX(i, j) cx(&e[i], &e[j])
 
 /* Sorts e[0..n) (n <= 8) by (time, key): by time with the smallest known network for n (Knuth,
  * TAOCP vol. 3, 5.3.4: 1, 3, 5, 9, 12, 16 and 19 compare-exchanges for 2 to 8 entries; written
- * out, in place, no padding), then ties fixed. The merge sort's leaves (a taken bucket of up
- * to 8 goes to rank_sort). */
+ * out, in place, no padding), then ties fixed, when ties_n finds any. */
 static inline void sort_small(const struct evq_event *pool, struct evq_entry *e, size_t n)
 {
+	int tie;
+
 	switch (n) {
 	case 0:
 	case 1:
 		return;
 	case 2:
 		CX(0, 1);
+		tie = ties_n(e, 2);
 		break;
 	case 3:
 		CX(0, 2); CX(0, 1); CX(1, 2);
+		tie = ties_n(e, 3);
 		break;
 	case 4:
 		CX(0, 1); CX(2, 3); CX(0, 2); CX(1, 3); CX(1, 2);
+		tie = ties_n(e, 4);
 		break;
 	case 5:
 		CX(0, 3); CX(1, 4); CX(0, 2); CX(1, 3); CX(0, 1); CX(2, 4); CX(1, 2); CX(3, 4);
 		CX(2, 3);
+		tie = ties_n(e, 5);
 		break;
 	case 6:
 		CX(0, 5); CX(1, 3); CX(2, 4); CX(1, 2); CX(3, 4); CX(0, 3); CX(2, 5); CX(0, 1);
 		CX(2, 3); CX(4, 5); CX(1, 2); CX(3, 4);
+		tie = ties_n(e, 6);
 		break;
 	case 7:
 		CX(0, 6); CX(2, 3); CX(4, 5); CX(0, 2); CX(1, 4); CX(3, 6); CX(0, 1); CX(2, 5);
 		CX(3, 4); CX(1, 2); CX(4, 6); CX(2, 3); CX(4, 5); CX(1, 2); CX(3, 4); CX(5, 6);
+		tie = ties_n(e, 7);
 		break;
 	default: /* 8: Batcher's odd-even merge */
 		CX(0, 1); CX(2, 3); CX(4, 5); CX(6, 7); CX(0, 2); CX(1, 3); CX(4, 6); CX(5, 7);
 		CX(1, 2); CX(5, 6); CX(0, 4); CX(3, 7); CX(1, 5); CX(2, 6); CX(1, 4); CX(3, 6);
 		CX(2, 4); CX(3, 5); CX(3, 4);
+		tie = ties_n(e, 8);
 		break;
 	}
-	ties_in_order(pool, e, n);
+	if (tie) /* equal times: into key order */
+		ties_in_order(pool, e, n);
 }
 
 #undef CX
-
-/* rank_sort for a constant n: each entry's rank in (time, index) order, from one comparison per
- * pair (i < j: j goes first if its time is earlier, else i), then each entry to its rank. No
- * data-dependent branch, as the networks; fewer instructions for a taken bucket of up to 8
- * (callgrind, hold at 10^3, about 3.7 entries a bucket: 224.6 -> 223.4 instructions a hold). */
-static inline __attribute__((always_inline)) int rank_n(const struct evq_entry *src,
-							 struct evq_entry *dst, const size_t n)
-{
-	uint64_t t[8];
-	size_t r[8];
-	int eq = 0;
-
-#pragma GCC unroll 8
-	for (size_t i = 0; i < n; i++) {
-		t[i] = src[i].tk;
-		r[i] = i;
-	}
-#pragma GCC unroll 8
-	for (size_t i = 0; i < n; i++) {
-#pragma GCC unroll 8
-		for (size_t j = i + 1; j < n; j++) {
-			size_t c = t[j] < t[i];
-			r[i] += c;
-			r[j] -= c;
-		}
-	}
-#pragma GCC unroll 8
-	for (size_t i = 0; i < n; i++)
-		dst[r[i]] = src[i];
-#pragma GCC unroll 8
-	for (size_t i = 1; i < n; i++) /* no branch per entry: one for the bucket */
-		eq |= dst[i].tk == dst[i - 1].tk;
-	return eq;
-}
-
-/* Sorts src[0..n) (n <= 8) by (time, key) into dst: rank_n, then ties fixed. */
-static inline __attribute__((always_inline)) void rank_sort(const struct evq_event *pool,
-							     const struct evq_entry *src, size_t n,
-							     struct evq_entry *dst)
-{
-	int eq;
-
-	switch (n) {
-	case 0:
-		return;
-	case 1: dst[0] = src[0]; return;
-	case 2: eq = rank_n(src, dst, 2); break;
-	case 3: eq = rank_n(src, dst, 3); break;
-	case 4: eq = rank_n(src, dst, 4); break;
-	case 5: eq = rank_n(src, dst, 5); break;
-	case 6: eq = rank_n(src, dst, 6); break;
-	case 7: eq = rank_n(src, dst, 7); break;
-	default: eq = rank_n(src, dst, 8); break;
-	}
-	if (eq) /* equal times: into key order */
-		ties_in_order(pool, dst, n);
-}
 
 /* Sorts e[0..n) by (time, key), merge sort through tmp (room for n) with leaves of up to 8
  * sorted by sort_small. */
@@ -703,9 +667,12 @@ static NOINLINE void dist_sort(struct evq *q, uint32_t k, struct evq_entry *src,
 
 /* Moves bucket k, sorted, into the (used up) run. The run keeps q->ahead entries of slot 0 past
  * its end, so a pop can prefetch the record q->ahead entries ahead without a test.
- * Up to 8 entries are sorted by rank (rank_sort), more by a distribution sort over the
- * bucket's width (the last bucket, which also takes the calendar's far outliers, by a merge
- * sort). */
+ * Up to 8 entries are sorted in place by a network (sort_small), more by a distribution sort
+ * over the bucket's width (the last bucket, which also takes the calendar's far outliers, by a
+ * merge sort). Sorting up to 8 by rank (one comparison per pair, each entry stored to its
+ * rank) took fewer instructions (callgrind, hold at 10^3: 207.2 against 211.5 now) but more
+ * CPU time (30.2-30.3 ns against 27.8-28.1 for the networks, thread CPU time, best of 3, two
+ * pairs; presumably the stores to computed places, read back at once, stall): dropped. */
 static NOINLINE void run_reserve(struct evq *q, size_t n)
 {
 	q->run_cap = 2 * n + EVQ_RUN_PAD;
@@ -740,8 +707,8 @@ static void bucket_take(struct evq *q, uint32_t k)
 	if (n + EVQ_RUN_PAD > q->run_cap)
 		run_reserve(q, n);
 	if (n <= 8) {
-		bucket_drain(q, b, q->run + q->run_cap);
-		rank_sort(q->pool, q->run + q->run_cap, n, q->run);
+		bucket_drain(q, b, q->run);
+		sort_small(q->pool, q->run, n);
 	} else {
 		take_many(q, k);
 	}

@@ -12,10 +12,10 @@
  *   event, one per 32 beyond 32,768 events) over twice the span of the pending times (room for
  *   what is pushed meanwhile; far outliers cut off, see cal_end, stay in the top), each an
  *   unsorted list of 64-byte chunks of four entries. A push appends to its bucket in O(1);
- *   only the bucket being consumed is sorted, into a "run" (up to 8 entries by rank, one
- *   comparison per pair; beyond, a distribution sort over the bucket's range of time keys, in
- *   as many parts as entries, and one insertion pass), which pops merge with the front heap;
- *   the heap takes the pushes into buckets already taken, so it stays small whatever the
+ *   only the bucket being consumed is sorted, into a "run" (up to 8 entries by the smallest
+ *   sorting network for their number; beyond, a distribution sort over the bucket's range of
+ *   time keys, in as many parts as entries, and one insertion pass), which pops merge with
+ *   the front heap; the heap takes the pushes into buckets already taken, so it stays small whatever the
  *   number of pending events. A pop that finds the run used up and the heap empty takes the
  *   next bucket and pops again, without the merge.
  *   Events later than the calendar's last bucket go to an unsorted overflow ("top"); when the
