@@ -15,9 +15,9 @@
  *   only the bucket being consumed is sorted, into a "run" (up to 8 entries by the smallest
  *   sorting network for their number; beyond, a distribution sort over the bucket's range of
  *   time keys, in as many parts as entries, and one insertion pass), which pops merge with
- *   the front heap; the heap takes the pushes into buckets already taken, so it stays small whatever the
- *   number of pending events. A pop that finds the run used up and the heap empty takes the
- *   next bucket and pops again, without the merge.
+ *   the front heap; the heap takes the pushes into buckets already taken, so it stays small
+ *   whatever the number of pending events. A pop that finds the run used up and the heap
+ *   empty takes the next bucket and pops again, without the merge.
  *   Events later than the calendar's last bucket go to an unsorted overflow ("top"); when the
  *   calendar is used up the top is spread over a new one, sized to its count and span, or,
  *   if at most EVQ_SPILL_LO remain, put back in the heap (heap-only again).
