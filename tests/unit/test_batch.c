@@ -129,6 +129,43 @@ static void test_prefill_time_exact(void)
 	}
 }
 
+/* The twin tests' request stream: request i of a seeded LCG, up to max_gap_s after the last
+ * (t advances), 100-2,099 prompt and 1-400 output tokens, variant factors on every third. */
+static struct batch_req twin_req(uint64_t *x, double *t, int i, double max_gap_s,
+				 const struct batch_factors *vf)
+{
+	*x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+	*t += (double)(*x >> 40) / (double)(1ULL << 24) * max_gap_s;
+	return (struct batch_req){ .id = (uint64_t)i, .in_tokens = 100 + (double)((*x >> 20) % 2000),
+				   .out_tokens = 1 + (double)((*x >> 8) % 400),
+				   .vf = i % 3 == 0 ? vf : NULL };
+}
+
+/* 1 when two batchers' observable state differs (energy up to t_s) */
+static int twins_differ(struct batcher *b1, struct batcher *b2, double t_s)
+{
+	return batcher_next_t(b1) != batcher_next_t(b2) ||
+	       batcher_power_w(b1) != batcher_power_w(b2) ||
+	       batcher_waiting(b1) != batcher_waiting(b2) ||
+	       batcher_prefilling(b1) != batcher_prefilling(b2) ||
+	       batcher_decoding(b1) != batcher_decoding(b2) ||
+	       batcher_kv_used(b1) != batcher_kv_used(b2) ||
+	       batcher_energy_j(b1, t_s) != batcher_energy_j(b2, t_s);
+}
+
+/* How many of n twin requests differ, bit for bit (NaN for the dropped compares as bits), in
+ * what the batcher writes: everything but the queue links. */
+static int twin_reqs_differ(const struct batch_req *r1, const struct batch_req *r2, int n)
+{
+	int bad = 0;
+
+	for (int i = 0; i < n; i++)
+		bad += memcmp(&r1[i], &r2[i], offsetof(struct batch_req, next)) != 0 ||
+		       memcmp(&r1[i].t_done_s, &r2[i].t_done_s,
+			      offsetof(struct batch_req, lprev) - offsetof(struct batch_req, t_done_s)) != 0;
+	return bad;
+}
+
 /* A request admitted at once as a prefill batch of its own (batcher_arrive's short path) ends
  * bit for bit as through the queue and the admission loop (batcher_arrive_n with one request,
  * which always takes them): two replicas fed the same stream, one each way, with variant
@@ -150,11 +187,7 @@ static void test_arrive_alone_same_as_queue(void)
 	int bad = 0, dropped = 0, full = 0, roomy = 0;
 
 	for (int i = 0; i < N; i++) {
-		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-		t += (double)(x >> 40) / (double)(1ULL << 24) * 6; /* up to 6 s apart */
-		r1[i] = (struct batch_req){ .id = (uint64_t)i, .in_tokens = 100 + (double)((x >> 20) % 2000),
-					    .out_tokens = 1 + (double)((x >> 8) % 400),
-					    .vf = i % 3 == 0 ? &vf : NULL };
+		r1[i] = twin_req(&x, &t, i, 6, &vf); /* up to 6 s apart */
 		r2[i] = r1[i];
 		struct batch_req *rp = &r2[i];
 		run_until(b1, t);
@@ -166,11 +199,7 @@ static void test_arrive_alone_same_as_queue(void)
 		int rc1 = batcher_arrive(b1, t, &r1[i]);
 		int rc2 = batcher_arrive_n(b2, t, &rp, 1) ? -1 : 0;
 		dropped += rc1 < 0;
-		bad += rc1 != rc2 || batcher_next_t(b1) != batcher_next_t(b2) ||
-		       batcher_power_w(b1) != batcher_power_w(b2) ||
-		       batcher_waiting(b1) != batcher_waiting(b2) ||
-		       batcher_prefilling(b1) != batcher_prefilling(b2) ||
-		       batcher_kv_used(b1) != batcher_kv_used(b2);
+		bad += rc1 != rc2 || twins_differ(b1, b2, t);
 	}
 	run_until(b1, t + 1e5);
 	run_until(b2, t + 1e5);
@@ -179,10 +208,7 @@ static void test_arrive_alone_same_as_queue(void)
 	/* the short path applied often, and declined for a full batch too */
 	CHECK(roomy > N / 2 && full > 20);
 	CHECK_INT(dropped, 0);
-	for (int i = 0; i < N; i++) /* bit for bit (NaN for the dropped: compared as bits) */
-		bad += memcmp(&r1[i], &r2[i], offsetof(struct batch_req, next)) != 0 ||
-		       memcmp(&r1[i].t_done_s, &r2[i].t_done_s,
-			      offsetof(struct batch_req, lprev) - offsetof(struct batch_req, t_done_s)) != 0;
+	bad += twin_reqs_differ(r1, r2, N);
 	CHECK(batcher_energy_j(b1, t + 1e5) == batcher_energy_j(b2, t + 1e5));
 	CHECK_INT(bad, 0);
 	batcher_free(b1);
@@ -212,11 +238,7 @@ static void test_short_paths_same_as_general(void)
 
 	batcher_set_generic_(b2, 1);
 	for (int i = 0; i < N; i++) {
-		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-		t += (double)(x >> 40) / (double)(1ULL << 24) * (i % 200 < 20 ? 60 : 6);
-		r1[i] = (struct batch_req){ .id = (uint64_t)i, .in_tokens = 100 + (double)((x >> 20) % 2000),
-					    .out_tokens = 1 + (double)((x >> 8) % 400),
-					    .vf = i % 3 == 0 ? &vf : NULL };
+		r1[i] = twin_req(&x, &t, i, i % 200 < 20 ? 60 : 6, &vf);
 		r2[i] = r1[i];
 		run_until_step(b1, t);
 		run_until(b2, t);
@@ -233,13 +255,7 @@ static void test_short_paths_same_as_general(void)
 			t += 60;
 		}
 		bad += batcher_arrive(b1, t, &r1[i]) != batcher_arrive(b2, t, &r2[i]);
-		bad += batcher_next_t(b1) != batcher_next_t(b2) ||
-		       batcher_power_w(b1) != batcher_power_w(b2) ||
-		       batcher_waiting(b1) != batcher_waiting(b2) ||
-		       batcher_prefilling(b1) != batcher_prefilling(b2) ||
-		       batcher_decoding(b1) != batcher_decoding(b2) ||
-		       batcher_kv_used(b1) != batcher_kv_used(b2) ||
-		       batcher_energy_j(b1, t) != batcher_energy_j(b2, t);
+		bad += twins_differ(b1, b2, t);
 	}
 	run_until_step(b1, t + 1e5);
 	run_until(b2, t + 1e5);
@@ -247,10 +263,7 @@ static void test_short_paths_same_as_general(void)
 	CHECK_INT(d2.n, N);
 	CHECK(slept > 2);
 	CHECK(batcher_wakeups(b1) == batcher_wakeups(b2) && batcher_wakeups(b1) > 2);
-	for (int i = 0; i < N; i++)
-		bad += memcmp(&r1[i], &r2[i], offsetof(struct batch_req, next)) != 0 ||
-		       memcmp(&r1[i].t_done_s, &r2[i].t_done_s,
-			      offsetof(struct batch_req, lprev) - offsetof(struct batch_req, t_done_s)) != 0;
+	bad += twin_reqs_differ(r1, r2, N);
 	CHECK(batcher_energy_j(b1, t + 1e5) == batcher_energy_j(b2, t + 1e5));
 	CHECK_INT(bad, 0);
 	batcher_free(b1);
