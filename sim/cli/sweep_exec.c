@@ -220,9 +220,10 @@ void sweep_tally_add(struct sweep_tally *tl, int ok)
 /* ---- forked workers ---- */
 
 /* Trials queued behind the running one, per worker: enough to cover a writer's stall of a
- * checkpoint (see the top) with trials of a few ms; the result pipe (SWEEP_PIPE_BYTES, Linux)
- * holds that many results of ~30 kB (a trial's 1,500 rows) so that sending does not block. */
-#define SWEEP_QUEUE 8
+ * checkpoint (see the top) with trials of a few ms (32: measured against 8 and 64 on the
+ * 200-trial bench sweep, README "Sweeps"); the result pipe (SWEEP_PIPE_BYTES, Linux) holds
+ * about as many results of ~30 kB (a trial's 1,500 rows) so that sending does not block. */
+#define SWEEP_QUEUE 32
 #define SWEEP_PIPE_BYTES (1 << 20)
 
 struct worker {
