@@ -52,21 +52,43 @@ static void do_sleep_idle(struct sim *s, void *obj, uint64_t arg)
 			llm_sleep(&c->dc, n, PROFILE_SLEEP);
 }
 
+/* A scenario and its trace in a fresh temporary directory (fixture_open; 0 on success), removed
+ * by fixture_close. */
+struct fixture {
+	char dir[32], scn[256], tr[256];
+};
+
+static int fixture_open(struct fixture *fx)
+{
+	snprintf(fx->dir, sizeof fx->dir, "/tmp/maasim-llm-XXXXXX");
+	if (!mkdtemp(fx->dir))
+		return -1;
+	snprintf(fx->scn, sizeof fx->scn, "%s/s.json", fx->dir);
+	snprintf(fx->tr, sizeof fx->tr, "%s/tr.csv", fx->dir);
+	return 0;
+}
+
+static void fixture_close(const struct fixture *fx)
+{
+	unlink(fx->tr);
+	unlink(fx->scn);
+	rmdir(fx->dir);
+}
+
 /* One replica of h100-llama2-70b-tp4; trace records at 100 s and 1000 s (512 in, 101 out),
  * i.e. arrivals at 0 and 900 s (a trace starts at its first record). The replica is put to
  * sleep at 10 s (after the first request); optionally capped with "cap-w2w" at 500 s. */
 static int run(int cap, struct metrics *ms, double *energy_j, struct ctx *c)
 {
-	char dir[] = "/tmp/maasim-llm-XXXXXX", scn[256], tr[256];
+	struct fixture fx;
 	struct scenario *sc;
 	struct err e = { 0 };
 	struct sim sim;
 	FILE *f;
 
-	if (!mkdtemp(dir))
+	if (fixture_open(&fx))
 		return -1;
-	snprintf(tr, sizeof tr, "%s/tr.csv", dir);
-	snprintf(scn, sizeof scn, "%s/s.json", dir);
+	const char *scn = fx.scn, *tr = fx.tr;
 	f = fopen(tr, "w");
 	fprintf(f, "t_s,input_tokens,output_tokens\n100,512,101\n1000,512,101\n");
 	fclose(f);
@@ -80,6 +102,7 @@ static int run(int cap, struct metrics *ms, double *energy_j, struct ctx *c)
 	fclose(f);
 	if (scenario_load(scn, NULL, 0, &sc, &e)) {
 		fprintf(stderr, "%s\n", e.msg);
+		fixture_close(&fx);
 		return -1;
 	}
 	sim_init(&sim);
@@ -97,9 +120,7 @@ static int run(int cap, struct metrics *ms, double *energy_j, struct ctx *c)
 	dc_fini(&c->dc);
 	sim_fini(&sim);
 	scenario_free(sc);
-	unlink(tr);
-	unlink(scn);
-	rmdir(dir);
+	fixture_close(&fx);
 	return 0;
 }
 
@@ -163,7 +184,7 @@ static void test_sleep_wake_cap_in_engine(void)
 static uint64_t run_busy(int chain, const char *profile, const char *nodes, int trace,
 			 struct metrics *ms, double *energy_j, uint64_t *chained)
 {
-	char dir[] = "/tmp/maasim-llmc-XXXXXX", scn[256], tr[256];
+	struct fixture fx;
 	char arrival[320];
 	struct scenario *sc;
 	struct err e = { 0 };
@@ -172,10 +193,9 @@ static uint64_t run_busy(int chain, const char *profile, const char *nodes, int 
 	uint64_t events;
 	FILE *f;
 
-	if (!mkdtemp(dir))
+	if (fixture_open(&fx))
 		return 0;
-	snprintf(scn, sizeof scn, "%s/s.json", dir);
-	snprintf(tr, sizeof tr, "%s/tr.csv", dir);
+	const char *scn = fx.scn, *tr = fx.tr;
 	snprintf(arrival, sizeof arrival, "%s", trace ?
 		 "\"arrival\": { \"process\": \"trace\", \"path\": \"tr.csv\", \"start_s\": 0 }" :
 		 "\"arrival\": { \"process\": \"poisson\", \"rate_per_s\": 12 }, "
@@ -202,9 +222,7 @@ static uint64_t run_busy(int chain, const char *profile, const char *nodes, int 
 	fclose(f);
 	if (scenario_load(scn, NULL, 0, &sc, &e)) {
 		fprintf(stderr, "%s\n", e.msg);
-		unlink(scn);
-		unlink(tr);
-		rmdir(dir);
+		fixture_close(&fx);
 		return 0;
 	}
 	sim_init(&sim);
@@ -226,9 +244,7 @@ static uint64_t run_busy(int chain, const char *profile, const char *nodes, int 
 	dc_fini(&c.dc);
 	sim_fini(&sim);
 	scenario_free(sc);
-	unlink(scn);
-	unlink(tr);
-	rmdir(dir);
+	fixture_close(&fx);
 	return events;
 }
 
@@ -291,7 +307,7 @@ static void test_chained_steps_change_nothing(void)
  * (the event list's order). Returns the run's node_share_max (NAN on a setup failure). */
 static double run_tie(int chain, double *ttft, uint64_t *chained)
 {
-	char dir[] = "/tmp/maasim-llmt-XXXXXX", scn[256], tr[256];
+	struct fixture fx;
 	struct scenario *sc;
 	struct err e = { 0 };
 	struct sim sim;
@@ -300,10 +316,9 @@ static double run_tie(int chain, double *ttft, uint64_t *chained)
 	double share = NAN;
 	FILE *f;
 
-	if (!mkdtemp(dir))
+	if (fixture_open(&fx))
 		return NAN;
-	snprintf(scn, sizeof scn, "%s/s.json", dir);
-	snprintf(tr, sizeof tr, "%s/tr.csv", dir);
+	const char *scn = fx.scn, *tr = fx.tr;
 	f = fopen(tr, "w");
 	fprintf(f, "t_s,input_tokens,output_tokens\n100,100,3\n101,100,3\n");
 	fclose(f);
@@ -343,9 +358,7 @@ static double run_tie(int chain, double *ttft, uint64_t *chained)
 		scenario_free(sc);
 	}
 	metrics_fini(&ms);
-	unlink(scn);
-	unlink(tr);
-	rmdir(dir);
+	fixture_close(&fx);
 	return share;
 }
 
