@@ -26,6 +26,16 @@ enum { STORE_READONLY = 0, STORE_CREATE = 1 };
 struct store *store_open(const char *path, int mode, struct err *e);
 void store_close(struct store *s);
 
+/* Moves the write-ahead log's checkpoints (copying committed pages into the database file and
+ * waiting for the disk) off the calling thread, to a thread of the store's own with its own
+ * connection, for a writer that commits many transactions in a row (a sweep). Commits stay as
+ * atomic and durable as before; only who waits for the disk changes. Returns 0, or -1 with e
+ * (the store then checkpoints as before). */
+int store_checkpoint_in_background(struct store *s, struct err *e);
+/* Asks the background thread (when there is one) to checkpoint what is committed now, e.g.
+ * before a long read, so that store_close has little left to copy. */
+void store_checkpoint_soon(struct store *s);
+
 struct store_run {
 	const char *scenario;      /* scenario name */
 	const char *scenario_hash; /* hash of the resolved scenario JSON */
