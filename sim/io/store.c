@@ -31,6 +31,7 @@
 #include <string.h>
 #include <errno.h>
 #include <libgen.h>
+#include <math.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -736,6 +737,35 @@ int store_has_trial(struct store *s, const char *trial_key, int *found, struct e
 	*found = 0;
 	return store_query(s, "SELECT 1 FROM runs WHERE trial_key = ?", &trial_key, 1, found_row,
 			   found, e);
+}
+
+int store_insert(struct store *s, const char *sql, const struct store_val *v, int n, struct err *e)
+{
+	sqlite3_stmt *st;
+	int b = SQLITE_OK;
+
+	if (!(st = stmt_take(s, sql)))
+		return db_err(s, e, "bad statement");
+	for (int i = 0; i < n && b == SQLITE_OK; i++)
+		if (v[i].type == STORE_TEXT)
+			b = bind_text(st, i + 1, v[i].text);
+		else if (v[i].type == STORE_INT)
+			b = sqlite3_bind_int64(st, i + 1, v[i].i);
+		else
+			b = isfinite(v[i].real) ? sqlite3_bind_double(st, i + 1, v[i].real)
+						: sqlite3_bind_null(st, i + 1);
+	if (b != SQLITE_OK) {
+		bind_err(s, e, "cannot bind a value", b);
+		stmt_give(s, st);
+		return -1;
+	}
+	if (step_done(st)) {
+		db_err(s, e, "cannot write");
+		stmt_give(s, st);
+		return -1;
+	}
+	stmt_give(s, st);
+	return 0;
 }
 
 int store_query(struct store *s, const char *sql, const char *const *params, int nparams,
