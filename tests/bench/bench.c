@@ -850,7 +850,10 @@ static void print_table(const struct bench *b)
  * it is overwritten) is the first run; a figure agrees when the two runs' ranges of
  * repetitions overlap: some repetition of one run lies within the other's spread, so the two
  * cannot be told apart by this measurement. Only runs of the same kind (both quick or both
- * full) on the same CPU model are compared. */
+ * full) on the same CPU model are compared. A figure measured once per run (peak RSS) has no
+ * spread: it agrees within SINGLE_TOLERANCE (assumed: ru_maxrss moved by about 1% between the
+ * idle runs recorded in README). */
+#define SINGLE_TOLERANCE 0.05
 
 static char *file_text(const char *path)
 {
@@ -930,7 +933,7 @@ static cJSON *compare_previous(struct bench *b, const char *prev_text, const cha
 		double lo0, hi0, lo1, hi1;
 
 		f->prev_agrees = -1;
-		if (f->op == OP_NONE || isnan(f->value) || f->n_runs < 2)
+		if (f->op == OP_NONE || isnan(f->value))
 			continue;
 		cJSON_ArrayForEach(g, pf) {
 			const cJSON *nm = cJSON_GetObjectItemCaseSensitive(g, "name");
@@ -938,12 +941,17 @@ static cJSON *compare_previous(struct bench *b, const char *prev_text, const cha
 				match = g;
 		}
 		const cJSON *pv = cJSON_GetObjectItemCaseSensitive(match, "value");
-		if (!cJSON_IsNumber(pv) ||
-		    !json_range(cJSON_GetObjectItemCaseSensitive(match, "runs"), &lo0, &hi0))
+		if (!cJSON_IsNumber(pv))
 			continue;
-		fig_range(f, &lo1, &hi1);
 		f->prev_value = pv->valuedouble;
-		f->prev_agrees = fmax(lo0, lo1) <= fmin(hi0, hi1);
+		if (f->n_runs >= 2 &&
+		    json_range(cJSON_GetObjectItemCaseSensitive(match, "runs"), &lo0, &hi0)) {
+			fig_range(f, &lo1, &hi1);
+			f->prev_agrees = fmax(lo0, lo1) <= fmin(hi0, hi1);
+		} else { /* one measurement each (peak RSS): within SINGLE_TOLERANCE */
+			lo0 = hi0 = f->prev_value, lo1 = hi1 = f->value;
+			f->prev_agrees = fabs(f->value - f->prev_value) <= SINGLE_TOLERANCE * fabs(f->prev_value);
+		}
 		compared++;
 		agree += f->prev_agrees;
 		printf("%-56s %10.4g %10.4g %+7.1f%%  %s (%.4g-%.4g / %.4g-%.4g)\n", f->name, f->prev_value,

@@ -46,7 +46,13 @@ run_bench && grep -q "^1 of 1 figure(s) with a target agree" "$TMP/log" &&
 	grep -q '"agrees_with_previous": true' "$out" && pass "ranges overlap: agrees" ||
 	{ fail "ranges overlap"; sed 's/^/      /' "$TMP/log" | tail -n 5; }
 
-# 5. a full run is not compared with a quick one, nor a file that is not a bench result
+# 5. a figure measured once per run (no "runs"): agrees within 5% only
+prev true ""
+sed -i 's/"value": 1,/"value": 1e9,/' "$out"
+run_bench && grep -q "^0 of 1 figure(s) with a target agree" "$TMP/log" && pass "one measurement, far: does not agree" ||
+	{ fail "one measurement, far"; sed 's/^/      /' "$TMP/log" | tail -n 5; }
+
+# 6. a full run is not compared with a quick one, nor a file that is not a bench result
 prev false "0, 1e9"
 run_bench && grep -q "a run of the other kind (quick / full); not compared" "$TMP/log" &&
 	grep -q '"agrees_with_previous": null' "$out" && pass "quick against full: not compared" ||
