@@ -378,6 +378,24 @@ struct child {
 	char *out;          /* captured stdout (owned) */
 };
 
+/* The whole of a file, NUL-terminated (empty if it cannot be sized), or NULL if it cannot be
+ * opened. */
+static char *file_text(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	long n = 0;
+	char *t;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
+		n = 0;
+	t = xmalloc((size_t)n + 1);
+	t[fread(t, 1, (size_t)n, f)] = 0;
+	fclose(f);
+	return t;
+}
+
 /* Runs argv with stdout captured into a file, stderr to /dev/null unless it fails. */
 static int run_child(struct bench *b, char *const argv[], struct child *c, int quiet)
 {
@@ -386,8 +404,6 @@ static int run_child(struct bench *b, char *const argv[], struct child *c, int q
 	int fd, st;
 	pid_t pid;
 	double t0;
-	FILE *f;
-	long sz;
 
 	memset(c, 0, sizeof *c);
 	c->status = -1;
@@ -426,14 +442,7 @@ static int run_child(struct bench *b, char *const argv[], struct child *c, int q
 		   (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
 	c->maxrss_kb = ru.ru_maxrss;
 	c->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-	if ((f = fopen(path, "rb")) != NULL) {
-		fseek(f, 0, SEEK_END);
-		sz = ftell(f);
-		fseek(f, 0, SEEK_SET);
-		c->out = xmalloc((size_t)(sz > 0 ? sz : 0) + 1);
-		c->out[fread(c->out, 1, (size_t)(sz > 0 ? sz : 0), f)] = 0;
-		fclose(f);
-	}
+	c->out = file_text(path);
 	if (c->status != 0) {
 		if (!quiet)
 			fprintf(stderr, "bench: %s exited %d:\n%s\n", argv[0], c->status, c->out ? c->out : "");
@@ -854,22 +863,6 @@ static void print_table(const struct bench *b)
  * spread: it agrees within SINGLE_TOLERANCE (assumed: ru_maxrss moved by about 1% between the
  * idle runs recorded in README). */
 #define SINGLE_TOLERANCE 0.05
-
-static char *file_text(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *t = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
-		t = xmalloc((size_t)n + 1);
-		t[fread(t, 1, (size_t)n, f)] = 0;
-	}
-	fclose(f);
-	return t;
-}
 
 /* [lo, hi] of a JSON array of numbers; 0 if it holds fewer than 2 */
 static int json_range(const cJSON *a, double *lo, double *hi)
