@@ -14,14 +14,16 @@
  * finalizes the cache before it closes the connection.
  * Checkpoints in the background (store_checkpoint_in_background, for a sweep's writer): SQLite
  * checkpoints the write-ahead log in the committing thread every ~1,000 pages, copying them into
- * the database and waiting for the disk twice (50-80 ms, 50 fdatasyncs over the 200-trial bench
- * sweep: most of the writer's wall time after its CPU). Instead a WAL hook on the writer's
- * connection counts the pages committed and wakes a thread of the store's, which checkpoints
- * (PASSIVE: it never blocks the writer) on a connection of its own; the writer only checkpoints
- * itself when the log reaches STORE_WAL_MAX_FRAMES (the background one never catches up while
- * commits keep coming, and SQLite starts the log file over only after a checkpoint of all of
- * it). Durability is SQLite's with synchronous=NORMAL either way: a commit is atomic when it
- * returns; which thread later copies it into the database file does not change that.
+ * the database and waiting for the disk twice (about 20 times over the 200-trial bench sweep,
+ * 0.32-0.44 s of the writer blocked). Instead a WAL hook on the writer's connection counts the
+ * pages committed and wakes a thread of the store's, which checkpoints (PASSIVE: it never
+ * blocks the writer) on a connection of its own. While commits keep coming a passive
+ * checkpoint never catches up, and SQLite starts the log file over only after a checkpoint of
+ * all of it, so at STORE_WAL_RESTART_FRAMES the thread follows its passive checkpoint with a
+ * RESTART (which holds the writer for the few pages committed meanwhile); should that keep
+ * failing, the writer checkpoints itself at STORE_WAL_MAX_FRAMES. Durability is SQLite's with
+ * synchronous=NORMAL either way: a commit is atomic when it returns; which thread later copies
+ * it into the database file does not change that.
  */
 #include "store.h"
 
@@ -49,12 +51,14 @@ struct store_cached {
 /* Background checkpoints: SQLite's default threshold for one (frames of 4 kB pages); the log
  * size at which the thread also restarts the log (RESTART: it waits for the writer's current
  * transaction and holds the next one while it copies the rest, 10-20 ms here); and the size
- * at which the writer checkpoints itself, should the thread not get the log restarted. A log
- * file that grew large costs at close: deleting the 63 MB log of the 200-trial bench sweep
- * took 91 ms (ext4 with discard, strace), the 32 MB one of 8,192 frames about 40 ms; restarting
- * at 1,000 frames instead stalled the writer about 0.3 s over that sweep (measured, 2026-11-29). */
+ * at which the writer checkpoints itself, should the thread not get the log restarted. A long
+ * log costs at close, which copies the rest and deletes the file (ext4 with discard: 91 ms for
+ * the 63 MB log of the 200-trial bench sweep never restarted, strace); restarts cost the
+ * writer. Measured on that sweep at -j 2 (three runs each, busy machine, 2026-11-29): restart
+ * at 2,048 frames: close 16-40 ms, writer blocked 0.15-0.27 s; 4,096: 32-69 ms, 0.18-0.25 s;
+ * 8,192: 44-78 ms, 0.08-0.14 s; at every one the writer still waited less than the workers. */
 #define STORE_CKPT_FRAMES 1000
-#define STORE_WAL_RESTART_FRAMES 8192
+#define STORE_WAL_RESTART_FRAMES 4096
 #define STORE_WAL_MAX_FRAMES 32768
 
 struct store_bg {
