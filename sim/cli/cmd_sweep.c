@@ -402,7 +402,10 @@ static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_s
 			printf(" on %d worker%s\n", a->jobs, a->jobs == 1 ? " (this process)" : " processes");
 		fflush(stdout);
 	}
-	{ /* without it (no threads) SQLite checkpoints in this thread, as before: slower, as safe */
+	/* Checkpoints in a thread of the store's (without it SQLite checkpoints in this thread, as
+	 * before: slower, as safe). Not under MPI: MPI_Init asks for a single-threaded process
+	 * (MPI_THREAD_SINGLE), and rank 0's writer is not what limits a sweep across machines. */
+	if (mpi_size <= 1) {
 		struct err ce;
 		err_clear(&ce);
 		store_checkpoint_in_background(st, &ce);
