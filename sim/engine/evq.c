@@ -299,7 +299,6 @@ static inline int bucket_append(struct evq *q, uint32_t k, struct evq_entry x)
 	e->tk = x.tk;
 	e->slot = x.slot;
 	b->n++;
-	q->cal_n++;
 	return 1;
 }
 
@@ -333,7 +332,6 @@ static inline size_t bucket_drain(struct evq *q, struct evq_bucket *b, struct ev
 	}
 	ch[c].e[0].unused = q->ch_free; /* the whole list, head to c, joins the free list */
 	q->ch_free = head;
-	q->cal_n -= n;
 	b->n = 0;
 	return n;
 }
@@ -471,8 +469,7 @@ static void cal_build(struct evq *q)
 	q->base = lo;
 	q->cal_hi = hi_k;
 	q->cal = 1;
-	q->cal_n = 0;
-	q->regrow_at = 2 * n_in + EVQ_SPILL_HI;
+	q->regrow_at = 2 * q->live + EVQ_SPILL_HI;
 	q->ahead = n_in > EVQ_DENSE_MAX ? EVQ_RUN_AHEAD : 0; /* fewer: the records stay in cache */
 	q->pf = NO_SLOT;
 	/* the top is emptied and its entries spread from its array in place; those past cal_hi
@@ -875,61 +872,76 @@ static NOINLINE void to_small(struct evq *q)
 	q->small = 1;
 }
 
+/* When n (a bucket's count) is a multiple of 4 (x starts a new chunk): *head = *free (the free
+ * list's first chunk) and *free = *link (that chunk's link); else nothing. By conditional
+ * moves: whether x starts a chunk is random (1 push in 3 at 10^3), and as a branch (GCC turns
+ * plain ternaries into one here) it mispredicted about 0.4 times a hold (callgrind
+ * --branch-sim). *link is read either way, so *free must be a chunk. */
+static inline void take_chunk_if_full(uint32_t n, uint32_t *head, uint32_t *free,
+				      const uint32_t *link)
+{
+#if defined(__x86_64__)
+	__asm__("testl $3, %[n]\n\tcmovzl %[f], %[h]\n\tcmovzl %[l], %[f]"
+		: [h] "+r"(*head), [f] "+r"(*free)
+		: [n] "r"(n), [l] "m"(*link)
+		: "cc");
+#else
+	if ((n & 3) == 0) {
+		*head = *free;
+		*free = *link;
+	}
+#endif
+}
+
+/* The handle of the event just pushed into slot s: its sequence number is q->seq - 1. Computed
+ * here, not passed down from evq_push, it keeps a register free on file_cal's path. */
+static inline evq_handle push_handle(const struct evq *q, uint32_t s)
+{
+	return ((uint64_t)(uint32_t)(q->seq - 1) << 32) | s;
+}
+
 /* file_cal's general case: x to the top, a bucket or the heap, then a regrow if due. */
-static NOINLINE evq_handle file_cal_slow(struct evq *q, struct evq_entry x, double t,
-					 evq_handle h)
+static NOINLINE evq_handle file_cal_slow(struct evq *q, struct evq_entry x, double t)
 {
 	cal_put(q, x, t);
-	if (q->cal_n > q->regrow_at)
+	if (q->live > q->regrow_at)
 		cal_regrow(q);
-	return h;
+	return push_handle(q, x.slot);
 }
 
 /* Files x (time t) with a calendar on, regrowing it when its count doubled; returns h. The
- * common case (a bucket not yet taken, no regrow due, a chunk at hand if x starts one) calls
- * nothing, so it saves no registers; the rest goes to file_cal_slow. Its bucket is
- * cal_index's, tested in floating point before the conversion: cur <= d < nb (false for NaN)
- * implies t >= base and cal_index's (uint32_t)d, without cal_index's own tests. Whether a
- * chunk is free is asked only when x starts one (1 push in 3 at 10^3: callgrind, hold at 10^3
- * 228.1 -> 225.8 instructions, 10^5 252.2 -> 249.0, 10^6 298.1 -> 294.8). */
-static NOINLINE evq_handle file_cal_chunk(struct evq *q, struct evq_entry x, double t,
-					  evq_handle h, uint32_t k)
-{
-	struct evq_bucket *b = &q->bk[k];
-	uint32_t c = q->ch_free;
-	struct evq_entry *e;
-
-	if (c == NO_SLOT)
-		return file_cal_slow(q, x, t, h); /* it grows the chunks */
-	e = q->ch[c].e; /* bucket_append's new chunk, knowing x starts it */
-	q->ch_free = e->unused;
-	*e = (struct evq_entry){ x.tk, x.slot, b->n ? b->head : NO_SLOT };
-	b->head = c;
-	b->n++;
-	q->cal_n++;
-	return h;
-}
-
-static NOINLINE evq_handle file_cal(struct evq *q, struct evq_entry x, double t, evq_handle h)
+ * common case (a bucket not yet taken, no regrow due, a free chunk at hand) calls nothing, so it
+ * saves no registers; the rest goes to file_cal_slow. Its bucket is cal_index's, tested in
+ * floating point before the conversion: cur <= d < nb (false for NaN) implies t >= base and
+ * cal_index's (uint32_t)d, without cal_index's own tests. Whether x starts a new chunk (1 push
+ * in 3 at 10^3, at random) is decided by conditional moves: the free list's first chunk or the
+ * bucket's newest, the free list advanced or not, and the entry's spare word written either
+ * way (the chunk's link when x starts it, unused otherwise). As a branch (to a function of its
+ * own) it mispredicted about 0.4 times a hold at 10^3 (callgrind --branch-sim). */
+static NOINLINE evq_handle file_cal(struct evq *q, struct evq_entry x, double t)
 {
 	double d = (t - q->base) * q->inv_w;
 	struct evq_bucket *b;
 	struct evq_entry *e;
-	uint32_t k, i;
+	uint32_t k, n, c = q->ch_free, head, old;
 
-	if (x.tk > q->cal_hi || q->cal_n >= q->regrow_at || !(d >= q->cur_d && d < q->nb_d))
-		return file_cal_slow(q, x, t, h);
+	if (x.tk > q->cal_hi || q->live > q->regrow_at || !(d >= q->cur_d && d < q->nb_d) ||
+	    c == NO_SLOT)
+		return file_cal_slow(q, x, t);
 	k = (uint32_t)d;
 	b = &q->bk[k];
-	i = b->n & 3;
-	if (i == 0)
-		return file_cal_chunk(q, x, t, h, k);
-	e = &q->ch[b->head].e[i];
+	n = b->n;
+	/* a new chunk (the free list's first) when x starts one, chosen by conditional moves */
+	old = head = b->head;
+	take_chunk_if_full(n, &head, &c, &CH_LINK(q, c));
+	q->ch_free = c;
+	e = &q->ch[head].e[n & 3];
 	e->tk = x.tk;
 	e->slot = x.slot;
-	b->n++;
-	q->cal_n++;
-	return h;
+	e->unused = n ? old : NO_SLOT; /* the link if fresh */
+	b->head = head;
+	b->n = n + 1;
+	return push_handle(q, x.slot);
 }
 
 /* Files x in the heap; in heap-only mode past EVQ_SPILL_HI entries, all move to a calendar. */
@@ -991,7 +1003,7 @@ evq_handle evq_push(struct evq *q, double t, unsigned prio,
 	h = ((uint64_t)(uint32_t)seq << 32) | s;
 	/* tail calls: nothing of this frame lives across them */
 	if (q->cal)
-		return file_cal(q, x, t, h);
+		return file_cal(q, x, t);
 	return q->small ? file_small(q, x, h) : file_heap(q, x, h);
 }
 

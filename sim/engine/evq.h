@@ -107,8 +107,7 @@ struct evq {
 	/* the calendar (on while many events are pending) */
 	int cal;                 /* 1: pushes past the heap's buckets go to the calendar */
 	uint32_t nb, cur;        /* buckets; the next one to move into the heap */
-	size_t cal_n;            /* entries in the buckets */
-	size_t regrow_at;        /* rebuild the calendar when cal_n passes this */
+	size_t regrow_at;        /* rebuild the calendar when live passes this */
 	double base, inv_w;      /* bucket of time t: (t - base) * inv_w, clamped to nb - 1 */
 	double last_d, nb_d;     /* nb - 1, nb */
 	double cur_d;            /* cur */
