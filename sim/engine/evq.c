@@ -780,11 +780,17 @@ static NOINLINE void refill_cal(struct evq *q)
 
 /* The run is used up: refills it from the next non-empty bucket, or from a new calendar over
  * the top, or leaves it used up with the calendar off (refill_cal). The heap may hold events:
- * all are earlier than the calendar's. */
+ * all are earlier than the calendar's. First, when the live events passed twice their count at
+ * the calendar's build, a calendar sized to them replaces it (cal_regrow): asked here and in
+ * pop_take, once a bucket, not on every push (a burst of pushes with no pop waits in the
+ * buckets, unsorted, until the next take; then the regrow is the first thing done). */
 static NOINLINE void refill(struct evq *q)
 {
-	uint32_t k = q->cur, nb = q->nb;
+	uint32_t k, nb;
 
+	if (q->live > q->regrow_at) /* asked here, once a bucket, not by every push */
+		cal_regrow(q);
+	k = q->cur, nb = q->nb;
 	while (k < nb && q->bk[k].n == 0) /* a local: no store of cur per empty bucket */
 		k++;
 	q->cur = k;
@@ -931,7 +937,7 @@ static NOINLINE evq_handle file_cal(struct evq *q, struct evq_entry x, double t)
 	struct evq_entry *e;
 	uint32_t k, n, c = q->ch_free, head, old;
 
-	if (x.tk > q->cal_hi || q->live > q->regrow_at || !(d >= q->cur_d && d < q->nb_d) ||
+	if (x.tk > q->cal_hi || !(d >= q->cur_d && d < q->nb_d) ||
 	    c == NO_SLOT)
 		return file_cal_slow(q, x, t);
 	k = (uint32_t)d;
@@ -1232,7 +1238,7 @@ static NOINLINE SSE42 int pop_take(struct evq *q, double t_max, double *t, struc
 
 	while (k < nb && bk[k].n == 0)
 		k++;
-	if (!EVQ_TAKE_SMALL || k >= nb || bk[k].n > 8 || q->ahead) {
+	if (!EVQ_TAKE_SMALL || k >= nb || bk[k].n > 8 || q->ahead || q->live > q->regrow_at) {
 		q->cur = k;
 		return pop_refill(q, t_max, t, out);
 	}
