@@ -702,6 +702,26 @@ static NOINLINE size_t take_many(struct evq *q, uint32_t k)
 	return n;
 }
 
+/* A dense calendar's run of n entries from bucket k: the first q->ahead records prefetched, as
+ * many entries of slot 0 past the end (a pop prefetches q->ahead entries ahead without a test),
+ * and the walk of the next full bucket's chunk list (of the next two) set up, one chunk a pop. */
+static void run_ahead(struct evq *q, uint32_t k, size_t n)
+{
+	uint32_t k2 = k + 1;
+
+	for (size_t i = 0; i < q->ahead; i++) {
+		__builtin_prefetch(&q->pool[q->run[i].slot]); /* the first records (pops prefetch on) */
+		q->run[n + i] = (struct evq_entry){ UINT64_MAX, 0, 0 };
+	}
+	if (!q->ahead)
+		return;
+	if (k2 < q->nb && q->bk[k2].n == 0)
+		k2++;
+	q->pf = k2 < q->nb && q->bk[k2].n ? q->bk[k2].head : NO_SLOT;
+	if (q->pf != NO_SLOT)
+		__builtin_prefetch(&q->ch[q->pf]);
+}
+
 static void bucket_take(struct evq *q, uint32_t k)
 {
 	struct evq_bucket *b = &q->bk[k];
@@ -715,20 +735,9 @@ static void bucket_take(struct evq *q, uint32_t k)
 	} else {
 		take_many(q, k);
 	}
-	for (size_t i = 0; i < q->ahead; i++) {
-		__builtin_prefetch(&q->pool[q->run[i].slot]); /* the first records (pops prefetch on) */
-		q->run[n + i] = (struct evq_entry){ UINT64_MAX, 0, 0 };
-	}
+	run_ahead(q, k, n);
 	q->run_n = n;
 	q->run_pos = 0;
-	if (q->ahead) { /* walk the next full bucket's chunk list (of the next two) as this run pops */
-		uint32_t k2 = k + 1;
-		if (k2 < q->nb && q->bk[k2].n == 0)
-			k2++;
-		q->pf = k2 < q->nb && q->bk[k2].n ? q->bk[k2].head : NO_SLOT;
-		if (q->pf != NO_SLOT)
-			__builtin_prefetch(&q->ch[q->pf]);
-	}
 }
 
 /* The calendar's buckets hold twice the events it was built for: its buckets (those not yet
@@ -1120,10 +1129,20 @@ static NOINLINE int pop_refill(struct evq *q, double t_max, double *t, struct ev
 	return evq_pop_until(q, t_max, t, out);
 }
 
-/* pop_take after take_small found equal times in the run: into key order, then the pop. */
+/* pop_take after take_small in a dense calendar: the run's prefetches (run_ahead), the pop. */
+static NOINLINE int pop_ahead(struct evq *q, uint32_t k, double t_max, double *t,
+			      struct evq_event *out)
+{
+	run_ahead(q, k, q->run_n);
+	return evq_pop_until(q, t_max, t, out);
+}
+
+/* pop_take after take_small found equal times in the run: into key order, then the pop (and,
+ * in a dense calendar, the run's prefetches). */
 static NOINLINE int pop_ties(struct evq *q, double t_max, double *t, struct evq_event *out)
 {
 	ties_in_order(q->pool, q->run, q->run_n);
+	run_ahead(q, q->cur - 1, q->run_n);
 	return evq_pop_until(q, t_max, t, out);
 }
 
@@ -1238,13 +1257,15 @@ static NOINLINE SSE42 int pop_take(struct evq *q, double t_max, double *t, struc
 
 	while (k < nb && bk[k].n == 0)
 		k++;
-	if (!EVQ_TAKE_SMALL || k >= nb || bk[k].n > 8 || q->ahead || q->live > q->regrow_at) {
+	if (!EVQ_TAKE_SMALL || k >= nb || bk[k].n > 8 || q->live > q->regrow_at) {
 		q->cur = k;
 		return pop_refill(q, t_max, t, out);
 	}
 #if EVQ_TAKE_SMALL
 	if (take_small(q, k)) /* a call here would cost the common path register saves */
 		return pop_ties(q, t_max, t, out);
+	if (q->ahead)
+		return pop_ahead(q, k, t_max, t, out);
 #endif
 	return evq_pop_until(q, t_max, t, out);
 }
