@@ -48,7 +48,6 @@ void evq_init(struct evq *q)
 	memset(q, 0, sizeof *q);
 	q->free_head = NO_SLOT;
 	q->ch_free = NO_SLOT;
-	q->pf = NO_SLOT;
 	q->top_min = UINT64_MAX;
 	q->seq = 1;
 	q->small = 1;
@@ -259,7 +258,9 @@ static inline void heap_put(struct evq *q, struct evq_entry x)
 /* ---- the calendar ---- */
 
 /* A chunk's link (its bucket's next chunk, or the next free chunk) lives in the spare word of
- * its first entry, so a push touches the chunk's line and its bucket's header only. */
+ * its first entry, so a push touches the chunk's line and its bucket's header only. A bucket's
+ * last chunk's link is undefined (file_cal writes the stale head of an empty bucket there):
+ * walks along a bucket count its chunks from its n instead. */
 #define CH_LINK(q, c) ((q)->ch[c].e[0].unused)
 
 static NOINLINE void chunk_grow(struct evq *q)
@@ -477,7 +478,7 @@ static void cal_build(struct evq *q)
 	q->ahead = n_in > EVQ_DENSE_MAX ? EVQ_RUN_AHEAD : 0; /* fewer: the records stay in cache */
 	if (!q->run_cap) /* none yet (so no entries in it): pop_take's writes need no test */
 		run_reserve(q, 8);
-	q->pf = NO_SLOT;
+	q->pf_left = 0;
 	/* the top is emptied and its entries spread from its array in place; those past cal_hi
 	 * (far outliers) are put back in it, at or before their old places */
 	q->top_n = 0;
@@ -717,9 +718,11 @@ static void run_ahead(struct evq *q, uint32_t k, size_t n)
 		return;
 	if (k2 < q->nb && q->bk[k2].n == 0)
 		k2++;
-	q->pf = k2 < q->nb && q->bk[k2].n ? q->bk[k2].head : NO_SLOT;
-	if (q->pf != NO_SLOT)
+	q->pf_left = k2 < q->nb ? (q->bk[k2].n + 3) / 4 : 0; /* its chunks: the walk counts them */
+	if (q->pf_left) {
+		q->pf = q->bk[k2].head;
 		__builtin_prefetch(&q->ch[q->pf]);
+	}
 }
 
 static void bucket_take(struct evq *q, uint32_t k)
@@ -959,7 +962,7 @@ static NOINLINE evq_handle file_cal(struct evq *q, struct evq_entry x, double t)
 	e = &q->ch[head].e[n & 3];
 	e->tk = x.tk;
 	e->slot = x.slot;
-	e->unused = n ? old : NO_SLOT; /* the link if fresh */
+	e->unused = old; /* the link if fresh (a bucket's last chunk's link is never read) */
 	b->head = head;
 	b->n = n + 1;
 	return push_handle(q, x.slot);
@@ -1070,10 +1073,10 @@ static inline void front_remove(struct evq *q, int from_run)
 			 * instructions, 10^5 231.9 -> 230.8). */
 			__asm__ volatile("" ::: "memory");
 			__builtin_prefetch(&q->pool[q->run[q->run_pos + q->ahead].slot]);
-			if (q->pf != NO_SLOT) { /* one step of the next bucket's walk (bucket_take) */
+			if (q->pf_left > 1) { /* one step of the next bucket's walk (run_ahead) */
+				q->pf_left--;
 				q->pf = CH_LINK(q, q->pf);
-				if (q->pf != NO_SLOT)
-					__builtin_prefetch(&q->ch[q->pf]);
+				__builtin_prefetch(&q->ch[q->pf]);
 			}
 		}
 		q->run_pos++;

@@ -85,7 +85,7 @@ struct evq_event {
 
 /* A calendar bucket: n entries in a list of chunks, the newest (partly filled) chunk first. */
 struct evq_bucket {
-	uint32_t head;  /* first chunk; meaningless when n == 0 */
+	uint32_t head;  /* first chunk; meaningless when n == 0 (the list's end: from n, no mark) */
 	uint32_t n;
 };
 
@@ -119,7 +119,7 @@ struct evq {
 	size_t ch_cap;
 	struct evq_entry *run;   /* the taken bucket, sorted: run[run_pos..run_n) are queued */
 	size_t run_pos, run_n, run_cap;
-	uint32_t pf;             /* the next chunk of the next bucket to prefetch, or UINT32_MAX */
+	uint32_t pf, pf_left;    /* the next bucket's chunk last prefetched; its chunks not yet */
 	size_t ahead;            /* pops prefetch the record this many entries ahead in the run */
 	uint32_t *part;          /* the run's distribution sort: where its parts begin (evq.c) */
 	struct evq_entry *top;   /* unsorted, later than the calendar's end */
