@@ -368,7 +368,32 @@ static inline uint32_t cal_index(const struct evq *q, double t)
 static void heap_push(struct evq *q, struct evq_entry x);
 static void run_reserve(struct evq *q, size_t n);
 
-/* Files x (time t) in the top, a bucket or (its bucket already taken) the heap. */
+/* Files x, whose bucket was taken, in the run, at its place by (time, key) (a binary search and
+ * a move of the entries after it, the prefetch's filler included); returns 0, filing nothing,
+ * when the run has no room for it (x then goes to the heap). The run and the heap hold only
+ * entries earlier than every bucket's, x too, so the run stays sorted and ahead of them. As the
+ * heap's, such entries made every pop until they were gone go the merging way (pop_cal): at
+ * 10^5 pending (about 370 entries a run) about one pop in nine. */
+static int run_insert(struct evq *q, struct evq_entry x)
+{
+	size_t lo = q->run_pos, hi = q->run_n;
+
+	if (q->run_n + q->ahead + 1 > q->run_cap)
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (before(q->pool, &x, &q->run[mid]))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	memmove(&q->run[lo + 1], &q->run[lo], (q->run_n + q->ahead - lo) * sizeof *q->run);
+	q->run[lo] = x;
+	q->run_n++;
+	return 1;
+}
+
+/* Files x (time t) in the top, a bucket or (its bucket already taken) the run or the heap. */
 static inline void cal_put(struct evq *q, struct evq_entry x, double t)
 {
 	uint32_t k;
@@ -380,7 +405,7 @@ static inline void cal_put(struct evq *q, struct evq_entry x, double t)
 	k = cal_index(q, t);
 	if (k - q->cur < q->nb - q->cur) /* cur <= k < nb; UINT32_MAX wraps out */
 		bucket_add(q, k, x);
-	else
+	else if (!run_insert(q, x))
 		heap_push(q, x); /* its bucket was taken (with a calendar, the heap never spills) */
 }
 
