@@ -768,10 +768,11 @@ static void bucket_take(struct evq *q, uint32_t k)
 	q->run_pos = 0;
 }
 
-/* The calendar's buckets hold twice the events it was built for: its buckets (those not yet
- * taken) go back to the top and a calendar sized to the new count replaces it (as a hash table
- * grows: the count doubled since the last build, so the cost per push stays O(1)). Events in
- * the heap and the run are earlier than every bucket's and stay where they are. */
+/* More than twice the live events at the calendar's build are pending (regrow_at; asked by
+ * refill and pop_take before a take): its buckets (those not yet taken) go back to the top and
+ * a calendar sized to the new count replaces it (as a hash table grows: the count doubled
+ * since the last build, so the cost per push stays O(1)). Events in the heap and the run are
+ * earlier than every bucket's and stay where they are. */
 static NOINLINE void cal_regrow(struct evq *q)
 {
 	for (uint32_t k = q->cur; k < q->nb; k++) {
