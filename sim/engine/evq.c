@@ -772,7 +772,10 @@ static void bucket_take(struct evq *q, uint32_t k)
  * refill and pop_take before a take): its buckets (those not yet taken) go back to the top and
  * a calendar sized to the new count replaces it (as a hash table grows: the count doubled
  * since the last build, so the cost per push stays O(1)). Events in the heap and the run are
- * earlier than every bucket's and stay where they are. */
+ * earlier than every bucket's and stay where they are. The live count includes them: when
+ * they are all there is (pushes into taken buckets), the buckets and the top are empty and the
+ * calendar stays (a calendar built over no events has no start: fuzz_evq found the order
+ * broken after one). */
 static NOINLINE void cal_regrow(struct evq *q)
 {
 	for (uint32_t k = q->cur; k < q->nb; k++) {
@@ -783,6 +786,10 @@ static NOINLINE void cal_regrow(struct evq *q)
 			q->top = xrealloc(q->top, q->top_cap * sizeof *q->top);
 		}
 		q->top_n += bucket_drain(q, b, q->top + q->top_n);
+	}
+	if (!q->top_n) { /* the live events are all in the run and the heap: nothing to spread */
+		q->regrow_at = 2 * q->live + EVQ_SPILL_HI;
+		return;
 	}
 	q->top_min = UINT64_MAX;
 	q->top_max = 0;
