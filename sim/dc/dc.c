@@ -315,7 +315,8 @@ static inline double arrive(struct dc *dc, struct class_rt *cr, uint16_t cls)
 /* An arrival of class arg: the class's next arrival is scheduled after the dispatch (only
  * arrivals are scheduled at SIM_PRIO_ARRIVE, so scheduling it after the dispatch's work instead
  * of before keeps the order of equal-time events). */
-static void arrival_run(struct sim *s, struct dc *dc, uint64_t arg)
+static inline __attribute__((always_inline)) void arrival_run(struct sim *s, struct dc *dc,
+								 uint64_t arg)
 {
 	double t;
 

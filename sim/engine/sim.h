@@ -10,8 +10,8 @@
  * same events fire in the same order, at the same clock, with the same event count as with
  * sim_at alone):
  *  - Held events (sim_at_held): an event that is never cancelled waits in one of two slots
- *    outside the list (at most one per priority), and the run loop fires it from there when
- *    it is strictly earlier than the list's earliest event.
+ *    outside the list (one for SIM_PRIO_DEPART, one for SIM_PRIO_ARRIVE), and the run loop
+ *    fires it from there when it is strictly earlier than the list's earliest event.
  *  - Firing in place: a handler may run, in a loop of its own (the stack does not grow), the
  *    event the run loop would fire next, when that event is its own: a held event of its
  *    object (sim_take_held), or the successor it has just computed and not scheduled
@@ -47,21 +47,37 @@ enum {
 	SIM_PRIO_ARRIVE = 150,
 };
 
-/* Events kept out of the list (sim_at_held): at most one per priority, this many in all, each
- * due by the horizon. An empty slot has t_s +infinity and prio SIM_HELD_NONE (so that comparing
- * slots by (t_s, prio) never prefers it, and no take finds it strictly earlier than anything). */
+/* Events kept out of the list (sim_at_held): one slot per holding priority, each event due by
+ * the horizon. Slot 0 holds SIM_PRIO_DEPART's event, slot 1 SIM_PRIO_ARRIVE's: slot order is
+ * priority order, so of two held events at the same time slot 0's goes first, as in the list,
+ * and a slot's priority is not stored. An empty slot has t_s +infinity (so that comparing slots
+ * by time never prefers it, and no take finds it strictly earlier than anything). Fixed slots
+ * make scheduling and choosing a held event a few instructions: no search for the slot of a
+ * priority or for a free one, one comparison of times. */
 #define SIM_HELD_MAX 2 /* the slot code below and in sim.c is written for two */
-#define SIM_HELD_NONE UINT_MAX /* the priority of an empty slot (no event's) */
 
 struct sim_held {
 	double t_s;
 	sim_fn fn;
 	void *obj;
 	uint64_t arg;
-	unsigned prio;
 };
 
-_Static_assert(SIM_HELD_MAX == 2, "sim_at_held, sim_first and sim.c's next_event assume two slots");
+_Static_assert(SIM_HELD_MAX == 2 && SIM_PRIO_DEPART < SIM_PRIO_ARRIVE,
+	       "sim_at_held, sim_first and sim.c's next_event assume two slots in priority order");
+
+/* The held slot of priority prio, -1 for a priority that is not held (a constant after
+ * inlining when prio is). */
+static inline int sim_held_slot_(unsigned prio)
+{
+	return prio == SIM_PRIO_DEPART ? 0 : prio == SIM_PRIO_ARRIVE ? 1 : -1;
+}
+
+/* The priority of held slot k. */
+static inline unsigned sim_held_prio_(int k)
+{
+	return k ? SIM_PRIO_ARRIVE : SIM_PRIO_DEPART;
+}
 
 struct sim {
 	double now;           /* simulated time, s */
@@ -88,7 +104,7 @@ struct sim {
 	 * stops the run and is recorded here for the end-of-run invariants (sim/cli/invariants.h) */
 	uint64_t time_errors;
 	double time_error_t_s, time_error_now_s;
-	struct sim_held held[SIM_HELD_MAX]; /* sim_at_held's events, distinct priorities */
+	struct sim_held held[SIM_HELD_MAX]; /* sim_at_held's events, by sim_held_slot_ */
 	/* A lower bound of the list's earliest time, so that "earlier than everything pending?"
 	 * is mostly answered without asking the list (sim_first, the run loop): every push, pop
 	 * and peek passes through sim.h and sim.c and keeps it, a cancel only raises the true
@@ -115,10 +131,10 @@ void sim_release_(struct sim *s, int k);
  * its priority is scheduled, see sim_at_held). */
 static inline void sim_release_prio_(struct sim *s, unsigned prio)
 {
-	if (__builtin_expect(s->held[0].prio == prio, 0))
-		sim_release_(s, 0);
-	else if (__builtin_expect(s->held[1].prio == prio, 0))
-		sim_release_(s, 1);
+	int k = sim_held_slot_(prio);
+
+	if (k >= 0 && __builtin_expect(s->held[k].t_s < INFINITY, 0))
+		sim_release_(s, k);
 }
 
 /* Schedules fn at absolute time t_s >= now (inline: every event passes here). */
@@ -144,53 +160,49 @@ static inline evq_handle sim_at(struct sim *s, double t_s, unsigned prio, sim_fn
  * list's earliest time; so every comparison by insertion order (equal time and priority) is
  * made in the list, with the held event inserted before the other as with sim_at, and
  * comparisons by time or priority do not depend on when it was inserted. Two held events are
- * compared by (time, priority), as the list would. With both held slots taken by other
- * priorities, when due after the horizon, or with holding off (sim_hold), it is pushed at once
- * (so a held event is always due by the horizon: sim_run releases those beyond a new one).
- * prio < SIM_HELD_NONE.
+ * compared by (time, priority), as the list would. At a priority other than SIM_PRIO_DEPART
+ * and SIM_PRIO_ARRIVE, when due after the horizon, or with holding off (sim_hold), it is pushed
+ * at once (so a held event is always due by the horizon: sim_run releases those beyond a new
+ * one).
  * tests/unit/test_engine.c (test_sim_at_held_order) and
  * test_chain.c compare the firing order with sim_at's. */
 static inline void sim_at_held(struct sim *s, double t_s, unsigned prio, sim_fn fn, void *obj,
 			       uint64_t arg)
 {
-	int k;
+	int k = sim_held_slot_(prio);
 
 	if (__builtin_expect(!(t_s >= s->now), 0))
 		sim_fail(s, __FILE__, __LINE__, "scheduling into the past (t=%.17g < now=%.17g)", t_s,
 			 s->now);
 	sim_release_prio_(s, prio);
-	k = s->held[0].prio != SIM_HELD_NONE; /* SIM_HELD_MAX 2: the first empty slot, if any */
-	if (__builtin_expect(s->held[k].prio != SIM_HELD_NONE || !(t_s <= s->held_until_s), 0)) {
-		/* no slot free, due after the horizon (never taken: it waits in the list), or
-		 * holding off */
+	if (__builtin_expect(k < 0 || !(t_s <= s->held_until_s), 0)) {
+		/* not a holding priority, due after the horizon (never taken: it waits in the
+		 * list), or holding off */
 		if (t_s < s->q_lb_t)
 			s->q_lb_t = t_s;
 		evq_push(&s->q, t_s, prio, fn, obj, arg);
 		return;
 	}
-	s->held[k] = (struct sim_held){ t_s, fn, obj, arg, prio };
+	s->held[k] = (struct sim_held){ t_s, fn, obj, arg };
 }
 
 /* Holding on (the default) or off: off, sim_at_held is sim_at (tests compare the two). Takes
  * effect for events scheduled after it; call it after setting horizon_s before a run. */
 void sim_hold(struct sim *s, int on);
 
-/* Empties a held slot (internal): never preferred when slots are compared by (t_s, prio), and
+/* Empties a held slot (internal): never preferred when slots are compared by time, and
  * never taken (no event is strictly earlier than +infinity); fn, obj and arg are left as they
  * are (read only with a taken event). */
 static inline void sim_held_clear_(struct sim_held *h)
 {
 	h->t_s = INFINITY;
-	h->prio = SIM_HELD_NONE;
 }
 
-/* The held slot the list would pop first: earliest, then lowest priority number (held events
- * have distinct priorities; an empty slot, +infinity and UINT_MAX, is never preferred). */
+/* The held slot the list would pop first: earliest, then lowest priority number, which is slot
+ * 0's (an empty slot, +infinity, is never preferred; with both empty, slot 0, empty). */
 static inline struct sim_held *sim_held_first_(struct sim *s)
 {
-	struct sim_held *h = &s->held[0], *h1 = &s->held[1];
-
-	return h1->t_s < h->t_s || (h1->t_s == h->t_s && h1->prio < h->prio) ? h1 : h;
+	return &s->held[s->held[1].t_s < s->held[0].t_s];
 }
 
 /* Time of the list's earliest event (+infinity: none), which becomes the lower bound, exact;
@@ -204,13 +216,13 @@ static inline double sim_list_time_(struct sim *s)
 	return s->q_lb_t;
 }
 
-/* An event not yet scheduled, at t_s and priority prio, comes before held event h: earlier,
- * or at the same time with a lower priority number (as the list would order them; at the same
- * priority h, scheduled first, goes first). An empty slot (+infinity) comes after any finite
- * time. */
-static inline int sim_before_held_(const struct sim_held *h, double t_s, unsigned prio)
+/* An event not yet scheduled, at t_s and priority prio, comes before the event held in slot k:
+ * earlier, or at the same time with a lower priority number (as the list would order them; at
+ * the same priority the held event, scheduled first, goes first). An empty slot (+infinity)
+ * comes after any finite time. */
+static inline int sim_before_held_(const struct sim *s, int k, double t_s, unsigned prio)
 {
-	return t_s < h->t_s || (t_s == h->t_s && prio < h->prio);
+	return t_s < s->held[k].t_s || (t_s == s->held[k].t_s && prio < sim_held_prio_(k));
 }
 
 /* 1 when an event not yet scheduled, at t_s and priority prio, would fire before every pending
@@ -218,7 +230,7 @@ static inline int sim_before_held_(const struct sim_held *h, double t_s, unsigne
  * earliest (whose priorities are not known here). */
 static inline int sim_first(struct sim *s, double t_s, unsigned prio)
 {
-	if (!sim_before_held_(&s->held[0], t_s, prio) || !sim_before_held_(&s->held[1], t_s, prio))
+	if (!sim_before_held_(s, 0, t_s, prio) || !sim_before_held_(s, 1, t_s, prio))
 		return 0;
 	return t_s < s->q_lb_t || t_s < sim_list_time_(s);
 }
