@@ -287,7 +287,8 @@ static inline double arrive_general(struct dc *dc, struct class_rt *cr, struct r
 /* A request of class cr arrives now: drawn (its size), booked and handed to the dispatch policy.
  * Returns the time of the class's next arrival, drawn before the dispatch (as the streams
  * always were drawn) and not yet scheduled. */
-static inline double arrive(struct dc *dc, struct class_rt *cr, uint16_t cls)
+static inline __attribute__((always_inline)) double arrive(struct dc *dc, struct class_rt *cr,
+							  uint16_t cls)
 {
 	const struct class_cfg *cc = cr->cfg;
 	size_t rec = cr->trace_pos;
@@ -452,7 +453,6 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 
 	sim_assert(dc->sim, nd->busy < nd->slots);
 	q->node = node;
-	q->t_start = now;
 	if (__builtin_expect(!nd->plain || dc->compress.pick != NULL, 0)) {
 		if (nd->llm && !dc->compress.pick && !dc->cfg->n_variants)
 			start_llm(dc, node, r, nd, q, cr);

@@ -36,7 +36,6 @@
 
 struct request {
 	double t_arrive;
-	double t_start;     /* service start */
 	double work_s;      /* job: service time drawn at arrival */
 	uint32_t in_tokens, out_tokens;
 	uint32_t next;      /* queue link / free list */

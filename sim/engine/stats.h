@@ -104,8 +104,10 @@ void wtally_reset(struct wtally *w, double t_s);
 #define QSKETCH_MAX 1e7
 #define QSKETCH_NB 4655 /* buckets 1 .. 4653 cover QSKETCH_MIN .. QSKETCH_MAX (tests/unit/test_qsketch.c) */
 
+/* The number of values added is not kept (one increment less per value): qsketch_n counts
+ * them, scanning the buckets. */
 struct qsketch {
-	uint64_t n, under, over;
+	uint64_t under, over;
 	double min, max;
 	uint64_t *count;     /* QSKETCH_NB buckets (scans read them all: 37 kB, once per report) */
 };
@@ -163,7 +165,6 @@ static inline void qsketch_add(struct qsketch *q, double x)
 {
 	uint64_t b = qsketch_bits_(x);
 
-	q->n++;
 	q->min = x < q->min ? x : q->min; /* unconditional stores: no branch */
 	q->max = x > q->max ? x : q->max;
 	/* x in [QSKETCH_MIN, QSKETCH_MAX] by one unsigned test of its bits: a smaller positive x
@@ -180,6 +181,8 @@ static inline void qsketch_add(struct qsketch *q, double x)
 }
 
 void qsketch_merge(struct qsketch *into, const struct qsketch *from);
+/* The number of values added (a scan of the buckets: for reports and tests). */
+uint64_t qsketch_n(const struct qsketch *q);
 /* The p-quantile (0 <= p <= 1), NAN when empty. */
 double qsketch_quantile(const struct qsketch *q, double p);
 /* Fraction of values <= x. */
