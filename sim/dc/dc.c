@@ -165,18 +165,25 @@ double dc_it_energy_j(struct dc *dc)
 
 /* ---- request pool ---- */
 
-static uint32_t req_alloc(struct dc *dc)
+/* The pool is used up: twice as many records, the new ones on the free list. */
+static __attribute__((noinline)) void req_grow(struct dc *dc)
+{
+	uint32_t old = dc->req_cap, cap = old ? old * 2 : 1024;
+
+	dc->req = xrealloc(dc->req, (size_t)cap * sizeof *dc->req);
+	for (uint32_t i = old; i < cap; i++)
+		dc->req[i].next = i + 1 < cap ? i + 1 : DC_NONE;
+	dc->req_free = old;
+	dc->req_cap = cap;
+}
+
+/* inline: on every arrival (the pool's growth out of line) */
+static inline uint32_t req_alloc(struct dc *dc)
 {
 	uint32_t r;
 
-	if (dc->req_free == DC_NONE) {
-		uint32_t old = dc->req_cap, cap = old ? old * 2 : 1024;
-		dc->req = xrealloc(dc->req, (size_t)cap * sizeof *dc->req);
-		for (uint32_t i = old; i < cap; i++)
-			dc->req[i].next = i + 1 < cap ? i + 1 : DC_NONE;
-		dc->req_free = old;
-		dc->req_cap = cap;
-	}
+	if (__builtin_expect(dc->req_free == DC_NONE, 0))
+		req_grow(dc);
 	r = dc->req_free;
 	dc->req_free = dc->req[r].next;
 	return r;
