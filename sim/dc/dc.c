@@ -448,10 +448,11 @@ static __attribute__((noinline)) void start_llm(struct dc *dc, uint32_t node, ui
 	llm_start(dc, node, r); /* continuous batching with a serving profile (llm.c) */
 }
 
-/* The common case, a plain node without a compression policy, calls nothing (but sim_at_held's
- * rare paths), so dc_start saves few registers: its power from the table, its service time
- * without slot_node_power's and service_time's tests. The others are tail calls. */
-void dc_start(struct dc *dc, uint32_t node, uint32_t r)
+/* dc_start, inline into it and into dc_start_central. The common case, a plain node without a
+ * compression policy, calls nothing (but sim_at_held's rare paths), so it needs few registers:
+ * its power from the table, its service time without slot_node_power's and service_time's
+ * tests. The others are calls out of line (tail calls in dc_start). */
+static inline __attribute__((always_inline)) void start(struct dc *dc, uint32_t node, uint32_t r)
 {
 	struct node *nd = &dc->nodes[node];
 	struct request *q = &dc->req[r];
@@ -470,6 +471,23 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 	start_books(dc, nd, node, q, cr, now);
 	dc_node_power_(dc, node, nd->busy_power_w[nd->busy]);
 	push_done(dc, now + base_service_time(nd, q, cr->cfg->kind), r);
+}
+
+void dc_start(struct dc *dc, uint32_t node, uint32_t r)
+{
+	start(dc, node, r);
+}
+
+/* fifo's freed: its loop here, so that the start is inline (no call and no prologue per
+ * request started from the queue). */
+void dc_start_central(struct dc *dc, uint32_t node)
+{
+	while (dc_node_has_slot(dc, node)) {
+		uint32_t r = dc_central_pop(dc);
+		if (r == DC_NONE)
+			break;
+		start(dc, node, r);
+	}
 }
 
 /* An arrival or a slot completion of dc (fn: arrival_fire or done_fire). */

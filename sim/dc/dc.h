@@ -193,6 +193,9 @@ static inline uint32_t dc_first_free(const struct dc *dc)
 
 /* Starts request on node (which must have a free slot). */
 void dc_start(struct dc *dc, uint32_t node, uint32_t req);
+/* Starts the central queue's head on node, again, while the node has a free slot (under the
+ * cap) and the queue is not empty (fifo's freed). */
+void dc_start_central(struct dc *dc, uint32_t node);
 /* Queues at a node / centrally; returns -1 (and drops the request) when the queue is full. */
 int dc_node_enqueue(struct dc *dc, uint32_t node, uint32_t req);
 static inline int dc_central_enqueue(struct dc *dc, uint32_t req);
