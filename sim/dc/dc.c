@@ -459,7 +459,6 @@ static inline __attribute__((always_inline)) void start(struct dc *dc, uint32_t 
 	struct class_rt *cr = &dc->classes[q->cls];
 	double now = dc->sim->now;
 
-	sim_assert(dc->sim, nd->busy < nd->slots);
 	q->node = node;
 	if (__builtin_expect(!nd->plain || dc->compress.pick != NULL, 0)) {
 		if (nd->llm && !dc->compress.pick && !dc->cfg->n_variants)
@@ -475,11 +474,12 @@ static inline __attribute__((always_inline)) void start(struct dc *dc, uint32_t 
 
 void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 {
+	sim_assert(dc->sim, dc->nodes[node].busy < dc->nodes[node].slots);
 	start(dc, node, r);
 }
 
 /* fifo's freed: its loop here, so that the start is inline (no call and no prologue per
- * request started from the queue). */
+ * request started from the queue; dc_node_has_slot stands for dc_start's assertion). */
 void dc_start_central(struct dc *dc, uint32_t node)
 {
 	while (dc_node_has_slot(dc, node)) {

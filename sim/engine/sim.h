@@ -202,7 +202,9 @@ static inline void sim_held_clear_(struct sim_held *h)
  * 0's (an empty slot, +infinity, is never preferred; with both empty, slot 0, empty). */
 static inline struct sim_held *sim_held_first_(struct sim *s)
 {
-	return &s->held[s->held[1].t_s < s->held[0].t_s];
+	struct sim_held *h0 = &s->held[0], *h1 = &s->held[1];
+
+	return h1->t_s < h0->t_s ? h1 : h0;
 }
 
 /* Time of the list's earliest event (+infinity: none), which becomes the lower bound, exact;
