@@ -490,11 +490,11 @@ void dc_start_central(struct dc *dc, uint32_t node)
 	}
 }
 
-/* An arrival or a slot completion of dc (fn: arrival_fire or done_fire). */
-static inline __attribute__((always_inline)) void run_event(struct sim *s, struct dc *dc, sim_fn fn,
-							   uint64_t arg)
+/* An arrival (arrival: 1) or a slot completion of dc. */
+static inline __attribute__((always_inline)) void run_event(struct sim *s, struct dc *dc,
+							   int arrival, uint64_t arg)
 {
-	if (fn == arrival_fire) {
+	if (arrival) {
 		arrival_run(s, dc, arg);
 	} else {
 		s->where = "service completion";
@@ -504,30 +504,39 @@ static inline __attribute__((always_inline)) void run_event(struct sim *s, struc
 
 void dc_run_held(struct sim *s, struct dc *dc, sim_fn fn, uint64_t arg)
 {
-	run_event(s, dc, fn, arg);
+	run_event(s, dc, fn == arrival_fire, arg);
 }
 
-/* Runs an arrival or a slot completion of dc, then, while the next event to fire is dc's own
- * held arrival or completion (sim_take_held), that one too: a run of arrivals and completions
- * costs no round trip through the run loop. */
-static void dc_fire(struct sim *s, struct dc *dc, sim_fn fn, uint64_t arg)
+/* Runs an arrival (arrival: 1) or a slot completion of dc, then, while the next event to fire
+ * is dc's own held arrival or completion (sim_take_held), that one too: a run of arrivals and
+ * completions costs no round trip through the run loop. dc holds only arrivals, at
+ * SIM_PRIO_ARRIVE, and slot completions, at SIM_PRIO_DEPART, so the priority sim_take_held
+ * returns tells which it took: the take's choice between the two held slots is then the only
+ * branch on it. */
+static void dc_fire(struct sim *s, struct dc *dc, int arrival, uint64_t arg)
 {
+	sim_fn fn;
+
 	for (;;) {
-		run_event(s, dc, fn, arg);
-		if (!sim_take_held(s, dc, &fn, &arg)) /* nothing is held with chaining off */
+		unsigned prio;
+
+		run_event(s, dc, arrival, arg);
+		prio = sim_take_held(s, dc, &fn, &arg); /* nothing is held with chaining off */
+		if (!prio)
 			return;
 		dc->chained++;
+		arrival = prio == SIM_PRIO_ARRIVE;
 	}
 }
 
 static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
 {
-	dc_fire(s, obj, arrival_fire, arg);
+	dc_fire(s, obj, 1, arg);
 }
 
 static void done_fire(struct sim *s, void *obj, uint64_t arg)
 {
-	dc_fire(s, obj, done_fire, arg);
+	dc_fire(s, obj, 0, arg);
 }
 
 void dc_drop_started(struct dc *dc, uint32_t r)

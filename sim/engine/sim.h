@@ -237,13 +237,14 @@ static inline int sim_first(struct sim *s, double t_s, unsigned prio)
 	return t_s < s->q_lb_t || t_s < sim_list_time_(s);
 }
 
-/* Firing in place, a held event (internal: sim_take_held, sim_take_held_before). bounded: the
- * event must also be strictly earlier than before_s. */
-static inline __attribute__((always_inline)) int sim_take_held_(struct sim *s, const void *obj,
-								int bounded, double before_s,
-								sim_fn *fn, uint64_t *arg)
+/* Firing in place, the event held in slot k, the one the run loop would take (internal:
+ * sim_take_held_). Returns its priority, or 0 when it is not taken. */
+static inline __attribute__((always_inline)) unsigned sim_take_slot_(struct sim *s, int k,
+								    const void *obj, int bounded,
+								    double before_s, sim_fn *fn,
+								    uint64_t *arg)
 {
-	struct sim_held *h = sim_held_first_(s); /* the held event the run loop would take */
+	struct sim_held *h = &s->held[k];
 
 	/* an empty slot's +infinity is never strictly earlier than q_lb_t or the list's earliest
 	 * (+infinity when empty); held events are due by the horizon */
@@ -255,17 +256,34 @@ static inline __attribute__((always_inline)) int sim_take_held_(struct sim *s, c
 	s->now = h->t_s;
 	s->events++;
 	sim_held_clear_(h);
-	return 1;
+	return sim_held_prio_(k);
+}
+
+/* Firing in place, a held event (internal: sim_take_held, sim_take_held_before). bounded: the
+ * event must also be strictly earlier than before_s. The slot is chosen as sim_held_first_
+ * does, by one branch on the two times, with the slot a constant on each side: a caller that
+ * tells its events apart by the returned priority then branches on the two times alone (in
+ * M/M/1, whether the next arrival or the next completion comes first: the model's one random
+ * choice per event). */
+static inline __attribute__((always_inline)) unsigned sim_take_held_(struct sim *s,
+								    const void *obj, int bounded,
+								    double before_s, sim_fn *fn,
+								    uint64_t *arg)
+{
+	if (s->held[1].t_s < s->held[0].t_s)
+		return sim_take_slot_(s, 1, obj, bounded, before_s, fn, arg);
+	return sim_take_slot_(s, 0, obj, bounded, before_s, fn, arg);
 }
 
 /* Firing in place, a held event: the run loop's next step, taken by a handler of obj (not
  * NULL). If the next event to fire is a held one of obj (sim_at_held), strictly earlier than
  * the list's earliest, and the run is neither stopping nor interrupted, it is taken
  * out of its slot, the clock and the event count move as sim_run moves them, *fn and *arg get
- * its handler and argument, and it returns 1: the caller runs it now (in a loop, not a nested
- * call: runs must not grow the stack). Otherwise 0, and nothing changes. Exactly the event
- * sim_run would fire next. */
-static inline int sim_take_held(struct sim *s, const void *obj, sim_fn *fn, uint64_t *arg)
+ * its handler and argument, and it returns the event's priority (SIM_PRIO_DEPART or
+ * SIM_PRIO_ARRIVE, not 0): the caller runs it now (in a loop, not a nested call: runs must not
+ * grow the stack). Otherwise 0, and nothing changes. Exactly the event sim_run would fire
+ * next. */
+static inline unsigned sim_take_held(struct sim *s, const void *obj, sim_fn *fn, uint64_t *arg)
 {
 	return sim_take_held_(s, obj, 0, 0, fn, arg);
 }
@@ -275,8 +293,8 @@ static inline int sim_take_held(struct sim *s, const void *obj, sim_fn *fn, uint
  * before_s (at a tie the caller's event goes first: it must be due at a lower priority). The
  * event taken must then be run without firing anything else in place, since the caller's next
  * event is still outside the list. */
-static inline int sim_take_held_before(struct sim *s, const void *obj, double before_s,
-				       sim_fn *fn, uint64_t *arg)
+static inline unsigned sim_take_held_before(struct sim *s, const void *obj, double before_s,
+					    sim_fn *fn, uint64_t *arg)
 {
 	return sim_take_held_(s, obj, 1, before_s, fn, arg);
 }
