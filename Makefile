@@ -104,8 +104,9 @@ deps:
 check-deps:
 	@tools/deps.sh --check >/dev/null 2>&1 || tools/deps.sh --install
 
+# The release build's tests include the bench driver's second-run check (t_bench_second_run.sh).
 test: check-deps
-	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
+	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) $(if $(filter build,$(BUILD)),$(BENCH_BIN))
 	@tests/run.sh $(BUILD)
 
 run: check-deps

@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "engine/evq.h"
 #include "engine/xalloc.h"
 
@@ -52,6 +54,8 @@ struct figure {
 	int n_runs;
 	double cpu_value;    /* the same figure from CPU time (user + system), NAN if none */
 	double cpu_runs[16];
+	double prev_value;   /* the previous results file's median, when compared */
+	int prev_agrees;     /* 1 agrees with it, 0 does not, -1 not compared */
 };
 
 struct bench {
@@ -117,6 +121,8 @@ static struct figure *fig_add(struct bench *b, const char *name, const char *uni
 	f->target = target;
 	f->value = NAN;
 	f->cpu_value = NAN;
+	f->prev_value = NAN;
+	f->prev_agrees = -1;
 	return f;
 }
 
@@ -372,6 +378,24 @@ struct child {
 	char *out;          /* captured stdout (owned) */
 };
 
+/* The whole of a file, NUL-terminated (empty if it cannot be sized), or NULL if it cannot be
+ * opened. */
+static char *file_text(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	long n = 0;
+	char *t;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
+		n = 0;
+	t = xmalloc((size_t)n + 1);
+	t[fread(t, 1, (size_t)n, f)] = 0;
+	fclose(f);
+	return t;
+}
+
 /* Runs argv with stdout captured into a file, stderr to /dev/null unless it fails. */
 static int run_child(struct bench *b, char *const argv[], struct child *c, int quiet)
 {
@@ -380,8 +404,6 @@ static int run_child(struct bench *b, char *const argv[], struct child *c, int q
 	int fd, st;
 	pid_t pid;
 	double t0;
-	FILE *f;
-	long sz;
 
 	memset(c, 0, sizeof *c);
 	c->status = -1;
@@ -420,14 +442,7 @@ static int run_child(struct bench *b, char *const argv[], struct child *c, int q
 		   (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
 	c->maxrss_kb = ru.ru_maxrss;
 	c->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-	if ((f = fopen(path, "rb")) != NULL) {
-		fseek(f, 0, SEEK_END);
-		sz = ftell(f);
-		fseek(f, 0, SEEK_SET);
-		c->out = xmalloc((size_t)(sz > 0 ? sz : 0) + 1);
-		c->out[fread(c->out, 1, (size_t)(sz > 0 ? sz : 0), f)] = 0;
-		fclose(f);
-	}
+	c->out = file_text(path);
 	if (c->status != 0) {
 		if (!quiet)
 			fprintf(stderr, "bench: %s exited %d:\n%s\n", argv[0], c->status, c->out ? c->out : "");
@@ -656,6 +671,23 @@ static void bench_hooks(struct bench *b)
 				snprintf(nrun, sizeof nrun, "%d", rounds);
 			snprintf(f1->note, sizeof f1->note, "tests/bench/sweep_bench.sh: median of %s runs alternating with -j 2, after a warm-up", nrun);
 			snprintf(f->note, sizeof f->note, "median of the %s per-pair ratios (2 worker processes + the writer on 2 cores)", nrun);
+			/* the pairs' ratios, listed after "pairs:", are the figure's runs */
+			const char *r = strstr(c.out, "pairs:");
+			double ratio[16];
+			int n = 0;
+			for (r = r ? r + strlen("pairs:") : NULL; r && n < 16;) {
+				char *e;
+				double v = strtod(r, &e);
+				if (e == r)
+					break;
+				ratio[n++] = v;
+				r = e;
+			}
+			if (n > 0) {
+				double keep = f->value; /* the script's median, as printed */
+				fig_runs(f, ratio, NULL, n);
+				f->value = keep;
+			}
 			free(c.out);
 		} else {
 			snprintf(f->note, sizeof f->note, "tests/bench/sweep_bench.sh failed");
@@ -776,7 +808,10 @@ static int write_json(const struct bench *b, const char *cpu, const char *load0,
 				fputs(", ", f);
 			json_num(f, g->cpu_runs[r]);
 		}
-		fprintf(f, "], \"note\": ");
+		fprintf(f, "], \"previous_value\": ");
+		json_num(f, g->prev_agrees < 0 ? NAN : g->prev_value);
+		fprintf(f, ", \"agrees_with_previous\": %s, \"note\": ",
+			g->prev_agrees < 0 ? "null" : g->prev_agrees ? "true" : "false");
 		json_str(f, g->note);
 		fprintf(f, "}%s\n", i + 1 < b->n ? "," : "");
 	}
@@ -819,6 +854,107 @@ static void print_table(const struct bench *b)
 	       met, missed, met_cpu);
 }
 
+/* ---- a second run: does it agree with the previous one? ----
+ * Issue 10 asks that "a second run agrees within noise". The previous results file (read before
+ * it is overwritten) is the first run; a figure agrees when the two runs' ranges of
+ * repetitions overlap: some repetition of one run lies within the other's spread, so the two
+ * cannot be told apart by this measurement. Only runs of the same kind (both quick or both
+ * full) on the same CPU model are compared. A figure measured once per run (peak RSS) has no
+ * spread: it agrees within SINGLE_TOLERANCE (assumed: ru_maxrss moved by about 1% between the
+ * idle runs recorded in README). */
+#define SINGLE_TOLERANCE 0.05
+
+/* [lo, hi] of a JSON array of numbers; 0 if it holds fewer than 2 */
+static int json_range(const cJSON *a, double *lo, double *hi)
+{
+	const cJSON *x;
+	int n = 0;
+
+	*lo = INFINITY, *hi = -INFINITY;
+	cJSON_ArrayForEach(x, a) {
+		if (!cJSON_IsNumber(x))
+			continue;
+		*lo = fmin(*lo, x->valuedouble), *hi = fmax(*hi, x->valuedouble);
+		n++;
+	}
+	return n >= 2;
+}
+
+static void fig_range(const struct figure *f, double *lo, double *hi)
+{
+	*lo = INFINITY, *hi = -INFINITY;
+	for (int r = 0; r < f->n_runs; r++)
+		*lo = fmin(*lo, f->runs[r]), *hi = fmax(*hi, f->runs[r]);
+}
+
+/* Prints, for each figure with a target, the previous run's median, this run's and whether
+ * they agree; marks the figures in the JSON (prev_*). Returns the previous file's parse (to
+ * free) or NULL when there is nothing to compare with. */
+static cJSON *compare_previous(struct bench *b, const char *prev_text, const char *cpu)
+{
+	cJSON *prev = prev_text ? cJSON_Parse(prev_text) : NULL;
+	const cJSON *pc = cJSON_GetObjectItemCaseSensitive(prev, "cpu");
+	const cJSON *pq = cJSON_GetObjectItemCaseSensitive(prev, "quick");
+	const cJSON *pf = cJSON_GetObjectItemCaseSensitive(prev, "figures");
+	const cJSON *pcommit = cJSON_GetObjectItemCaseSensitive(prev, "commit");
+	const cJSON *pdate = cJSON_GetObjectItemCaseSensitive(prev, "date");
+	int agree = 0, compared = 0;
+
+	if (!prev_text) {
+		printf("\nsecond run: no previous %s to compare with\n", b->out);
+		return NULL;
+	}
+	if (!cJSON_IsArray(pf) || !cJSON_IsString(pc) || !cJSON_IsBool(pq)) {
+		printf("\nsecond run: %s is not a bench results file; not compared\n", b->out);
+		cJSON_Delete(prev);
+		return NULL;
+	}
+	if (strcmp(pc->valuestring, cpu) != 0 || cJSON_IsTrue(pq) != (b->quick != 0)) {
+		printf("\nsecond run: the previous %s is from %s%s; not compared\n", b->out,
+		       strcmp(pc->valuestring, cpu) ? "another CPU model: " : "a run of the other kind (quick / full)",
+		       strcmp(pc->valuestring, cpu) ? pc->valuestring : "");
+		cJSON_Delete(prev);
+		return NULL;
+	}
+	printf("\nsecond run: against the previous %s (commit %s, %s); agrees = the two runs' ranges "
+	       "of repetitions overlap\n", b->out, cJSON_IsString(pcommit) ? pcommit->valuestring : "?",
+	       cJSON_IsString(pdate) ? pdate->valuestring : "?");
+	printf("%-56s %10s %10s %8s  %s\n", "figure", "previous", "now", "change", "agrees");
+	for (int i = 0; i < b->n; i++) {
+		struct figure *f = &b->f[i];
+		const cJSON *g, *match = NULL;
+		double lo0, hi0, lo1, hi1;
+
+		f->prev_agrees = -1;
+		if (f->op == OP_NONE || isnan(f->value))
+			continue;
+		cJSON_ArrayForEach(g, pf) {
+			const cJSON *nm = cJSON_GetObjectItemCaseSensitive(g, "name");
+			if (cJSON_IsString(nm) && strcmp(nm->valuestring, f->name) == 0)
+				match = g;
+		}
+		const cJSON *pv = cJSON_GetObjectItemCaseSensitive(match, "value");
+		if (!cJSON_IsNumber(pv))
+			continue;
+		f->prev_value = pv->valuedouble;
+		if (f->n_runs >= 2 &&
+		    json_range(cJSON_GetObjectItemCaseSensitive(match, "runs"), &lo0, &hi0)) {
+			fig_range(f, &lo1, &hi1);
+			f->prev_agrees = fmax(lo0, lo1) <= fmin(hi0, hi1);
+		} else { /* one measurement each (peak RSS): within SINGLE_TOLERANCE */
+			lo0 = hi0 = f->prev_value, lo1 = hi1 = f->value;
+			f->prev_agrees = fabs(f->value - f->prev_value) <= SINGLE_TOLERANCE * fabs(f->prev_value);
+		}
+		compared++;
+		agree += f->prev_agrees;
+		printf("%-56s %10.4g %10.4g %+7.1f%%  %s (%.4g-%.4g / %.4g-%.4g)\n", f->name, f->prev_value,
+		       f->value, 100 * (f->value / f->prev_value - 1), f->prev_agrees ? "yes" : "NO", lo0,
+		       hi0, lo1, hi1);
+	}
+	printf("%d of %d figure(s) with a target agree with the previous run\n", agree, compared);
+	return prev;
+}
+
 int main(int argc, char **argv)
 {
 	struct bench *b = xcalloc(1, sizeof *b);
@@ -826,6 +962,8 @@ int main(int argc, char **argv)
 	time_t t = time(NULL);
 	struct tm tm;
 	const char *only = NULL;
+	char *prev_text;
+	cJSON *prev;
 
 	b->maasim = "build/maasim";
 	b->out = "results/bench.json";
@@ -868,11 +1006,15 @@ int main(int argc, char **argv)
 		bench_hooks(b);
 	loadavg(load1, sizeof load1);
 	print_table(b);
+	prev_text = file_text(b->out);
+	prev = compare_previous(b, prev_text, cpu);
 	printf("load average (1 min) %s at start, %s at end on %ld core(s)%s\n", load0, load1,
 	       sysconf(_SC_NPROCESSORS_ONLN),
 	       atof(load0) > 0.5 || atof(load1) > 0.5 ? ": other work was running, timings are noisy" : "");
 	if (write_json(b, cpu, load0, load1, date) == 0)
 		printf("wrote %s\n", b->out);
+	cJSON_Delete(prev);
+	free(prev_text);
 	free(b);
 	return 0;
 }
