@@ -1,6 +1,7 @@
 /* sim.c — clock, scheduling and the run loop (sim.h). */
 #include "sim.h"
 
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -22,7 +23,8 @@ void sim_init(struct sim *s)
 void sim_hold(struct sim *s, int on)
 {
 	s->hold_off = !on;
-	s->held_until_s = on ? s->horizon_s : -INFINITY;
+	/* finite: a held event at +infinity would look like an empty slot (it waits in the list) */
+	s->held_until_s = on ? fmin(s->horizon_s, DBL_MAX) : -INFINITY;
 }
 
 void sim_fini(struct sim *s)

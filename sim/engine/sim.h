@@ -83,7 +83,8 @@ struct sim {
 	double now;           /* simulated time, s */
 	double horizon_s;
 	/* sim_at_held holds only events due by this: the horizon while holding is on (the
-	 * default), -infinity while off (sim_hold(s, 0): every event goes through the list, for
+	 * default; the largest finite double for an infinite horizon, since an empty slot is
+	 * +infinity), -infinity while off (sim_hold(s, 0): every event goes through the list, for
 	 * tests that compare); set by sim_hold and sim_run */
 	double held_until_s;
 	int hold_off;
