@@ -806,9 +806,9 @@ static void report_class(struct metrics *ms, const char *prefix, const struct cl
 	M("requests_arrived", (double)st->arrived, "1");
 	M("requests_completed", (double)st->completed, "1");
 	M("requests_dropped", (double)st->dropped, "1");
-	if (st->wait_s.n)
+	if (mtally_n(&st->wait_s))
 		M("wait_mean_s", mtally_mean(&st->wait_s), "s");
-	if (st->latency_s.n) {
+	if (mtally_n(&st->latency_s)) {
 		M("latency_mean_s", mtally_mean(&st->latency_s), "s");
 		M("latency_p50_s", qsketch_quantile(&st->latency_q, 0.50), "s");
 		M("latency_p95_s", qsketch_quantile(&st->latency_q, 0.95), "s");

@@ -34,13 +34,18 @@ void tally_merge(struct tally *a, const struct tally *b)
 
 void mtally_init(struct mtally *m)
 {
-	m->n = 0;
+	m->blocks = 0;
+	m->left = MTALLY_BLOCK;
 	m->block = m->total = 0;
 }
 
 void mtally_merge(struct mtally *a, const struct mtally *b)
 {
-	a->n += b->n;
+	uint64_t n = mtally_n(a) + mtally_n(b);
+
+	/* the count as if every value had been added to a: its block boundaries too */
+	a->blocks = n / MTALLY_BLOCK;
+	a->left = MTALLY_BLOCK - n % MTALLY_BLOCK;
 	a->total += b->total;
 	a->block += b->block;
 }

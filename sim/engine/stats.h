@@ -53,10 +53,13 @@ double tally_sd(const struct tally *t);
  * (MTALLY_BLOCK + n / MTALLY_BLOCK) u relative (u = 2^-53; 4e-10 at 10^10 values), where one
  * running sum's bound grows as n u; Welford's running mean, which this replaced, rounds at
  * every value too (the two differ by about 1e-14 relative on the shipped scenarios). */
-#define MTALLY_BLOCK 1024 /* a power of two */
+#define MTALLY_BLOCK 1024
 
+/* The count is kept as full blocks and a countdown to the next (mtally_n): one decrement and
+ * its flag per value, where a count and a test of its low bits took five instructions. */
 struct mtally {
-	uint64_t n;
+	uint64_t blocks;     /* blocks of MTALLY_BLOCK values joined into total */
+	uint64_t left;       /* values until the block sum joins the total, 1..MTALLY_BLOCK */
 	double block, total; /* the sum of the values is block + total */
 };
 
@@ -65,16 +68,26 @@ void mtally_init(struct mtally *m);
 static inline void mtally_add(struct mtally *m, double x)
 {
 	m->block += x;
-	if (__builtin_expect((++m->n & (MTALLY_BLOCK - 1)) == 0, 0)) {
+	if (__builtin_expect(--m->left == 0, 0)) {
 		m->total += m->block;
 		m->block = 0;
+		m->blocks++;
+		m->left = MTALLY_BLOCK;
 	}
 }
 
-/* The mean of the values added (0 when there are none: callers test n). */
+/* The number of values added. */
+static inline uint64_t mtally_n(const struct mtally *m)
+{
+	return m->blocks * MTALLY_BLOCK + (MTALLY_BLOCK - m->left);
+}
+
+/* The mean of the values added (0 when there are none: callers test mtally_n). */
 static inline double mtally_mean(const struct mtally *m)
 {
-	return m->n ? (m->total + m->block) / (double)m->n : 0.0;
+	uint64_t n = mtally_n(m);
+
+	return n ? (m->total + m->block) / (double)n : 0.0;
 }
 
 void mtally_merge(struct mtally *into, const struct mtally *from);

@@ -47,8 +47,17 @@ static void test_mtally(void)
 	}
 	CHECK(mtally_mean(&all) == 1500.5); /* sums of integers are exact */
 	mtally_merge(&a, &b);
-	CHECK_INT(a.n, 3000);
+	CHECK_INT(mtally_n(&a), 3000);
 	CHECK(mtally_mean(&a) == 1500.5);
+	/* the merged count keeps the block boundaries of one tally: 72 more values close the
+	 * third block (3,072 values) */
+	CHECK_INT(a.blocks, 2);
+	for (int i = 3001; i <= 3072; i++)
+		mtally_add(&a, i);
+	CHECK_INT(a.blocks, 3);
+	CHECK_INT(a.left, MTALLY_BLOCK);
+	CHECK(a.block == 0);
+	CHECK(mtally_mean(&a) == 1536.5);
 	mtally_init(&a);
 	tally_init(&w);
 	rng_init(&r, 5, 0, 0);
