@@ -511,8 +511,8 @@ void dc_run_held(struct sim *s, struct dc *dc, sim_fn fn, uint64_t arg)
  * is dc's own held arrival or completion (sim_take_held), that one too: a run of arrivals and
  * completions costs no round trip through the run loop. dc holds only arrivals, at
  * SIM_PRIO_ARRIVE, and slot completions, at SIM_PRIO_DEPART, so the priority sim_take_held
- * returns tells which it took: the take's choice between the two held slots is then the only
- * branch on it. */
+ * returns tells which it took: a constant on each side of the take's branch between the two
+ * held slots, not a handler pointer loaded from the slot and compared. */
 static void dc_fire(struct sim *s, struct dc *dc, int arrival, uint64_t arg)
 {
 	sim_fn fn;
