@@ -235,6 +235,9 @@ int run_replication_interruptible(const struct scenario *sc, long rep, struct me
 	r.fac_step_s = sc->facility.control_step_s;
 	r.fac_peak_w = sc->facility.design_it_w;
 	r.fac_steady = facility_is_steady(r.fac);
+	/* before dc_init, whose dc_set_chain holds events due by the horizon: the first arrival
+	 * too */
+	sim.horizon_s = sc->duration_s;
 	dc_init(&r.dc, &sim, &sc->cluster, sc->classes, sc->n_classes, sc->seed, (uint64_t)rep);
 	r.study_env.carbon_g_per_kwh = signal_from_src(&sc->signals.carbon_g_per_kwh);
 	r.study_env.price_usd_per_mwh = signal_from_src(&sc->signals.price_usd_per_mwh);
@@ -285,7 +288,6 @@ int run_replication_interruptible(const struct scenario *sc, long rep, struct me
 	meter_start(&r.meter, &r.dc, &r.study_env, 300);
 	sim.on_warmup = on_warmup;
 	sim.warmup_ctx = &r;
-	sim.horizon_s = sc->duration_s;
 	if (r.series_dt_s > 0)
 		sim_after(&sim, r.series_dt_s, SIM_PRIO_CONTROL, sample_fire, &r, 0);
 	if (!(sc->warmup_s > 0))

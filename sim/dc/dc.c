@@ -165,18 +165,25 @@ double dc_it_energy_j(struct dc *dc)
 
 /* ---- request pool ---- */
 
-static uint32_t req_alloc(struct dc *dc)
+/* The pool is used up: twice as many records, the new ones on the free list. */
+static __attribute__((noinline)) void req_grow(struct dc *dc)
+{
+	uint32_t old = dc->req_cap, cap = old ? old * 2 : 1024;
+
+	dc->req = xrealloc(dc->req, (size_t)cap * sizeof *dc->req);
+	for (uint32_t i = old; i < cap; i++)
+		dc->req[i].next = i + 1 < cap ? i + 1 : DC_NONE;
+	dc->req_free = old;
+	dc->req_cap = cap;
+}
+
+/* inline: on every arrival (the pool's growth out of line) */
+static inline uint32_t req_alloc(struct dc *dc)
 {
 	uint32_t r;
 
-	if (dc->req_free == DC_NONE) {
-		uint32_t old = dc->req_cap, cap = old ? old * 2 : 1024;
-		dc->req = xrealloc(dc->req, (size_t)cap * sizeof *dc->req);
-		for (uint32_t i = old; i < cap; i++)
-			dc->req[i].next = i + 1 < cap ? i + 1 : DC_NONE;
-		dc->req_free = old;
-		dc->req_cap = cap;
-	}
+	if (__builtin_expect(dc->req_free == DC_NONE, 0))
+		req_grow(dc);
 	r = dc->req_free;
 	dc->req_free = dc->req[r].next;
 	return r;
@@ -287,7 +294,8 @@ static inline double arrive_general(struct dc *dc, struct class_rt *cr, struct r
 /* A request of class cr arrives now: drawn (its size), booked and handed to the dispatch policy.
  * Returns the time of the class's next arrival, drawn before the dispatch (as the streams
  * always were drawn) and not yet scheduled. */
-static inline double arrive(struct dc *dc, struct class_rt *cr, uint16_t cls)
+static inline __attribute__((always_inline)) double arrive(struct dc *dc, struct class_rt *cr,
+							  uint16_t cls)
 {
 	const struct class_cfg *cc = cr->cfg;
 	size_t rec = cr->trace_pos;
@@ -315,7 +323,8 @@ static inline double arrive(struct dc *dc, struct class_rt *cr, uint16_t cls)
 /* An arrival of class arg: the class's next arrival is scheduled after the dispatch (only
  * arrivals are scheduled at SIM_PRIO_ARRIVE, so scheduling it after the dispatch's work instead
  * of before keeps the order of equal-time events). */
-static void arrival_run(struct sim *s, struct dc *dc, uint64_t arg)
+static inline __attribute__((always_inline)) void arrival_run(struct sim *s, struct dc *dc,
+								 uint64_t arg)
 {
 	double t;
 
@@ -439,19 +448,18 @@ static __attribute__((noinline)) void start_llm(struct dc *dc, uint32_t node, ui
 	llm_start(dc, node, r); /* continuous batching with a serving profile (llm.c) */
 }
 
-/* The common case, a plain node without a compression policy, calls nothing (but sim_at_held's
- * rare paths), so dc_start saves few registers: its power from the table, its service time
- * without slot_node_power's and service_time's tests. The others are tail calls. */
-void dc_start(struct dc *dc, uint32_t node, uint32_t r)
+/* dc_start, inline into it and into dc_start_central. The common case, a plain node without a
+ * compression policy, calls nothing (but sim_at_held's rare paths), so it needs few registers:
+ * its power from the table, its service time without slot_node_power's and service_time's
+ * tests. The others are calls out of line (tail calls in dc_start). */
+static inline __attribute__((always_inline)) void start(struct dc *dc, uint32_t node, uint32_t r)
 {
 	struct node *nd = &dc->nodes[node];
 	struct request *q = &dc->req[r];
 	struct class_rt *cr = &dc->classes[q->cls];
 	double now = dc->sim->now;
 
-	sim_assert(dc->sim, nd->busy < nd->slots);
 	q->node = node;
-	q->t_start = now;
 	if (__builtin_expect(!nd->plain || dc->compress.pick != NULL, 0)) {
 		if (nd->llm && !dc->compress.pick && !dc->cfg->n_variants)
 			start_llm(dc, node, r, nd, q, cr);
@@ -464,11 +472,29 @@ void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 	push_done(dc, now + base_service_time(nd, q, cr->cfg->kind), r);
 }
 
-/* An arrival or a slot completion of dc (fn: arrival_fire or done_fire). */
-static inline __attribute__((always_inline)) void run_event(struct sim *s, struct dc *dc, sim_fn fn,
-							   uint64_t arg)
+void dc_start(struct dc *dc, uint32_t node, uint32_t r)
 {
-	if (fn == arrival_fire) {
+	sim_assert(dc->sim, dc->nodes[node].busy < dc->nodes[node].slots);
+	start(dc, node, r);
+}
+
+/* fifo's freed: its loop here, so that the start is inline (no call and no prologue per
+ * request started from the queue; dc_node_has_slot stands for dc_start's assertion). */
+void dc_start_central(struct dc *dc, uint32_t node)
+{
+	while (dc_node_has_slot(dc, node)) {
+		uint32_t r = dc_central_pop(dc);
+		if (r == DC_NONE)
+			break;
+		start(dc, node, r);
+	}
+}
+
+/* An arrival (arrival: 1) or a slot completion of dc. */
+static inline __attribute__((always_inline)) void run_event(struct sim *s, struct dc *dc,
+							   int arrival, uint64_t arg)
+{
+	if (arrival) {
 		arrival_run(s, dc, arg);
 	} else {
 		s->where = "service completion";
@@ -478,30 +504,39 @@ static inline __attribute__((always_inline)) void run_event(struct sim *s, struc
 
 void dc_run_held(struct sim *s, struct dc *dc, sim_fn fn, uint64_t arg)
 {
-	run_event(s, dc, fn, arg);
+	run_event(s, dc, fn == arrival_fire, arg);
 }
 
-/* Runs an arrival or a slot completion of dc, then, while the next event to fire is dc's own
- * held arrival or completion (sim_take_held), that one too: a run of arrivals and completions
- * costs no round trip through the run loop. */
-static void dc_fire(struct sim *s, struct dc *dc, sim_fn fn, uint64_t arg)
+/* Runs an arrival (arrival: 1) or a slot completion of dc, then, while the next event to fire
+ * is dc's own held arrival or completion (sim_take_held), that one too: a run of arrivals and
+ * completions costs no round trip through the run loop. dc holds only arrivals, at
+ * SIM_PRIO_ARRIVE, and slot completions, at SIM_PRIO_DEPART, so the priority sim_take_held
+ * returns tells which it took: a constant on each side of the take's branch between the two
+ * held slots, not a handler pointer loaded from the slot and compared. */
+static void dc_fire(struct sim *s, struct dc *dc, int arrival, uint64_t arg)
 {
+	sim_fn fn;
+
 	for (;;) {
-		run_event(s, dc, fn, arg);
-		if (!sim_take_held(s, dc, &fn, &arg)) /* nothing is held with chaining off */
+		unsigned prio;
+
+		run_event(s, dc, arrival, arg);
+		prio = sim_take_held(s, dc, &fn, &arg); /* nothing is held with chaining off */
+		if (!prio)
 			return;
 		dc->chained++;
+		arrival = prio == SIM_PRIO_ARRIVE;
 	}
 }
 
 static void arrival_fire(struct sim *s, void *obj, uint64_t arg)
 {
-	dc_fire(s, obj, arrival_fire, arg);
+	dc_fire(s, obj, 1, arg);
 }
 
 static void done_fire(struct sim *s, void *obj, uint64_t arg)
 {
-	dc_fire(s, obj, done_fire, arg);
+	dc_fire(s, obj, 0, arg);
 }
 
 void dc_drop_started(struct dc *dc, uint32_t r)
@@ -771,9 +806,9 @@ static void report_class(struct metrics *ms, const char *prefix, const struct cl
 	M("requests_arrived", (double)st->arrived, "1");
 	M("requests_completed", (double)st->completed, "1");
 	M("requests_dropped", (double)st->dropped, "1");
-	if (st->wait_s.n)
+	if (mtally_n(&st->wait_s))
 		M("wait_mean_s", mtally_mean(&st->wait_s), "s");
-	if (st->latency_s.n) {
+	if (mtally_n(&st->latency_s)) {
 		M("latency_mean_s", mtally_mean(&st->latency_s), "s");
 		M("latency_p50_s", qsketch_quantile(&st->latency_q, 0.50), "s");
 		M("latency_p95_s", qsketch_quantile(&st->latency_q, 0.95), "s");

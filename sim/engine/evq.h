@@ -11,19 +11,21 @@
  *   queue, Tang, Goh and Thng, ACM TOMACS 15(3), 2005): nb buckets of equal width (two per
  *   event, one per 32 beyond 32,768 events) over twice the span of the pending times (room for
  *   what is pushed meanwhile; far outliers cut off, see cal_end, stay in the top), each an
- *   unsorted list of 64-byte chunks of four entries. A push appends to its bucket in O(1);
- *   only the bucket being consumed is sorted, into a "run" (up to 8 entries by the smallest
- *   sorting network for their number; beyond, a distribution sort over the bucket's range of
- *   time keys, in as many parts as entries, and one insertion pass), which pops merge with
- *   the front heap; the heap takes the pushes into buckets already taken, so it stays small
- *   whatever the number of pending events. A pop that finds the run used up and the heap
- *   empty takes the next bucket and pops again, without the merge.
+ *   unsorted list of 64-byte chunks of four entries. A push appends to its bucket in O(1)
+ *   (whether it starts a chunk decided by conditional moves); only the bucket being consumed
+ *   is sorted, into a "run" (up to 8 entries by a sorting network on whole entries in vector
+ *   registers; beyond, a distribution sort over the bucket's range of time keys, in as many
+ *   parts as entries, and one insertion pass). A push into a bucket already taken goes into
+ *   the run at its place (the front heap only when the run is full; pops merge the two), so
+ *   the heap stays empty whatever the number of pending events. A pop that finds the run used
+ *   up and the heap empty takes the next bucket and pops again, without the merge.
  *   Events later than the calendar's last bucket go to an unsorted overflow ("top"); when the
  *   calendar is used up the top is spread over a new one, sized to its count and span, or,
  *   if at most EVQ_SPILL_LO remain, put back in the heap (heap-only again).
- * - Tiers never share a time: the bucket index is a monotone function of the time, the front
- *   heap holds exactly the buckets already consumed (index < cur), so every event in the heap is
- *   earlier than every event in a bucket, and every bucket event earlier than every top event.
+ * - Tiers never share a time: the bucket index is a monotone function of the time, the run and
+ *   the front heap hold exactly the buckets already consumed (index < cur), so every event in
+ *   them is earlier than every event in a bucket, and every bucket event earlier than every
+ *   top event.
  *   Equal times land in the same place and the heap breaks ties by key: the order is fully
  *   deterministic, (time, priority, insertion order), exactly as a single heap's.
  * - Event records {fn, obj, arg, key} live in a pool of 32-byte slots (cache-aligned, a free
@@ -85,7 +87,7 @@ struct evq_event {
 
 /* A calendar bucket: n entries in a list of chunks, the newest (partly filled) chunk first. */
 struct evq_bucket {
-	uint32_t head;  /* first chunk; meaningless when n == 0 */
+	uint32_t head;  /* first chunk; meaningless when n == 0 (the list's end: from n, no mark) */
 	uint32_t n;
 };
 
@@ -107,8 +109,7 @@ struct evq {
 	/* the calendar (on while many events are pending) */
 	int cal;                 /* 1: pushes past the heap's buckets go to the calendar */
 	uint32_t nb, cur;        /* buckets; the next one to move into the heap */
-	size_t cal_n;            /* entries in the buckets */
-	size_t regrow_at;        /* rebuild the calendar when cal_n passes this */
+	size_t regrow_at;        /* rebuild the calendar when live passes this */
 	double base, inv_w;      /* bucket of time t: (t - base) * inv_w, clamped to nb - 1 */
 	double last_d, nb_d;     /* nb - 1, nb */
 	double cur_d;            /* cur */
@@ -120,7 +121,7 @@ struct evq {
 	size_t ch_cap;
 	struct evq_entry *run;   /* the taken bucket, sorted: run[run_pos..run_n) are queued */
 	size_t run_pos, run_n, run_cap;
-	uint32_t pf;             /* the next chunk of the next bucket to prefetch, or UINT32_MAX */
+	uint32_t pf, pf_left;    /* the next bucket's chunk last prefetched; its chunks not yet */
 	size_t ahead;            /* pops prefetch the record this many entries ahead in the run */
 	uint32_t *part;          /* the run's distribution sort: where its parts begin (evq.c) */
 	struct evq_entry *top;   /* unsorted, later than the calendar's end */

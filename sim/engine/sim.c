@@ -1,6 +1,7 @@
 /* sim.c — clock, scheduling and the run loop (sim.h). */
 #include "sim.h"
 
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -22,7 +23,8 @@ void sim_init(struct sim *s)
 void sim_hold(struct sim *s, int on)
 {
 	s->hold_off = !on;
-	s->held_until_s = on ? s->horizon_s : -INFINITY;
+	/* finite: a held event at +infinity would look like an empty slot (it waits in the list) */
+	s->held_until_s = on ? fmin(s->horizon_s, DBL_MAX) : -INFINITY;
 }
 
 void sim_fini(struct sim *s)
@@ -58,7 +60,7 @@ void sim_release_(struct sim *s, int k)
 	sim_held_clear_(&s->held[k]);
 	if (h.t_s < s->q_lb_t)
 		s->q_lb_t = h.t_s;
-	evq_push(&s->q, h.t_s, h.prio, h.fn, h.obj, h.arg);
+	evq_push(&s->q, h.t_s, sim_held_prio_(k), h.fn, h.obj, h.arg);
 }
 
 /* The next event to fire, held or from the list, if one is due by horizon_s: 1 and *t, *ev;
@@ -71,7 +73,7 @@ static int next_event(struct sim *s, double horizon_s, double *t, struct evq_eve
 		struct sim_held *h = sim_held_first_(s);
 		double tq;
 
-		if (h->prio == SIM_HELD_NONE)
+		if (h->t_s == INFINITY)
 			break; /* nothing held */
 		/* the list's earliest: asked only when its lower bound does not settle it */
 		tq = h->t_s < s->q_lb_t ? s->q_lb_t : sim_list_time_(s);
@@ -115,7 +117,7 @@ uint64_t sim_run(struct sim *s, double horizon_s, double warmup_s)
 		s->interrupt = &s->no_interrupt;
 	interrupt = s->interrupt; /* set before the run */
 	for (int k = 0; k < SIM_HELD_MAX; k++) /* held events are due by the horizon */
-		if (s->held[k].prio != SIM_HELD_NONE && !(s->held[k].t_s <= horizon_s))
+		if (s->held[k].t_s < INFINITY && !(s->held[k].t_s <= horizon_s))
 			sim_release_(s, k);
 	if (warmup_s > 0 && warmup_s <= horizon_s)
 		sim_at(s, warmup_s, SIM_PRIO_CONTROL, warmup_fire, NULL, 0);
@@ -138,7 +140,7 @@ uint64_t sim_run(struct sim *s, double horizon_s, double warmup_s)
 		ev.fn(s, ev.obj, ev.arg);
 	}
 	for (int k = 0; k < SIM_HELD_MAX; k++) /* what is left pending waits in the list */
-		if (s->held[k].prio != SIM_HELD_NONE)
+		if (s->held[k].t_s < INFINITY)
 			sim_release_(s, k);
 	if (!s->stop && s->now < horizon_s)
 		s->now = horizon_s;

@@ -10,8 +10,8 @@
  * same events fire in the same order, at the same clock, with the same event count as with
  * sim_at alone):
  *  - Held events (sim_at_held): an event that is never cancelled waits in one of two slots
- *    outside the list (at most one per priority), and the run loop fires it from there when
- *    it is strictly earlier than the list's earliest event.
+ *    outside the list (one for SIM_PRIO_DEPART, one for SIM_PRIO_ARRIVE), and the run loop
+ *    fires it from there when it is strictly earlier than the list's earliest event.
  *  - Firing in place: a handler may run, in a loop of its own (the stack does not grow), the
  *    event the run loop would fire next, when that event is its own: a held event of its
  *    object (sim_take_held), or the successor it has just computed and not scheduled
@@ -47,27 +47,44 @@ enum {
 	SIM_PRIO_ARRIVE = 150,
 };
 
-/* Events kept out of the list (sim_at_held): at most one per priority, this many in all, each
- * due by the horizon. An empty slot has t_s +infinity and prio SIM_HELD_NONE (so that comparing
- * slots by (t_s, prio) never prefers it, and no take finds it strictly earlier than anything). */
+/* Events kept out of the list (sim_at_held): one slot per holding priority, each event due by
+ * the horizon. Slot 0 holds SIM_PRIO_DEPART's event, slot 1 SIM_PRIO_ARRIVE's: slot order is
+ * priority order, so of two held events at the same time slot 0's goes first, as in the list,
+ * and a slot's priority is not stored. An empty slot has t_s +infinity (so that comparing slots
+ * by time never prefers it, and no take finds it strictly earlier than anything). Fixed slots
+ * make scheduling and choosing a held event a few instructions: no search for the slot of a
+ * priority or for a free one, one comparison of times. */
 #define SIM_HELD_MAX 2 /* the slot code below and in sim.c is written for two */
-#define SIM_HELD_NONE UINT_MAX /* the priority of an empty slot (no event's) */
 
 struct sim_held {
 	double t_s;
 	sim_fn fn;
 	void *obj;
 	uint64_t arg;
-	unsigned prio;
 };
 
-_Static_assert(SIM_HELD_MAX == 2, "sim_at_held, sim_first and sim.c's next_event assume two slots");
+_Static_assert(SIM_HELD_MAX == 2 && SIM_PRIO_DEPART < SIM_PRIO_ARRIVE,
+	       "sim_at_held, sim_first and sim.c's next_event assume two slots in priority order");
+
+/* The held slot of priority prio, -1 for a priority that is not held (a constant after
+ * inlining when prio is). */
+static inline int sim_held_slot_(unsigned prio)
+{
+	return prio == SIM_PRIO_DEPART ? 0 : prio == SIM_PRIO_ARRIVE ? 1 : -1;
+}
+
+/* The priority of held slot k. */
+static inline unsigned sim_held_prio_(int k)
+{
+	return k ? SIM_PRIO_ARRIVE : SIM_PRIO_DEPART;
+}
 
 struct sim {
 	double now;           /* simulated time, s */
 	double horizon_s;
 	/* sim_at_held holds only events due by this: the horizon while holding is on (the
-	 * default), -infinity while off (sim_hold(s, 0): every event goes through the list, for
+	 * default; the largest finite double for an infinite horizon, since an empty slot is
+	 * +infinity), -infinity while off (sim_hold(s, 0): every event goes through the list, for
 	 * tests that compare); set by sim_hold and sim_run */
 	double held_until_s;
 	int hold_off;
@@ -88,7 +105,7 @@ struct sim {
 	 * stops the run and is recorded here for the end-of-run invariants (sim/cli/invariants.h) */
 	uint64_t time_errors;
 	double time_error_t_s, time_error_now_s;
-	struct sim_held held[SIM_HELD_MAX]; /* sim_at_held's events, distinct priorities */
+	struct sim_held held[SIM_HELD_MAX]; /* sim_at_held's events, by sim_held_slot_ */
 	/* A lower bound of the list's earliest time, so that "earlier than everything pending?"
 	 * is mostly answered without asking the list (sim_first, the run loop): every push, pop
 	 * and peek passes through sim.h and sim.c and keeps it, a cancel only raises the true
@@ -115,10 +132,10 @@ void sim_release_(struct sim *s, int k);
  * its priority is scheduled, see sim_at_held). */
 static inline void sim_release_prio_(struct sim *s, unsigned prio)
 {
-	if (__builtin_expect(s->held[0].prio == prio, 0))
-		sim_release_(s, 0);
-	else if (__builtin_expect(s->held[1].prio == prio, 0))
-		sim_release_(s, 1);
+	int k = sim_held_slot_(prio);
+
+	if (k >= 0 && __builtin_expect(s->held[k].t_s < INFINITY, 0))
+		sim_release_(s, k);
 }
 
 /* Schedules fn at absolute time t_s >= now (inline: every event passes here). */
@@ -144,53 +161,51 @@ static inline evq_handle sim_at(struct sim *s, double t_s, unsigned prio, sim_fn
  * list's earliest time; so every comparison by insertion order (equal time and priority) is
  * made in the list, with the held event inserted before the other as with sim_at, and
  * comparisons by time or priority do not depend on when it was inserted. Two held events are
- * compared by (time, priority), as the list would. With both held slots taken by other
- * priorities, when due after the horizon, or with holding off (sim_hold), it is pushed at once
- * (so a held event is always due by the horizon: sim_run releases those beyond a new one).
- * prio < SIM_HELD_NONE.
+ * compared by (time, priority), as the list would. At a priority other than SIM_PRIO_DEPART
+ * and SIM_PRIO_ARRIVE, when due after the horizon, or with holding off (sim_hold), it is pushed
+ * at once (so a held event is always due by the horizon: sim_run releases those beyond a new
+ * one).
  * tests/unit/test_engine.c (test_sim_at_held_order) and
  * test_chain.c compare the firing order with sim_at's. */
 static inline void sim_at_held(struct sim *s, double t_s, unsigned prio, sim_fn fn, void *obj,
 			       uint64_t arg)
 {
-	int k;
+	int k = sim_held_slot_(prio);
 
 	if (__builtin_expect(!(t_s >= s->now), 0))
 		sim_fail(s, __FILE__, __LINE__, "scheduling into the past (t=%.17g < now=%.17g)", t_s,
 			 s->now);
 	sim_release_prio_(s, prio);
-	k = s->held[0].prio != SIM_HELD_NONE; /* SIM_HELD_MAX 2: the first empty slot, if any */
-	if (__builtin_expect(s->held[k].prio != SIM_HELD_NONE || !(t_s <= s->held_until_s), 0)) {
-		/* no slot free, due after the horizon (never taken: it waits in the list), or
-		 * holding off */
+	if (__builtin_expect(k < 0 || !(t_s <= s->held_until_s), 0)) {
+		/* not a holding priority, due after the horizon (never taken: it waits in the
+		 * list), or holding off */
 		if (t_s < s->q_lb_t)
 			s->q_lb_t = t_s;
 		evq_push(&s->q, t_s, prio, fn, obj, arg);
 		return;
 	}
-	s->held[k] = (struct sim_held){ t_s, fn, obj, arg, prio };
+	s->held[k] = (struct sim_held){ t_s, fn, obj, arg };
 }
 
 /* Holding on (the default) or off: off, sim_at_held is sim_at (tests compare the two). Takes
  * effect for events scheduled after it; call it after setting horizon_s before a run. */
 void sim_hold(struct sim *s, int on);
 
-/* Empties a held slot (internal): never preferred when slots are compared by (t_s, prio), and
+/* Empties a held slot (internal): never preferred when slots are compared by time, and
  * never taken (no event is strictly earlier than +infinity); fn, obj and arg are left as they
  * are (read only with a taken event). */
 static inline void sim_held_clear_(struct sim_held *h)
 {
 	h->t_s = INFINITY;
-	h->prio = SIM_HELD_NONE;
 }
 
-/* The held slot the list would pop first: earliest, then lowest priority number (held events
- * have distinct priorities; an empty slot, +infinity and UINT_MAX, is never preferred). */
+/* The held slot the list would pop first: earliest, then lowest priority number, which is slot
+ * 0's (an empty slot, +infinity, is never preferred; with both empty, slot 0, empty). */
 static inline struct sim_held *sim_held_first_(struct sim *s)
 {
-	struct sim_held *h = &s->held[0], *h1 = &s->held[1];
+	struct sim_held *h0 = &s->held[0], *h1 = &s->held[1];
 
-	return h1->t_s < h->t_s || (h1->t_s == h->t_s && h1->prio < h->prio) ? h1 : h;
+	return h1->t_s < h0->t_s ? h1 : h0;
 }
 
 /* Time of the list's earliest event (+infinity: none), which becomes the lower bound, exact;
@@ -204,13 +219,13 @@ static inline double sim_list_time_(struct sim *s)
 	return s->q_lb_t;
 }
 
-/* An event not yet scheduled, at t_s and priority prio, comes before held event h: earlier,
- * or at the same time with a lower priority number (as the list would order them; at the same
- * priority h, scheduled first, goes first). An empty slot (+infinity) comes after any finite
- * time. */
-static inline int sim_before_held_(const struct sim_held *h, double t_s, unsigned prio)
+/* An event not yet scheduled, at t_s and priority prio, comes before the event held in slot k:
+ * earlier, or at the same time with a lower priority number (as the list would order them; at
+ * the same priority the held event, scheduled first, goes first). An empty slot (+infinity)
+ * comes after any finite time. */
+static inline int sim_before_held_(const struct sim *s, int k, double t_s, unsigned prio)
 {
-	return t_s < h->t_s || (t_s == h->t_s && prio < h->prio);
+	return t_s < s->held[k].t_s || (t_s == s->held[k].t_s && prio < sim_held_prio_(k));
 }
 
 /* 1 when an event not yet scheduled, at t_s and priority prio, would fire before every pending
@@ -218,18 +233,19 @@ static inline int sim_before_held_(const struct sim_held *h, double t_s, unsigne
  * earliest (whose priorities are not known here). */
 static inline int sim_first(struct sim *s, double t_s, unsigned prio)
 {
-	if (!sim_before_held_(&s->held[0], t_s, prio) || !sim_before_held_(&s->held[1], t_s, prio))
+	if (!sim_before_held_(s, 0, t_s, prio) || !sim_before_held_(s, 1, t_s, prio))
 		return 0;
 	return t_s < s->q_lb_t || t_s < sim_list_time_(s);
 }
 
-/* Firing in place, a held event (internal: sim_take_held, sim_take_held_before). bounded: the
- * event must also be strictly earlier than before_s. */
-static inline __attribute__((always_inline)) int sim_take_held_(struct sim *s, const void *obj,
-								int bounded, double before_s,
-								sim_fn *fn, uint64_t *arg)
+/* Firing in place, the event held in slot k, the one the run loop would take (internal:
+ * sim_take_held_). Returns its priority, or 0 when it is not taken. */
+static inline __attribute__((always_inline)) unsigned sim_take_slot_(struct sim *s, int k,
+								    const void *obj, int bounded,
+								    double before_s, sim_fn *fn,
+								    uint64_t *arg)
 {
-	struct sim_held *h = sim_held_first_(s); /* the held event the run loop would take */
+	struct sim_held *h = &s->held[k];
 
 	/* an empty slot's +infinity is never strictly earlier than q_lb_t or the list's earliest
 	 * (+infinity when empty); held events are due by the horizon */
@@ -241,17 +257,34 @@ static inline __attribute__((always_inline)) int sim_take_held_(struct sim *s, c
 	s->now = h->t_s;
 	s->events++;
 	sim_held_clear_(h);
-	return 1;
+	return sim_held_prio_(k);
+}
+
+/* Firing in place, a held event (internal: sim_take_held, sim_take_held_before). bounded: the
+ * event must also be strictly earlier than before_s. The slot is chosen as sim_held_first_
+ * does, by one branch on the two times, with the slot a constant on each side: a caller that
+ * tells its events apart by the returned priority then branches on the two times alone (in
+ * M/M/1, whether the next arrival or the next completion comes first: the model's one random
+ * choice per event). */
+static inline __attribute__((always_inline)) unsigned sim_take_held_(struct sim *s,
+								    const void *obj, int bounded,
+								    double before_s, sim_fn *fn,
+								    uint64_t *arg)
+{
+	if (s->held[1].t_s < s->held[0].t_s)
+		return sim_take_slot_(s, 1, obj, bounded, before_s, fn, arg);
+	return sim_take_slot_(s, 0, obj, bounded, before_s, fn, arg);
 }
 
 /* Firing in place, a held event: the run loop's next step, taken by a handler of obj (not
  * NULL). If the next event to fire is a held one of obj (sim_at_held), strictly earlier than
  * the list's earliest, and the run is neither stopping nor interrupted, it is taken
  * out of its slot, the clock and the event count move as sim_run moves them, *fn and *arg get
- * its handler and argument, and it returns 1: the caller runs it now (in a loop, not a nested
- * call: runs must not grow the stack). Otherwise 0, and nothing changes. Exactly the event
- * sim_run would fire next. */
-static inline int sim_take_held(struct sim *s, const void *obj, sim_fn *fn, uint64_t *arg)
+ * its handler and argument, and it returns the event's priority (SIM_PRIO_DEPART or
+ * SIM_PRIO_ARRIVE, not 0): the caller runs it now (in a loop, not a nested call: runs must not
+ * grow the stack). Otherwise 0, and nothing changes. Exactly the event sim_run would fire
+ * next. */
+static inline unsigned sim_take_held(struct sim *s, const void *obj, sim_fn *fn, uint64_t *arg)
 {
 	return sim_take_held_(s, obj, 0, 0, fn, arg);
 }
@@ -261,8 +294,8 @@ static inline int sim_take_held(struct sim *s, const void *obj, sim_fn *fn, uint
  * before_s (at a tie the caller's event goes first: it must be due at a lower priority). The
  * event taken must then be run without firing anything else in place, since the caller's next
  * event is still outside the list. */
-static inline int sim_take_held_before(struct sim *s, const void *obj, double before_s,
-				       sim_fn *fn, uint64_t *arg)
+static inline unsigned sim_take_held_before(struct sim *s, const void *obj, double before_s,
+					    sim_fn *fn, uint64_t *arg)
 {
 	return sim_take_held_(s, obj, 1, before_s, fn, arg);
 }

@@ -34,13 +34,18 @@ void tally_merge(struct tally *a, const struct tally *b)
 
 void mtally_init(struct mtally *m)
 {
-	m->n = 0;
+	m->blocks = 0;
+	m->left = MTALLY_BLOCK;
 	m->block = m->total = 0;
 }
 
 void mtally_merge(struct mtally *a, const struct mtally *b)
 {
-	a->n += b->n;
+	uint64_t n = mtally_n(a) + mtally_n(b);
+
+	/* the count as if every value had been added to a: its block boundaries too */
+	a->blocks = n / MTALLY_BLOCK;
+	a->left = MTALLY_BLOCK - n % MTALLY_BLOCK;
 	a->total += b->total;
 	a->block += b->block;
 }
@@ -86,18 +91,16 @@ void qsketch_fini(struct qsketch *q)
 void qsketch_reset(struct qsketch *q)
 {
 	memset(q->count, 0, QSKETCH_NB * sizeof *q->count);
-	q->n = q->under = q->over = 0;
+	q->under = q->over = 0;
 	q->min = INFINITY;
 	q->max = -INFINITY;
 }
 
 void qsketch_merge(struct qsketch *a, const struct qsketch *b)
 {
-	if (!b->n)
-		return;
+	/* an empty b adds nothing: zero counts, and its min +inf and max -inf move nothing */
 	for (uint32_t i = 0; i < QSKETCH_NB; i++)
 		a->count[i] += b->count[i];
-	a->n += b->n;
 	a->under += b->under;
 	a->over += b->over;
 	if (b->min < a->min)
@@ -114,19 +117,28 @@ static double bucket_value(uint32_t i)
 	return 2 * lo * hi / (lo + hi);
 }
 
+uint64_t qsketch_n(const struct qsketch *q)
+{
+	uint64_t n = q->under + q->over;
+
+	for (uint32_t i = 0; i < QSKETCH_NB; i++)
+		n += q->count[i];
+	return n;
+}
+
 double qsketch_quantile(const struct qsketch *q, double p)
 {
-	uint64_t rank, seen;
+	uint64_t rank, seen, n = qsketch_n(q);
 	double v;
 
-	if (!q->n)
+	if (!n)
 		return NAN;
 	if (p <= 0)
 		return q->min;
 	if (p >= 1)
 		return q->max;
 	/* rank of the p-quantile among n sorted values (0-based, lower) */
-	rank = (uint64_t)floor(p * (double)(q->n - 1));
+	rank = (uint64_t)floor(p * (double)(n - 1));
 	seen = q->under;
 	if (rank < seen)
 		return q->min;
@@ -143,9 +155,9 @@ double qsketch_quantile(const struct qsketch *q, double p)
 
 double qsketch_cdf(const struct qsketch *q, double x)
 {
-	uint64_t below;
+	uint64_t below, n = qsketch_n(q);
 
-	if (!q->n)
+	if (!n)
 		return NAN;
 	if (x < q->min)
 		return 0;
@@ -159,7 +171,7 @@ double qsketch_cdf(const struct qsketch *q, double x)
 		if (b < QSKETCH_NB && bucket_value(b) <= x)
 			below += q->count[b];
 	}
-	return (double)below / (double)q->n;
+	return (double)below / (double)n;
 }
 
 double stats_t95_halfwidth(double sd, uint64_t n)

@@ -53,10 +53,13 @@ double tally_sd(const struct tally *t);
  * (MTALLY_BLOCK + n / MTALLY_BLOCK) u relative (u = 2^-53; 4e-10 at 10^10 values), where one
  * running sum's bound grows as n u; Welford's running mean, which this replaced, rounds at
  * every value too (the two differ by about 1e-14 relative on the shipped scenarios). */
-#define MTALLY_BLOCK 1024 /* a power of two */
+#define MTALLY_BLOCK 1024
 
+/* The count is kept as full blocks and a countdown to the next (mtally_n): one decrement and
+ * its flag per value, where a count and a test of its low bits took five instructions. */
 struct mtally {
-	uint64_t n;
+	uint64_t blocks;     /* blocks of MTALLY_BLOCK values joined into total */
+	uint64_t left;       /* values until the block sum joins the total, 1..MTALLY_BLOCK */
 	double block, total; /* the sum of the values is block + total */
 };
 
@@ -65,16 +68,26 @@ void mtally_init(struct mtally *m);
 static inline void mtally_add(struct mtally *m, double x)
 {
 	m->block += x;
-	if (__builtin_expect((++m->n & (MTALLY_BLOCK - 1)) == 0, 0)) {
+	if (__builtin_expect(--m->left == 0, 0)) {
 		m->total += m->block;
 		m->block = 0;
+		m->blocks++;
+		m->left = MTALLY_BLOCK;
 	}
 }
 
-/* The mean of the values added (0 when there are none: callers test n). */
+/* The number of values added. */
+static inline uint64_t mtally_n(const struct mtally *m)
+{
+	return m->blocks * MTALLY_BLOCK + (MTALLY_BLOCK - m->left);
+}
+
+/* The mean of the values added (0 when there are none: callers test mtally_n). */
 static inline double mtally_mean(const struct mtally *m)
 {
-	return m->n ? (m->total + m->block) / (double)m->n : 0.0;
+	uint64_t n = mtally_n(m);
+
+	return n ? (m->total + m->block) / (double)n : 0.0;
 }
 
 void mtally_merge(struct mtally *into, const struct mtally *from);
@@ -104,8 +117,10 @@ void wtally_reset(struct wtally *w, double t_s);
 #define QSKETCH_MAX 1e7
 #define QSKETCH_NB 4655 /* buckets 1 .. 4653 cover QSKETCH_MIN .. QSKETCH_MAX (tests/unit/test_qsketch.c) */
 
+/* The number of values added is not kept (one increment less per value): qsketch_n counts
+ * them, scanning the buckets. */
 struct qsketch {
-	uint64_t n, under, over;
+	uint64_t under, over;
 	double min, max;
 	uint64_t *count;     /* QSKETCH_NB buckets (scans read them all: 37 kB, once per report) */
 };
@@ -163,23 +178,24 @@ static inline void qsketch_add(struct qsketch *q, double x)
 {
 	uint64_t b = qsketch_bits_(x);
 
-	q->n++;
 	q->min = x < q->min ? x : q->min; /* unconditional stores: no branch */
 	q->max = x > q->max ? x : q->max;
-	/* x in [QSKETCH_MIN, QSKETCH_MAX] by one unsigned test of its bits: a smaller positive x
-	 * wraps around, a negative one (sign bit), an infinity or a NaN lies above */
-	if (__builtin_expect(b - qsketch_bits_(QSKETCH_MIN) >
-				     qsketch_bits_(QSKETCH_MAX) - qsketch_bits_(QSKETCH_MIN), 0)) {
-		if (!(x >= QSKETCH_MIN))
-			q->under++; /* NaN too, as before */
-		else
-			q->over++;
+	/* x outside [QSKETCH_MIN, QSKETCH_MAX]: two compares of x with constants in memory (fewer
+	 * instructions than one unsigned test of its bits, whose bounds are 64-bit immediates) */
+	if (__builtin_expect(!(x >= QSKETCH_MIN), 0)) {
+		q->under++; /* NaN too, as before */
+		return;
+	}
+	if (__builtin_expect(x > QSKETCH_MAX, 0)) {
+		q->over++;
 		return;
 	}
 	q->count[qsketch_bucket_bits_(b)]++;
 }
 
 void qsketch_merge(struct qsketch *into, const struct qsketch *from);
+/* The number of values added (a scan of the buckets: for reports and tests). */
+uint64_t qsketch_n(const struct qsketch *q);
 /* The p-quantile (0 <= p <= 1), NAN when empty. */
 double qsketch_quantile(const struct qsketch *q, double p);
 /* Fraction of values <= x. */

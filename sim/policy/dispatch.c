@@ -69,12 +69,7 @@ static void fifo_arrive(struct dc *dc, void *st, uint32_t r)
 static void fifo_freed(struct dc *dc, void *st, uint32_t n)
 {
 	(void)st;
-	while (dc_node_has_slot(dc, n)) {
-		uint32_t r = dc_central_pop(dc);
-		if (r == DC_NONE)
-			break;
-		dc_start(dc, n, r);
-	}
+	dc_start_central(dc, n); /* a freed slot takes the queue's head while there is room */
 }
 
 static const struct dispatch_ops fifo_ops = { 0, NULL, fifo_arrive, fifo_freed, NULL };

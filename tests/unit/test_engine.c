@@ -131,6 +131,29 @@ static void test_sim_run(void)
 	sim_fini(&s);
 }
 
+/* Held events at the two holding priorities, and one at another priority (it waits in the
+ * list), fire in time order; with an infinite horizon an event at +infinity is not taken for
+ * an empty held slot (+infinity) and lost: it waits in the list and fires last. */
+static void test_sim_held_slots(void)
+{
+	struct sim s;
+	struct counter c = { 0, 0, 1 };
+
+	sim_init(&s);
+	s.horizon_s = INFINITY;
+	sim_hold(&s, 1);
+	sim_at_held(&s, INFINITY, SIM_PRIO_ARRIVE, count_fire, &c, 0);
+	sim_at_held(&s, 2.0, SIM_PRIO_DEPART, count_fire, &c, 0);
+	sim_at_held(&s, 1.0, SIM_PRIO_DEFAULT, count_fire, &c, 0);
+	CHECK(s.held[1].t_s == INFINITY && s.held[0].t_s == 2.0); /* +inf and DEFAULT: listed */
+	CHECK_INT(evq_size(&s.q), 2);
+	sim_run(&s, INFINITY, 0);
+	CHECK_INT(c.fired, 3);
+	CHECK(c.monotone);
+	CHECK(c.last_t == INFINITY);
+	sim_fini(&s);
+}
+
 static void test_arena(void)
 {
 	struct arena a;
@@ -389,6 +412,7 @@ int main(void)
 	RUN(test_evq_order);
 	RUN(test_evq_random);
 	RUN(test_sim_run);
+	RUN(test_sim_held_slots);
 	RUN(test_arena);
 	RUN(test_rng_streams);
 	RUN(test_sim_at_held_order);

@@ -378,6 +378,48 @@ static void calendar_edges(size_t n0, int rounds)
 	free(e);
 }
 
+/* Pushes into a bucket already taken (the run, then the heap) until the live count passes the
+ * calendar's regrow mark while its buckets and overflow are empty: the calendar must stay and
+ * the order hold (a rebuild over no events had no start and broke the order; found by
+ * fuzz_evq). */
+static void test_regrow_with_empty_buckets(void)
+{
+	struct evq q;
+	struct evq_event ev;
+	double t = 0, last = 0;
+	int pops = 0, order_errors = 0;
+	size_t in_buckets = 0;
+
+	evq_init(&q);
+	for (int i = 1; i <= 300; i++)
+		evq_push(&q, (double)i, 100, fire_a, NULL, (uint64_t)i);
+	for (int i = 0; i < 299; i++) {
+		CHECK_INT(evq_pop(&q, &t, &ev), 1);
+		order_errors += t < last;
+		last = t;
+		pops++;
+	}
+	CHECK(evq_peek_time(&q) == 300.0); /* takes the last bucket */
+	CHECK(q.cal);
+	for (uint32_t k = q.cur; k < q.nb; k++)
+		in_buckets += q.bk[k].n;
+	CHECK_INT((int)in_buckets, 0);
+	CHECK_INT((int)q.top_n, 0);
+	for (int j = 0; j < 2000; j++) /* before 300, after now: into the taken bucket */
+		evq_push(&q, 299.5 + j * 1e-4, (unsigned)(j % 3), fire_b, NULL, (uint64_t)j);
+	CHECK(q.live > 2 * 300 + EVQ_SPILL_HI); /* past the regrow mark */
+	for (int j = 0; j < 200; j++)
+		evq_push(&q, 400.0 + j, 100, fire_a, NULL, 0);
+	while (evq_pop(&q, &t, &ev)) {
+		order_errors += t < last;
+		last = t;
+		pops++;
+	}
+	CHECK_INT(pops, 300 + 2000 + 200);
+	CHECK_INT(order_errors, 0);
+	evq_fini(&q);
+}
+
 static void test_calendar_edges(void)
 {
 	calendar_edges(2000, 400);  /* a few entries per bucket: the sorting networks */
@@ -606,6 +648,7 @@ int main(void)
 	RUN(test_calendar_large);
 	RUN(test_far_outliers);
 	RUN(test_calendar_edges);
+	RUN(test_regrow_with_empty_buckets);
 	RUN(test_chunks_reused);
 	RUN(test_fuzz_seeds);
 	RUN(test_fifo_equal_keys);

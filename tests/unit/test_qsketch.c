@@ -106,7 +106,7 @@ static void test_quantiles_vs_exact(void)
 	}
 	CHECK(qsketch_quantile(&q, 0) == v[0]);
 	CHECK(qsketch_quantile(&q, 1) == v[N - 1]);
-	CHECK_INT(a.n, N);
+	CHECK_INT(qsketch_n(&a), N);
 	qsketch_fini(&q);
 	qsketch_fini(&a);
 	qsketch_fini(&b);
