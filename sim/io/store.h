@@ -63,7 +63,8 @@ int store_put_scenario(struct store *s, const char *hash, const char *name, cons
 int store_has_trial(struct store *s, const char *trial_key, int *found, struct err *e);
 
 /* Runs sql (one statement; '?' parameters bound in order from params, NULL = none) and calls
- * row(ctx, ncol, values, names) for each result row; values are text (NULL for SQL NULL).
+ * row(ctx, ncol, values, names) for each result row; values are text (NULL for SQL NULL; a
+ * finite REAL as the shortest decimal that reads back as the same double: 15 to 17 digits).
  * A non-zero return from row stops the query and is returned. Returns -1 with e on error. */
 typedef int (*store_row_fn)(void *ctx, int ncol, const char *const *values,
 			    const char *const *names);

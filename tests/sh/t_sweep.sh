@@ -19,6 +19,15 @@ expect_rc 0 "--dry-run lists the points" $MAASIM sweep $S/sweep_small.json --dry
 grep -q -- '--set policies.dispatch="least_loaded"' "$TMP/out" && grep -q '4 point(s) x 3 replication(s) = 12 trial(s)' "$TMP/out" &&
 	pass "dry run shows overrides and counts" || fail "dry run output: $(head -c 300 "$TMP/out")"
 
+# ---- statistics read the stored values exactly: with one replication, a mean is its value
+# to the last bit (SQLite's printf gives 16 significant digits for %.17g, 17 only with '!')
+printf '{"scenarios": "sweep_tiny.json", "replications": 1, "grid": {"workload[0].arrival.rate_per_s": [1, 2]}}' >"$TMP/one.json"
+expect_rc 0 "sweep, one replication" $MAASIM sweep "$TMP/one.json" --db "$TMP/one.db"
+got=$(q "$TMP/one.db" "SELECT count(*), sum(printf('%!.17g', s.mean) <> printf('%!.17g', r.value)) FROM sweep_stats s
+	JOIN sweep_results r ON r.sweep = s.sweep AND r.point = s.point AND r.metric = s.metric WHERE r.value IS NOT NULL")
+[ "${got%%|*}" -gt 0 ] && [ "${got#*|}" = 0 ] && pass "one replication: every mean is its value, bit for bit ($got)" ||
+	fail "one replication: means that differ from their value (rows|differing): $got"
+
 # ---- a full sweep at -j 1, its tables, and a rerun that skips everything ----
 expect_rc 0 "sweep -j 1" $MAASIM sweep $S/sweep_small.json --db "$TMP/j1.db" -j 1
 grep -q 'change vs baseline "fifo"' "$TMP/out" && grep -q 'dispatch=least_loaded rate_per_s=1.5' "$TMP/out" &&
