@@ -13,8 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#if defined(__x86_64__)
+/* EVQ_X86: take_small's SSE4.2 network and take_chunk_if_full's inline asm. -DEVQ_PORTABLE
+ * builds the plain C paths other CPUs run on x86-64 too, so that they are compiled with the
+ * project's warnings and tested here (tests/sh/t_evq_portable.sh). */
+#if defined(__x86_64__) && !defined(EVQ_PORTABLE)
+#define EVQ_X86 1
 #include <nmmintrin.h>
+#else
+#define EVQ_X86 0
 #endif
 
 #include "engine/tkey.h"
@@ -937,7 +943,7 @@ static NOINLINE void to_small(struct evq *q)
 static inline void take_chunk_if_full(uint32_t n, uint32_t *head, uint32_t *free,
 				      const uint32_t *link)
 {
-#if defined(__x86_64__)
+#if EVQ_X86
 	__asm__("testl $3, %[n]\n\tcmovzl %[f], %[h]\n\tcmovzl %[l], %[f]"
 		: [h] "+r"(*head), [f] "+r"(*free)
 		: [n] "r"(n), [l] "m"(*link)
@@ -1165,6 +1171,8 @@ static NOINLINE int pop_refill(struct evq *q, double t_max, double *t, struct ev
 	return evq_pop_until(q, t_max, t, out);
 }
 
+#if EVQ_X86
+#define EVQ_TAKE_SMALL 1
 /* pop_take after take_small in a dense calendar: the run's prefetches (run_ahead), the pop. */
 static NOINLINE int pop_ahead(struct evq *q, uint32_t k, double t_max, double *t,
 			      struct evq_event *out)
@@ -1182,8 +1190,6 @@ static NOINLINE int pop_ties(struct evq *q, double t_max, double *t, struct evq_
 	return evq_pop_until(q, t_max, t, out);
 }
 
-#if defined(__x86_64__)
-#define EVQ_TAKE_SMALL 1
 /* take_small's code: SSE4.2 (pcmpgtq), which the release build's -march=x86-64-v2 implies; the
  * attribute enables it in the sanitizer and fuzz builds too (any x86-64 CPU since 2009). */
 #define SSE42 __attribute__((target("sse4.2")))
