@@ -9,6 +9,7 @@
  */
 #include "evq.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -501,7 +502,10 @@ static void cal_build(struct evq *q)
 	q->last_d = (double)(nb - 1);
 	q->nb_d = (double)nb;
 	q->cur = 0;
-	q->cur_d = 0;
+	/* not 0: file_cal's fast path takes d >= cur_d for t >= base, and d = (t - base) * inv_w
+	 * is -0.0 for t < base when inv_w is 0 (one time, infinite span) or the product
+	 * underflows; from the smallest positive d on, t > base. Pushes at base go the slow way. */
+	q->cur_d = DBL_TRUE_MIN;
 	q->base = lo;
 	q->cal_hi = hi_k;
 	q->cal = 1;
@@ -975,8 +979,9 @@ static NOINLINE evq_handle file_cal_slow(struct evq *q, struct evq_entry x, doub
 /* Files x (time t) with a calendar on, regrowing it when its count doubled; returns h. The
  * common case (a bucket not yet taken, no regrow due, a free chunk at hand) calls nothing, so it
  * saves no registers; the rest goes to file_cal_slow. Its bucket is cal_index's, tested in
- * floating point before the conversion: cur <= d < nb (false for NaN) implies t >= base and
- * cal_index's (uint32_t)d, without cal_index's own tests. Whether x starts a new chunk (1 push
+ * floating point before the conversion: cur_d <= d < nb (false for NaN; cur_d is the smallest
+ * positive double while cur is 0, see cal_build) implies t >= base and cal_index's
+ * (uint32_t)d, without cal_index's own tests. Whether x starts a new chunk (1 push
  * in 3 at 10^3, at random) is decided by conditional moves: the free list's first chunk or the
  * bucket's newest, the free list advanced or not, and the entry's spare word written either
  * way (the chunk's link when x starts it, unused otherwise). As a branch (to a function of its
