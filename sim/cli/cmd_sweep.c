@@ -402,6 +402,14 @@ static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_s
 			printf(" on %d worker%s\n", a->jobs, a->jobs == 1 ? " (this process)" : " processes");
 		fflush(stdout);
 	}
+	/* Checkpoints in a thread of the store's (without it SQLite checkpoints in this thread, as
+	 * before: slower, as safe). Not under MPI: MPI_Init asks for a single-threaded process
+	 * (MPI_THREAD_SINGLE), and rank 0's writer is not what limits a sweep across machines. */
+	if (mpi_size <= 1) {
+		struct err ce;
+		err_clear(&ce);
+		store_checkpoint_in_background(st, &ce);
+	}
 	install_signals();
 	ctx = (struct sink_ctx){ st, r, isatty(STDERR_FILENO) };
 	sweep_progress_start(&pg, n, a->quiet);
@@ -410,6 +418,7 @@ static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_s
 	else
 		rc = sweep_exec_local(&r->job, todo, n, a->jobs, &sweep_stop, sink, &ctx, &pg, &tl, &e);
 	sweep_progress_end(&pg);
+	store_checkpoint_soon(st); /* the trials' pages, while the statistics are computed */
 	if (rc < 0) {
 		fprintf(stderr, "maasim: %s\n", e.msg);
 		ret = 1;

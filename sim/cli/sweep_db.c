@@ -83,15 +83,6 @@ static int q(struct store *st, const char *sql, const char *const *p, int n, str
 	return store_query(st, sql, p, n, NULL, NULL, e);
 }
 
-/* Number as exact text, or NULL (SQL NULL) when not finite. */
-static const char *num(double x, char *buf)
-{
-	if (!isfinite(x))
-		return NULL;
-	snprintf(buf, 32, "%.17g", x);
-	return buf;
-}
-
 static const char *inum(long long x, char *buf)
 {
 	snprintf(buf, 32, "%lld", x);
@@ -174,23 +165,6 @@ struct mat {
 	double *v; /* [(point * n_metrics + metric) * reps + rep], NAN when missing */
 };
 
-static int name_row(void *ctx, int n, const char *const *v, const char *const *c)
-{
-	struct mat *m = ctx;
-	static const size_t cap_step = 64;
-	(void)c;
-	if (n < 2 || !v[0])
-		return 0;
-	if (m->n_metrics % cap_step == 0) {
-		m->names = xrealloc(m->names, (m->n_metrics + cap_step) * sizeof *m->names);
-		m->units = xrealloc(m->units, (m->n_metrics + cap_step) * sizeof *m->units);
-	}
-	m->names[m->n_metrics] = xstrdup(v[0]);
-	m->units[m->n_metrics] = xstrdup(v[1] ? v[1] : "");
-	m->n_metrics++;
-	return 0;
-}
-
 static int cmp_name(const void *key, const void *elem)
 {
 	return strcmp(key, *(char *const *)elem);
@@ -206,20 +180,118 @@ static long metric_index(const struct mat *m, const char *name)
 	return f ? (long)(f - m->names) : -1;
 }
 
+/* The values as read in one pass (point, replication, metric in order of first appearance),
+ * before the metric names are sorted: one read of the stored rows instead of two (a query for
+ * the names, then one for the values: each joins all of the sweep's metric rows). */
+struct raw_val {
+	size_t p, r, k;
+	double v;
+};
+
+struct reader {
+	struct mat *m; /* names and units, in order of first appearance while reading */
+	struct raw_val *vals;
+	size_t n, cap, last;
+};
+
+/* The index of metric name in the reader's names, added (with its unit) when new. A run's
+ * metrics come in the same order run after run, so the one after the last found is tried first. */
+static size_t name_slot(struct reader *rd, const char *name, const char *unit)
+{
+	struct mat *m = rd->m;
+	size_t k = rd->last + 1 < m->n_metrics ? rd->last + 1 : 0;
+	static const size_t cap_step = 64;
+
+	if (k >= m->n_metrics || strcmp(m->names[k], name) != 0)
+		for (k = 0; k < m->n_metrics && strcmp(m->names[k], name) != 0; k++)
+			;
+	if (k == m->n_metrics) {
+		if (m->n_metrics % cap_step == 0) {
+			m->names = xrealloc(m->names, (m->n_metrics + cap_step) * sizeof *m->names);
+			m->units = xrealloc(m->units, (m->n_metrics + cap_step) * sizeof *m->units);
+		}
+		m->names[k] = xstrdup(name);
+		m->units[k] = NULL;
+		m->n_metrics++;
+	}
+	/* the unit of the last row read (what the GROUP BY this replaced gave) */
+	if (!m->units[k] || strcmp(m->units[k], unit) != 0) {
+		free(m->units[k]);
+		m->units[k] = xstrdup(unit);
+	}
+	return rd->last = k;
+}
+
 static int value_row(void *ctx, int n, const char *const *v, const char *const *c)
 {
-	struct mat *m = ctx;
-	long p, r, k;
+	struct reader *rd = ctx;
+	long p, r;
+	size_t k;
 	(void)c;
-	if (n < 4 || !v[0] || !v[1] || !v[2] || !v[3])
+	if (n < 5 || !v[2])
+		return 0;
+	k = name_slot(rd, v[2], v[3] ? v[3] : ""); /* a metric of any row counts, like before */
+	if (!v[0] || !v[1] || !v[4])
 		return 0;
 	p = atol(v[0]);
 	r = atol(v[1]);
-	k = metric_index(m, v[2]);
-	if (p < 0 || (size_t)p >= m->n_points || r < 0 || (size_t)r >= m->reps || k < 0)
+	if (p < 0 || (size_t)p >= rd->m->n_points || r < 0 || (size_t)r >= rd->m->reps)
 		return 0;
-	m->v[((size_t)p * m->n_metrics + (size_t)k) * m->reps + (size_t)r] = strtod(v[3], NULL);
+	xgrow((void **)&rd->vals, &rd->cap, rd->n + 1, sizeof *rd->vals);
+	rd->vals[rd->n++] = (struct raw_val){ (size_t)p, (size_t)r, k, strtod(v[4], NULL) };
 	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Reads every stored value of the sweep's ok runs into m (names sorted, as metric_index needs). */
+static int read_values(struct store *st, const char *name, struct mat *m, struct err *e)
+{
+	struct reader rd = { m, NULL, 0, 0, 0 };
+	size_t nk, cells, *to;
+	char **sorted_units;
+	int rc;
+
+	rc = store_query(st,
+			 "SELECT t.point, t.replication, m.name, m.unit, printf('%.17g', m.value)"
+			 " FROM sweep_trials t JOIN runs r ON r.trial_key = t.trial_key"
+			 " JOIN metrics m ON m.run_id = r.run_id"
+			 " WHERE t.sweep = ? AND r.status = 'ok'",
+			 &name, 1, value_row, &rd, e);
+	nk = m->n_metrics;
+	/* sort the names; to[k]: where name k (order of appearance) went */
+	{
+		char **by = xmalloc((nk ? nk : 1) * sizeof *by);
+		to = xmalloc((nk ? nk : 1) * sizeof *to);
+		sorted_units = xmalloc((nk ? nk : 1) * sizeof *sorted_units);
+		if (nk) { /* (no NULL array to memcpy or qsort, even of length 0) */
+			memcpy(by, m->names, nk * sizeof *by);
+			qsort(by, nk, sizeof *by, cmp_str);
+		}
+		for (size_t k = 0; k < nk; k++) {
+			char **f = bsearch(&m->names[k], by, nk, sizeof *by, cmp_str);
+			to[k] = (size_t)(f - by);
+			sorted_units[to[k]] = m->units[k];
+		}
+		free(m->names);
+		free(m->units);
+		m->names = by;
+		m->units = sorted_units;
+	}
+	cells = m->n_points * (nk ? nk : 1) * m->reps;
+	m->v = xmalloc(cells * sizeof *m->v);
+	for (size_t i = 0; i < cells; i++)
+		m->v[i] = NAN;
+	for (size_t i = 0; i < rd.n; i++) {
+		const struct raw_val *x = &rd.vals[i];
+		m->v[(x->p * nk + to[x->k]) * m->reps + x->r] = x->v;
+	}
+	free(to);
+	free(rd.vals);
+	return rc;
 }
 
 static void mat_fini(struct mat *m)
@@ -269,12 +341,18 @@ static void tornado(const struct sweep_spec *s, const struct mat *m, size_t c, s
 	qsort(rows, s->n_oat, sizeof *rows, cmp_swing);
 }
 
+/* Typed values for store_insert (numbers bound as numbers: formatting ~1,300 rows of them as
+ * text and parsing them back was 40% of this step's instructions, callgrind). A real that is
+ * not finite is stored as NULL. */
+static struct store_val vt(const char *x) { return (struct store_val){ STORE_TEXT, x, 0, 0 }; }
+static struct store_val vi(long long x) { return (struct store_val){ STORE_INT, NULL, x, 0 }; }
+static struct store_val vr(double x) { return (struct store_val){ STORE_REAL, NULL, 0, x }; }
+
 static int write_stats(struct store *st, const struct sweep_job *job, const struct mat *m,
 		       struct err *e)
 {
 	const struct sweep_spec *s = job->spec;
 	struct tornado_row *rows = xcalloc(s->n_oat + 1, sizeof *rows);
-	char b[16][32];
 	int rc = 0;
 
 	for (size_t p = 0; !rc && p < s->n_points; p++) {
@@ -284,25 +362,25 @@ static int write_stats(struct store *st, const struct sweep_job *job, const stru
 			struct sweep_paired d;
 			sweep_stats_ci(cell(m, p, k), m->reps, &ci);
 			if (ci.n) {
-				const char *v[10] = { s->name, inum((long long)p, b[0]), pt->label,
-						      m->names[k], m->units[k], inum((long long)ci.n, b[1]),
-						      num(ci.mean, b[2]), num(ci.sd, b[3]),
-						      num(ci.mean - ci.hw, b[4]), num(ci.mean + ci.hw, b[5]) };
-				rc = q(st, "INSERT INTO sweep_stats VALUES(?,?,?,?,?,?,?,?,?,?)", v, 10, e);
+				const struct store_val v[10] = {
+					vt(s->name), vi((long long)p), vt(pt->label), vt(m->names[k]),
+					vt(m->units[k]), vi((long long)ci.n), vr(ci.mean), vr(ci.sd),
+					vr(ci.mean - ci.hw), vr(ci.mean + ci.hw)
+				};
+				rc = store_insert(st, "INSERT INTO sweep_stats VALUES(?,?,?,?,?,?,?,?,?,?)", v, 10, e);
 			}
 			sweep_stats_paired(cell(m, p, k), cell(m, pt->baseline, k), m->reps, &d);
 			if (!rc && d.n) {
-				const char *v[17] = {
-					s->name, inum((long long)p, b[0]), pt->label,
-					inum((long long)pt->baseline, b[1]), s->points[pt->baseline].label,
-					m->names[k], m->units[k], inum((long long)d.n, b[2]),
-					num(d.mean, b[3]), num(d.base_mean, b[4]), num(d.diff, b[5]),
-					num(d.diff_sd, b[6]), num(d.diff - d.diff_hw, b[7]),
-					num(d.diff + d.diff_hw, b[8]), num(d.rel, b[9]),
-					num(d.rel - d.rel_hw, b[10]), num(d.rel + d.rel_hw, b[11])
+				const struct store_val v[17] = {
+					vt(s->name), vi((long long)p), vt(pt->label),
+					vi((long long)pt->baseline), vt(s->points[pt->baseline].label),
+					vt(m->names[k]), vt(m->units[k]), vi((long long)d.n),
+					vr(d.mean), vr(d.base_mean), vr(d.diff), vr(d.diff_sd),
+					vr(d.diff - d.diff_hw), vr(d.diff + d.diff_hw), vr(d.rel),
+					vr(d.rel - d.rel_hw), vr(d.rel + d.rel_hw)
 				};
-				rc = q(st, "INSERT INTO sweep_diffs VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-				       v, 17, e);
+				rc = store_insert(st, "INSERT INTO sweep_diffs VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+						  v, 17, e);
 			}
 			if (!rc && s->oat_axis >= 0 && pt->level[s->oat_axis] == 0) {
 				tornado(s, m, p, k, rows);
@@ -310,22 +388,21 @@ static int write_stats(struct store *st, const struct sweep_job *job, const stru
 					const struct tornado_row *r = &rows[i];
 					const struct sweep_oat_input *in = &s->oat[r->input];
 					struct sweep_ci cc;
-					const char *v[20];
 					sweep_stats_ci(cell(m, p, k), m->reps, &cc);
-					v[0] = s->name, v[1] = inum((long long)p, b[0]), v[2] = pt->label;
-					v[3] = in->name, v[4] = in->path, v[5] = in->low, v[6] = in->high;
-					v[7] = m->names[k], v[8] = m->units[k], v[9] = num(cc.mean, b[1]);
-					v[10] = num(r->lo.mean, b[2]), v[11] = num(r->hi.mean, b[3]);
-					v[12] = num(r->lo.diff, b[4]);
-					v[13] = num(r->lo.diff - r->lo.diff_hw, b[5]);
-					v[14] = num(r->lo.diff + r->lo.diff_hw, b[6]);
-					v[15] = num(r->hi.diff, b[7]);
-					v[16] = num(r->hi.diff - r->hi.diff_hw, b[8]);
-					v[17] = num(r->hi.diff + r->hi.diff_hw, b[9]);
-					v[18] = r->swing >= 0 ? num(r->swing, b[10]) : NULL;
-					v[19] = inum((long long)i + 1, b[11]);
-					rc = q(st, "INSERT INTO sweep_tornado VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-					       v, 20, e);
+					{
+						const struct store_val v[20] = {
+							vt(s->name), vi((long long)p), vt(pt->label),
+							vt(in->name), vt(in->path), vt(in->low), vt(in->high),
+							vt(m->names[k]), vt(m->units[k]), vr(cc.mean),
+							vr(r->lo.mean), vr(r->hi.mean), vr(r->lo.diff),
+							vr(r->lo.diff - r->lo.diff_hw), vr(r->lo.diff + r->lo.diff_hw),
+							vr(r->hi.diff), vr(r->hi.diff - r->hi.diff_hw),
+							vr(r->hi.diff + r->hi.diff_hw),
+							r->swing >= 0 ? vr(r->swing) : vt(NULL), vi((long long)i + 1)
+						};
+						rc = store_insert(st, "INSERT INTO sweep_tornado VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+								  v, 20, e);
+					}
 				}
 			}
 		}
@@ -448,23 +525,7 @@ int sweep_db_stats(struct store *st, const struct sweep_job *job, FILE *out, str
 	memset(&m, 0, sizeof m);
 	m.n_points = s->n_points;
 	m.reps = (size_t)s->replications;
-	rc = store_query(st,
-			 "SELECT m.name, m.unit FROM sweep_trials t JOIN runs r ON"
-			 " r.trial_key = t.trial_key JOIN metrics m ON m.run_id = r.run_id"
-			 " WHERE t.sweep = ? AND r.status = 'ok' GROUP BY m.name ORDER BY m.name",
-			 &name, 1, name_row, &m, e);
-	if (!rc) {
-		size_t cells = m.n_points * (m.n_metrics ? m.n_metrics : 1) * m.reps;
-		m.v = xmalloc(cells * sizeof *m.v);
-		for (size_t i = 0; i < cells; i++)
-			m.v[i] = NAN;
-		rc = store_query(st,
-				 "SELECT t.point, t.replication, m.name, printf('%.17g', m.value)"
-				 " FROM sweep_trials t JOIN runs r ON r.trial_key = t.trial_key"
-				 " JOIN metrics m ON m.run_id = r.run_id"
-				 " WHERE t.sweep = ? AND r.status = 'ok'",
-				 &name, 1, value_row, &m, e);
-	}
+	rc = read_values(st, name, &m, e);
 	if (!rc) {
 		rc = begin(st, e);
 		if (!rc)

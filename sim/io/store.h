@@ -26,6 +26,16 @@ enum { STORE_READONLY = 0, STORE_CREATE = 1 };
 struct store *store_open(const char *path, int mode, struct err *e);
 void store_close(struct store *s);
 
+/* Moves the write-ahead log's checkpoints (copying committed pages into the database file and
+ * waiting for the disk) off the calling thread, to a thread of the store's own with its own
+ * connection, for a writer that commits many transactions in a row (a sweep). Commits stay as
+ * atomic and durable as before; only who waits for the disk changes. Returns 0, or -1 with e
+ * (the store then checkpoints as before). */
+int store_checkpoint_in_background(struct store *s, struct err *e);
+/* Asks the background thread (when there is one) to checkpoint what is committed now, e.g.
+ * before a long read, so that store_close has little left to copy. */
+void store_checkpoint_soon(struct store *s);
+
 struct store_run {
 	const char *scenario;      /* scenario name */
 	const char *scenario_hash; /* hash of the resolved scenario JSON */
@@ -59,6 +69,20 @@ typedef int (*store_row_fn)(void *ctx, int ncol, const char *const *values,
 			    const char *const *names);
 int store_query(struct store *s, const char *sql, const char *const *params, int nparams,
 		store_row_fn row, void *ctx, struct err *e);
+
+/* One value for store_insert, bound with its type: text (NULL: SQL NULL), a 64-bit integer, or
+ * a real (one that is not finite is stored as NULL). */
+enum store_type { STORE_TEXT, STORE_INT, STORE_REAL };
+struct store_val {
+	enum store_type type;
+	const char *text;
+	long long i;
+	double real;
+};
+/* Runs sql (one statement without result rows, e.g. an INSERT) with v[0..n-1] bound to its
+ * parameters in order: for many rows, cheaper than store_query (no number formatted as text
+ * and parsed back). Returns 0, or -1 with e. */
+int store_insert(struct store *s, const char *sql, const struct store_val *v, int n, struct err *e);
 
 /* Executes one or more statements with no result (DDL, views). */
 int store_exec(struct store *s, const char *sql, struct err *e);
