@@ -9,12 +9,19 @@
  */
 #include "evq.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#if defined(__x86_64__)
+/* EVQ_X86: take_small's SSE4.2 network and take_chunk_if_full's inline asm. -DEVQ_PORTABLE
+ * builds the plain C paths other CPUs run on x86-64 too, so that they are compiled with the
+ * project's warnings and tested here (tests/sh/t_evq_portable.sh). */
+#if defined(__x86_64__) && !defined(EVQ_PORTABLE)
+#define EVQ_X86 1
 #include <nmmintrin.h>
+#else
+#define EVQ_X86 0
 #endif
 
 #include "engine/tkey.h"
@@ -495,7 +502,10 @@ static void cal_build(struct evq *q)
 	q->last_d = (double)(nb - 1);
 	q->nb_d = (double)nb;
 	q->cur = 0;
-	q->cur_d = 0;
+	/* not 0: file_cal's fast path takes d >= cur_d for t >= base, and d = (t - base) * inv_w
+	 * is -0.0 for t < base when inv_w is 0 (one time, infinite span) or the product
+	 * underflows; from the smallest positive d on, t > base. Pushes at base go the slow way. */
+	q->cur_d = DBL_TRUE_MIN;
 	q->base = lo;
 	q->cal_hi = hi_k;
 	q->cal = 1;
@@ -937,7 +947,7 @@ static NOINLINE void to_small(struct evq *q)
 static inline void take_chunk_if_full(uint32_t n, uint32_t *head, uint32_t *free,
 				      const uint32_t *link)
 {
-#if defined(__x86_64__)
+#if EVQ_X86
 	__asm__("testl $3, %[n]\n\tcmovzl %[f], %[h]\n\tcmovzl %[l], %[f]"
 		: [h] "+r"(*head), [f] "+r"(*free)
 		: [n] "r"(n), [l] "m"(*link)
@@ -969,8 +979,9 @@ static NOINLINE evq_handle file_cal_slow(struct evq *q, struct evq_entry x, doub
 /* Files x (time t) with a calendar on, regrowing it when its count doubled; returns h. The
  * common case (a bucket not yet taken, no regrow due, a free chunk at hand) calls nothing, so it
  * saves no registers; the rest goes to file_cal_slow. Its bucket is cal_index's, tested in
- * floating point before the conversion: cur <= d < nb (false for NaN) implies t >= base and
- * cal_index's (uint32_t)d, without cal_index's own tests. Whether x starts a new chunk (1 push
+ * floating point before the conversion: cur_d <= d < nb (false for NaN; cur_d is the smallest
+ * positive double while cur is 0, see cal_build) implies t >= base and cal_index's
+ * (uint32_t)d, without cal_index's own tests. Whether x starts a new chunk (1 push
  * in 3 at 10^3, at random) is decided by conditional moves: the free list's first chunk or the
  * bucket's newest, the free list advanced or not, and the entry's spare word written either
  * way (the chunk's link when x starts it, unused otherwise). As a branch (to a function of its
@@ -1165,6 +1176,8 @@ static NOINLINE int pop_refill(struct evq *q, double t_max, double *t, struct ev
 	return evq_pop_until(q, t_max, t, out);
 }
 
+#if EVQ_X86
+#define EVQ_TAKE_SMALL 1
 /* pop_take after take_small in a dense calendar: the run's prefetches (run_ahead), the pop. */
 static NOINLINE int pop_ahead(struct evq *q, uint32_t k, double t_max, double *t,
 			      struct evq_event *out)
@@ -1182,8 +1195,6 @@ static NOINLINE int pop_ties(struct evq *q, double t_max, double *t, struct evq_
 	return evq_pop_until(q, t_max, t, out);
 }
 
-#if defined(__x86_64__)
-#define EVQ_TAKE_SMALL 1
 /* take_small's code: SSE4.2 (pcmpgtq), which the release build's -march=x86-64-v2 implies; the
  * attribute enables it in the sanitizer and fuzz builds too (any x86-64 CPU since 2009). */
 #define SSE42 __attribute__((target("sse4.2")))

@@ -112,7 +112,7 @@ struct evq {
 	size_t regrow_at;        /* rebuild the calendar when live passes this */
 	double base, inv_w;      /* bucket of time t: (t - base) * inv_w, clamped to nb - 1 */
 	double last_d, nb_d;     /* nb - 1, nb */
-	double cur_d;            /* cur */
+	double cur_d;            /* cur (while cur is 0, the smallest positive double: cal_build) */
 	uint64_t cal_hi;         /* time key of the calendar's end: later events go to the top */
 	struct evq_bucket *bk;
 	size_t bk_cap;

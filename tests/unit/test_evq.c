@@ -420,6 +420,45 @@ static void test_regrow_with_empty_buckets(void)
 	evq_fini(&q);
 }
 
+/* A calendar rebuilt (cal_regrow) over one time only, so of zero bucket width (inv_w 0), while
+ * earlier events wait in the run and heap: a push before its start must join them (cal_index),
+ * not its bucket 0. file_cal's fast path took d = (t - base) * 0 = -0.0 >= cur_d = 0 for
+ * "t >= base" and filed it in bucket 0, behind every run and heap entry (found by a stress run
+ * with the dense calendar from 64 events; the regrow on the live count makes such rebuilds
+ * over few events common). */
+static void test_regrow_zero_width(void)
+{
+	struct evq q;
+	struct evq_event ev;
+	double t = 0, last = 0;
+	int pops = 0, order_errors = 0, built = 0;
+
+	evq_init(&q);
+	evq_push(&q, 12.0, 100, fire_a, NULL, 0); /* first: the spill's calendar spans 10 to 12 */
+	for (int i = 0; i < 300; i++)
+		evq_push(&q, 10.0, 100, fire_a, NULL, 0);
+	CHECK_INT(evq_pop(&q, &t, &ev), 1); /* bucket 0 (the 300 at t = 10) into the run */
+	CHECK(q.cal && q.cur > 0 && t == 10.0);
+	last = t;
+	pops++;
+	for (int j = 0; j < 600; j++) { /* after now, in the taken bucket: the run, the heap */
+		evq_push(&q, 10.001, 100, fire_a, NULL, 1);
+		built |= q.cal && q.inv_w == 0 && q.base == 12.0 && q.cur == 0;
+	}
+	CHECK(built); /* the regrow's calendar over the one event at t = 12 */
+	evq_push(&q, 10.0005, 100, fire_b, NULL, 2); /* before its start and the run's 10.001 */
+	while (evq_pop(&q, &t, &ev)) {
+		order_errors += t < last;
+		if (ev.arg == 2)
+			CHECK_INT(pops, 300); /* right after the 300 at t = 10 */
+		last = t;
+		pops++;
+	}
+	CHECK_INT(pops, 300 + 1 + 600 + 1);
+	CHECK_INT(order_errors, 0);
+	evq_fini(&q);
+}
+
 static void test_calendar_edges(void)
 {
 	calendar_edges(2000, 400);  /* a few entries per bucket: the sorting networks */
@@ -649,6 +688,7 @@ int main(void)
 	RUN(test_far_outliers);
 	RUN(test_calendar_edges);
 	RUN(test_regrow_with_empty_buckets);
+	RUN(test_regrow_zero_width);
 	RUN(test_chunks_reused);
 	RUN(test_fuzz_seeds);
 	RUN(test_fifo_equal_keys);
