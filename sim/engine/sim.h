@@ -65,6 +65,7 @@ struct sim_held {
 
 _Static_assert(SIM_HELD_MAX == 2 && SIM_PRIO_DEPART < SIM_PRIO_ARRIVE,
 	       "sim_at_held, sim_first and sim.c's next_event assume two slots in priority order");
+_Static_assert(SIM_PRIO_DEPART > 0, "sim_take_held returns the taken priority, 0 for none");
 
 /* The held slot of priority prio, -1 for a priority that is not held (a constant after
  * inlining when prio is). */
