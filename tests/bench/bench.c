@@ -1010,7 +1010,10 @@ int main(int argc, char **argv)
 	prev = compare_previous(b, prev_text, cpu);
 	printf("load average (1 min) %s at start, %s at end on %ld core(s)%s\n", load0, load1,
 	       sysconf(_SC_NPROCESSORS_ONLN),
-	       atof(load0) > 0.5 || atof(load1) > 0.5 ? ": other work was running, timings are noisy" : "");
+	       atof(load0) > 0.5 || atof(load1) > 0.5
+		       ? ": the machine was busy (other work, or a bench run just before it: the 1-minute "
+			 "average decays over minutes); timings may be noisy"
+		       : "");
 	if (write_json(b, cpu, load0, load1, date) == 0)
 		printf("wrote %s\n", b->out);
 	cJSON_Delete(prev);
