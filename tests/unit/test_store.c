@@ -37,6 +37,19 @@ static void rm_db(void)
 	rmdir(dir);
 }
 
+/* A new store in a fresh temporary directory, or NULL (a failed check; nothing left behind). */
+static struct store *tmp_store(struct err *e)
+{
+	struct store *s;
+
+	tmp_db();
+	err_clear(e);
+	CHECK((s = store_open(path, STORE_CREATE, e)) != NULL);
+	if (!s)
+		rm_db();
+	return s;
+}
+
 static long long file_size(const char *p)
 {
 	struct stat sb;
@@ -63,10 +76,7 @@ static void insert_typed(void)
 		{ STORE_REAL, NULL, 0, 1.0 / 3.0 }, { STORE_REAL, NULL, 0, NAN }, { STORE_TEXT, NULL, 0, 0 }
 	};
 
-	tmp_db();
-	err_clear(&e);
-	CHECK((s = store_open(path, STORE_CREATE, &e)) != NULL);
-	if (!s)
+	if (!(s = tmp_store(&e)))
 		return;
 	CHECK_INT(store_exec(s, "CREATE TABLE t(a TEXT, b INTEGER, c REAL, d REAL, f TEXT);", &e), 0);
 	CHECK_INT(store_insert(s, "INSERT INTO t VALUES(?,?,?,?,?)", v, 5, &e), 0);
@@ -92,10 +102,7 @@ static void query_reals_exact(void)
 	struct err e;
 	struct store *s;
 
-	tmp_db();
-	err_clear(&e);
-	CHECK((s = store_open(path, STORE_CREATE, &e)) != NULL);
-	if (!s)
+	if (!(s = tmp_store(&e)))
 		return;
 	CHECK_INT(store_exec(s, "CREATE TABLE t(i INTEGER, x REAL);", &e), 0);
 	/* (store_insert stores a non-finite real as NULL: infinity comes from SQL, 9e999) */
@@ -150,10 +157,7 @@ static void background_checkpoints(void)
 	long runs = 0;
 	int ok = 1;
 
-	tmp_db();
-	err_clear(&e);
-	CHECK((s = store_open(path, STORE_CREATE, &e)) != NULL);
-	if (!s)
+	if (!(s = tmp_store(&e)))
 		return;
 	CHECK_INT(store_checkpoint_in_background(s, &e), 0);
 	CHECK_INT(store_checkpoint_in_background(s, &e), 0); /* a second call changes nothing */
