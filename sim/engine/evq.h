@@ -17,7 +17,7 @@
  *   registers; beyond, a distribution sort over the bucket's range of time keys, in as many
  *   parts as entries, and one insertion pass). A push into a bucket already taken goes into
  *   the run at its place (the front heap only when the run is full; pops merge the two), so
- *   the heap stays empty whatever the number of pending events. A pop that finds the run used
+ *   the heap is empty or small whatever the number of pending events. A pop that finds the run used
  *   up and the heap empty takes the next bucket and pops again, without the merge.
  *   Events later than the calendar's last bucket go to an unsorted overflow ("top"); when the
  *   calendar is used up the top is spread over a new one, sized to its count and span, or,
