@@ -69,7 +69,39 @@ struct store_bg {
 	int log;            /* frames in the log after the writer's last commit */
 	int done;           /* frames of it checkpointed */
 	int now, stop;      /* requests: checkpoint whatever is there; end */
+	int busy;           /* the thread is starting or inside SQLite (mu not held) */
+	pthread_cond_t idle; /* signalled when busy drops to 0 */
 };
+
+/* fork() and the thread. A worker process forked while the thread is inside SQLite would inherit
+ * a copy of every lock the thread held at that instant (the allocator's: seen as a worker hung
+ * in free() under AddressSanitizer, whose allocator has no fork handler), held forever. So a fork
+ * waits until the thread is outside SQLite and keeps it out until the fork is done
+ * (pthread_atfork: the forking thread takes mu in prepare and gives it back in both processes).
+ * The handlers take no argument: the running thread's state is bg_forkable, one at a time
+ * (the one sweep writer), under bg_fork_mu. */
+static pthread_mutex_t bg_fork_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct store_bg *bg_forkable;
+static pthread_once_t bg_fork_once = PTHREAD_ONCE_INIT;
+
+static void bg_fork_prepare(void)
+{
+	pthread_mutex_lock(&bg_fork_mu);
+	if (bg_forkable) {
+		pthread_mutex_lock(&bg_forkable->mu);
+		while (bg_forkable->busy)
+			pthread_cond_wait(&bg_forkable->idle, &bg_forkable->mu);
+	}
+}
+
+static void bg_fork_done(void)
+{
+	if (bg_forkable)
+		pthread_mutex_unlock(&bg_forkable->mu);
+	pthread_mutex_unlock(&bg_fork_mu);
+}
+
+static void bg_fork_register(void) { pthread_atfork(bg_fork_prepare, bg_fork_done, bg_fork_done); }
 
 struct store {
 	sqlite3 *db;
@@ -327,6 +359,8 @@ static void *bg_main(void *arg)
 	struct store_bg *bg = arg;
 
 	pthread_mutex_lock(&bg->mu);
+	bg->busy = 0; /* started: the thread's set-up (allocations included) is done */
+	pthread_cond_broadcast(&bg->idle);
 	for (;;) {
 		int n_log = -1, n_done = -1;
 		while (!bg->stop && !bg->now && bg->log - bg->done < STORE_CKPT_FRAMES)
@@ -334,6 +368,7 @@ static void *bg_main(void *arg)
 		if (bg->stop)
 			break;
 		bg->now = 0;
+		bg->busy = 1;
 		pthread_mutex_unlock(&bg->mu);
 		sqlite3_wal_checkpoint_v2(bg->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &n_log, &n_done);
 		/* a log this long is started over: the writer waits for the frames committed
@@ -341,6 +376,8 @@ static void *bg_main(void *arg)
 		if (n_log >= STORE_WAL_RESTART_FRAMES)
 			sqlite3_wal_checkpoint_v2(bg->db, NULL, SQLITE_CHECKPOINT_RESTART, &n_log, &n_done);
 		pthread_mutex_lock(&bg->mu);
+		bg->busy = 0;
+		pthread_cond_broadcast(&bg->idle); /* a fork may be waiting */
 		/* a log shorter than what was checkpointed has started over (all of it was copied);
 		 * when nothing is known, wait for another STORE_CKPT_FRAMES before trying again */
 		bg->done = n_done < 0 ? bg->log : bg->log < n_done ? 0 : n_done;
@@ -373,6 +410,10 @@ static void bg_stop(struct store *s)
 
 	if (!bg)
 		return;
+	pthread_mutex_lock(&bg_fork_mu);
+	if (bg_forkable == bg)
+		bg_forkable = NULL;
+	pthread_mutex_unlock(&bg_fork_mu);
 	pthread_mutex_lock(&bg->mu);
 	bg->stop = 1;
 	pthread_cond_signal(&bg->cv);
@@ -380,6 +421,7 @@ static void bg_stop(struct store *s)
 	pthread_join(bg->thread, NULL);
 	sqlite3_wal_hook(s->db, NULL, NULL);
 	sqlite3_close(bg->db);
+	pthread_cond_destroy(&bg->idle);
 	pthread_cond_destroy(&bg->cv);
 	pthread_mutex_destroy(&bg->mu);
 	free(bg);
@@ -412,8 +454,12 @@ int store_checkpoint_in_background(struct store *s, struct err *e)
 	sqlite3_busy_timeout(bg->db, 100);
 	pthread_mutex_init(&bg->mu, NULL);
 	pthread_cond_init(&bg->cv, NULL);
+	pthread_cond_init(&bg->idle, NULL);
+	pthread_once(&bg_fork_once, bg_fork_register);
+	bg->busy = 1; /* until the thread is in its loop: a fork waits for its start-up too */
 	if ((rc = pthread_create(&bg->thread, NULL, bg_main, bg)) != 0) {
 		err_set(e, "%s: background checkpoints: cannot start a thread: %s", s->path, strerror(rc));
+		pthread_cond_destroy(&bg->idle);
 		pthread_cond_destroy(&bg->cv);
 		pthread_mutex_destroy(&bg->mu);
 		sqlite3_close(bg->db);
@@ -421,6 +467,10 @@ int store_checkpoint_in_background(struct store *s, struct err *e)
 		return -1;
 	}
 	s->bg = bg;
+	pthread_mutex_lock(&bg_fork_mu);
+	if (!bg_forkable)
+		bg_forkable = bg;
+	pthread_mutex_unlock(&bg_fork_mu);
 	sqlite3_wal_hook(s->db, bg_hook, bg); /* in place of SQLite's own checkpoints */
 	return 0;
 }
