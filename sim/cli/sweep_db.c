@@ -2,10 +2,8 @@
  *
  * Statistics are always recomputed from the database, never from the results of this process
  * alone: a resumed sweep (or one whose trials were all stored earlier, possibly by another
- * sweep sharing trials) reports over every stored replication. Values are read as %!.17g text so
- * they round-trip exactly through store_query's text interface (SQLite's printf gives at most
- * 16 significant digits unless the '!' flag asks for more: %.17g lost the last bit of about a
- * third of the values; %!.17g round-tripped 300,000 random doubles on SQLite 3.40.1).
+ * sweep sharing trials) reports over every stored replication. Values come through
+ * store_query's text interface, which hands a REAL on as text that reads back exactly.
  */
 #include "sweep_db.h"
 
@@ -258,7 +256,7 @@ static int read_values(struct store *st, const char *name, struct mat *m, struct
 	int rc;
 
 	rc = store_query(st,
-			 "SELECT t.point, t.replication, m.name, m.unit, printf('%!.17g', m.value)"
+			 "SELECT t.point, t.replication, m.name, m.unit, m.value"
 			 " FROM sweep_trials t JOIN runs r ON r.trial_key = t.trial_key"
 			 " JOIN metrics m ON m.run_id = r.run_id"
 			 " WHERE t.sweep = ? AND r.status = 'ok'",
