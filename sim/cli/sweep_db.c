@@ -3,7 +3,7 @@
  * Statistics are always recomputed from the database, never from the results of this process
  * alone: a resumed sweep (or one whose trials were all stored earlier, possibly by another
  * sweep sharing trials) reports over every stored replication. Values come through
- * store_query's text interface, which hands a REAL on as text that reads back exactly.
+ * store_query_vals, which hands a REAL on as the stored double.
  */
 #include "sweep_db.h"
 
@@ -222,23 +222,35 @@ static size_t name_slot(struct reader *rd, const char *name, const char *unit)
 	return rd->last = k;
 }
 
-static int value_row(void *ctx, int n, const char *const *v, const char *const *c)
+/* An integer column read as store_query's text would have been by atol (a REAL by its text's
+ * integer part, which is its truncation; text as atol reads it). */
+static long val_long(const struct store_val *v)
+{
+	return v->type == STORE_INT ? (long)v->i : v->type == STORE_REAL ? (long)v->real : atol(v->text);
+}
+
+static int value_row(void *ctx, int n, const struct store_val *v)
 {
 	struct reader *rd = ctx;
 	long p, r;
 	size_t k;
-	(void)c;
-	if (n < 5 || !v[2])
+	double x;
+	/* text columns: name and unit (NULL: SQL NULL); the value a REAL as stored, exactly */
+	if (n < 5 || v[2].type != STORE_TEXT || !v[2].text)
 		return 0;
-	k = name_slot(rd, v[2], v[3] ? v[3] : ""); /* a metric of any row counts, like before */
-	if (!v[0] || !v[1] || !v[4])
+	/* a metric of any row counts, like before */
+	k = name_slot(rd, v[2].text, v[3].type == STORE_TEXT && v[3].text ? v[3].text : "");
+	if ((v[0].type == STORE_TEXT && !v[0].text) || (v[1].type == STORE_TEXT && !v[1].text) ||
+	    (v[4].type == STORE_TEXT && !v[4].text))
 		return 0;
-	p = atol(v[0]);
-	r = atol(v[1]);
+	p = val_long(&v[0]);
+	r = val_long(&v[1]);
+	x = v[4].type == STORE_REAL ? v[4].real : v[4].type == STORE_INT ? (double)v[4].i
+									   : strtod(v[4].text, NULL);
 	if (p < 0 || (size_t)p >= rd->m->n_points || r < 0 || (size_t)r >= rd->m->reps)
 		return 0;
 	xgrow((void **)&rd->vals, &rd->cap, rd->n + 1, sizeof *rd->vals);
-	rd->vals[rd->n++] = (struct raw_val){ (size_t)p, (size_t)r, k, strtod(v[4], NULL) };
+	rd->vals[rd->n++] = (struct raw_val){ (size_t)p, (size_t)r, k, x };
 	return 0;
 }
 
@@ -255,7 +267,7 @@ static int read_values(struct store *st, const char *name, struct mat *m, struct
 	char **sorted_units;
 	int rc;
 
-	rc = store_query(st,
+	rc = store_query_vals(st,
 			 "SELECT t.point, t.replication, m.name, m.unit, m.value"
 			 " FROM sweep_trials t JOIN runs r ON r.trial_key = t.trial_key"
 			 " JOIN metrics m ON m.run_id = r.run_id"

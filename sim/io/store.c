@@ -822,6 +822,62 @@ int store_insert(struct store *s, const char *sql, const struct store_val *v, in
 	return 0;
 }
 
+/* Binds the text parameters of a query; 0, or -1 with e (the statement given back). */
+static int bind_params(struct store *s, sqlite3_stmt *st, const char *const *params, int nparams,
+		       struct err *e)
+{
+	for (int i = 0; i < nparams; i++) {
+		int rc = bind_text(st, i + 1, params[i]);
+		if (rc != SQLITE_OK) {
+			bind_err(s, e, "cannot bind a query parameter", rc);
+			stmt_give(s, st);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int store_query_vals(struct store *s, const char *sql, const char *const *params, int nparams,
+		     store_val_row_fn row, void *ctx, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc, ret = 0;
+
+	if (!(st = stmt_take(s, sql)))
+		return db_err(s, e, "bad query");
+	if (bind_params(s, st, params, nparams, e))
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int n = sqlite3_column_count(st);
+		struct store_val v[64];
+		if (n > 64)
+			n = 64;
+		for (int i = 0; i < n && ret == 0; i++) {
+			int type = sqlite3_column_type(st, i);
+			v[i] = (struct store_val){ STORE_TEXT, NULL, 0, 0 };
+			if (type == SQLITE_INTEGER) {
+				v[i].type = STORE_INT;
+				v[i].i = sqlite3_column_int64(st, i);
+			} else if (type == SQLITE_FLOAT) {
+				v[i].type = STORE_REAL;
+				v[i].real = sqlite3_column_double(st, i);
+			} else if (type != SQLITE_NULL &&
+				   !(v[i].text = (const char *)sqlite3_column_text(st, i))) {
+				/* as in store_query: a value SQLite could not convert is not dropped */
+				ret = err_set(e, "%s: query failed: out of memory reading a result", s->path);
+			}
+		}
+		if (ret || (row && (ret = row(ctx, n, v)) != 0))
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		db_err(s, e, "query failed");
+		ret = -1;
+	}
+	stmt_give(s, st);
+	return ret;
+}
+
 /* A finite REAL as the shortest decimal (15, 16 or 17 significant digits) that reads back as
  * the same double; NULL for one that is not finite (SQLite's own text then, "Inf"). SQLite's
  * text for a REAL has 15 significant digits and loses the last bits of most values (1/3 reads
@@ -848,12 +904,8 @@ int store_query(struct store *s, const char *sql, const char *const *params, int
 
 	if (!(st = stmt_take(s, sql)))
 		return db_err(s, e, "bad query");
-	for (int i = 0; i < nparams; i++)
-		if ((rc = bind_text(st, i + 1, params[i])) != SQLITE_OK) {
-			bind_err(s, e, "cannot bind a query parameter", rc);
-			stmt_give(s, st);
-			return -1;
-		}
+	if (bind_params(s, st, params, nparams, e))
+		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int n = sqlite3_column_count(st);
 		const char *vals[64], *names[64];

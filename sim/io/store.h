@@ -85,6 +85,14 @@ struct store_val {
  * and parsed back). Returns 0, or -1 with e. */
 int store_insert(struct store *s, const char *sql, const struct store_val *v, int n, struct err *e);
 
+/* Runs sql like store_query, but hands each row on as typed values: STORE_INT or STORE_REAL as
+ * stored (a REAL exactly), anything else as STORE_TEXT (text NULL for SQL NULL). For many rows,
+ * cheaper than store_query: no number is formatted as text and parsed back (200-trial sweep:
+ * that was two thirds of the instructions of reading its 12,800 values, callgrind). */
+typedef int (*store_val_row_fn)(void *ctx, int ncol, const struct store_val *values);
+int store_query_vals(struct store *s, const char *sql, const char *const *params, int nparams,
+		     store_val_row_fn row, void *ctx, struct err *e);
+
 /* Executes one or more statements with no result (DDL, views). */
 int store_exec(struct store *s, const char *sql, struct err *e);
 

@@ -1,5 +1,5 @@
-/* test_store.c — the results store's typed inserts, exact reals from queries and its background
- * checkpoints.
+/* test_store.c — the results store's typed inserts, exact reals from queries (as text and as
+ * typed values) and its background checkpoints.
  *
  * Background checkpoints are seen from outside: the database file grows only when a checkpoint
  * copies the log into it, and with the thread on the writer no longer checkpoints itself, so a
@@ -124,6 +124,56 @@ static void query_reals_exact(void)
 	rm_db();
 }
 
+/* store_query_vals hands each column on with its stored type: integers and reals exactly (no
+ * text in between), text as text, NULL as a NULL text; a callback's non-zero return stops it. */
+struct vals_seen {
+	int rows;
+	struct store_val v[4];
+	char text[32];
+};
+
+static int vals_row(void *ctx, int n, const struct store_val *v)
+{
+	struct vals_seen *w = ctx;
+	if (n != 4)
+		return -7;
+	memcpy(w->v, v, sizeof w->v);
+	snprintf(w->text, sizeof w->text, "%s", v[2].text ? v[2].text : "(null)");
+	return ++w->rows == 2 ? 5 : 0;
+}
+
+static void query_vals_typed(void)
+{
+	struct err e;
+	struct store *s;
+	struct vals_seen w = { 0 };
+	const char *p = "b";
+
+	if (!(s = tmp_store(&e)))
+		return;
+	CHECK_INT(store_exec(s, "CREATE TABLE t(i INTEGER, x REAL, s TEXT, n REAL);"
+			     "INSERT INTO t VALUES(-9007199254740993, 0.1 + 0.2, 'a', NULL), (2, 1e300, 'b', 4),"
+			     " (3, 0, 'c', 0);", &e), 0);
+	CHECK_INT(store_query_vals(s, "SELECT i, x, s, n FROM t WHERE s = ?", &p, 1, vals_row, &w, &e), 0);
+	CHECK_INT(w.rows, 1);
+	CHECK(w.v[0].type == STORE_INT && w.v[0].i == 2);
+	CHECK(w.v[1].type == STORE_REAL && w.v[1].real == 1e300);
+	CHECK_STR(w.text, "b");
+	CHECK(w.v[3].type == STORE_REAL && w.v[3].real == 4); /* REAL affinity: 4 reads as a real */
+	w.rows = 0;
+	CHECK_INT(store_query_vals(s, "SELECT i, x, s, n FROM t ORDER BY i", NULL, 0, vals_row, &w, &e), 5);
+	CHECK_INT(w.rows, 2); /* stopped by the callback after the second row */
+	w.rows = 0;
+	CHECK_INT(store_query_vals(s, "SELECT i, x, s, n FROM t ORDER BY i LIMIT 1", NULL, 0, vals_row, &w, &e), 0);
+	CHECK(w.v[0].type == STORE_INT && w.v[0].i == -9007199254740993LL);
+	CHECK(w.v[1].type == STORE_REAL && w.v[1].real == 0.1 + 0.2); /* exact, not 15 digits */
+	CHECK(w.v[3].type == STORE_TEXT && w.v[3].text == NULL);      /* SQL NULL */
+	CHECK_INT(store_query_vals(s, "SELECT nothing FROM nowhere", NULL, 0, vals_row, &w, &e), -1);
+	CHECK_HAS(e.msg, path);
+	store_close(s);
+	rm_db();
+}
+
 /* A run with n_pts series points over a few names (a few dozen log pages). */
 static int write_run(struct store *s, int i, int n_pts, struct err *e)
 {
@@ -197,6 +247,7 @@ int main(void)
 {
 	RUN(insert_typed);
 	RUN(query_reals_exact);
+	RUN(query_vals_typed);
 	RUN(background_checkpoints);
 	return CHECK_DONE();
 }
