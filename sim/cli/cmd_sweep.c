@@ -381,8 +381,7 @@ static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_s
 
 	err_clear(&e);
 	if (!(st = store_open(a->db, STORE_CREATE, &e)) || sweep_db_schema(st, &e) ||
-	    sweep_db_register(st, &r->job, r->version, &e) || pending(st, r, &todo, &n, &stored, &shared, &e) ||
-	    store_bulk_begin(st, n, &e)) {
+	    sweep_db_register(st, &r->job, r->version, &e) || pending(st, r, &todo, &n, &stored, &shared, &e)) {
 		fprintf(stderr, "maasim: %s\n", e.msg);
 		if (mpi_size > 1) /* release the worker ranks */
 			sweep_mpi_serve(&r->job, todo, 0, &sweep_stop, sink, NULL, &pg, &tl, &e);
@@ -419,9 +418,7 @@ static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_s
 	else
 		rc = sweep_exec_local(&r->job, todo, n, a->jobs, &sweep_stop, sink, &ctx, &pg, &tl, &e);
 	sweep_progress_end(&pg);
-	/* while the statistics are read: the name index rebuilt, then the trials' pages copied */
-	store_bulk_end(st);
-	store_checkpoint_soon(st);
+	store_checkpoint_soon(st); /* the trials' pages, while the statistics are computed */
 	if (rc < 0) {
 		fprintf(stderr, "maasim: %s\n", e.msg);
 		ret = 1;

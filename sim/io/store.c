@@ -35,7 +35,6 @@
 #include <libgen.h>
 #include <math.h>
 #include <pthread.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "engine/xalloc.h"
@@ -70,10 +69,7 @@ struct store_bg {
 	int log;            /* frames in the log after the writer's last commit */
 	int done;           /* frames of it checkpointed */
 	int now, stop;      /* requests: checkpoint whatever is there; end */
-	int index_now;      /* request: rebuild the name index (store_bulk_end) */
-	int index_failed;   /* that rebuild failed (store_close tries again) */
 	int busy;           /* the thread is starting or inside SQLite (mu not held) */
-	unsigned long rounds; /* times the thread came out of SQLite (busy_wait waits for one) */
 	pthread_cond_t idle; /* signalled when busy drops to 0 */
 };
 
@@ -113,8 +109,6 @@ struct store {
 	struct store_cached cache[STORE_CACHE];
 	unsigned long clock;
 	struct store_bg *bg; /* NULL: SQLite checkpoints in the writer (its default) */
-	int index_dropped;   /* store_bulk_begin dropped the name index */
-	int busy_slept_ms;   /* busy_wait: slept since the current wait began */
 };
 
 static const char schema_sql[] =
@@ -123,14 +117,11 @@ static const char schema_sql[] =
 	" version TEXT, started_at TEXT, wall_s REAL, message TEXT, trial_key TEXT UNIQUE);"
 	"CREATE TABLE IF NOT EXISTS metrics(run_id INTEGER, name TEXT, value REAL, unit TEXT);"
 	"CREATE INDEX IF NOT EXISTS metrics_run ON metrics(run_id);"
-	"CREATE INDEX IF NOT EXISTS metrics_name ON metrics(name);" /* = name_index_sql */
+	"CREATE INDEX IF NOT EXISTS metrics_name ON metrics(name);"
 	"CREATE TABLE IF NOT EXISTS timeseries(run_id INTEGER, t_s REAL, name TEXT, value REAL);"
 	"CREATE INDEX IF NOT EXISTS timeseries_run ON timeseries(run_id, name);"
 	"CREATE TABLE IF NOT EXISTS scenarios(scenario_hash TEXT PRIMARY KEY, name TEXT,"
 	" json TEXT);";
-
-/* The index on metrics(name) (the schema's; dropped and rebuilt around bulk writes). */
-static const char name_index_sql[] = "CREATE INDEX IF NOT EXISTS metrics_name ON metrics(name);";
 
 /* Every results database carries maasim's mark in its header: PRAGMA application_id (the bytes
  * "MaaS") and PRAGMA user_version (the schema version below; raise it when a table changes in a
@@ -371,27 +362,13 @@ static void *bg_main(void *arg)
 	bg->busy = 0; /* started: the thread's set-up (allocations included) is done */
 	pthread_cond_broadcast(&bg->idle);
 	for (;;) {
-		int n_log = -1, n_done = -1, done0;
-		while (!bg->stop && !bg->now && !bg->index_now && bg->log - bg->done < STORE_CKPT_FRAMES)
+		int n_log = -1, n_done = -1;
+		while (!bg->stop && !bg->now && bg->log - bg->done < STORE_CKPT_FRAMES)
 			pthread_cond_wait(&bg->cv, &bg->mu);
-		if (bg->index_now) { /* first, even when asked to stop: the writer waits for it */
-			int rc;
-			bg->index_now = 0;
-			bg->busy = 1;
-			pthread_mutex_unlock(&bg->mu);
-			rc = sqlite3_exec(bg->db, name_index_sql, NULL, NULL, NULL);
-			pthread_mutex_lock(&bg->mu);
-			bg->index_failed = rc != SQLITE_OK;
-			bg->busy = 0;
-			bg->rounds++;
-			pthread_cond_broadcast(&bg->idle);
-			continue;
-		}
 		if (bg->stop)
 			break;
 		bg->now = 0;
 		bg->busy = 1;
-		done0 = bg->done;
 		pthread_mutex_unlock(&bg->mu);
 		sqlite3_wal_checkpoint_v2(bg->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &n_log, &n_done);
 		/* a log this long is started over: the writer waits for the frames committed
@@ -400,13 +377,10 @@ static void *bg_main(void *arg)
 			sqlite3_wal_checkpoint_v2(bg->db, NULL, SQLITE_CHECKPOINT_RESTART, &n_log, &n_done);
 		pthread_mutex_lock(&bg->mu);
 		bg->busy = 0;
-		bg->rounds++;
-		pthread_cond_broadcast(&bg->idle); /* a fork, or the writer, may be waiting */
+		pthread_cond_broadcast(&bg->idle); /* a fork may be waiting */
 		/* a log shorter than what was checkpointed has started over (all of it was copied);
-		 * when nothing is known or nothing was copied (a reader held the log: the writer's
-		 * connection waiting for a lock holds one), wait for another STORE_CKPT_FRAMES
-		 * before trying again: trying at once would spin */
-		bg->done = n_done < 0 || n_done <= done0 ? bg->log : bg->log < n_done ? 0 : n_done;
+		 * when nothing is known, wait for another STORE_CKPT_FRAMES before trying again */
+		bg->done = n_done < 0 ? bg->log : bg->log < n_done ? 0 : n_done;
 	}
 	pthread_mutex_unlock(&bg->mu);
 	return NULL;
@@ -430,49 +404,9 @@ static int bg_hook(void *ctx, sqlite3 *db, const char *name, int n_frames)
 	return SQLITE_OK;
 }
 
-/* The writer's busy handler while the thread runs (in place of sqlite3_busy_timeout's, whose
- * waits it keeps: steps of 1 to 100 ms, up to 10 s in all). When the thread is inside SQLite it
- * most likely holds the lock (a RESTART checkpoint, the name index's rebuild), so the writer
- * waits on the thread's condition variable and tries again the moment the thread comes out,
- * instead of sleeping past that moment; at most one step, then it tries again anyway (it may
- * hold a read lock the thread waits for). Any other holder (another process) costs a sleep. */
-static int busy_wait(void *ctx, int n_calls)
-{
-	static const int delay_ms[] = { 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 };
-	struct store *s = ctx;
-	struct store_bg *bg = s->bg;
-	int d = delay_ms[n_calls < 12 ? n_calls : 11], woke = 0, thread = 0;
-
-	if (n_calls == 0)
-		s->busy_slept_ms = 0;
-	if (s->busy_slept_ms >= 10000)
-		return 0;
-	pthread_mutex_lock(&bg->mu);
-	if (bg->busy) {
-		unsigned long r0 = bg->rounds;
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += d * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec += until.tv_nsec / 1000000000L;
-			until.tv_nsec %= 1000000000L;
-		}
-		thread = 1;
-		while (bg->rounds == r0 && pthread_cond_timedwait(&bg->idle, &bg->mu, &until) == 0)
-			;
-		woke = bg->rounds != r0;
-	}
-	pthread_mutex_unlock(&bg->mu);
-	if (!thread)
-		sqlite3_sleep(d);
-	s->busy_slept_ms += woke ? 1 : d;
-	return 1;
-}
-
 static void bg_stop(struct store *s)
 {
 	struct store_bg *bg = s->bg;
-	int index_failed;
 
 	if (!bg)
 		return;
@@ -486,16 +420,12 @@ static void bg_stop(struct store *s)
 	pthread_mutex_unlock(&bg->mu);
 	pthread_join(bg->thread, NULL);
 	sqlite3_wal_hook(s->db, NULL, NULL);
-	sqlite3_busy_timeout(s->db, 10000);
-	index_failed = bg->index_failed;
 	sqlite3_close(bg->db);
 	pthread_cond_destroy(&bg->idle);
 	pthread_cond_destroy(&bg->cv);
 	pthread_mutex_destroy(&bg->mu);
 	free(bg);
 	s->bg = NULL;
-	if (index_failed) /* once more, here, with the writer's patience */
-		sqlite3_exec(s->db, name_index_sql, NULL, NULL, NULL);
 }
 
 int store_checkpoint_in_background(struct store *s, struct err *e)
@@ -542,7 +472,6 @@ int store_checkpoint_in_background(struct store *s, struct err *e)
 		bg_forkable = bg;
 	pthread_mutex_unlock(&bg_fork_mu);
 	sqlite3_wal_hook(s->db, bg_hook, bg); /* in place of SQLite's own checkpoints */
-	sqlite3_busy_handler(s->db, busy_wait, s);
 	return 0;
 }
 
@@ -556,49 +485,10 @@ void store_checkpoint_soon(struct store *s)
 	pthread_mutex_unlock(&s->bg->mu);
 }
 
-static int count_row(void *ctx, int n, const char *const *v, const char *const *c)
-{
-	(void)c;
-	*(long long *)ctx = n > 0 && v[0] ? strtoll(v[0], NULL, 10) : -1;
-	return 0;
-}
-
-int store_bulk_begin(struct store *s, size_t n_runs, struct err *e)
-{
-	long long stored = -1;
-
-	if (s->index_dropped)
-		return 0;
-	if (store_query(s, "SELECT count(*) FROM runs", NULL, 0, count_row, &stored, e))
-		return -1;
-	if (stored < 0 || (double)stored > (double)n_runs)
-		return 0; /* rebuilding would cost more than it saves */
-	if (store_exec(s, "DROP INDEX IF EXISTS metrics_name;", e))
-		return -1;
-	s->index_dropped = 1;
-	return 0;
-}
-
-void store_bulk_end(struct store *s)
-{
-	if (!s->index_dropped)
-		return;
-	s->index_dropped = 0;
-	if (s->bg) {
-		pthread_mutex_lock(&s->bg->mu);
-		s->bg->index_now = 1;
-		pthread_cond_signal(&s->bg->cv);
-		pthread_mutex_unlock(&s->bg->mu);
-	} else { /* a failure leaves it to the next store_open */
-		sqlite3_exec(s->db, name_index_sql, NULL, NULL, NULL);
-	}
-}
-
 void store_close(struct store *s)
 {
 	if (!s)
 		return;
-	store_bulk_end(s);
 	bg_stop(s); /* first: the writer's close then checkpoints the rest as the last connection */
 	for (int i = 0; i < STORE_CACHE; i++) { /* a connection with live statements stays open */
 		sqlite3_finalize(s->cache[i].st);

@@ -36,17 +36,6 @@ int store_checkpoint_in_background(struct store *s, struct err *e);
  * before a long read, so that store_close has little left to copy. */
 void store_checkpoint_soon(struct store *s);
 
-/* Bulk writing (a sweep). Each run's metrics go into the index on metrics(name) in as many places
- * as the run has metrics (64 for the bench sweep: two thirds of its log pages), and no write
- * needs that index. store_bulk_begin drops it when the database holds no more runs than
- * n_runs, the number about to be written (rebuilding it then costs less than keeping it up to
- * date); store_bulk_end (or store_close) rebuilds it: in the background thread when there is
- * one, while the caller goes on reading, and the caller's next write waits for it. A process
- * killed in between leaves the index out until the next store_open(STORE_CREATE); queries are
- * the same without it, only slower. Returns 0, or -1 with e. */
-int store_bulk_begin(struct store *s, size_t n_runs, struct err *e);
-void store_bulk_end(struct store *s);
-
 struct store_run {
 	const char *scenario;      /* scenario name */
 	const char *scenario_hash; /* hash of the resolved scenario JSON */

@@ -243,68 +243,11 @@ static void background_checkpoints(void)
 	rm_db();
 }
 
-static int index_count(struct store *s)
-{
-	char got[256] = "";
-	struct err e;
-	if (store_query(s, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'metrics_name'",
-			NULL, 0, text_row, got, &e))
-		return -1;
-	return atoi(got);
-}
-
-/* store_bulk_begin drops the metrics(name) index only when the database holds no more runs than
- * are about to be written; store_bulk_end, or store_close, or the next store_open, puts it back. */
-static void bulk_index(void)
-{
-	struct err e;
-	struct store *s;
-
-	if (!(s = tmp_store(&e)))
-		return;
-	for (int i = 0; i < 3; i++)
-		CHECK_INT(write_run(s, i, 4, &e), 0);
-	CHECK_INT(store_bulk_begin(s, 2, &e), 0); /* 3 stored > 2 to come: kept */
-	CHECK_INT(index_count(s), 1);
-	CHECK_INT(store_bulk_begin(s, 3, &e), 0);
-	CHECK_INT(index_count(s), 0);
-	CHECK_INT(write_run(s, 3, 4, &e), 0);
-	store_bulk_end(s);
-	CHECK_INT(index_count(s), 1);
-	/* with the background thread: rebuilt there; the next write waits for it */
-	CHECK_INT(store_checkpoint_in_background(s, &e), 0);
-	CHECK_INT(store_bulk_begin(s, 10, &e), 0);
-	CHECK_INT(index_count(s), 0);
-	store_bulk_end(s);
-	CHECK_INT(write_run(s, 4, 4, &e), 0);
-	CHECK_INT(store_bulk_begin(s, 10, &e), 0);
-	store_close(s); /* without store_bulk_end: the close rebuilds it */
-	err_clear(&e);
-	CHECK((s = store_open(path, STORE_READONLY, &e)) != NULL);
-	if (s) {
-		CHECK_INT(index_count(s), 1);
-		store_close(s);
-	}
-	/* a database left without it (as by a killed sweep): the next writer's open creates it */
-	CHECK((s = store_open(path, STORE_CREATE, &e)) != NULL);
-	if (s) {
-		CHECK_INT(store_exec(s, "DROP INDEX metrics_name;", &e), 0);
-		store_close(s);
-		CHECK((s = store_open(path, STORE_CREATE, &e)) != NULL);
-		if (s) {
-			CHECK_INT(index_count(s), 1);
-			store_close(s);
-		}
-	}
-	rm_db();
-}
-
 int main(void)
 {
 	RUN(insert_typed);
 	RUN(query_reals_exact);
 	RUN(query_vals_typed);
 	RUN(background_checkpoints);
-	RUN(bulk_index);
 	return CHECK_DONE();
 }
