@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "cli/sweep_stats.h"
+#include "engine/stats.h"
 #include "engine/xalloc.h"
 
 /* The comments are part of the schema: SQLite keeps them, so `.schema sweep_stats` documents
@@ -163,6 +164,7 @@ struct mat {
 	size_t n_points, n_metrics, reps;
 	char **names, **units;
 	double *v; /* [(point * n_metrics + metric) * reps + rep], NAN when missing */
+	double *t95; /* [k] = stats_t95_quantile(k), k = 0..reps (sweep_stats.h) */
 };
 
 static int cmp_name(const void *key, const void *elem)
@@ -315,6 +317,7 @@ static void mat_fini(struct mat *m)
 	free(m->names);
 	free(m->units);
 	free(m->v);
+	free(m->t95);
 }
 
 static const double *cell(const struct mat *m, size_t p, size_t k)
@@ -344,8 +347,8 @@ static void tornado(const struct sweep_spec *s, const struct mat *m, size_t c, s
 	for (size_t i = 0; i < s->n_oat; i++) {
 		struct tornado_row *r = &rows[i];
 		r->input = i;
-		sweep_stats_paired(cell(m, c + 1 + 2 * i, k), cell(m, c, k), m->reps, &r->lo);
-		sweep_stats_paired(cell(m, c + 2 + 2 * i, k), cell(m, c, k), m->reps, &r->hi);
+		sweep_stats_paired(cell(m, c + 1 + 2 * i, k), cell(m, c, k), m->reps, m->t95, &r->lo);
+		sweep_stats_paired(cell(m, c + 2 + 2 * i, k), cell(m, c, k), m->reps, m->t95, &r->hi);
 		r->swing = fabs(r->hi.diff - r->lo.diff);
 		if (!isfinite(r->swing))
 			r->swing = -1;
@@ -372,7 +375,7 @@ static int write_stats(struct store *st, const struct sweep_job *job, const stru
 		for (size_t k = 0; !rc && k < m->n_metrics; k++) {
 			struct sweep_ci ci;
 			struct sweep_paired d;
-			sweep_stats_ci(cell(m, p, k), m->reps, &ci);
+			sweep_stats_ci(cell(m, p, k), m->reps, m->t95, &ci);
 			if (ci.n) {
 				const struct store_val v[10] = {
 					vt(s->name), vi((long long)p), vt(pt->label), vt(m->names[k]),
@@ -381,7 +384,7 @@ static int write_stats(struct store *st, const struct sweep_job *job, const stru
 				};
 				rc = store_insert(st, "INSERT INTO sweep_stats VALUES(?,?,?,?,?,?,?,?,?,?)", v, 10, e);
 			}
-			sweep_stats_paired(cell(m, p, k), cell(m, pt->baseline, k), m->reps, &d);
+			sweep_stats_paired(cell(m, p, k), cell(m, pt->baseline, k), m->reps, m->t95, &d);
 			if (!rc && d.n) {
 				const struct store_val v[17] = {
 					vt(s->name), vi((long long)p), vt(pt->label),
@@ -400,7 +403,7 @@ static int write_stats(struct store *st, const struct sweep_job *job, const stru
 					const struct tornado_row *r = &rows[i];
 					const struct sweep_oat_input *in = &s->oat[r->input];
 					struct sweep_ci cc;
-					sweep_stats_ci(cell(m, p, k), m->reps, &cc);
+					sweep_stats_ci(cell(m, p, k), m->reps, m->t95, &cc);
 					{
 						const struct store_val v[20] = {
 							vt(s->name), vi((long long)p), vt(pt->label),
@@ -457,11 +460,11 @@ static void print_tables(FILE *out, const struct sweep_job *job, const struct ma
 	fputc('\n', out);
 	for (size_t p = 0; p < s->n_points; p++) {
 		struct sweep_ci c0;
-		sweep_stats_ci(cell(m, p, (size_t)(nk ? ks[0] : 0)), m->reps, &c0);
+		sweep_stats_ci(cell(m, p, (size_t)(nk ? ks[0] : 0)), m->reps, m->t95, &c0);
 		fprintf(out, "%-*.*s %4zu", lw, lw, s->points[p].label, nk ? c0.n : 0);
 		for (size_t j = 0; j < nk; j++) {
 			struct sweep_ci c;
-			sweep_stats_ci(cell(m, p, (size_t)ks[j]), m->reps, &c);
+			sweep_stats_ci(cell(m, p, (size_t)ks[j]), m->reps, m->t95, &c);
 			if (!c.n)
 				snprintf(cellbuf, sizeof cellbuf, "-");
 			else if (!isfinite(c.hw))
@@ -486,7 +489,7 @@ static void print_tables(FILE *out, const struct sweep_job *job, const struct ma
 		for (size_t j = 0; j < nk; j++) {
 			struct sweep_paired d;
 			sweep_stats_paired(cell(m, p, (size_t)ks[j]), cell(m, pt->baseline, (size_t)ks[j]),
-					   m->reps, &d);
+					   m->reps, m->t95, &d);
 			if (!isfinite(d.rel))
 				snprintf(cellbuf, sizeof cellbuf, "-");
 			else if (!isfinite(d.rel_hw))
@@ -508,7 +511,7 @@ static void print_tables(FILE *out, const struct sweep_job *job, const struct ma
 			for (size_t j = 0; j < nk; j++) {
 				size_t k = (size_t)ks[j];
 				struct sweep_ci c;
-				sweep_stats_ci(cell(m, p, k), m->reps, &c);
+				sweep_stats_ci(cell(m, p, k), m->reps, m->t95, &c);
 				fprintf(out, "  %s (centre %.5g %s):\n", m->names[k], c.mean, m->units[k]);
 				tornado(s, m, p, k, rows);
 				for (size_t i = 0; i < s->n_oat; i++) {
@@ -538,6 +541,9 @@ int sweep_db_stats(struct store *st, const struct sweep_job *job, FILE *out, str
 	m.n_points = s->n_points;
 	m.reps = (size_t)s->replications;
 	rc = read_values(st, name, &m, e);
+	m.t95 = xmalloc((m.reps + 1) * sizeof *m.t95);
+	for (size_t k = 0; k <= m.reps; k++)
+		m.t95[k] = stats_t95_quantile(k);
 	if (!rc) {
 		rc = begin(st, e);
 		if (!rc)

@@ -6,7 +6,13 @@
 
 #include "engine/stats.h"
 
-void sweep_stats_ci(const double *x, size_t n, struct sweep_ci *out)
+/* stats_t95_halfwidth(sd, k), k >= 2, from the table when there is one (same operations) */
+static double half_width(const double *t95, double sd, size_t k)
+{
+	return t95 ? t95[k] * sd / sqrt((double)k) : stats_t95_halfwidth(sd, k);
+}
+
+void sweep_stats_ci(const double *x, size_t n, const double *t95, struct sweep_ci *out)
 {
 	double sum = 0, ss = 0;
 	size_t k = 0;
@@ -25,10 +31,11 @@ void sweep_stats_ci(const double *x, size_t n, struct sweep_ci *out)
 		if (isfinite(x[i]))
 			ss += (x[i] - out->mean) * (x[i] - out->mean);
 	out->sd = sqrt(ss / (double)(k - 1));
-	out->hw = stats_t95_halfwidth(out->sd, k);
+	out->hw = half_width(t95, out->sd, k);
 }
 
-void sweep_stats_paired(const double *x, const double *b, size_t n, struct sweep_paired *out)
+void sweep_stats_paired(const double *x, const double *b, size_t n, const double *t95,
+			struct sweep_paired *out)
 {
 	double sx = 0, sb = 0, sd2 = 0, su2 = 0, r;
 	size_t k = 0;
@@ -62,7 +69,7 @@ void sweep_stats_paired(const double *x, const double *b, size_t n, struct sweep
 			}
 		}
 	out->diff_sd = sqrt(sd2 / (double)(k - 1));
-	out->diff_hw = stats_t95_halfwidth(out->diff_sd, k);
+	out->diff_hw = half_width(t95, out->diff_sd, k);
 	if (isfinite(r))
-		out->rel_hw = stats_t95_halfwidth(sqrt(su2 / (double)(k - 1)), k) / fabs(out->base_mean);
+		out->rel_hw = half_width(t95, sqrt(su2 / (double)(k - 1)), k) / fabs(out->base_mean);
 }

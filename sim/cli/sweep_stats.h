@@ -16,13 +16,18 @@
 
 #include <stddef.h>
 
+/* Both functions take t95: NULL, or a table of stats_t95_quantile(k) for k = 0..n computed once
+ * by the caller (GSL's inverse t distribution is about 8,000 instructions, and a sweep's
+ * statistics ask it for the same few k a few thousand times: half of their writing's
+ * instructions, callgrind). The half-widths are the same to the bit either way. */
+
 /* Mean, sample sd and 95% half-width of the finite values among x[0..n). With fewer than two
  * values sd and hw are NAN (no interval); with none the mean is NAN too. */
 struct sweep_ci {
 	size_t n;
 	double mean, sd, hw;
 };
-void sweep_stats_ci(const double *x, size_t n, struct sweep_ci *out);
+void sweep_stats_ci(const double *x, size_t n, const double *t95, struct sweep_ci *out);
 
 /* Paired comparison of x with baseline b (both indexed by replication, length n). rel and
  * rel_hw are NAN when the baseline mean is 0 or fewer than two pairs exist (rel alone needs
@@ -33,6 +38,7 @@ struct sweep_paired {
 	double diff, diff_sd, diff_hw;
 	double rel, rel_hw;       /* relative change (fraction: 0.1 = +10%) and its half-width */
 };
-void sweep_stats_paired(const double *x, const double *b, size_t n, struct sweep_paired *out);
+void sweep_stats_paired(const double *x, const double *b, size_t n, const double *t95,
+			struct sweep_paired *out);
 
 #endif

@@ -174,9 +174,14 @@ double qsketch_cdf(const struct qsketch *q, double x)
 	return (double)below / (double)n;
 }
 
+double stats_t95_quantile(uint64_t n)
+{
+	return n < 2 ? 0.0 : gsl_cdf_tdist_Pinv(0.975, (double)(n - 1));
+}
+
 double stats_t95_halfwidth(double sd, uint64_t n)
 {
 	if (n < 2)
 		return 0.0;
-	return gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * sd / sqrt((double)n);
+	return stats_t95_quantile(n) * sd / sqrt((double)n);
 }

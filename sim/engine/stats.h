@@ -203,5 +203,8 @@ double qsketch_cdf(const struct qsketch *q, double x);
 
 /* Student-t 95% half-width of the mean of n values with sample sd (0 when n < 2). */
 double stats_t95_halfwidth(double sd, uint64_t n);
+/* Its Student-t 0.975 quantile (n - 1 degrees of freedom; 0 when n < 2): for n >= 2,
+ * stats_t95_halfwidth(sd, n) is stats_t95_quantile(n) * sd / sqrt(n), computed in that order. */
+double stats_t95_quantile(uint64_t n);
 
 #endif
