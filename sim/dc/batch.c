@@ -42,60 +42,67 @@ struct run_ent {
 	struct batch_req *r;
 };
 
-/* Fields in the order a replica step reads them, the object aligned to a cache line: at 1,000
- * replicas the batchers do not stay in the core's L1 cache, and a step then reads the first two
- * lines (the third and fourth on an admission, a prefill or a change of power state). */
+/* Fields by the events that read them, the object aligned to a cache line. At 1,000 replicas
+ * a replica's lines have left the core's L2 cache when its next event comes, so each line an
+ * event reads is a miss: on the short paths (fast, on) an arrival, the end of a prefill and a
+ * completion read lines 0-2 only, and the rest (general paths, PAGED, sleep, growing or
+ * emptying the run) lies after them. An arrival mostly comes to a replica that has just
+ * completed a request (least-loaded), and the end of its prefill a few tens of ms later, so
+ * lines a completion read are still cached at both. */
 struct batcher {
 	/* line 0: every event */
 	struct batcher_out out; /* t_next and power_w, read inline (batch.h); first member */
 	double t, v, w, step_s; /* last time processed; V, W; decode step time */
 	struct run_ent *order; /* decoding requests sorted by (v_finish, id): the run (run_*) */
 	int ndec, npre;         /* decoding; prefilling (STALL) */
-	/* line 1 */
-	enum power_state pw_state;
+	/* line 1: every event */
+	unsigned char pw_state; /* enum power_state */
 	unsigned char stall;    /* prefill_mode == STALL */
 	unsigned char paged;    /* kv_admission == PAGED */
 	unsigned char fast;     /* stall && !paged: the short paths apply (arrive_alone, take_steps)
 				 * when on; 0 for tests (batcher_set_generic_) */
-	int dec_run;            /* decoding runs (phase DECODE: V and W advance) as of the last settle */
-	double energy_j;
-	double pf_dec, pf_pre;  /* sums of the power factors of decoding / prefilling requests */
-	/* the power-cap state's tabulated decode batches (cache_pstate) */
-	const struct profile_decode_row *rows;
+	unsigned char dec_run;  /* decoding runs (phase DECODE: V and W advance) as of the last settle */
 	int rows_n;
 	int max_batch;
+	double energy_j;
+	double pf_dec, pf_pre;  /* sums of the power factors of decoding / prefilling requests */
 	double kv_used;
-	/* line 2: completions, admissions, the end of a prefill */
-	struct batch_req *wait_head, *wait_tail; /* waiting FIFO */
-	batch_done_fn done;
-	void *ctx;
-	struct batch_req *dec_head, *dec_tail; /* PAGED: decoding, in admission order */
-	struct batch_req *pre_head;            /* prefill batch in progress (STALL) */
-	double t_pre_end;
-	/* line 3 */
+	/* the power-cap state's tabulated decode batches (cache_pstate) */
+	const struct profile_decode_row *rows;
+	struct run_ent *order_end; /* order_mem + order_cap: the run has no room after it there */
+	/* line 2: arrivals, the end of a prefill, completions */
+	struct batch_req *wait_head;           /* waiting FIFO */
+	const struct batch_hook *hook;         /* done callback: the block's, or own_hook */
+	struct batch_req *pre_head;            /* prefill batch in progress (STALL); it ends at
+						* out.t_next (the replica is on) */
 	double pre_start;
-	double kv_cap, kv_admit_cap; /* admit below kv_admit_cap (PAGED: 1% watermark) */
+	double kv_cap;
+	/* one prompt's prefill time: the profile's table and the power-cap state's time scale
+	 * (cache_pstate; prefill_one_s); phase_w[PROFILE_PREFILL] */
+	const struct profile_prefill_tab *pf;
+	double pf_scale;
+	double prefill_w;
+	/* line 3 on: general paths and rare events */
+	struct batch_req *wait_tail;
+	struct batch_req *dec_head, *dec_tail; /* PAGED: decoding, in admission order */
+	double kv_admit_cap;    /* admit below kv_admit_cap (PAGED: 1% watermark) */
 	struct profile *p;
 	int pstate;
-	int max_prefill_batch;
+	int max_prefill_batch;  /* >= 1 */
 	int nwait;
 	int order_cap;          /* entries from order_mem */
 	struct run_ent *order_mem; /* the allocation the run lies in (order >= order_mem) */
 	/* whole-replica power of the phases that do not depend on the batch (OFF, SLEEP, IDLE,
 	 * PREFILL; cache_pstate) */
 	double phase_w[PROFILE_DECODE];
-	/* one prompt's prefill time: the profile's table and the power-cap state's time scale
-	 * (cache_pstate; prefill_one_s) */
-	const struct profile_prefill_tab *pf;
-	double pf_scale;
-	/* rarely */
 	double t_wake_end;
 	long wakeups, preemptions;
+	struct batch_hook own_hook; /* a batcher outside a block, or with another callback */
 	void *mem;              /* the allocation behind this object (aligned inside it) */
 };
 _Static_assert(sizeof(void *) != 8 || (offsetof(struct batcher, pw_state) == 64 &&
 					offsetof(struct batcher, wait_head) == 128 &&
-					offsetof(struct batcher, pre_start) == 192),
+					offsetof(struct batcher, wait_tail) == 192),
 	       "struct batcher: cache lines as documented (64-bit pointers)");
 
 _Static_assert(sizeof(void *) != 8 || (offsetof(struct batch_req, v_join) == 88 &&
@@ -140,6 +147,7 @@ static __attribute__((noinline)) void run_make_room(struct batcher *b)
 		free(b->order_mem);
 		b->order_mem = mem;
 		b->order_cap = cap;
+		b->order_end = mem + cap;
 	}
 	b->order = b->order_mem;
 }
@@ -150,7 +158,7 @@ static inline __attribute__((always_inline)) void run_insert(struct batcher *b,
 	struct run_ent e = { v_finish, r };
 	int i;
 
-	if (b->order + b->ndec == b->order_mem + b->order_cap)
+	if (b->order + b->ndec == b->order_end)
 		run_make_room(b);
 	for (i = b->ndec++; i > 0 && before(&e, &b->order[i - 1]); i--)
 		b->order[i] = b->order[i - 1];
@@ -212,6 +220,7 @@ static void cache_pstate(struct batcher *b)
 	b->rows = profile_decode_rows(b->p, b->pstate, &b->rows_n);
 	for (int ph = PROFILE_OFF; ph < PROFILE_DECODE; ph++)
 		b->phase_w[ph] = profile_node_power_w(b->p, (enum profile_phase)ph, 0, b->pstate);
+	b->prefill_w = b->phase_w[PROFILE_PREFILL];
 	b->pf = profile_prefill_table(b->p);
 	b->pf_scale = profile_config_of(b->p)->pstates[b->pstate].prefill_time_scale;
 }
@@ -311,8 +320,8 @@ static void complete(struct batcher *b, struct batch_req *r, double t)
 	b->kv_used -= kv_held(b, r);
 	if (b->kv_used < 0 && b->kv_used > -1e-6 * (1 + b->kv_cap))
 		b->kv_used = 0; /* PAGED: rounding of the linear fill */
-	if (b->done)
-		b->done(b->ctx, r);
+	if (b->hook->fn)
+		b->hook->fn(b->hook->ctx, r);
 }
 
 static inline __attribute__((always_inline)) void join_decode(struct batcher *b,
@@ -417,7 +426,7 @@ static void try_admit(struct batcher *b, double t)
 		b->pf_pre = pf;
 		b->pre_start = t;
 		/* the batch's measured prefill time, scaled by its token-weighted time factor */
-		b->t_pre_end = t + (k == 1 ? prefill_one_s(b, tokens) :
+		b->out.t_next = t + (k == 1 ? prefill_one_s(b, tokens) :
 					     profile_prefill_s(b->p, tokens, k, b->pstate)) *
 					   (tokens_scaled / tokens);
 	}
@@ -466,7 +475,7 @@ static inline void refresh_next(struct batcher *b)
 	} else if (b->pw_state == PS_WAKING) {
 		nt = b->t_wake_end;
 	} else if (b->pw_state == PS_ON && b->stall && b->npre > 0) {
-		nt = b->t_pre_end;
+		nt = b->out.t_next; /* the prefill's end, set at its admission */
 	}
 	b->out.t_next = nt;
 }
@@ -602,8 +611,9 @@ static struct batcher *batcher_setup(struct batcher *b, void *mem, struct profil
 	const struct profile_config *c = profile_config_of(p);
 	b->mem = mem;
 	b->p = p;
-	b->done = done;
-	b->ctx = ctx;
+	b->own_hook.fn = done;
+	b->own_hook.ctx = ctx;
+	b->hook = &b->own_hook;
 	b->max_batch = c->max_batch;
 	/* a prefill batch holds at most the largest measured batch (no extrapolation) */
 	b->max_prefill_batch = c->prefill_batch_factor.n > 1 ?
@@ -634,6 +644,9 @@ void batcher_block_init(struct batcher_block *bb, size_t n)
 	bb->stride = (sizeof(struct batcher) + 63) & ~(size_t)63;
 	bb->mem = xcalloc(1, (n ? n : 1) * bb->stride + 63); /* + 63: room to align */
 	bb->base = (unsigned char *)(((uintptr_t)bb->mem + 63) & ~(uintptr_t)63);
+	bb->hook.fn = NULL;
+	bb->hook.ctx = NULL;
+	bb->hook_set = 0;
 }
 
 void batcher_block_fini(struct batcher_block *bb)
@@ -646,7 +659,16 @@ void batcher_block_fini(struct batcher_block *bb)
 struct batcher *batcher_new_in(struct batcher_block *bb, size_t i, struct profile *p,
 			       double t0_s, batch_done_fn done, void *ctx)
 {
-	return batcher_setup(batcher_block_at(bb, i), NULL, p, t0_s, done, ctx);
+	struct batcher *b = batcher_setup(batcher_block_at(bb, i), NULL, p, t0_s, done, ctx);
+
+	/* the block's callback, the first one given: one line for every replica's completions */
+	if (!bb->hook_set) {
+		bb->hook = b->own_hook;
+		bb->hook_set = 1;
+	}
+	if (bb->hook.fn == done && bb->hook.ctx == ctx)
+		b->hook = &bb->hook;
+	return b;
 }
 
 void batcher_free(struct batcher *b)
@@ -696,11 +718,11 @@ static inline int enqueue(struct batcher *b, double t, struct batch_req *r)
 static inline int arrive_alone(struct batcher *b, double t, struct batch_req *r)
 {
 	double need = r->in_tokens + r->out_tokens;
-	double cap = b->kv_used < 0.5 ? b->kv_cap : b->kv_admit_cap;
 	const struct batch_factors *f = factors(r);
 
-	if (need > b->kv_cap || b->ndec + 1 > b->max_batch || b->kv_used + need > cap ||
-	    b->max_prefill_batch < 1)
+	/* try_admit's tests for a first request: without PAGED its cap is kv_cap either way
+	 * (kv_admit_cap == kv_cap), and max_prefill_batch >= 1 */
+	if (need > b->kv_cap || b->ndec + 1 > b->max_batch || b->kv_used + need > b->kv_cap)
 		return -1;
 	r->t_arrive_s = t;
 	r->t_admit_s = t;
@@ -717,13 +739,13 @@ static inline int arrive_alone(struct batcher *b, double t, struct batch_req *r)
 	b->pf_pre = 0.0 + f->power;
 	b->pre_start = t;
 	double tokens = 0.0 + r->todo_in, tokens_scaled = 0.0 + r->todo_in * f->time_prefill;
-	b->t_pre_end = t + prefill_one_s(b, tokens) * (tokens_scaled / tokens);
+	double t_end = t + prefill_one_s(b, tokens) * (tokens_scaled / tokens);
 	/* settle: the phase is PREFILL (on, stalling, one prompt) */
-	b->out.power_w = b->phase_w[PROFILE_PREFILL] * (b->pf_pre / b->npre);
+	b->out.power_w = b->prefill_w * (b->pf_pre / b->npre);
 	if (b->ndec > 0)
 		b->step_s = step_of(b, b->ndec); /* (as settle: it may count an extrapolation) */
 	b->dec_run = 0;
-	b->out.t_next = b->t_pre_end;
+	b->out.t_next = t_end;
 	return 0;
 }
 
