@@ -42,13 +42,14 @@ struct run_ent {
 	struct batch_req *r;
 };
 
-/* Fields by the events that read them, the object aligned to a cache line. At 1,000 replicas
- * a replica's lines have left the core's L2 cache when its next event comes, so each line an
- * event reads is a miss: on the short paths (fast, on) an arrival, the end of a prefill and a
- * completion read lines 0-2 only, and the rest (general paths, PAGED, sleep, growing or
- * emptying the run) lies after them. An arrival mostly comes to a replica that has just
- * completed a request (least-loaded), and the end of its prefill a few tens of ms later, so
- * lines a completion read are still cached at both. */
+/* Fields by the events that read them, the object aligned to 128 bytes (a pair of cache lines,
+ * which this machine's L2 prefetcher fetches together). At 1,000 replicas a replica's lines
+ * have left the core's L2 cache when its next event comes, so each line (pair) an event reads
+ * is a miss: on the short paths (fast, on) a completion reads lines 0-1 only, an arrival and
+ * the end of a prefill lines 0-3, and the rest (general paths, PAGED, sleep, growing the run)
+ * lies after them. An arrival mostly comes to a replica that has just completed a request
+ * (least-loaded), and the end of its prefill a few tens of ms after the arrival, so lines 0-1
+ * are still cached at the one and lines 0-3 at the other. */
 struct batcher {
 	/* line 0: every event */
 	struct batcher_out out; /* t_next and power_w, read inline (batch.h); first member */
@@ -62,19 +63,19 @@ struct batcher {
 	unsigned char fast;     /* stall && !paged: the short paths apply (arrive_alone, take_steps)
 				 * when on; 0 for tests (batcher_set_generic_) */
 	unsigned char dec_run;  /* decoding runs (phase DECODE: V and W advance) as of the last settle */
-	int rows_n;
-	int max_batch;
+	uint16_t rows_n;        /* rows (at most 65,535 of the profile's: larger batches ask it) */
 	double energy_j;
-	double pf_dec, pf_pre;  /* sums of the power factors of decoding / prefilling requests */
+	double pf_dec;          /* sum of the power factors of the decoding requests */
 	double kv_used;
 	/* the power-cap state's tabulated decode batches (cache_pstate) */
 	const struct profile_decode_row *rows;
-	struct run_ent *order_end; /* order_mem + order_cap: the run has no room after it there */
-	/* line 2: arrivals, the end of a prefill, completions */
-	struct batch_req *wait_head;           /* waiting FIFO */
-	const struct batch_hook *hook;         /* done callback: the block's, or own_hook */
-	struct batch_req *pre_head;            /* prefill batch in progress (STALL); it ends at
-						* out.t_next (the replica is on) */
+	batch_done_fn done;
+	void *ctx;
+	struct batch_req *wait_head; /* waiting FIFO */
+	/* line 2: arrivals, the end of a prefill */
+	double pf_pre;          /* sum of the power factors of the prefilling requests */
+	struct batch_req *pre_head; /* prefill batch in progress (STALL); it ends at out.t_next (the
+				     * replica is on) */
 	double pre_start;
 	double kv_cap;
 	/* one prompt's prefill time: the profile's table and the power-cap state's time scale
@@ -82,27 +83,30 @@ struct batcher {
 	const struct profile_prefill_tab *pf;
 	double pf_scale;
 	double prefill_w;
-	/* line 3 on: general paths and rare events */
-	struct batch_req *wait_tail;
-	struct batch_req *dec_head, *dec_tail; /* PAGED: decoding, in admission order */
-	double kv_admit_cap;    /* admit below kv_admit_cap (PAGED: 1% watermark) */
-	struct profile *p;
-	int pstate;
-	int max_prefill_batch;  /* >= 1 */
-	int nwait;
-	int order_cap;          /* entries from order_mem */
-	struct run_ent *order_mem; /* the allocation the run lies in (order >= order_mem) */
+	int max_batch;
+	/* line 3: the end of a prefill, a replica falling idle */
+	struct run_ent *order_end; /* order_mem + order_cap: the run has no room after it there */
 	/* whole-replica power of the phases that do not depend on the batch (OFF, SLEEP, IDLE,
 	 * PREFILL; cache_pstate) */
 	double phase_w[PROFILE_DECODE];
+	struct batch_req *wait_tail;
+	double kv_admit_cap;    /* admit below kv_admit_cap (PAGED: 1% watermark) */
+	int pstate;
+	int max_prefill_batch;  /* >= 1 */
+	/* line 4 on: general paths and rare events */
+	struct batch_req *dec_head, *dec_tail; /* PAGED: decoding, in admission order */
+	struct profile *p;
+	int nwait;
+	int order_cap;          /* entries from order_mem */
+	struct run_ent *order_mem; /* the allocation the run lies in (order >= order_mem) */
 	double t_wake_end;
 	long wakeups, preemptions;
-	struct batch_hook own_hook; /* a batcher outside a block, or with another callback */
 	void *mem;              /* the allocation behind this object (aligned inside it) */
 };
 _Static_assert(sizeof(void *) != 8 || (offsetof(struct batcher, pw_state) == 64 &&
-					offsetof(struct batcher, wait_head) == 128 &&
-					offsetof(struct batcher, wait_tail) == 192),
+					offsetof(struct batcher, pf_pre) == 128 &&
+					offsetof(struct batcher, order_end) == 192 &&
+					offsetof(struct batcher, dec_head) == 256),
 	       "struct batcher: cache lines as documented (64-bit pointers)");
 
 _Static_assert(sizeof(void *) != 8 || (offsetof(struct batch_req, v_join) == 88 &&
@@ -217,7 +221,10 @@ enum profile_phase batcher_phase(const struct batcher *b)
 /* Caches what update_rate needs of power-cap state b->pstate: the values the profile returns. */
 static void cache_pstate(struct batcher *b)
 {
-	b->rows = profile_decode_rows(b->p, b->pstate, &b->rows_n);
+	int n;
+
+	b->rows = profile_decode_rows(b->p, b->pstate, &n);
+	b->rows_n = (uint16_t)(n < UINT16_MAX ? n : UINT16_MAX); /* (rows past it: the profile) */
 	for (int ph = PROFILE_OFF; ph < PROFILE_DECODE; ph++)
 		b->phase_w[ph] = profile_node_power_w(b->p, (enum profile_phase)ph, 0, b->pstate);
 	b->prefill_w = b->phase_w[PROFILE_PREFILL];
@@ -320,8 +327,8 @@ static void complete(struct batcher *b, struct batch_req *r, double t)
 	b->kv_used -= kv_held(b, r);
 	if (b->kv_used < 0 && b->kv_used > -1e-6 * (1 + b->kv_cap))
 		b->kv_used = 0; /* PAGED: rounding of the linear fill */
-	if (b->hook->fn)
-		b->hook->fn(b->hook->ctx, r);
+	if (b->done)
+		b->done(b->ctx, r);
 }
 
 static inline __attribute__((always_inline)) void join_decode(struct batcher *b,
@@ -611,9 +618,8 @@ static struct batcher *batcher_setup(struct batcher *b, void *mem, struct profil
 	const struct profile_config *c = profile_config_of(p);
 	b->mem = mem;
 	b->p = p;
-	b->own_hook.fn = done;
-	b->own_hook.ctx = ctx;
-	b->hook = &b->own_hook;
+	b->done = done;
+	b->ctx = ctx;
 	b->max_batch = c->max_batch;
 	/* a prefill batch holds at most the largest measured batch (no extrapolation) */
 	b->max_prefill_batch = c->prefill_batch_factor.n > 1 ?
@@ -634,19 +640,16 @@ static struct batcher *batcher_setup(struct batcher *b, void *mem, struct profil
 
 struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, void *ctx)
 {
-	void *mem = xcalloc(1, sizeof(struct batcher) + 63);
-	struct batcher *b = (struct batcher *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
+	void *mem = xcalloc(1, sizeof(struct batcher) + 127);
+	struct batcher *b = (struct batcher *)(((uintptr_t)mem + 127) & ~(uintptr_t)127);
 	return batcher_setup(b, mem, p, t0_s, done, ctx);
 }
 
 void batcher_block_init(struct batcher_block *bb, size_t n)
 {
-	bb->stride = (sizeof(struct batcher) + 63) & ~(size_t)63;
-	bb->mem = xcalloc(1, (n ? n : 1) * bb->stride + 63); /* + 63: room to align */
-	bb->base = (unsigned char *)(((uintptr_t)bb->mem + 63) & ~(uintptr_t)63);
-	bb->hook.fn = NULL;
-	bb->hook.ctx = NULL;
-	bb->hook_set = 0;
+	bb->stride = (sizeof(struct batcher) + 127) & ~(size_t)127;
+	bb->mem = xcalloc(1, (n ? n : 1) * bb->stride + 127); /* + 127: room to align */
+	bb->base = (unsigned char *)(((uintptr_t)bb->mem + 127) & ~(uintptr_t)127);
 }
 
 void batcher_block_fini(struct batcher_block *bb)
@@ -659,16 +662,7 @@ void batcher_block_fini(struct batcher_block *bb)
 struct batcher *batcher_new_in(struct batcher_block *bb, size_t i, struct profile *p,
 			       double t0_s, batch_done_fn done, void *ctx)
 {
-	struct batcher *b = batcher_setup(batcher_block_at(bb, i), NULL, p, t0_s, done, ctx);
-
-	/* the block's callback, the first one given: one line for every replica's completions */
-	if (!bb->hook_set) {
-		bb->hook = b->own_hook;
-		bb->hook_set = 1;
-	}
-	if (bb->hook.fn == done && bb->hook.ctx == ctx)
-		b->hook = &bb->hook;
-	return b;
+	return batcher_setup(batcher_block_at(bb, i), NULL, p, t0_s, done, ctx);
 }
 
 void batcher_free(struct batcher *b)

@@ -89,12 +89,6 @@ typedef void (*batch_done_fn)(void *ctx, struct batch_req *r);
 
 struct batcher;
 
-/* The done callback and its context (batcher_new's done, ctx). */
-struct batch_hook {
-	batch_done_fn fn;
-	void *ctx;
-};
-
 /* A replica serving with profile p (borrowed; must outlive the batcher) in power-cap state 0,
  * idle at time t0_s. done may be NULL. */
 struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, void *ctx);
@@ -103,15 +97,11 @@ void batcher_free(struct batcher *b);
 /* Room for n batchers end to end at a fixed stride, so that a caller with many replicas finds
  * replica i's by arithmetic (batcher_block_at) instead of loading it from a table of pointers
  * (a cache miss per step at 1,000 replicas). batcher_new_in creates batcher i there (as
- * batcher_new); batcher_free then leaves the object's memory to batcher_block_fini. The
- * block must stay where it is while its batchers live: those given the same done and ctx as
- * its first share its copy of them (hook). */
+ * batcher_new); batcher_free then leaves the object's memory to batcher_block_fini. */
 struct batcher_block {
-	unsigned char *base; /* line-aligned */
-	size_t stride;       /* bytes: sizeof(struct batcher), rounded up to a cache line */
+	unsigned char *base; /* 128-byte aligned (a pair of cache lines, batch.c) */
+	size_t stride;       /* bytes: sizeof(struct batcher), rounded up to 128 */
 	void *mem;
-	struct batch_hook hook; /* the first batcher's done and ctx (hook_set) */
-	int hook_set;
 };
 void batcher_block_init(struct batcher_block *bb, size_t n);
 void batcher_block_fini(struct batcher_block *bb);
