@@ -151,6 +151,9 @@ install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/maasim
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/maasim
 	cp -R scenarios $(DESTDIR)$(PREFIX)/share/maasim/
+	@# the shipped calibration table, which scenarios name as ../models/calibration.json
+	install -d $(DESTDIR)$(PREFIX)/share/maasim/models
+	install -m 644 models/calibration.json $(DESTDIR)$(PREFIX)/share/maasim/models/
 
 clean:
 	rm -rf build

@@ -700,7 +700,7 @@ static int run_check(struct cal *c, const char *path)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: maasim calibrate [--quick] [--out FILE] [--db FILE] [--check FILE]\n\n"
+	fprintf(f, "usage: maasim calibrate [--quick | --tiny] [--out FILE] [--db FILE] [--check FILE]\n\n"
 		   "Runs the real model kernels (dense, bf16, int8, int4, pruned CSR, 2:4, low-rank) on\n"
 		   "one core at transformer-layer shapes, measures this core's peaks and each variant's\n"
 		   "accuracy on real data, and writes the calibration table.\n\n"

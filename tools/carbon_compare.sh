@@ -28,6 +28,7 @@ for run in fifo oracle persistence noisy; do
 	[ -n "$base" ] || base=$c
 	[ "$run" != oracle ] || best=$c
 	share=-
+	[ "$run" != oracle ] || share=100%
 	if [ "$run" != fifo ] && [ "$run" != oracle ]; then
 		share=$(awk -v b="$base" -v o="$best" -v x="$c" 'BEGIN { printf "%.0f%%", 100 * (b - x) / (b - o) }')
 	fi

@@ -60,7 +60,7 @@ static void usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\n  --help      this text\n  --version   version and build\n\n"
 		   "exit codes: 0 success, 1 run failed or regression, 2 bad usage or bad input,\n"
-		   "            3 out of memory\n");
+		   "            3 out of memory, 130 interrupted (Ctrl-C, SIGTERM)\n");
 }
 
 int main(int argc, char **argv)

@@ -2,7 +2,7 @@
  * unsorted buckets, ordered by (time, priority, insertion sequence), with pooled event records,
  * lazy cancellation and a deferred pop.
  *
- * Design (chosen from measurements, see README "Performance"):
+ * Design (chosen from measurements, see docs/performance.md):
  * - Heap-only while few events are pending (at most EVQ_SPILL_HI: every simulator run of one
  *   service keeps a handful; at most EVQ_SMALL_MAX, the "heap" is a sorted array, earliest
  *   last). The heap holds 16-byte entries {time, slot}: four of them fill one 64-byte cache

@@ -220,6 +220,14 @@ static inline double sim_list_time_(struct sim *s)
 	return s->q_lb_t;
 }
 
+/* 1 when t_s is strictly earlier than the list's earliest event: the lower bound answers
+ * most asks without the list (a time below a bound is below the earliest); +infinity is never
+ * earlier, so an empty held slot never is. */
+static inline int sim_before_list_(struct sim *s, double t_s)
+{
+	return t_s < s->q_lb_t || t_s < sim_list_time_(s);
+}
+
 /* An event not yet scheduled, at t_s and priority prio, comes before the event held in slot k:
  * earlier, or at the same time with a lower priority number (as the list would order them; at
  * the same priority the held event, scheduled first, goes first). An empty slot (+infinity)
@@ -236,7 +244,7 @@ static inline int sim_first(struct sim *s, double t_s, unsigned prio)
 {
 	if (!sim_before_held_(s, 0, t_s, prio) || !sim_before_held_(s, 1, t_s, prio))
 		return 0;
-	return t_s < s->q_lb_t || t_s < sim_list_time_(s);
+	return sim_before_list_(s, t_s);
 }
 
 /* Firing in place, the event held in slot k, the one the run loop would take (internal:
@@ -251,7 +259,7 @@ static inline __attribute__((always_inline)) unsigned sim_take_slot_(struct sim 
 	/* an empty slot's +infinity is never strictly earlier than q_lb_t or the list's earliest
 	 * (+infinity when empty); held events are due by the horizon */
 	if (h->obj != obj || (s->stop | *s->interrupt) || (bounded && !(h->t_s < before_s)) ||
-	    !(h->t_s < s->q_lb_t || h->t_s < sim_list_time_(s)))
+	    !sim_before_list_(s, h->t_s))
 		return 0;
 	*fn = h->fn;
 	*arg = h->arg;
