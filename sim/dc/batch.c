@@ -14,7 +14,9 @@
  * every one is 1.0 and the sums are exact integers, so power, V and every time are bit for bit
  * those of the profile's model.
  * t_next is batcher_next_t of the current state: recomputed (refresh_next) at the end of every
- * change, since the event loop asks for it after each call and batcher_advance before each step.
+ * change, since the event loop asks for it after each call and batcher_advance before each step;
+ * while a stalling prefill runs on a replica that is on, t_next is that prefill's end (set at
+ * its admission, and kept by refresh_next: nothing else is stored for it).
  * rows and phase_w cache the profile's figures for the current power-cap state (cache_pstate);
  * lookups outside the table still go through the profile, which counts extrapolations.
  * Short paths: a replica with a stalling prefill and reserved KV (fast), when on, admits an
