@@ -44,14 +44,15 @@ struct run_ent {
 	struct batch_req *r;
 };
 
-/* Fields by the events that read them, the object aligned to 128 bytes (a pair of cache lines,
- * which this machine's L2 prefetcher fetches together). At 1,000 replicas a replica's lines
+/* Fields by the events that read them, the object aligned to 128 bytes: a pair of cache lines,
+ * which an adjacent-line prefetcher fetches together (assumed for this machine's L2, not
+ * measured: docs/performance.md, the seventh LLM pass). At 1,000 replicas a replica's lines
  * have left the core's L2 cache when its next event comes, so each line (pair) an event reads
  * is a miss: on the short paths (fast, on) a completion reads lines 0-1 only, an arrival and
  * the end of a prefill lines 0-3, and the rest (general paths, PAGED, sleep, growing the run)
- * lies after them. An arrival mostly comes to a replica that has just completed a request
- * (least-loaded), and the end of its prefill a few tens of ms after the arrival, so lines 0-1
- * are still cached at the one and lines 0-3 at the other. */
+ * lies after them. An arrival mostly finds lines 0-1 still cached (cachegrind: least-loaded
+ * sends it to a replica whose load has just fallen, by a completion), and the end of its
+ * prefill comes a few tens of ms after it, with lines 0-3 still cached. */
 struct batcher {
 	/* line 0: every event */
 	struct batcher_out out; /* t_next and power_w, read inline (batch.h); first member */
