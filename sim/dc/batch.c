@@ -113,8 +113,16 @@ _Static_assert(sizeof(void *) != 8 || (offsetof(struct batcher, pw_state) == 64 
 	       "struct batcher: cache lines as documented (64-bit pointers)");
 
 _Static_assert(sizeof(void *) != 8 || (offsetof(struct batch_req, v_join) == 88 &&
-					sizeof(struct batch_req) == 160),
-	       "struct batch_req: the fields of later events in its first 96 bytes (batch.h)");
+					sizeof(struct batch_req) == 128),
+	       "struct batch_req: two whole lines, the fields of later events first (batch.h)");
+
+/* Tokens to prefill at r's next admission: its prompt and the output it has produced (a
+ * preempted request recomputes both). todo_out stays as it was since r last left the batch (or
+ * arrived), so this is what a stored count would hold. */
+static inline double todo_in(const struct batch_req *r)
+{
+	return r->in_tokens + (r->out_tokens - r->todo_out);
+}
 
 /* The profile's own model: what a request without variant factors costs. */
 static const struct batch_factors unit_factors = { 1.0, 1.0, 1.0 };
@@ -370,7 +378,6 @@ static void preempt(struct batcher *b)
 	if (done > r->todo_out - 1)
 		done = r->todo_out - 1;
 	r->todo_out -= done;
-	r->todo_in = r->in_tokens + (r->out_tokens - r->todo_out);
 	r->preemptions++;
 	b->preemptions++;
 	r->next = b->wait_head;
@@ -390,7 +397,8 @@ static void try_admit(struct batcher *b, double t)
 	double tokens = 0, tokens_scaled = 0, pf = 0;
 	while (b->wait_head) {
 		struct batch_req *r = b->wait_head;
-		double need = b->paged ? r->todo_in + 1 : r->in_tokens + r->out_tokens;
+		double in_now = todo_in(r);
+		double need = b->paged ? in_now + 1 : r->in_tokens + r->out_tokens;
 		/* the watermark never blocks an empty cache: a request that fits the whole cache
 		 * (checked on arrival) must be able to run alone */
 		double cap = b->kv_used < 0.5 && k == 0 ? b->kv_cap : b->kv_admit_cap;
@@ -406,8 +414,8 @@ static void try_admit(struct batcher *b, double t)
 			r->t_admit_s = t;
 		r->kv_base = need;
 		b->kv_used += need;
-		tokens += r->todo_in;
-		tokens_scaled += r->todo_in * factors(r)->time_prefill;
+		tokens += in_now;
+		tokens_scaled += in_now * factors(r)->time_prefill;
 		pf += factors(r)->power;
 		k++;
 		if (b->stall) {
@@ -420,7 +428,7 @@ static void try_admit(struct batcher *b, double t)
 			/* chunked prefill rides along the decode steps: the request holds its batch
 			 * slot for the steps its prefill takes at the current step time, then
 			 * decodes; its first token is reported at admission + prefill time */
-			double pre = prefill_one_s(b, r->todo_in) *
+			double pre = prefill_one_s(b, in_now) *
 				     factors(r)->time_prefill;
 			double s = step_of(b, b->ndec + 1);
 			double steps = ceil(pre / s);
@@ -681,14 +689,11 @@ static inline int enqueue(struct batcher *b, double t, struct batch_req *r)
 {
 	assert(!b->paged || !r->vf); /* PAGED counts one KV token per request per step */
 	if (r->in_tokens + r->out_tokens > b->kv_cap) {
-		r->t_arrive_s = NAN;
 		return -1;
 	}
-	r->t_arrive_s = t;
 	r->t_admit_s = r->t_first_s = r->t_done_s = NAN;
 	r->energy_j = 0;
 	r->preemptions = 0;
-	r->todo_in = r->in_tokens;
 	r->todo_out = r->out_tokens;
 	r->next = r->lprev = r->lnext = NULL;
 	if (b->wait_tail)
@@ -721,12 +726,10 @@ static inline int arrive_alone(struct batcher *b, double t, struct batch_req *r)
 	 * (kv_admit_cap == kv_cap), and max_prefill_batch >= 1 */
 	if (need > b->kv_cap || b->ndec + 1 > b->max_batch || b->kv_used + need > b->kv_cap)
 		return -1;
-	r->t_arrive_s = t;
 	r->t_admit_s = t;
 	r->t_first_s = r->t_done_s = NAN;
 	r->energy_j = 0;
 	r->preemptions = 0;
-	r->todo_in = r->in_tokens;
 	r->todo_out = r->out_tokens;
 	r->next = r->lprev = r->lnext = NULL;
 	r->kv_base = need;
@@ -735,7 +738,8 @@ static inline int arrive_alone(struct batcher *b, double t, struct batch_req *r)
 	b->npre = 1;
 	b->pf_pre = 0.0 + f->power;
 	b->pre_start = t;
-	double tokens = 0.0 + r->todo_in, tokens_scaled = 0.0 + r->todo_in * f->time_prefill;
+	/* (todo_in(r) is in_tokens: nothing generated yet) */
+	double tokens = 0.0 + r->in_tokens, tokens_scaled = 0.0 + r->in_tokens * f->time_prefill;
 	double t_end = t + prefill_one_s(b, tokens) * (tokens_scaled / tokens);
 	/* settle: the phase is PREFILL (on, stalling, one prompt) */
 	b->out.power_w = b->prefill_w * (b->pf_pre / b->npre);
