@@ -14,7 +14,9 @@
  * every one is 1.0 and the sums are exact integers, so power, V and every time are bit for bit
  * those of the profile's model.
  * t_next is batcher_next_t of the current state: recomputed (refresh_next) at the end of every
- * change, since the event loop asks for it after each call and batcher_advance before each step.
+ * change, since the event loop asks for it after each call and batcher_advance before each step;
+ * while a stalling prefill runs on a replica that is on, t_next is that prefill's end (set at
+ * its admission, and kept by refresh_next: nothing else is stored for it).
  * rows and phase_w cache the profile's figures for the current power-cap state (cache_pstate);
  * lookups outside the table still go through the profile, which counts extrapolations.
  * Short paths: a replica with a stalling prefill and reserved KV (fast), when on, admits an
@@ -42,65 +44,85 @@ struct run_ent {
 	struct batch_req *r;
 };
 
-/* Fields in the order a replica step reads them, the object aligned to a cache line: at 1,000
- * replicas the batchers do not stay in the core's L1 cache, and a step then reads the first two
- * lines (the third and fourth on an admission, a prefill or a change of power state). */
+/* Fields by the events that read them, the object aligned to 128 bytes: a pair of cache lines,
+ * which an adjacent-line prefetcher fetches together (assumed for this machine's L2, not
+ * measured: docs/performance.md, the seventh LLM pass). At 1,000 replicas a replica's lines
+ * have left the core's L2 cache when its next event comes, so each line (pair) an event reads
+ * is a miss: on the short paths (fast, on) a completion reads lines 0-1 only, an arrival and
+ * the end of a prefill lines 0-3, and the rest (general paths, PAGED, sleep, growing the run)
+ * lies after them. An arrival mostly finds lines 0-1 still cached (cachegrind: least-loaded
+ * sends it to a replica whose load has just fallen, by a completion), and the end of its
+ * prefill comes a few tens of ms after it, with lines 0-3 still cached. */
 struct batcher {
 	/* line 0: every event */
 	struct batcher_out out; /* t_next and power_w, read inline (batch.h); first member */
 	double t, v, w, step_s; /* last time processed; V, W; decode step time */
 	struct run_ent *order; /* decoding requests sorted by (v_finish, id): the run (run_*) */
 	int ndec, npre;         /* decoding; prefilling (STALL) */
-	/* line 1 */
-	enum power_state pw_state;
+	/* line 1: every event */
+	unsigned char pw_state; /* enum power_state */
 	unsigned char stall;    /* prefill_mode == STALL */
 	unsigned char paged;    /* kv_admission == PAGED */
 	unsigned char fast;     /* stall && !paged: the short paths apply (arrive_alone, take_steps)
 				 * when on; 0 for tests (batcher_set_generic_) */
-	int dec_run;            /* decoding runs (phase DECODE: V and W advance) as of the last settle */
+	unsigned char dec_run;  /* decoding runs (phase DECODE: V and W advance) as of the last settle */
+	uint16_t rows_n;        /* rows (at most 65,535 of the profile's: larger batches ask it) */
 	double energy_j;
-	double pf_dec, pf_pre;  /* sums of the power factors of decoding / prefilling requests */
+	double pf_dec;          /* sum of the power factors of the decoding requests */
+	double kv_used;
 	/* the power-cap state's tabulated decode batches (cache_pstate) */
 	const struct profile_decode_row *rows;
-	int rows_n;
-	int max_batch;
-	double kv_used;
-	/* line 2: completions, admissions, the end of a prefill */
-	struct batch_req *wait_head, *wait_tail; /* waiting FIFO */
 	batch_done_fn done;
 	void *ctx;
-	struct batch_req *dec_head, *dec_tail; /* PAGED: decoding, in admission order */
-	struct batch_req *pre_head;            /* prefill batch in progress (STALL) */
-	double t_pre_end;
-	/* line 3 */
+	struct batch_req *wait_head; /* waiting FIFO */
+	/* line 2: arrivals, the end of a prefill */
+	double pf_pre;          /* sum of the power factors of the prefilling requests */
+	struct batch_req *pre_head; /* prefill batch in progress (STALL); it ends at out.t_next (the
+				     * replica is on) */
 	double pre_start;
-	double kv_cap, kv_admit_cap; /* admit below kv_admit_cap (PAGED: 1% watermark) */
-	struct profile *p;
-	int pstate;
-	int max_prefill_batch;
-	int nwait;
-	int order_cap;          /* entries from order_mem */
-	struct run_ent *order_mem; /* the allocation the run lies in (order >= order_mem) */
+	double kv_cap;
+	/* one prompt's prefill time: the profile's table and the power-cap state's time scale
+	 * (cache_pstate; prefill_one_s); phase_w[PROFILE_PREFILL] */
+	const struct profile_prefill_tab *pf;
+	double pf_scale;
+	double prefill_w;
+	int max_batch;
+	/* line 3: the end of a prefill, a replica falling idle */
+	struct run_ent *order_end; /* order_mem + order_cap: the run has no room after it there */
 	/* whole-replica power of the phases that do not depend on the batch (OFF, SLEEP, IDLE,
 	 * PREFILL; cache_pstate) */
 	double phase_w[PROFILE_DECODE];
-	/* one prompt's prefill time: the profile's table and the power-cap state's time scale
-	 * (cache_pstate; prefill_one_s) */
-	const struct profile_prefill_tab *pf;
-	double pf_scale;
-	/* rarely */
+	struct batch_req *wait_tail;
+	double kv_admit_cap;    /* admit below kv_admit_cap (PAGED: 1% watermark) */
+	int pstate;
+	int max_prefill_batch;  /* >= 1 */
+	/* line 4 on: general paths and rare events */
+	struct batch_req *dec_head, *dec_tail; /* PAGED: decoding, in admission order */
+	struct profile *p;
+	int nwait;
+	int order_cap;          /* entries from order_mem */
+	struct run_ent *order_mem; /* the allocation the run lies in (order >= order_mem) */
 	double t_wake_end;
 	long wakeups, preemptions;
 	void *mem;              /* the allocation behind this object (aligned inside it) */
 };
 _Static_assert(sizeof(void *) != 8 || (offsetof(struct batcher, pw_state) == 64 &&
-					offsetof(struct batcher, wait_head) == 128 &&
-					offsetof(struct batcher, pre_start) == 192),
+					offsetof(struct batcher, pf_pre) == 128 &&
+					offsetof(struct batcher, order_end) == 192 &&
+					offsetof(struct batcher, dec_head) == 256),
 	       "struct batcher: cache lines as documented (64-bit pointers)");
 
 _Static_assert(sizeof(void *) != 8 || (offsetof(struct batch_req, v_join) == 88 &&
-					sizeof(struct batch_req) == 160),
-	       "struct batch_req: the fields of later events in its first 96 bytes (batch.h)");
+					sizeof(struct batch_req) == 128),
+	       "struct batch_req: two whole lines, the fields of later events first (batch.h)");
+
+/* Tokens to prefill at r's next admission: its prompt and the output it has produced (a
+ * preempted request recomputes both). todo_out stays as it was since r last left the batch (or
+ * arrived), so this is what a stored count would hold. */
+static inline double todo_in(const struct batch_req *r)
+{
+	return r->in_tokens + (r->out_tokens - r->todo_out);
+}
 
 /* The profile's own model: what a request without variant factors costs. */
 static const struct batch_factors unit_factors = { 1.0, 1.0, 1.0 };
@@ -140,6 +162,7 @@ static __attribute__((noinline)) void run_make_room(struct batcher *b)
 		free(b->order_mem);
 		b->order_mem = mem;
 		b->order_cap = cap;
+		b->order_end = mem + cap;
 	}
 	b->order = b->order_mem;
 }
@@ -150,7 +173,7 @@ static inline __attribute__((always_inline)) void run_insert(struct batcher *b,
 	struct run_ent e = { v_finish, r };
 	int i;
 
-	if (b->order + b->ndec == b->order_mem + b->order_cap)
+	if (b->order + b->ndec == b->order_end)
 		run_make_room(b);
 	for (i = b->ndec++; i > 0 && before(&e, &b->order[i - 1]); i--)
 		b->order[i] = b->order[i - 1];
@@ -209,9 +232,13 @@ enum profile_phase batcher_phase(const struct batcher *b)
 /* Caches what update_rate needs of power-cap state b->pstate: the values the profile returns. */
 static void cache_pstate(struct batcher *b)
 {
-	b->rows = profile_decode_rows(b->p, b->pstate, &b->rows_n);
+	int n;
+
+	b->rows = profile_decode_rows(b->p, b->pstate, &n);
+	b->rows_n = (uint16_t)(n < UINT16_MAX ? n : UINT16_MAX); /* (rows past it: the profile) */
 	for (int ph = PROFILE_OFF; ph < PROFILE_DECODE; ph++)
 		b->phase_w[ph] = profile_node_power_w(b->p, (enum profile_phase)ph, 0, b->pstate);
+	b->prefill_w = b->phase_w[PROFILE_PREFILL];
 	b->pf = profile_prefill_table(b->p);
 	b->pf_scale = profile_config_of(b->p)->pstates[b->pstate].prefill_time_scale;
 }
@@ -351,7 +378,6 @@ static void preempt(struct batcher *b)
 	if (done > r->todo_out - 1)
 		done = r->todo_out - 1;
 	r->todo_out -= done;
-	r->todo_in = r->in_tokens + (r->out_tokens - r->todo_out);
 	r->preemptions++;
 	b->preemptions++;
 	r->next = b->wait_head;
@@ -371,7 +397,8 @@ static void try_admit(struct batcher *b, double t)
 	double tokens = 0, tokens_scaled = 0, pf = 0;
 	while (b->wait_head) {
 		struct batch_req *r = b->wait_head;
-		double need = b->paged ? r->todo_in + 1 : r->in_tokens + r->out_tokens;
+		double in_now = todo_in(r);
+		double need = b->paged ? in_now + 1 : r->in_tokens + r->out_tokens;
 		/* the watermark never blocks an empty cache: a request that fits the whole cache
 		 * (checked on arrival) must be able to run alone */
 		double cap = b->kv_used < 0.5 && k == 0 ? b->kv_cap : b->kv_admit_cap;
@@ -387,8 +414,8 @@ static void try_admit(struct batcher *b, double t)
 			r->t_admit_s = t;
 		r->kv_base = need;
 		b->kv_used += need;
-		tokens += r->todo_in;
-		tokens_scaled += r->todo_in * factors(r)->time_prefill;
+		tokens += in_now;
+		tokens_scaled += in_now * factors(r)->time_prefill;
 		pf += factors(r)->power;
 		k++;
 		if (b->stall) {
@@ -401,7 +428,7 @@ static void try_admit(struct batcher *b, double t)
 			/* chunked prefill rides along the decode steps: the request holds its batch
 			 * slot for the steps its prefill takes at the current step time, then
 			 * decodes; its first token is reported at admission + prefill time */
-			double pre = prefill_one_s(b, r->todo_in) *
+			double pre = prefill_one_s(b, in_now) *
 				     factors(r)->time_prefill;
 			double s = step_of(b, b->ndec + 1);
 			double steps = ceil(pre / s);
@@ -417,7 +444,7 @@ static void try_admit(struct batcher *b, double t)
 		b->pf_pre = pf;
 		b->pre_start = t;
 		/* the batch's measured prefill time, scaled by its token-weighted time factor */
-		b->t_pre_end = t + (k == 1 ? prefill_one_s(b, tokens) :
+		b->out.t_next = t + (k == 1 ? prefill_one_s(b, tokens) :
 					     profile_prefill_s(b->p, tokens, k, b->pstate)) *
 					   (tokens_scaled / tokens);
 	}
@@ -466,7 +493,7 @@ static inline void refresh_next(struct batcher *b)
 	} else if (b->pw_state == PS_WAKING) {
 		nt = b->t_wake_end;
 	} else if (b->pw_state == PS_ON && b->stall && b->npre > 0) {
-		nt = b->t_pre_end;
+		nt = b->out.t_next; /* the prefill's end, set at its admission */
 	}
 	b->out.t_next = nt;
 }
@@ -624,16 +651,16 @@ static struct batcher *batcher_setup(struct batcher *b, void *mem, struct profil
 
 struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, void *ctx)
 {
-	void *mem = xcalloc(1, sizeof(struct batcher) + 63);
-	struct batcher *b = (struct batcher *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
+	void *mem = xcalloc(1, sizeof(struct batcher) + 127);
+	struct batcher *b = (struct batcher *)(((uintptr_t)mem + 127) & ~(uintptr_t)127);
 	return batcher_setup(b, mem, p, t0_s, done, ctx);
 }
 
 void batcher_block_init(struct batcher_block *bb, size_t n)
 {
-	bb->stride = (sizeof(struct batcher) + 63) & ~(size_t)63;
-	bb->mem = xcalloc(1, (n ? n : 1) * bb->stride + 63); /* + 63: room to align */
-	bb->base = (unsigned char *)(((uintptr_t)bb->mem + 63) & ~(uintptr_t)63);
+	bb->stride = (sizeof(struct batcher) + 127) & ~(size_t)127;
+	bb->mem = xcalloc(1, (n ? n : 1) * bb->stride + 127); /* + 127: room to align */
+	bb->base = (unsigned char *)(((uintptr_t)bb->mem + 127) & ~(uintptr_t)127);
 }
 
 void batcher_block_fini(struct batcher_block *bb)
@@ -662,14 +689,11 @@ static inline int enqueue(struct batcher *b, double t, struct batch_req *r)
 {
 	assert(!b->paged || !r->vf); /* PAGED counts one KV token per request per step */
 	if (r->in_tokens + r->out_tokens > b->kv_cap) {
-		r->t_arrive_s = NAN;
 		return -1;
 	}
-	r->t_arrive_s = t;
 	r->t_admit_s = r->t_first_s = r->t_done_s = NAN;
 	r->energy_j = 0;
 	r->preemptions = 0;
-	r->todo_in = r->in_tokens;
 	r->todo_out = r->out_tokens;
 	r->next = r->lprev = r->lnext = NULL;
 	if (b->wait_tail)
@@ -696,18 +720,16 @@ static inline int enqueue(struct batcher *b, double t, struct batch_req *r)
 static inline int arrive_alone(struct batcher *b, double t, struct batch_req *r)
 {
 	double need = r->in_tokens + r->out_tokens;
-	double cap = b->kv_used < 0.5 ? b->kv_cap : b->kv_admit_cap;
 	const struct batch_factors *f = factors(r);
 
-	if (need > b->kv_cap || b->ndec + 1 > b->max_batch || b->kv_used + need > cap ||
-	    b->max_prefill_batch < 1)
+	/* try_admit's tests for a first request: without PAGED its cap is kv_cap either way
+	 * (kv_admit_cap == kv_cap), and max_prefill_batch >= 1 */
+	if (need > b->kv_cap || b->ndec + 1 > b->max_batch || b->kv_used + need > b->kv_cap)
 		return -1;
-	r->t_arrive_s = t;
 	r->t_admit_s = t;
 	r->t_first_s = r->t_done_s = NAN;
 	r->energy_j = 0;
 	r->preemptions = 0;
-	r->todo_in = r->in_tokens;
 	r->todo_out = r->out_tokens;
 	r->next = r->lprev = r->lnext = NULL;
 	r->kv_base = need;
@@ -716,14 +738,15 @@ static inline int arrive_alone(struct batcher *b, double t, struct batch_req *r)
 	b->npre = 1;
 	b->pf_pre = 0.0 + f->power;
 	b->pre_start = t;
-	double tokens = 0.0 + r->todo_in, tokens_scaled = 0.0 + r->todo_in * f->time_prefill;
-	b->t_pre_end = t + prefill_one_s(b, tokens) * (tokens_scaled / tokens);
+	/* (todo_in(r) is in_tokens: nothing generated yet) */
+	double tokens = 0.0 + r->in_tokens, tokens_scaled = 0.0 + r->in_tokens * f->time_prefill;
+	double t_end = t + prefill_one_s(b, tokens) * (tokens_scaled / tokens);
 	/* settle: the phase is PREFILL (on, stalling, one prompt) */
-	b->out.power_w = b->phase_w[PROFILE_PREFILL] * (b->pf_pre / b->npre);
+	b->out.power_w = b->prefill_w * (b->pf_pre / b->npre);
 	if (b->ndec > 0)
 		b->step_s = step_of(b, b->ndec); /* (as settle: it may count an extrapolation) */
 	b->dec_run = 0;
-	b->out.t_next = b->t_pre_end;
+	b->out.t_next = t_end;
 	return 0;
 }
 

@@ -55,13 +55,15 @@ struct batch_factors {
 };
 
 /* One LLM request. The caller owns it and must keep it alive until the done callback.
- * Fields in the order the batcher reads them: the first 96 bytes hold everything the end of a
- * prefill and a completion touch (the rest only on arrival, admission or a preemption), so a
- * record that starts on a cache line or half-way into one (llm.c's pool: 160-byte records in
- * line-aligned chunks) costs two lines at each of its later events. */
+ * 128 bytes, so that a record in a line-aligned pool (llm.c's) is two whole lines: at 1,000
+ * replicas about 6,300 requests are in flight, and their records are the largest part of what
+ * the simulation touches between a replica's events. Fields in the order the batcher reads
+ * them: the first 96 bytes hold everything the end of a prefill and a completion touch (the
+ * rest only on admission or a preemption). */
 struct batch_req {
 	/* read at the end of its prefill and at its completion */
-	uint64_t id;
+	uint32_t id;            /* the caller's */
+	int32_t preemptions;    /* result: times this request was preempted (PAGED) */
 	double in_tokens;       /* prompt tokens, >= 1 */
 	double out_tokens;      /* output tokens, >= 1 */
 	const struct batch_factors *vf; /* its variant's factors; NULL: the profile's model.
@@ -74,11 +76,7 @@ struct batch_req {
 	double t_admit_s;       /* result: admitted (KV reserved, prefill starts) */
 	double todo_out;        /* internal: output tokens still to produce */
 	double v_join;          /* internal: V at decode join */
-	/* arrival, admission, preemption */
-	double t_arrive_s;      /* set by batcher_arrive */
-	long preemptions;       /* result: times this request was preempted (PAGED) */
-	int cls;                /* workload class index (caller's) */
-	double todo_in;         /* internal: tokens to prefill at the next admission */
+	/* admission, preemption */
 	double kv_base;         /* internal: KV tokens charged at admission */
 	double pre_steps;       /* internal, FOLDED: decode steps its prefill chunks take */
 	struct batch_req *lprev, *lnext; /* internal, PAGED: decoding requests in admission order */
@@ -99,8 +97,8 @@ void batcher_free(struct batcher *b);
  * (a cache miss per step at 1,000 replicas). batcher_new_in creates batcher i there (as
  * batcher_new); batcher_free then leaves the object's memory to batcher_block_fini. */
 struct batcher_block {
-	unsigned char *base; /* line-aligned */
-	size_t stride;       /* bytes: sizeof(struct batcher), rounded up to a cache line */
+	unsigned char *base; /* 128-byte aligned (a pair of cache lines, batch.c) */
+	size_t stride;       /* bytes: sizeof(struct batcher), rounded up to 128 */
 	void *mem;
 };
 void batcher_block_init(struct batcher_block *bb, size_t n);
@@ -112,14 +110,14 @@ static inline struct batcher *batcher_block_at(const struct batcher_block *bb, s
 	return (struct batcher *)(void *)(bb->base + i * bb->stride);
 }
 
-/* A request arrives at t_s (>= the last time given). Sets r->t_arrive_s. Returns 0 if queued
+/* A request arrives at t_s (>= the last time given). Returns 0 if queued
  * or admitted, -1 if it can never be served (in + out tokens exceed the whole KV cache): the
  * request is then not kept and the caller counts it dropped. */
 int batcher_arrive(struct batcher *b, double t_s, struct batch_req *r);
 
 /* n requests arriving together at t_s, admitted as one group (what a scheduler step sees when
  * they are all waiting): used to replay measured batches. Returns the number dropped (see
- * batcher_arrive); dropped ones have t_arrive_s = NAN. */
+ * batcher_arrive: those whose in + out tokens exceed the whole KV cache). */
 int batcher_arrive_n(struct batcher *b, double t_s, struct batch_req **r, int n);
 
 /* Real time of the next internal change (a completion, the end of a prefill or of a wake-up),

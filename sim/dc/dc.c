@@ -71,7 +71,11 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 	for (size_t g = 0; g < cfg->n_groups; g++)
 		n += (uint32_t)cfg->groups[g].count;
 	dc->n_nodes = n;
-	dc->nodes = xcalloc(n ? n : 1, sizeof *dc->nodes);
+	/* line-aligned: one node, one line (dc.h) */
+	dc->nodes_mem = xcalloc(1, (n ? n : 1) * sizeof *dc->nodes + 63);
+	dc->nodes = (struct node *)(((uintptr_t)dc->nodes_mem + 63) & ~(uintptr_t)63);
+	if (cfg->n_variants)
+		dc->busy_pf = xcalloc(n ? n : 1, sizeof *dc->busy_pf);
 	dc->n_words = (n + 63) / 64;
 	dc->free_bits = xcalloc(dc->n_words ? dc->n_words : 1, sizeof *dc->free_bits);
 	dc->busy_power_w = xcalloc(cfg->n_types ? cfg->n_types : 1, sizeof *dc->busy_power_w);
@@ -125,7 +129,7 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 	llm_init(dc); /* nodes with a serving profile */
 	for (uint32_t i = 0; i < dc->n_nodes; i++) {
 		struct node *nd = &dc->nodes[i];
-		nd->llm = llm_node(dc, i);
+		nd->llm = llm_node(dc, i) != 0;
 		nd->plain = !nd->llm && nd->busy_power_w && !cfg->n_variants;
 	}
 	dc_set_chain(dc, 1);
@@ -149,7 +153,8 @@ void dc_fini(struct dc *dc)
 	for (size_t t = 0; dc->busy_power_w && t < dc->cfg->n_types; t++)
 		free(dc->busy_power_w[t]);
 	free(dc->busy_power_w);
-	free(dc->nodes);
+	free(dc->nodes_mem);
+	free(dc->busy_pf);
 	free(dc->free_bits);
 	free(dc->req);
 	memset(dc, 0, sizeof *dc);
@@ -392,7 +397,7 @@ static inline void slot_node_power(struct dc *dc, uint32_t node)
 	double power_w;
 
 	if (dc->cfg->n_variants)
-		power_w = slot_power(nd->tcfg, nd->busy_pf);
+		power_w = slot_power(nd->tcfg, dc->busy_pf[node]);
 	else if (nd->busy_power_w)
 		power_w = nd->busy_power_w[nd->busy];
 	else
@@ -433,7 +438,7 @@ static __attribute__((noinline)) void start_general(struct dc *dc, uint32_t node
 		return;
 	}
 	if (dc->cfg->n_variants)
-		nd->busy_pf += dc->cfg->variants[q->variant].f.power;
+		dc->busy_pf[node] += dc->cfg->variants[q->variant].f.power;
 	slot_node_power(dc, node);
 	push_done(dc, dc->sim->now + service_time(dc, nd, q, cr->cfg->kind), r);
 }
@@ -576,7 +581,8 @@ static inline __attribute__((always_inline)) void finish(struct dc *dc, uint32_t
 		dc_node_power_(dc, node, nd->busy_power_w[nd->busy]); /* slot_node_power's */
 	} else if (!nd->llm) { /* an LLM replica's batcher keeps its own power */
 		if (dc->cfg->n_variants)
-			nd->busy_pf = nd->busy ? nd->busy_pf - dc->cfg->variants[q->variant].f.power : 0;
+			dc->busy_pf[node] = nd->busy ? dc->busy_pf[node] -
+						    dc->cfg->variants[q->variant].f.power : 0;
 		slot_node_power(dc, node);
 	}
 	cr->st.completed++;

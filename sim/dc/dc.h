@@ -49,20 +49,25 @@ struct request {
  * dispatch arrive() is then a release, not a new arrival). */
 #define DC_REQ_DEFERRED 1u
 
+/* One node, in one 64-byte cache line (dc.c allocates the array line-aligned; the assertion
+ * below keeps the size): at 1,000 replicas a node's fields are not in the core's caches when its
+ * next event comes, and a start or a completion reads the flags and counts at its start and
+ * writes the power, which an 80-byte node put on a second line. The fields of every start,
+ * completion and power change come first. */
 struct node {
-	uint32_t type;
 	int slots, busy;
-	int llm;                  /* 1: an LLM replica with a serving profile (llm.c); fixed at init */
-	int plain;                /* 1: a slot node with busy_power_w and no variants (the common
+	unsigned char llm;        /* 1: an LLM replica with a serving profile (llm.c); fixed at init */
+	unsigned char plain;      /* 1: a slot node with busy_power_w and no variants (the common
 				   * case, one test on each start and completion); fixed at init */
-	const struct node_type_cfg *tcfg; /* cfg->types[type] */
-	const double *busy_power_w; /* slot node: its power (W) by busy count 0..slots; NULL: computed */
-	double busy_pf;           /* variants: sum of the power factors of requests in service */
-	uint32_t q_head, q_tail;  /* local queue (DC_NONE when empty) */
-	long q_len;
+	uint32_t type;
 	double power_w;
 	uint64_t starts;          /* requests started here in the measured period */
+	long q_len;
+	uint32_t q_head, q_tail;  /* local queue (DC_NONE when empty) */
+	const double *busy_power_w; /* slot node: its power (W) by busy count 0..slots; NULL: computed */
+	const struct node_type_cfg *tcfg; /* cfg->types[type] */
 };
+_Static_assert(sizeof(void *) != 8 || sizeof(struct node) == 64, "struct node: one cache line");
 
 struct dc;
 
@@ -117,7 +122,7 @@ struct class_rt {
 struct dc {
 	struct sim *sim;
 	const struct cluster_cfg *cfg;
-	struct node *nodes;
+	struct node *nodes;      /* line-aligned inside nodes_mem */
 	uint32_t n_nodes;
 	long total_slots;
 	uint64_t *free_bits;     /* bit i set: node i has a free slot */
@@ -158,6 +163,9 @@ struct dc {
 	struct llm_state *llm;   /* LLM serving nodes (llm.c), NULL when no type has a profile */
 
 	uint64_t chained;        /* arrivals and completions fired in place (dc.c's header) */
+	void *nodes_mem;         /* the allocation behind nodes */
+	double *busy_pf;         /* per node, variants: sum of the power factors of requests in
+				  * service (NULL without variants) */
 };
 
 /* Builds nodes and classes (RNG streams from seed and replication). classes must outlive dc. */

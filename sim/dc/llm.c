@@ -71,7 +71,7 @@ struct llm_state {
 static struct batch_req *rec_alloc(struct llm_state *L)
 {
 	if (!L->free_list) {
-		/* line-aligned, so each record's first 96 bytes span two lines (batch.h) */
+		/* line-aligned: each 128-byte record is two whole lines (batch.h) */
 		void *mem = xcalloc(1, CHUNK * sizeof(struct batch_req) + 63);
 		struct batch_req *c = (struct batch_req *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
 		L->chunks = xrealloc(L->chunks, (L->n_chunks + 1) * sizeof *L->chunks);
@@ -347,7 +347,6 @@ void llm_start(struct dc *dc, uint32_t node, uint32_t q)
 	struct batch_req *r = rec_alloc(L);
 
 	r->id = q;
-	r->cls = rq->cls;
 	r->in_tokens = rq->in_tokens ? rq->in_tokens : 1;
 	r->out_tokens = rq->out_tokens ? rq->out_tokens : 1;
 	/* its variant (compression): the batcher scales its prefill, decode steps and power */
