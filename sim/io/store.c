@@ -837,46 +837,6 @@ static int bind_params(struct store *s, sqlite3_stmt *st, const char *const *par
 	return 0;
 }
 
-int store_query_vals(struct store *s, const char *sql, const char *const *params, int nparams,
-		     store_val_row_fn row, void *ctx, struct err *e)
-{
-	sqlite3_stmt *st;
-	int rc, ret = 0;
-
-	if (!(st = stmt_take(s, sql)))
-		return db_err(s, e, "bad query");
-	if (bind_params(s, st, params, nparams, e))
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int n = sqlite3_column_count(st);
-		struct store_val v[64];
-		if (n > 64)
-			n = 64;
-		for (int i = 0; i < n && ret == 0; i++) {
-			int type = sqlite3_column_type(st, i);
-			v[i] = (struct store_val){ STORE_TEXT, NULL, 0, 0 };
-			if (type == SQLITE_INTEGER) {
-				v[i].type = STORE_INT;
-				v[i].i = sqlite3_column_int64(st, i);
-			} else if (type == SQLITE_FLOAT) {
-				v[i].type = STORE_REAL;
-				v[i].real = sqlite3_column_double(st, i);
-			} else if (type != SQLITE_NULL &&
-				   !(v[i].text = (const char *)sqlite3_column_text(st, i))) {
-				/* as in store_query: a value SQLite could not convert is not dropped */
-				ret = err_set(e, "%s: query failed: out of memory reading a result", s->path);
-			}
-		}
-		if (ret || (row && (ret = row(ctx, n, v)) != 0))
-			break;
-	}
-	if (ret == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		db_err(s, e, "query failed");
-		ret = -1;
-	}
-	stmt_give(s, st);
-	return ret;
-}
 
 /* A finite REAL as the shortest decimal (15, 16 or 17 significant digits) that reads back as
  * the same double; NULL for one that is not finite (SQLite's own text then, "Inf"). SQLite's
@@ -896,8 +856,13 @@ static const char *real_text(double v, char buf[32])
 	return buf;
 }
 
-int store_query(struct store *s, const char *sql, const char *const *params, int nparams,
-		store_row_fn row, void *ctx, struct err *e)
+/* Runs sql with its text parameters bound and hands each row (at most 64 columns) to conv,
+ * which converts the columns and calls the caller's row function: 0 to go on, anything else
+ * stops the query and is returned. The one step loop of store_query and store_query_vals. */
+typedef int (*row_conv_fn)(struct store *s, sqlite3_stmt *st, int n, void *q, struct err *e);
+
+static int query_each(struct store *s, const char *sql, const char *const *params, int nparams,
+		      row_conv_fn conv, void *q, struct err *e)
 {
 	sqlite3_stmt *st;
 	int rc, ret = 0;
@@ -908,23 +873,7 @@ int store_query(struct store *s, const char *sql, const char *const *params, int
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int n = sqlite3_column_count(st);
-		const char *vals[64], *names[64];
-		char real[64][32];
-		if (n > 64)
-			n = 64;
-		for (int i = 0; i < n && ret == 0; i++) {
-			vals[i] = NULL;
-			if (sqlite3_column_type(st, i) == SQLITE_FLOAT)
-				vals[i] = real_text(sqlite3_column_double(st, i), real[i]);
-			if (!vals[i])
-				vals[i] = (const char *)sqlite3_column_text(st, i);
-			names[i] = sqlite3_column_name(st, i);
-			/* NULL text for a non-NULL value: SQLite could not convert it (out of memory);
-			 * handing the row on would silently drop the value */
-			if ((!vals[i] && sqlite3_column_type(st, i) != SQLITE_NULL) || !names[i])
-				ret = err_set(e, "%s: query failed: out of memory reading a result", s->path);
-		}
-		if (ret || (row && (ret = row(ctx, n, vals, names)) != 0))
+		if ((ret = conv(s, st, n > 64 ? 64 : n, q, e)) != 0)
 			break;
 	}
 	if (ret == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW) {
@@ -933,4 +882,76 @@ int store_query(struct store *s, const char *sql, const char *const *params, int
 	}
 	stmt_give(s, st);
 	return ret;
+}
+
+struct text_query {
+	store_row_fn row;
+	void *ctx;
+};
+
+/* store_query's row: every value as text (a REAL exactly: real_text), with column names. */
+static int text_row(struct store *s, sqlite3_stmt *st, int n, void *q, struct err *e)
+{
+	const struct text_query *tq = q;
+	const char *vals[64], *names[64];
+	char real[64][32];
+
+	for (int i = 0; i < n; i++) {
+		vals[i] = NULL;
+		if (sqlite3_column_type(st, i) == SQLITE_FLOAT)
+			vals[i] = real_text(sqlite3_column_double(st, i), real[i]);
+		if (!vals[i])
+			vals[i] = (const char *)sqlite3_column_text(st, i);
+		names[i] = sqlite3_column_name(st, i);
+		/* NULL text for a non-NULL value: SQLite could not convert it (out of memory);
+		 * handing the row on would silently drop the value */
+		if ((!vals[i] && sqlite3_column_type(st, i) != SQLITE_NULL) || !names[i])
+			return err_set(e, "%s: query failed: out of memory reading a result", s->path);
+	}
+	return tq->row ? tq->row(tq->ctx, n, vals, names) : 0;
+}
+
+int store_query(struct store *s, const char *sql, const char *const *params, int nparams,
+		store_row_fn row, void *ctx, struct err *e)
+{
+	struct text_query tq = { row, ctx };
+
+	return query_each(s, sql, params, nparams, text_row, &tq, e);
+}
+
+struct val_query {
+	store_val_row_fn row;
+	void *ctx;
+};
+
+/* store_query_vals's row: INTEGER and REAL as stored, anything else as text. */
+static int val_row(struct store *s, sqlite3_stmt *st, int n, void *q, struct err *e)
+{
+	const struct val_query *vq = q;
+	struct store_val v[64];
+
+	for (int i = 0; i < n; i++) {
+		int type = sqlite3_column_type(st, i);
+		v[i] = (struct store_val){ STORE_TEXT, NULL, 0, 0 };
+		if (type == SQLITE_INTEGER) {
+			v[i].type = STORE_INT;
+			v[i].i = sqlite3_column_int64(st, i);
+		} else if (type == SQLITE_FLOAT) {
+			v[i].type = STORE_REAL;
+			v[i].real = sqlite3_column_double(st, i);
+		} else if (type != SQLITE_NULL &&
+			   !(v[i].text = (const char *)sqlite3_column_text(st, i))) {
+			/* as in store_query: a value SQLite could not convert is not dropped */
+			return err_set(e, "%s: query failed: out of memory reading a result", s->path);
+		}
+	}
+	return vq->row ? vq->row(vq->ctx, n, v) : 0;
+}
+
+int store_query_vals(struct store *s, const char *sql, const char *const *params, int nparams,
+		     store_val_row_fn row, void *ctx, struct err *e)
+{
+	struct val_query vq = { row, ctx };
+
+	return query_each(s, sql, params, nparams, val_row, &vq, e);
 }
