@@ -374,26 +374,34 @@ static int load_workload(struct jv *v, struct scenario *s, const cJSON *w)
 	return 0;
 }
 
+/* A node type: an object of the keys below, or a string naming a built-in serving profile
+ * (CONTRACT: "or names a built-in profile"), which reads as {"profile": NAME}: the string is
+ * the profile and every other key takes its default (from an empty object, so that the
+ * defaults are the object form's, written once). */
 static int load_node_type(struct jv *v, const cJSON *o, struct node_type_cfg *t)
 {
 	const char *keys[] = { "slots", "power", "llm", "memory_gb", "embodied_kg", "lifetime_years", "profile", NULL };
 	const char *pkeys[] = { "idle_w", "peak_w", NULL };
 	const char *lkeys[] = { "prefill_tokens_per_s", "decode_tokens_per_s", NULL };
-	const cJSON *p, *l;
+	const cJSON empty = { .type = cJSON_Object };
+	const int named = cJSON_IsString(o); /* "gpu": "h100-llama2-70b-tp8" */
+	const cJSON *p, *l, *prof = named ? o : jv_get(o, "profile");
 	long slots;
 	size_t m;
 
-	if (jv_keys(v, o, keys) || jv_int(v, o, "slots", !jv_get(o, "profile"), 1, 1, 1000000, &slots) ||
+	if (named)
+		o = &empty;
+	if (jv_keys(v, o, keys) || jv_int(v, o, "slots", !prof, 1, 1, 1000000, &slots) ||
 	    jv_num(v, o, "memory_gb", 0, 0, 0, 0, 1e6, &t->memory_gb) ||
 	    jv_num(v, o, "embodied_kg", 0, 0, 0, 0, 1e9, &t->embodied_kg) ||
 	    jv_num(v, o, "lifetime_years", 0, 5, 0, 1, 100, &t->lifetime_years))
 		return -1;
 	t->slots = (int)slots;
-	if (jv_get(o, "profile")) { /* LLM serving profile: batching, KV cache, power (llm.c) */
+	if (prof) { /* LLM serving profile: batching, KV cache, power (llm.c) */
 		if (jv_get(o, "power") || jv_get(o, "llm"))
 			return jv_fail(v, jv_get(o, "power") ? "power" : "llm", NULL,
 				       "a node type with a serving profile takes its speed and power from the profile");
-		if (scenario_load_profile(v, jv_get(o, "profile"), t))
+		if (scenario_load_profile(v, prof, named ? NULL : "profile", t))
 			return -1;
 		if (!jv_get(o, "slots") || t->slots > t->profile->max_batch)
 			t->slots = t->profile->max_batch;

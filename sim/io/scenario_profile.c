@@ -73,12 +73,12 @@ static int load_table(struct jv *v, const cJSON *arr, const char *key, struct pr
 	return 0;
 }
 
-int scenario_load_profile(struct jv *v, const cJSON *node, struct node_type_cfg *t)
+int scenario_load_profile(struct jv *v, const cJSON *node, const char *key, struct node_type_cfg *t)
 {
 	struct profile_config *c = arena_alloc(v->a, sizeof *c);
 	struct err pe = { 0 };
 	const char *pstate = NULL;
-	size_t m = jv_enter_key(v, "profile");
+	size_t m = key ? jv_enter_key(v, key) : v->len;
 	const cJSON *it;
 
 	if (cJSON_IsString(node)) {

@@ -10,9 +10,10 @@
 #include "dc/cluster.h"
 #include "io/jv.h"
 
-/* Reads node (the value of "profile", the current jv path names its node type) into an arena
- * copy of a checked struct profile_config stored in t->profile, and the initial power-cap state
- * into t->pstate. Returns 0, or -1 with v's error naming the JSON path. */
-int scenario_load_profile(struct jv *v, const cJSON *node, struct node_type_cfg *t);
+/* Reads node (the current jv path names its node type; node is the value of its key "key",
+ * "profile", or, key NULL, the node type itself: a built-in's name given as the type) into an
+ * arena copy of a checked struct profile_config stored in t->profile, and the initial power-cap
+ * state into t->pstate. Returns 0, or -1 with v's error naming the JSON path. */
+int scenario_load_profile(struct jv *v, const cJSON *node, const char *key, struct node_type_cfg *t);
 
 #endif

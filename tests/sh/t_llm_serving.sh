@@ -52,6 +52,31 @@ sed 's/"profile": "h100-llama2-70b-tp8"/"profile": { "base": "h100-llama2-70b-tp
 	scenarios/llm_azure_conv_h100.json | sed 's|traces/|'"$PWD"'/scenarios/traces/|' >"$TMP/bad2.json"
 expect_rc 2 "unknown profile key is bad input" "$MAASIM" validate "$TMP/bad2.json"
 grep -q 'max_batch' "$TMP/out" && pass "did-you-mean max_batch" || { fail "hint"; cat "$TMP/out"; }
+# a node type given as a built-in profile's name (CONTRACT: a node type "names a built-in
+# profile") is {"profile": NAME}: the same rows; a bad name is bad input at the type's path
+short_scn() { # NAME NODE-TYPE-JSON
+	cat >"$TMP/$1.json" <<JSON
+{ "name": "$1", "seed": 5, "duration_s": 300, "warmup_s": 0, "replications": 1,
+  "datacenter": { "node_types": { "r": $2 }, "nodes": [ { "type": "r", "count": 3 } ] },
+  "workload": [ { "name": "c", "kind": "llm", "arrival": { "process": "poisson", "rate_per_s": 2 },
+    "input_tokens": { "dist": "lognormal", "mean": 500, "cv": 1 }, "output_tokens": { "dist": "lognormal", "mean": 100, "cv": 1 } } ],
+  "policies": { "dispatch": "least_loaded" } }
+JSON
+}
+short_scn st_obj '{ "profile": "h100-llama2-70b-tp4" }'
+short_scn st_str '"h100-llama2-70b-tp4"'
+short_scn st_bad '"h100-llama9-tp4"'
+expect_rc 0 "node type as a profile name runs" "$MAASIM" run "$TMP/st_str.json" --db "$TMP/st_str.db" -q
+expect_rc 0 "node type with a profile key runs" "$MAASIM" run "$TMP/st_obj.json" --db "$TMP/st_obj.db" -q
+rows() { sqlite3 "$1" "select name, printf('%!.17g', value) from metrics order by name"; }
+if [ -n "$(rows "$TMP/st_str.db")" ] && [ "$(rows "$TMP/st_str.db")" = "$(rows "$TMP/st_obj.db")" ]; then
+	pass "a profile name as the node type gives the object form's metrics"
+else
+	fail "metrics differ between \"r\": NAME and \"r\": {\"profile\": NAME}"
+fi
+expect_rc 2 "node type naming an unknown profile is bad input" "$MAASIM" validate "$TMP/st_bad.json"
+grep -q 'node_types.r: unknown serving profile "h100-llama9-tp4"' "$TMP/out" &&
+	pass "its error names the node type's path" || { fail "error text"; cat "$TMP/out"; }
 # arrival processes: diurnal (hourly shape from the Google cluster trace) and mmpp, on a replica
 arr_scn() { # NAME ARRIVAL-JSON
 	cat >"$TMP/$1.json" <<JSON
