@@ -651,16 +651,15 @@ static struct batcher *batcher_setup(struct batcher *b, void *mem, struct profil
 
 struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, void *ctx)
 {
-	void *mem = xcalloc(1, sizeof(struct batcher) + 127);
-	struct batcher *b = (struct batcher *)(((uintptr_t)mem + 127) & ~(uintptr_t)127);
+	void *mem;
+	struct batcher *b = xcalloc_aligned(sizeof(struct batcher), 128, &mem);
 	return batcher_setup(b, mem, p, t0_s, done, ctx);
 }
 
 void batcher_block_init(struct batcher_block *bb, size_t n)
 {
 	bb->stride = (sizeof(struct batcher) + 127) & ~(size_t)127;
-	bb->mem = xcalloc(1, (n ? n : 1) * bb->stride + 127); /* + 127: room to align */
-	bb->base = (unsigned char *)(((uintptr_t)bb->mem + 127) & ~(uintptr_t)127);
+	bb->base = xcalloc_aligned((n ? n : 1) * bb->stride, 128, &bb->mem);
 }
 
 void batcher_block_fini(struct batcher_block *bb)

@@ -72,8 +72,7 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 		n += (uint32_t)cfg->groups[g].count;
 	dc->n_nodes = n;
 	/* line-aligned: one node, one line (dc.h) */
-	dc->nodes_mem = xcalloc(1, (n ? n : 1) * sizeof *dc->nodes + 63);
-	dc->nodes = (struct node *)(((uintptr_t)dc->nodes_mem + 63) & ~(uintptr_t)63);
+	dc->nodes = xcalloc_aligned((n ? n : 1) * sizeof *dc->nodes, 64, &dc->nodes_mem);
 	if (cfg->n_variants)
 		dc->busy_pf = xcalloc(n ? n : 1, sizeof *dc->busy_pf);
 	dc->n_words = (n + 63) / 64;

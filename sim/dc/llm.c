@@ -72,8 +72,8 @@ static struct batch_req *rec_alloc(struct llm_state *L)
 {
 	if (!L->free_list) {
 		/* line-aligned: each 128-byte record is two whole lines (batch.h) */
-		void *mem = xcalloc(1, CHUNK * sizeof(struct batch_req) + 63);
-		struct batch_req *c = (struct batch_req *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
+		void *mem;
+		struct batch_req *c = xcalloc_aligned(CHUNK * sizeof(struct batch_req), 64, &mem);
 		L->chunks = xrealloc(L->chunks, (L->n_chunks + 1) * sizeof *L->chunks);
 		L->chunks[L->n_chunks++] = mem;
 		for (int i = CHUNK - 1; i >= 0; i--) {

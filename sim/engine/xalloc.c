@@ -1,6 +1,7 @@
 /* xalloc.c — allocation wrappers that end the process cleanly on exhaustion (see xalloc.h). */
 #include "xalloc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,12 @@ void *xrealloc(void *old, size_t n)
 	if (!p)
 		xalloc_oom(n);
 	return p;
+}
+
+void *xcalloc_aligned(size_t bytes, size_t align, void **mem)
+{
+	*mem = xcalloc(1, bytes + align - 1);
+	return (void *)(((uintptr_t)*mem + align - 1) & ~(uintptr_t)(align - 1));
 }
 
 char *xstrdup(const char *s)
