@@ -402,22 +402,18 @@ static int write_stats(struct store *st, const struct sweep_job *job, const stru
 				for (size_t i = 0; !rc && i < s->n_oat; i++) {
 					const struct tornado_row *r = &rows[i];
 					const struct sweep_oat_input *in = &s->oat[r->input];
-					struct sweep_ci cc;
-					sweep_stats_ci(cell(m, p, k), m->reps, m->t95, &cc);
-					{
-						const struct store_val v[20] = {
-							vt(s->name), vi((long long)p), vt(pt->label),
-							vt(in->name), vt(in->path), vt(in->low), vt(in->high),
-							vt(m->names[k]), vt(m->units[k]), vr(cc.mean),
-							vr(r->lo.mean), vr(r->hi.mean), vr(r->lo.diff),
-							vr(r->lo.diff - r->lo.diff_hw), vr(r->lo.diff + r->lo.diff_hw),
-							vr(r->hi.diff), vr(r->hi.diff - r->hi.diff_hw),
-							vr(r->hi.diff + r->hi.diff_hw),
-							r->swing >= 0 ? vr(r->swing) : vt(NULL), vi((long long)i + 1)
-						};
-						rc = store_insert(st, "INSERT INTO sweep_tornado VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-								  v, 20, e);
-					}
+					const struct store_val v[20] = {
+						vt(s->name), vi((long long)p), vt(pt->label),
+						vt(in->name), vt(in->path), vt(in->low), vt(in->high),
+						vt(m->names[k]), vt(m->units[k]), vr(ci.mean),
+						vr(r->lo.mean), vr(r->hi.mean), vr(r->lo.diff),
+						vr(r->lo.diff - r->lo.diff_hw), vr(r->lo.diff + r->lo.diff_hw),
+						vr(r->hi.diff), vr(r->hi.diff - r->hi.diff_hw),
+						vr(r->hi.diff + r->hi.diff_hw),
+						r->swing >= 0 ? vr(r->swing) : vt(NULL), vi((long long)i + 1)
+					};
+					rc = store_insert(st, "INSERT INTO sweep_tornado VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+							  v, 20, e);
 				}
 			}
 		}
