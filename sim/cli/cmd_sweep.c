@@ -405,11 +405,8 @@ static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_s
 	/* Checkpoints in a thread of the store's (without it SQLite checkpoints in this thread, as
 	 * before: slower, as safe). Not under MPI: MPI_Init asks for a single-threaded process
 	 * (MPI_THREAD_SINGLE), and rank 0's writer is not what limits a sweep across machines. */
-	if (mpi_size <= 1) {
-		struct err ce;
-		err_clear(&ce);
-		store_checkpoint_in_background(st, &ce);
-	}
+	if (mpi_size <= 1)
+		store_checkpoint_in_background(st, NULL); /* on failure, as before */
 	install_signals();
 	ctx = (struct sink_ctx){ st, r, isatty(STDERR_FILENO) };
 	sweep_progress_start(&pg, n, a->quiet);

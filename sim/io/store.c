@@ -79,7 +79,7 @@ struct store_bg {
  * waits until the thread is outside SQLite and keeps it out until the fork is done
  * (pthread_atfork: the forking thread takes mu in prepare and gives it back in both processes).
  * The handlers take no argument: the running thread's state is bg_forkable, one at a time
- * (the one sweep writer), under bg_fork_mu. */
+ * (store_checkpoint_in_background refuses a second store), under bg_fork_mu. */
 static pthread_mutex_t bg_fork_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct store_bg *bg_forkable;
 static pthread_once_t bg_fork_once = PTHREAD_ONCE_INIT;
@@ -437,6 +437,11 @@ int store_checkpoint_in_background(struct store *s, struct err *e)
 		return 0;
 	if (!sqlite3_threadsafe())
 		return err_set(e, "%s: background checkpoints: SQLite was built without threads", s->path);
+	pthread_mutex_lock(&bg_fork_mu);
+	bg = bg_forkable;
+	pthread_mutex_unlock(&bg_fork_mu);
+	if (bg) /* the fork handlers protect one thread (bg_forkable): one store at a time */
+		return err_set(e, "%s: background checkpoints: another store has them on", s->path);
 	bg = xcalloc(1, sizeof *bg);
 	/* a connection finds the database in WAL mode when it first reads it: until then its
 	 * checkpoints do nothing */
@@ -468,8 +473,7 @@ int store_checkpoint_in_background(struct store *s, struct err *e)
 	}
 	s->bg = bg;
 	pthread_mutex_lock(&bg_fork_mu);
-	if (!bg_forkable)
-		bg_forkable = bg;
+	bg_forkable = bg;
 	pthread_mutex_unlock(&bg_fork_mu);
 	sqlite3_wal_hook(s->db, bg_hook, bg); /* in place of SQLite's own checkpoints */
 	return 0;

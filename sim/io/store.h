@@ -29,8 +29,9 @@ void store_close(struct store *s);
 /* Moves the write-ahead log's checkpoints (copying committed pages into the database file and
  * waiting for the disk) off the calling thread, to a thread of the store's own with its own
  * connection, for a writer that commits many transactions in a row (a sweep). Commits stay as
- * atomic and durable as before; only who waits for the disk changes. Returns 0, or -1 with e
- * (the store then checkpoints as before). */
+ * atomic and durable as before; only who waits for the disk changes. One store in a process at a
+ * time (forks wait for its thread to be outside SQLite: store.c): another store's request fails.
+ * Returns 0, or -1 with e (the store then checkpoints as before). */
 int store_checkpoint_in_background(struct store *s, struct err *e);
 /* Asks the background thread (when there is one) to checkpoint what is committed now, e.g.
  * before a long read, so that store_close has little left to copy. */
