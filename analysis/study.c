@@ -140,24 +140,26 @@ static int cmp_ref(const void *a, const void *b)
 	return (x->run_id > y->run_id) - (x->run_id < y->run_id);
 }
 
-static int metric_row(void *ctx, int ncol, const char *const *v, const char *const *names)
+/* One metrics row (run_id, name, value), read as stored: no real goes through text. A NULL
+ * value (not finite when stored) stays NaN. */
+static int metric_row(void *ctx, int ncol, const struct store_val *v)
 {
 	struct loader *ld = ctx;
 	struct study *st = ld->st;
-	struct run_ref key, *r;
+	struct run_ref key = { 0 }, *r;
 	long m;
 
-	(void)names;
-	if (ncol < 3 || !v[0] || !v[1] || !v[2])
+	if (ncol < 3 || v[0].type != STORE_INT || !v[1].text ||
+	    (v[2].type != STORE_REAL && v[2].type != STORE_INT))
 		return 0;
-	key.run_id = strtoll(v[0], NULL, 10);
+	key.run_id = v[0].i;
 	r = bsearch(&key, ld->refs, ld->n_refs, sizeof *ld->refs, cmp_ref);
 	if (!r)
 		return 0; /* a failed run's metrics, or an orphan row */
-	m = study_metric_index(st, v[1]);
+	m = study_metric_index(st, v[1].text);
 	if (m < 0)
 		return 0;
-	st->val[r->p * st->n_mets + (size_t)m][r->k] = strtod(v[2], NULL);
+	st->val[r->p * st->n_mets + (size_t)m][r->k] = v[2].type == STORE_REAL ? v[2].real : (double)v[2].i;
 	return 0;
 }
 
@@ -388,7 +390,7 @@ struct study *study_load(struct store *s, struct err *e)
 				a[k] = NAN;
 			st->val[p * st->n_mets + m] = a;
 		}
-	if (store_query(s, "SELECT run_id, name, value FROM metrics", NULL, 0, metric_row, &ld, e))
+	if (store_query_vals(s, "SELECT run_id, name, value FROM metrics", NULL, 0, metric_row, &ld, e))
 		goto fail;
 	free(ld.refs);
 	return st;
