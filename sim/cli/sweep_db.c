@@ -225,10 +225,13 @@ static size_t name_slot(struct reader *rd, const char *name, const char *unit)
 }
 
 /* An integer column read as store_query's text would have been by atol (a REAL by its text's
- * integer part, which is its truncation; text as atol reads it). */
+ * integer part, which is its truncation; text as atol reads it); a REAL out of long's range
+ * (a database edited by hand) reads as -1, which no point or replication is. */
 static long val_long(const struct store_val *v)
 {
-	return v->type == STORE_INT ? (long)v->i : v->type == STORE_REAL ? (long)v->real : atol(v->text);
+	if (v->type == STORE_REAL)
+		return v->real > -1e18 && v->real < 1e18 ? (long)v->real : -1;
+	return v->type == STORE_INT ? (long)v->i : atol(v->text);
 }
 
 static int value_row(void *ctx, int n, const struct store_val *v)
