@@ -231,7 +231,8 @@ void sweep_tally_add(struct sweep_tally *tl, int ok)
  * machine the writer of the 200-trial bench sweep at -j 2 waited 0.5-0.85 s for a core within
  * its writes at nice 0 and 0.1-0.16 s with workers at 10 (/proc/thread-self/schedstat,
  * 2026-11-29). Workers still take every cycle the writer leaves; among other processes, Linux
- * (autogroup) weighs the sweep as one session. */
+ * weighs the sweep as one session while autogroup is on (kernel.sched_autogroup_enabled, the
+ * default here); with it off, the workers also yield to every other process at nice 0. */
 #define SWEEP_WORKER_NICE 10
 
 struct worker {
@@ -350,8 +351,9 @@ static int spawn(const struct sweep_job *job, struct worker *w, const struct wor
 	if (pid == 0) {
 		signal(SIGINT, SIG_IGN);
 		signal(SIGTERM, SIG_DFL);
-		/* the writer first: see SWEEP_WORKER_NICE (a failure leaves the default priority) */
-		if (nice(SWEEP_WORKER_NICE) < 0)
+		/* the writer first: see SWEEP_WORKER_NICE. Its result is not checked: a failure leaves
+		 * the inherited priority, and -1 is also a valid new niceness */
+		if (nice(SWEEP_WORKER_NICE) == -1)
 			errno = 0;
 #ifdef __linux__
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
