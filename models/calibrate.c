@@ -495,11 +495,18 @@ static int write_json(const struct cal *c, const char *path, struct err *e)
 
 /* ---------------------------------------------------------------- database */
 
+/* One calibration row's values for store_insert: numbers bound as numbers (INTEGER and REAL as
+ * the table declares them, at full precision; the JSON table rounds for reading), a value that
+ * is not finite (a zero time or peak) stored as NULL, not as the text "inf". */
+static struct store_val cv_text(const char *x) { return (struct store_val){ STORE_TEXT, x, 0, 0 }; }
+static struct store_val cv_int(long long x) { return (struct store_val){ STORE_INT, NULL, x, 0 }; }
+static struct store_val cv_real(double x) { return (struct store_val){ STORE_REAL, NULL, 0, x }; }
+
 static int write_db(const struct cal *c, const char *path, struct err *e)
 {
 	struct store *st = store_open(path, STORE_CREATE, e);
-	char id[96], buf[24][64];
-	const char *p[24];
+	char id[96];
+	struct store_val v[17];
 	int rc = -1;
 	if (!st)
 		return -1;
@@ -522,42 +529,38 @@ static int write_db(const struct cal *c, const char *path, struct err *e)
 		const struct vres *r = &c->v[i];
 		const struct acc_row *a = c->acc_ok ? acc_find(&c->acc, r->sp->name) : NULL;
 		for (int j = 0; j < 17; j++)
-			p[j] = NULL;
-		p[0] = id;
-		p[1] = r->sp->name;
-		p[16] = prov;
+			v[j] = cv_text(NULL);
+		v[0] = cv_text(id);
+		v[1] = cv_text(r->sp->name);
+		v[16] = cv_text(prov);
 		if (!r->supported) {
-			p[2] = r->reason; /* "unsupported: why" */
-			if (store_query(st, sql, p, 17, NULL, NULL, e))
+			v[2] = cv_text(r->reason); /* "unsupported: why" */
+			if (store_insert(st, sql, v, 17, e))
 				goto rollback;
 			continue;
 		}
-		p[2] = "ok";
+		v[2] = cv_text("ok");
 		for (int s = 0; s < c->nshapes; s++)
 			for (int b = 0; b < c->nbatches; b++) {
 				const struct timing *t = &r->t[s][b];
 				const double ops = r->ops1[s] * c->batches[b];
-				p[3] = c->shapes[s].name;
-				snprintf(buf[4], 64, "%d", c->shapes[s].n);
-				snprintf(buf[5], 64, "%d", c->shapes[s].k);
-				snprintf(buf[6], 64, "%d", c->batches[b]);
-				snprintf(buf[7], 64, "%.9g", t->median_s);
-				snprintf(buf[8], 64, "%.9g", t->min_s);
-				snprintf(buf[9], 64, "%d", t->reps);
-				snprintf(buf[10], 64, "%.6g", d->t[s][b].median_s / t->median_s);
-				snprintf(buf[11], 64, "%.6g", ops / t->median_s / 1e9);
-				snprintf(buf[12], 64, "%.6g", ops / t->median_s / peak_for(c, r->sp));
-				snprintf(buf[13], 64, "%.6g", r->bytes[s] / d->bytes[s]);
-				for (int j = 4; j <= 13; j++)
-					p[j] = buf[j];
-				p[14] = p[15] = NULL;
+				v[3] = cv_text(c->shapes[s].name);
+				v[4] = cv_int(c->shapes[s].n);
+				v[5] = cv_int(c->shapes[s].k);
+				v[6] = cv_int(c->batches[b]);
+				v[7] = cv_real(t->median_s);
+				v[8] = cv_real(t->min_s);
+				v[9] = cv_int(t->reps);
+				v[10] = cv_real(d->t[s][b].median_s / t->median_s);
+				v[11] = cv_real(ops / t->median_s / 1e9);
+				v[12] = cv_real(ops / t->median_s / peak_for(c, r->sp));
+				v[13] = cv_real(r->bytes[s] / d->bytes[s]);
+				v[14] = v[15] = cv_text(NULL);
 				if (a && a->supported) {
-					snprintf(buf[14], 64, "%.6g", a->accuracy);
-					snprintf(buf[15], 64, "%.6g", a->agreement);
-					p[14] = buf[14];
-					p[15] = buf[15];
+					v[14] = cv_real(a->accuracy);
+					v[15] = cv_real(a->agreement);
 				}
-				if (store_query(st, sql, p, 17, NULL, NULL, e))
+				if (store_insert(st, sql, v, 17, e))
 					goto rollback;
 			}
 	}

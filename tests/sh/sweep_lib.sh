@@ -15,3 +15,14 @@ same_rows() {
 	fi
 }
 q() { sqlite3 "$1" "$2"; }
+# mistyped DB TABLE: the number of TABLE's values whose storage class (typeof) is not the one
+# its column declares (INTEGER, REAL or TEXT; NULLs and columns without a type left out), as
+# "count|column=count,...". An integer bound as text is stored as one by the column's affinity,
+# but a value SQLite cannot convert (text "inf", 2.5 in an INTEGER column) is kept as given.
+mistyped() {
+	local sql
+	sql=$(sqlite3 "$1" "SELECT group_concat('SELECT ''' || name || ''' AS c, count(*) AS n FROM $2 WHERE typeof(\"' || name || '\") NOT IN (''null'', ''' || lower(type) || ''')', ' UNION ALL ')
+		FROM pragma_table_info('$2') WHERE upper(type) IN ('INTEGER', 'REAL', 'TEXT')")
+	[ -n "$sql" ] || { echo "no typed columns in $2"; return; }
+	sqlite3 "$1" "SELECT total(n) + 0, ifnull(group_concat(CASE WHEN n THEN c || '=' || n END), '') FROM ($sql)" | sed 's/^\([0-9]*\)\.0|/\1|/'
+}

@@ -1,6 +1,7 @@
 # t_calibrate.sh — `maasim calibrate` end to end on the --tiny shape (a few seconds): the JSON
 # table, the database rows, --check against the table just written, usage errors.
 . tests/sh/lib.sh
+. tests/sh/sweep_lib.sh # mistyped
 
 expect_rc 0 "calibrate --help" "$MAASIM" calibrate --help
 grep -q -- "--check FILE" "$TMP/out" && pass "help lists --check" || fail "help lists --check"
@@ -20,6 +21,12 @@ rows=$(sqlite3 "$TMP/t.db" "SELECT count(*) FROM calibration WHERE status = 'ok'
 [ "${rows:-0}" -ge 20 ] && pass "database rows ($rows)" || fail "database rows: $rows"
 dense=$(sqlite3 "$TMP/t.db" "SELECT speedup FROM calibration WHERE variant = 'dense_fp32' LIMIT 1")
 [ "$dense" = "1.0" ] && pass "dense speed-up is 1" || fail "dense speed-up: $dense"
+# numbers are stored as the table declares them (INTEGER n, k, batch, reps; REAL times and
+# ratios), at full precision, and a value that is not finite as NULL
+got=$(mistyped "$TMP/t.db" calibration)
+types=$(sqlite3 "$TMP/t.db" "SELECT group_concat(DISTINCT typeof(n) || typeof(k) || typeof(batch) || typeof(reps) || ' ' || typeof(median_s) || typeof(min_s) || typeof(speedup) || typeof(gops) || typeof(peak_share) || typeof(memory_factor)) FROM calibration WHERE status = 'ok'")
+[ "$got" = "0|" ] && [ "$types" = "integerintegerintegerinteger realrealrealrealrealreal" ] &&
+	pass "calibration rows: every value of its declared type" || fail "calibration types: $got; $types"
 
 expect_rc 0 "calibrate --check against the table" "$MAASIM" calibrate --check "$TMP/t.json"
 grep -q "^drift: time here/table geometric mean" "$TMP/out" && pass "check reports drift" \

@@ -51,6 +51,15 @@ want=$(q "$TMP/j1.db" "SELECT printf('%.9g', avg(a.value - b.value)) FROM sweep_
 	pass "the baseline is fifo at the same rate" || fail "baseline label"
 [ "$(q "$TMP/j1.db" "SELECT count(*) FROM sweep_stats WHERE ci_lo > mean OR ci_hi < mean")" = 0 ] &&
 	pass "every interval contains its mean" || fail "intervals"
+# every stored value has its column's declared type (sqlite typeof(); CONTRACT.md and the schema)
+for t in runs metrics sweeps sweep_points sweep_trials sweep_stats sweep_diffs; do
+	got=$(mistyped "$TMP/j1.db" $t)
+	[ "$got" = "0|" ] && pass "$t: every value of its declared type" || fail "$t: values of another type: $got"
+done
+[ "$(q "$TMP/j1.db" "SELECT typeof(replications) || typeof(n_points) FROM sweeps")" = integerinteger ] &&
+[ "$(q "$TMP/j1.db" "SELECT group_concat(DISTINCT typeof(point) || typeof(baseline_point) || typeof(is_baseline)) FROM sweep_points")" = integerintegerinteger ] &&
+[ "$(q "$TMP/j1.db" "SELECT group_concat(DISTINCT typeof(point) || typeof(replication)) FROM sweep_trials")" = integerinteger ] &&
+	pass "the sweep definition's numbers are integers" || fail "sweep definition types: $(q "$TMP/j1.db" "SELECT typeof(replications), typeof(n_points) FROM sweeps")"
 expect_rc 0 "rerun" $MAASIM sweep $S/sweep_small.json --db "$TMP/j1.db" -j 2
 grep -q '12 already stored, 0 to run' "$TMP/out" && [ "$(q "$TMP/j1.db" "SELECT count(*) FROM runs")" = 12 ] &&
 	pass "a rerun runs nothing and adds no row" || fail "rerun: $(head -c 300 "$TMP/out")"
@@ -174,4 +183,7 @@ grep -q 'sensitivity (one at a time) around "centre"' "$TMP/out" && pass "prints
 	pass "the power curve does not move latency (common random numbers: exactly 0)" || fail "idle_w latency swing"
 [ "$(q "$TMP/oat.db" "SELECT count(*) FROM sweep_tornado WHERE metric='energy_it_kwh' AND low_diff < 0 AND high_diff > 0")" = 3 ] &&
 	pass "every input raises IT energy from low to high" || fail "tornado signs"
+got=$(mistyped "$TMP/oat.db" sweep_tornado)
+[ "$got" = "0|" ] && [ "$(q "$TMP/oat.db" "SELECT count(*) FROM sweep_tornado")" -gt 0 ] &&
+	pass "sweep_tornado: every value of its declared type" || fail "sweep_tornado: values of another type: $got"
 finish
