@@ -24,6 +24,15 @@
  * failing, the writer checkpoints itself at STORE_WAL_MAX_FRAMES. Durability is SQLite's with
  * synchronous=NORMAL either way: a commit is atomic when it returns; which thread later copies
  * it into the database file does not change that.
+ * The log's bound: a round that completes its checkpoint (a RESTART always does, unless the
+ * writer or a reader keeps it waiting past its 100 ms busy time-out) lets the next commit write
+ * the log from its start again, so the file holds about STORE_WAL_RESTART_FRAMES plus what is
+ * committed during one round; the writer's own checkpoint at STORE_WAL_MAX_FRAMES bounds it
+ * should the thread not get to run. A reader that keeps one snapshot open holds back every
+ * checkpoint (SQLite's "checkpoint starvation"): then the log grows until it ends.
+ * Tests hold the thread at points of its round and wait for its states through
+ * store_checkpoint_hold/_stats/_wait (store.h; tests/unit/test_store.c); outside tests they
+ * cost a counter or two per round.
  */
 #include "store.h"
 
@@ -70,7 +79,11 @@ struct store_bg {
 	int done;           /* frames of it checkpointed */
 	int now, stop;      /* requests: checkpoint whatever is there; end */
 	int busy;           /* the thread is starting or inside SQLite (mu not held) */
-	pthread_cond_t idle; /* signalled when busy drops to 0 */
+	pthread_cond_t idle; /* broadcast when busy drops to 0, and at every change tests wait for */
+	/* for tests (store_checkpoint_hold, store_checkpoint_stats, store_checkpoint_wait) */
+	int hold, held;     /* hold at this point of the next round (STORE_HOLD_*); held there */
+	long rounds, restarts, restarts_done, forks_waited;
+	int max_log;        /* the most frames the log has had (WAL hook) */
 };
 
 /* fork() and the thread. A worker process forked while the thread is inside SQLite would inherit
@@ -89,19 +102,34 @@ static void bg_fork_prepare(void)
 	pthread_mutex_lock(&bg_fork_mu);
 	if (bg_forkable) {
 		pthread_mutex_lock(&bg_forkable->mu);
+		if (bg_forkable->busy) {
+			bg_forkable->forks_waited++;
+			pthread_cond_broadcast(&bg_forkable->idle); /* (for store_checkpoint_wait) */
+		}
 		while (bg_forkable->busy)
 			pthread_cond_wait(&bg_forkable->idle, &bg_forkable->mu);
 	}
 }
 
-static void bg_fork_done(void)
+static void bg_fork_parent(void)
 {
 	if (bg_forkable)
 		pthread_mutex_unlock(&bg_forkable->mu);
 	pthread_mutex_unlock(&bg_fork_mu);
 }
 
-static void bg_fork_register(void) { pthread_atfork(bg_fork_prepare, bg_fork_done, bg_fork_done); }
+/* In the child the thread does not exist: its state is forgotten, so that the child may turn
+ * background checkpoints on for a store of its own. (The parent's store, copied, must not be
+ * closed by the child: a worker leaves with _exit.) */
+static void bg_fork_child(void)
+{
+	if (bg_forkable)
+		pthread_mutex_unlock(&bg_forkable->mu);
+	bg_forkable = NULL;
+	pthread_mutex_unlock(&bg_fork_mu);
+}
+
+static void bg_fork_register(void) { pthread_atfork(bg_fork_prepare, bg_fork_parent, bg_fork_child); }
 
 struct store {
 	sqlite3 *db;
@@ -350,6 +378,19 @@ struct store *store_open(const char *path, int mode, struct err *e)
 	return s;
 }
 
+/* Tests only (store_checkpoint_hold): with mu held, waits here, busy (so forks wait too), while
+ * a test holds the thread at this point of its round. */
+static void bg_hold_point(struct store_bg *bg, int point)
+{
+	if (bg->hold != point)
+		return;
+	bg->held = point;
+	pthread_cond_broadcast(&bg->idle);
+	while (bg->hold == point && !bg->stop)
+		pthread_cond_wait(&bg->cv, &bg->mu);
+	bg->held = 0;
+}
+
 /* The checkpointing thread: waits until STORE_CKPT_FRAMES frames are waiting (or it is asked),
  * then checkpoints without blocking the writer. A failed checkpoint (disk, memory) is not an
  * error of any run: the next one, or the writer's own at STORE_WAL_MAX_FRAMES, or the one at
@@ -369,12 +410,23 @@ static void *bg_main(void *arg)
 			break;
 		bg->now = 0;
 		bg->busy = 1;
+		bg->rounds++;
+		bg_hold_point(bg, STORE_HOLD_START);
 		pthread_mutex_unlock(&bg->mu);
 		sqlite3_wal_checkpoint_v2(bg->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &n_log, &n_done);
+		pthread_mutex_lock(&bg->mu);
+		bg_hold_point(bg, STORE_HOLD_AFTER_PASSIVE);
+		pthread_mutex_unlock(&bg->mu);
 		/* a log this long is started over: the writer waits for the frames committed
 		 * since the passive checkpoint (a few ms), not for all of them */
-		if (n_log >= STORE_WAL_RESTART_FRAMES)
-			sqlite3_wal_checkpoint_v2(bg->db, NULL, SQLITE_CHECKPOINT_RESTART, &n_log, &n_done);
+		if (n_log >= STORE_WAL_RESTART_FRAMES) {
+			int rc = sqlite3_wal_checkpoint_v2(bg->db, NULL, SQLITE_CHECKPOINT_RESTART,
+							   &n_log, &n_done);
+			pthread_mutex_lock(&bg->mu);
+			bg->restarts++;
+			bg->restarts_done += rc == SQLITE_OK;
+			pthread_mutex_unlock(&bg->mu);
+		}
 		pthread_mutex_lock(&bg->mu);
 		bg->busy = 0;
 		pthread_cond_broadcast(&bg->idle); /* a fork may be waiting */
@@ -395,6 +447,8 @@ static int bg_hook(void *ctx, sqlite3 *db, const char *name, int n_frames)
 	if (n_frames < bg->done) /* the log started over */
 		bg->done = 0;
 	bg->log = n_frames;
+	if (n_frames > bg->max_log)
+		bg->max_log = n_frames;
 	if (n_frames - bg->done >= STORE_CKPT_FRAMES)
 		pthread_cond_signal(&bg->cv);
 	pthread_mutex_unlock(&bg->mu);
@@ -487,6 +541,52 @@ void store_checkpoint_soon(struct store *s)
 	s->bg->now = 1;
 	pthread_cond_signal(&s->bg->cv);
 	pthread_mutex_unlock(&s->bg->mu);
+}
+
+void store_checkpoint_hold(struct store *s, int hold)
+{
+	if (!s->bg)
+		return;
+	pthread_mutex_lock(&s->bg->mu);
+	s->bg->hold = hold;
+	pthread_cond_broadcast(&s->bg->cv);
+	pthread_mutex_unlock(&s->bg->mu);
+}
+
+static void bg_stats(const struct store_bg *bg, struct store_ckpt_stats *out)
+{
+	out->rounds = bg->rounds;
+	out->restarts = bg->restarts;
+	out->restarts_done = bg->restarts_done;
+	out->forks_waited = bg->forks_waited;
+	out->log_frames = bg->log;
+	out->max_log_frames = bg->max_log;
+	out->held = bg->held;
+	out->idle = !bg->busy && !bg->now && bg->log - bg->done < STORE_CKPT_FRAMES;
+}
+
+int store_checkpoint_stats(struct store *s, struct store_ckpt_stats *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!s->bg)
+		return -1;
+	pthread_mutex_lock(&s->bg->mu);
+	bg_stats(s->bg, out);
+	pthread_mutex_unlock(&s->bg->mu);
+	return 0;
+}
+
+int store_checkpoint_wait(struct store *s, store_ckpt_pred until, void *ctx)
+{
+	struct store_ckpt_stats st;
+
+	if (!s->bg)
+		return -1;
+	pthread_mutex_lock(&s->bg->mu);
+	for (bg_stats(s->bg, &st); !until(&st, ctx); bg_stats(s->bg, &st))
+		pthread_cond_wait(&s->bg->idle, &s->bg->mu);
+	pthread_mutex_unlock(&s->bg->mu);
+	return 0;
 }
 
 void store_close(struct store *s)

@@ -37,6 +37,33 @@ int store_checkpoint_in_background(struct store *s, struct err *e);
  * before a long read, so that store_close has little left to copy. */
 void store_checkpoint_soon(struct store *s);
 
+/* For tests of the background thread (tests/unit/test_store.c), which must not depend on how the
+ * thread is scheduled: what it has done, a way to wait for a state of it, and a way to hold it.
+ * Counters since store_checkpoint_in_background; frames are the log's, 4 kB pages. */
+struct store_ckpt_stats {
+	long rounds;         /* checkpoint rounds started (each: PASSIVE, then RESTART if long) */
+	long restarts;       /* RESTARTs tried (the log had STORE_WAL_RESTART_FRAMES, store.c) */
+	long restarts_done;  /* of them, those that succeeded: the next commit starts the log over */
+	long forks_waited;   /* fork()s that found the thread busy and waited for it */
+	int log_frames;      /* the log after the writer's last commit (its WAL hook) */
+	int max_log_frames;  /* the longest the log has been */
+	int held;            /* where the thread is held (store_checkpoint_hold), or 0 */
+	int idle;            /* not busy, nothing asked, fewer than a round's frames waiting */
+};
+/* Fills out; -1 (out zeroed) when the store has no background thread. */
+int store_checkpoint_stats(struct store *s, struct store_ckpt_stats *out);
+/* Blocks until until(stats, ctx) holds, tested at every change of the thread's state (a round
+ * ending, the thread held, a fork waiting: not the writer's commits, which are the caller's);
+ * -1 at once without a background thread. */
+typedef int (*store_ckpt_pred)(const struct store_ckpt_stats *st, void *ctx);
+int store_checkpoint_wait(struct store *s, store_ckpt_pred until, void *ctx);
+/* Holds the thread, busy (forks wait for it), at a point of its next round until
+ * store_checkpoint_hold(s, 0) or another point: STORE_HOLD_START, before its PASSIVE
+ * checkpoint, or STORE_HOLD_AFTER_PASSIVE, between it and the RESTART of a long log. The
+ * writer goes on committing meanwhile. */
+enum { STORE_HOLD_START = 1, STORE_HOLD_AFTER_PASSIVE = 2 };
+void store_checkpoint_hold(struct store *s, int hold);
+
 struct store_run {
 	const char *scenario;      /* scenario name */
 	const char *scenario_hash; /* hash of the resolved scenario JSON */

@@ -5,12 +5,20 @@
  * copies the log into it, and with the thread on the writer no longer checkpoints itself, so a
  * file that grows after store_checkpoint_soon (below SQLite's own 1,000-page threshold) was
  * copied by the thread; after store_close no log is left and every run is there.
+ * The thread's RESTART path, the log's bound and its fork handlers are tested through the
+ * store's test hooks (store.h: store_checkpoint_hold, _stats, _wait), never through sleeps or
+ * time-outs of this test: each step waits for a state of the thread, so the outcome does not
+ * depend on how a loaded machine schedules it (the one time involved is SQLite's own 100 ms
+ * busy time-out of a RESTART that must fail, and it fails however long it waits).
  */
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -199,6 +207,42 @@ static int count_row(void *ctx, int n, const char *const *v, const char *const *
 	return 0;
 }
 
+/* store_checkpoint_wait predicates */
+static int round_over(const struct store_ckpt_stats *st, void *ctx) /* round *ctx has ended */
+{
+	return st->rounds >= *(long *)ctx && st->idle;
+}
+
+static int is_held(const struct store_ckpt_stats *st, void *ctx) /* at point *ctx */
+{
+	return st->held == *(int *)ctx;
+}
+
+static int at_start = STORE_HOLD_START, after_passive = STORE_HOLD_AFTER_PASSIVE;
+
+static int fork_waiting(const struct store_ckpt_stats *st, void *ctx)
+{
+	(void)ctx;
+	return st->forks_waited > 0;
+}
+
+/* Writes runs (from *i on, at least one: the log's size is known at a commit) until the log
+ * holds at least min_frames; 0, or -1 (a failed check). */
+static int fill_log(struct store *s, int *i, int min_frames)
+{
+	struct store_ckpt_stats st;
+	struct err e;
+
+	do {
+		if (write_run(s, (*i)++, 3000, &e)) {
+			CHECK(!e.msg[0]);
+			return -1;
+		}
+		CHECK_INT(store_checkpoint_stats(s, &st), 0);
+	} while (st.log_frames < min_frames);
+	return 0;
+}
+
 static void background_checkpoints(void)
 {
 	struct err e;
@@ -221,10 +265,11 @@ static void background_checkpoints(void)
 	CHECK(file_size(wal) > 100 * 4096);
 	CHECK_INT(file_size(path), before); /* nothing copied yet */
 	store_checkpoint_soon(s);
-	for (int t = 0; t < 500 && (after = file_size(path)) <= before; t++) {
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
+	{
+		long rounds = 1;
+		CHECK_INT(store_checkpoint_wait(s, round_over, &rounds), 0);
 	}
+	after = file_size(path);
 	CHECK(after > before + 50 * 4096); /* the thread copied the log into the database */
 	/* writing goes on while and after it checkpoints */
 	for (int i = 20; i < 40 && ok; i++)
@@ -255,11 +300,211 @@ static void background_checkpoints(void)
 	rm_db();
 }
 
+/* store.c's STORE_WAL_RESTART_FRAMES: a round that finds the log this long restarts it */
+#define RESTART_FRAMES 4096
+
+/* The RESTART path and the log's bound. The thread is held while the writer fills the log past
+ * RESTART_FRAMES (as when commits outpace it), then let go: its round checkpoints and restarts
+ * the log, so the next commits write it from its start again and the file does not grow: two
+ * such cycles keep the log file at one cycle's length (appended, it would hold both).
+ * Then a RESTART while the writer holds a transaction: it cannot finish (SQLite waits for the
+ * writer for the thread's busy time-out, 100 ms, then gives up); the next round does. */
+static void checkpoint_restart(void)
+{
+	struct err e;
+	struct store *s;
+	struct store_ckpt_stats st;
+	long rounds = 0;
+	long long wal_1 = -1;
+	int i = 0, fill = RESTART_FRAMES + 200;
+
+	if (!(s = tmp_store(&e)))
+		return;
+	CHECK_INT(store_checkpoint_in_background(s, &e), 0);
+	for (int cycle = 0; cycle < 2; cycle++) {
+		store_checkpoint_hold(s, STORE_HOLD_START);
+		if (fill_log(s, &i, fill))
+			break;
+		CHECK_INT(store_checkpoint_wait(s, is_held, &at_start), 0); /* woken at 1,000 frames */
+		store_checkpoint_hold(s, 0);
+		rounds++;
+		CHECK_INT(store_checkpoint_wait(s, round_over, &rounds), 0);
+		CHECK_INT(store_checkpoint_stats(s, &st), 0);
+		CHECK_INT(st.rounds, rounds); /* one round per cycle: the held one */
+		CHECK_INT(st.restarts, cycle + 1);
+		CHECK_INT(st.restarts_done, cycle + 1);
+		if (cycle == 0)
+			wal_1 = file_size(wal);
+	}
+	CHECK(wal_1 > (long long)RESTART_FRAMES * 4096);
+	/* the log started over in each cycle: the file holds one cycle (the frames of the runs
+	 * that crossed the threshold aside), not two */
+	CHECK_INT(store_checkpoint_stats(s, &st), 0);
+	CHECK(st.max_log_frames >= fill && st.max_log_frames < fill + 400);
+	CHECK(file_size(wal) <= 32 + (long long)st.max_log_frames * (4096 + 24));
+	CHECK(file_size(wal) < 2LL * RESTART_FRAMES * 4096);
+
+	/* commits during a PASSIVE checkpoint leave it incomplete (here: a reader's snapshot keeps
+	 * it from copying the last run), and the writer then appends to the log instead of
+	 * starting it over: the RESTART that follows completes it, so the next commit does */
+	store_checkpoint_hold(s, STORE_HOLD_START);
+	if (!fill_log(s, &i, fill)) {
+		struct store *r = store_open(path, STORE_READONLY, &e);
+		CHECK(r != NULL);
+		CHECK_INT(store_checkpoint_wait(s, is_held, &at_start), 0);
+		if (r)
+			CHECK_INT(store_exec(r, "BEGIN; SELECT count(*) FROM runs;", &e), 0);
+		CHECK(write_run(s, i++, 3000, &e) == 0); /* after the reader's snapshot */
+		store_checkpoint_hold(s, STORE_HOLD_AFTER_PASSIVE);
+		CHECK_INT(store_checkpoint_wait(s, is_held, &after_passive), 0);
+		store_close(r); /* (its transaction ends with it) */
+		store_checkpoint_hold(s, 0);
+		rounds++;
+		CHECK_INT(store_checkpoint_wait(s, round_over, &rounds), 0);
+		CHECK_INT(store_checkpoint_stats(s, &st), 0);
+		CHECK_INT(st.restarts, 3);
+		CHECK_INT(st.restarts_done, 3);
+		CHECK(write_run(s, i++, 300, &e) == 0);
+		CHECK_INT(store_checkpoint_stats(s, &st), 0);
+		CHECK(st.log_frames < 100); /* started over (without the RESTART: appended, > fill) */
+	}
+
+	/* a RESTART against an open write transaction gives up; the next round restarts the log */
+	store_checkpoint_hold(s, STORE_HOLD_START);
+	if (!fill_log(s, &i, fill)) {
+		CHECK_INT(store_checkpoint_wait(s, is_held, &at_start), 0);
+		CHECK_INT(store_exec(s, "BEGIN IMMEDIATE; INSERT INTO scenarios VALUES('h', 'n', '{}');", &e), 0);
+		store_checkpoint_hold(s, 0);
+		rounds++;
+		CHECK_INT(store_checkpoint_wait(s, round_over, &rounds), 0);
+		CHECK_INT(store_checkpoint_stats(s, &st), 0);
+		CHECK_INT(st.restarts, 4);
+		CHECK_INT(st.restarts_done, 3); /* it waited for the writer and gave up */
+		CHECK_INT(store_exec(s, "COMMIT;", &e), 0);
+		store_checkpoint_soon(s);
+		rounds++;
+		CHECK_INT(store_checkpoint_wait(s, round_over, &rounds), 0);
+		CHECK_INT(store_checkpoint_stats(s, &st), 0);
+		CHECK_INT(st.restarts, 5);
+		CHECK_INT(st.restarts_done, 4);
+		CHECK(write_run(s, i++, 300, &e) == 0);
+		CHECK_INT(store_checkpoint_stats(s, &st), 0);
+		CHECK(st.log_frames < 100); /* the log started over */
+	}
+	store_close(s);
+	CHECK((s = store_open(path, STORE_READONLY, &e)) != NULL);
+	if (s) {
+		long runs = 0;
+		char ic[256] = "";
+		CHECK_INT(store_query(s, "SELECT count(*) FROM runs", NULL, 0, count_row, &runs, &e), 0);
+		CHECK_INT(runs, i);
+		CHECK_INT(store_query(s, "PRAGMA integrity_check", NULL, 0, text_row, ic, &e), 0);
+		CHECK_STR(ic, "ok");
+		store_close(s);
+	}
+	rm_db();
+}
+
+/* Lets the held thread go once a fork waits for it (the fork handlers' wait, store.c). */
+static void *release_on_fork(void *arg)
+{
+	struct store *s = arg;
+
+	store_checkpoint_wait(s, fork_waiting, NULL);
+	store_checkpoint_hold(s, 0);
+	return NULL;
+}
+
+/* The child of checkpoint_fork: a store of its own, with background checkpoints of its own.
+ * Returns the exit status: 0 when all went well. */
+static int child_store(void)
+{
+	char p2[128], ic[256] = "";
+	struct err e;
+	struct store *s;
+	long runs = 0, rounds = 1;
+	int bad = 0;
+
+	alarm(60); /* a hang fails the parent's check instead of the whole run */
+	snprintf(p2, sizeof p2, "%s/child.db", dir);
+	if (!(s = store_open(p2, STORE_CREATE, &e)) || store_checkpoint_in_background(s, &e))
+		return 2;
+	for (int i = 0; i < 20 && !bad; i++)
+		bad = write_run(s, i, 300, &e) != 0;
+	store_checkpoint_soon(s);
+	bad |= store_checkpoint_wait(s, round_over, &rounds) != 0;
+	store_close(s);
+	if (bad || !(s = store_open(p2, STORE_READONLY, &e)))
+		return 3;
+	bad = store_query(s, "SELECT count(*) FROM runs", NULL, 0, count_row, &runs, &e) ||
+	      store_query(s, "PRAGMA integrity_check", NULL, 0, text_row, ic, &e);
+	store_close(s);
+	unlink(p2);
+	return bad ? 4 : runs != 20 ? 5 : strcmp(ic, "ok") != 0 ? 6 : 0;
+}
+
+/* A fork while the thread is busy (held at the start of a round, as if inside SQLite) waits for
+ * it to leave, then completes (no deadlock): a helper thread lets the thread go only once the
+ * fork is seen waiting, so the fork certainly found it busy. The child then uses a store of its
+ * own, background checkpoints included (the parent's thread is not in the child); the parent's
+ * store goes on as before. */
+static void checkpoint_fork(void)
+{
+	struct err e;
+	struct store *s;
+	struct store_ckpt_stats st;
+	pthread_t helper;
+	long rounds = 1;
+	int i = 0, ok = 1, status = -1;
+	pid_t pid;
+
+	if (!(s = tmp_store(&e)))
+		return;
+	CHECK_INT(store_checkpoint_in_background(s, &e), 0);
+	for (; i < 5 && ok; i++)
+		ok = write_run(s, i, 300, &e) == 0;
+	CHECK(ok);
+	store_checkpoint_hold(s, STORE_HOLD_START);
+	store_checkpoint_soon(s);
+	CHECK_INT(store_checkpoint_wait(s, is_held, &at_start), 0);
+	CHECK_INT(pthread_create(&helper, NULL, release_on_fork, s), 0);
+	fflush(NULL); /* the child leaves with _exit: nothing buffered twice */
+	alarm(60); /* a fork (or the helper) hanging fails the test (SIGALRM) instead of hanging it */
+	pid = fork();
+	if (pid == 0)
+		_exit(child_store());
+	CHECK(pid > 0);
+	pthread_join(helper, NULL);
+	alarm(0);
+	if (pid > 0) {
+		CHECK_INT(waitpid(pid, &status, 0), pid);
+		CHECK(WIFEXITED(status));
+		CHECK_INT(WEXITSTATUS(status), 0);
+	}
+	CHECK_INT(store_checkpoint_wait(s, round_over, &rounds), 0);
+	CHECK_INT(store_checkpoint_stats(s, &st), 0);
+	CHECK_INT(st.forks_waited, 1); /* the fork found the thread busy */
+	for (int k = 0; k < 5 && ok; k++, i++)
+		ok = write_run(s, i, 300, &e) == 0;
+	CHECK(ok);
+	store_close(s);
+	CHECK((s = store_open(path, STORE_READONLY, &e)) != NULL);
+	if (s) {
+		long runs = 0;
+		CHECK_INT(store_query(s, "SELECT count(*) FROM runs", NULL, 0, count_row, &runs, &e), 0);
+		CHECK_INT(runs, 10);
+		store_close(s);
+	}
+	rm_db();
+}
+
 int main(void)
 {
 	RUN(insert_typed);
 	RUN(query_reals_exact);
 	RUN(query_vals_typed);
 	RUN(background_checkpoints);
+	RUN(checkpoint_restart);
+	RUN(checkpoint_fork);
 	return CHECK_DONE();
 }
