@@ -77,6 +77,7 @@ struct store_bg {
 	sqlite3 *db;        /* the thread's own connection */
 	int log;            /* frames in the log after the writer's last commit */
 	int done;           /* frames of it checkpointed */
+	int tried;          /* log when the last round began copying: no new one until it changes */
 	int now, stop;      /* requests: checkpoint whatever is there; end */
 	int busy;           /* the thread is starting or inside SQLite (mu not held) */
 	pthread_cond_t idle; /* broadcast when busy drops to 0, and at every change tests wait for */
@@ -404,7 +405,10 @@ static void *bg_main(void *arg)
 	pthread_cond_broadcast(&bg->idle);
 	for (;;) {
 		int n_log = -1, n_done = -1;
-		while (!bg->stop && !bg->now && bg->log - bg->done < STORE_CKPT_FRAMES)
+		/* a round that could not copy the log (a reader's snapshot holds it back) is not
+		 * repeated before another commit: it would copy nothing again, in a loop */
+		while (!bg->stop && !bg->now &&
+		       (bg->log - bg->done < STORE_CKPT_FRAMES || bg->log == bg->tried))
 			pthread_cond_wait(&bg->cv, &bg->mu);
 		if (bg->stop)
 			break;
@@ -412,6 +416,7 @@ static void *bg_main(void *arg)
 		bg->busy = 1;
 		bg->rounds++;
 		bg_hold_point(bg, STORE_HOLD_START);
+		bg->tried = bg->log;
 		pthread_mutex_unlock(&bg->mu);
 		sqlite3_wal_checkpoint_v2(bg->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &n_log, &n_done);
 		pthread_mutex_lock(&bg->mu);
@@ -562,7 +567,8 @@ static void bg_stats(const struct store_bg *bg, struct store_ckpt_stats *out)
 	out->log_frames = bg->log;
 	out->max_log_frames = bg->max_log;
 	out->held = bg->held;
-	out->idle = !bg->busy && !bg->now && bg->log - bg->done < STORE_CKPT_FRAMES;
+	out->idle = !bg->busy && !bg->now &&
+		    (bg->log - bg->done < STORE_CKPT_FRAMES || bg->log == bg->tried);
 }
 
 int store_checkpoint_stats(struct store *s, struct store_ckpt_stats *out)
