@@ -292,6 +292,42 @@ static int read_full(int fd, void *p, size_t n)
 	return 1;
 }
 
+/* The writer's wait in the main loop and for the rest of a result: at most this long between
+ * two looks at the stop flag (a signal interrupts the wait at once; this bounds the case where it
+ * lands just before the wait starts). */
+#define SWEEP_POLL_MS 500
+
+/* The writer's read of a worker's result: as read_full, but it waits in poll and ends when *stop
+ * is set (returns 2: the result is abandoned, as every trial in flight is on a stop). A worker
+ * stopped half-way through a message (SIGSTOP, a debugger, a frozen cgroup) kept a read() blocked
+ * for good, and SIGTERM or the first Ctrl-C, which only set the flag, were not seen. */
+static int read_result(int fd, void *p, size_t n, volatile sig_atomic_t *stop)
+{
+	char *c = p;
+	size_t got = 0;
+	while (got < n) {
+		struct pollfd pf = { fd, POLLIN, 0 };
+		ssize_t r;
+		int pr;
+		if (*stop)
+			return 2;
+		pr = poll(&pf, 1, SWEEP_POLL_MS);
+		if (pr < 0 && errno != EINTR)
+			return -1;
+		if (pr <= 0)
+			continue;
+		r = read(fd, c + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return got ? -1 : 0;
+		got += (size_t)r;
+	}
+	return 1;
+}
+
 static void put_u32(unsigned char *b, uint32_t x)
 {
 	for (int i = 0; i < 4; i++)
@@ -303,12 +339,28 @@ static uint32_t get_u32(const unsigned char *b)
 	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
+#ifdef MAASIM_FAULT
+/* Test builds: MAASIM_TEST_WORKER_STALL=N stops a worker (SIGSTOP) after it sent the length of
+ * its N-th result and before the result itself, so the writer waits for a message that does not
+ * come (tests/sh/t_sweep.sh: SIGTERM must still end the sweep). */
+static void stall_point(long *sent)
+{
+	const char *at = getenv("MAASIM_TEST_WORKER_STALL");
+
+	if (at && ++*sent == atol(at))
+		raise(SIGSTOP);
+}
+#else
+static void stall_point(long *sent) { (void)sent; }
+#endif
+
 static _Noreturn void worker_main(const struct sweep_job *job, int in_fd, int out_fd)
 {
 	struct metrics ms;
 	struct sweep_outcome o;
 	struct sweep_buf b = { 0 };
 	unsigned char hdr[4];
+	long sent = 0;
 
 	metrics_init(&ms);
 	for (;;) {
@@ -322,7 +374,10 @@ static _Noreturn void worker_main(const struct sweep_job *job, int in_fd, int ou
 		sweep_exec_trial(job, t, &o, &ms, NULL); /* workers ignore SIGINT */
 		sweep_wire_encode(&o, &ms, &b);
 		put_u32(hdr, (uint32_t)b.n);
-		if (write_full(out_fd, hdr, 4) || write_full(out_fd, b.p, b.n))
+		if (write_full(out_fd, hdr, 4))
+			break;
+		stall_point(&sent);
+		if (write_full(out_fd, b.p, b.n))
 			break;
 	}
 	/* _exit: no stdio flush, no atexit, nothing of the parent's database is touched */
@@ -381,7 +436,10 @@ static int spawn(const struct sweep_job *job, struct worker *w, const struct wor
 	return 0;
 }
 
-static void reap(struct worker *w, int kill_it)
+/* Ends worker w: killed (kill_it), or left to see the end of its task pipe and exit; a worker
+ * that does not (stopped: SIGSTOP...) is killed once *stop is set (stop may be NULL), so a
+ * signal still ends the wait. */
+static void reap(struct worker *w, int kill_it, volatile sig_atomic_t *stop)
 {
 	if (w->pid <= 0)
 		return;
@@ -390,7 +448,8 @@ static void reap(struct worker *w, int kill_it)
 	close(w->to_fd);
 	close(w->from_fd);
 	while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
-		;
+		if (stop && *stop && !kill_it)
+			kill_it = kill(w->pid, SIGKILL) == 0;
 	w->pid = -1;
 }
 
@@ -430,7 +489,7 @@ static int assign(const struct sweep_job *job, struct worker *w, size_t nw, size
 			d->back[d->n_back++] = i;
 			return 0;
 		}
-		reap(&w[k], 1);
+		reap(&w[k], 1, NULL);
 		if (spawn(job, &w[k], w, nw, e))
 			return -1;
 		if (send_task(&w[k], todo, i))
@@ -513,7 +572,7 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 			pf[i].events = POLLIN;
 			pf[i].revents = 0;
 		}
-		pr = poll(pf, (nfds_t)nw, 500);
+		pr = poll(pf, (nfds_t)nw, SWEEP_POLL_MS);
 		if (pr < 0 && errno != EINTR) {
 			rc = err_set(e, "sweep: poll: %s", strerror(errno));
 			break;
@@ -523,11 +582,11 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 			int got;
 			if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
-			got = read_full(w[i].from_fd, hdr, 4);
+			got = read_result(w[i].from_fd, hdr, 4, stop);
 			if (got == 1) {
 				size_t len = get_u32(hdr);
 				xgrow((void **)&b.p, &b.cap, len ? len : 1, 1);
-				got = read_full(w[i].from_fd, b.p, len);
+				got = read_result(w[i].from_fd, b.p, len, stop);
 				if (got == 1 && (sweep_wire_decode(b.p, len, o, &ms, e) ||
 						 (size_t)o->trial != todo[w[i].q[0]])) {
 					rc = err_set(e, "sweep: worker %ld sent a result for the wrong trial", (long)w[i].pid);
@@ -549,6 +608,10 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 					sweep_tally_add(tl, o->ok);
 					sweep_progress_step(pg, o->ok == 1);
 				}
+			}
+			if (got == 2) { /* stopped while waiting for a result: abandoned (below) */
+				rc = 1;
+				break;
 			}
 			if (got != 1) { /* the worker died: its trial is not stored; replace it */
 				int status = 0;
@@ -588,7 +651,7 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 	/* done: idle workers see end of file and leave; on stop or error, in-flight trials are
 	 * abandoned (killed): they were never stored and a rerun does them */
 	for (size_t i = 0; i < nw; i++)
-		reap(&w[i], rc != 0 || w[i].nq > 0);
+		reap(&w[i], rc != 0 || w[i].nq > 0, stop);
 	if (rc == 0 && remaining(&d) > 0)
 		rc = 1;
 	sweep_buf_fini(&b);

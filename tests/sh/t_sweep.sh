@@ -150,6 +150,51 @@ mid=$(q "$TMP/int.db" "SELECT count(*) FROM runs")
 expect_rc 0 "resume after SIGINT" $MAASIM sweep $S/sweep_long.json --db "$TMP/int.db" -j 1 -q
 same_rows "interrupted-and-resumed = uninterrupted" "$TMP/ref.db" "$TMP/int.db"
 
+# ---- SIGTERM (what systemd, Slurm and kill send) stops the same way: 130, resumable ----
+$MAASIM sweep $S/sweep_long.json --db "$TMP/term.db" -j 2 -q >"$TMP/term.out" 2>&1 &
+pid=$!
+wait_rows "$TMP/term.db" 3
+kill -TERM $pid; wait $pid; rc=$?
+mid=$(q "$TMP/term.db" "SELECT count(*) FROM runs")
+[ $rc = 130 ] && grep -q 'interrupted: .* rerun the same command to resume' "$TMP/term.out" && [ "$mid" -lt "$total" ] &&
+	pass "SIGTERM: exit 130 with $mid of $total stored" || fail "SIGTERM: exit $rc, $mid stored: $(cat "$TMP/term.out")"
+expect_rc 0 "resume after SIGTERM" $MAASIM sweep $S/sweep_long.json --db "$TMP/term.db" -j 2 -q
+same_rows "terminated-and-resumed = uninterrupted" "$TMP/ref.db" "$TMP/term.db"
+
+# ---- SIGTERM while the writer waits for the rest of a result that does not come: each worker
+# stops itself (SIGSTOP) half-way through sending its 2nd result (MAASIM_TEST_WORKER_STALL, test
+# builds only: make test SAN=1). The writer used to wait in read() for good, the signal's flag
+# unseen; it now waits in poll and ends with 130 ----
+MAASIM_TEST_WORKER_STALL=2 $MAASIM sweep $S/sweep_long.json --db "$TMP/stall.db" -j 2 -q >"$TMP/stall.out" 2>&1 &
+pid=$!
+stalled=0 # until both workers are stopped and the writer has stored what it had (~20 s at most)
+for _ in $(seq 200); do
+	kill -0 $pid 2>/dev/null || break
+	n_stopped=0
+	for w in $(pgrep -P $pid); do case "$(ps -o stat= -p "$w" 2>/dev/null)" in T*) n_stopped=$((n_stopped + 1)) ;; esac; done
+	if [ $n_stopped = 2 ]; then
+		a=$(q "$TMP/stall.db" "SELECT count(*) FROM runs"); sleep 0.3; b=$(q "$TMP/stall.db" "SELECT count(*) FROM runs")
+		[ "$a" = "$b" ] && { stalled=1; break; }
+	fi
+	sleep 0.1
+done
+if [ $stalled = 0 ] && ! kill -0 $pid 2>/dev/null; then
+	wait $pid
+	skip "$MAASIM ignores MAASIM_TEST_WORKER_STALL (not a test build; make test SAN=1 checks it)"
+elif [ $stalled = 0 ]; then
+	kill -9 $pid; wait $pid 2>/dev/null
+	fail "the workers did not stall: $(head -c 300 "$TMP/stall.out")"
+else
+	kill -TERM $pid
+	i=0; while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -9 $pid 2>/dev/null; wait $pid; rc=$?
+	[ $rc = 130 ] && grep -q 'interrupted: 2 of .* rerun the same command to resume' "$TMP/stall.out" &&
+		pass "SIGTERM while a worker is stopped mid-result: exit 130 (within $((i * 100)) ms), 2 stored" ||
+		fail "SIGTERM with a stalled worker: exit $rc after $((i * 100)) ms: $(head -c 300 "$TMP/stall.out")"
+	expect_rc 0 "resume after the stalled sweep" $MAASIM sweep $S/sweep_long.json --db "$TMP/stall.db" -j 2 -q
+	same_rows "stalled-terminated-and-resumed = uninterrupted" "$TMP/ref.db" "$TMP/stall.db"
+fi
+
 # ---- SIGINT in the middle of one very long in-process trial (-j 1): it stops the trial itself
 # within seconds (not at the trial's horizon, hours away) and stores nothing of it ----
 printf '{"scenarios": "%s/sweep_tiny.json", "replications": 1, "set": {"duration_s": 1e9, "outputs.series_interval_s": 1e6}}' \
