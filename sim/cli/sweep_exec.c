@@ -297,33 +297,34 @@ static int read_full(int fd, void *p, size_t n)
  * lands just before the wait starts). */
 #define SWEEP_POLL_MS 500
 
-/* The writer's read of a worker's result: as read_full, but it waits in poll and ends when *stop
- * is set (returns 2: the result is abandoned, as every trial in flight is on a stop). A worker
- * stopped half-way through a message (SIGSTOP, a debugger, a frozen cgroup) kept a read() blocked
- * for good, and SIGTERM or the first Ctrl-C, which only set the flag, were not seen. */
+/* The writer's read of a worker's result from its non-blocking result pipe: as read_full, but
+ * when nothing is there it waits in poll and ends when *stop is set (returns 2: the result is
+ * abandoned, as every trial in flight is on a stop). A worker stopped half-way through a message
+ * (SIGSTOP, a debugger, a frozen cgroup) kept a blocking read() waiting for good, and SIGTERM or
+ * the first Ctrl-C, which only set the flag, were not seen. (Reading first and polling only when
+ * the pipe is empty keeps the writer's system calls as they were.) */
 static int read_result(int fd, void *p, size_t n, volatile sig_atomic_t *stop)
 {
 	char *c = p;
 	size_t got = 0;
 	while (got < n) {
-		struct pollfd pf = { fd, POLLIN, 0 };
 		ssize_t r;
-		int pr;
 		if (*stop)
 			return 2;
-		pr = poll(&pf, 1, SWEEP_POLL_MS);
-		if (pr < 0 && errno != EINTR)
-			return -1;
-		if (pr <= 0)
-			continue;
 		r = read(fd, c + got, n - got);
-		if (r < 0 && errno == EINTR)
+		if (r > 0) {
+			got += (size_t)r;
 			continue;
-		if (r < 0)
-			return -1;
+		}
 		if (r == 0)
 			return got ? -1 : 0;
-		got += (size_t)r;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			struct pollfd pf = { fd, POLLIN, 0 };
+			if (poll(&pf, 1, SWEEP_POLL_MS) < 0 && errno != EINTR)
+				return -1;
+		} else if (errno != EINTR) {
+			return -1;
+		}
 	}
 	return 1;
 }
@@ -426,6 +427,8 @@ static int spawn(const struct sweep_job *job, struct worker *w, const struct wor
 	}
 	close(to[0]);
 	close(from[1]);
+	/* read_result (should this fail, its reads block as they did before it) */
+	fcntl(from[0], F_SETFL, fcntl(from[0], F_GETFL) | O_NONBLOCK);
 #ifdef F_SETPIPE_SZ
 	fcntl(from[0], F_SETPIPE_SZ, SWEEP_PIPE_BYTES); /* a hint: the default 64 kB also works */
 #endif
