@@ -660,14 +660,17 @@ static void merge_sort(const struct evq_event *pool, struct evq_entry *e, size_t
  * pending (about 400 entries a taken bucket), instructions a hold: 246.9 (each part sorted on
  * its own, by networks for 3 to 8 entries) -> 240.1 (the insertion pass) -> 235.1 (no test for
  * a key before the start) -> 231.9 (the part in the spare word) -> 228.5 (integer parts, from
- * a double's scaling and conversion). */
+ * a double's scaling and conversion); later, with the hold driver of the fifth pass, 223.7 ->
+ * 217.3 (the three counting loops unrolled by 4: their loop control was 3 to 4 of about 40
+ * instructions an entry) -> 216.5 (the insertion pass keeps the previous key in a register). */
+#define EVQ_UNROLL4 _Pragma("GCC unroll 4")
 static NOINLINE void dist_sort(struct evq *q, uint32_t k, struct evq_entry *src, size_t n,
 			       struct evq_entry *dst)
 {
 	uint32_t *at = q->part;
 	double w = 1.0 / q->inv_w;
 	uint64_t lo = tkey_of(q->base + (double)k * w), hi = tkey_of(q->base + (double)(k + 1) * w);
-	uint64_t mul, last = n - 1;
+	uint64_t mul, last = n - 1, prev;
 	size_t moved = 0;
 
 	/* part = (key - lo) * n / (hi - lo) as the high half of a 64 x 64 product: mul is
@@ -675,22 +678,34 @@ static NOINLINE void dist_sort(struct evq *q, uint32_t k, struct evq_entry *src,
 	mul = hi <= lo ? 0 : hi - lo <= n ? UINT64_MAX
 		: (uint64_t)(((unsigned __int128)n << 64) / (hi - lo));
 	memset(at, 0, (n + 1) * sizeof *at);
+	EVQ_UNROLL4
 	for (size_t i = 0; i < n; i++) {
 		uint64_t d = (uint64_t)(((unsigned __int128)(src[i].tk - lo) * mul) >> 64);
 		uint32_t p = (uint32_t)(d < last ? d : last); /* tk < lo wraps: last */
 		src[i].unused = p;
 		at[p + 1]++;
 	}
+	EVQ_UNROLL4
 	for (size_t p = 1; p <= n; p++)
 		at[p] += at[p - 1]; /* at[p]: where part p begins */
+	EVQ_UNROLL4
 	for (size_t i = 0; i < n; i++)
 		dst[at[src[i].unused]++] = src[i];
-	/* parts in order, each in any order: one insertion pass sorts them all */
+	/* parts in order, each in any order: one insertion pass sorts them all (prev: the time key
+	 * of dst[i - 1], which an insertion leaves as it was) */
+	prev = dst[0].tk;
 	for (size_t i = 1; i < n; i++) {
-		struct evq_entry x = dst[i];
+		struct evq_entry x;
 		size_t j = i;
-		if (x.tk > dst[i - 1].tk || !before(q->pool, &x, &dst[i - 1]))
+		if (dst[i].tk > prev) {
+			prev = dst[i].tk;
 			continue;
+		}
+		x = dst[i];
+		if (!before(q->pool, &x, &dst[i - 1])) {
+			prev = x.tk;
+			continue;
+		}
 		do {
 			dst[j] = dst[j - 1];
 			j--;
