@@ -1083,10 +1083,10 @@ evq_handle evq_push(struct evq *q, double t, unsigned prio,
 	q->pool[s] = (struct evq_event){ fn, obj, arg, ((uint64_t)(prio & 0xff) << 56) | seq };
 	q->live++;
 	x = (struct evq_entry){ tkey_of(t), s, 0 };
-	h = ((uint64_t)(uint32_t)seq << 32) | s;
 	/* tail calls: nothing of this frame lives across them */
 	if (q->cal)
 		return file_cal(q, x, t);
+	h = ((uint64_t)(uint32_t)seq << 32) | s;
 	return q->small ? file_small(q, x, h) : file_heap(q, x, h);
 }
 
