@@ -1241,9 +1241,8 @@ static inline SSE42 void cx_v(__m128i *a, __m128i *b)
 static inline SSE42 __m128i pad_v(__m128i x, int i, __m128i nv)
 {
 	__m128i pad = _mm_set_epi64x(0, INT64_MAX - (8 - i));
-	__m128i past = _mm_cmpgt_epi64(_mm_set1_epi64x(i + 1), nv); /* i >= n */
 
-	return blend_v(x, pad, past);
+	return blend_v(pad, x, _mm_cmpgt_epi64(nv, _mm_set1_epi64x(i))); /* x if i < n */
 }
 
 #define CXV(i, j) cx_v(&x[i], &x[j])
@@ -1350,6 +1349,16 @@ static NOINLINE SSE42 int pop_take(struct evq *q, double t_max, double *t, struc
 		return pop_ties(q, t_max, t, out);
 	if (q->ahead)
 		return pop_ahead(q, k, t_max, t, out);
+	/* evq_pop_until's common path for the run's first entry, here (the heap is empty, the run
+	 * not, no prefetch in a sparse calendar): not asked again through evq_pop_until's tests */
+	{
+		const struct evq_entry *e = &q->run[0];
+		if (q->pool[e->slot].fn != NULL && tkey_value(e->tk) <= t_max) {
+			take(q, e, t, out);
+			q->run_pos = 1;
+			return 1;
+		}
+	}
 #endif
 	return evq_pop_until(q, t_max, t, out);
 }
