@@ -79,15 +79,17 @@ static double draw_time(uint64_t *x, double now, int mode, int distinct)
 	return INFINITY;
 }
 
-/* ops random operations (push, cancel, pop) checked against the reference. The queue's size
- * swings between 0 and max_live in waves of `wave` operations (0: no waves), so the event list
- * moves between its heap-only and calendar modes. */
-static void random_run_mode(uint64_t seed, int ops, int mode, int distinct, int max_live, int wave)
+/* ops random operations (push, cancel, pop) checked against the reference, the first times
+ * drawn after `start`. The queue's size swings between 0 and max_live in waves of `wave`
+ * operations (0: no waves), so the event list moves between its heap-only and calendar modes.
+ * Returns the time of the last event popped. */
+static double random_run_at(uint64_t seed, int ops, int mode, int distinct, int max_live, int wave,
+			    double start)
 {
 	struct evq q;
 	struct ref r = { calloc((size_t)ops, sizeof(struct ref_ev)), 0 };
 	uint64_t x = seed, seq = 0;
-	double now = 0;
+	double now = start;
 	int live = 0, mismatches = 0, pops = 0, cancels = 0, cal_on = 0, cal_off = 0, was_cal = 0;
 
 	evq_init(&q);
@@ -164,6 +166,12 @@ static void random_run_mode(uint64_t seed, int ops, int mode, int distinct, int 
 	CHECK(cancels > 0);
 	evq_fini(&q);
 	free(r.e);
+	return now;
+}
+
+static void random_run_mode(uint64_t seed, int ops, int mode, int distinct, int max_live, int wave)
+{
+	random_run_at(seed, ops, mode, distinct, max_live, wave, 0.0);
 }
 
 static void random_run(uint64_t seed, int ops, int distinct, int max_live)
@@ -193,6 +201,82 @@ static void test_calendar_mix(void)
 	random_run_mode(7, 60000, TIMES_MIX, 0, 3000, 6000);
 	/* ties only, on a grid: calendar buckets full of equal times */
 	random_run_mode(6, 48000, TIMES_GRID, 7, 2000, 8000);
+}
+
+/* Calendars over negative times: take_small's network compares time keys as signed integers,
+ * with their top bit flipped when the calendar starts before 0 and as they are from 0 on (the
+ * keys of times >= 0 all have it set). Runs that stay below 0, that cross it (calendars built
+ * over both signs) and that start at 0, with ties within taken buckets of 1 to 8 entries
+ * (TIMES_GRID: equal times, three priorities, in both chunks of a bucket of 5 to 8). */
+static void test_negative_times(void)
+{
+	double end;
+
+	end = random_run_at(11, 40000, TIMES_NEAR, 0, 2000, 8000, -1e4);
+	CHECK(end < 0);
+	end = random_run_at(12, 40000, TIMES_NEAR, 0, 2000, 8000, -3.0);
+	CHECK(end > 0);
+	end = random_run_at(13, 40000, TIMES_GRID, 9, 1500, 6000, -2.0);
+	CHECK(end > 0);
+	random_run_at(14, 40000, TIMES_GRID, 40, 1500, 6000, -1e3);
+}
+
+struct tpe {
+	double t;
+	unsigned prio;
+	uint64_t seq;
+};
+
+static int tpe_cmp(const void *a, const void *b)
+{
+	const struct tpe *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	if (x->prio != y->prio)
+		return x->prio < y->prio ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* A calendar whose buckets hold times of both signs: 3,000 events within 1 of 0 (a third of
+ * them tied with the one before, three priorities) and six of the smallest magnitudes
+ * (denormals, -0.0 and +0.0) in one bucket, so a taken bucket of up to 8 entries mixes keys with
+ * the top bit set and clear (the network needs them flipped). Popped all at once, they must come out sorted by (time,
+ * priority, insertion). */
+static void test_keys_across_zero(void)
+{
+	static const double tiny[] = { -1e-310, 4.9e-324, -0.0, -4.9e-324, 0.0, -1e-300 };
+	enum { N = 3000 };
+	struct tpe *e = calloc(N, sizeof *e);
+	struct evq q;
+	struct evq_event ev;
+	uint64_t x = 21;
+	int bad = 0, cal = 0;
+	double t;
+
+	evq_init(&q);
+	for (size_t i = 0; i < N; i++) {
+		if (i % 500 == 7)
+			e[i].t = tiny[i / 500]; /* 6 of them: one bucket, taken by the network */
+		else if (i % 3 == 0 && i > 0 && i % 500 != 8)
+			e[i].t = e[i - 1].t; /* a tie with the one before (not a tiny one) */
+		else /* odd multiples of 5e-4: none in the tiny ones' bucket */
+			e[i].t = ((double)(2 * (lcg(&x) % 1000)) - 999.0) * 5e-4;
+		e[i].prio = (unsigned)(lcg(&x) % 3);
+		e[i].seq = i;
+		evq_push(&q, e[i].t, e[i].prio, fire_a, NULL, i);
+		cal |= q.cal;
+	}
+	CHECK(cal);
+	qsort(e, N, sizeof *e, tpe_cmp);
+	for (size_t i = 0; i < N; i++) {
+		CHECK_INT(evq_pop(&q, &t, &ev), 1);
+		bad += ev.arg != e[i].seq || !(t == e[i].t);
+	}
+	CHECK_INT(bad, 0);
+	CHECK_INT(evq_pop(&q, &t, &ev), 0);
+	evq_fini(&q);
+	free(e);
 }
 
 /* Past EVQ_DENSE_MAX pending (four events per calendar bucket), where the reference's linear
@@ -684,6 +768,8 @@ int main(void)
 	RUN(test_random_ties);
 	RUN(test_random_continuous);
 	RUN(test_calendar_mix);
+	RUN(test_negative_times);
+	RUN(test_keys_across_zero);
 	RUN(test_calendar_large);
 	RUN(test_far_outliers);
 	RUN(test_calendar_edges);
