@@ -112,32 +112,16 @@ _Static_assert(sizeof(void *) != 8 || (offsetof(struct batcher, pw_state) == 64 
 					offsetof(struct batcher, dec_head) == 256),
 	       "struct batcher: cache lines as documented (64-bit pointers)");
 
-_Static_assert(sizeof(void *) != 8 || (offsetof(struct batch_req, t_admit_s) == 56 &&
-					offsetof(struct batch_req, next) == 64 &&
+_Static_assert(sizeof(void *) != 8 || (offsetof(struct batch_req, v_join) == 88 &&
 					sizeof(struct batch_req) == 128),
-	       "struct batch_req: two whole lines, all of a common request's life in the first "
-	       "(batch.h)");
-
-/* Output tokens r has still to produce, as of its last admission. Kept in the record only with
- * PAGED (line 1, batch.h): without it nothing is preempted, so this is out_tokens until the end
- * of r's prefill, and nothing asks after it (the same value a stored copy would hold). */
-static inline double todo_out(const struct batcher *b, const struct batch_req *r)
-{
-	return b->paged ? r->todo_out : r->out_tokens;
-}
+	       "struct batch_req: two whole lines, the fields of later events first (batch.h)");
 
 /* Tokens to prefill at r's next admission: its prompt and the output it has produced (a
  * preempted request recomputes both). todo_out stays as it was since r last left the batch (or
  * arrived), so this is what a stored count would hold. */
-static inline double todo_in(const struct batcher *b, const struct batch_req *r)
+static inline double todo_in(const struct batch_req *r)
 {
-	return r->in_tokens + (r->out_tokens - todo_out(b, r));
-}
-
-/* KV tokens of r's whole footprint, input + output (as doubles: the counts are 32-bit). */
-static inline double footprint(const struct batch_req *r)
-{
-	return (double)r->in_tokens + (double)r->out_tokens;
+	return r->in_tokens + (r->out_tokens - r->todo_out);
 }
 
 /* The profile's own model: what a request without variant factors costs. */
@@ -345,7 +329,7 @@ static inline __attribute__((always_inline)) void accrue(struct batcher *b, doub
 /* KV tokens r holds now (it is decoding, or joined at this V). */
 static double kv_held(const struct batcher *b, const struct batch_req *r)
 {
-	return b->paged ? r->kv_base + (b->v - r->v_join) : footprint(r);
+	return b->paged ? r->kv_base + (b->v - r->v_join) : r->in_tokens + r->out_tokens;
 }
 
 static void complete(struct batcher *b, struct batch_req *r, double t)
@@ -361,12 +345,12 @@ static void complete(struct batcher *b, struct batch_req *r, double t)
 static inline __attribute__((always_inline)) void join_decode(struct batcher *b,
 								 struct batch_req *r, double tokens)
 {
+	r->v_join = b->v;
 	r->w_join = b->w;
 	b->pf_dec += factors(r)->power;
 	run_insert(b, r, b->v + tokens); /* its virtual finish lives in its entry of the run */
 	if (!b->paged)
-		return; /* nothing but PAGED asks for v_join and the admission order */
-	r->v_join = b->v;
+		return; /* nothing but a PAGED preemption asks for the admission order */
 	r->lnext = NULL;
 	r->lprev = b->dec_tail;
 	if (b->dec_tail)
@@ -413,8 +397,8 @@ static void try_admit(struct batcher *b, double t)
 	double tokens = 0, tokens_scaled = 0, pf = 0;
 	while (b->wait_head) {
 		struct batch_req *r = b->wait_head;
-		double in_now = todo_in(b, r);
-		double need = b->paged ? in_now + 1 : footprint(r);
+		double in_now = todo_in(r);
+		double need = b->paged ? in_now + 1 : r->in_tokens + r->out_tokens;
 		/* the watermark never blocks an empty cache: a request that fits the whole cache
 		 * (checked on arrival) must be able to run alone */
 		double cap = b->kv_used < 0.5 && k == 0 ? b->kv_cap : b->kv_admit_cap;
@@ -428,8 +412,7 @@ static void try_admit(struct batcher *b, double t)
 		r->next = NULL;
 		if (isnan(r->t_admit_s))
 			r->t_admit_s = t;
-		if (b->paged)
-			r->kv_base = need;
+		r->kv_base = need;
 		b->kv_used += need;
 		tokens += in_now;
 		tokens_scaled += in_now * factors(r)->time_prefill;
@@ -452,7 +435,7 @@ static void try_admit(struct batcher *b, double t)
 			if (isnan(r->t_first_s))
 				r->t_first_s = t + pre;
 			r->pre_steps = steps < 1 ? 1 : steps;
-			join_decode(b, r, r->pre_steps + (todo_out(b, r) - 1) * factors(r)->time_decode);
+			join_decode(b, r, r->pre_steps + (r->todo_out - 1) * factors(r)->time_decode);
 		}
 	}
 	if (b->stall && k > 0) {
@@ -472,25 +455,20 @@ static inline __attribute__((always_inline)) void finish_prefill(struct batcher 
 {
 	double share = b->out.power_w * (t - b->pre_start) / b->npre;
 	struct batch_req *r = b->pre_head;
-	int n = b->npre;
 	b->pre_head = NULL;
 	b->npre = 0;
 	b->pf_pre = 0;
-	for (int k = 0; k < n; k++) {
-		/* the batch's n requests (the last one's link is not read: a request admitted
-		 * alone never writes it, line 1 of its record) */
-		struct batch_req *nx = k + 1 < n ? r->next : NULL;
+	while (r) {
+		struct batch_req *nx = r->next;
+		r->next = NULL;
 		if (isnan(r->t_first_s))
 			r->t_first_s = t;
 		r->energy_j += share;
-		double todo = todo_out(b, r) - 1; /* the prefill produces a token */
-		if (b->paged)
-			r->todo_out = todo;
-		if (todo > 0) {
-			join_decode(b, r, todo * factors(r)->time_decode);
+		r->todo_out -= 1; /* the prefill produces a token */
+		if (r->todo_out > 0) {
+			join_decode(b, r, r->todo_out * factors(r)->time_decode);
 		} else {
-			if (b->paged)
-				r->v_join = b->v;
+			r->v_join = b->v;
 			complete(b, r, t);
 		}
 		r = nx;
@@ -709,15 +687,14 @@ void batcher_free(struct batcher *b)
 static inline int enqueue(struct batcher *b, double t, struct batch_req *r)
 {
 	assert(!b->paged || !r->vf); /* PAGED counts one KV token per request per step */
-	if (footprint(r) > b->kv_cap) {
+	if (r->in_tokens + r->out_tokens > b->kv_cap) {
 		return -1;
 	}
 	r->t_admit_s = r->t_first_s = r->t_done_s = NAN;
 	r->energy_j = 0;
 	r->preemptions = 0;
-	if (b->paged) /* (lprev, lnext: join_decode sets them) */
-		r->todo_out = r->out_tokens;
-	r->next = NULL;
+	r->todo_out = r->out_tokens;
+	r->next = r->lprev = r->lnext = NULL;
 	if (b->wait_tail)
 		b->wait_tail->next = r;
 	else
@@ -741,7 +718,7 @@ static inline int enqueue(struct batcher *b, double t, struct batch_req *r)
  * as they compute it). Returns 0, or -1 when it does not apply (nothing changed). */
 static inline int arrive_alone(struct batcher *b, double t, struct batch_req *r)
 {
-	double need = footprint(r);
+	double need = r->in_tokens + r->out_tokens;
 	const struct batch_factors *f = factors(r);
 
 	/* try_admit's tests for a first request: without PAGED its cap is kv_cap either way
@@ -752,8 +729,9 @@ static inline int arrive_alone(struct batcher *b, double t, struct batch_req *r)
 	r->t_first_s = r->t_done_s = NAN;
 	r->energy_j = 0;
 	r->preemptions = 0;
-	/* (line 1 of the record untouched: no PAGED state, and the one request of its prefill
-	 * batch, whose link finish_prefill does not read) */
+	r->todo_out = r->out_tokens;
+	r->next = r->lprev = r->lnext = NULL;
+	r->kv_base = need;
 	b->kv_used += need;
 	b->pre_head = r;
 	b->npre = 1;

@@ -55,38 +55,31 @@ struct batch_factors {
 };
 
 /* One LLM request. The caller owns it and must keep it alive until the done callback.
- * 128 bytes, two whole cache lines in a line-aligned pool (llm.c's): at 1,000 replicas about
- * 6,300 requests are in flight, and their records are the largest part of what the simulation
- * touches between a replica's events. Line 0 holds everything a request's life touches on the common replica
- * (stalling prefill, reserved KV: the arrival admitted at once, the end of its prefill, the
- * completion, and llm.c's books in the done callback), so that it touches one line: its
- * completion comes seconds after its previous event, the line long gone from the core's caches,
- * and the next arrival reuses the record the completion just freed (llm.c), the line still
- * cached. Line 1 holds the waiting queue's link and the PAGED rule's state (written and read
- * only with PAGED: without it nothing is preempted, and the output still to produce is
- * out_tokens until the end of the prefill, after which nothing asks). */
+ * 128 bytes, so that a record in a line-aligned pool (llm.c's) is two whole lines: at 1,000
+ * replicas about 6,300 requests are in flight, and their records are the largest part of what
+ * the simulation touches between a replica's events. Fields in the order the batcher reads
+ * them: the first 96 bytes hold everything the end of a prefill and a completion touch (the
+ * rest only on admission or a preemption). */
 struct batch_req {
-	/* line 0: every event of the request */
+	/* read at the end of its prefill and at its completion */
 	uint32_t id;            /* the caller's */
-	uint32_t in_tokens;     /* prompt tokens, >= 1 */
-	uint32_t out_tokens;    /* output tokens, >= 1 */
 	int32_t preemptions;    /* result: times this request was preempted (PAGED) */
+	double in_tokens;       /* prompt tokens, >= 1 */
+	double out_tokens;      /* output tokens, >= 1 */
 	const struct batch_factors *vf; /* its variant's factors; NULL: the profile's model.
 					 * Not supported with the PAGED rule (loader refuses) */
 	double energy_j;        /* result: attributed active energy (replica incl. host), J */
 	double w_join;          /* internal: per-sequence energy accumulator at decode join */
 	double t_first_s;       /* result: first output token */
+	struct batch_req *next; /* internal: FIFO link while waiting or prefilling; done list */
 	double t_done_s;        /* result: last output token */
 	double t_admit_s;       /* result: admitted (KV reserved, prefill starts) */
-	/* line 1: waiting (the queue's link), PAGED */
-	struct batch_req *next; /* internal: FIFO link while waiting or prefilling in a batch of
-				 * several (the last's is not read) */
-	double todo_out;        /* internal, PAGED: output tokens still to produce */
-	double v_join;          /* internal, PAGED: V at decode join */
-	double kv_base;         /* internal, PAGED: KV tokens charged at admission */
+	double todo_out;        /* internal: output tokens still to produce */
+	double v_join;          /* internal: V at decode join */
+	/* admission, preemption */
+	double kv_base;         /* internal: KV tokens charged at admission */
 	double pre_steps;       /* internal, FOLDED: decode steps its prefill chunks take */
 	struct batch_req *lprev, *lnext; /* internal, PAGED: decoding requests in admission order */
-	unsigned char spare_[8]; /* (to 128 bytes: two whole lines in a line-aligned pool) */
 };
 
 /* Called once per completed request, at its t_done_s. */

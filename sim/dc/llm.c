@@ -1,11 +1,8 @@
 /* llm.c — LLM serving on datacenter nodes whose type has a serving profile (llm.h).
  *
  * Per-request records (struct batch_req) live in chunks of fixed address, because the batcher
- * keeps pointers to them while dc's request pool may be reallocated; a stack of free records
- * recycles them, the last freed first (an arrival's record is then one a completion has just
- * touched, still in the caches). batch_req.id holds the dc request index. The free records and
- * the completions waiting to be booked are stacks of pointers, not lists linked through the
- * records: a completion then touches only the first of its record's two lines (batch.h).
+ * keeps pointers to them while dc's request pool may be reallocated; a free list recycles them.
+ * batch_req.id holds the dc request index.
  *
  * Replica timers: each replica has at most one pending "next step" time (its batcher's next
  * admission, prefill end or completion). They are kept in a winner tree (timers, engine/wtree.h:
@@ -61,11 +58,8 @@ struct llm_state {
 	int no_chain;                /* llm_set_chain(dc, 0): one event per step (tests) */
 	void **chunks;               /* the allocations behind the record pool */
 	size_t n_chunks;
-	struct batch_req **free_recs; /* free records, a stack (room for every record) */
-	size_t n_free;
-	struct batch_req **done;      /* completions waiting for dc_finish, a stack: the latest is
-				       * booked first (the order of the list it replaced) */
-	size_t n_done, done_cap;
+	struct batch_req *free_list;
+	struct batch_req *done_head; /* completions waiting for dc_finish */
 	struct llm_class *cls;
 	size_t n_cls;
 	uint64_t dropped_kv;         /* requests larger than a node's whole KV cache */
@@ -76,23 +70,26 @@ struct llm_state {
 
 static struct batch_req *rec_alloc(struct llm_state *L)
 {
-	if (!L->n_free) {
+	if (!L->free_list) {
 		/* line-aligned: each 128-byte record is two whole lines (batch.h) */
 		void *mem;
 		struct batch_req *c = xcalloc_aligned(CHUNK * sizeof(struct batch_req), 64, &mem);
 		L->chunks = xrealloc(L->chunks, (L->n_chunks + 1) * sizeof *L->chunks);
 		L->chunks[L->n_chunks++] = mem;
-		L->free_recs = xrealloc(L->free_recs, L->n_chunks * CHUNK * sizeof *L->free_recs);
-		for (int i = CHUNK - 1; i >= 0; i--) /* c[0] on top */
-			L->free_recs[L->n_free++] = &c[i];
+		for (int i = CHUNK - 1; i >= 0; i--) {
+			c[i].next = L->free_list;
+			L->free_list = &c[i];
+		}
 	}
-	return L->free_recs[--L->n_free]; /* llm_start and batcher_arrive set every field read
-					    * before it is written */
+	struct batch_req *r = L->free_list;
+	L->free_list = r->next;
+	return r; /* llm_start and batcher_arrive set every field read before it is written */
 }
 
 static void rec_free(struct llm_state *L, struct batch_req *r)
 {
-	L->free_recs[L->n_free++] = r; /* room: the stack holds every record */
+	r->next = L->free_list;
+	L->free_list = r;
 }
 
 /* ---- events ---- */
@@ -102,9 +99,8 @@ static void node_fire(struct sim *s, void *obj, uint64_t arg);
 static void on_done(void *ctx, struct batch_req *r)
 {
 	struct llm_state *L = ctx;
-	if (L->n_done == L->done_cap)
-		xgrow((void **)&L->done, &L->done_cap, L->n_done + 1, sizeof *L->done);
-	L->done[L->n_done++] = r;
+	r->next = L->done_head; /* order does not matter: each finishes at its own t_done */
+	L->done_head = r;
 }
 
 /* Keeps the one event-list entry at the earliest replica timer. */
@@ -157,8 +153,9 @@ static void resched(struct dc *dc, uint32_t node)
 static void book_done(struct dc *dc)
 {
 	struct llm_state *L = dc->llm;
-	while (L->n_done) { /* (dc_finish may start requests whose completions push more) */
-		struct batch_req *r = L->done[--L->n_done];
+	while (L->done_head) {
+		struct batch_req *r = L->done_head;
+		L->done_head = r->next;
 		uint32_t q = (uint32_t)r->id;
 		struct llm_class *c = &L->cls[dc->req[q].cls];
 		double ttft = r->t_first_s - dc->req[q].t_arrive; /* from arrival at the datacenter */
@@ -171,7 +168,7 @@ static void book_done(struct dc *dc)
 		tally_add(&c->admit_s, r->t_admit_s - dc->req[q].t_arrive);
 		qsketch_add(&c->admit_q, r->t_admit_s - dc->req[q].t_arrive);
 		if (r->out_tokens > 1) {
-			double tpot = (r->t_done_s - r->t_first_s) / ((double)r->out_tokens - 1);
+			double tpot = (r->t_done_s - r->t_first_s) / (r->out_tokens - 1);
 			tally_add(&c->tpot_s, tpot);
 			qsketch_add(&c->tpot_q, tpot);
 		}
@@ -183,7 +180,7 @@ static void book_done(struct dc *dc)
 /* Most calls find nothing to book (an arrival, the end of a prefill): no call then. */
 static inline void flush_done(struct dc *dc)
 {
-	if (dc->llm->n_done)
+	if (dc->llm->done_head)
 		book_done(dc);
 }
 
@@ -329,8 +326,6 @@ void llm_fini(struct dc *dc)
 	}
 	free(L->cls);
 	free(L->chunks);
-	free(L->free_recs);
-	free(L->done);
 	wtree_fini(&L->timers);
 	free(L->preempt0);
 	free(L->batchers);

@@ -82,11 +82,11 @@ static long run_until(struct batcher *b, double t)
 /* The prefill time a replica gives one prompt (its inline read of the profile's table) is
  * profile_prefill_s's bit for bit, in every power-cap state, stalling and folded, for counts
  * inside the table (first asks fill it, later ones read it), below the measured range (clamped,
- * counted as extrapolations) and above it; a batch of two still takes the evaluating path. */
+ * counted as extrapolations) and fractional; a batch of two still takes the evaluating path. */
 static void test_prefill_time_exact(void)
 {
 	const char *names[] = { "h100-llama2-70b-tp8", "h100-qwen3-14b-tp1" };
-	const uint32_t toks[] = { 1000, 1000, 4097, 37, 555, 8192, 9000 };
+	double toks[] = { 1000, 1000, 4097, 37, 555.5, 8192, 9000 };
 
 	for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
 		struct profile *p = builtin(names[k], 0, 0);
@@ -136,8 +136,8 @@ static struct batch_req twin_req(uint64_t *x, double *t, int i, double max_gap_s
 {
 	*x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
 	*t += (double)(*x >> 40) / (double)(1ULL << 24) * max_gap_s;
-	return (struct batch_req){ .id = (uint32_t)i, .in_tokens = 100 + (uint32_t)((*x >> 20) % 2000),
-				   .out_tokens = 1 + (uint32_t)((*x >> 8) % 400),
+	return (struct batch_req){ .id = (uint32_t)i, .in_tokens = 100 + (double)((*x >> 20) % 2000),
+				   .out_tokens = 1 + (double)((*x >> 8) % 400),
 				   .vf = i % 3 == 0 ? vf : NULL };
 }
 
@@ -154,16 +154,15 @@ static int twins_differ(struct batcher *b1, struct batcher *b2, double t_s)
 }
 
 /* How many of n twin requests differ, bit for bit (NaN for the dropped compares as bits), in
- * what the batcher writes: everything but the queue links (the first line of the record, and
- * todo_out .. pre_steps in the second). */
+ * what the batcher writes: everything but the queue links. */
 static int twin_reqs_differ(const struct batch_req *r1, const struct batch_req *r2, int n)
 {
 	int bad = 0;
 
 	for (int i = 0; i < n; i++)
 		bad += memcmp(&r1[i], &r2[i], offsetof(struct batch_req, next)) != 0 ||
-		       memcmp(&r1[i].todo_out, &r2[i].todo_out,
-			      offsetof(struct batch_req, lprev) - offsetof(struct batch_req, todo_out)) != 0;
+		       memcmp(&r1[i].t_done_s, &r2[i].t_done_s,
+			      offsetof(struct batch_req, lprev) - offsetof(struct batch_req, t_done_s)) != 0;
 	return bad;
 }
 
@@ -335,7 +334,7 @@ static void test_single_request_known_answer(void)
 }
 
 /* Events fired for one request alone on a replica (arrival counted as 1). */
-static long events_for(struct profile *p, uint32_t in, uint32_t out)
+static long events_for(struct profile *p, double in, double out)
 {
 	struct done_log d = { 0 };
 	struct batcher *b = batcher_new(p, 0, on_done, &d);
@@ -558,7 +557,7 @@ static void test_paged_preemption(void)
 static void test_decode_ties_in_id_order(void)
 {
 	static const uint32_t ids[6] = { 5, 3, 9, 1, 7, 2 };
-	static const uint32_t outs[6] = { 50, 50, 20, 50, 20, 80 };
+	static const double outs[6] = { 50, 50, 20, 50, 20, 80 };
 	static const uint64_t want[6] = { 7, 9, 1, 3, 5, 2 };
 	struct profile *p = builtin("h100-llama2-70b-tp4", 0, 0);
 	struct batch_req r[6], *rp[6];
@@ -680,8 +679,8 @@ static void test_splitwise_e2e_replay(void)
 		struct batch_req *ptr[64];
 		for (int i = 0; i < (int)bs; i++) {
 			rq[i].id = (uint32_t)i + 1;
-			rq[i].in_tokens = (uint32_t)p; /* (whole counts in the file) */
-			rq[i].out_tokens = (uint32_t)t;
+			rq[i].in_tokens = p;
+			rq[i].out_tokens = t;
 			ptr[i] = &rq[i];
 		}
 		CHECK_INT(batcher_arrive_n(b, 0, ptr, (int)bs), 0);
@@ -728,7 +727,7 @@ static void closed_loop(const char *name, double B, double out, double thr_meas,
 		rq[next].id = (uint32_t)next + 1;
 		rq[next].in_tokens = 200;
 		/* stagger the output lengths so completions spread out (mean = out) */
-		rq[next].out_tokens = (uint32_t)floor(out * (0.5 + (double)next / B));
+		rq[next].out_tokens = floor(out * (0.5 + (double)next / B));
 		batcher_arrive(b, 0, &rq[next]);
 	}
 	double t_start = NAN, e_start = 0, tokens = 0, t = 0;
@@ -786,7 +785,7 @@ static struct loop_result closed_loop_quiet(struct profile *p, int B, double out
 	for (; next < B; next++) {
 		rq[next].id = (uint32_t)next + 1;
 		rq[next].in_tokens = 200;
-		rq[next].out_tokens = (uint32_t)fmax(1, floor(out * (0.5 + (double)next / B)));
+		rq[next].out_tokens = fmax(1, floor(out * (0.5 + (double)next / B)));
 		batcher_arrive(b, 0, &rq[next]);
 	}
 	while (next < nreq) {
