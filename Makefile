@@ -60,12 +60,16 @@ PKG_LIBS   := -lgsl $(shell pkg-config --libs libcjson sqlite3 2>/dev/null) -ldl
 
 CPPFLAGS += -I. -Isim -D_GNU_SOURCE -MMD -MP
 VERSION  := 0.1.0
-COMMIT   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# Outside a git checkout (a `git archive` export), the commit comes from .commit, which git
+# archive fills in (.gitattributes: export-subst); the tree is then as exported, not -dirty.
+IN_GIT   := $(shell git rev-parse --is-inside-work-tree 2>/dev/null)
+ARCHIVED := $(shell sed -n '/^[0-9a-f]\{7,\}$$/p' .commit 2>/dev/null)
+COMMIT   := $(if $(IN_GIT),$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown),$(or $(ARCHIVED),unknown))
 # The version and commit (with -dirty for uncommitted changes: trial identities include it) live
 # in a generated header rewritten only when they change, so exactly the objects that include it
 # are rebuilt when the commit moves.
 GEN_DIR  := $(BUILD)/gen
-COMMIT_ID := $(COMMIT)$(shell git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
+COMMIT_ID := $(COMMIT)$(if $(IN_GIT),$(shell git diff --quiet HEAD -- 2>/dev/null || echo -dirty))
 $(shell mkdir -p $(GEN_DIR) && printf '#define MAASIM_VERSION "%s"\n#define MAASIM_COMMIT "%s"\n' '$(VERSION)' '$(COMMIT_ID)' >$(GEN_DIR)/version.h.new && { cmp -s $(GEN_DIR)/version.h.new $(GEN_DIR)/version.h || mv $(GEN_DIR)/version.h.new $(GEN_DIR)/version.h; })
 CPPFLAGS += -I$(GEN_DIR)
 CFLAGS   += -std=c11 $(OPT) $(WARN) $(PKG_CFLAGS)
@@ -133,7 +137,7 @@ bench-sweep:
 
 # ---- bench (issue 10): always the release build, whatever SAN/DEBUG say ----
 BENCH_BIN := build/bench/maasim_bench
-BENCH_ID  := $(COMMIT)$(shell git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
+BENCH_ID  := $(COMMIT_ID)
 
 build/bench/obj/%.o: %.c
 	@mkdir -p $(@D)
