@@ -3,7 +3,8 @@
  * by the real event loop; and consecutive replica steps, with the arrivals between them, taken
  * in one handler (llm_set_chain) giving bit-identical results to one event per step and per
  * arrival, on busy multi-replica scenarios; and the order at an exact tie between a replica
- * step and an arrival (the step first), in place and through the event list. */
+ * step and an arrival (the step first), in place and through the event list; and dc's request
+ * pool growing line-aligned under a burst. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -362,6 +363,62 @@ static double run_tie(int chain, double *ttft, uint64_t *chained)
 	return share;
 }
 
+/* dc's request pool grows by a copy into a line-aligned block (dc.c, struct request): 3,000
+ * requests arriving within 3 s on two replicas, most of them waiting in the central queue (fifo)
+ * while the pool doubles from 1,024 to 4,096 records, linked through the copied records. All
+ * complete, the books balance and the pool stays line-aligned. */
+static void test_request_pool_grows(void)
+{
+	struct fixture fx;
+	struct scenario *sc;
+	struct err e = { 0 };
+	struct sim sim;
+	struct ctx c = { 0 };
+	struct metrics ms;
+	FILE *f;
+
+	if (fixture_open(&fx))
+		return;
+	f = fopen(fx.tr, "w");
+	fprintf(f, "t_s,input_tokens,output_tokens\n");
+	for (int i = 0; i < 3000; i++)
+		fprintf(f, "%.3f,%d,%d\n", i * 0.001, 100 + i % 7, 2 + i % 5);
+	fclose(f);
+	f = fopen(fx.scn, "w");
+	fprintf(f, "{ \"name\": \"t\", \"seed\": 1, \"duration_s\": 5000, \"warmup_s\": 0, "
+		"\"replications\": 1, \"datacenter\": { \"node_types\": { \"r\": "
+		"\"h100-llama2-70b-tp8\" }, \"nodes\": [ { \"type\": \"r\", \"count\": 2 } ] }, "
+		"\"workload\": [ { \"name\": \"c\", \"kind\": \"llm\", \"arrival\": { \"process\": "
+		"\"trace\", \"path\": \"tr.csv\", \"start_s\": 0 } } ], \"policies\": { "
+		"\"dispatch\": \"fifo\" }, \"outputs\": { \"series_interval_s\": 0 } }\n");
+	fclose(f);
+	metrics_init(&ms);
+	if (scenario_load(fx.scn, NULL, 0, &sc, &e)) {
+		fprintf(stderr, "%s\n", e.msg);
+		CHECK(0);
+	} else {
+		sim_init(&sim);
+		sim.horizon_s = sc->duration_s;
+		dc_init(&c.dc, &sim, &sc->cluster, sc->classes, sc->n_classes, sc->seed, 0);
+		dispatch_attach(&c.dc, &sc->policies[POLICY_DISPATCH]);
+		dc_start_arrivals(&c.dc);
+		sim_run(&sim, sc->duration_s, 0);
+		dc_report(&c.dc, &ms);
+		CHECK_INT(dc_books_error(&c.dc), 0);
+		CHECK(c.dc.req_cap >= 4096);
+		CHECK((uintptr_t)c.dc.req % 64 == 0);
+		CHECK(metrics_get(&ms, "requests_completed") &&
+		      *metrics_get(&ms, "requests_completed") == 3000);
+		CHECK(metrics_get(&ms, "output_tokens") &&
+		      *metrics_get(&ms, "output_tokens") == 600 * (2 + 3 + 4 + 5 + 6));
+		dc_fini(&c.dc);
+		sim_fini(&sim);
+		scenario_free(sc);
+	}
+	metrics_fini(&ms);
+	fixture_close(&fx);
+}
+
 static void test_step_before_arrival_at_a_tie(void)
 {
 	double ttft = 0;
@@ -382,5 +439,6 @@ int main(void)
 	RUN(test_sleep_wake_cap_in_engine);
 	RUN(test_chained_steps_change_nothing);
 	RUN(test_step_before_arrival_at_a_tie);
+	RUN(test_request_pool_grows);
 	return CHECK_DONE();
 }
