@@ -1,4 +1,11 @@
-/* sweep_wire.c — the trial-result message format of sweep_wire.h. */
+/* sweep_wire.c — the trial-result message format of sweep_wire.h.
+ *
+ * Integers are written and read whole (le_store, le_load) rather than a byte at a time, and the
+ * encoder reserves a message's room in the buffer once per section rather than once per field:
+ * a 200-trial sweep's messages (about 285,000 time-series points) cost 122e6 instructions to
+ * encode and decode before, most of them in byte loops (callgrind, docs/performance.md). The
+ * bytes on the wire are the same on every host: little-endian, converted on a big-endian one.
+ */
 #include "sweep_wire.h"
 
 #include <stdint.h>
@@ -13,26 +20,67 @@ void sweep_buf_fini(struct sweep_buf *b)
 	memset(b, 0, sizeof *b);
 }
 
-static void put(struct sweep_buf *b, const void *p, size_t n)
+/* x's low `bytes` bytes, little-endian, at d; and back. On a little-endian host a copy (which
+ * the compiler turns into one load or store for the constant sizes used here). */
+static inline void le_store(unsigned char *d, uint64_t x, size_t bytes)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(d, &x, bytes);
+#else
+	for (size_t i = 0; i < bytes; i++)
+		d[i] = (unsigned char)(x >> (8 * i));
+#endif
+}
+
+static inline uint64_t le_load(const unsigned char *s, size_t bytes)
+{
+	uint64_t x = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(&x, s, bytes);
+#else
+	for (size_t i = 0; i < bytes; i++)
+		x |= (uint64_t)s[i] << (8 * i);
+#endif
+	return x;
+}
+
+/* Room for n more bytes; the put_ functions below write within it. */
+static void reserve(struct sweep_buf *b, size_t n)
 {
 	xgrow((void **)&b->p, &b->cap, b->n + n, 1);
+}
+
+static void put(struct sweep_buf *b, const void *p, size_t n)
+{
+	reserve(b, n);
 	memcpy(b->p + b->n, p, n);
 	b->n += n;
 }
 
+/* Within room already reserved. */
+static inline void put_u_in(struct sweep_buf *b, uint64_t x, size_t bytes)
+{
+	le_store(b->p + b->n, x, bytes);
+	b->n += bytes;
+}
+
+static inline void put_f64_in(struct sweep_buf *b, double x)
+{
+	uint64_t u;
+	memcpy(&u, &x, sizeof u);
+	put_u_in(b, u, 8);
+}
+
 static void put_u(struct sweep_buf *b, uint64_t x, size_t bytes)
 {
-	unsigned char c[8];
-	for (size_t i = 0; i < bytes; i++)
-		c[i] = (unsigned char)(x >> (8 * i));
-	put(b, c, bytes);
+	reserve(b, bytes);
+	put_u_in(b, x, bytes);
 }
 
 static void put_f64(struct sweep_buf *b, double x)
 {
-	uint64_t u;
-	memcpy(&u, &x, sizeof u);
-	put_u(b, u, 8);
+	reserve(b, 8);
+	put_f64_in(b, x);
 }
 
 static void put_str(struct sweep_buf *b, const char *s)
@@ -65,10 +113,11 @@ void sweep_wire_encode(const struct sweep_outcome *o, const struct metrics *ms, 
 	for (size_t i = 0; i < ms->n_names; i++)
 		put_str(b, ms->series_names[i]);
 	put_u(b, ms->n_pts, 4);
+	reserve(b, ms->n_pts * 20);
 	for (size_t i = 0; i < ms->n_pts; i++) {
-		put_f64(b, ms->pts[i].t_s);
-		put_f64(b, ms->pts[i].value);
-		put_u(b, ms->pts[i].name_id, 4);
+		put_f64_in(b, ms->pts[i].t_s);
+		put_f64_in(b, ms->pts[i].value);
+		put_u_in(b, ms->pts[i].name_id, 4);
 	}
 }
 
@@ -78,15 +127,14 @@ struct rd {
 	int bad;
 };
 
-static uint64_t get_u(struct rd *r, size_t bytes)
+static inline uint64_t get_u(struct rd *r, size_t bytes)
 {
-	uint64_t x = 0;
+	uint64_t x;
 	if (r->bad || r->n - r->at < bytes) {
 		r->bad = 1;
 		return 0;
 	}
-	for (size_t i = 0; i < bytes; i++)
-		x |= (uint64_t)r->p[r->at + i] << (8 * i);
+	x = le_load(r->p + r->at, bytes);
 	r->at += bytes;
 	return x;
 }
