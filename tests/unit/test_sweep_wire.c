@@ -64,6 +64,32 @@ static void round_trip_exact(void)
 	metrics_fini(&b);
 }
 
+/* The bytes themselves, not only a round trip: integers and doubles little-endian on any host
+ * (an MPI sweep may mix machines), so a change to how they are written cannot go unnoticed. */
+static void layout_is_little_endian(void)
+{
+	static const unsigned char head[] = { 'M', 'S', 'W', '1', 0x92, 0x10, 0, 0, /* trial 4242 */
+					      1, /* ok */
+					      0xea, 0x16, 0xb0, 0x4c, 0x02, 0, 0, 0, /* 9876543210 events */
+					      0, 0, 0, 0, 0, 0, 0xc0, 0x3f }; /* wall_s 0.125 */
+	static const unsigned char tail[] = { 0, 0, 0, 0, 0, 0, 0xf0, 0x3f,			 /* t_s 1.0 */
+					      0x9a, 0x99, 0x99, 0x99, 0x99, 0x99, 0xb9, 0x3f, /* 0.1 */
+					      0, 0, 0, 0 }; /* name_id 0: power_it_w */
+	struct metrics a;
+	struct sweep_outcome o;
+	struct sweep_buf buf = { 0 };
+
+	fill(&a, &o);
+	sweep_wire_encode(&o, &a, &buf);
+	CHECK(buf.n > sizeof head + sizeof tail);
+	CHECK(memcmp(buf.p, head, sizeof head) == 0);
+	CHECK(memcmp(buf.p + buf.n - sizeof tail, tail, sizeof tail) == 0);
+	/* the point count before the three points: 3 as a little-endian u32 */
+	CHECK(memcmp(buf.p + buf.n - 3 * 20 - 4, "\3\0\0\0", 4) == 0);
+	sweep_buf_fini(&buf);
+	metrics_fini(&a);
+}
+
 static void truncation_and_corruption_rejected(void)
 {
 	struct metrics a, b;
@@ -138,6 +164,7 @@ static void flipped_bytes_are_safe(void)
 int main(void)
 {
 	RUN(round_trip_exact);
+	RUN(layout_is_little_endian);
 	RUN(truncation_and_corruption_rejected);
 	RUN(flipped_bytes_are_safe);
 	return CHECK_DONE();
