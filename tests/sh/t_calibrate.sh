@@ -22,11 +22,21 @@ rows=$(sqlite3 "$TMP/t.db" "SELECT count(*) FROM calibration WHERE status = 'ok'
 dense=$(sqlite3 "$TMP/t.db" "SELECT speedup FROM calibration WHERE variant = 'dense_fp32' LIMIT 1")
 [ "$dense" = "1.0" ] && pass "dense speed-up is 1" || fail "dense speed-up: $dense"
 # numbers are stored as the table declares them (INTEGER n, k, batch, reps; REAL times and
-# ratios), at full precision, and a value that is not finite as NULL
+# ratios). This guards the declared types only: numbers bound as text passed it too (column
+# affinity converts them). What binding them as numbers changed is checked next: the reals at
+# full precision (as text they had 9 digits, 6 for the ratios), and a value that is not finite
+# stored as NULL (store_insert, tested in test_store's insert_typed: a calibration cannot
+# cheaply produce one)
 got=$(mistyped "$TMP/t.db" calibration)
 types=$(sqlite3 "$TMP/t.db" "SELECT group_concat(DISTINCT typeof(n) || typeof(k) || typeof(batch) || typeof(reps) || ' ' || typeof(median_s) || typeof(min_s) || typeof(speedup) || typeof(gops) || typeof(peak_share) || typeof(memory_factor)) FROM calibration WHERE status = 'ok'")
 [ "$got" = "0|" ] && [ "$types" = "integerintegerintegerinteger realrealrealrealrealreal" ] &&
 	pass "calibration rows: every value of its declared type" || fail "calibration types: $got; $types"
+# (compared as numbers: a value rounded to 9 digits still prints 17 that differ from them)
+prec=$(sqlite3 "$TMP/t.db" "SELECT sum(median_s <> CAST(printf('%.9g', median_s) AS REAL)),
+	sum(gops <> CAST(printf('%.9g', gops) AS REAL)) FROM calibration WHERE status = 'ok'")
+[ "${prec%%|*}" -gt 0 ] && [ "${prec#*|}" -gt 0 ] &&
+	pass "calibration reals at full precision (rows with more than 9 digits: median_s|gops $prec)" ||
+	fail "calibration reals rounded (rows with more than 9 digits, median_s|gops): $prec"
 
 expect_rc 0 "calibrate --check against the table" "$MAASIM" calibrate --check "$TMP/t.json"
 grep -q "^drift: time here/table geometric mean" "$TMP/out" && pass "check reports drift" \

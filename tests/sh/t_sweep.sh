@@ -51,7 +51,10 @@ want=$(q "$TMP/j1.db" "SELECT printf('%.9g', avg(a.value - b.value)) FROM sweep_
 	pass "the baseline is fifo at the same rate" || fail "baseline label"
 [ "$(q "$TMP/j1.db" "SELECT count(*) FROM sweep_stats WHERE ci_lo > mean OR ci_hi < mean")" = 0 ] &&
 	pass "every interval contains its mean" || fail "intervals"
-# every stored value has its column's declared type (sqlite typeof(); CONTRACT.md and the schema)
+# every stored value has its column's declared type (sqlite typeof(); CONTRACT.md and the schema).
+# These guard the declared types: they passed before numbers were bound as numbers too (an
+# INTEGER or REAL column converts a number bound as text); the exactness of the values is the
+# one-replication check above.
 for t in runs metrics sweeps sweep_points sweep_trials sweep_stats sweep_diffs; do
 	got=$(mistyped "$TMP/j1.db" $t)
 	[ "$got" = "0|" ] && pass "$t: every value of its declared type" || fail "$t: values of another type: $got"
