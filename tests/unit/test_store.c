@@ -9,7 +9,9 @@
  * store's test hooks (store.h: store_checkpoint_hold, _stats, _wait), never through sleeps or
  * time-outs of this test: each step waits for a state of the thread, so the outcome does not
  * depend on how a loaded machine schedules it (the one time involved is SQLite's own 100 ms
- * busy time-out of a RESTART that must fail, and it fails however long it waits).
+ * busy time-out of a RESTART that must fail, and it fails however long it waits). A wait that
+ * never ends (a regression) would hang make test: main's alarm ends the binary after 120 s
+ * with a message and exit 1 instead, a bound on a hang, not a time the outcome depends on.
  */
 #include <math.h>
 #include <pthread.h>
@@ -222,8 +224,6 @@ static int is_held(const struct store_ckpt_stats *st, void *ctx) /* at point *ct
 	return st->held == *(int *)ctx;
 }
 
-static int at_start = STORE_HOLD_START, after_passive = STORE_HOLD_AFTER_PASSIVE;
-
 static int fork_waiting(const struct store_ckpt_stats *st, void *ctx)
 {
 	(void)ctx;
@@ -315,6 +315,7 @@ static void background_checkpoints(void)
  * writer for the thread's busy time-out, 100 ms, then gives up); the next round does. */
 static void checkpoint_restart(void)
 {
+	int at_start = STORE_HOLD_START, after_passive = STORE_HOLD_AFTER_PASSIVE; /* is_held's */
 	struct err e;
 	struct store *s;
 	struct store_ckpt_stats st;
@@ -422,6 +423,7 @@ static int held_at_start_or_idle(const struct store_ckpt_stats *st, void *ctx)
  * reached only if it loops. */
 static void checkpoint_no_spin(void)
 {
+	int at_start = STORE_HOLD_START, after_passive = STORE_HOLD_AFTER_PASSIVE; /* is_held's */
 	struct err e;
 	struct store *s, *r;
 	struct store_ckpt_stats st;
@@ -459,13 +461,25 @@ static void checkpoint_no_spin(void)
 	rm_db();
 }
 
-/* Lets the held thread go once a fork waits for it (the fork handlers' wait, store.c). */
+/* checkpoint_fork's helper thread: lets the held checkpoint thread go once a fork waits for it
+ * (the fork handlers' wait, store.c), then stays blocked in read() until the parent, its fork
+ * returned, writes a byte to go_fd: it does not exit during the fork (a thread's exit frees its
+ * memory: under AddressSanitizer, whose allocator has no fork handler, the child could inherit
+ * an allocator lock taken then). */
+struct fork_helper {
+	struct store *s;
+	int go_fd; /* read end of a pipe */
+};
+
 static void *release_on_fork(void *arg)
 {
-	struct store *s = arg;
+	struct fork_helper *h = arg;
+	char c;
 
-	store_checkpoint_wait(s, fork_waiting, NULL);
-	store_checkpoint_hold(s, 0);
+	store_checkpoint_wait(h->s, fork_waiting, NULL);
+	store_checkpoint_hold(h->s, 0);
+	while (read(h->go_fd, &c, 1) < 0)
+		; /* (EINTR) */
 	return NULL;
 }
 
@@ -504,16 +518,21 @@ static int child_store(void)
  * store goes on as before. */
 static void checkpoint_fork(void)
 {
+	int at_start = STORE_HOLD_START; /* is_held's */
 	struct err e;
 	struct store *s;
 	struct store_ckpt_stats st;
 	pthread_t helper;
+	struct fork_helper h;
 	long rounds = 1;
-	int i = 0, ok = 1, status = -1;
+	int i = 0, ok = 1, status = -1, go[2];
 	pid_t pid;
 
+	CHECK_INT(pipe(go), 0);
 	if (!(s = tmp_store(&e)))
 		return;
+	h.s = s;
+	h.go_fd = go[0];
 	CHECK_INT(store_checkpoint_in_background(s, &e), 0);
 	for (; i < 5 && ok; i++)
 		ok = write_run(s, i, 300, &e) == 0;
@@ -521,15 +540,16 @@ static void checkpoint_fork(void)
 	store_checkpoint_hold(s, STORE_HOLD_START);
 	store_checkpoint_soon(s);
 	CHECK_INT(store_checkpoint_wait(s, is_held, &at_start), 0);
-	CHECK_INT(pthread_create(&helper, NULL, release_on_fork, s), 0);
+	CHECK_INT(pthread_create(&helper, NULL, release_on_fork, &h), 0);
 	fflush(NULL); /* the child leaves with _exit: nothing buffered twice */
-	alarm(60); /* a fork (or the helper) hanging fails the test (SIGALRM) instead of hanging it */
-	pid = fork();
+	pid = fork(); /* (a hang here: main's alarm) */
 	if (pid == 0)
 		_exit(child_store());
 	CHECK(pid > 0);
+	CHECK_INT(write(go[1], "g", 1), 1); /* the fork is over: the helper may leave */
 	pthread_join(helper, NULL);
-	alarm(0);
+	close(go[0]);
+	close(go[1]);
 	if (pid > 0) {
 		CHECK_INT(waitpid(pid, &status, 0), pid);
 		CHECK(WIFEXITED(status));
@@ -552,8 +572,30 @@ static void checkpoint_fork(void)
 	rm_db();
 }
 
+/* A test that hangs (a wait for a state of the checkpoint thread that never comes) fails,
+ * with this message, instead of hanging make test. */
+static void on_alarm(int sig)
+{
+	static const char msg[] = "test_store: SIGALRM: still running after its time limit (a wait "
+				  "for the checkpoint thread that never ended?): failed\n";
+	ssize_t w = write(2, msg, sizeof msg - 1);
+
+	(void)sig;
+	(void)w;
+	_exit(1);
+}
+
 int main(void)
 {
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	/* the whole file runs in about 3 s (2.7 s measured, a non-SAN build, busy machine); 120 s: a hang. The forked
+	 * child sets its own 60 s (alarms are not inherited), this handler with it: its exit
+	 * status 1 fails checkpoint_fork's check. */
+	alarm(120);
 	RUN(insert_typed);
 	RUN(query_reals_exact);
 	RUN(query_vals_typed);
