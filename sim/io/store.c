@@ -77,7 +77,9 @@ struct store_bg {
 	sqlite3 *db;        /* the thread's own connection */
 	int log;            /* frames in the log after the writer's last commit */
 	int done;           /* frames of it checkpointed */
-	int tried;          /* log when the last round began copying: no new one until it changes */
+	int tried;          /* log when the last round began copying: no new one until it changes;
+			     * -1 when the log starts over (bg_hook), so a new log reaching the old
+			     * count is not taken for the one tried */
 	int now, stop;      /* requests: checkpoint whatever is there; end */
 	int busy;           /* the thread is starting or inside SQLite (mu not held) */
 	pthread_cond_t idle; /* broadcast when busy drops to 0, and at every change tests wait for */
@@ -451,6 +453,10 @@ static int bg_hook(void *ctx, sqlite3 *db, const char *name, int n_frames)
 	pthread_mutex_lock(&bg->mu);
 	if (n_frames < bg->done) /* the log started over */
 		bg->done = 0;
+	/* a shorter log is a new one: not the one tried. (tried <= log always: a new log whose
+	 * first commit is longer than the old log is already past tried, and grows from there) */
+	if (n_frames < bg->log)
+		bg->tried = -1;
 	bg->log = n_frames;
 	if (n_frames > bg->max_log)
 		bg->max_log = n_frames;

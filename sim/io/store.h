@@ -48,7 +48,8 @@ struct store_ckpt_stats {
 	int log_frames;      /* the log after the writer's last commit (its WAL hook) */
 	int max_log_frames;  /* the longest the log has been */
 	int held;            /* where the thread is held (store_checkpoint_hold), or 0 */
-	int idle;            /* not busy, nothing asked, fewer than a round's frames waiting */
+	int idle;            /* not busy, nothing asked, and fewer than a round's frames waiting
+			      * or this log (its frame count) already tried by a round */
 };
 /* Fills out; -1 (out zeroed) when the store has no background thread. */
 int store_checkpoint_stats(struct store *s, struct store_ckpt_stats *out);
