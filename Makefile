@@ -60,11 +60,13 @@ PKG_LIBS   := -lgsl $(shell pkg-config --libs libcjson sqlite3 2>/dev/null) -ldl
 
 CPPFLAGS += -I. -Isim -D_GNU_SOURCE -MMD -MP
 VERSION  := 0.1.0
-# Outside a git checkout (a `git archive` export), the commit comes from .commit, which git
-# archive fills in (.gitattributes: export-subst); the tree is then as exported, not -dirty.
-IN_GIT   := $(shell git rev-parse --is-inside-work-tree 2>/dev/null)
+# A `git archive` export names its commit in .commit, which git archive fills in
+# (.gitattributes: export-subst); it wins, so that an export unpacked inside another
+# repository's work tree does not take that repository's commit; the tree is then as exported,
+# not -dirty. In a checkout .commit holds its unfilled placeholder and git names the commit.
 ARCHIVED := $(shell sed -n '/^[0-9a-f]\{7,\}$$/p' .commit 2>/dev/null)
-COMMIT   := $(if $(IN_GIT),$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown),$(or $(ARCHIVED),unknown))
+IN_GIT   := $(if $(ARCHIVED),,$(shell git rev-parse --is-inside-work-tree 2>/dev/null))
+COMMIT   := $(or $(ARCHIVED),$(if $(IN_GIT),$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown),unknown))
 # The version and commit (with -dirty for uncommitted changes: trial identities include it) live
 # in a generated header rewritten only when they change, so exactly the objects that include it
 # are rebuilt when the commit moves.

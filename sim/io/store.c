@@ -44,6 +44,7 @@
 #include <libgen.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "engine/xalloc.h"
@@ -527,7 +528,15 @@ int store_checkpoint_in_background(struct store *s, struct err *e)
 	pthread_cond_init(&bg->idle, NULL);
 	pthread_once(&bg_fork_once, bg_fork_register);
 	bg->busy = 1; /* until the thread is in its loop: a fork waits for its start-up too */
-	if ((rc = pthread_create(&bg->thread, NULL, bg_main, bg)) != 0) {
+	/* the thread starts with every signal blocked, so that SIGINT and SIGTERM always reach the
+	 * thread that watches for them (sweep_exec.c's writer; POSIX lets the kernel deliver a
+	 * process's signal to any thread that does not block it) */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&bg->thread, NULL, bg_main, bg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		err_set(e, "%s: background checkpoints: cannot start a thread: %s", s->path, strerror(rc));
 		pthread_cond_destroy(&bg->idle);
 		pthread_cond_destroy(&bg->cv);
