@@ -76,24 +76,85 @@ static void fixture_close(const struct fixture *fx)
 	rmdir(fx->dir);
 }
 
+/* What run_fixture does around the run: schedule controls before it (before) and look at the
+ * datacenter and the simulation after it, before they are torn down (after); either may be
+ * NULL. */
+struct run_hooks {
+	void (*before)(struct sim *sim, struct ctx *c, void *arg);
+	void (*after)(const struct sim *sim, struct ctx *c, void *arg);
+	void *arg;
+};
+
+/* Loads the fixture's scenario and runs it through dc and the event loop, with chained steps on
+ * or off (chain): the report into ms, the books checked. Returns 0, or -1 if it did not load
+ * (the message printed). */
+static int run_fixture(const struct fixture *fx, int chain, struct ctx *c, struct metrics *ms,
+		       const struct run_hooks *h)
+{
+	struct scenario *sc;
+	struct err e = { 0 };
+	struct sim sim;
+
+	if (scenario_load(fx->scn, NULL, 0, &sc, &e)) {
+		fprintf(stderr, "%s\n", e.msg);
+		return -1;
+	}
+	sim_init(&sim);
+	sim.horizon_s = sc->duration_s;
+	dc_init(&c->dc, &sim, &sc->cluster, sc->classes, sc->n_classes, sc->seed, 0);
+	llm_set_chain(&c->dc, chain);
+	dispatch_attach(&c->dc, &sc->policies[POLICY_DISPATCH]);
+	dc_start_arrivals(&c->dc);
+	if (h && h->before)
+		h->before(&sim, c, h->arg);
+	sim_run(&sim, sc->duration_s, 0);
+	dc_report(&c->dc, ms);
+	CHECK_INT(dc_books_error(&c->dc), 0);
+	if (h && h->after)
+		h->after(&sim, c, h->arg);
+	dc_fini(&c->dc);
+	sim_fini(&sim);
+	scenario_free(sc);
+	return 0;
+}
+
+struct sleep_run {
+	int cap;
+	double energy_j;
+};
+
+static void sleep_before(struct sim *sim, struct ctx *c, void *arg)
+{
+	const struct sleep_run *r = arg;
+	sim_at(sim, 10, SIM_PRIO_CONTROL, do_sleep, c, 0);
+	if (r->cap)
+		sim_at(sim, 500, SIM_PRIO_CONTROL, do_cap, c, 1); /* pstates[1] = cap-w2w */
+}
+
+static void sleep_after(const struct sim *sim, struct ctx *c, void *arg)
+{
+	struct sleep_run *r = arg;
+	(void)sim;
+	r->energy_j = dc_it_energy_j(&c->dc);
+}
+
 /* One replica of h100-llama2-70b-tp4; trace records at 100 s and 1000 s (512 in, 101 out),
  * i.e. arrivals at 0 and 900 s (a trace starts at its first record). The replica is put to
  * sleep at 10 s (after the first request); optionally capped with "cap-w2w" at 500 s. */
 static int run(int cap, struct metrics *ms, double *energy_j, struct ctx *c)
 {
 	struct fixture fx;
-	struct scenario *sc;
-	struct err e = { 0 };
-	struct sim sim;
+	struct sleep_run r = { .cap = cap, .energy_j = NAN };
+	const struct run_hooks h = { sleep_before, sleep_after, &r };
 	FILE *f;
+	int rc;
 
 	if (fixture_open(&fx))
 		return -1;
-	const char *scn = fx.scn, *tr = fx.tr;
-	f = fopen(tr, "w");
+	f = fopen(fx.tr, "w");
 	fprintf(f, "t_s,input_tokens,output_tokens\n100,512,101\n1000,512,101\n");
 	fclose(f);
-	f = fopen(scn, "w");
+	f = fopen(fx.scn, "w");
 	fprintf(f, "{ \"name\": \"t\", \"seed\": 1, \"duration_s\": 2000, \"warmup_s\": 0, "
 		"\"replications\": 1, \"datacenter\": { \"node_types\": { \"r\": { \"profile\": "
 		"\"h100-llama2-70b-tp4\" } }, \"nodes\": [ { \"type\": \"r\", \"count\": 1 } ] }, "
@@ -101,28 +162,10 @@ static int run(int cap, struct metrics *ms, double *energy_j, struct ctx *c)
 		"\"trace\", \"path\": \"tr.csv\", \"start_s\": 0 } } ], \"policies\": { \"dispatch\": "
 		"\"fifo\" }, \"outputs\": { \"series_interval_s\": 0 } }\n");
 	fclose(f);
-	if (scenario_load(scn, NULL, 0, &sc, &e)) {
-		fprintf(stderr, "%s\n", e.msg);
-		fixture_close(&fx);
-		return -1;
-	}
-	sim_init(&sim);
-	sim.horizon_s = sc->duration_s;
-	dc_init(&c->dc, &sim, &sc->cluster, sc->classes, sc->n_classes, sc->seed, 0);
-	dispatch_attach(&c->dc, &sc->policies[POLICY_DISPATCH]);
-	dc_start_arrivals(&c->dc);
-	sim_at(&sim, 10, SIM_PRIO_CONTROL, do_sleep, c, 0);
-	if (cap)
-		sim_at(&sim, 500, SIM_PRIO_CONTROL, do_cap, c, 1); /* pstates[1] = cap-w2w */
-	sim_run(&sim, sc->duration_s, 0);
-	dc_report(&c->dc, ms);
-	*energy_j = dc_it_energy_j(&c->dc);
-	CHECK_INT(dc_books_error(&c->dc), 0);
-	dc_fini(&c->dc);
-	sim_fini(&sim);
-	scenario_free(sc);
+	rc = run_fixture(&fx, 1, c, ms, &h);
+	*energy_j = r.energy_j;
 	fixture_close(&fx);
-	return 0;
+	return rc;
 }
 
 static void test_sleep_wake_cap_in_engine(void)
@@ -174,6 +217,30 @@ static void test_sleep_wake_cap_in_engine(void)
 	profile_free(p);
 }
 
+struct busy_run {
+	int trace;
+	uint64_t events, chained;
+	double energy_j;
+};
+
+static void busy_before(struct sim *sim, struct ctx *c, void *arg)
+{
+	const struct busy_run *r = arg;
+	for (int k = 1; 7 * k < 300; k++) {
+		sim_at(sim, 7.0 * k, SIM_PRIO_CONTROL, do_cap, c, (uint64_t)(k % 2));
+		if (r->trace)
+			sim_at(sim, 7.0 * k, SIM_PRIO_CONTROL, do_sleep_idle, c, 0);
+	}
+}
+
+static void busy_after(const struct sim *sim, struct ctx *c, void *arg)
+{
+	struct busy_run *r = arg;
+	r->energy_j = dc_it_energy_j(&c->dc);
+	r->events = sim->events;
+	r->chained = c->dc.chained;
+}
+
 /* A busy multi-replica scenario (profile JSON, nodes JSON) run with chained steps on or off;
  * fills ms with the report, *chained with the arrivals and completions fired in place, and
  * returns the event count (0 on a setup failure). A control event every 7 s switches replica
@@ -187,23 +254,20 @@ static uint64_t run_busy(int chain, const char *profile, const char *nodes, int 
 {
 	struct fixture fx;
 	char arrival[320];
-	struct scenario *sc;
-	struct err e = { 0 };
-	struct sim sim;
 	struct ctx c = { 0 };
-	uint64_t events;
+	struct busy_run r = { .trace = trace, .energy_j = NAN };
+	const struct run_hooks h = { busy_before, busy_after, &r };
 	FILE *f;
 
 	if (fixture_open(&fx))
 		return 0;
-	const char *scn = fx.scn, *tr = fx.tr;
 	snprintf(arrival, sizeof arrival, "%s", trace ?
 		 "\"arrival\": { \"process\": \"trace\", \"path\": \"tr.csv\", \"start_s\": 0 }" :
 		 "\"arrival\": { \"process\": \"poisson\", \"rate_per_s\": 12 }, "
 		 "\"input_tokens\": { \"dist\": \"lognormal\", \"mean\": 900, \"cv\": 1 }, "
 		 "\"output_tokens\": { \"dist\": \"lognormal\", \"mean\": 150, \"cv\": 1 }");
 	if (trace) {
-		f = fopen(tr, "w");
+		f = fopen(fx.tr, "w");
 		fprintf(f, "t_s,input_tokens,output_tokens\n");
 		/* 3 of every 12 quarter-seconds empty, the others 1-2 requests: 12 a second */
 		for (int q = 0, k = 0; q < 4 * 310; q++)
@@ -212,7 +276,7 @@ static uint64_t run_busy(int chain, const char *profile, const char *nodes, int 
 					20 + (k * 61) % 300);
 		fclose(f);
 	}
-	f = fopen(scn, "w");
+	f = fopen(fx.scn, "w");
 	fprintf(f, "{ \"name\": \"t\", \"seed\": 7, \"duration_s\": 300, \"warmup_s\": 40, "
 		"\"replications\": 1, \"datacenter\": { \"node_types\": { \"r\": { \"profile\": "
 		"%s }, \"cpu\": { \"slots\": 2, \"power\": { \"idle_w\": 100, \"peak_w\": 300 }, "
@@ -221,32 +285,12 @@ static uint64_t run_busy(int chain, const char *profile, const char *nodes, int 
 		"\"policies\": { \"dispatch\": \"least_loaded\" }, "
 		"\"outputs\": { \"series_interval_s\": 0 } }\n", profile, nodes, arrival);
 	fclose(f);
-	if (scenario_load(scn, NULL, 0, &sc, &e)) {
-		fprintf(stderr, "%s\n", e.msg);
-		fixture_close(&fx);
-		return 0;
-	}
-	sim_init(&sim);
-	sim.horizon_s = sc->duration_s;
-	dc_init(&c.dc, &sim, &sc->cluster, sc->classes, sc->n_classes, sc->seed, 0);
-	llm_set_chain(&c.dc, chain);
-	dispatch_attach(&c.dc, &sc->policies[POLICY_DISPATCH]);
-	dc_start_arrivals(&c.dc);
-	for (int k = 1; 7 * k < 300; k++) {
-		sim_at(&sim, 7.0 * k, SIM_PRIO_CONTROL, do_cap, &c, (uint64_t)(k % 2));
-		if (trace)
-			sim_at(&sim, 7.0 * k, SIM_PRIO_CONTROL, do_sleep_idle, &c, 0);
-	}
-	sim_run(&sim, sc->duration_s, 0);
-	dc_report(&c.dc, ms);
-	*energy_j = dc_it_energy_j(&c.dc);
-	events = sim.events;
-	*chained = c.dc.chained;
-	dc_fini(&c.dc);
-	sim_fini(&sim);
-	scenario_free(sc);
+	if (run_fixture(&fx, chain, &c, ms, &h))
+		r.events = 0;
+	*energy_j = r.energy_j;
+	*chained = r.chained;
 	fixture_close(&fx);
-	return events;
+	return r.events;
 }
 
 static void check_chain_same(const char *profile, const char *nodes, int trace, int held)
@@ -306,24 +350,33 @@ static void test_chained_steps_change_nothing(void)
  * arrival gone first, replica 0 would still count the first request and the second would go to
  * replica 1. chain: steps and arrivals fired in place (the held arrival) or one event each
  * (the event list's order). Returns the run's node_share_max (NAN on a setup failure). */
+struct tie_run {
+	double share, ttft;
+	uint64_t chained;
+};
+
+static void tie_after(const struct sim *sim, struct ctx *c, void *arg)
+{
+	struct tie_run *r = arg;
+	(void)sim;
+	r->chained = c->dc.chained;
+}
+
 static double run_tie(int chain, double *ttft, uint64_t *chained)
 {
 	struct fixture fx;
-	struct scenario *sc;
-	struct err e = { 0 };
-	struct sim sim;
 	struct ctx c = { 0 };
 	struct metrics ms;
-	double share = NAN;
+	struct tie_run r = { .share = NAN };
+	const struct run_hooks h = { NULL, tie_after, &r };
 	FILE *f;
 
 	if (fixture_open(&fx))
 		return NAN;
-	const char *scn = fx.scn, *tr = fx.tr;
-	f = fopen(tr, "w");
+	f = fopen(fx.tr, "w");
 	fprintf(f, "t_s,input_tokens,output_tokens\n100,100,3\n101,100,3\n");
 	fclose(f);
-	f = fopen(scn, "w");
+	f = fopen(fx.scn, "w");
 	fprintf(f, "{ \"name\": \"t\", \"seed\": 1, \"duration_s\": 10, \"warmup_s\": 0, "
 		"\"replications\": 1, \"datacenter\": { \"node_types\": { \"r\": { \"profile\": "
 		"{ \"base\": \"h100-llama2-70b-tp8\", \"prefill_s\": [[1, 0.5], [100000, 0.5]], "
@@ -335,46 +388,44 @@ static double run_tie(int chain, double *ttft, uint64_t *chained)
 		"\"outputs\": { \"series_interval_s\": 0 } }\n");
 	fclose(f);
 	metrics_init(&ms);
-	if (scenario_load(scn, NULL, 0, &sc, &e)) {
-		fprintf(stderr, "%s\n", e.msg);
-	} else {
-		sim_init(&sim);
-		sim.horizon_s = sc->duration_s;
-		dc_init(&c.dc, &sim, &sc->cluster, sc->classes, sc->n_classes, sc->seed, 0);
-		llm_set_chain(&c.dc, chain);
-		dispatch_attach(&c.dc, &sc->policies[POLICY_DISPATCH]);
-		dc_start_arrivals(&c.dc);
-		sim_run(&sim, sc->duration_s, 0);
-		dc_report(&c.dc, &ms);
-		*chained = c.dc.chained;
-		CHECK_INT(dc_books_error(&c.dc), 0);
+	if (run_fixture(&fx, chain, &c, &ms, &h) == 0) {
+		*chained = r.chained;
 		if (metrics_get(&ms, "node_share_max") && metrics_get(&ms, "requests_completed") &&
 		    metrics_get(&ms, "ttft_p99_s")) {
 			CHECK(*metrics_get(&ms, "requests_completed") == 2);
-			share = *metrics_get(&ms, "node_share_max");
+			r.share = *metrics_get(&ms, "node_share_max");
 			*ttft = *metrics_get(&ms, "ttft_mean_s");
 		}
-		dc_fini(&c.dc);
-		sim_fini(&sim);
-		scenario_free(sc);
 	}
 	metrics_fini(&ms);
 	fixture_close(&fx);
-	return share;
+	return r.share;
 }
 
 /* dc's request pool grows by a copy into a line-aligned block (dc.c, struct request): 3,000
  * requests arriving within 3 s on two replicas, most of them waiting in the central queue (fifo)
  * while the pool doubles from 1,024 to 4,096 records, linked through the copied records. All
  * complete, the books balance and the pool stays line-aligned. */
+struct pool_run {
+	uint32_t req_cap;
+	int aligned;
+};
+
+static void pool_after(const struct sim *sim, struct ctx *c, void *arg)
+{
+	struct pool_run *r = arg;
+	(void)sim;
+	r->req_cap = c->dc.req_cap;
+	r->aligned = (uintptr_t)c->dc.req % 64 == 0;
+}
+
 static void test_request_pool_grows(void)
 {
 	struct fixture fx;
-	struct scenario *sc;
-	struct err e = { 0 };
-	struct sim sim;
 	struct ctx c = { 0 };
 	struct metrics ms;
+	struct pool_run r = { 0 };
+	const struct run_hooks h = { NULL, pool_after, &r };
 	FILE *f;
 
 	if (fixture_open(&fx))
@@ -393,28 +444,13 @@ static void test_request_pool_grows(void)
 		"\"dispatch\": \"fifo\" }, \"outputs\": { \"series_interval_s\": 0 } }\n");
 	fclose(f);
 	metrics_init(&ms);
-	if (scenario_load(fx.scn, NULL, 0, &sc, &e)) {
-		fprintf(stderr, "%s\n", e.msg);
-		CHECK(0);
-	} else {
-		sim_init(&sim);
-		sim.horizon_s = sc->duration_s;
-		dc_init(&c.dc, &sim, &sc->cluster, sc->classes, sc->n_classes, sc->seed, 0);
-		dispatch_attach(&c.dc, &sc->policies[POLICY_DISPATCH]);
-		dc_start_arrivals(&c.dc);
-		sim_run(&sim, sc->duration_s, 0);
-		dc_report(&c.dc, &ms);
-		CHECK_INT(dc_books_error(&c.dc), 0);
-		CHECK(c.dc.req_cap >= 4096);
-		CHECK((uintptr_t)c.dc.req % 64 == 0);
-		CHECK(metrics_get(&ms, "requests_completed") &&
-		      *metrics_get(&ms, "requests_completed") == 3000);
-		CHECK(metrics_get(&ms, "output_tokens") &&
-		      *metrics_get(&ms, "output_tokens") == 600 * (2 + 3 + 4 + 5 + 6));
-		dc_fini(&c.dc);
-		sim_fini(&sim);
-		scenario_free(sc);
-	}
+	CHECK_INT(run_fixture(&fx, 1, &c, &ms, &h), 0);
+	CHECK(r.req_cap >= 4096);
+	CHECK(r.aligned);
+	CHECK(metrics_get(&ms, "requests_completed") &&
+	      *metrics_get(&ms, "requests_completed") == 3000);
+	CHECK(metrics_get(&ms, "output_tokens") &&
+	      *metrics_get(&ms, "output_tokens") == 600 * (2 + 3 + 4 + 5 + 6));
 	metrics_fini(&ms);
 	fixture_close(&fx);
 }
