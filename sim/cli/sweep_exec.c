@@ -274,44 +274,28 @@ static int write_full(int fd, const void *p, size_t n)
 	return 0;
 }
 
-/* 1 on success, 0 on end of file at the start, -1 on error or a short message. */
-static int read_full(int fd, void *p, size_t n)
-{
-	char *c = p;
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = read(fd, c + got, n - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			return got ? -1 : 0;
-		got += (size_t)r;
-	}
-	return 1;
-}
-
 /* The writer's wait in the main loop and for the rest of a result: at most this long between
  * two looks at the stop flag (a signal interrupts the wait at once, the signals being delivered
  * to this thread: store.c's checkpoint thread blocks them; this bounds the case where one lands
  * just before the wait starts). */
 #define SWEEP_POLL_MS 500
 
-/* The writer's read of a worker's result from its non-blocking result pipe: as read_full, but
- * when nothing is there it waits in poll and ends when *stop is set (returns 2: the result is
- * abandoned, as every trial in flight is on a stop). A worker stopped half-way through a message
- * (SIGSTOP, a debugger, a frozen cgroup) kept a blocking read() waiting for good, and SIGTERM or
- * the first Ctrl-C, which only set the flag, were not seen. (Reading first and polling only when
- * the pipe is empty adds a poll only where the pipe is empty: 225 polls and 512 reads on the
- * 200-trial bench sweep at -j 2, against 162 and 451 with blocking reads; docs/performance.md.) */
-static int read_result(int fd, void *p, size_t n, volatile sig_atomic_t *stop)
+/* Reads n bytes of a message: 1 on success, 0 on end of file at the start, -1 on error or a short
+ * message, 2 when *stop is set first (stop may be NULL: a worker's blocking read of its task).
+ * The writer reads results from non-blocking pipes: when nothing is there it waits in poll, at
+ * most SWEEP_POLL_MS between looks at *stop, and a stop abandons the result (as every trial in
+ * flight is on a stop). A worker stopped half-way through a message (SIGSTOP, a debugger, a
+ * frozen cgroup) kept a blocking read() waiting for good, and SIGTERM or the first Ctrl-C, which
+ * only set the flag, were not seen. (Reading first and polling only when the pipe is empty: 225
+ * polls and 512 reads on the 200-trial bench sweep at -j 2, against 162 and 451 with blocking
+ * reads; docs/performance.md.) */
+static int read_msg(int fd, void *p, size_t n, volatile sig_atomic_t *stop)
 {
 	char *c = p;
 	size_t got = 0;
 	while (got < n) {
 		ssize_t r;
-		if (*stop)
+		if (stop && *stop)
 			return 2;
 		r = read(fd, c + got, n - got);
 		if (r > 0) {
@@ -369,7 +353,7 @@ static _Noreturn void worker_main(const struct sweep_job *job, int in_fd, int ou
 	for (;;) {
 		uint32_t t;
 		/* the cache holds scenarios of this worker only: it is freed by _exit */
-		if (read_full(in_fd, hdr, 4) != 1)
+		if (read_msg(in_fd, hdr, 4, NULL) != 1)
 			break; /* parent closed the pipe (done) or died */
 		t = get_u32(hdr);
 		if (t >= job->n_trials)
@@ -429,7 +413,7 @@ static int spawn(const struct sweep_job *job, struct worker *w, const struct wor
 	}
 	close(to[0]);
 	close(from[1]);
-	/* read_result (should this fail, its reads block as they did before it) */
+	/* read_msg (should this fail, its reads block as they did before it) */
 	fcntl(from[0], F_SETFL, fcntl(from[0], F_GETFL) | O_NONBLOCK);
 #ifdef F_SETPIPE_SZ
 	fcntl(from[0], F_SETPIPE_SZ, SWEEP_PIPE_BYTES); /* a hint: the default 64 kB also works */
@@ -591,11 +575,11 @@ int sweep_exec_local(const struct sweep_job *job, const size_t *todo, size_t n, 
 			int got;
 			if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
-			got = read_result(w[i].from_fd, hdr, 4, stop);
+			got = read_msg(w[i].from_fd, hdr, 4, stop);
 			if (got == 1) {
 				size_t len = get_u32(hdr);
 				xgrow((void **)&b.p, &b.cap, len ? len : 1, 1);
-				got = read_result(w[i].from_fd, b.p, len, stop);
+				got = read_msg(w[i].from_fd, b.p, len, stop);
 				if (got == 1 && (sweep_wire_decode(b.p, len, o, &ms, e) ||
 						 (size_t)o->trial != todo[w[i].q[0]])) {
 					rc = err_set(e, "sweep: worker %ld sent a result for the wrong trial", (long)w[i].pid);
