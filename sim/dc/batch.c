@@ -104,7 +104,7 @@ struct batcher {
 	struct run_ent *order_mem; /* the allocation the run lies in (order >= order_mem) */
 	double t_wake_end;
 	long wakeups, preemptions;
-	void *mem;              /* the allocation behind this object (aligned inside it) */
+	void *mem;              /* this object when it owns its allocation; NULL in a block */
 };
 _Static_assert(sizeof(void *) != 8 || (offsetof(struct batcher, pw_state) == 64 &&
 					offsetof(struct batcher, pf_pre) == 128 &&
@@ -651,21 +651,20 @@ static struct batcher *batcher_setup(struct batcher *b, void *mem, struct profil
 
 struct batcher *batcher_new(struct profile *p, double t0_s, batch_done_fn done, void *ctx)
 {
-	void *mem;
-	struct batcher *b = xcalloc_aligned(sizeof(struct batcher), 128, &mem);
-	return batcher_setup(b, mem, p, t0_s, done, ctx);
+	struct batcher *b = xcalloc_aligned(sizeof(struct batcher), 128);
+	return batcher_setup(b, b, p, t0_s, done, ctx);
 }
 
 void batcher_block_init(struct batcher_block *bb, size_t n)
 {
 	bb->stride = (sizeof(struct batcher) + 127) & ~(size_t)127;
-	bb->base = xcalloc_aligned((n ? n : 1) * bb->stride, 128, &bb->mem);
+	bb->base = xcalloc_aligned((n ? n : 1) * bb->stride, 128);
 }
 
 void batcher_block_fini(struct batcher_block *bb)
 {
-	free(bb->mem);
-	bb->mem = NULL;
+	free(bb->base);
+	bb->base = NULL;
 	bb->base = NULL;
 }
 

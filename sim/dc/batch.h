@@ -99,7 +99,6 @@ void batcher_free(struct batcher *b);
 struct batcher_block {
 	unsigned char *base; /* 128-byte aligned (a pair of cache lines, batch.c) */
 	size_t stride;       /* bytes: sizeof(struct batcher), rounded up to 128 */
-	void *mem;
 };
 void batcher_block_init(struct batcher_block *bb, size_t n);
 void batcher_block_fini(struct batcher_block *bb);

@@ -72,7 +72,7 @@ void dc_init(struct dc *dc, struct sim *s, const struct cluster_cfg *cfg,
 		n += (uint32_t)cfg->groups[g].count;
 	dc->n_nodes = n;
 	/* line-aligned: one node, one line (dc.h) */
-	dc->nodes = xcalloc_aligned((n ? n : 1) * sizeof *dc->nodes, 64, &dc->nodes_mem);
+	dc->nodes = xcalloc_aligned((n ? n : 1) * sizeof *dc->nodes, 64);
 	if (cfg->n_variants)
 		dc->busy_pf = xcalloc(n ? n : 1, sizeof *dc->busy_pf);
 	dc->n_words = (n + 63) / 64;
@@ -152,10 +152,10 @@ void dc_fini(struct dc *dc)
 	for (size_t t = 0; dc->busy_power_w && t < dc->cfg->n_types; t++)
 		free(dc->busy_power_w[t]);
 	free(dc->busy_power_w);
-	free(dc->nodes_mem);
+	free(dc->nodes);
 	free(dc->busy_pf);
 	free(dc->free_bits);
-	free(dc->req_mem);
+	free(dc->req);
 	memset(dc, 0, sizeof *dc);
 }
 
@@ -170,18 +170,16 @@ double dc_it_energy_j(struct dc *dc)
 /* ---- request pool ---- */
 
 /* The pool is used up: twice as many records, the new ones on the free list (line-aligned, as
- * struct request says why: a copy, not a realloc, which keeps only malloc's 16 bytes). */
+ * struct request says why: a copy, not a realloc, which keeps only malloc's 16-byte alignment). */
 static __attribute__((noinline)) void req_grow(struct dc *dc)
 {
 	uint32_t old = dc->req_cap, cap = old ? old * 2 : 1024;
-	void *mem;
-	struct request *req = xcalloc_aligned((size_t)cap * sizeof *req, 64, &mem);
+	struct request *req = xcalloc_aligned((size_t)cap * sizeof *req, 64);
 
 	if (old)
 		memcpy(req, dc->req, (size_t)old * sizeof *req);
-	free(dc->req_mem);
+	free(dc->req);
 	dc->req = req;
-	dc->req_mem = mem;
 	for (uint32_t i = old; i < cap; i++)
 		dc->req[i].next = i + 1 < cap ? i + 1 : DC_NONE;
 	dc->req_free = old;

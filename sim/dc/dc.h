@@ -133,14 +133,13 @@ struct class_rt {
 struct dc {
 	struct sim *sim;
 	const struct cluster_cfg *cfg;
-	struct node *nodes;      /* line-aligned inside nodes_mem */
+	struct node *nodes;      /* line-aligned */
 	uint32_t n_nodes;
 	long total_slots;
 	uint64_t *free_bits;     /* bit i set: node i has a free slot */
 	uint32_t n_words;
 
 	struct request *req;     /* pool, line-aligned (struct request) */
-	void *req_mem;           /* its allocation */
 	uint32_t req_cap, req_free;
 	uint64_t in_system;      /* requests arrived and not completed or dropped */
 	uint64_t in_system_at_warmup;
@@ -175,7 +174,6 @@ struct dc {
 	struct llm_state *llm;   /* LLM serving nodes (llm.c), NULL when no type has a profile */
 
 	uint64_t chained;        /* arrivals and completions fired in place (dc.c's header) */
-	void *nodes_mem;         /* the allocation behind nodes */
 	double *busy_pf;         /* per node, variants: sum of the power factors of requests in
 				  * service (NULL without variants) */
 };

@@ -72,10 +72,9 @@ static struct batch_req *rec_alloc(struct llm_state *L)
 {
 	if (!L->free_list) {
 		/* line-aligned: each 128-byte record is two whole lines (batch.h) */
-		void *mem;
-		struct batch_req *c = xcalloc_aligned(CHUNK * sizeof(struct batch_req), 64, &mem);
+		struct batch_req *c = xcalloc_aligned(CHUNK * sizeof(struct batch_req), 64);
 		L->chunks = xrealloc(L->chunks, (L->n_chunks + 1) * sizeof *L->chunks);
-		L->chunks[L->n_chunks++] = mem;
+		L->chunks[L->n_chunks++] = c;
 		for (int i = CHUNK - 1; i >= 0; i--) {
 			c[i].next = L->free_list;
 			L->free_list = &c[i];

@@ -1,7 +1,6 @@
 /* xalloc.c — allocation wrappers that end the process cleanly on exhaustion (see xalloc.h). */
 #include "xalloc.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,10 +75,12 @@ void *xrealloc(void *old, size_t n)
 	return p;
 }
 
-void *xcalloc_aligned(size_t bytes, size_t align, void **mem)
+void *xcalloc_aligned(size_t bytes, size_t align)
 {
-	*mem = xcalloc(1, bytes + align - 1);
-	return (void *)(((uintptr_t)*mem + align - 1) & ~(uintptr_t)(align - 1));
+	void *p = NULL;
+	if (fault_now() || posix_memalign(&p, align, bytes ? bytes : 1) != 0)
+		xalloc_oom(bytes);
+	return memset(p, 0, bytes ? bytes : 1);
 }
 
 char *xstrdup(const char *s)

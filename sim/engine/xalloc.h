@@ -27,9 +27,10 @@ void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 
-/* Zeroed room for bytes at an address that is a multiple of align (a power of two: a cache line,
- * a pair of them); *mem gets the allocation to free. For arrays laid out by cache line. */
-void *xcalloc_aligned(size_t bytes, size_t align, void **mem);
+/* Zeroed room for bytes at an address that is a multiple of align (a power of two, at least
+ * sizeof(void *): a cache line, a pair of them), released with free(). For arrays laid out by
+ * cache line. */
+void *xcalloc_aligned(size_t bytes, size_t align);
 
 /* Grows *p (an array of elem-size items with capacity *cap) to hold at least need items,
  * doubling; the new tail is not initialised. */
