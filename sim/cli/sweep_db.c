@@ -363,81 +363,19 @@ static void tornado(const struct sweep_spec *s, const struct mat *m, size_t c, s
 	qsort(rows, s->n_oat, sizeof *rows, cmp_swing);
 }
 
-/* What the printed tables show, kept from the one computation that write_stats makes for the
- * database: the intervals, paired comparisons and tornado rows of the headline metrics
- * (spec->metrics) found among the stored ones. Only those are kept, so this grows with points x
- * headline metrics, not with points x every metric (64 per run). */
-struct shown {
-	size_t nk;                /* headline metrics found */
-	long *ks;                 /* [j]: metric index in the mat of headline metric j */
-	long *j_of;               /* [k]: j of metric k, -1 when k is not a headline metric */
-	struct sweep_ci *ci;      /* [p * nk + j] */
-	struct sweep_paired *d;   /* [p * nk + j]: point p against its baseline */
-	struct tornado_row *torn; /* [(c * nk + j) * n_oat + i]: c-th centre point, by swing */
-};
-
-static void shown_init(struct shown *sh, const struct sweep_spec *s, const struct mat *m)
-{
-	size_t n_centres = 0;
-
-	memset(sh, 0, sizeof *sh);
-	sh->ks = xcalloc(s->n_metrics + 1, sizeof *sh->ks);
-	sh->j_of = xcalloc(m->n_metrics + 1, sizeof *sh->j_of);
-	for (size_t k = 0; k < m->n_metrics; k++)
-		sh->j_of[k] = -1;
-	for (size_t i = 0; i < s->n_metrics; i++) {
-		long k = metric_index(m, s->metrics[i]);
-		if (k >= 0) {
-			sh->ks[sh->nk] = k;
-			/* a metric named twice is shown twice; its first column is the one filled */
-			if (sh->j_of[k] < 0)
-				sh->j_of[k] = (long)sh->nk;
-			sh->nk++;
-		}
-	}
-	if (s->oat_axis >= 0)
-		for (size_t p = 0; p < s->n_points; p++)
-			n_centres += s->points[p].level[s->oat_axis] == 0;
-	sh->ci = xcalloc(s->n_points * sh->nk + 1, sizeof *sh->ci);
-	sh->d = xcalloc(s->n_points * sh->nk + 1, sizeof *sh->d);
-	sh->torn = xcalloc(n_centres * sh->nk * s->n_oat + 1, sizeof *sh->torn);
-}
-
-static void shown_fini(struct shown *sh)
-{
-	free(sh->ks);
-	free(sh->j_of);
-	free(sh->ci);
-	free(sh->d);
-	free(sh->torn);
-}
-
-/* Computes and writes every point's and metric's statistics; keeps what the tables show in sh
- * (print_tables prints them from there, without computing any again). */
 static int write_stats(struct store *st, const struct sweep_job *job, const struct mat *m,
-		       struct shown *sh, struct err *e)
+		       struct err *e)
 {
 	const struct sweep_spec *s = job->spec;
-	struct tornado_row *scratch = xcalloc(s->n_oat + 1, sizeof *scratch);
-	size_t c = 0; /* centre points seen */
+	struct tornado_row *rows = xcalloc(s->n_oat + 1, sizeof *rows);
 	int rc = 0;
 
 	for (size_t p = 0; !rc && p < s->n_points; p++) {
 		const struct sweep_point *pt = &s->points[p];
-		int is_centre = s->oat_axis >= 0 && pt->level[s->oat_axis] == 0;
 		for (size_t k = 0; !rc && k < m->n_metrics; k++) {
-			long j = sh->j_of[k];
 			struct sweep_ci ci;
 			struct sweep_paired d;
-			struct tornado_row *rows = scratch;
 			sweep_stats_ci(cell(m, p, k), m->reps, m->t95, &ci);
-			sweep_stats_paired(cell(m, p, k), cell(m, pt->baseline, k), m->reps, m->t95, &d);
-			if (j >= 0) {
-				sh->ci[p * sh->nk + (size_t)j] = ci;
-				sh->d[p * sh->nk + (size_t)j] = d;
-				if (is_centre)
-					rows = &sh->torn[(c * sh->nk + (size_t)j) * s->n_oat];
-			}
 			if (ci.n) {
 				const struct store_val v[10] = {
 					vt(s->name), vi((long long)p), vt(pt->label), vt(m->names[k]),
@@ -446,6 +384,7 @@ static int write_stats(struct store *st, const struct sweep_job *job, const stru
 				};
 				rc = store_insert(st, "INSERT INTO sweep_stats VALUES(?,?,?,?,?,?,?,?,?,?)", v, 10, e);
 			}
+			sweep_stats_paired(cell(m, p, k), cell(m, pt->baseline, k), m->reps, m->t95, &d);
 			if (!rc && d.n) {
 				const struct store_val v[17] = {
 					vt(s->name), vi((long long)p), vt(pt->label),
@@ -458,7 +397,7 @@ static int write_stats(struct store *st, const struct sweep_job *job, const stru
 				rc = store_insert(st, "INSERT INTO sweep_diffs VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 						  v, 17, e);
 			}
-			if (!rc && is_centre) {
+			if (!rc && s->oat_axis >= 0 && pt->level[s->oat_axis] == 0) {
 				tornado(s, m, p, k, rows);
 				for (size_t i = 0; !rc && i < s->n_oat; i++) {
 					const struct tornado_row *r = &rows[i];
@@ -478,9 +417,8 @@ static int write_stats(struct store *st, const struct sweep_job *job, const stru
 				}
 			}
 		}
-		c += is_centre;
 	}
-	free(scratch);
+	free(rows);
 	return rc;
 }
 
@@ -495,36 +433,40 @@ static int label_width(const struct sweep_spec *s)
 	return (int)(w > 80 ? 80 : w);
 }
 
-/* The tables of the headline metrics, from what write_stats computed (sh: nothing is computed
- * here; a headline metric named twice shows its first column's figures in both). */
-static void print_tables(FILE *out, const struct sweep_job *job, const struct mat *m,
-			 const struct shown *sh)
+static void print_tables(FILE *out, const struct sweep_job *job, const struct mat *m)
 {
 	const struct sweep_spec *s = job->spec;
-	size_t nk = sh->nk, c = 0;
+	long *ks = xcalloc(s->n_metrics + 1, sizeof *ks);
+	size_t nk = 0;
 	int lw = label_width(s);
 	char cellbuf[64];
 
-	for (size_t i = 0; i < s->n_metrics; i++)
-		if (metric_index(m, s->metrics[i]) < 0)
+	for (size_t i = 0; i < s->n_metrics; i++) {
+		long k = metric_index(m, s->metrics[i]);
+		if (k >= 0)
+			ks[nk++] = k;
+		else
 			fprintf(out, "(metric %s: not reported by these runs)\n", s->metrics[i]);
+	}
 	fprintf(out, "\nsweep \"%s\": mean +/- 95%% CI half-width over %ld replication(s) (Student-t; measured by simulation)\n",
 		s->name, s->replications);
 	fprintf(out, "%-*s %4s", lw, "point", "n");
 	for (size_t j = 0; j < nk; j++)
-		fprintf(out, " %22.22s", m->names[sh->ks[j]]);
+		fprintf(out, " %22.22s", m->names[ks[j]]);
 	fputc('\n', out);
 	for (size_t p = 0; p < s->n_points; p++) {
-		const struct sweep_ci *row = &sh->ci[p * nk];
-		fprintf(out, "%-*.*s %4zu", lw, lw, s->points[p].label, nk ? row[sh->j_of[sh->ks[0]]].n : 0);
+		struct sweep_ci c0;
+		sweep_stats_ci(cell(m, p, (size_t)(nk ? ks[0] : 0)), m->reps, m->t95, &c0);
+		fprintf(out, "%-*.*s %4zu", lw, lw, s->points[p].label, nk ? c0.n : 0);
 		for (size_t j = 0; j < nk; j++) {
-			const struct sweep_ci *ci = &row[sh->j_of[sh->ks[j]]];
-			if (!ci->n)
+			struct sweep_ci c;
+			sweep_stats_ci(cell(m, p, (size_t)ks[j]), m->reps, m->t95, &c);
+			if (!c.n)
 				snprintf(cellbuf, sizeof cellbuf, "-");
-			else if (!isfinite(ci->hw))
-				snprintf(cellbuf, sizeof cellbuf, "%.5g", ci->mean);
+			else if (!isfinite(c.hw))
+				snprintf(cellbuf, sizeof cellbuf, "%.5g", c.mean);
 			else
-				snprintf(cellbuf, sizeof cellbuf, "%.5g +/- %.2g", ci->mean, ci->hw);
+				snprintf(cellbuf, sizeof cellbuf, "%.5g +/- %.2g", c.mean, c.hw);
 			fprintf(out, " %22s", cellbuf);
 		}
 		fputc('\n', out);
@@ -533,7 +475,7 @@ static void print_tables(FILE *out, const struct sweep_job *job, const struct ma
 		s->baseline_name);
 	fprintf(out, "%-*s", lw, "point");
 	for (size_t j = 0; j < nk; j++)
-		fprintf(out, " %22.22s", m->names[sh->ks[j]]);
+		fprintf(out, " %22.22s", m->names[ks[j]]);
 	fputc('\n', out);
 	for (size_t p = 0; p < s->n_points; p++) {
 		const struct sweep_point *pt = &s->points[p];
@@ -541,47 +483,53 @@ static void print_tables(FILE *out, const struct sweep_job *job, const struct ma
 			continue;
 		fprintf(out, "%-*.*s", lw, lw, pt->label);
 		for (size_t j = 0; j < nk; j++) {
-			const struct sweep_paired *d = &sh->d[p * nk + (size_t)sh->j_of[sh->ks[j]]];
-			if (!isfinite(d->rel))
+			struct sweep_paired d;
+			sweep_stats_paired(cell(m, p, (size_t)ks[j]), cell(m, pt->baseline, (size_t)ks[j]),
+					   m->reps, m->t95, &d);
+			if (!isfinite(d.rel))
 				snprintf(cellbuf, sizeof cellbuf, "-");
-			else if (!isfinite(d->rel_hw))
-				snprintf(cellbuf, sizeof cellbuf, "%+.1f%%", 100 * d->rel);
+			else if (!isfinite(d.rel_hw))
+				snprintf(cellbuf, sizeof cellbuf, "%+.1f%%", 100 * d.rel);
 			else
-				snprintf(cellbuf, sizeof cellbuf, "%+.1f%% [%+.1f, %+.1f]", 100 * d->rel,
-					 100 * (d->rel - d->rel_hw), 100 * (d->rel + d->rel_hw));
+				snprintf(cellbuf, sizeof cellbuf, "%+.1f%% [%+.1f, %+.1f]", 100 * d.rel,
+					 100 * (d.rel - d.rel_hw), 100 * (d.rel + d.rel_hw));
 			fprintf(out, " %22s", cellbuf);
 		}
 		fputc('\n', out);
 	}
-	for (size_t p = 0; s->oat_axis >= 0 && p < s->n_points; p++) {
-		if (s->points[p].level[s->oat_axis] != 0)
-			continue;
-		fprintf(out, "\nsensitivity (one at a time) around \"%s\": change of the mean when an input is at its low / high value\n",
-			s->points[p].label);
-		for (size_t j = 0; j < nk; j++) {
-			size_t k = (size_t)sh->ks[j], jj = (size_t)sh->j_of[k];
-			const struct tornado_row *rows = &sh->torn[(c * nk + jj) * s->n_oat];
-			fprintf(out, "  %s (centre %.5g %s):\n", m->names[k], sh->ci[p * nk + jj].mean,
-				m->units[k]);
-			for (size_t i = 0; i < s->n_oat; i++) {
-				const struct tornado_row *r = &rows[i];
-				const struct sweep_oat_input *in = &s->oat[r->input];
-				char lo[64], hi[64];
-				snprintf(lo, sizeof lo, "%+.4g +/- %.2g", r->lo.diff, r->lo.diff_hw);
-				snprintf(hi, sizeof hi, "%+.4g +/- %.2g", r->hi.diff, r->hi.diff_hw);
-				fprintf(out, "    %-20.20s low %-10.10s %-22s high %-10.10s %-22s swing %.4g\n",
-					in->name, in->low, lo, in->high, hi, r->swing < 0 ? NAN : r->swing);
+	if (s->oat_axis >= 0) {
+		struct tornado_row *rows = xcalloc(s->n_oat + 1, sizeof *rows);
+		for (size_t p = 0; p < s->n_points; p++) {
+			if (s->points[p].level[s->oat_axis] != 0)
+				continue;
+			fprintf(out, "\nsensitivity (one at a time) around \"%s\": change of the mean when an input is at its low / high value\n",
+				s->points[p].label);
+			for (size_t j = 0; j < nk; j++) {
+				size_t k = (size_t)ks[j];
+				struct sweep_ci c;
+				sweep_stats_ci(cell(m, p, k), m->reps, m->t95, &c);
+				fprintf(out, "  %s (centre %.5g %s):\n", m->names[k], c.mean, m->units[k]);
+				tornado(s, m, p, k, rows);
+				for (size_t i = 0; i < s->n_oat; i++) {
+					const struct tornado_row *r = &rows[i];
+					const struct sweep_oat_input *in = &s->oat[r->input];
+					char lo[64], hi[64];
+					snprintf(lo, sizeof lo, "%+.4g +/- %.2g", r->lo.diff, r->lo.diff_hw);
+					snprintf(hi, sizeof hi, "%+.4g +/- %.2g", r->hi.diff, r->hi.diff_hw);
+					fprintf(out, "    %-20.20s low %-10.10s %-22s high %-10.10s %-22s swing %.4g\n",
+						in->name, in->low, lo, in->high, hi, r->swing < 0 ? NAN : r->swing);
+				}
 			}
 		}
-		c++;
+		free(rows);
 	}
+	free(ks);
 }
 
 int sweep_db_stats(struct store *st, const struct sweep_job *job, FILE *out, struct err *e)
 {
 	const struct sweep_spec *s = job->spec;
 	struct mat m;
-	struct shown sh;
 	const char *name = s->name;
 	int rc;
 
@@ -592,15 +540,13 @@ int sweep_db_stats(struct store *st, const struct sweep_job *job, FILE *out, str
 	m.t95 = xmalloc((m.reps + 1) * sizeof *m.t95);
 	for (size_t k = 0; k <= m.reps; k++)
 		m.t95[k] = stats_t95_quantile(k);
-	shown_init(&sh, s, &m);
 	if (!rc) {
 		rc = begin(st, e);
 		if (!rc)
-			rc = finish(st, delete_sweep(st, name, 0, e) || write_stats(st, job, &m, &sh, e), e);
+			rc = finish(st, delete_sweep(st, name, 0, e) || write_stats(st, job, &m, e), e);
 	}
 	if (!rc && out)
-		print_tables(out, job, &m, &sh);
-	shown_fini(&sh);
+		print_tables(out, job, &m);
 	mat_fini(&m);
 	return rc;
 }
