@@ -722,7 +722,9 @@ int scenario_load(const char *path, const char *const *sets, size_t n_sets,
 	cJSON_free(json);
 	snprintf(s->hash, sizeof s->hash, "%016llx", (unsigned long long)h);
 	json = cJSON_PrintUnformatted(params);
-	s->params = arena_strdup(&s->arena, json ? json : "{}");
+	if (!json)
+		xalloc_oom(0); /* cJSON fails only when out of memory: no "{}" recorded instead */
+	s->params = arena_strdup(&s->arena, json);
 	cJSON_free(json);
 	memset(&v, 0, sizeof v);
 	v.file = path;

@@ -33,7 +33,7 @@ static const char *json_text(struct arena *a, const cJSON *node)
 	const char *out;
 
 	if (!s)
-		xmalloc((size_t)-1); /* cJSON fails only when out of memory */
+		xalloc_oom(0); /* cJSON fails only when out of memory */
 	out = arena_strdup(a, s);
 	cJSON_free(s);
 	return out;
@@ -79,6 +79,8 @@ static void show_value(const char *json, char *out, size_t n)
 			if (strcmp(it->string, "name") == 0)
 				continue;
 			v = cJSON_IsString(it) ? NULL : cJSON_PrintUnformatted(it);
+			if (!v && !cJSON_IsString(it))
+				xalloc_oom(0); /* cJSON fails only when out of memory */
 			used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s=%s", first ? "(" : ",",
 						 it->string, v ? v : it->valuestring);
 			cJSON_free(v);
