@@ -31,8 +31,9 @@
  * should the thread not get to run. A reader that keeps one snapshot open holds back every
  * checkpoint (SQLite's "checkpoint starvation"): then the log grows until it ends.
  * Tests hold the thread at points of its round and wait for its states through
- * store_checkpoint_hold/_stats/_wait (store.h; tests/unit/test_store.c); outside tests they
- * cost a counter or two per round.
+ * store_checkpoint_hold/_stats/_wait, and lower the two limits (store_checkpoint_limits: a log
+ * of 32,768 frames is 134 MB) (store.h; tests/unit/test_store.c); outside tests they cost a
+ * counter or two per round and the limits a load each.
  */
 #include "store.h"
 
@@ -88,6 +89,8 @@ struct store_bg {
 	int hold, held;     /* hold at this point of the next round (STORE_HOLD_*); held there */
 	long rounds, restarts, restarts_done, forks_waited;
 	int max_log;        /* the most frames the log has had (WAL hook) */
+	int restart_frames, max_frames; /* STORE_WAL_RESTART_FRAMES and STORE_WAL_MAX_FRAMES, or
+					 * what a test set (store_checkpoint_limits) */
 };
 
 /* fork() and the thread. A worker process forked while the thread is inside SQLite would inherit
@@ -407,7 +410,7 @@ static void *bg_main(void *arg)
 	bg->busy = 0; /* started: the thread's set-up (allocations included) is done */
 	pthread_cond_broadcast(&bg->idle);
 	for (;;) {
-		int n_log = -1, n_done = -1;
+		int n_log = -1, n_done = -1, restart_at;
 		/* a round that could not copy the log (a reader's snapshot holds it back) is not
 		 * repeated before another commit: it would copy nothing again, in a loop */
 		while (!bg->stop && !bg->now &&
@@ -424,10 +427,11 @@ static void *bg_main(void *arg)
 		sqlite3_wal_checkpoint_v2(bg->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &n_log, &n_done);
 		pthread_mutex_lock(&bg->mu);
 		bg_hold_point(bg, STORE_HOLD_AFTER_PASSIVE);
+		restart_at = bg->restart_frames;
 		pthread_mutex_unlock(&bg->mu);
 		/* a log this long is started over: the writer waits for the frames committed
 		 * since the passive checkpoint (a few ms), not for all of them */
-		if (n_log >= STORE_WAL_RESTART_FRAMES) {
+		if (n_log >= restart_at) {
 			int rc = sqlite3_wal_checkpoint_v2(bg->db, NULL, SQLITE_CHECKPOINT_RESTART,
 							   &n_log, &n_done);
 			pthread_mutex_lock(&bg->mu);
@@ -450,8 +454,10 @@ static void *bg_main(void *arg)
 static int bg_hook(void *ctx, sqlite3 *db, const char *name, int n_frames)
 {
 	struct store_bg *bg = ctx;
+	int max_frames;
 
 	pthread_mutex_lock(&bg->mu);
+	max_frames = bg->max_frames;
 	if (n_frames < bg->done) /* the log started over */
 		bg->done = 0;
 	/* a shorter log is a new one: not the one tried. (tried <= log always: a new log whose
@@ -465,7 +471,7 @@ static int bg_hook(void *ctx, sqlite3 *db, const char *name, int n_frames)
 		pthread_cond_signal(&bg->cv);
 	pthread_mutex_unlock(&bg->mu);
 	/* SQLITE_BUSY while the thread checkpoints: tried again at the next commit */
-	if (n_frames >= STORE_WAL_MAX_FRAMES)
+	if (n_frames >= max_frames)
 		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	return SQLITE_OK;
 }
@@ -509,6 +515,8 @@ int store_checkpoint_in_background(struct store *s, struct err *e)
 	if (bg) /* the fork handlers protect one thread (bg_forkable): one store at a time */
 		return err_set(e, "%s: background checkpoints: another store has them on", s->path);
 	bg = xcalloc(1, sizeof *bg);
+	bg->restart_frames = STORE_WAL_RESTART_FRAMES;
+	bg->max_frames = STORE_WAL_MAX_FRAMES;
 	/* a connection finds the database in WAL mode when it first reads it: until then its
 	 * checkpoints do nothing */
 	if ((rc = sqlite3_open_v2(s->path, &bg->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
@@ -573,6 +581,18 @@ void store_checkpoint_hold(struct store *s, int hold)
 	pthread_mutex_unlock(&s->bg->mu);
 }
 
+void store_checkpoint_limits(struct store *s, int restart_frames, int max_frames)
+{
+	if (!s->bg)
+		return;
+	pthread_mutex_lock(&s->bg->mu);
+	if (restart_frames > 0)
+		s->bg->restart_frames = restart_frames;
+	if (max_frames > 0)
+		s->bg->max_frames = max_frames;
+	pthread_mutex_unlock(&s->bg->mu);
+}
+
 static void bg_stats(const struct store_bg *bg, struct store_ckpt_stats *out)
 {
 	out->rounds = bg->rounds;
@@ -581,6 +601,8 @@ static void bg_stats(const struct store_bg *bg, struct store_ckpt_stats *out)
 	out->forks_waited = bg->forks_waited;
 	out->log_frames = bg->log;
 	out->max_log_frames = bg->max_log;
+	out->restart_frames = bg->restart_frames;
+	out->max_frames = bg->max_frames;
 	out->held = bg->held;
 	out->idle = !bg->busy && !bg->now &&
 		    (bg->log - bg->done < STORE_CKPT_FRAMES || bg->log == bg->tried);

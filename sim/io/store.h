@@ -42,7 +42,7 @@ void store_checkpoint_soon(struct store *s);
  * Counters since store_checkpoint_in_background; frames are the log's, 4 kB pages. */
 struct store_ckpt_stats {
 	long rounds;         /* checkpoint rounds started (each: PASSIVE, then RESTART if long) */
-	long restarts;       /* RESTARTs tried (the log had STORE_WAL_RESTART_FRAMES, store.c) */
+	long restarts;       /* RESTARTs tried (the log had restart_frames) */
 	long restarts_done;  /* of them, those that succeeded: the next commit starts the log over */
 	long forks_waited;   /* fork()s that found the thread busy and waited for it */
 	int log_frames;      /* the log after the writer's last commit (its WAL hook) */
@@ -50,6 +50,11 @@ struct store_ckpt_stats {
 	int held;            /* where the thread is held (store_checkpoint_hold), or 0 */
 	int idle;            /* not busy, nothing asked, and fewer than a round's frames waiting
 			      * or this log (its frame count) already tried by a round */
+	int restart_frames;  /* the log's limits: a round restarts a log this long (store.c's
+			      * STORE_WAL_RESTART_FRAMES, 4,096) ... */
+	int max_frames;      /* ... and a commit that leaves it this long checkpoints it in the
+			      * writer (STORE_WAL_MAX_FRAMES, 32,768), unless store_checkpoint_limits
+			      * lowered them */
 };
 /* Fills out; -1 (out zeroed) when the store has no background thread. */
 int store_checkpoint_stats(struct store *s, struct store_ckpt_stats *out);
@@ -64,6 +69,10 @@ int store_checkpoint_wait(struct store *s, store_ckpt_pred until, void *ctx);
  * writer goes on committing meanwhile. */
 enum { STORE_HOLD_START = 1, STORE_HOLD_AFTER_PASSIVE = 2 };
 void store_checkpoint_hold(struct store *s, int hold);
+/* Sets the log's two limits (store_ckpt_stats: restart_frames, max_frames) to these numbers of
+ * frames (0: unchanged), so that a test reaches them with a log of a few MB; nothing without a
+ * background thread. */
+void store_checkpoint_limits(struct store *s, int restart_frames, int max_frames);
 
 struct store_run {
 	const char *scenario;      /* scenario name */

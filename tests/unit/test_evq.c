@@ -1,6 +1,7 @@
 /* test_evq.c — the future-event list against a sorted reference: random push/cancel/pop with
  * many equal times and priorities, stale handles, pop_until, peek, growth past the prefetch
- * threshold, and the time-key mapping (negative times, -0.0). */
+ * threshold, and the time-key mapping (negative times, -0.0), including calendar buckets that
+ * hold times of both signs when taken, by the sorting networks and by the distribution sort. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -57,7 +58,29 @@ static uint64_t lcg(uint64_t *x)
 /* Times for random_run: TIMES_GRID draws from `distinct` values above now (few values: many
  * ties); TIMES_MIX is the calendar's stress: exponential gaps of mean 1 mostly, ties on a 0.5
  * grid, bursts within 1e-9 of now, rare far-future times (1e6) and rare +inf. */
-enum { TIMES_GRID, TIMES_MIX, TIMES_NEAR /* TIMES_MIX without the far and infinite times */ };
+enum { TIMES_GRID, TIMES_MIX, TIMES_NEAR /* TIMES_MIX without the far and infinite times */,
+       TIMES_ZERO /* around 0 (below) */ };
+
+/* TIMES_ZERO: `distinct` per mille of the times within 1e-12 of 0, of either sign (0.0, -0.0,
+ * denormals, the smallest normal), as many on a grid of 1e-5 over [-0.01, 0.01], the rest
+ * exponential gaps of mean 0.05 after now; a time before now is now instead. From a start
+ * below 0, the calendar's bucket around 0 holds times of both signs: few at distinct 3 (the
+ * sorting networks), many at 200 (the distribution sort). */
+static double draw_zero(uint64_t *x, double now, int distinct)
+{
+	static const double tiny[] = { 0.0, 4.9e-324, 1e-310, 2.2250738585072014e-308, 1e-300,
+				       1e-12 };
+	uint64_t u = lcg(x) % 1000;
+	double t;
+
+	if (u < (uint64_t)distinct)
+		t = tiny[lcg(x) % 6] * (lcg(x) % 2 ? -1.0 : 1.0);
+	else if (u < 2 * (uint64_t)distinct)
+		t = ((double)(lcg(x) % 2001) - 1000.0) * 1e-5;
+	else
+		t = now - 0.05 * log(((double)(lcg(x) % 1000000) + 0.5) / 1000000.0);
+	return t >= now ? t : now;
+}
 
 static double draw_time(uint64_t *x, double now, int mode, int distinct)
 {
@@ -65,6 +88,8 @@ static double draw_time(uint64_t *x, double now, int mode, int distinct)
 
 	if (mode == TIMES_GRID)
 		return now + (double)(lcg(x) % (uint64_t)distinct) * 0.25;
+	if (mode == TIMES_ZERO)
+		return draw_zero(x, now, distinct);
 	u = lcg(x) % 1000;
 	if (u < 700) /* exponential, mean 1 */
 		return now - log(((double)(lcg(x) % 1000000) + 0.5) / 1000000.0);
@@ -79,12 +104,57 @@ static double draw_time(uint64_t *x, double now, int mode, int distinct)
 	return INFINITY;
 }
 
+/* What the next pop takes from the calendar, read from the queue's fields (white box): when it
+ * will take a bucket (a calendar, the run used up, the heap empty: pop_take; not the last bucket,
+ * which takes far outliers and is merge sorted, nor a regrow first), whether that bucket holds
+ * time keys with the top bit clear (times < 0) and set (times >= 0, -0.0 included): up to 8 go
+ * through take_small's network (on x86-64; sort_small's in the portable build), which must flip
+ * the keys, more through the distribution sort. Counts such takes, and their sizes up to 63. */
+struct take_probe {
+	int small_mixed, many_mixed; /* takes of a bucket of both signs: <= 8 entries, more */
+	uint64_t sizes;              /* bit n: a mixed bucket of n entries was taken (n < 64) */
+};
+
+static void probe_take(const struct evq *q, struct take_probe *p)
+{
+	uint32_t k = q->cur, n, c, left;
+	int neg = 0, pos = 0;
+
+	if (!p || !q->cal || q->n || q->run_pos < q->run_n || q->live > q->regrow_at)
+		return;
+	while (k < q->nb && q->bk[k].n == 0)
+		k++;
+	if (k + 1 >= q->nb)
+		return;
+	n = left = q->bk[k].n;
+	c = q->bk[k].head;
+	while (left) { /* the newest chunk holds 1 to 4 entries, the older ones 4 each */
+		uint32_t m = (left - 1) % 4 + 1;
+		for (uint32_t j = 0; j < m; j++) {
+			neg |= q->ch[c].e[j].tk >> 63 == 0;
+			pos |= q->ch[c].e[j].tk >> 63 == 1;
+		}
+		left -= m;
+		if (left)
+			c = q->ch[c].e[0].unused; /* the chunk's link (evq.c: CH_LINK) */
+	}
+	if (!neg || !pos)
+		return;
+	if (n <= 8)
+		p->small_mixed++;
+	else
+		p->many_mixed++;
+	if (n < 64)
+		p->sizes |= (uint64_t)1 << n;
+}
+
 /* ops random operations (push, cancel, pop) checked against the reference, the first times
  * drawn after `start`. The queue's size swings between 0 and max_live in waves of `wave`
  * operations (0: no waves), so the event list moves between its heap-only and calendar modes.
+ * Every pop's take of a bucket of both signs is counted in *probe (NULL: not looked for).
  * Returns the time of the last event popped before the final drain (the drain's are not kept). */
 static double random_run_at(uint64_t seed, int ops, int mode, int distinct, int max_live, int wave,
-			    double start)
+			    double start, struct take_probe *probe)
 {
 	struct evq q;
 	struct ref r = { calloc((size_t)ops, sizeof(struct ref_ev)), 0 };
@@ -123,7 +193,9 @@ static double random_run_at(uint64_t seed, int ops, int mode, int distinct, int 
 			struct evq_event ev;
 			double t;
 			long m = ref_min(&r);
-			int got = evq_pop(&q, &t, &ev);
+			int got;
+			probe_take(&q, probe);
+			got = evq_pop(&q, &t, &ev);
 			CHECK_INT(got, 1);
 			if (!got || m < 0)
 				break;
@@ -151,7 +223,9 @@ static double random_run_at(uint64_t seed, int ops, int mode, int distinct, int 
 		struct evq_event ev;
 		double t;
 		long m = ref_min(&r);
-		int got = evq_pop(&q, &t, &ev);
+		int got;
+		probe_take(&q, probe);
+		got = evq_pop(&q, &t, &ev);
 		CHECK_INT(got, m >= 0);
 		if (!got || m < 0)
 			break;
@@ -171,7 +245,7 @@ static double random_run_at(uint64_t seed, int ops, int mode, int distinct, int 
 
 static void random_run_mode(uint64_t seed, int ops, int mode, int distinct, int max_live, int wave)
 {
-	random_run_at(seed, ops, mode, distinct, max_live, wave, 0.0);
+	random_run_at(seed, ops, mode, distinct, max_live, wave, 0.0, NULL);
 }
 
 static void random_run(uint64_t seed, int ops, int distinct, int max_live)
@@ -209,18 +283,19 @@ static void test_calendar_mix(void)
  * keys flipped (a calendar starting before 0) and not. These runs seldom if ever take a bucket
  * holding times of both signs: they pass with take_small's flip forced off (checked), as did
  * runs a few ns either side of 0 tried for this. The flip itself is tested by
- * test_keys_across_zero, which fails without it. */
+ * test_keys_across_zero, test_take_small_across_zero and test_random_across_zero, which fail
+ * without it. */
 static void test_negative_times(void)
 {
 	double end;
 
-	end = random_run_at(11, 40000, TIMES_NEAR, 0, 2000, 8000, -1e4);
+	end = random_run_at(11, 40000, TIMES_NEAR, 0, 2000, 8000, -1e4, NULL);
 	CHECK(end < 0);
-	end = random_run_at(12, 40000, TIMES_NEAR, 0, 2000, 8000, -3.0);
+	end = random_run_at(12, 40000, TIMES_NEAR, 0, 2000, 8000, -3.0, NULL);
 	CHECK(end > 0);
-	end = random_run_at(13, 40000, TIMES_GRID, 9, 1500, 6000, -2.0);
+	end = random_run_at(13, 40000, TIMES_GRID, 9, 1500, 6000, -2.0, NULL);
 	CHECK(end > 0);
-	random_run_at(14, 40000, TIMES_GRID, 40, 1500, 6000, -1e3);
+	random_run_at(14, 40000, TIMES_GRID, 40, 1500, 6000, -1e3, NULL);
 }
 
 struct tpe {
@@ -279,6 +354,123 @@ static void test_keys_across_zero(void)
 	CHECK_INT(evq_pop(&q, &t, &ev), 0);
 	evq_fini(&q);
 	free(e);
+}
+
+/* One calendar whose bucket around 0 holds n times of both signs, taken by a pop that finds the
+ * run used up and the heap empty (pop_take): 300 times at 0.1 to 1 from 0 on either side (they
+ * make the calendar, built from 257 on, start below 0; its buckets are about 0.004 wide, so
+ * none of them is in 0's), then n in 0's bucket by the queue's own arithmetic (cal_index): the
+ * first a tiny positive, the second a tiny negative (filed in that order, wrong for signed
+ * compares), the rest tiny ones (denormals, the smallest normal, 0.0 and -0.0) or anywhere in
+ * the bucket, a quarter of them tied with the one before, three priorities. Popped all at
+ * once, everything must come out in (time, priority, insertion) order, as a sort of the same
+ * times does. The probe counts the takes of buckets of both signs. */
+static void zero_bucket_case(uint64_t seed, int n, struct take_probe *probe)
+{
+	static const double tiny[] = { 4.9e-324, -4.9e-324, 1e-310, -1e-310, 0.0, -0.0,
+				       2.2250738585072014e-308, -2.2250738585072014e-308, 1e-300,
+				       -1e-300 };
+	enum { BG = 300 };
+	struct tpe *e = calloc(BG + (size_t)n, sizeof *e);
+	struct evq q;
+	struct evq_event ev;
+	uint64_t x = seed;
+	size_t m = 0, total = BG + (size_t)n;
+	int bad = 0, tries = 0;
+	double t, w, lo;
+	uint32_t k0;
+
+	evq_init(&q);
+	for (; m < BG; m++) {
+		double a = 0.1 + 0.9 * (double)(lcg(&x) % 100000) / 100000.0;
+		e[m] = (struct tpe){ m % 2 ? a : -a, (unsigned)(lcg(&x) % 3), m };
+		evq_push(&q, e[m].t, e[m].prio, fire_a, NULL, m);
+	}
+	CHECK(q.cal && q.base < 0 && q.inv_w > 0);
+	w = 1.0 / q.inv_w;
+	k0 = (uint32_t)((0.0 - q.base) * q.inv_w);
+	lo = q.base + (double)k0 * w;
+	while (m < total && tries++ < 100 * n) {
+		size_t j = m - BG;
+		uint64_t u = lcg(&x) % 4;
+		if (j < 2)
+			t = tiny[j]; /* a positive, then a negative */
+		else if (u == 0)
+			t = e[m - 1].t;
+		else if (u == 1)
+			t = tiny[lcg(&x) % (sizeof tiny / sizeof *tiny)];
+		else
+			t = lo + w * (double)(lcg(&x) % 1000000) / 1000000.0;
+		if (!(t >= q.base) || (uint32_t)((t - q.base) * q.inv_w) != k0)
+			continue; /* not in 0's bucket (rounding at its edges) */
+		e[m] = (struct tpe){ t, (unsigned)(lcg(&x) % 3), m };
+		evq_push(&q, t, e[m].prio, fire_a, NULL, m);
+		m++;
+	}
+	CHECK_INT(m, total);
+	qsort(e, m, sizeof *e, tpe_cmp);
+	for (size_t i = 0; i < m; i++) {
+		probe_take(&q, probe);
+		CHECK_INT(evq_pop(&q, &t, &ev), 1);
+		bad += ev.arg != e[i].seq || !(t == e[i].t);
+	}
+	CHECK_INT(bad, 0);
+	CHECK_INT(evq_pop(&q, &t, &ev), 0);
+	evq_fini(&q);
+	free(e);
+}
+
+/* A bucket of 2 to 8 times of both signs goes through take_small's sorting networks (4 and 8
+ * entries, one chunk or two) with its keys flipped (the calendar starts below 0): the order
+ * came out wrong with the flip skipped (pop_take calling take_small(q, k, 0) whatever the
+ * calendar's start), positive times before negative ones. The probe shows each bucket taken. */
+static void test_take_small_across_zero(void)
+{
+	for (int n = 2; n <= 8; n++)
+		for (uint64_t seed = 1; seed <= 4; seed++) {
+			struct take_probe p = { 0, 0, 0 };
+			zero_bucket_case(100 * seed + (uint64_t)n, n, &p);
+			CHECK_INT(p.small_mixed, 1);
+			CHECK_INT(p.many_mixed, 0);
+			CHECK(p.sizes == (uint64_t)1 << n);
+		}
+}
+
+/* The same with 9 to 300 times in 0's bucket: the distribution sort (parts over the bucket's
+ * range of keys, which crosses the sign bit; an insertion pass; past 4n moves, a merge sort).
+ * It compares the unsigned keys and has no flip to skip: comparing them as signed integers
+ * (tried in its insertion pass's first test, the mistake take_small's flip exists to avoid)
+ * put tiny positives before negatives in 15 of these 24 buckets. */
+static void test_dist_sort_across_zero(void)
+{
+	static const int sizes[] = { 9, 12, 16, 23, 40, 63, 120, 300 };
+
+	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+		for (uint64_t seed = 1; seed <= 3; seed++) {
+			struct take_probe p = { 0, 0, 0 };
+			zero_bucket_case(1000 * seed + (uint64_t)sizes[i], sizes[i], &p);
+			CHECK_INT(p.small_mixed, 0);
+			CHECK_INT(p.many_mixed, 1);
+			CHECK(sizes[i] >= 64 || p.sizes == (uint64_t)1 << sizes[i]);
+		}
+}
+
+/* Random runs (against the reference) crossing 0 with times crowding it (TIMES_ZERO): at 0.3%
+ * of times within 1e-12 of 0 (and as many within 0.01) the bucket around it is mostly small
+ * when taken, at 20% large; over the seeds (at most one such take a run: time only moves on),
+ * both kinds happen several times (9 and 8 at this writing), in calendars of a few hundred
+ * events built and left again (waves). */
+static void test_random_across_zero(void)
+{
+	struct take_probe few = { 0, 0, 0 }, many = { 0, 0, 0 };
+
+	for (uint64_t seed = 0; seed < 12; seed++) {
+		random_run_at(40 + seed, 10000, TIMES_ZERO, 3, 600, 2000, -0.2, &few);
+		random_run_at(60 + seed, 10000, TIMES_ZERO, 200, 600, 2000, -0.2, &many);
+	}
+	CHECK(few.small_mixed >= 5);
+	CHECK((few.sizes & 0x1c) && (few.sizes & 0x1e0)); /* one chunk (2 to 4), two (5 to 8) */
+	CHECK(many.many_mixed >= 5);
 }
 
 /* Past EVQ_DENSE_MAX pending (four events per calendar bucket), where the reference's linear
@@ -772,6 +964,9 @@ int main(void)
 	RUN(test_calendar_mix);
 	RUN(test_negative_times);
 	RUN(test_keys_across_zero);
+	RUN(test_take_small_across_zero);
+	RUN(test_dist_sort_across_zero);
+	RUN(test_random_across_zero);
 	RUN(test_calendar_large);
 	RUN(test_far_outliers);
 	RUN(test_calendar_edges);

@@ -5,8 +5,9 @@
  * copies the log into it, and with the thread on the writer no longer checkpoints itself, so a
  * file that grows after store_checkpoint_soon (below SQLite's own 1,000-page threshold) was
  * copied by the thread; after store_close no log is left and every run is there.
- * The thread's RESTART path, the log's bound and its fork handlers are tested through the
- * store's test hooks (store.h: store_checkpoint_hold, _stats, _wait), never through sleeps or
+ * The thread's RESTART path, the log's bounds (the writer's own checkpoint at the hard limit,
+ * lowered by store_checkpoint_limits to a log of 8 MB) and its fork handlers are tested through
+ * the store's test hooks (store.h: store_checkpoint_hold, _stats, _wait), never through sleeps or
  * time-outs of this test: each step waits for a state of the thread, so the outcome does not
  * depend on how a loaded machine schedules it (the one time involved is SQLite's own 100 ms
  * busy time-out of a RESTART that must fail, and it fails however long it waits). A wait that
@@ -304,11 +305,9 @@ static void background_checkpoints(void)
 	rm_db();
 }
 
-/* store.c's STORE_WAL_RESTART_FRAMES: a round that finds the log this long restarts it */
-#define RESTART_FRAMES 4096
-
 /* The RESTART path and the log's bound. The thread is held while the writer fills the log past
- * RESTART_FRAMES (as when commits outpace it), then let go: its round checkpoints and restarts
+ * the store's restart_frames (STORE_WAL_RESTART_FRAMES, 4,096: the figure the store reports)
+ * (as when commits outpace it), then let go: its round checkpoints and restarts
  * the log, so the next commits write it from its start again and the file does not grow: two
  * such cycles keep the log file at one cycle's length (appended, it would hold both).
  * Then a RESTART while the writer holds a transaction: it cannot finish (SQLite waits for the
@@ -321,11 +320,15 @@ static void checkpoint_restart(void)
 	struct store_ckpt_stats st;
 	long rounds = 0;
 	long long wal_1 = -1;
-	int i = 0, fill = RESTART_FRAMES + 200;
+	int i = 0, restart, fill;
 
 	if (!(s = tmp_store(&e)))
 		return;
 	CHECK_INT(store_checkpoint_in_background(s, &e), 0);
+	CHECK_INT(store_checkpoint_stats(s, &st), 0);
+	restart = st.restart_frames;
+	CHECK(restart >= 1000 && restart < st.max_frames); /* past a round's threshold, below the cap */
+	fill = restart + 200;
 	for (int cycle = 0; cycle < 2; cycle++) {
 		store_checkpoint_hold(s, STORE_HOLD_START);
 		if (fill_log(s, &i, fill))
@@ -341,13 +344,13 @@ static void checkpoint_restart(void)
 		if (cycle == 0)
 			wal_1 = file_size(wal);
 	}
-	CHECK(wal_1 > (long long)RESTART_FRAMES * 4096);
+	CHECK(wal_1 > (long long)restart * 4096);
 	/* the log started over in each cycle: the file holds one cycle (the frames of the runs
 	 * that crossed the threshold aside), not two */
 	CHECK_INT(store_checkpoint_stats(s, &st), 0);
 	CHECK(st.max_log_frames >= fill && st.max_log_frames < fill + 400);
 	CHECK(file_size(wal) <= 32 + (long long)st.max_log_frames * (4096 + 24));
-	CHECK(file_size(wal) < 2LL * RESTART_FRAMES * 4096);
+	CHECK(file_size(wal) < 2LL * restart * 4096);
 
 	/* commits during a PASSIVE checkpoint leave it incomplete (here: a reader's snapshot keeps
 	 * it from copying the last run), and the writer then appends to the log instead of
@@ -403,6 +406,89 @@ static void checkpoint_restart(void)
 		char ic[256] = "";
 		CHECK_INT(store_query(s, "SELECT count(*) FROM runs", NULL, 0, count_row, &runs, &e), 0);
 		CHECK_INT(runs, i);
+		CHECK_INT(store_query(s, "PRAGMA integrity_check", NULL, 0, text_row, ic, &e), 0);
+		CHECK_STR(ic, "ok");
+		store_close(s);
+	}
+	rm_db();
+}
+
+/* The writer's own checkpoint, the log's hard bound should the thread not get to run
+ * (STORE_WAL_MAX_FRAMES: 32,768 frames, a 134 MB log), here lowered to MAX frames
+ * (store_checkpoint_limits). The thread is held at the start of a round, before it checkpoints
+ * anything, while the writer commits runs worth five times MAX frames: each commit that leaves
+ * the log at MAX frames or more checkpoints it (PASSIVE, from the writer: nothing else reads
+ * the log, so all of it is copied) and the next commit starts it over, so the log never holds
+ * more than MAX frames and one commit's (without that checkpoint it would hold them all), and
+ * the thread did not restart it. Let go, the thread's round restarts a log of the lowered
+ * restart_frames; every run is there after close. */
+static void checkpoint_hard_limit(void)
+{
+	enum { MAX = 2000, RESTART = 500 };
+	int at_start = STORE_HOLD_START; /* is_held's */
+	struct err e;
+	struct store *s;
+	struct store_ckpt_stats st;
+	long rounds = 1;
+	int i = 0, prev = 0, step = 0, wraps = 0;
+	long written = 0;
+
+	if (!(s = tmp_store(&e)))
+		return;
+	CHECK_INT(store_checkpoint_in_background(s, &e), 0);
+	CHECK_INT(store_checkpoint_stats(s, &st), 0);
+	CHECK(st.max_frames > 4 * MAX && st.restart_frames > RESTART); /* the store's own: larger */
+	store_checkpoint_limits(s, RESTART, MAX);
+	CHECK_INT(store_checkpoint_stats(s, &st), 0);
+	CHECK_INT(st.max_frames, MAX);
+	CHECK_INT(st.restart_frames, RESTART);
+	store_checkpoint_hold(s, STORE_HOLD_START);
+	store_checkpoint_soon(s); /* a round starts now and is held before its checkpoint */
+	CHECK_INT(store_checkpoint_wait(s, is_held, &at_start), 0);
+	while (written < 5 * MAX) {
+		if (write_run(s, i++, 3000, &e)) {
+			CHECK(!e.msg[0]);
+			break;
+		}
+		CHECK_INT(store_checkpoint_stats(s, &st), 0);
+		if (st.log_frames < prev) { /* started over: this commit's frames only */
+			wraps++;
+			written += st.log_frames;
+		} else {
+			written += st.log_frames - prev;
+			step = st.log_frames - prev > step ? st.log_frames - prev : step;
+		}
+		prev = st.log_frames;
+	}
+	CHECK_INT(store_checkpoint_stats(s, &st), 0);
+	CHECK_INT(st.held, STORE_HOLD_START); /* the thread copied nothing meanwhile */
+	CHECK_INT(st.rounds, 1);
+	CHECK_INT(st.restarts, 0);
+	CHECK(step > 0 && step < MAX / 4);
+	CHECK(wraps >= 3);
+	CHECK(st.max_log_frames >= MAX && st.max_log_frames < MAX + step);
+	CHECK(file_size(wal) <= 32 + (long long)(MAX + step) * (4096 + 24));
+	/* let go: the round's PASSIVE copies the log, and a log of RESTART frames or more is
+	 * restarted (the writer is idle: the round sees the log as st reports it) */
+	store_checkpoint_hold(s, 0);
+	CHECK_INT(store_checkpoint_wait(s, round_over, &rounds), 0);
+	{
+		int log = st.log_frames;
+		CHECK_INT(store_checkpoint_stats(s, &st), 0);
+		CHECK_INT(st.restarts, log >= RESTART);
+		CHECK_INT(st.restarts_done, log >= RESTART);
+	}
+	store_close(s);
+	CHECK_INT(file_size(wal), -1);
+	CHECK((s = store_open(path, STORE_READONLY, &e)) != NULL);
+	if (s) {
+		long runs = 0, points = 0;
+		char ic[256] = "";
+		CHECK_INT(store_query(s, "SELECT count(*) FROM runs", NULL, 0, count_row, &runs, &e), 0);
+		CHECK_INT(runs, i);
+		CHECK_INT(store_query(s, "SELECT count(*) FROM timeseries", NULL, 0, count_row, &points,
+				      &e), 0);
+		CHECK_INT(points, 3000L * i);
 		CHECK_INT(store_query(s, "PRAGMA integrity_check", NULL, 0, text_row, ic, &e), 0);
 		CHECK_STR(ic, "ok");
 		store_close(s);
@@ -601,6 +687,7 @@ int main(void)
 	RUN(query_vals_typed);
 	RUN(background_checkpoints);
 	RUN(checkpoint_restart);
+	RUN(checkpoint_hard_limit);
 	RUN(checkpoint_no_spin);
 	RUN(checkpoint_fork);
 	return CHECK_DONE();
