@@ -140,7 +140,10 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) static int vnni_chain(lon
 				     _mm512_add_epi32(_mm512_add_epi32(a4, a5),
 						      _mm512_add_epi32(a6, a7)));
 	t = _mm512_add_epi32(t, _mm512_add_epi32(a8, a9));
-	return _mm512_reduce_add_epi32(t);
+	/* lane 0, as int8_chain: the value only keeps the chain alive. _mm512_reduce_add_epi32
+	 * adds the lanes as C ints, which overflows (undefined; UBSan stops calibrate) once the
+	 * wrapping accumulators have grown large */
+	return _mm_cvtsi128_si32(_mm512_castsi512_si128(t));
 }
 
 /* Runs chain(iters) growing iters until one call takes >= budget/4, then keeps the best rate of
