@@ -130,6 +130,17 @@ static int check_step(const struct csv *c, size_t k, double t, double *t0, doubl
 	return 0;
 }
 
+/* Parses field col of a record of n fields as the number in column name; a record too short
+ * to hold the column is an error naming the field count it needs. */
+static int field_num(const struct csv *c, char **f, int n, int col, const char *name, double *v,
+		     struct err *e)
+{
+	if (col >= n)
+		return err_set(e, "%s:%ld: expected %d fields, got %d", csv_path(c), csv_line(c),
+			       col + 1, n);
+	return csv_num(c, f[col], name, v, e);
+}
+
 static int parse_row_time(const struct csv *c, const char *txt, double off_h, double *t,
 			  struct err *e)
 {
@@ -233,12 +244,7 @@ int ftrace_read_openmeteo(const char *path, double utc_offset_h, struct weather 
 		for (int k = 0; k < 4; k++) {
 			if (idx[k] < 0)
 				continue;
-			if (idx[k] >= n) {
-				err_set(e, "%s:%ld: expected %d fields, got %d", path, csv_line(c),
-					idx[k] + 1, n);
-				goto fail;
-			}
-			if (csv_num(c, f[idx[k]], names[k], &v, e))
+			if (field_num(c, f, n, idx[k], names[k], &v, e))
 				goto fail;
 			grow_push(&g[k], v * scale[k]);
 		}
@@ -456,12 +462,7 @@ int ftrace_read_pvwatts(const char *path, double utc_offset_h, struct series *ac
 		if (strcmp(f[0], "Totals") == 0)
 			break;
 		for (int k = 0; k < 4; k++) {
-			if (idx[k] >= n) {
-				err_set(e, "%s:%ld: expected %d fields, got %d", path, csv_line(c),
-					idx[k] + 1, n);
-				goto fail;
-			}
-			if (csv_num(c, f[idx[k]], names[k], &v, e))
+			if (field_num(c, f, n, idx[k], names[k], &v, e))
 				goto fail;
 			grow_push(&g[k], v);
 		}
