@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <errno.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,6 +211,31 @@ cJSON *jv_parse_text(const char *file, const char *text, struct err *e)
 		err_set(e, "%s:%ld:%ld: invalid JSON near \"%.20s\" (expected a JSON object; check commas, quotes and brackets, and nesting depth <= %d)",
 			file, line, col, end, CJSON_NESTING_LIMIT);
 	return NULL;
+}
+
+cJSON *jv_load_object(const char *path, const char *what, size_t max_bytes, struct err *e)
+{
+	char *text = jv_read_text(path, what, max_bytes, e);
+	cJSON *root;
+
+	if (!text)
+		return NULL;
+	root = jv_parse_text(path, text, e);
+	free(text);
+	if (root && !cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		return err_set(e, "%s: $: expected a JSON object at the top level", path), NULL;
+	}
+	return root;
+}
+
+const char *jv_dir_of(struct arena *a, const char *path)
+{
+	char *tmp = xstrdup(path); /* dirname may write into its argument */
+	const char *dir = arena_strdup(a, dirname(tmp));
+
+	free(tmp);
+	return dir;
 }
 
 int jv_is_object(struct jv *v, const cJSON *node)

@@ -71,6 +71,15 @@ char *jv_read_text(const char *path, const char *what, size_t max_bytes, struct 
  * and what is wrong ("empty file", "invalid JSON near ..."). Free with cJSON_Delete. */
 cJSON *jv_parse_text(const char *file, const char *text, struct err *e);
 
+/* Reads and parses the JSON file path (jv_read_text, then jv_parse_text) and checks that its
+ * top level is an object: what the scenario and sweep loaders open their file with. Returns
+ * the tree (free with cJSON_Delete), or NULL with e set. */
+cJSON *jv_load_object(const char *path, const char *what, size_t max_bytes, struct err *e);
+
+/* The folder of path (dirname(3): "." for a bare file name), copied into a: where the
+ * relative file names inside a scenario or sweep file are read from. */
+const char *jv_dir_of(struct arena *a, const char *path);
+
 /* The closest of candidates to word by edit distance, or NULL when none is close. */
 const char *jv_closest(const char *word, const char *const *candidates);
 

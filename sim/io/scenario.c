@@ -10,7 +10,6 @@
 #include "scenario.h"
 
 #include <errno.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -687,23 +686,15 @@ int scenario_load(const char *path, const char *const *sets, size_t n_sets,
 		  struct scenario **out, struct err *e)
 {
 	struct scenario *s;
-	char *text, *json, *dir;
+	char *json;
 	cJSON *root, *params;
 	struct jv v;
 	uint64_t h;
 	int rc = -1;
 
 	*out = NULL;
-	if (!(text = jv_read_text(path, "scenario", SCENARIO_MAX_BYTES, e)))
+	if (!(root = jv_load_object(path, "scenario", SCENARIO_MAX_BYTES, e)))
 		return -1;
-	root = jv_parse_text(path, text, e);
-	free(text);
-	if (!root)
-		return -1;
-	if (!cJSON_IsObject(root)) {
-		cJSON_Delete(root);
-		return err_set(e, "%s: $: expected a JSON object at the top level", path);
-	}
 	params = cJSON_CreateObject();
 	for (size_t i = 0; i < n_sets; i++)
 		if (apply_set(root, params, path, sets[i], e))
@@ -711,9 +702,7 @@ int scenario_load(const char *path, const char *const *sets, size_t n_sets,
 	s = xcalloc(1, sizeof *s);
 	arena_init(&s->arena);
 	s->file = arena_strdup(&s->arena, path);
-	dir = xstrdup(path);
-	s->dir = arena_strdup(&s->arena, dirname(dir));
-	free(dir);
+	s->dir = jv_dir_of(&s->arena, path);
 	json = cJSON_PrintUnformatted(root);
 	if (!json)
 		xalloc_oom(0);

@@ -10,7 +10,6 @@
 #include "sweep_spec.h"
 
 #include <errno.h>
-#include <libgen.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -645,31 +644,20 @@ int sweep_spec_load(const char *path, struct sweep_spec **out, struct err *e)
 	struct sweep_spec *s;
 	struct jv v;
 	cJSON *root;
-	char *text, *dir;
 
 	*out = NULL;
-	if (!(text = jv_read_text(path, "sweep file", SPEC_MAX_BYTES, e)))
-		return -1;
-	root = jv_parse_text(path, text, e);
-	free(text);
-	if (!root)
+	if (!(root = jv_load_object(path, "sweep file", SPEC_MAX_BYTES, e)))
 		return -1;
 	s = xcalloc(1, sizeof *s);
 	arena_init(&s->arena);
 	s->file = arena_strdup(&s->arena, path);
-	dir = xstrdup(path);
-	s->dir = arena_strdup(&s->arena, dirname(dir));
-	free(dir);
+	s->dir = jv_dir_of(&s->arena, path);
 	memset(&v, 0, sizeof v);
 	v.file = path;
 	v.e = e;
 	v.a = &s->arena;
 	snprintf(v.path, sizeof v.path, "$");
 	v.len = 1;
-	if (!cJSON_IsObject(root)) {
-		err_set(e, "%s: $: expected a JSON object at the top level", path);
-		goto fail;
-	}
 	if (load_root(&v, s, root))
 		goto fail;
 	cJSON_Delete(root);
