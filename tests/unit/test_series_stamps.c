@@ -14,15 +14,14 @@
 #include "../check.h"
 #include "cli/run.h"
 #include "io/scenario.h"
+#include "run_fixture.h"
 
 static char dir[] = "/tmp/maasim-test-stamps.XXXXXX";
 
 static void test_cluster_and_facility_agree(void)
 {
 	char scn[300];
-	struct scenario *sc = NULL;
 	struct metrics ms;
-	struct err e;
 	FILE *f;
 	double first_fac = INFINITY;
 	int n_fac = 0, matched = 0;
@@ -37,12 +36,7 @@ static void test_cluster_and_facility_agree(void)
 	      " \"rate_per_s\": 0.02}, \"service\": {\"dist\": \"exponential\", \"mean_s\": 200}}],"
 	      " \"policies\": {\"dispatch\": \"fifo\"}, \"outputs\": {\"series_interval_s\": 600}}", f);
 	fclose(f);
-	err_clear(&e);
-	metrics_init(&ms);
-	if (scenario_load(scn, NULL, 0, &sc, &e) || run_replication(sc, 0, &ms, NULL, &e)) {
-		fprintf(stderr, "  %s\n", e.msg);
-		CHECK(0);
-	}
+	CHECK_INT(fx_run(scn, NULL, 0, 0, &ms), 0);
 	for (size_t i = 0; i < ms.n_pts; i++) {
 		const char *nm = ms.series_names[ms.pts[i].name_id];
 		double t = ms.pts[i].t_s, kw = ms.pts[i].value;
@@ -63,7 +57,6 @@ static void test_cluster_and_facility_agree(void)
 	CHECK_INT(n_fac, 11);       /* (7200 - 600) / 600 windows */
 	CHECK_INT(matched, n_fac);  /* each has the cluster's sample at the same stamp */
 	metrics_fini(&ms);
-	scenario_free(sc);
 	unlink(scn);
 }
 

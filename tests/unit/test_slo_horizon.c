@@ -25,10 +25,7 @@ static char dir[] = "/tmp/maasim-test-slo.XXXXXX";
 static void test_backlog_counts_as_missed(void)
 {
 	char scn[300], trace[300];
-	
-	struct scenario *sc = NULL;
 	struct metrics ms;
-	struct err e;
 	FILE *f;
 
 	snprintf(trace, sizeof trace, "%s/jobs.csv", dir);
@@ -44,12 +41,7 @@ static void test_backlog_counts_as_missed(void)
 	      " \"arrival\": {\"process\": \"trace\", \"path\": \"jobs.csv\"}}],"
 	      " \"policies\": {\"dispatch\": \"fifo\"}}", f);
 	fclose(f);
-	err_clear(&e);
-	metrics_init(&ms);
-	if (scenario_load(scn, NULL, 0, &sc, &e) || run_replication(sc, 0, &ms, NULL, &e)) {
-		fprintf(stderr, "  %s\n", e.msg);
-		CHECK(0);
-	}
+	CHECK_INT(fx_run(scn, NULL, 0, 0, &ms), 0);
 	CHECK_NEAR(fx_metric(&ms, "requests_completed"), 2, 0, 0);
 	CHECK_NEAR(fx_metric(&ms, "requests_in_system_end"), 4, 0, 0);
 	CHECK_NEAR(fx_metric(&ms, "slo_missed_in_system_end"), 3, 0, 0);
@@ -61,7 +53,6 @@ static void test_backlog_counts_as_missed(void)
 	/* latency covers completed requests only: jobs 0 and 1 */
 	CHECK_NEAR(fx_metric(&ms, "latency_mean_s"), (10.0 + 19.0) / 2, 1e-12, 0);
 	metrics_fini(&ms);
-	scenario_free(sc);
 	unlink(trace);
 	unlink(scn);
 }
