@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "analysis/check.h"
-#include "analysis/sbuf.h"
 #include "tests/check.h"
 #include "tests/unit/study_fixture.h"
 
@@ -173,20 +172,14 @@ static void compare(void)
 	FILE *f = fopen(out, "w+");
 	check_print(f, &b, res, 0);
 	rewind(f);
-	struct sbuf t;
-	char buf[4096];
-	size_t n;
-	sbuf_init(&t);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		sbuf_addn(&t, buf, n);
-	fclose(f);
-	CHECK_HAS(t.s, "observed (95% CI)");
-	CHECK_HAS(t.s, "-1.94%");
-	CHECK_HAS(t.s, "MOVED");
-	CHECK_HAS(t.s, "MISSING");
-	CHECK_HAS(t.s, "regression: 4 of 7 baseline metrics moved");
-	CHECK(!strstr(t.s, "0.01\tok"));
-	sbuf_fini(&t);
+	char *t = fixture_read_stream(f);
+	CHECK_HAS(t, "observed (95% CI)");
+	CHECK_HAS(t, "-1.94%");
+	CHECK_HAS(t, "MOVED");
+	CHECK_HAS(t, "MISSING");
+	CHECK_HAS(t, "regression: 4 of 7 baseline metrics moved");
+	CHECK(!strstr(t, "0.01\tok"));
+	free(t);
 	check_baseline_fini(&b);
 	study_free(st);
 	store_close(s);

@@ -30,21 +30,6 @@ static void quoting(void)
 	sbuf_fini(&b);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	struct sbuf b;
-	char buf[4096];
-	size_t n;
-	if (!f)
-		return NULL;
-	sbuf_init(&b);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		sbuf_addn(&b, buf, n);
-	fclose(f);
-	return b.s;
-}
-
 static void whole_db(void)
 {
 	char db[600], dir[600], p[700];
@@ -57,7 +42,7 @@ static void whole_db(void)
 	CHECK_INT(code, 0);
 	CHECK_INT(n, 4); /* metrics, runs, scenarios, timeseries */
 	snprintf(p, sizeof p, "%s/runs.csv", dir);
-	char *runs = slurp(p);
+	char *runs = fixture_read_file(p);
 	CHECK_HAS(runs, "run_id,scenario,scenario_hash,params,replication,seed,status,version,"
 			"started_at,wall_s,message,trial_key\r\n");
 	/* params JSON holds quotes: quoted and doubled */
@@ -66,12 +51,12 @@ static void whole_db(void)
 	CHECK_HAS(runs, "\r\n1,demo,h1,{},0,101,ok,0.1-test,2026-11-28T12:00:00Z,1.5,,\r\n");
 	free(runs);
 	snprintf(p, sizeof p, "%s/scenarios.csv", dir);
-	char *sc = slurp(p);
+	char *sc = fixture_read_file(p);
 	CHECK_HAS(sc, "scenario_hash,name,json\r\n");
 	CHECK_HAS(sc, "h1,demo,\"{\"\"name\"\":\"\"demo <b>&</b>\"\",");
 	free(sc);
 	snprintf(p, sizeof p, "%s/timeseries.csv", dir);
-	char *ts = slurp(p);
+	char *ts = fixture_read_file(p);
 	CHECK_STR(ts, "run_id,t_s,name,value\r\n"); /* empty table: header only */
 	free(ts);
 	snprintf(p, sizeof p, "%s/runs.csv.tmp", dir);

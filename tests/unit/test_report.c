@@ -17,19 +17,9 @@ static char tmpdir[] = "/tmp/maasim-report-XXXXXX";
 static char *slurp(const char *dir, const char *name)
 {
 	char path[512];
-	struct sbuf b;
-	FILE *f;
-	char buf[4096];
-	size_t n;
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	if (!(f = fopen(path, "rb")))
-		return NULL;
-	sbuf_init(&b);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		sbuf_addn(&b, buf, n);
-	fclose(f);
-	return b.s;
+	return fixture_read_file(path);
 }
 
 static int exists(const char *dir, const char *name)
