@@ -32,31 +32,6 @@ void export_csv_field(struct sbuf *b, const char *s)
 	sbuf_addc(b, '"');
 }
 
-struct names {
-	char **v;
-	size_t n;
-};
-
-static int name_row(void *ctx, int n, const char *const *v, const char *const *cols)
-{
-	struct names *t = ctx;
-	(void)cols;
-	if (n < 1 || !v[0])
-		return 0;
-	t->v = xrealloc(t->v, (t->n + 1) * sizeof *t->v);
-	t->v[t->n++] = xstrdup(v[0]);
-	return 0;
-}
-
-static void names_fini(struct names *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		free(t->v[i]);
-	free(t->v);
-	t->v = NULL;
-	t->n = 0;
-}
-
 struct csv_out {
 	FILE *f;
 	struct sbuf line;
@@ -84,7 +59,7 @@ static int csv_row(void *ctx, int n, const char *const *v, const char *const *co
 
 static int export_table(struct store *s, const char *table, const char *dir, struct err *e)
 {
-	struct names cols = { 0 };
+	struct store_strings cols = { 0 };
 	struct sbuf path, tmp, sql;
 	struct csv_out o = { 0 };
 	int rc = -1;
@@ -101,7 +76,7 @@ static int export_table(struct store *s, const char *table, const char *dir, str
 				 : '_');
 	sbuf_add(&path, ".csv");
 	sbuf_addf(&tmp, "%s.tmp", path.s);
-	if (store_query(s, "SELECT name FROM pragma_table_info(?)", &table, 1, name_row, &cols, e))
+	if (store_query_column(s, "SELECT name FROM pragma_table_info(?)", &table, 1, &cols, e))
 		goto out;
 	if (!(o.f = fopen(tmp.s, "w"))) {
 		err_set(e, "%s: cannot write: %s", tmp.s, strerror(errno));
@@ -135,7 +110,7 @@ out:
 		fclose(o.f);
 	if (rc)
 		remove(tmp.s);
-	names_fini(&cols);
+	store_strings_fini(&cols);
 	sbuf_fini(&path);
 	sbuf_fini(&tmp);
 	sbuf_fini(&sql);
@@ -146,15 +121,15 @@ out:
 int export_db(const char *db, const char *dir, int *n_tables, int *exit_code, struct err *e)
 {
 	struct store *s;
-	struct names t = { 0 };
+	struct store_strings t = { 0 };
 	int rc = -1;
 
 	*n_tables = 0;
 	*exit_code = 2;
 	if (!(s = store_open(db, STORE_READONLY, e)))
 		return -1;
-	if (store_query(s, "SELECT name FROM sqlite_master WHERE type IN ('table','view') AND name"
-			   " NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name", NULL, 0, name_row, &t, e))
+	if (store_query_column(s, "SELECT name FROM sqlite_master WHERE type IN ('table','view') AND"
+			       " name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name", NULL, 0, &t, e))
 		goto out;
 	*exit_code = 1;
 	{
@@ -182,7 +157,7 @@ int export_db(const char *db, const char *dir, int *n_tables, int *exit_code, st
 	*exit_code = 0;
 	rc = 0;
 out:
-	names_fini(&t);
+	store_strings_fini(&t);
 	store_close(s);
 	return rc;
 }

@@ -126,8 +126,7 @@ struct ctx {
 	const char *dir;
 	const char *gnuplot;
 	struct plot_list *out;
-	char **series; /* distinct series names in the database */
-	size_t n_series;
+	struct store_strings series; /* distinct series names in the database */
 	int gnuplot_missing;
 	int truncated; /* the figure being built shows only the first MAX_LINES points */
 	struct err *e;
@@ -135,8 +134,8 @@ struct ctx {
 
 static int has_series(const struct ctx *c, const char *name)
 {
-	for (size_t i = 0; i < c->n_series; i++)
-		if (!strcmp(c->series[i], name))
+	for (size_t i = 0; i < c->series.n; i++)
+		if (!strcmp(c->series.v[i], name))
 			return 1;
 	return 0;
 }
@@ -148,17 +147,6 @@ static const char *pick_series(const struct ctx *c, const char *const *cand)
 		if (has_series(c, *cand))
 			return *cand;
 	return NULL;
-}
-
-static int series_name_row(void *ctx, int n, const char *const *v, const char *const *names)
-{
-	struct ctx *c = ctx;
-	(void)names;
-	if (n < 1 || !v[0])
-		return 0;
-	c->series = xrealloc(c->series, (c->n_series + 1) * sizeof *c->series);
-	c->series[c->n_series++] = xstrdup(v[0]);
-	return 0;
 }
 
 static int write_file(const char *dir, const char *rel, const char *text, struct err *e)
@@ -455,8 +443,8 @@ static int fig_power(struct ctx *c)
 	sbuf_init(&panel[0]);
 	sbuf_init(&panel[1]);
 	sbuf_add(&cap, "Power by component (series");
-	for (size_t i = 0; i < c->n_series; i++) {
-		const char *nm = c->series[i];
+	for (size_t i = 0; i < c->series.n; i++) {
+		const char *nm = c->series.v[i];
 		struct sbuf comp;
 		double to_kw;
 		sbuf_init(&comp);
@@ -1056,8 +1044,8 @@ int plot_all(struct store *s, const struct study *st, size_t base, double level,
 		err_set(e, "%s: cannot create: %s", pd.s, strerror(errno));
 		goto out;
 	}
-	if (store_query(s, "SELECT DISTINCT name FROM timeseries ORDER BY name", NULL, 0,
-			series_name_row, &c, e))
+	if (store_query_column(s, "SELECT DISTINCT name FROM timeseries ORDER BY name", NULL, 0,
+			       &c.series, e))
 		goto out;
 	if (!st->n_pts) {
 		rc = 0;
@@ -1070,9 +1058,7 @@ int plot_all(struct store *s, const struct study *st, size_t base, double level,
 		goto out;
 	rc = 0;
 out:
-	for (size_t i = 0; i < c.n_series; i++)
-		free(c.series[i]);
-	free(c.series);
+	store_strings_fini(&c.series);
 	sbuf_fini(&pd);
 	return rc;
 }

@@ -1066,6 +1066,34 @@ int store_query(struct store *s, const char *sql, const char *const *params, int
 	return query_each(s, sql, params, nparams, text_row, &tq, e);
 }
 
+/* store_query_column's row: the first value, copied. */
+static int column_row(void *ctx, int n, const char *const *v, const char *const *names)
+{
+	struct store_strings *l = ctx;
+
+	(void)names;
+	if (n < 1 || !v[0])
+		return 0;
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+	l->v[l->n++] = xstrdup(v[0]);
+	return 0;
+}
+
+int store_query_column(struct store *s, const char *sql, const char *const *params, int nparams,
+		       struct store_strings *out, struct err *e)
+{
+	return store_query(s, sql, params, nparams, column_row, out, e);
+}
+
+void store_strings_fini(struct store_strings *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
 struct val_query {
 	store_val_row_fn row;
 	void *ctx;

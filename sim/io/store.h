@@ -109,6 +109,19 @@ typedef int (*store_row_fn)(void *ctx, int ncol, const char *const *values,
 int store_query(struct store *s, const char *sql, const char *const *params, int nparams,
 		store_row_fn row, void *ctx, struct err *e);
 
+/* Strings read by store_query_column; free with store_strings_fini. */
+struct store_strings {
+	char **v;
+	size_t n;
+};
+/* Runs sql like store_query and appends the first value of every row (a row whose first value
+ * is NULL is skipped) to out as a malloc'd copy: table, column and series names for the
+ * analysis. Returns 0, or -1 with e (what was read before stays in out). */
+int store_query_column(struct store *s, const char *sql, const char *const *params, int nparams,
+		       struct store_strings *out, struct err *e);
+/* Frees the strings and leaves l empty. */
+void store_strings_fini(struct store_strings *l);
+
 /* One value for store_insert, bound with its type: text (NULL: SQL NULL), a 64-bit integer, or
  * a real (one that is not finite is stored as NULL). */
 enum store_type { STORE_TEXT, STORE_INT, STORE_REAL };
