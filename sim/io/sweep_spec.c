@@ -154,6 +154,17 @@ static int check_unique_path(struct jv *v, const struct sweep_spec *s, const cha
 	return 0;
 }
 
+/* Member it of obj (the grid, a zip group, the set object) is a key obj holds once and a path
+ * as check_path wants it. */
+static int check_member_path(struct jv *v, const cJSON *obj, const cJSON *it)
+{
+	for (const cJSON *jt = obj->child; jt != it; jt = jt->next)
+		if (strcmp(jt->string, it->string) == 0)
+			return err_set(v->e, "%s: %s: duplicate key \"%.80s\"", v->file, v->path,
+				       it->string);
+	return check_path(v, it->string, it->string);
+}
+
 /* A list of values for path: non-empty array, no duplicate (as canonical JSON). null is a value:
  * the scenario loader treats a null section as absent (e.g. no battery). */
 static int value_list(struct jv *v, struct sweep_spec *s, const cJSON *arr, const char *path,
@@ -191,10 +202,7 @@ static int load_grid(struct jv *v, struct sweep_spec *s, const cJSON *grid)
 		struct sweep_axis *ax;
 		size_t n;
 
-		for (const cJSON *jt = grid->child; jt != it; jt = jt->next)
-			if (strcmp(jt->string, it->string) == 0)
-				return err_set(v->e, "%s: %s: duplicate key \"%.80s\"", v->file, v->path, it->string);
-		if (check_path(v, it->string, it->string) || check_unique_path(v, s, it->string) ||
+		if (check_member_path(v, grid, it) || check_unique_path(v, s, it->string) ||
 		    value_list(v, s, it, it->string, &n))
 			return -1;
 		ax = add_axis(s, SWEEP_AXIS_GRID, n);
@@ -222,10 +230,7 @@ static int load_zip(struct jv *v, struct sweep_spec *s, const cJSON *zip)
 			return -1;
 		for (const cJSON *it = grp->child; it; it = it->next) {
 			size_t n;
-			for (const cJSON *jt = grp->child; jt != it; jt = jt->next)
-				if (strcmp(jt->string, it->string) == 0)
-					return err_set(v->e, "%s: %s: duplicate key \"%.80s\"", v->file, v->path, it->string);
-			if (check_path(v, it->string, it->string) || check_unique_path(v, s, it->string) ||
+			if (check_member_path(v, grp, it) || check_unique_path(v, s, it->string) ||
 			    value_list(v, s, it, it->string, &n))
 				return -1;
 			if (n_paths && n != n_levels)
@@ -571,10 +576,7 @@ static int load_root(struct jv *v, struct sweep_spec *s, const cJSON *root)
 			const char *val;
 			char *str;
 			size_t len;
-			for (const cJSON *jt = set->child; jt != it; jt = jt->next)
-				if (strcmp(jt->string, it->string) == 0)
-					return err_set(v->e, "%s: %s: duplicate key \"%.80s\"", v->file, v->path, it->string);
-			if (check_path(v, it->string, it->string))
+			if (check_member_path(v, set, it))
 				return -1;
 			val = json_text(&s->arena, it);
 			len = strlen(it->string) + strlen(val) + 2;
