@@ -14,22 +14,30 @@
 
 #define MAX_STR 4096 /* longest string value accepted, bytes */
 
-size_t jv_enter_key(struct jv *v, const char *key)
+/* Appends a step to the path; a path too long for v->path is cut, never overrun. Returns the
+ * previous length for jv_leave. */
+static size_t enter(struct jv *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static size_t enter(struct jv *v, const char *fmt, ...)
 {
 	size_t mark = v->len;
-	int w = snprintf(v->path + v->len, sizeof v->path - v->len, ".%s", key);
+	va_list ap;
+
+	va_start(ap, fmt);
+	int w = vsnprintf(v->path + v->len, sizeof v->path - v->len, fmt, ap);
+	va_end(ap);
 	if (w > 0)
 		v->len = v->len + (size_t)w < sizeof v->path ? v->len + (size_t)w : sizeof v->path - 1;
 	return mark;
 }
 
+size_t jv_enter_key(struct jv *v, const char *key)
+{
+	return enter(v, ".%s", key);
+}
+
 size_t jv_enter_idx(struct jv *v, size_t i)
 {
-	size_t mark = v->len;
-	int w = snprintf(v->path + v->len, sizeof v->path - v->len, "[%zu]", i);
-	if (w > 0)
-		v->len = v->len + (size_t)w < sizeof v->path ? v->len + (size_t)w : sizeof v->path - 1;
-	return mark;
+	return enter(v, "[%zu]", i);
 }
 
 void jv_leave(struct jv *v, size_t mark)
