@@ -24,6 +24,7 @@
 
 #include "engine/xalloc.h"
 #include "io/caltable.h"
+#include "io/jsonw.h"
 #include "io/store.h"
 #include "models/accuracy.h"
 #include "models/hw.h"
@@ -320,42 +321,19 @@ static double gpu_bits(const struct cal *c, int i)
 
 /* ---------------------------------------------------------------- JSON */
 
-static void jstr(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
-static void jnum(FILE *f, double v)
-{
-	if (isfinite(v))
-		fprintf(f, "%.6g", v);
-	else
-		fputs("null", f);
-}
-
 static void write_variant(FILE *f, const struct cal *c, int i)
 {
 	const struct vres *r = &c->v[i];
 	const int last = c->nbatches - 1;
 	const struct acc_row *a = c->acc_ok ? acc_find(&c->acc, r->sp->name) : NULL;
 	fprintf(f, "    {\"name\": ");
-	jstr(f, r->sp->name);
+	jsonw_str(f, r->sp->name);
 	fprintf(f, ", \"doc\": ");
-	jstr(f, r->sp->doc);
+	jsonw_str(f, r->sp->doc);
 	fprintf(f, ", \"supported\": %s", r->supported ? "true" : "false");
 	if (!r->supported) {
 		fprintf(f, ", \"reason\": ");
-		jstr(f, r->reason);
+		jsonw_str(f, r->reason);
 		fprintf(f, "}");
 		return;
 	}
@@ -363,34 +341,34 @@ static void write_variant(FILE *f, const struct cal *c, int i)
 	const double mf = mean_ratio(c, i, 0), ff = mean_ratio(c, i, 1);
 	const double pr = c->peak_fp32 / peak_for(c, r->sp);
 	fprintf(f, ",\n     \"time_factor_decode\": ");
-	jnum(f, tfd);
+	jsonw_num(f, tfd);
 	fprintf(f, ", \"time_factor_prefill\": ");
-	jnum(f, tfp);
+	jsonw_num(f, tfp);
 	fprintf(f, ", \"speedup_decode\": ");
-	jnum(f, 1 / tfd);
+	jsonw_num(f, 1 / tfd);
 	fprintf(f, ", \"speedup_prefill\": ");
-	jnum(f, 1 / tfp);
+	jsonw_num(f, 1 / tfp);
 	fprintf(f, ",\n     \"memory_factor\": ");
-	jnum(f, mf);
+	jsonw_num(f, mf);
 	fprintf(f, ", \"flop_factor\": ");
-	jnum(f, ff);
+	jsonw_num(f, ff);
 	fprintf(f, ", \"gpu_bits_per_weight\": ");
-	jnum(f, gpu_bits(c, i));
+	jsonw_num(f, gpu_bits(c, i));
 	fprintf(f, ", \"efficiency_ratio_prefill\": ");
-	jnum(f, ff / tfp * pr);
+	jsonw_num(f, ff / tfp * pr);
 	fprintf(f, ", \"bandwidth_ratio_decode\": ");
-	jnum(f, mf / tfd);
+	jsonw_num(f, mf / tfd);
 	fprintf(f, ",\n     \"power_factor\": 1, \"power_provenance\": \"assumed: node power "
 		   "unchanged, energy scales with time (no power meter on the calibration "
 		   "machine)\"");
 	fprintf(f, ",\n     \"accuracy\": ");
-	jnum(f, a && a->supported ? a->accuracy : NAN);
+	jsonw_num(f, a && a->supported ? a->accuracy : NAN);
 	fprintf(f, ", \"agreement\": ");
-	jnum(f, a && a->supported ? a->agreement : NAN);
+	jsonw_num(f, a && a->supported ? a->agreement : NAN);
 	fprintf(f, ", \"accuracy_finetuned\": ");
-	jnum(f, a && a->has_ft ? a->accuracy_ft : NAN);
+	jsonw_num(f, a && a->has_ft ? a->accuracy_ft : NAN);
 	fprintf(f, ", \"agreement_finetuned\": ");
-	jnum(f, a && a->has_ft ? a->agreement_ft : NAN);
+	jsonw_num(f, a && a->has_ft ? a->agreement_ft : NAN);
 	fprintf(f, ",\n     \"timings\": [");
 	const struct vres *d = &c->v[vidx(c, "dense_fp32")];
 	for (int s = 0; s < c->nshapes; s++)
@@ -420,48 +398,48 @@ static int write_json(const struct cal *c, const char *path, struct err *e)
 	fprintf(f, "    \"source\": \"calibrated\", \"mode\": \"%s\", \"date\": \"%s\",\n",
 		c->tiny ? "tiny" : c->quick ? "quick" : "full", c->date);
 	fprintf(f, "    \"git_commit\": ");
-	jstr(f, c->commit);
+	jsonw_str(f, c->commit);
 	fprintf(f, ",\n    \"cpu_model\": ");
-	jstr(f, c->cpu);
+	jsonw_str(f, c->cpu);
 	fprintf(f, ", \"cpu_flags\": ");
-	jstr(f, c->flags);
+	jsonw_str(f, c->flags);
 	fprintf(f, ", \"cores_online\": %d, \"threads_used\": 1,\n", c->cores_online);
 	fprintf(f, "    \"openblas_config\": ");
-	jstr(f, c->config);
+	jsonw_str(f, c->config);
 	fprintf(f, ", \"openblas_core\": ");
-	jstr(f, c->core);
+	jsonw_str(f, c->core);
 	fprintf(f, ", \"openblas_coretype_env\": ");
 	if (c->coretype_env[0])
-		jstr(f, c->coretype_env);
+		jsonw_str(f, c->coretype_env);
 	else
 		fputs("null", f);
 	fprintf(f, ",\n    \"int8_path\": \"%s\", \"loadavg_at_start\": ", quant_path_name(c->i8path));
-	jstr(f, c->loadavg);
+	jsonw_str(f, c->loadavg);
 	fprintf(f, ",\n    \"note\": \"CPU speed-ups are measured on one core of this machine; "
 		   "medians of repeated runs; the machine may have been shared with other jobs "
 		   "(see loadavg and each timing's spread)\"\n  },\n");
 	fprintf(f, "  \"peaks\": {\"fp32_fma_gflops\": ");
-	jnum(f, c->peak_fp32 / 1e9);
+	jsonw_num(f, c->peak_fp32 / 1e9);
 	fprintf(f, ", \"int8_avx2_gops\": ");
-	jnum(f, c->peak_i8avx2 > 0 ? c->peak_i8avx2 / 1e9 : NAN);
+	jsonw_num(f, c->peak_i8avx2 > 0 ? c->peak_i8avx2 / 1e9 : NAN);
 	fprintf(f, ", \"int8_vnni_gops\": ");
-	jnum(f, c->peak_vnni > 0 ? c->peak_vnni / 1e9 : NAN);
+	jsonw_num(f, c->peak_vnni > 0 ? c->peak_vnni / 1e9 : NAN);
 	fprintf(f, ", \"int8_gops\": ");
-	jnum(f, (c->i8path == QUANT_VNNI ? c->peak_vnni : c->peak_i8avx2) / 1e9);
+	jsonw_num(f, (c->i8path == QUANT_VNNI ? c->peak_vnni : c->peak_i8avx2) / 1e9);
 	fprintf(f, ", \"read_bandwidth_gbs\": ");
-	jnum(f, c->bw / 1e9);
+	jsonw_num(f, c->bw / 1e9);
 	fprintf(f, ",\n            \"how\": \"best of repeated runs of independent FMA / "
 		   "vpmaddubsw+vpmaddwd / vpdpbusd chains and a streaming read, one core\"},\n");
 	const double hs = 2.0 * 512 * 512 * 512 / c->head_sgemm_s / 1e9;
 	const double hi = 2.0 * 512 * 512 * 512 / c->head_i8_s / 1e9;
 	fprintf(f, "  \"headline_512\": {\"sgemm_gflops\": ");
-	jnum(f, hs);
+	jsonw_num(f, hs);
 	fprintf(f, ", \"sgemm_peak_share\": ");
-	jnum(f, hs * 1e9 / c->peak_fp32);
+	jsonw_num(f, hs * 1e9 / c->peak_fp32);
 	fprintf(f, ", \"int8_gops\": ");
-	jnum(f, hi);
+	jsonw_num(f, hi);
 	fprintf(f, ", \"int8_over_sgemm\": ");
-	jnum(f, hi / hs);
+	jsonw_num(f, hi / hs);
 	fprintf(f, ", \"int8_path\": \"%s\"},\n", quant_path_name(c->i8path));
 	fprintf(f, "  \"accuracy\": {\"dataset\": \"UCI optical handwritten digits (Alpaydin & "
 		   "Kaynak 1998, CC-BY-4.0), models/data/digits.csv\", \"network\": \"MLP "
@@ -471,7 +449,7 @@ static int write_json(const struct cal *c, const char *path, struct err *e)
 			c->acc.n_train, c->acc.n_test, c->acc.dense_accuracy);
 	else {
 		fprintf(f, ", \"error\": ");
-		jstr(f, c->acc_err);
+		jsonw_str(f, c->acc_err);
 	}
 	fprintf(f, "},\n  \"shapes\": [");
 	for (int s = 0; s < c->nshapes; s++)

@@ -38,6 +38,7 @@
 
 #include "engine/evq.h"
 #include "engine/xalloc.h"
+#include "io/jsonw.h"
 
 /* ---- figures ---- */
 
@@ -733,28 +734,6 @@ static void loadavg(char *buf, size_t n)
 		fclose(f);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void json_num(FILE *f, double v)
-{
-	if (isnan(v) || isinf(v))
-		fputs("null", f);
-	else
-		fprintf(f, "%.6g", v);
-}
-
 static int write_json(const struct bench *b, const char *cpu, const char *load0, const char *load1,
 		      const char *date)
 {
@@ -766,11 +745,11 @@ static int write_json(const struct bench *b, const char *cpu, const char *load0,
 		return -1;
 	}
 	fprintf(f, "{\n  \"commit\": ");
-	json_str(f, b->commit);
+	jsonw_str(f, b->commit);
 	fprintf(f, ",\n  \"cpu\": ");
-	json_str(f, cpu);
+	jsonw_str(f, cpu);
 	fprintf(f, ",\n  \"cores_online\": %ld,\n  \"date\": ", sysconf(_SC_NPROCESSORS_ONLN));
-	json_str(f, date);
+	jsonw_str(f, date);
 	fprintf(f, ",\n  \"quick\": %s,\n  \"load_avg_1min_start\": %s,\n  \"load_avg_1min_end\": %s,\n",
 		b->quick ? "true" : "false", load0, load1);
 	fprintf(f, "  \"statistic\": \"median of runs after one warm-up run\",\n  \"figures\": [\n");
@@ -778,35 +757,35 @@ static int write_json(const struct bench *b, const char *cpu, const char *load0,
 		const struct figure *g = &b->f[i];
 		int h = fig_holds(g);
 		fprintf(f, "    {\"name\": ");
-		json_str(f, g->name);
+		jsonw_str(f, g->name);
 		fprintf(f, ", \"value\": ");
-		json_num(f, g->value);
+		jsonw_num(f, g->value);
 		fprintf(f, ", \"unit\": ");
-		json_str(f, g->unit);
+		jsonw_str(f, g->unit);
 		fprintf(f, ", \"target_op\": ");
-		json_str(f, ops[g->op]);
+		jsonw_str(f, ops[g->op]);
 		fprintf(f, ", \"target\": ");
-		json_num(f, g->op == OP_NONE ? NAN : g->target);
+		jsonw_num(f, g->op == OP_NONE ? NAN : g->target);
 		fprintf(f, ", \"holds\": %s, \"runs\": [", h < 0 ? "null" : h ? "true" : "false");
 		for (int r = 0; r < g->n_runs; r++) {
 			if (r)
 				fputs(", ", f);
-			json_num(f, g->runs[r]);
+			jsonw_num(f, g->runs[r]);
 		}
 		fprintf(f, "], \"cpu_value\": ");
-		json_num(f, g->cpu_value);
+		jsonw_num(f, g->cpu_value);
 		fprintf(f, ", \"cpu_holds\": %s, \"cpu_runs\": [",
 			holds(g, g->cpu_value) < 0 ? "null" : holds(g, g->cpu_value) ? "true" : "false");
 		for (int r = 0; r < g->n_runs && !isnan(g->cpu_value); r++) {
 			if (r)
 				fputs(", ", f);
-			json_num(f, g->cpu_runs[r]);
+			jsonw_num(f, g->cpu_runs[r]);
 		}
 		fprintf(f, "], \"previous_value\": ");
-		json_num(f, g->prev_agrees < 0 ? NAN : g->prev_value);
+		jsonw_num(f, g->prev_agrees < 0 ? NAN : g->prev_value);
 		fprintf(f, ", \"agrees_with_previous\": %s, \"note\": ",
 			g->prev_agrees < 0 ? "null" : g->prev_agrees ? "true" : "false");
-		json_str(f, g->note);
+		jsonw_str(f, g->note);
 		fprintf(f, "}%s\n", i + 1 < b->n ? "," : "");
 	}
 	fprintf(f, "  ]\n}\n");
