@@ -710,73 +710,17 @@ static void test_splitwise_e2e_replay(void)
 	CHECK(worst < 0.15);
 }
 
-/* ML.ENERGY closed loop: batch held at B (a finished request is replaced at once); throughput
- * and GPU J/token from the simulation vs the measured run at that batch size. */
-static void closed_loop(const char *name, double B, double out, double thr_meas,
-	double jpt_meas)
-{
-	struct profile *p = builtin(name, 0, 0);
-	if (!p)
-		return;
-	struct done_log d = { 0 };
-	struct batcher *b = batcher_new(p, 0, on_done, &d);
-	int nreq = (int)B * 6;
-	struct batch_req *rq = calloc((size_t)nreq, sizeof *rq);
-	int next = 0;
-	for (; next < (int)B; next++) {
-		rq[next].id = (uint32_t)next + 1;
-		rq[next].in_tokens = 200;
-		/* stagger the output lengths so completions spread out (mean = out) */
-		rq[next].out_tokens = floor(out * (0.5 + (double)next / B));
-		batcher_arrive(b, 0, &rq[next]);
-	}
-	double t_start = NAN, e_start = 0, tokens = 0, t = 0;
-	int completed = 0;
-	while (next < nreq) {
-		double nt = batcher_next_t(b);
-		d.n = 0;
-		batcher_advance(b, nt);
-		t = nt;
-		for (int i = 0; i < d.n && next < nreq; i++, next++) {
-			completed++;
-			if (completed == (int)B) { /* warm-up: the first B completions */
-				t_start = t;
-				e_start = batcher_energy_j(b, t);
-			} else if (completed > (int)B) {
-				tokens += d.r[i]->out_tokens;
-			}
-			rq[next].id = (uint32_t)next + 1;
-			rq[next].in_tokens = 200;
-			rq[next].out_tokens = d.r[i]->out_tokens;
-			batcher_arrive(b, t, &rq[next]);
-		}
-	}
-	double thr = tokens / (t - t_start);
-	double jpt = (batcher_energy_j(b, t) - e_start) / (1 + profile_config_of(p)->host_frac) /
-		tokens;
-	printf("ML.ENERGY closed loop %s batch %.0f: throughput %.0f vs %.0f tok/s (%+.1f%%), "
-		"GPU J/token %.3f vs %.3f (%+.1f%%)\n", name, B, thr, thr_meas,
-		100 * (thr / thr_meas - 1), jpt, jpt_meas, 100 * (jpt / jpt_meas - 1));
-	CHECK_NEAR(thr, thr_meas, 0.10, 0);
-	CHECK_NEAR(jpt, jpt_meas, 0.10, 0);
-	free(rq);
-	batcher_free(b);
-	profile_free(p);
-}
-
-/* Every measured ML.ENERGY run of every built-in: closed loop at the run's batch size (rounded)
- * and mean output length, 200-token prompts; throughput and GPU J/token vs the measured run. */
-#include "dc/profile_table.h"
-
+/* ML.ENERGY closed loop: the batch held at B (a finished request is replaced at once), 200-token
+ * prompts, output lengths staggered around out (mean out), nreq requests in all; throughput and
+ * GPU J/token after the first B completions (the warm-up). */
 struct loop_result {
 	double thr, jpt;
 };
 
-static struct loop_result closed_loop_quiet(struct profile *p, int B, double out)
+static struct loop_result closed_loop_run(struct profile *p, int B, double out, int nreq)
 {
 	struct done_log d = { 0 };
 	struct batcher *b = batcher_new(p, 0, on_done, &d);
-	int nreq = B * 4 + 16;
 	struct batch_req *rq = calloc((size_t)nreq, sizeof *rq);
 	struct loop_result res = { 0, 0 };
 	int next = 0, completed = 0;
@@ -785,6 +729,7 @@ static struct loop_result closed_loop_quiet(struct profile *p, int B, double out
 	for (; next < B; next++) {
 		rq[next].id = (uint32_t)next + 1;
 		rq[next].in_tokens = 200;
+		/* stagger the output lengths so completions spread out (mean = out) */
 		rq[next].out_tokens = fmax(1, floor(out * (0.5 + (double)next / B)));
 		batcher_arrive(b, 0, &rq[next]);
 	}
@@ -795,7 +740,7 @@ static struct loop_result closed_loop_quiet(struct profile *p, int B, double out
 		t = nt;
 		for (int i = 0; i < d.n && next < nreq; i++, next++) {
 			completed++;
-			if (completed == B) {
+			if (completed == B) { /* warm-up: the first B completions */
 				t_start = t;
 				e_start = batcher_energy_j(b, t);
 			} else if (completed > B) {
@@ -813,6 +758,27 @@ static struct loop_result closed_loop_quiet(struct profile *p, int B, double out
 	batcher_free(b);
 	return res;
 }
+
+/* The closed loop at batch size B vs the measured run at that batch size. */
+static void closed_loop(const char *name, double B, double out, double thr_meas,
+	double jpt_meas)
+{
+	struct profile *p = builtin(name, 0, 0);
+	if (!p)
+		return;
+	struct loop_result r = closed_loop_run(p, (int)B, out, (int)B * 6);
+	double thr = r.thr, jpt = r.jpt;
+	printf("ML.ENERGY closed loop %s batch %.0f: throughput %.0f vs %.0f tok/s (%+.1f%%), "
+		"GPU J/token %.3f vs %.3f (%+.1f%%)\n", name, B, thr, thr_meas,
+		100 * (thr / thr_meas - 1), jpt, jpt_meas, 100 * (jpt / jpt_meas - 1));
+	CHECK_NEAR(thr, thr_meas, 0.10, 0);
+	CHECK_NEAR(jpt, jpt_meas, 0.10, 0);
+	profile_free(p);
+}
+
+/* Every measured ML.ENERGY run of every built-in: closed loop at the run's batch size (rounded)
+ * and mean output length, 200-token prompts; throughput and GPU J/token vs the measured run. */
+#include "dc/profile_table.h"
 
 static void test_mlenergy_all_runs(void)
 {
@@ -845,7 +811,7 @@ static void test_mlenergy_all_runs(void)
 			 * under full reservation: counted apart */
 			if (B * (200 + 1.5 * tb->out_len_mean) > profile_kv_capacity_tokens(p)) {
 				/* the same run with the paged cache (reported, not asserted) */
-				struct loop_result q = closed_loop_quiet(pp, B, tb->out_len_mean);
+				struct loop_result q = closed_loop_run(pp, B, tb->out_len_mean, B * 4 + 16);
 				double thr = tb->batch[i] / tb->step_s[i];
 				double ep = fabs(q.thr / thr - 1);
 				kv_limited++;
@@ -854,7 +820,7 @@ static void test_mlenergy_all_runs(void)
 					pg_max = ep;
 				continue;
 			}
-			struct loop_result r = closed_loop_quiet(p, B, tb->out_len_mean);
+			struct loop_result r = closed_loop_run(p, B, tb->out_len_mean, B * 4 + 16);
 			double thr = tb->batch[i] / tb->step_s[i];
 			double jpt = tb->power_w[i] * tb->step_s[i] / tb->batch[i];
 			double et = fabs(r.thr / thr - 1), ej = fabs(r.jpt / jpt - 1);
