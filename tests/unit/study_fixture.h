@@ -8,13 +8,14 @@
  * (exactly: mean 78.1 against 101) and raises p99 latency by 4% with a deterministic pattern,
  * energy is unchanged within noise. When series is set, every run also gets 24 hourly samples of
  * the series the report plots. fixture_read_stream and fixture_read_file read back what the
- * analysis wrote.
+ * analysis wrote; fixture_remove_dir clears the test's temporary folder.
  */
 #ifndef MAASIM_STUDY_FIXTURE_H
 #define MAASIM_STUDY_FIXTURE_H
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "analysis/sbuf.h"
 #include "engine/metrics.h"
@@ -107,6 +108,16 @@ static inline char *fixture_read_file(const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	return f ? fixture_read_stream(f) : NULL;
+}
+
+/* Removes the folder dir and everything in it (rm -rf); a failure is ignored (it is in /tmp). */
+static inline void fixture_remove_dir(const char *dir)
+{
+	char cmd[700];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd)) {
+	}
 }
 
 #endif

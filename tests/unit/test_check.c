@@ -278,9 +278,6 @@ int main(void)
 	RUN(ci_needs_replications);
 	RUN(main_exit_codes);
 	int rc = CHECK_DONE();
-	char cmd[700];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	if (system(cmd)) {
-	}
+	fixture_remove_dir(tmpdir);
 	return rc;
 }

@@ -79,9 +79,6 @@ int main(void)
 	RUN(quoting);
 	RUN(whole_db);
 	int rc = CHECK_DONE();
-	char cmd[700];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	if (system(cmd)) {
-	}
+	fixture_remove_dir(tmpdir);
 	return rc;
 }

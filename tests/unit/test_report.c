@@ -425,11 +425,7 @@ int main(void)
 	RUN(sweep_comparators);
 	RUN(bad_input);
 	int rc = CHECK_DONE();
-	if (!getenv("KEEP_TMP")) {
-		char cmd[700];
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-		if (system(cmd)) {
-		}
-	}
+	if (!getenv("KEEP_TMP"))
+		fixture_remove_dir(tmpdir);
 	return rc;
 }
