@@ -246,6 +246,19 @@ const char *jv_dir_of(struct arena *a, const char *path)
 	return dir;
 }
 
+const char *jv_path_in(struct arena *a, const char *dir, const char *p)
+{
+	size_t n;
+	char *out;
+
+	if (p[0] == '/')
+		return arena_strdup(a, p);
+	n = strlen(dir) + strlen(p) + 2;
+	out = arena_alloc(a, n);
+	snprintf(out, n, "%s/%s", dir, p);
+	return out;
+}
+
 int jv_is_object(struct jv *v, const cJSON *node)
 {
 	if (!cJSON_IsObject(node))

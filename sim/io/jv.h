@@ -80,6 +80,10 @@ cJSON *jv_load_object(const char *path, const char *what, size_t max_bytes, stru
  * relative file names inside a scenario or sweep file are read from. */
 const char *jv_dir_of(struct arena *a, const char *path);
 
+/* A file name from inside a scenario or sweep file, as read from dir (jv_dir_of): p when
+ * absolute, else "dir/p"; always a copy in a. */
+const char *jv_path_in(struct arena *a, const char *dir, const char *p);
+
 /* The closest of candidates to word by edit distance, or NULL when none is close. */
 const char *jv_closest(const char *word, const char *const *candidates);
 

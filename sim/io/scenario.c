@@ -150,16 +150,8 @@ static int apply_set(cJSON *root, cJSON *params, const char *file, const char *s
 
 static const char *resolve_path(struct jv *v, const char *dir, const char *p)
 {
-	char *out;
-	size_t n;
+	const char *out = jv_path_in(v->a, dir, p);
 
-	if (p[0] == '/') {
-		jv_note_file(v, p);
-		return p;
-	}
-	n = strlen(dir) + strlen(p) + 2;
-	out = arena_alloc(v->a, n);
-	snprintf(out, n, "%s/%s", dir, p);
 	jv_note_file(v, out);
 	return out;
 }

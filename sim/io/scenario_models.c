@@ -110,6 +110,22 @@ static void variant_list(const struct caltable *t, char *list, size_t n, const c
 	names[k] = NULL;
 }
 
+/* The calibration table models.table names (read from the scenario's folder; the default
+ * table when absent) into t, its file name in *path. Its contents are part of the trial's
+ * identity, so the file is noted for the scenario's hash. */
+static int load_table(struct jv *v, const struct scenario *s, const cJSON *models,
+		      const char *table, struct caltable *t, const char **path)
+{
+	struct err e2 = { 0 };
+
+	*path = table ? jv_path_in(v->a, s->dir, table) : caltable_default_path();
+	if (caltable_load(*path, t, &e2))
+		return jv_fail(v, "table", models ? jv_get(models, "table") : NULL,
+			       "expected a readable calibration table (maasim calibrate --out FILE): %s", e2.msg);
+	jv_note_file(v, *path);
+	return 0;
+}
+
 /* The variant a compression policy names (policies.compression.variant), checked against the
  * table with the JSON path of the parameter. */
 static int check_named(struct jv *v, const cJSON *pol, const struct caltable *t, const char *path,
@@ -143,7 +159,7 @@ static int load_variants(struct jv *v, struct scenario *s, const cJSON *models, 
 	const struct policy_choice *pc = &s->policies[POLICY_COMPRESSION];
 	const cJSON *pol = policies ? jv_get(policies, "compression") : NULL;
 	struct model_choice *mc = &s->model;
-	const char *table = NULL, *base = "dense_fp32", *key = NULL;
+	const char *table = NULL, *base = "dense_fp32", *key = NULL, *path;
 	int finetuned = 0, has_gpu = 0, rc = 0;
 	struct gpu_map gm;
 	struct caltable t;
@@ -152,7 +168,6 @@ static int load_variants(struct jv *v, struct scenario *s, const cJSON *models, 
 	struct variant_factors vf[VARIANTS_MAX];
 	uint64_t resident = 0;
 	size_t n = 0;
-	char path[4096];
 	size_t m = jv_enter_key(v, "models");
 
 	memset(mc, 0, sizeof *mc);
@@ -169,13 +184,8 @@ static int load_variants(struct jv *v, struct scenario *s, const cJSON *models, 
 			return -1;
 		has_gpu = 1;
 	}
-	if (table && table[0] != '/')
-		snprintf(path, sizeof path, "%s/%s", s->dir, table);
-	else
-		snprintf(path, sizeof path, "%s", table ? table : caltable_default_path());
-	if (caltable_load(path, &t, &e2))
-		return jv_fail(v, "table", models ? jv_get(models, "table") : NULL, "expected a readable calibration table (maasim calibrate --out FILE): %s", e2.msg);
-	jv_note_file(v, path);
+	if (load_table(v, s, models, table, &t, &path))
+		return -1;
 	if (!caltable_find(&t, base) || !caltable_find(&t, base)->supported) {
 		const char *names[VARIANTS_MAX + 1], *near;
 		char list[1024];
@@ -307,15 +317,9 @@ int scenario_models_load(struct jv *v, struct scenario *s, const cJSON *models,
 			return -1;
 	} else {
 		struct caltable t;
-		struct err e2 = { 0 };
-		char path[4096];
-		if (table && table[0] != '/')
-			snprintf(path, sizeof path, "%s/%s", s->dir, table);
-		else
-			snprintf(path, sizeof path, "%s", table ? table : caltable_default_path());
-		if (caltable_load(path, &t, &e2))
-			return jv_fail(v, "table", jv_get(models, "table"), "expected a readable calibration table (maasim calibrate --out FILE): %s", e2.msg);
-		jv_note_file(v, path); /* its contents are part of the trial's identity */
+		const char *path;
+		if (load_table(v, s, models, table, &t, &path))
+			return -1;
 		const struct caltable_variant *cv = caltable_find(&t, mc->variant);
 		int rc = 0;
 		if (!cv) {

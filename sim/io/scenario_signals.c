@@ -124,12 +124,7 @@ static int load_src(struct jv *v, struct scenario *s, const cJSON *obj, const ch
 	    jv_str(v, n, "column", 0, NULL, &column) ||
 	    jv_num(v, n, "scale", 0, 1, 0, 1, 1e15, &scale))
 		return -1;
-	if (path[0] != '/') {
-		size_t len = strlen(s->dir) + strlen(path) + 2;
-		char *full = arena_alloc(v->a, len);
-		snprintf(full, len, "%s/%s", s->dir, path);
-		path = full;
-	}
+	path = jv_path_in(v->a, s->dir, path);
 	if (read_series(v, path, column, scale, src, first_epoch))
 		return err_prefix(v->e, "%s: %s", v->file, v->path);
 	jv_leave(v, m);

@@ -542,19 +542,10 @@ static int load_root(struct jv *v, struct sweep_spec *s, const cJSON *root)
 		const cJSON *it = cJSON_IsString(scn) ? scn : cJSON_GetArrayItem(scn, (int)i);
 		const char *p;
 		char *copy, *b, *dot;
-		size_t len;
 		if (!cJSON_IsString(it) || !it->valuestring[0])
 			return jv_fail(v, "scenarios", it, "expected file names (strings)");
 		p = it->valuestring;
-		if (p[0] == '/') {
-			s->scenarios[i] = arena_strdup(&s->arena, p);
-		} else {
-			char *r;
-			len = strlen(s->dir) + strlen(p) + 2;
-			r = arena_alloc(&s->arena, len);
-			snprintf(r, len, "%s/%s", s->dir, p);
-			s->scenarios[i] = r;
-		}
+		s->scenarios[i] = jv_path_in(&s->arena, s->dir, p);
 		copy = xstrdup(p);
 		b = basename(copy);
 		if ((dot = strrchr(b, '.')) && strcmp(dot, ".json") == 0)
