@@ -723,6 +723,39 @@ static void cpu_model(char *buf, size_t n)
 		fclose(f);
 }
 
+/* What tells apart machines that share a model name ("AMD EPYC" names both an AVX2-only
+ * part with 512 KB of L2 and an AVX-512 one with 1 MB): the first processor's family, model,
+ * stepping and cache size from /proc/cpuinfo, and its widest SIMD. Two runs are compared only
+ * when this agrees too. */
+static void cpu_ident(char *buf, size_t n)
+{
+	char line[8192], fam[16] = "?", mod[16] = "?", step[16] = "?", cache[32] = "?";
+	const char *simd = "?";
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	while (f && fgets(line, sizeof line, f)) {
+		const char *v = strchr(line, ':');
+		if (line[0] == '\n')
+			break; /* the end of the first processor's block */
+		if (!v)
+			continue;
+		v += v[1] == ' ' ? 2 : 1;
+		if (strncmp(line, "cpu family", 10) == 0)
+			snprintf(fam, sizeof fam, "%.*s", (int)strcspn(v, "\n"), v);
+		else if (strncmp(line, "model\t", 6) == 0)
+			snprintf(mod, sizeof mod, "%.*s", (int)strcspn(v, "\n"), v);
+		else if (strncmp(line, "stepping", 8) == 0)
+			snprintf(step, sizeof step, "%.*s", (int)strcspn(v, "\n"), v);
+		else if (strncmp(line, "cache size", 10) == 0)
+			snprintf(cache, sizeof cache, "%.*s", (int)strcspn(v, "\n"), v);
+		else if (strncmp(line, "flags", 5) == 0)
+			simd = strstr(v, " avx512f") ? "avx512f" : strstr(v, " avx2") ? "avx2" : "no avx2";
+	}
+	if (f)
+		fclose(f);
+	snprintf(buf, n, "family %s model %s stepping %s, cache %s, %s", fam, mod, step, cache, simd);
+}
+
 static void loadavg(char *buf, size_t n)
 {
 	FILE *f = fopen("/proc/loadavg", "r");
@@ -734,8 +767,8 @@ static void loadavg(char *buf, size_t n)
 		fclose(f);
 }
 
-static int write_json(const struct bench *b, const char *cpu, const char *load0, const char *load1,
-		      const char *date)
+static int write_json(const struct bench *b, const char *cpu, const char *cpu_id,
+		      const char *load0, const char *load1, const char *date)
 {
 	FILE *f = fopen(b->out, "w");
 	static const char *const ops[] = { "", "<=", ">=" };
@@ -748,6 +781,8 @@ static int write_json(const struct bench *b, const char *cpu, const char *load0,
 	jsonw_str(f, b->commit);
 	fprintf(f, ",\n  \"cpu\": ");
 	jsonw_str(f, cpu);
+	fprintf(f, ",\n  \"cpu_id\": ");
+	jsonw_str(f, cpu_id);
 	fprintf(f, ",\n  \"cores_online\": %ld,\n  \"date\": ", sysconf(_SC_NPROCESSORS_ONLN));
 	jsonw_str(f, date);
 	fprintf(f, ",\n  \"quick\": %s,\n  \"load_avg_1min_start\": %s,\n  \"load_avg_1min_end\": %s,\n",
@@ -866,10 +901,12 @@ static void fig_range(const struct figure *f, double *lo, double *hi)
 /* Prints, for each figure with a target, the previous run's median, this run's and whether
  * they agree; marks the figures in the JSON (prev_*). Returns the previous file's parse (to
  * free) or NULL when there is nothing to compare with. */
-static cJSON *compare_previous(struct bench *b, const char *prev_text, const char *cpu)
+static cJSON *compare_previous(struct bench *b, const char *prev_text, const char *cpu,
+				const char *cpu_id)
 {
 	cJSON *prev = prev_text ? cJSON_Parse(prev_text) : NULL;
 	const cJSON *pc = cJSON_GetObjectItemCaseSensitive(prev, "cpu");
+	const cJSON *pid = cJSON_GetObjectItemCaseSensitive(prev, "cpu_id"); /* absent before */
 	const cJSON *pq = cJSON_GetObjectItemCaseSensitive(prev, "quick");
 	const cJSON *pf = cJSON_GetObjectItemCaseSensitive(prev, "figures");
 	const cJSON *pcommit = cJSON_GetObjectItemCaseSensitive(prev, "commit");
@@ -882,6 +919,13 @@ static cJSON *compare_previous(struct bench *b, const char *prev_text, const cha
 	}
 	if (!cJSON_IsArray(pf) || !cJSON_IsString(pc) || !cJSON_IsBool(pq)) {
 		printf("\nsecond run: %s is not a bench results file; not compared\n", b->out);
+		cJSON_Delete(prev);
+		return NULL;
+	}
+	if (cJSON_IsString(pid) && strcmp(pc->valuestring, cpu) == 0 &&
+	    strcmp(pid->valuestring, cpu_id) != 0) {
+		printf("\nsecond run: the previous %s is from another CPU of this model (%s; this one: "
+		       "%s); not compared\n", b->out, pid->valuestring, cpu_id);
 		cJSON_Delete(prev);
 		return NULL;
 	}
@@ -934,7 +978,7 @@ static cJSON *compare_previous(struct bench *b, const char *prev_text, const cha
 int main(int argc, char **argv)
 {
 	struct bench *b = xcalloc(1, sizeof *b);
-	char cpu[256], load0[32], load1[32], date[40];
+	char cpu[256], cpu_id[160], load0[32], load1[32], date[40];
 	time_t t = time(NULL);
 	struct tm tm;
 	const char *only = NULL;
@@ -967,9 +1011,10 @@ int main(int argc, char **argv)
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	cpu_model(cpu, sizeof cpu);
+	cpu_ident(cpu_id, sizeof cpu_id);
 	loadavg(load0, sizeof load0);
-	printf("maasim bench%s: commit %s, %s, %ld core(s), load average %s at start\n",
-	       b->quick ? " (quick)" : "", b->commit, cpu, sysconf(_SC_NPROCESSORS_ONLN), load0);
+	printf("maasim bench%s: commit %s, %s (%s), %ld core(s), load average %s at start\n",
+	       b->quick ? " (quick)" : "", b->commit, cpu, cpu_id, sysconf(_SC_NPROCESSORS_ONLN), load0);
 	if (!only || strcmp(only, "hold") == 0)
 		bench_hold(b);
 	if (!only || strcmp(only, "mm1") == 0)
@@ -983,14 +1028,14 @@ int main(int argc, char **argv)
 	loadavg(load1, sizeof load1);
 	print_table(b);
 	prev_text = file_text(b->out);
-	prev = compare_previous(b, prev_text, cpu);
+	prev = compare_previous(b, prev_text, cpu, cpu_id);
 	printf("load average (1 min) %s at start, %s at end on %ld core(s)%s\n", load0, load1,
 	       sysconf(_SC_NPROCESSORS_ONLN),
 	       atof(load0) > 0.5 || atof(load1) > 0.5
 		       ? ": the machine was busy (other work, or a bench run just before it: the 1-minute "
 			 "average decays over minutes); timings may be noisy"
 		       : "");
-	if (write_json(b, cpu, load0, load1, date) == 0)
+	if (write_json(b, cpu, cpu_id, load0, load1, date) == 0)
 		printf("wrote %s\n", b->out);
 	cJSON_Delete(prev);
 	free(prev_text);

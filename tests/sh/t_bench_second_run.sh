@@ -57,6 +57,14 @@ prev false "0, 1e9"
 run_bench && grep -q "a run of the other kind (quick / full); not compared" "$TMP/log" &&
 	grep -q '"agrees_with_previous": null' "$out" && pass "quick against full: not compared" ||
 	{ fail "quick against full"; sed 's/^/      /' "$TMP/log" | tail -n 5; }
+# 7. the same model name on another CPU (family, model, cache or SIMD differ): not compared;
+# a file from before cpu_id was recorded is compared on the model name alone (case 4 above)
+prev true "0, 1e9"
+sed -i 's/"cpu": /"cpu_id": "family 0 model 0 stepping 0, cache 1 KB, no avx2", "cpu": /' "$out"
+run_bench && grep -q "is from another CPU of this model (family 0 model 0" "$TMP/log" &&
+	grep -q '"agrees_with_previous": null' "$out" && grep -q '"cpu_id": "family ' "$out" &&
+	pass "another CPU of the same model name: not compared" ||
+	{ fail "another CPU of the same model name"; sed 's/^/      /' "$TMP/log" | tail -n 5; }
 echo '[1, 2' >"$out"
 run_bench && grep -q "is not a bench results file; not compared" "$TMP/log" &&
 	pass "not a results file: not compared" || { fail "not a results file"; sed 's/^/      /' "$TMP/log" | tail -n 5; }
