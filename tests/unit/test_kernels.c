@@ -355,11 +355,13 @@ static int i8_runs[QUANT_VNNI + 1];
 /* n channels, k inputs, b tokens; row kinds rotate with the row index from `kind0` */
 static void check_i8_exact(int n, int k, int b, int kind0)
 {
-	int *c = xmalloc((size_t)n * (size_t)k * sizeof *c);
-	float *w = xmalloc((size_t)n * (size_t)k * sizeof *w), *wd = xmalloc((size_t)n * (size_t)k * sizeof *wd);
-	float *x = xmalloc((size_t)b * (size_t)k * sizeof *x), *xs = xmalloc((size_t)b * sizeof *xs);
-	float *yr = xmalloc((size_t)b * (size_t)n * sizeof *yr), *y = xmalloc((size_t)b * (size_t)n * sizeof *y);
-	signed char *xq = xmalloc((size_t)b * (size_t)k);
+	const size_t nk = (size_t)n * (size_t)k, bk = (size_t)b * (size_t)k;
+	const size_t bn = (size_t)b * (size_t)n;
+	int *c = xmalloc(nk * sizeof *c);
+	float *w = xmalloc(nk * sizeof *w), *wd = xmalloc(nk * sizeof *wd);
+	float *x = xmalloc(bk * sizeof *x), *xs = xmalloc((size_t)b * sizeof *xs);
+	float *yr = xmalloc(bn * sizeof *yr), *y = xmalloc(bn * sizeof *y);
+	signed char *xq = xmalloc(bk);
 	const float ws = 1.0f / 127.0f; /* the scale of a row whose largest magnitude is 1 */
 
 	for (int i = 0; i < n; i++) {
@@ -372,7 +374,7 @@ static void check_i8_exact(int n, int k, int b, int kind0)
 	struct quant_i8 *q = quant_i8_new(w, n, k);
 	quant_i8_dequant(q, wd);
 	int bad = 0;
-	for (size_t j = 0; j < (size_t)n * k; j++)
+	for (size_t j = 0; j < nk; j++)
 		bad += wd[j] != (float)c[j] * ws;
 	CHECK_INT(bad, 0); /* the kernels hold exactly the chosen codes */
 	quant_i8_quantize_rows(x, b, k, xq, xs);
@@ -385,22 +387,24 @@ static void check_i8_exact(int n, int k, int b, int kind0)
 				zero_row &= c[(size_t)i * k + j] == 0;
 			}
 			CHECK(acc >= INT32_MIN && acc <= INT32_MAX);
-			/* as the kernels scale: (float)acc * xs * ws, left to right; a zero row's scale
-			 * is 1 */
-			yr[(size_t)t * n + i] = (float)(int32_t)acc * xs[t] * (zero_row ? 1.0f : ws);
+			/* as the kernels scale: (float)acc * xs * ws, left to right; a zero
+			 * row's scale is 1 */
+			const float sw = zero_row ? 1.0f : ws;
+			yr[(size_t)t * n + i] = (float)(int32_t)acc * xs[t] * sw;
 		}
 	for (int path = QUANT_PORTABLE; path <= QUANT_VNNI; path++) {
-		for (size_t j = 0; j < (size_t)b * n; j++)
+		for (size_t j = 0; j < bn; j++)
 			y[j] = NAN; /* an output a path leaves unwritten cannot match */
 		if (quant_i8_gemm(q, x, b, y, path) != 0)
 			continue;
 		i8_runs[path]++;
-		if (memcmp(y, yr, (size_t)b * n * sizeof *y) != 0) {
-			for (size_t j = 0; j < (size_t)b * n; j++)
+		if (memcmp(y, yr, bn * sizeof *y) != 0) {
+			for (size_t j = 0; j < bn; j++)
 				if (memcmp(&y[j], &yr[j], sizeof *y) != 0) {
-					fprintf(stderr, "  int8 %s n=%d k=%d b=%d: token %zu channel %zu: "
-						"%.9g, exact %.9g\n", quant_path_name(path), n, k, b,
-						j / (size_t)n, j % (size_t)n, (double)y[j], (double)yr[j]);
+					fprintf(stderr, "  int8 %s n=%d k=%d b=%d: token %zu "
+						"channel %zu: %.9g, exact %.9g\n",
+						quant_path_name(path), n, k, b, j / (size_t)n,
+						j % (size_t)n, (double)y[j], (double)yr[j]);
 					break;
 				}
 			CHECK(0);
@@ -442,7 +446,8 @@ static void test_int8_exact(void)
 		CHECK_INT(i8_runs[QUANT_VNNI], cases);
 	for (int path = QUANT_AVX2; path <= QUANT_VNNI; path++)
 		printf("     (int8 %s path: %s)\n", quant_path_name(path),
-		       i8_runs[path] ? "compared with exact sums" : "not available on this CPU: skipped");
+		       i8_runs[path] ? "compared with exact sums"
+				     : "not available on this CPU: skipped");
 }
 
 /* The largest K the calibration uses (the Llama-3-70B MLP down projection, 28672) with every
