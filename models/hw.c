@@ -72,11 +72,19 @@ double hw_now_s(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* The chains below must stay independent in the compiled code: chains that start equal and
+ * apply the same operations compute the same values, and GCC 12 merges them (objdump: with equal
+ * starts fma_chain ran 5 FMAs per iteration instead of 12, vnni_chain 1 vpdpbusd instead of 10,
+ * int8_chain 4 vpmaddubsw instead of 8, so each peak was overstated 2.4x, 10x and 2x). Each
+ * accumulator therefore starts at its own value, and no two int8 steps share their inputs. */
+
 /* 12 independent accumulators: covers FMA latency 4-5 cycles x 2 pipes on current x86 cores */
 __attribute__((target("avx2,fma"))) static double fma_chain(long iters)
 {
-	__m256 a0 = _mm256_set1_ps(1.0f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
-	__m256 a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+	__m256 a0 = _mm256_set1_ps(1.00f), a1 = _mm256_set1_ps(1.01f), a2 = _mm256_set1_ps(1.02f);
+	__m256 a3 = _mm256_set1_ps(1.03f), a4 = _mm256_set1_ps(1.04f), a5 = _mm256_set1_ps(1.05f);
+	__m256 a6 = _mm256_set1_ps(1.06f), a7 = _mm256_set1_ps(1.07f), a8 = _mm256_set1_ps(1.08f);
+	__m256 a9 = _mm256_set1_ps(1.09f), a10 = _mm256_set1_ps(1.10f), a11 = _mm256_set1_ps(1.11f);
 	const __m256 m = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
 
 	for (long i = 0; i < iters; i++) {
@@ -96,10 +104,12 @@ __attribute__((target("avx2,fma"))) static double fma_chain(long iters)
 	return (double)out[0];
 }
 
-/* the int8 kernel's inner step: maddubs (u8 x s8 -> s16 pairs), madd with ones (-> s32), add */
+/* the int8 kernel's inner step: maddubs (u8 x s8 -> s16 pairs), madd with ones (-> s32), add;
+ * 4 opaque copies of u times 2 weight vectors give 8 distinct steps per iteration */
 __attribute__((target("avx2"))) static int int8_chain(long iters)
 {
-	const __m256i u = _mm256_set1_epi8(3), s = _mm256_set1_epi8(-2), ones = _mm256_set1_epi16(1);
+	const __m256i u = _mm256_set1_epi8(3), s = _mm256_set1_epi8(-2), s2 = _mm256_set1_epi8(-3);
+	const __m256i ones = _mm256_set1_epi16(1);
 	__m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0,
 		a7 = a0;
 
@@ -110,10 +120,10 @@ __attribute__((target("avx2"))) static int int8_chain(long iters)
 		a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(_mm256_maddubs_epi16(u1, s), ones));
 		a2 = _mm256_add_epi32(a2, _mm256_madd_epi16(_mm256_maddubs_epi16(u2, s), ones));
 		a3 = _mm256_add_epi32(a3, _mm256_madd_epi16(_mm256_maddubs_epi16(u3, s), ones));
-		a4 = _mm256_add_epi32(a4, _mm256_madd_epi16(_mm256_maddubs_epi16(u0, s), ones));
-		a5 = _mm256_add_epi32(a5, _mm256_madd_epi16(_mm256_maddubs_epi16(u1, s), ones));
-		a6 = _mm256_add_epi32(a6, _mm256_madd_epi16(_mm256_maddubs_epi16(u2, s), ones));
-		a7 = _mm256_add_epi32(a7, _mm256_madd_epi16(_mm256_maddubs_epi16(u3, s), ones));
+		a4 = _mm256_add_epi32(a4, _mm256_madd_epi16(_mm256_maddubs_epi16(u0, s2), ones));
+		a5 = _mm256_add_epi32(a5, _mm256_madd_epi16(_mm256_maddubs_epi16(u1, s2), ones));
+		a6 = _mm256_add_epi32(a6, _mm256_madd_epi16(_mm256_maddubs_epi16(u2, s2), ones));
+		a7 = _mm256_add_epi32(a7, _mm256_madd_epi16(_mm256_maddubs_epi16(u3, s2), ones));
 	}
 	__m256i t = _mm256_add_epi32(_mm256_add_epi32(_mm256_add_epi32(a0, a1),
 						      _mm256_add_epi32(a2, a3)),
@@ -125,8 +135,10 @@ __attribute__((target("avx2"))) static int int8_chain(long iters)
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) static int vnni_chain(long iters)
 {
 	const __m512i u = _mm512_set1_epi8(3), s = _mm512_set1_epi8(-2);
-	__m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0,
-		a7 = a0, a8 = a0, a9 = a0;
+	__m512i a0 = _mm512_set1_epi32(0), a1 = _mm512_set1_epi32(1), a2 = _mm512_set1_epi32(2);
+	__m512i a3 = _mm512_set1_epi32(3), a4 = _mm512_set1_epi32(4), a5 = _mm512_set1_epi32(5);
+	__m512i a6 = _mm512_set1_epi32(6), a7 = _mm512_set1_epi32(7), a8 = _mm512_set1_epi32(8);
+	__m512i a9 = _mm512_set1_epi32(9);
 
 	for (long i = 0; i < iters; i++) {
 		a0 = _mm512_dpbusd_epi32(a0, u, s); a1 = _mm512_dpbusd_epi32(a1, u, s);

@@ -346,32 +346,98 @@ __attribute__((target("avx2"))) static void i8_avx2(const struct quant_i8 *q,
 
 /* AVX-512 VNNI: vpdpbusd multiplies u8 by s8, so activations are offset by +128 into u8 and
  * 128 * sum(w) is taken back out of each channel's sum (exact in int32). */
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
-i8_vnni_4x4(const unsigned char *const *ur, const signed char *const *w, int kp, int32_t out[4][4])
+#define VNNI_TARGET "avx512f,avx512bw,avx512vnni"
+
+/* acc += x (u8) . w (s8) as vpdpbusd, all three in registers. Written as an instruction because
+ * GCC 12 compiles _mm512_dpbusd_epi32 in a loop with several accumulators so that every
+ * accumulator is copied to another register and back around each vpdpbusd and the weights are
+ * re-read from memory as its operand (objdump of i8_vnni_4x4: 20 loads and 32 moves per 16
+ * vpdpbusd, against 8 loads here); the register-only form keeps the kernel at 8 loads. The
+ * {AT&T|Intel} alternatives keep it valid under -masm=intel. */
+#define VNNI_DPBUSD(acc, x, w) \
+	__asm__("vpdpbusd {%2, %1, %0|%0, %1, %2}" : "+v"(acc) : "v"(x), "v"(w))
+
+/* In every 128-bit lane L: the sums of lane L's four int32 in a, b, c and d. */
+__attribute__((target(VNNI_TARGET), always_inline)) static inline __m512i
+vnni_sum4(__m512i a, __m512i b, __m512i c, __m512i d)
 {
-	__m512i c[4][4];
-	for (int u = 0; u < 4; u++)
-		for (int v = 0; v < 4; v++)
-			c[u][v] = _mm512_setzero_si512();
-	for (int j = 0; j < kp; j += 64) {
-		__m512i w0 = _mm512_load_si512((const void *)(w[0] + j));
-		__m512i w1 = _mm512_load_si512((const void *)(w[1] + j));
-		__m512i w2 = _mm512_load_si512((const void *)(w[2] + j));
-		__m512i w3 = _mm512_load_si512((const void *)(w[3] + j));
-		for (int u = 0; u < 4; u++) {
-			__m512i x = _mm512_load_si512((const void *)(ur[u] + j));
-			c[u][0] = _mm512_dpbusd_epi32(c[u][0], x, w0);
-			c[u][1] = _mm512_dpbusd_epi32(c[u][1], x, w1);
-			c[u][2] = _mm512_dpbusd_epi32(c[u][2], x, w2);
-			c[u][3] = _mm512_dpbusd_epi32(c[u][3], x, w3);
-		}
-	}
-	for (int u = 0; u < 4; u++)
-		for (int v = 0; v < 4; v++)
-			out[u][v] = _mm512_reduce_add_epi32(c[u][v]);
+	__m512i ab = _mm512_add_epi32(_mm512_unpacklo_epi32(a, b), _mm512_unpackhi_epi32(a, b));
+	__m512i cd = _mm512_add_epi32(_mm512_unpacklo_epi32(c, d), _mm512_unpackhi_epi32(c, d));
+	return _mm512_add_epi32(_mm512_unpacklo_epi64(ab, cd), _mm512_unpackhi_epi64(ab, cd));
 }
 
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
+/* one token's 64 codes at row + j times the 4 channels' (wa..wd) into its 4 accumulators */
+#define VNNI_TOKEN(row, c0, c1, c2, c3)                                          \
+	do {                                                                     \
+		const __m512i x_ = _mm512_load_si512((const void *)((row) + j)); \
+		VNNI_DPBUSD(c0, x_, wa);                                         \
+		VNNI_DPBUSD(c1, x_, wb);                                         \
+		VNNI_DPBUSD(c2, x_, wc);                                         \
+		VNNI_DPBUSD(c3, x_, wd);                                         \
+	} while (0)
+
+/* 4 tokens x 4 channels over the whole padded row: 16 accumulators, 4 weight vectors and one
+ * token's codes in registers (21 of the 32 zmm), so each 64-byte load feeds 4 products (8 loads
+ * per 16 vpdpbusd). The accumulators are named variables: kept in an array indexed by a loop
+ * variable, GCC 12 at -O2 held them on the stack, a load and a store around every vpdpbusd.
+ * The 16 sums are reduced together (vnni_sum4 per token, then across the 128-bit lanes) rather
+ * than by 16 separate horizontal reductions. */
+__attribute__((target(VNNI_TARGET))) static __m512i
+i8_vnni_4x4(const unsigned char *const *ur, const signed char *const *w, int kp)
+{
+	const unsigned char *x0 = ur[0], *x1 = ur[1], *x2 = ur[2], *x3 = ur[3];
+	__m512i c00 = _mm512_setzero_si512(), c01 = c00, c02 = c00, c03 = c00, c10 = c00,
+		c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00,
+		c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+
+	for (int j = 0; j < kp; j += 64) {
+		const __m512i wa = _mm512_load_si512((const void *)(w[0] + j));
+		const __m512i wb = _mm512_load_si512((const void *)(w[1] + j));
+		const __m512i wc = _mm512_load_si512((const void *)(w[2] + j));
+		const __m512i wd = _mm512_load_si512((const void *)(w[3] + j));
+		VNNI_TOKEN(x0, c00, c01, c02, c03);
+		VNNI_TOKEN(x1, c10, c11, c12, c13);
+		VNNI_TOKEN(x2, c20, c21, c22, c23);
+		VNNI_TOKEN(x3, c30, c31, c32, c33);
+	}
+	/* tu: per 128-bit lane, token u's 4 channel sums; the lanes are then added across, giving
+	 * token u's sum for channel v in int32 lane 4u + v */
+	const __m512i t0 = vnni_sum4(c00, c01, c02, c03), t1 = vnni_sum4(c10, c11, c12, c13);
+	const __m512i t2 = vnni_sum4(c20, c21, c22, c23), t3 = vnni_sum4(c30, c31, c32, c33);
+	const __m512i t01 = _mm512_add_epi32(_mm512_shuffle_i32x4(t0, t1, _MM_SHUFFLE(1, 0, 1, 0)),
+					     _mm512_shuffle_i32x4(t0, t1, _MM_SHUFFLE(3, 2, 3, 2)));
+	const __m512i t23 = _mm512_add_epi32(_mm512_shuffle_i32x4(t2, t3, _MM_SHUFFLE(1, 0, 1, 0)),
+					     _mm512_shuffle_i32x4(t2, t3, _MM_SHUFFLE(3, 2, 3, 2)));
+	return _mm512_add_epi32(_mm512_shuffle_i32x4(t01, t23, _MM_SHUFFLE(2, 0, 2, 0)),
+				_mm512_shuffle_i32x4(t01, t23, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+/* Writes i8_vnni_4x4's block (tokens t..t+3, channels i..i+3, sum in lane 4u + v) as i8_store
+ * does: per element the same int32 offset removal and the same three roundings (to float,
+ * times xs[t + u], times scale[i + v]), hence the same bits, 16 at a time (the 16 scalar
+ * stores, about 19 instructions each in the objdump, were more than half of the instructions
+ * per 4x4 call at K = 512). */
+__attribute__((target(VNNI_TARGET))) static void
+i8_vnni_store4x4(const struct quant_i8 *q, float *y, const float *xs, int t, int i, __m512i acc)
+{
+	const __m512i lane_token = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+	const __m128i wsum4 = _mm_loadu_si128((const __m128i *)(q->wsum + i));
+	const __m512i wsum = _mm512_broadcast_i32x4(wsum4);
+	const __m512 sx = _mm512_permutexvar_ps(lane_token,
+						_mm512_castps128_ps512(_mm_loadu_ps(xs + t)));
+	const __m512 sw = _mm512_broadcast_f32x4(_mm_loadu_ps(q->scale + i));
+	const __m512i exact = _mm512_sub_epi32(acc, _mm512_slli_epi32(wsum, 7)); /* - 128 sum(w) */
+	const __m512 r = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(exact), sx), sw);
+	const size_t n = (size_t)q->n;
+	float *row = y + (size_t)t * n + (size_t)i;
+
+	_mm_storeu_ps(row, _mm512_castps512_ps128(r));
+	_mm_storeu_ps(row + n, _mm512_extractf32x4_ps(r, 1));
+	_mm_storeu_ps(row + 2 * n, _mm512_extractf32x4_ps(r, 2));
+	_mm_storeu_ps(row + 3 * n, _mm512_extractf32x4_ps(r, 3));
+}
+
+__attribute__((target(VNNI_TARGET))) static void
 i8_vnni_1x4(const unsigned char *ur, const signed char *const *w, int kp, int32_t out[4])
 {
 	__m512i c0 = _mm512_setzero_si512(), c1 = c0, c2 = c0, c3 = c0;
@@ -388,8 +454,9 @@ i8_vnni_1x4(const unsigned char *ur, const signed char *const *w, int kp, int32_
 	out[3] = _mm512_reduce_add_epi32(c3);
 }
 
-static void i8_vnni(const struct quant_i8 *q, const unsigned char *xu, const float *xs, int b,
-		    float *y)
+__attribute__((target(VNNI_TARGET))) static void i8_vnni(const struct quant_i8 *q,
+							  const unsigned char *xu, const float *xs,
+							  int b, float *y)
 {
 	const size_t kp = (size_t)q->kp;
 	const int n = q->n, b4 = b / 4 * 4;
@@ -405,13 +472,18 @@ static void i8_vnni(const struct quant_i8 *q, const unsigned char *xu, const flo
 			}
 			for (int t = 0; t < b4; t += 4) {
 				const unsigned char *ur[4];
-				int32_t o[4][4];
 				for (int u = 0; u < 4; u++)
 					ur[u] = xu + (size_t)(t + u) * kp;
-				i8_vnni_4x4(ur, wr, q->kp, o);
+				const __m512i acc = i8_vnni_4x4(ur, wr, q->kp);
+				if (i + 3 < n1) {
+					i8_vnni_store4x4(q, y, xs, t, i, acc);
+					continue;
+				}
+				int32_t o[16]; /* a tile edge: the valid channels one by one */
+				_mm512_storeu_si512((void *)o, acc);
 				for (int u = 0; u < 4; u++)
 					for (int v = 0; v < 4 && i + v < n1; v++)
-						i8_store(q, y, xs, t + u, iu[v], o[u][v],
+						i8_store(q, y, xs, t + u, iu[v], o[4 * u + v],
 							 128 * q->wsum[iu[v]]);
 			}
 			for (int t = b4; t < b; t++) {

@@ -10,6 +10,9 @@
  *    ||Y - Y_ref||_F / ||Y_ref||_F below a stated bound for uniform random data at these
  *    shapes (bf16 2^-8, int8 0.015, int4 g32 0.12: measured typical values 0.0015, 0.0055 and 0.07), and for low rank Eckart-Young's exact error.
  * Shapes are small and odd (N = 37, K = 96, batches 1..37) so padding and tails are exercised.
+ * The int8 paths (portable, AVX2, AVX-512 VNNI: each one this CPU has, and VNNI is never
+ * skipped where the CPU has it) are also compared bit for bit with exact integer sums over a
+ * grid of shapes around their kernels' steps, with codes at the extremes (test_int8_exact).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -261,6 +264,8 @@ static void test_paths_agree(void)
 	struct quant_i8 *q = quant_i8_new(w, N, K);
 	CHECK_INT(quant_i8_gemm(q, x, 13, y1, QUANT_PORTABLE), 0);
 	for (int path = QUANT_AVX2; path <= QUANT_VNNI; path++) {
+		for (int i = 0; i < 13 * N; i++)
+			y2[i] = NAN; /* not the previous path's output: each path must write all */
 		int rc = quant_i8_gemm(q, x, 13, y2, path);
 		if (rc != 0) {
 			printf("     (int8 %s path not available on this CPU: skipped)\n",
@@ -293,6 +298,165 @@ static void test_paths_agree(void)
 	free(x);
 	free(y1);
 	free(y2);
+}
+
+/* ---- int8: every path against exact integer sums
+ *
+ * Weights are built from chosen integer codes c (every non-zero row holds a code of magnitude
+ * 127, so the row's scale is exactly 1/127 and its codes are exactly c: checked through
+ * quant_i8_dequant); activations are quantized by quant_i8_quantize_rows (its codes checked
+ * against the definition in test_quantize_rows). The reference is then the int64 sum of code
+ * products, scaled as the kernels scale it, and every path must give it bit for bit. Rows of
+ * both operands take the extremes the SIMD paths treat specially: codes all +127 (u8 255 after
+ * VNNI's +128 offset), all -127 (u8 1), alternating, all zero (u8 128: only the channel-sum
+ * correction cancels it), and random codes. */
+
+enum { I8_ROW_RANDOM, I8_ROW_PLUS, I8_ROW_MINUS, I8_ROW_ALTERNATE, I8_ROW_ZERO, I8_ROW_KINDS };
+
+static int rand_code(void)
+{
+	return (int)(urand() * 255.0) - 127; /* [-127, 127] */
+}
+
+/* codes of one row of kind `kind`; a non-zero row holds at least one code of magnitude 127 */
+static void i8_codes_row(int kind, int k, int *c)
+{
+	for (int j = 0; j < k; j++) {
+		switch (kind) {
+		case I8_ROW_PLUS: c[j] = 127; break;
+		case I8_ROW_MINUS: c[j] = -127; break;
+		case I8_ROW_ALTERNATE: c[j] = j % 2 ? -127 : 127; break;
+		case I8_ROW_ZERO: c[j] = 0; break;
+		default: c[j] = rand_code(); break;
+		}
+	}
+	if (kind == I8_ROW_RANDOM)
+		c[(int)(urand() * k)] = urand() < 0.5 ? -127 : 127;
+}
+
+/* float activations whose per-token codes take the row kind (the quantizer maps the row's
+ * largest magnitude to 127; random rows are ordinary floats) */
+static void i8_act_row(int kind, int k, float *x)
+{
+	for (int j = 0; j < k; j++) {
+		switch (kind) {
+		case I8_ROW_PLUS: x[j] = 0.75f; break;
+		case I8_ROW_MINUS: x[j] = -3.0f; break;
+		case I8_ROW_ALTERNATE: x[j] = j % 2 ? -1.5f : 1.5f; break;
+		case I8_ROW_ZERO: x[j] = 0.0f; break;
+		default: x[j] = (float)(2 * urand() - 1); break;
+		}
+	}
+}
+
+/* the paths this CPU has, each compared with the exact sums; counts what ran per path */
+static int i8_runs[QUANT_VNNI + 1];
+
+/* n channels, k inputs, b tokens; row kinds rotate with the row index from `kind0` */
+static void check_i8_exact(int n, int k, int b, int kind0)
+{
+	const size_t nk = (size_t)n * (size_t)k, bk = (size_t)b * (size_t)k;
+	const size_t bn = (size_t)b * (size_t)n;
+	int *c = xmalloc(nk * sizeof *c);
+	float *w = xmalloc(nk * sizeof *w), *wd = xmalloc(nk * sizeof *wd);
+	float *x = xmalloc(bk * sizeof *x), *xs = xmalloc((size_t)b * sizeof *xs);
+	float *yr = xmalloc(bn * sizeof *yr), *y = xmalloc(bn * sizeof *y);
+	signed char *xq = xmalloc(bk);
+	const float ws = 1.0f / 127.0f; /* the scale of a row whose largest magnitude is 1 */
+
+	for (int i = 0; i < n; i++) {
+		i8_codes_row((kind0 + i) % I8_ROW_KINDS, k, c + (size_t)i * k);
+		for (int j = 0; j < k; j++)
+			w[(size_t)i * k + j] = (float)c[(size_t)i * k + j] / 127.0f;
+	}
+	for (int t = 0; t < b; t++)
+		i8_act_row((kind0 + 2 * t + 1) % I8_ROW_KINDS, k, x + (size_t)t * k);
+	struct quant_i8 *q = quant_i8_new(w, n, k);
+	quant_i8_dequant(q, wd);
+	int bad = 0;
+	for (size_t j = 0; j < nk; j++)
+		bad += wd[j] != (float)c[j] * ws;
+	CHECK_INT(bad, 0); /* the kernels hold exactly the chosen codes */
+	quant_i8_quantize_rows(x, b, k, xq, xs);
+	for (int t = 0; t < b; t++)
+		for (int i = 0; i < n; i++) {
+			int64_t acc = 0;
+			int zero_row = 1;
+			for (int j = 0; j < k; j++) {
+				acc += (int64_t)xq[(size_t)t * k + j] * c[(size_t)i * k + j];
+				zero_row &= c[(size_t)i * k + j] == 0;
+			}
+			CHECK(acc >= INT32_MIN && acc <= INT32_MAX);
+			/* as the kernels scale: (float)acc * xs * ws, left to right; a zero
+			 * row's scale is 1 */
+			const float sw = zero_row ? 1.0f : ws;
+			yr[(size_t)t * n + i] = (float)(int32_t)acc * xs[t] * sw;
+		}
+	for (int path = QUANT_PORTABLE; path <= QUANT_VNNI; path++) {
+		for (size_t j = 0; j < bn; j++)
+			y[j] = NAN; /* an output a path leaves unwritten cannot match */
+		if (quant_i8_gemm(q, x, b, y, path) != 0)
+			continue;
+		i8_runs[path]++;
+		if (memcmp(y, yr, bn * sizeof *y) != 0) {
+			for (size_t j = 0; j < bn; j++)
+				if (memcmp(&y[j], &yr[j], sizeof *y) != 0) {
+					fprintf(stderr, "  int8 %s n=%d k=%d b=%d: token %zu "
+						"channel %zu: %.9g, exact %.9g\n",
+						quant_path_name(path), n, k, b, j / (size_t)n,
+						j % (size_t)n, (double)y[j], (double)yr[j]);
+					break;
+				}
+			CHECK(0);
+		}
+	}
+	quant_i8_free(q);
+	free(c);
+	free(w);
+	free(wd);
+	free(x);
+	free(xs);
+	free(xq);
+	free(y);
+	free(yr);
+}
+
+/* Shapes around the kernels' steps: K around the 64-byte step (and VNNI's 4-byte groups),
+ * channel counts around the 4-row kernels and the 32-row channel tiles, token counts around the
+ * 4-token (VNNI) and 3-token (AVX2) kernels, batch 1 included. A CPU with AVX-512 VNNI must
+ * run that path here (it is never skipped where it can run). */
+static void test_int8_exact(void)
+{
+	static const int ns[] = { 1, 2, 3, 4, 5, 31, 33, 66 };
+	static const int ks[] = { 1, 3, 4, 63, 64, 65, 130 };
+	static const int bs[] = { 1, 2, 3, 4, 5, 7, 9, 13 };
+	struct hw_features f;
+	int cases = 0;
+
+	memset(i8_runs, 0, sizeof i8_runs);
+	for (size_t ni = 0; ni < sizeof ns / sizeof ns[0]; ni++)
+		for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++)
+			for (size_t bi = 0; bi < sizeof bs / sizeof bs[0]; bi++)
+				check_i8_exact(ns[ni], ks[ki], bs[bi], cases++ % I8_ROW_KINDS);
+	hw_detect(&f);
+	CHECK_INT(i8_runs[QUANT_PORTABLE], cases);
+	if (f.avx2 && f.fma)
+		CHECK_INT(i8_runs[QUANT_AVX2], cases);
+	if (f.avx512f && f.avx512bw && f.avx512vnni)
+		CHECK_INT(i8_runs[QUANT_VNNI], cases);
+	for (int path = QUANT_AVX2; path <= QUANT_VNNI; path++)
+		printf("     (int8 %s path: %s)\n", quant_path_name(path),
+		       i8_runs[path] ? "compared with exact sums"
+				     : "not available on this CPU: skipped");
+}
+
+/* The largest K the calibration uses (the Llama-3-70B MLP down projection, 28672) with every
+ * code at its extreme: the VNNI sums carry the +128 offset (up to 255 * 127 * K = 9.3e8 before
+ * the correction), still exact in int32 */
+static void test_int8_large_k_extremes(void)
+{
+	for (int kind0 = 0; kind0 < I8_ROW_KINDS; kind0++)
+		check_i8_exact(5, 28672, 5, kind0);
 }
 
 /* activation codes: the (vectorized) quantizer against the definition, bit for bit */
@@ -342,8 +506,13 @@ static void test_sbgemm_probe(void)
 	if (ok) {
 		CHECK(v != NULL);
 	} else {
+		struct hw_features f;
+		hw_detect(&f);
 		CHECK(v == NULL);
 		CHECK_HAS(e.msg, "unsupported");
+		/* the library is asked first: a CPU with AVX-512 BF16 is turned down only for it */
+		if (f.avx512bf16)
+			CHECK_HAS(why, "cblas_sbgemm");
 		printf("     (bf16 sbgemm: %s)\n", why);
 	}
 	variant_free(v);
@@ -388,6 +557,8 @@ int main(void)
 	RUN(test_lowrank_eckart_young);
 	RUN(test_prune);
 	RUN(test_paths_agree);
+	RUN(test_int8_exact);
+	RUN(test_int8_large_k_extremes);
 	RUN(test_quantize_rows);
 	RUN(test_bf16_rounding);
 	RUN(test_sbgemm_probe);
