@@ -83,7 +83,11 @@ struct quant_i8 {
 
 struct quant_i8 *quant_i8_new(const float *w, int n, int k)
 {
-	struct quant_i8 *q = xcalloc(1, sizeof *q);
+	struct quant_i8 *q;
+
+	if (k < 1 || k > QUANT_I8_MAX_K)
+		abort(); /* int32 sums would not be exact (quant.h) */
+	q = xcalloc(1, sizeof *q);
 
 	q->n = n;
 	q->k = k;
@@ -295,10 +299,14 @@ __attribute__((target("avx2"))) static void i8_avx2_1x4(const signed char *xr,
  * row and discards the extra result. */
 #define I8_NB 32
 
+/* acc - offset is taken modulo 2^32, as the vector paths do: VNNI's sums carry a +128 offset
+ * that wraps int32 past K of about 66,000 (255 * 127 * K), while the exact result, |sum| <=
+ * 127 * 127 * K, fits for any K up to QUANT_I8_MAX_K. */
 static void i8_store(const struct quant_i8 *q, float *y, const float *xs, int t, int i,
 		     int32_t acc, int32_t offset)
 {
-	y[(size_t)t * (size_t)q->n + (size_t)i] = (float)(acc - offset) * xs[t] * q->scale[i];
+	const int32_t exact = (int32_t)((uint32_t)acc - (uint32_t)offset);
+	y[(size_t)t * (size_t)q->n + (size_t)i] = (float)exact * xs[t] * q->scale[i];
 }
 
 __attribute__((target("avx2"))) static void i8_avx2(const struct quant_i8 *q,
@@ -448,10 +456,12 @@ i8_vnni_1x4(const unsigned char *ur, const signed char *const *w, int kp, int32_
 		c2 = _mm512_dpbusd_epi32(c2, x, _mm512_load_si512((const void *)(w[2] + j)));
 		c3 = _mm512_dpbusd_epi32(c3, x, _mm512_load_si512((const void *)(w[3] + j)));
 	}
-	out[0] = _mm512_reduce_add_epi32(c0);
-	out[1] = _mm512_reduce_add_epi32(c1);
-	out[2] = _mm512_reduce_add_epi32(c2);
-	out[3] = _mm512_reduce_add_epi32(c3);
+	/* reduced by vector adds, which wrap as vpdpbusd does (_mm512_reduce_add_epi32 adds in C
+	 * int, undefined once the offset sums pass INT32_MAX) */
+	const __m512i s = vnni_sum4(c0, c1, c2, c3);
+	const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(s), _mm512_extracti64x4_epi64(s, 1));
+	_mm_storeu_si128((__m128i *)out, _mm_add_epi32(_mm256_castsi256_si128(h),
+						       _mm256_extracti128_si256(h, 1)));
 }
 
 __attribute__((target(VNNI_TARGET))) static void i8_vnni(const struct quant_i8 *q,

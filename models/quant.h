@@ -35,7 +35,12 @@ int quant_i8_best_path(void);
 
 struct quant_i8;
 
-/* Quantizes w (n x k, row-major, not retained). Caller frees with quant_i8_free. */
+/* The largest k the int8 kernels sum exactly in int32: the exact sum is at most 127 * 127 * k
+ * and VNNI's offset correction 128 * 127 * k (both < 2^31 up to 132,104); 2^17. */
+#define QUANT_I8_MAX_K 131072
+
+/* Quantizes w (n x k, row-major, not retained; 1 <= k <= QUANT_I8_MAX_K, else the process
+ * aborts: a programming error, no input reaches it). Caller frees with quant_i8_free. */
 struct quant_i8 *quant_i8_new(const float *w, int n, int k);
 void quant_i8_free(struct quant_i8 *q);
 

@@ -459,6 +459,18 @@ static void test_int8_large_k_extremes(void)
 		check_i8_exact(5, 28672, 5, kind0);
 }
 
+/* K = QUANT_I8_MAX_K, extreme codes: VNNI's offset sums (255 * 127 * K = 4.2e9) wrap int32, and
+ * only modular arithmetic (vector adds, the correction taken modulo 2^32) gives the exact sums,
+ * which still fit. Under UBSan a C-int reduction or subtraction of them stops the test. Batches
+ * 1 (the 1x4 kernel) and 5 (4x4 and the 1x4 tail). */
+static void test_int8_max_k_wraps(void)
+{
+	for (int kind0 = 0; kind0 < I8_ROW_KINDS; kind0++) {
+		check_i8_exact(5, QUANT_I8_MAX_K, 1, kind0);
+		check_i8_exact(5, QUANT_I8_MAX_K, 5, kind0);
+	}
+}
+
 /* activation codes: the (vectorized) quantizer against the definition, bit for bit */
 static void test_quantize_rows(void)
 {
@@ -559,6 +571,7 @@ int main(void)
 	RUN(test_paths_agree);
 	RUN(test_int8_exact);
 	RUN(test_int8_large_k_extremes);
+	RUN(test_int8_max_k_wraps);
 	RUN(test_quantize_rows);
 	RUN(test_bf16_rounding);
 	RUN(test_sbgemm_probe);
