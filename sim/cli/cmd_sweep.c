@@ -10,8 +10,10 @@
  * (store_write_run). The statistics tables are rebuilt from the database at the end.
  *
  * Signals: the first SIGINT or SIGTERM stops the hand-out (see sweep_exec.h for what happens to
- * trials in flight); the command exits 130 with a message saying how to resume. A second one
- * kills the process at once (SA_RESETHAND): the database stays consistent either way.
+ * trials in flight), or the statistics before their commit, also while the writer waits for
+ * another process's lock on the database (store_set_stop); the command exits 130 with a message
+ * saying how to resume. A second one kills the process at once (SA_RESETHAND): the database
+ * stays consistent either way.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -367,6 +369,44 @@ static double mono_s(void)
 
 static double cpu_s(const struct timeval *tv) { return (double)tv->tv_sec + 1e-6 * (double)tv->tv_usec; }
 
+/* The line of an interrupted sweep (what stays in the database and how to go on); what adds
+ * what was left undone besides trials. */
+static void interrupted(const struct sweep_args *a, const struct sweep_run *r, size_t n_stored,
+			const char *what)
+{
+	fprintf(stderr, "maasim sweep: interrupted: %zu of %zu trial(s) stored in %s, nothing partial%s; rerun the same command to resume\n",
+		n_stored, r->job.n_trials, a->db, what);
+}
+
+#ifdef MAASIM_FAULT
+/* Test builds: MAASIM_TEST_STATS_LOCKED=1 has a second connection take the database's write lock
+ * before the statistics and keep it until they end, so that they wait for it (tests/sh/t_sweep.sh:
+ * SIGTERM must end that wait with 130, not after the 10 s busy time-out). Returns that connection
+ * (NULL without the variable). */
+static struct store *stats_lock_hook(const char *db)
+{
+	struct store *lock;
+	struct err e;
+
+	if (!getenv("MAASIM_TEST_STATS_LOCKED"))
+		return NULL;
+	err_clear(&e);
+	if (!(lock = store_open(db, STORE_CREATE, &e)) || store_exec(lock, "BEGIN IMMEDIATE;", &e)) {
+		fprintf(stderr, "maasim sweep: MAASIM_TEST_STATS_LOCKED: %s\n", e.msg);
+		store_close(lock);
+		return NULL;
+	}
+	fprintf(stderr, "maasim sweep: (test) the statistics wait for a lock\n");
+	return lock;
+}
+#else
+static struct store *stats_lock_hook(const char *db)
+{
+	(void)db;
+	return NULL;
+}
+#endif
+
 /* The writer: local workers, or rank 0 of an MPI job (mpi_size > 1). */
 static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_size)
 {
@@ -407,6 +447,8 @@ static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_s
 	 * (MPI_THREAD_SINGLE), and rank 0's writer is not what limits a sweep across machines. */
 	if (mpi_size <= 1)
 		store_checkpoint_in_background(st, NULL); /* on failure, as before */
+	/* a wait for another process's lock on the database ends at the signal too */
+	store_set_stop(st, &sweep_stop);
 	install_signals();
 	ctx = (struct sink_ctx){ st, r, isatty(STDERR_FILENO) };
 	sweep_progress_start(&pg, n, a->quiet);
@@ -416,16 +458,22 @@ static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_s
 		rc = sweep_exec_local(&r->job, todo, n, a->jobs, &sweep_stop, sink, &ctx, &pg, &tl, &e);
 	sweep_progress_end(&pg);
 	store_checkpoint_soon(st); /* the trials' pages, while the statistics are computed */
-	if (rc < 0) {
+	if (rc < 0 && !sweep_stop) {
 		fprintf(stderr, "maasim: %s\n", e.msg);
 		ret = 1;
-	} else if (rc == 1) {
-		fprintf(stderr, "maasim sweep: interrupted: %zu of %zu trial(s) stored in %s, nothing partial; rerun the same command to resume\n",
-			stored + tl.stored + tl.failed, r->job.n_trials, a->db);
+	} else if (rc != 0) { /* also a store that failed after the stop: it gave up waiting */
+		interrupted(a, r, stored + tl.stored + tl.failed, "");
 		ret = 130;
 	} else {
+		int src;
+		struct store *lock = stats_lock_hook(a->db);
 		err_clear(&e);
-		if (sweep_db_stats(st, &r->job, stdout, &e)) {
+		src = sweep_db_stats(st, &r->job, stdout, &sweep_stop, &e);
+		store_close(lock);
+		if (src == 1) {
+			interrupted(a, r, stored + tl.stored + tl.failed, "; its statistics were not computed");
+			ret = 130;
+		} else if (src) {
 			fprintf(stderr, "maasim: %s\n", e.msg);
 			ret = 1;
 		} else if (tl.failed || tl.crashed || tl.not_run) {
@@ -433,7 +481,7 @@ static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_s
 				tl.failed, tl.crashed, tl.not_run);
 			ret = 1;
 		}
-		if (!a->quiet) {
+		if (!a->quiet && src != 1) {
 			struct rusage self, kids;
 			getrusage(RUSAGE_SELF, &self);
 			getrusage(RUSAGE_CHILDREN, &kids);

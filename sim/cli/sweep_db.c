@@ -198,7 +198,10 @@ struct reader {
 	struct mat *m; /* names and units, in order of first appearance while reading */
 	struct raw_val *vals;
 	size_t n, cap, last;
+	const volatile sig_atomic_t *stop; /* ends the read when set (NULL: never) */
 };
+
+static int stopped(const volatile sig_atomic_t *stop) { return stop && *stop; }
 
 /* The index of metric name in the reader's names, added (with its unit) when new. A run's
  * metrics come in the same order run after run, so the one after the last found is tried first. */
@@ -244,6 +247,8 @@ static int value_row(void *ctx, int n, const struct store_val *v)
 	long p, r;
 	size_t k;
 	double x;
+	if (stopped(rd->stop)) /* a big sweep's read takes seconds: a signal ends it */
+		return 1;
 	/* text columns: name and unit (NULL: SQL NULL); the value a REAL as stored, exactly */
 	if (n < 5 || v[2].type != STORE_TEXT || !v[2].text)
 		return 0;
@@ -268,10 +273,12 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Reads every stored value of the sweep's ok runs into m (names sorted, as metric_index needs). */
-static int read_values(struct store *st, const char *name, struct mat *m, struct err *e)
+/* Reads every stored value of the sweep's ok runs into m (names sorted, as metric_index needs);
+ * 1 when *stop ended the read. */
+static int read_values(struct store *st, const char *name, struct mat *m,
+		       const volatile sig_atomic_t *stop, struct err *e)
 {
-	struct reader rd = { m, NULL, 0, 0, 0 };
+	struct reader rd = { m, NULL, 0, 0, 0, stop };
 	size_t nk, cells, *to;
 	char **sorted_units;
 	int rc;
@@ -363,8 +370,10 @@ static void tornado(const struct sweep_spec *s, const struct mat *m, size_t c, s
 	qsort(rows, s->n_oat, sizeof *rows, cmp_swing);
 }
 
+/* Inserts the statistics rows; 1 when *stop ended it (point by point: a big sweep's rows take
+ * seconds). */
 static int write_stats(struct store *st, const struct sweep_job *job, const struct mat *m,
-		       struct err *e)
+		       const volatile sig_atomic_t *stop, struct err *e)
 {
 	const struct sweep_spec *s = job->spec;
 	struct tornado_row *rows = xcalloc(s->n_oat + 1, sizeof *rows);
@@ -372,6 +381,10 @@ static int write_stats(struct store *st, const struct sweep_job *job, const stru
 
 	for (size_t p = 0; !rc && p < s->n_points; p++) {
 		const struct sweep_point *pt = &s->points[p];
+		if (stopped(stop)) {
+			rc = 1;
+			break;
+		}
 		for (size_t k = 0; !rc && k < m->n_metrics; k++) {
 			struct sweep_ci ci;
 			struct sweep_paired d;
@@ -526,7 +539,8 @@ static void print_tables(FILE *out, const struct sweep_job *job, const struct ma
 	free(ks);
 }
 
-int sweep_db_stats(struct store *st, const struct sweep_job *job, FILE *out, struct err *e)
+int sweep_db_stats(struct store *st, const struct sweep_job *job, FILE *out,
+		   const volatile sig_atomic_t *stop, struct err *e)
 {
 	const struct sweep_spec *s = job->spec;
 	struct mat m;
@@ -536,17 +550,22 @@ int sweep_db_stats(struct store *st, const struct sweep_job *job, FILE *out, str
 	memset(&m, 0, sizeof m);
 	m.n_points = s->n_points;
 	m.reps = (size_t)s->replications;
-	rc = read_values(st, name, &m, e);
+	rc = stopped(stop) ? 1 : read_values(st, name, &m, stop, e);
 	m.t95 = xmalloc((m.reps + 1) * sizeof *m.t95);
 	for (size_t k = 0; k <= m.reps; k++)
 		m.t95[k] = stats_t95_quantile(k);
 	if (!rc) {
 		rc = begin(st, e);
-		if (!rc)
-			rc = finish(st, delete_sweep(st, name, 0, e) || write_stats(st, job, &m, e), e);
+		if (!rc) {
+			rc = delete_sweep(st, name, 0, e) ? -1 : write_stats(st, job, &m, stop, e);
+			/* the last look before the commit: after a stop nothing is committed */
+			rc = finish(st, rc || stopped(stop), e);
+		}
 	}
 	if (!rc && out)
 		print_tables(out, job, &m);
 	mat_fini(&m);
-	return rc;
+	/* a stop also makes the wait for the database's lock give up (store_set_stop): whatever
+	 * failed after it, the statistics were not written because of it */
+	return rc && stopped(stop) ? 1 : rc;
 }

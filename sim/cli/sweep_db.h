@@ -21,6 +21,7 @@
 #ifndef MAASIM_SWEEP_DB_H
 #define MAASIM_SWEEP_DB_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "cli/sweep_exec.h"
@@ -37,7 +38,10 @@ int sweep_db_register(struct store *st, const struct sweep_job *job, const char 
 /* Computes per-point statistics, paired differences with the baseline and (with an oat block)
  * the tornado table from the stored runs of the sweep; replaces sweep_stats, sweep_diffs and
  * sweep_tornado in one transaction; prints the tables of the headline metrics to out (when
- * out != NULL). */
-int sweep_db_stats(struct store *st, const struct sweep_job *job, FILE *out, struct err *e);
+ * out != NULL). Returns 0; 1 when *stop (a signal handler's flag, or NULL) was set before the
+ * commit: nothing of the statistics written (the tables keep their rows from before), nothing
+ * printed; or -1 with e. */
+int sweep_db_stats(struct store *st, const struct sweep_job *job, FILE *out,
+		   const volatile sig_atomic_t *stop, struct err *e);
 
 #endif

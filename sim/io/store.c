@@ -2,7 +2,8 @@
  *
  * Design: WAL journal, synchronous=NORMAL (a committed run survives a process kill; a power cut
  * may lose the last transaction but never corrupts the file), one transaction per run. A busy
- * timeout lets a reader and the one writer coexist.
+ * timeout (STORE_BUSY_MS) lets a reader and the one writer coexist; a store given a stop flag
+ * (store_set_stop) waits the same time in short steps and gives up as soon as the flag is set.
  * Prepared statements are cached per connection, keyed by their SQL text (STORE_CACHE of them,
  * the least recently used one replaced): a sweep's writer stores hundreds of runs and its
  * statistics thousands of rows through the same few statements, and preparing them (SQLite's
@@ -46,11 +47,21 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/xalloc.h"
 
 #define STORE_CACHE 16
+
+/* How long a connection waits for another's lock before it gives up with SQLITE_BUSY ("database
+ * is locked"): a commit of the writer or a reader's snapshot take milliseconds, so 10 s only
+ * runs out when another process keeps the database (a second writer, an open sqlite3 shell).
+ * With a stop flag (store_set_stop) the wait is cut in steps of at most STORE_BUSY_STEP_MS, the
+ * longest a stop can go unseen when its signal lands between a look at the flag and a sleep, or
+ * on another thread, so the sleep is not woken. */
+#define STORE_BUSY_MS 10000
+#define STORE_BUSY_STEP_MS 50
 
 struct store_cached {
 	char *sql;          /* NULL: unused */
@@ -144,6 +155,8 @@ struct store {
 	struct store_cached cache[STORE_CACHE];
 	unsigned long clock;
 	struct store_bg *bg; /* NULL: SQLite checkpoints in the writer (its default) */
+	const volatile sig_atomic_t *stop; /* store_set_stop, or NULL */
+	struct timespec busy_t0;           /* when the current wait for a lock began (busy_wait) */
 };
 
 static const char schema_sql[] =
@@ -364,7 +377,7 @@ struct store *store_open(const char *path, int mode, struct err *e)
 		store_close(s);
 		return NULL;
 	}
-	sqlite3_busy_timeout(s->db, 10000);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	/* before anything is written: a file that is not maasim's stays as it was */
 	if (check_schema(s, mode, e)) {
 		store_close(s);
@@ -383,6 +396,46 @@ struct store *store_open(const char *path, int mode, struct err *e)
 		}
 	}
 	return s;
+}
+
+/* The busy handler of a store with a stop flag: waits for another connection's lock as
+ * sqlite3_busy_timeout(STORE_BUSY_MS) does, but gives up (SQLITE_BUSY) as soon as *s->stop is
+ * set. SQLite's own wait sleeps through signals: a sweep's SIGTERM during a wait for the lock
+ * went unseen for up to 10 s, and was then lost. count is the number of calls before this one
+ * for the same lock (0: a new wait begins); the steps grow 1, 2, 4... ms up to
+ * STORE_BUSY_STEP_MS, so that a lock held for a moment is taken at once. A signal wakes the
+ * sleep (nanosleep returns early) and the next call sees the flag. */
+static int busy_wait(void *ctx, int count)
+{
+	struct store *s = ctx;
+	struct timespec now, step;
+	long waited_ms, step_ms = count < 6 ? 1L << count : STORE_BUSY_STEP_MS;
+
+	if (*s->stop)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (count == 0)
+		s->busy_t0 = now;
+	waited_ms = (now.tv_sec - s->busy_t0.tv_sec) * 1000 + (now.tv_nsec - s->busy_t0.tv_nsec) / 1000000;
+	if (waited_ms >= STORE_BUSY_MS)
+		return 0;
+	if (step_ms > STORE_BUSY_STEP_MS)
+		step_ms = STORE_BUSY_STEP_MS;
+	if (step_ms > STORE_BUSY_MS - waited_ms)
+		step_ms = STORE_BUSY_MS - waited_ms;
+	step.tv_sec = 0;
+	step.tv_nsec = step_ms * 1000000;
+	nanosleep(&step, NULL);
+	return 1;
+}
+
+void store_set_stop(struct store *s, const volatile sig_atomic_t *stop)
+{
+	s->stop = stop;
+	if (stop)
+		sqlite3_busy_handler(s->db, busy_wait, s);
+	else
+		sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 }
 
 /* Tests only (store_checkpoint_hold): with mu held, waits here, busy (so forks wait too), while

@@ -14,6 +14,8 @@
 #ifndef MAASIM_STORE_H
 #define MAASIM_STORE_H
 
+#include <signal.h>
+
 #include "engine/err.h"
 #include "engine/metrics.h"
 
@@ -25,6 +27,13 @@ enum { STORE_READONLY = 0, STORE_CREATE = 1 };
  * Returns NULL and fills e on failure (unreadable, not a database, read-only directory...). */
 struct store *store_open(const char *path, int mode, struct err *e);
 void store_close(struct store *s);
+
+/* A connection waits up to 10 s for another's lock (a second writer, an open sqlite3 shell)
+ * before a statement fails with "database is locked". With stop (a signal handler's flag) the
+ * wait ends at once when *stop is set, the statement failing the same way; the caller, which
+ * set the flag, knows why. NULL: the plain wait again. Only this store's own connection: its
+ * background checkpoints (below) wait at most 100 ms. */
+void store_set_stop(struct store *s, const volatile sig_atomic_t *stop);
 
 /* Moves the write-ahead log's checkpoints (copying committed pages into the database file and
  * waiting for the disk) off the calling thread, to a thread of the store's own with its own

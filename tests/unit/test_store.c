@@ -1,5 +1,5 @@
 /* test_store.c — the results store's typed inserts, exact reals from queries (as text and as
- * typed values) and its background checkpoints.
+ * typed values), its background checkpoints and its wait for a lock that a stop flag ends.
  *
  * Background checkpoints are seen from outside: the database file grows only when a checkpoint
  * copies the log into it, and with the thread on the writer no longer checkpoints itself, so a
@@ -658,6 +658,94 @@ static void checkpoint_fork(void)
 	rm_db();
 }
 
+/* ---- the wait for another connection's lock with a stop flag (store_set_stop) ---- */
+
+struct after_ms {
+	long ms;
+	struct store *lock;                 /* COMMITs its transaction, or */
+	volatile sig_atomic_t *flag;        /* sets the flag */
+};
+
+static void *act_later(void *arg)
+{
+	struct after_ms *a = arg;
+	struct timespec ts = { a->ms / 1000, (a->ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+	if (a->lock)
+		store_exec(a->lock, "COMMIT;", NULL);
+	else
+		*a->flag = 1;
+	return NULL;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* A writer with a stop flag still waits for a lock that is let go (the flag clear), and gives
+ * up long before the 10 s time-out when the flag is set: before the wait, and during it (set
+ * from another thread here, as a signal delivered to another thread sets it: the sleep is not
+ * woken, the next step sees it). The times compared are far from the outcomes' bounds: 100 ms
+ * against 10 s. */
+static void busy_wait_stops(void)
+{
+	static volatile sig_atomic_t flag;
+	struct store *s, *lock = NULL;
+	struct err e;
+	pthread_t th;
+	double t0, waited;
+
+	if (!(s = tmp_store(&e)))
+		return;
+	CHECK((lock = store_open(path, STORE_CREATE, &e)) != NULL);
+	if (!lock) {
+		store_close(s);
+		rm_db();
+		return;
+	}
+	flag = 0;
+	store_set_stop(s, &flag);
+	/* the flag clear: waits until the other connection commits */
+	{
+		struct after_ms a = { 100, lock, NULL };
+		CHECK(store_exec(lock, "BEGIN IMMEDIATE;", &e) == 0);
+		CHECK(pthread_create(&th, NULL, act_later, &a) == 0);
+		t0 = now_s();
+		CHECK(store_exec(s, "BEGIN IMMEDIATE;", &e) == 0);
+		waited = now_s() - t0;
+		pthread_join(th, NULL);
+		CHECK(waited >= 0.05);
+		CHECK(store_exec(s, "ROLLBACK;", &e) == 0);
+	}
+	/* the flag set before: gives up at once, with SQLite's message */
+	CHECK(store_exec(lock, "BEGIN IMMEDIATE;", &e) == 0);
+	flag = 1;
+	err_clear(&e);
+	t0 = now_s();
+	CHECK(store_exec(s, "BEGIN IMMEDIATE;", &e) != 0);
+	CHECK(now_s() - t0 < 1.0);
+	CHECK(strstr(e.msg, "locked") != NULL);
+	/* the flag set during the wait */
+	flag = 0;
+	{
+		struct after_ms a = { 100, NULL, &flag };
+		CHECK(pthread_create(&th, NULL, act_later, &a) == 0);
+		t0 = now_s();
+		CHECK(store_exec(s, "BEGIN IMMEDIATE;", &e) != 0);
+		waited = now_s() - t0;
+		pthread_join(th, NULL);
+		CHECK(waited >= 0.05 && waited < 5.0);
+	}
+	store_exec(lock, "ROLLBACK;", NULL);
+	store_close(lock);
+	store_close(s);
+	rm_db();
+}
+
 /* A test that hangs (a wait for a state of the checkpoint thread that never comes) fails,
  * with this message, instead of hanging make test. */
 static void on_alarm(int sig)
@@ -690,5 +778,6 @@ int main(void)
 	RUN(checkpoint_hard_limit);
 	RUN(checkpoint_no_spin);
 	RUN(checkpoint_fork);
+	RUN(busy_wait_stops);
 	return CHECK_DONE();
 }
