@@ -337,8 +337,33 @@ static void stall_point(long *sent)
 	if (at && ++*sent == atol(at))
 		raise(SIGSTOP);
 }
+
+/* Test builds: MAASIM_TEST_REAP_RACE=1 makes the last moments of a sweep that ends normally the
+ * race reap closes: each worker stops itself (SIGSTOP) when its task pipe ends, instead of
+ * exiting, and the writer's first wait for a worker to exit raises SIGTERM right after its look
+ * at the stop flag, before it starts waiting (tests/sh/t_sweep.sh: the sweep must still end,
+ * with 130). */
+static int reap_race(void) { return getenv("MAASIM_TEST_REAP_RACE") != NULL; }
+
+static void exit_stall_point(void)
+{
+	if (reap_race())
+		raise(SIGSTOP);
+}
+
+static void reap_race_point(void)
+{
+	static int raised;
+
+	if (!raised && reap_race()) {
+		raised = 1;
+		raise(SIGTERM);
+	}
+}
 #else
 static void stall_point(long *sent) { (void)sent; }
+static void exit_stall_point(void) {}
+static void reap_race_point(void) {}
 #endif
 
 static _Noreturn void worker_main(const struct sweep_job *job, int in_fd, int out_fd)
@@ -367,6 +392,7 @@ static _Noreturn void worker_main(const struct sweep_job *job, int in_fd, int ou
 		if (write_full(out_fd, b.p, b.n))
 			break;
 	}
+	exit_stall_point();
 	/* _exit: no stdio flush, no atexit, nothing of the parent's database is touched */
 	_exit(0);
 }
@@ -425,24 +451,53 @@ static int spawn(const struct sweep_job *job, struct worker *w, const struct wor
 	return 0;
 }
 
+/* Waits for the end of a worker's result pipe (fd): its only writer is the worker (spawn closes
+ * the write end in the parent before the next fork), so the end of file means the worker has
+ * exited, or is exiting. Like read_msg, it waits in poll at most SWEEP_POLL_MS between looks at
+ * *stop, and returns 1 when *stop is set first, 0 at the end of the pipe (or an error: the
+ * caller's waitpid then waits, as before). Anything still in the pipe is read and dropped (at
+ * the normal end there is nothing: every result was read). */
+static int wait_pipe_end(int fd, volatile sig_atomic_t *stop)
+{
+	char drop[4096];
+
+	for (;;) {
+		struct pollfd pf = { fd, POLLIN, 0 };
+		ssize_t r;
+		if (*stop)
+			return 1;
+		reap_race_point();
+		if (poll(&pf, 1, SWEEP_POLL_MS) < 0 && errno != EINTR)
+			return 0;
+		if (!(pf.revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		r = read(fd, drop, sizeof drop);
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+			return 0;
+	}
+}
+
 /* Ends worker w: killed (kill_it, or *stop already set: stop may be NULL), or left to see the
  * end of its task pipe and exit; a worker that does not (stopped: SIGSTOP...) is killed once
- * *stop is set, so a signal still ends the wait. A signal landing between the look at *stop and
- * waitpid's start is not seen until the next one (whose default action, SA_RESETHAND, ends the
- * process). */
+ * *stop is set. The wait for its exit is wait_pipe_end's poll, which looks at *stop every
+ * SWEEP_POLL_MS: it was waitpid, which a signal interrupted, but one landing between the look at
+ * *stop and waitpid's start was seen only at the next signal (whose default action,
+ * SA_RESETHAND, ended the process), and the sweep waited for a stopped worker meanwhile. After
+ * the end of its pipe, or the SIGKILL, the worker is gone or going: waitpid returns at once. */
 static void reap(struct worker *w, int kill_it, volatile sig_atomic_t *stop)
 {
 	if (w->pid <= 0)
 		return;
 	if (stop && *stop)
 		kill_it = 1;
+	close(w->to_fd);
+	if (!kill_it && stop && wait_pipe_end(w->from_fd, stop))
+		kill_it = 1;
 	if (kill_it)
 		kill(w->pid, SIGKILL);
-	close(w->to_fd);
 	close(w->from_fd);
 	while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
-		if (stop && *stop && !kill_it)
-			kill_it = kill(w->pid, SIGKILL) == 0;
+		;
 	w->pid = -1;
 }
 

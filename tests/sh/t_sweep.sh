@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # t_sweep.sh — maasim sweep: usage, statistics tables (and the stored values' types), resume,
 # kill -9, SIGINT and SIGTERM mid-sweep (also with a worker stopped half-way through sending a
-# result, and while the statistics wait for a lock: test builds), and -j 1 = -j 3 row for row.
+# result, while the statistics wait for a lock, and just before the wait for a worker's exit:
+# test builds), and -j 1 = -j 3 row for row.
 . tests/sh/lib.sh
 . tests/sh/sweep_lib.sh
 S=scenarios/test
@@ -235,6 +236,24 @@ else
 	[ -n "$(stats "$TMP/lock.db")" ] && [ "$(stats "$TMP/lock.db")" = "$(stats "$TMP/small_ref.db")" ] &&
 		pass "the rerun's statistics equal an uninterrupted sweep's ($(stats "$TMP/lock.db" | wc -l) rows)" ||
 		fail "statistics after the rerun differ from the reference"
+fi
+
+# ---- a signal landing between the writer's look at the stop flag and its wait for a worker to
+# exit (MAASIM_TEST_REAP_RACE, test builds only: the workers stop themselves instead of exiting
+# at the end of the sweep, and the writer raises SIGTERM in that gap). The wait was waitpid,
+# which then waited for the stopped worker for good (a hang: the timeout ends it with 124); it is
+# now a poll that looks at the flag every 0.5 s: 130 within a second or so, every trial stored ----
+t0=$(date +%s%N)
+MAASIM_TEST_REAP_RACE=1 timeout 30 $MAASIM sweep $S/sweep_small.json --db "$TMP/race.db" -j 2 -q >"$TMP/race.out" 2>&1; rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+if [ $rc = 0 ] && [ "$(q "$TMP/race.db" "SELECT count(*) FROM sweep_stats")" -gt 0 ]; then
+	skip "$MAASIM ignores MAASIM_TEST_REAP_RACE (not a test build; make test SAN=1 checks it)"
+else
+	[ $rc = 130 ] && [ $ms -lt 10000 ] && [ "$(q "$TMP/race.db" "SELECT count(*) FROM runs")" = 12 ] &&
+		grep -q 'interrupted: 12 of 12 .* rerun the same command to resume' "$TMP/race.out" &&
+		pass "a signal just before the wait for a stopped worker's exit: exit 130 after $ms ms" ||
+		fail "signal before the wait for a worker's exit: exit $rc after $ms ms: $(head -c 300 "$TMP/race.out")"
+	expect_rc 0 "rerun after the signal in the end's wait" $MAASIM sweep $S/sweep_small.json --db "$TMP/race.db" -j 2 -q
 fi
 
 # ---- SIGINT in the middle of one very long in-process trial (-j 1): it stops the trial itself
