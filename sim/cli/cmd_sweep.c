@@ -12,8 +12,10 @@
  * Signals: the first SIGINT or SIGTERM stops the hand-out (see sweep_exec.h for what happens to
  * trials in flight), or the statistics before their commit, also while the writer waits for
  * another process's lock on the database (store_set_stop); the command exits 130 with a message
- * saying how to resume. A second one kills the process at once (SA_RESETHAND): the database
- * stays consistent either way.
+ * saying how to resume. A second one kills the process at once (the handler restores the
+ * default action); on MPI rank 0, which drains the trials in flight on a stop, the second one
+ * abandons the drain (exit 130 through MPI_Abort) and a third kills it. The database stays
+ * consistent either way.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -30,13 +32,23 @@
 #include "io/metric_names.h"
 #include "io/store.h"
 
-/* The one piece of process state a signal handler may touch (command line only). */
+/* The one piece of process state a signal handler may touch (command line only): the number
+ * of SIGINT/SIGTERM received, up to 2. */
 static volatile sig_atomic_t sweep_stop;
+/* How many of them the handler takes before the signals' default action (the end of the
+ * process) is back: 1, or 2 on MPI rank 0, whose second signal abandons the drain of the trials
+ * in flight (sweep_exec.h). Set before the handler is installed. */
+static int sweep_signals_kept = 1;
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	sweep_stop = 1;
+	if (sweep_stop < 2)
+		sweep_stop++;
+	if (sweep_stop >= sweep_signals_kept) { /* signal() is async-signal-safe (POSIX) */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+	}
 }
 
 static const char sweep_help[] =
@@ -349,13 +361,17 @@ static int pending(struct store *st, const struct sweep_run *r, size_t **todo, s
 	return rc;
 }
 
-static void install_signals(void)
+/* kept: sweep_signals_kept. */
+static void install_signals(int kept)
 {
 	struct sigaction sa;
+	sweep_signals_kept = kept;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
-	sa.sa_flags = (int)SA_RESETHAND; /* no SA_RESTART: poll and sleeps wake up */
+	sa.sa_flags = 0; /* no SA_RESTART: poll and sleeps wake up */
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT); /* the handler counts: one at a time */
+	sigaddset(&sa.sa_mask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 }
@@ -449,7 +465,7 @@ static int run_writer(const struct sweep_args *a, struct sweep_run *r, int mpi_s
 		store_checkpoint_in_background(st, NULL); /* on failure, as before */
 	/* a wait for another process's lock on the database ends at the signal too */
 	store_set_stop(st, &sweep_stop);
-	install_signals();
+	install_signals(mpi_size > 1 ? 2 : 1);
 	ctx = (struct sink_ctx){ st, r, isatty(STDERR_FILENO) };
 	sweep_progress_start(&pg, n, a->quiet);
 	if (mpi_size > 1)
@@ -537,7 +553,7 @@ int cmd_sweep(int argc, char **argv)
 		else if (rank == 0)
 			fprintf(stderr, "maasim: another MPI rank could not load the sweep (see its message)\n");
 		sweep_run_fini(&r);
-		sweep_mpi_finalize();
+		sweep_mpi_finalize(2);
 		return 2;
 	}
 	if (!loaded) {
@@ -558,7 +574,7 @@ int cmd_sweep(int argc, char **argv)
 		rc = run_writer(&a, &r, size);
 	}
 	sweep_run_fini(&r);
-	if (mpi)
-		sweep_mpi_finalize();
+	if (mpi) /* after an abandoned drain, ends the job with rc (the database is closed) */
+		sweep_mpi_finalize(rc);
 	return rc;
 }

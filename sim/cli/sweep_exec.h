@@ -12,7 +12,8 @@
  * returns results, so uneven trials balance themselves. A stop flag (set by SIGINT/SIGTERM)
  * ends the hand-out: forked workers are killed and their in-flight trials abandoned (they are
  * re-run on resume); in-process (-j 1) the running trial stops and is not stored; on MPI the
- * trials in flight finish and are stored.
+ * trials in flight finish and are stored, unless the flag reaches 2 (a second signal): then they
+ * are abandoned too (sweep_mpi.c).
  */
 #ifndef MAASIM_SWEEP_EXEC_H
 #define MAASIM_SWEEP_EXEC_H
@@ -111,12 +112,16 @@ int sweep_mpi_init(int *rank, int *size, struct err *e);
 /* 1 when every rank passes ok = 1 (collective). */
 int sweep_mpi_all_ok(int ok);
 /* Rank 0: hands out todo[0..n) to ranks 1..size-1 dynamically, sinks results. Returns as
- * sweep_exec_local. Every worker rank is told to stop before this returns, also on error. */
+ * sweep_exec_local. Every worker rank is told to stop before this returns, also on error,
+ * unless *stop reaches 2 (or 1 after an error) while ranks are still in their trials: then it
+ * returns at once and leaves them to sweep_mpi_finalize. */
 int sweep_mpi_serve(const struct sweep_job *job, const size_t *todo, size_t n,
 		    volatile sig_atomic_t *stop, sweep_sink_fn sink, void *ctx,
 		    struct sweep_progress *pg, struct sweep_tally *tl, struct err *e);
 /* Ranks > 0: run the trials rank 0 sends until it says stop. */
 int sweep_mpi_work(const struct sweep_job *job, struct err *e);
-void sweep_mpi_finalize(void);
+/* MPI_Finalize; or, when sweep_mpi_serve left ranks inside their trials, MPI_Abort with
+ * exit_code (the launcher ends every rank), which does not return. */
+void sweep_mpi_finalize(int exit_code);
 
 #endif

@@ -7,6 +7,11 @@
  * checks it against its own, so ranks that loaded different files are caught, not mixed).
  * Rank 0 only dispatches and writes: run N+1 ranks for N computing workers. Waiting is done
  * with MPI_Iprobe and a 1 ms sleep, so an idle rank 0 does not spin a core and notices SIGINT.
+ * A stop (*stop = 1: rank 0's first SIGINT/SIGTERM) sends no more trials and drains the ones in
+ * flight: they finish and are stored. A second signal (*stop = 2) abandons the drain: rank 0
+ * stops waiting, its caller closes the database, and sweep_mpi_finalize ends the job with
+ * MPI_Abort, since MPI_Finalize would wait for ranks still inside their trials (a trial that
+ * never ends would hold it for good); their trials are not stored and a resume reruns them.
  */
 #include "sweep_exec.h"
 
@@ -33,6 +38,9 @@ int sweep_mpi_launched(void)
 
 enum { TAG_READY = 1, TAG_TASK = 2, TAG_STOP = 3, TAG_RESULT = 4 };
 
+/* Set when rank 0 left worker ranks inside their trials (sweep_mpi_serve after a second stop). */
+static int ranks_abandoned;
+
 int sweep_mpi_built(void) { return 1; }
 
 int sweep_mpi_init(int *rank, int *size, struct err *e)
@@ -51,7 +59,15 @@ int sweep_mpi_all_ok(int ok)
 	return all;
 }
 
-void sweep_mpi_finalize(void) { MPI_Finalize(); }
+void sweep_mpi_finalize(int exit_code)
+{
+	if (!ranks_abandoned) {
+		MPI_Finalize();
+		return;
+	}
+	fflush(NULL);
+	MPI_Abort(MPI_COMM_WORLD, exit_code); /* ends every rank; does not return */
+}
 
 static void nap(void)
 {
@@ -59,16 +75,16 @@ static void nap(void)
 	nanosleep(&ts, NULL);
 }
 
-/* Waits for a message from src (MPI_ANY_SOURCE allowed); returns 0, or 1 when *stop was set
- * while waiting (stop may be NULL). */
-static int wait_msg(int src, MPI_Status *st, volatile sig_atomic_t *stop)
+/* Waits for a message from src (MPI_ANY_SOURCE allowed); returns 0, or 1 when *stop reached
+ * level while waiting (stop may be NULL: no end but the message). */
+static int wait_msg(int src, MPI_Status *st, volatile sig_atomic_t *stop, int level)
 {
 	for (;;) {
 		int flag = 0;
 		MPI_Iprobe(src, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, st);
 		if (flag)
 			return 0;
-		if (stop && *stop)
+		if (stop && *stop >= level)
 			return 1;
 		nap();
 	}
@@ -78,9 +94,10 @@ int sweep_mpi_serve(const struct sweep_job *job, const size_t *todo, size_t n,
 		    volatile sig_atomic_t *stop, sweep_sink_fn sink, void *ctx,
 		    struct sweep_progress *pg, struct sweep_tally *tl, struct err *e)
 {
-	int size, active, rc = 0;
+	int size, active, n_idle = 0, rc = 0;
 	size_t next = 0;
 	long *cur;
+	int *idle;
 	struct metrics ms;
 	struct sweep_outcome *o = xmalloc(sizeof *o);
 	struct sweep_buf b = { 0 };
@@ -88,6 +105,7 @@ int sweep_mpi_serve(const struct sweep_job *job, const size_t *todo, size_t n,
 	MPI_Comm_size(MPI_COMM_WORLD, &size);
 	active = size - 1;
 	cur = xmalloc((size_t)size * sizeof *cur);
+	idle = xmalloc((size_t)size * sizeof *idle);
 	for (int r = 0; r < size; r++)
 		cur[r] = -1;
 	metrics_init(&ms);
@@ -95,10 +113,16 @@ int sweep_mpi_serve(const struct sweep_job *job, const size_t *todo, size_t n,
 		MPI_Status st;
 		int len = 0, src;
 
-		/* on stop, keep draining: trials in flight finish and are stored, none are sent */
-		if (wait_msg(MPI_ANY_SOURCE, &st, rc == 0 ? stop : NULL)) {
-			rc = 1;
-			continue;
+		/* on stop, keep draining: trials in flight finish and are stored, none are sent; a
+		 * second signal, or the first after an error (its results are not stored anyway),
+		 * abandons the drain (see the top) */
+		if (wait_msg(MPI_ANY_SOURCE, &st, stop, rc == 1 ? 2 : 1)) {
+			if (rc == 0) {
+				rc = 1;
+				continue;
+			}
+			ranks_abandoned = 1;
+			break;
 		}
 		src = st.MPI_SOURCE;
 		MPI_Get_count(&st, MPI_BYTE, &len);
@@ -129,17 +153,25 @@ int sweep_mpi_serve(const struct sweep_job *job, const size_t *todo, size_t n,
 			int t = (int)todo[next];
 			cur[src] = (long)next++;
 			MPI_Send(&t, 1, MPI_INT, src, TAG_TASK, MPI_COMM_WORLD);
-		} else {
-			MPI_Send(NULL, 0, MPI_INT, src, TAG_STOP, MPI_COMM_WORLD);
+		} else { /* nothing more for it: told to stop when the others are done (below) */
+			idle[n_idle++] = src;
 			active--;
 		}
 	}
+	/* A rank told to stop goes into MPI_Finalize, which waits for every rank. Open MPI 4.1.4's
+	 * mpirun was seen to hang, every rank a zombie, when rank 0 called MPI_Abort while one rank
+	 * was in MPI_Finalize (1 run in 6 or so, also with a 20-line C program; in none of 28 runs
+	 * of that program with the ranks computing instead): so the idle ranks hear STOP
+	 * only once no rank is left behind, never before an abandoned drain's MPI_Abort. */
+	for (int i = 0; !ranks_abandoned && i < n_idle; i++)
+		MPI_Send(NULL, 0, MPI_INT, idle[i], TAG_STOP, MPI_COMM_WORLD);
 	if (rc == 0 && (*stop || next < n))
 		rc = 1;
 	sweep_buf_fini(&b);
 	metrics_fini(&ms);
 	free(o);
 	free(cur);
+	free(idle);
 	return rc;
 }
 
@@ -156,7 +188,7 @@ int sweep_mpi_work(const struct sweep_job *job, struct err *e)
 	for (;;) {
 		MPI_Status st;
 		int t = -1;
-		wait_msg(0, &st, NULL);
+		wait_msg(0, &st, NULL, 1);
 		if (st.MPI_TAG != TAG_TASK) {
 			MPI_Recv(NULL, 0, MPI_INT, 0, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
 			break;
@@ -203,6 +235,6 @@ int sweep_mpi_work(const struct sweep_job *job, struct err *e)
 	return err_set(e, "sweep: this maasim was built without Open MPI");
 }
 
-void sweep_mpi_finalize(void) {}
+void sweep_mpi_finalize(int exit_code) { (void)exit_code; }
 
 #endif
