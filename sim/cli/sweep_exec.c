@@ -481,9 +481,9 @@ static int wait_pipe_end(int fd, volatile sig_atomic_t *stop)
  * end of its task pipe and exit; a worker that does not (stopped: SIGSTOP...) is killed once
  * *stop is set. The wait for its exit is wait_pipe_end's poll, which looks at *stop every
  * SWEEP_POLL_MS: it was waitpid, which a signal interrupted, but one landing between the look at
- * *stop and waitpid's start was seen only at the next signal (whose default action,
- * SA_RESETHAND, ended the process), and the sweep waited for a stopped worker meanwhile. After
- * the end of its pipe, or the SIGKILL, the worker is gone or going: waitpid returns at once. */
+ * *stop and waitpid's start was seen only at the next signal (which ended the process), and
+ * the sweep waited for a stopped worker meanwhile. After the end of its pipe, or the SIGKILL,
+ * the worker is gone or going: waitpid returns at once. */
 static void reap(struct worker *w, int kill_it, volatile sig_atomic_t *stop)
 {
 	if (w->pid <= 0)
