@@ -315,6 +315,27 @@ static int tpe_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Pops q empty: the m events pushed (e[], in any order) must come out in (time, priority,
+ * insertion) order, as a sort of the same times gives; probe (may be NULL) looks before each
+ * pop at the bucket it will take. Frees q. */
+static void check_pops_sorted(struct evq *q, struct tpe *e, size_t m, struct take_probe *probe)
+{
+	struct evq_event ev;
+	double t;
+	int bad = 0;
+
+	qsort(e, m, sizeof *e, tpe_cmp);
+	for (size_t i = 0; i < m; i++) {
+		if (probe)
+			probe_take(q, probe);
+		CHECK_INT(evq_pop(q, &t, &ev), 1);
+		bad += ev.arg != e[i].seq || !(t == e[i].t);
+	}
+	CHECK_INT(bad, 0);
+	CHECK_INT(evq_pop(q, &t, &ev), 0);
+	evq_fini(q);
+}
+
 /* A calendar whose buckets hold times of both signs: 3,000 events within 1 of 0 (a third of
  * them tied with the one before, three priorities) and six of the smallest magnitudes
  * (denormals, -0.0 and +0.0) in one bucket, so a taken bucket of up to 8 entries mixes keys with
@@ -326,10 +347,8 @@ static void test_keys_across_zero(void)
 	enum { N = 3000 };
 	struct tpe *e = calloc(N, sizeof *e);
 	struct evq q;
-	struct evq_event ev;
 	uint64_t x = 21;
-	int bad = 0, cal = 0;
-	double t;
+	int cal = 0;
 
 	evq_init(&q);
 	for (size_t i = 0; i < N; i++) {
@@ -345,14 +364,7 @@ static void test_keys_across_zero(void)
 		cal |= q.cal;
 	}
 	CHECK(cal);
-	qsort(e, N, sizeof *e, tpe_cmp);
-	for (size_t i = 0; i < N; i++) {
-		CHECK_INT(evq_pop(&q, &t, &ev), 1);
-		bad += ev.arg != e[i].seq || !(t == e[i].t);
-	}
-	CHECK_INT(bad, 0);
-	CHECK_INT(evq_pop(&q, &t, &ev), 0);
-	evq_fini(&q);
+	check_pops_sorted(&q, e, N, NULL);
 	free(e);
 }
 
@@ -373,10 +385,9 @@ static void zero_bucket_case(uint64_t seed, int n, struct take_probe *probe)
 	enum { BG = 300 };
 	struct tpe *e = calloc(BG + (size_t)n, sizeof *e);
 	struct evq q;
-	struct evq_event ev;
 	uint64_t x = seed;
 	size_t m = 0, total = BG + (size_t)n;
-	int bad = 0, tries = 0;
+	int tries = 0;
 	double t, w, lo;
 	uint32_t k0;
 
@@ -408,15 +419,7 @@ static void zero_bucket_case(uint64_t seed, int n, struct take_probe *probe)
 		m++;
 	}
 	CHECK_INT(m, total);
-	qsort(e, m, sizeof *e, tpe_cmp);
-	for (size_t i = 0; i < m; i++) {
-		probe_take(&q, probe);
-		CHECK_INT(evq_pop(&q, &t, &ev), 1);
-		bad += ev.arg != e[i].seq || !(t == e[i].t);
-	}
-	CHECK_INT(bad, 0);
-	CHECK_INT(evq_pop(&q, &t, &ev), 0);
-	evq_fini(&q);
+	check_pops_sorted(&q, e, m, probe);
 	free(e);
 }
 
