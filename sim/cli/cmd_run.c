@@ -290,6 +290,7 @@ int cmd_run(int argc, char **argv)
 		       sc->name, sc->hash, sc->replications, sc->duration_s);
 	fflush(stdout); /* progress shows in a log or pipe as it happens */
 	run_install_signals();
+	store_set_stop(st, &run_stop); /* a signal also ends a wait for another process's lock */
 	for (long rep = 0; rep < sc->replications; rep++) {
 		struct metrics ms;
 		struct run_info info = { 0 };
@@ -321,6 +322,11 @@ int cmd_run(int argc, char **argv)
 		}
 		err_clear(&e);
 		if (store_write_run(st, &row, &ms, &id, &e)) {
+			if (run_stop) { /* its wait for the lock gave up at the signal: not stored */
+				metrics_fini(&ms);
+				interrupted = rep;
+				break;
+			}
 			fprintf(stderr, "maasim: %s\nmaasim: replication %ld not stored; the %ld stored before it are kept; stopping\n",
 				e.msg, rep, rep);
 			metrics_fini(&ms);

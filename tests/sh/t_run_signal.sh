@@ -73,4 +73,32 @@ grep -qF "before it are stored in" "$TMP/err" && grep -qF "it was not stored; $n
 	pass "SIGINT between replications: every run has all its metrics" || fail "SIGINT between replications: uneven metric rows"
 [ "$(q "$db" "PRAGMA integrity_check;")" = ok ] && pass "SIGINT between replications: database intact" ||
 	fail "SIGINT between replications: integrity check failed"
+
+# a signal while the run waits for another process's lock on the database: replication 1 is
+# done and its rows wait for the lock a sqlite3 shell holds. SQLite's busy time-out used to
+# sleep through the signal for its 10 s, and the run then failed (exit 1, "database is
+# locked"); the wait now gives up at the signal: 130 at once, replication 0 kept. (Should the
+# signal come before replication 1 ends, it stops the replication: the same verdict.)
+db=$TMP/locked.db
+"$MAASIM" run "$scn" --db "$db" --set duration_s=200000 --set outputs.series_interval_s=10000 --replications 2 >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+if ! wait_for 'grep -q "^replication 0:" "$TMP/out"' 60; then
+	fail "lock wait: replication 0 not stored after 60 s"; kill -9 $pid; wait $pid
+else
+	sqlite3 "$db" "BEGIN IMMEDIATE;" ".shell sleep 30" >/dev/null 2>&1 &
+	lockpid=$!
+	wait_for '! sqlite3 "$db" "BEGIN IMMEDIATE; ROLLBACK;" 2>/dev/null' 10 || fail "lock wait: the sqlite3 shell did not take the lock"
+	sleep 4 # replication 1 (about 1 s here) ends and waits for the lock, for up to 10 s
+	t0=$(date +%s%N)
+	kill -TERM $pid
+	reap $pid
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	pkill -P $lockpid 2>/dev/null; kill $lockpid 2>/dev/null; wait $lockpid 2>/dev/null
+	[ $rc -eq 130 ] && [ $ms -lt 3000 ] && pass "SIGTERM while waiting for a lock: exit 130 after $ms ms" ||
+		{ fail "SIGTERM while waiting for a lock: exit $rc after $ms ms"; sed 's/^/      /' "$TMP/err"; }
+	grep -qF "interrupted (SIGTERM) during replication 1: it was not stored; 1 replication(s) before it are stored" "$TMP/err" &&
+		pass "SIGTERM while waiting for a lock: says what was kept" || { fail "lock wait: message"; sed 's/^/      /' "$TMP/err"; }
+	[ "$(books "$db")" = "1 0 0" ] && [ "$(q "$db" "PRAGMA integrity_check;")" = ok ] &&
+		pass "SIGTERM while waiting for a lock: replication 0 complete, database intact" || fail "lock wait: books $(books "$db")"
+fi
 finish
