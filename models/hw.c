@@ -65,6 +65,31 @@ void hw_cpu_model(char *buf, size_t len)
 	fclose(fp);
 }
 
+void hw_cpu_id(char *buf, size_t len)
+{
+	char line[512], fam[16] = "?", mod[16] = "?", step[16] = "?", cache[32] = "?";
+	static const char *const keys[] = { "cpu family", "model\t", "stepping", "cache size" };
+	char *const vals[] = { fam, mod, step, cache };
+	const size_t sizes[] = { sizeof fam, sizeof mod, sizeof step, sizeof cache };
+	struct hw_features f;
+	FILE *fp = fopen("/proc/cpuinfo", "r");
+
+	while (fp && fgets(line, sizeof line, fp) && line[0] != '\n') { /* the first processor */
+		const char *v = strchr(line, ':');
+		if (!v)
+			continue;
+		v += v[1] == ' ' ? 2 : 1;
+		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+			if (strncmp(line, keys[i], strlen(keys[i])) == 0)
+				snprintf(vals[i], sizes[i], "%.*s", (int)strcspn(v, "\n"), v);
+	}
+	if (fp)
+		fclose(fp);
+	hw_detect(&f);
+	snprintf(buf, len, "family %s model %s stepping %s, cache %s, %s", fam, mod, step, cache,
+		 f.avx512f ? "avx512f" : f.avx2 ? "avx2" : "no avx2");
+}
+
 double hw_now_s(void)
 {
 	struct timespec ts;

@@ -24,6 +24,12 @@ void hw_flags_string(const struct hw_features *f, char *buf, size_t len);
 /* Writes the CPU model name (from /proc/cpuinfo, or "unknown") into buf. */
 void hw_cpu_model(char *buf, size_t len);
 
+/* Writes what tells apart CPUs that share a model name ("AMD EPYC" has named both an AVX2-only
+ * part with 512 KB of L2 and an AVX-512 one with 1 MB): "family F model M stepping S, cache C,
+ * SIMD", the first processor's family, model, stepping and cache size from /proc/cpuinfo ("?"
+ * where absent) and its widest SIMD (avx512f, avx2 or "no avx2", from hw_detect). */
+void hw_cpu_id(char *buf, size_t len);
+
 /* Monotonic wall-clock seconds. */
 double hw_now_s(void);
 

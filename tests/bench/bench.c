@@ -39,6 +39,7 @@
 #include "engine/evq.h"
 #include "engine/xalloc.h"
 #include "io/jsonw.h"
+#include "models/hw.h"
 
 /* ---- figures ---- */
 
@@ -707,55 +708,6 @@ static void bench_hooks(struct bench *b)
 
 /* ---- output ---- */
 
-static void cpu_model(char *buf, size_t n)
-{
-	char line[512];
-	FILE *f = fopen("/proc/cpuinfo", "r");
-
-	snprintf(buf, n, "unknown");
-	while (f && fgets(line, sizeof line, f))
-		if (strncmp(line, "model name", 10) == 0 && strchr(line, ':')) {
-			snprintf(buf, n, "%s", strchr(line, ':') + 2);
-			buf[strcspn(buf, "\n")] = 0;
-			break;
-		}
-	if (f)
-		fclose(f);
-}
-
-/* What tells apart machines that share a model name ("AMD EPYC" names both an AVX2-only
- * part with 512 KB of L2 and an AVX-512 one with 1 MB): the first processor's family, model,
- * stepping and cache size from /proc/cpuinfo, and its widest SIMD. Two runs are compared only
- * when this agrees too. */
-static void cpu_ident(char *buf, size_t n)
-{
-	char line[8192], fam[16] = "?", mod[16] = "?", step[16] = "?", cache[32] = "?";
-	const char *simd = "?";
-	FILE *f = fopen("/proc/cpuinfo", "r");
-
-	while (f && fgets(line, sizeof line, f)) {
-		const char *v = strchr(line, ':');
-		if (line[0] == '\n')
-			break; /* the end of the first processor's block */
-		if (!v)
-			continue;
-		v += v[1] == ' ' ? 2 : 1;
-		if (strncmp(line, "cpu family", 10) == 0)
-			snprintf(fam, sizeof fam, "%.*s", (int)strcspn(v, "\n"), v);
-		else if (strncmp(line, "model\t", 6) == 0)
-			snprintf(mod, sizeof mod, "%.*s", (int)strcspn(v, "\n"), v);
-		else if (strncmp(line, "stepping", 8) == 0)
-			snprintf(step, sizeof step, "%.*s", (int)strcspn(v, "\n"), v);
-		else if (strncmp(line, "cache size", 10) == 0)
-			snprintf(cache, sizeof cache, "%.*s", (int)strcspn(v, "\n"), v);
-		else if (strncmp(line, "flags", 5) == 0)
-			simd = strstr(v, " avx512f") ? "avx512f" : strstr(v, " avx2") ? "avx2" : "no avx2";
-	}
-	if (f)
-		fclose(f);
-	snprintf(buf, n, "family %s model %s stepping %s, cache %s, %s", fam, mod, step, cache, simd);
-}
-
 static void loadavg(char *buf, size_t n)
 {
 	FILE *f = fopen("/proc/loadavg", "r");
@@ -1010,8 +962,8 @@ int main(int argc, char **argv)
 	mkdir(b->tmpdir, 0755);
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	cpu_model(cpu, sizeof cpu);
-	cpu_ident(cpu_id, sizeof cpu_id);
+	hw_cpu_model(cpu, sizeof cpu);
+	hw_cpu_id(cpu_id, sizeof cpu_id);
 	loadavg(load0, sizeof load0);
 	printf("maasim bench%s: commit %s, %s (%s), %ld core(s), load average %s at start\n",
 	       b->quick ? " (quick)" : "", b->commit, cpu, cpu_id, sysconf(_SC_NPROCESSORS_ONLN), load0);
