@@ -1127,7 +1127,7 @@ static int column_row(void *ctx, int n, const char *const *v, const char *const 
 	(void)names;
 	if (n < 1 || !v[0])
 		return 0;
-	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+	xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
 	l->v[l->n++] = xstrdup(v[0]);
 	return 0;
 }
@@ -1144,7 +1144,7 @@ void store_strings_fini(struct store_strings *l)
 		free(l->v[i]);
 	free(l->v);
 	l->v = NULL;
-	l->n = 0;
+	l->n = l->cap = 0;
 }
 
 struct val_query {

@@ -121,7 +121,7 @@ int store_query(struct store *s, const char *sql, const char *const *params, int
 /* Strings read by store_query_column; free with store_strings_fini. */
 struct store_strings {
 	char **v;
-	size_t n;
+	size_t n, cap;
 };
 /* Runs sql like store_query and appends the first value of every row (a row whose first value
  * is NULL is skipped) to out as a malloc'd copy: table, column and series names for the
